@@ -1,0 +1,69 @@
+"""The month calendar: the one place where months are parsed, counted and labelled.
+
+A month is held as an integer *month number* (year * 12 + month - 1), so that the distance between
+two months is a subtraction. The model's months are indexed 0..T-1 from the scenario's start.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> int:
+    """Month number of a ``YYYY-MM`` string; raises ValueError if it is not one."""
+    match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"expected a month as YYYY-MM with MM in 01..12, got {text!r}")
+    return year * 12 + month - 1
+
+
+def format_month(number: int) -> str:
+    """``YYYY-MM`` label of a month number."""
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The simulated months, from ``start`` to ``end`` inclusive (month numbers)."""
+
+    start: int
+    end: int
+
+    @property
+    def months(self) -> int:
+        """Number of simulated months, T."""
+        return self.end - self.start + 1
+
+    def index(self, month_number: int) -> int:
+        """0-based model index of a month number (may lie outside 0..T-1)."""
+        return month_number - self.start
+
+    def contains(self, month_number: int) -> bool:
+        return self.start <= month_number <= self.end
+
+    @property
+    def labels(self) -> list[str]:
+        """``YYYY-MM`` label of each simulated month, shape (T,)."""
+        return [format_month(m) for m in range(self.start, self.end + 1)]
+
+    @property
+    def years(self) -> np.ndarray:
+        """Calendar year of each simulated month, shape (T,)."""
+        return np.arange(self.start, self.end + 1) // 12
+
+    @property
+    def year_list(self) -> list[int]:
+        """The calendar years the horizon touches, in order."""
+        return list(range(self.start // 12, self.end // 12 + 1))
+
+    def year_months(self, year: int) -> np.ndarray:
+        """Model indices of the simulated months of a calendar year, shape (n,)."""
+        return np.flatnonzero(self.years == year)

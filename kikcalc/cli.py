@@ -1,0 +1,124 @@
+"""The command line: thin click commands over kikcalc's public API. No arithmetic here."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import sys
+from collections.abc import Callable
+
+import click
+
+import kikcalc
+from kikcalc import report
+from kikcalc.errors import ScenarioError, UsageError
+from kikcalc.output import format_for, write_atomically
+
+EXIT_CHECK_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def _handles_bad_input(command: Callable) -> Callable:
+    """Turn a bad scenario or request into a message on stderr and exit code 2, not a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ScenarioError as error:
+            click.echo(str(error), err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except UsageError as error:
+            click.echo(f"kikcalc: {error}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+def _emit(text: str, output: str | None, inputs: tuple[str, ...]) -> None:
+    if output:
+        write_atomically(output, text, list(inputs))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _output_options(command: Callable) -> Callable:
+    command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                           help="Write to this file (atomically) instead of the terminal.")(command)
+    command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
+                           help="table (default), markdown, csv or json; default from --output's suffix.")(command)
+    return command
+
+
+_FILES = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(kikcalc.__version__, prog_name="kikcalc")
+def main() -> None:
+    """kikcalc: investment strategies for municipal employment policy, simulated month by month."""
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--strategy", "-s", "strategies", multiple=True, help="Only this strategy (repeatable).")
+@click.option("--monthly", is_flag=True, help="The month-by-month trajectory instead of years.")
+@_output_options
+@_handles_bad_input
+def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, output: str | None) -> None:
+    """Run one scenario: full-year persons and money per year, summary, targets."""
+    result = kikcalc.run(file)
+    names = result.scenario.strategy_names
+    for name in strategies:
+        if name not in names:
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            raise UsageError(f'--strategy {name}: no such strategy in {file} (it has {", ".join(names)}){hint}')
+    text = report.run_document(result, format_for(output, fmt), list(strategies) or names, monthly)
+    _emit(text, output, (file,))
+
+
+@main.command()
+@_FILES
+@_output_options
+@_handles_bad_input
+def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """All strategies of one or more scenarios side by side, against the baseline and the targets."""
+    results = [kikcalc.run(kikcalc.load(f)) for f in files]
+    _emit(report.compare_document(results, format_for(output, fmt)), output, files)
+
+
+@main.command()
+@_FILES
+@click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed.")
+@_output_options
+@_handles_bad_input
+def targets(files: tuple[str, ...], strict: bool, fmt: str | None, output: str | None) -> None:
+    """Every target's verdict for every strategy; --strict fails on a missed one."""
+    results = [kikcalc.run(kikcalc.load(f)) for f in files]
+    _emit(report.targets_document(results, format_for(output, fmt)), output, files)
+    missed = [v for r in results for v in r.verdicts if v.met is False]
+    if strict and missed:
+        click.echo(f"{len(missed)} target verdict(s) missed: "
+                   + ", ".join(f"{v.target} ({v.strategy})" for v in missed), err=True)
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+@main.command()
+@_FILES
+def validate(files: tuple[str, ...]) -> None:
+    """Check scenario files without running them; every problem is listed, exit code 2 if any."""
+    bad = False
+    for file in files:
+        try:
+            scenario = kikcalc.load(file)
+        except ScenarioError as error:
+            click.echo(str(error), err=True)
+            bad = True
+            continue
+        click.echo(f"ok: {file}: {len(scenario.states)} states, {len(scenario.transitions)} transitions, "
+                   f"{len(scenario.strategies)} strategies, {len(scenario.targets)} targets, "
+                   f"{scenario.calendar.labels[0]} to {scenario.calendar.labels[-1]}")
+    if bad:
+        sys.exit(EXIT_BAD_INPUT)

@@ -1,0 +1,30 @@
+"""Problems found in a scenario, as values with a key path, raised together at the boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a scenario file: where (a key path) and what was expected."""
+
+    path: str
+    message: str
+
+    def render(self, file: str) -> str:
+        where = f"{file}: {self.path}" if self.path else file
+        return f"{where}: {self.message}"
+
+
+class ScenarioError(Exception):
+    """A scenario file that cannot be used; carries every problem found in it."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = list(problems)
+        super().__init__("\n".join(p.render(file) for p in self.problems))
+
+
+class UsageError(Exception):
+    """A request that cannot be carried out as asked (an unknown strategy, an output onto an input)."""

@@ -1,0 +1,45 @@
+"""Writing results to files: atomically, and never over an input."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from kikcalc.errors import UsageError
+
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table"}
+
+
+def format_for(output: str | None, requested: str | None) -> str:
+    """The format asked for, else the one the output file's suffix names, else a text table."""
+    if requested:
+        return requested
+    if output:
+        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "table")
+    return "table"
+
+
+def write_atomically(path: str | Path, text: str, inputs: list[str | Path] = ()) -> None:
+    """Write text to path through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees half a file, and a failed write leaves the old file as it was. Refuses a
+    path that is one of the inputs, so a scenario file can never be overwritten by its own result.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"--output {path}: is a directory; give a file name")
+    for given in inputs:
+        if target.exists() and Path(given).exists() and target.resolve() == Path(given).resolve():
+            raise UsageError(f"--output {path}: is an input file; kikcalc never overwrites its input")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"--output {path}: the folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

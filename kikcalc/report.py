@@ -1,0 +1,352 @@
+"""Report formats: a result's tables laid out as text tables, Markdown, CSV or JSON.
+
+Nothing here computes a model number; it selects, arranges and formats the tables of
+:class:`~kikcalc.result.Result`. Text tables show kroner with thousands separators; CSV and
+JSON carry full-precision numbers for spreadsheets and pipelines.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tabulate import tabulate
+
+from kikcalc.result import Result
+
+FORMATS = ("table", "markdown", "csv", "json")
+_TABLEFMT = {"table": "simple", "markdown": "github"}
+
+MONEY_LINES = [
+    ("benefit_cost_gross", "Benefit cost, gross"),
+    ("refusion", "Refusion (state's share)"),
+    ("benefit_cost_net", "Benefit cost, net"),
+    ("measures_cost", "Active measures"),
+    ("investment", "Investment"),
+    ("total_cost", "Total cost"),
+    ("net_saving", "Net saving vs baseline"),
+    ("cumulative_net_saving", "Cumulative net saving"),
+]
+
+
+# --- formatting of single values --------------------------------------------------------------
+
+def kroner(value: float) -> str:
+    return "" if _blank(value) else f"{value:,.0f}"
+
+
+def mio(value: float) -> str:
+    return "" if _blank(value) else f"{value / 1e6:,.2f}"
+
+
+def persons(value: float) -> str:
+    return "" if _blank(value) else f"{value:,.1f}"
+
+
+def _blank(value: Any) -> bool:
+    """True for a missing value: None, or the NaN pandas puts in its place."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _text(value: Any, missing: str = "") -> str:
+    return missing if _blank(value) else str(value)
+
+
+def verdict_word(met: bool | None) -> str:
+    return "n/a" if met is None else "met" if met else "MISSED"
+
+
+def _target_value(value: Any, unit: str) -> str:
+    if _blank(value):
+        return "none" if unit == "month" else ""
+    if unit == "month":
+        return str(value)
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit == "kr.":
+        return kroner(value)
+    return persons(value)
+
+
+def _margin(value: Any, unit: str) -> str:
+    if _blank(value):
+        return ""
+    if unit == "month":
+        return f"{value:+.0f} months"
+    if unit == "share":
+        return f"{value * 100:+.1f} pt"
+    if unit == "kr.":
+        return f"{value:+,.0f}"
+    return f"{value:+,.1f}"
+
+
+def _grid(rows: list[list[Any]], headers: list[str], fmt: str) -> str:
+    return tabulate(rows, headers=headers, tablefmt=_TABLEFMT[fmt], disable_numparse=True,
+                    colalign=("left",) + ("right",) * (len(headers) - 1))
+
+
+def _heading(text: str, fmt: str) -> str:
+    return f"### {text}" if fmt == "markdown" else f"{text}\n{'-' * len(text)}"
+
+
+# --- the sections of a text report -------------------------------------------------------------
+
+def header_text(result: Result, fmt: str) -> str:
+    s = result.scenario
+    calendar = s.calendar
+    lines = [f"# {s.name}" if fmt == "markdown" else s.name.upper(),
+             f"{s.municipality + ', ' if s.municipality else ''}{calendar.labels[0]} to {calendar.labels[-1]} "
+             f"({calendar.months} months), discount rate {s.discount_rate:.1%}"]
+    if s.source:
+        lines.append(f"Source: {s.source}")
+    return "\n".join(lines)
+
+
+def notes_text(result: Result) -> str:
+    return "\n".join(f"Note: {note}" for note in result.notes)
+
+
+def persons_text(result: Result, strategy: str, fmt: str) -> str:
+    """Full-year persons by state and year for one strategy, with the benefit states' total."""
+    yearly = result.yearly[result.yearly.strategy == strategy]
+    table = yearly.pivot(index="state", columns="year", values="full_year_persons").loc[result.scenario.state_names]
+    benefit = [s.name for s in result.scenario.states if s.is_benefit]
+    outside = {s.name for s in result.scenario.states if not s.is_benefit}
+    rows = [[f"{name} (outside)" if name in outside else name, *map(persons, table.loc[name])] for name in table.index]
+    rows.append(["Benefit states, total", *map(persons, table.loc[benefit].sum())])
+    label = result.scenario.strategies[result.strategy(strategy)].label
+    return _heading(f"Full-year persons (helårspersoner): {label} [{strategy}]", fmt) + "\n" + \
+        _grid(rows, ["state", *map(str, table.columns)], fmt)
+
+
+def money_text(result: Result, strategy: str, fmt: str) -> str:
+    """Every money line by year for one strategy, kr., with a total column."""
+    money = result.money[result.money.strategy == strategy].set_index("year")
+    rows = []
+    for column, label in MONEY_LINES:
+        values = list(money[column])
+        total = values[-1] if column == "cumulative_net_saving" else sum(values)
+        rows.append([label, *map(kroner, values), kroner(total)])
+    label = result.scenario.strategies[result.strategy(strategy)].label
+    return _heading(f"Money, kr.: {label} [{strategy}]", fmt) + "\n" + \
+        _grid(rows, ["line", *map(str, money.index), "total"], fmt)
+
+
+def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) -> str:
+    summary = result.summary
+    if strategies is not None:
+        summary = summary[summary.strategy.isin(strategies)]
+    rows = [
+        [row.strategy, row.label, mio(row.investment), mio(row.net_saving),
+         "-" if row.strategy == result.scenario.strategies[0].name else _text(row.payback_month, "not within the horizon"),
+         mio(row.npv), "" if _blank(row.return_per_krone) else f"{row.return_per_krone:.2f}"]
+        for row in summary.itertuples()
+    ]
+    headers = ["strategy", "label", "investment, mio. kr.", "net saving, mio. kr.", "payback month",
+               "NPV, mio. kr.", "kr. saved per kr. invested"]
+    return _heading("Investment summary (against the baseline)", fmt) + "\n" + _grid(rows, headers, fmt)
+
+
+def targets_rows(result: Result, strategies: list[str] | None = None) -> list[list[str]]:
+    targets = result.targets
+    if strategies is not None:
+        targets = targets[targets.strategy.isin(strategies)]
+    symbol = {"below": "<", "max": "<=", "above": ">", "min": ">="}
+    return [
+        [row.target, row.strategy, _target_value(row.value, row.unit),
+         f"{symbol[row.comparison]} {_target_value(row.threshold, row.unit)}", verdict_word(row.met),
+         _margin(row.margin, row.unit), _text(row.first_month_met)]
+        for row in targets.itertuples()
+    ]
+
+
+TARGET_HEADERS = ["target", "strategy", "value", "threshold", "verdict", "margin", "first month met"]
+
+
+def targets_text(result: Result, fmt: str, strategies: list[str] | None = None) -> str:
+    rows = targets_rows(result, strategies)
+    if not rows:
+        return _heading("Targets", fmt) + "\n(no targets in this scenario)"
+    return _heading("Targets", fmt) + "\n" + _grid(rows, TARGET_HEADERS, fmt)
+
+
+def monthly_text(result: Result, strategy: str, fmt: str) -> str:
+    """Full-time persons by month (rows) and state (columns) for one strategy."""
+    monthly = result.monthly[result.monthly.strategy == strategy]
+    table = monthly.pivot(index="month", columns="state", values="full_time_persons")[result.scenario.state_names]
+    rows = [[month, *map(persons, values)] for month, values in zip(table.index, table.to_numpy())]
+    label = result.scenario.strategies[result.strategy(strategy)].label
+    return _heading(f"Full-time persons by month: {label} [{strategy}]", fmt) + "\n" + \
+        _grid(rows, ["month", *table.columns], fmt)
+
+
+# --- whole documents ---------------------------------------------------------------------------
+
+def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool) -> str:
+    """The ``kikcalc run`` report in one of the formats."""
+    if fmt == "csv":
+        frame = result.monthly if monthly else result.yearly
+        return frame[frame.strategy.isin(strategies)].to_csv(index=False)
+    if fmt == "json":
+        return to_json(run_json(result, strategies, monthly))
+    parts = [header_text(result, fmt)]
+    if result.notes:
+        parts.append(notes_text(result))
+    for name in strategies:
+        parts.append(monthly_text(result, name, fmt) if monthly else persons_text(result, name, fmt))
+        parts.append(money_text(result, name, fmt))
+    parts.append(summary_text(result, fmt, strategies))
+    parts.append(targets_text(result, fmt, strategies))
+    return "\n\n".join(parts) + "\n"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return frame.to_dict(orient="records")
+
+
+def run_json(result: Result, strategies: list[str] | None = None, monthly: bool = False) -> dict:
+    s = result.scenario
+    strategies = strategies or s.strategy_names
+
+    def only(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame.strategy.isin(strategies)]
+
+    document = {
+        "scenario": {"name": s.name, "municipality": s.municipality, "file": s.path, "source": s.source,
+                     "start": s.calendar.labels[0], "end": s.calendar.labels[-1],
+                     "discount_rate": s.discount_rate, "notes": result.notes},
+        "strategies": _records(only(result.summary)),
+        "yearly": _records(only(result.yearly)),
+        "money": _records(only(result.money)),
+        "targets": _records(only(result.targets)),
+    }
+    if monthly:
+        document["monthly"] = _records(only(result.monthly))
+    return document
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN -> null, numpy scalars -> Python numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(document: Any) -> str:
+    return json.dumps(_clean(document), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+def comparison_frame(results: list[Result]) -> pd.DataFrame:
+    """Side by side: one row per line item, one column per strategy of each scenario.
+
+    Line items: benefit states' full-year persons per year, total cost per year, net saving per
+    year, the investment summary, and each target's verdict. Numbers are raw (kr., persons).
+    """
+    columns: dict[str, dict[tuple[str, str], Any]] = {}
+    order: list[tuple[str, str]] = []
+
+    def put(column: str, key: tuple[str, str], value: Any) -> None:
+        if key not in order:
+            order.append(key)
+        columns.setdefault(column, {})[key] = value
+
+    several = len(results) > 1
+    for result in results:
+        s = result.scenario
+        benefit = [st.name for st in s.states if st.is_benefit]
+        yearly = result.yearly[result.yearly.state.isin(benefit)].groupby(["strategy", "year"]).full_year_persons.sum()
+        money = result.money.set_index(["strategy", "year"])
+        summary = result.summary.set_index("strategy")
+        per_state = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
+        for k, strategy in enumerate(s.strategies):
+            column = f"{s.name}: {strategy.label}" if several else strategy.label
+            for state in benefit:
+                for year in s.calendar.year_list:
+                    put(column, (f"Full-year persons, {state}", str(year)), per_state[strategy.name, state, year])
+            if len(benefit) > 1:
+                for year in s.calendar.year_list:
+                    put(column, ("Full-year persons, benefit states", str(year)), yearly[strategy.name, year])
+            for year in s.calendar.year_list:
+                put(column, ("Total cost, kr.", str(year)), money.loc[(strategy.name, year), "total_cost"])
+            for year in s.calendar.year_list:
+                put(column, ("Net saving vs baseline, kr.", str(year)), money.loc[(strategy.name, year), "net_saving"])
+            row = summary.loc[strategy.name]
+            put(column, ("Summary", "Investment, kr."), row.investment)
+            put(column, ("Summary", "Net saving over the horizon, kr."), row.net_saving)
+            payback = "-" if k == 0 else _text(row.payback_month, "not within the horizon")
+            put(column, ("Summary", "Payback month"), payback)
+            put(column, ("Summary", "Net present value, kr."), row.npv)
+            put(column, ("Summary", "Kr. saved per kr. invested"), row.return_per_krone)
+            targets = result.targets[result.targets.strategy == strategy.name]
+            for t in targets.itertuples():
+                put(column, ("Target", t.target), None if t.met is None else ("met" if t.met else "missed"))
+    index = pd.MultiIndex.from_tuples(order, names=["section", "line"])
+    return pd.DataFrame({column: [values.get(key) for key in order] for column, values in columns.items()},
+                        index=index).reset_index()
+
+
+def _compare_cell(section: str, line: str, value: Any) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, str):
+        return value
+    if section.startswith("Full-year"):
+        return persons(value)
+    if "per kr." in line:
+        return f"{value:.2f}"
+    return kroner(value)
+
+
+def compare_document(results: list[Result], fmt: str) -> str:
+    frame = comparison_frame(results)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "json":
+        return to_json({"comparison": _records(frame), "scenarios": [run_json(r) for r in results]})
+    strategy_columns = list(frame.columns[2:])
+    rows = []
+    for record in frame.itertuples(index=False):
+        section, line, *values = record
+        label = f"{section} {line}" if section != "Summary" else line
+        if section == "Target":
+            label = f"Target: {line}"
+        cells = [_compare_cell(section, line, v) for v in values]
+        rows.append([label, *cells])
+    parts = [header_text(r, fmt) for r in results]
+    notes = [f"Note: {r.scenario.name}: {n}" if len(results) > 1 else f"Note: {n}" for r in results for n in r.notes]
+    text = "\n\n".join(parts)
+    if notes:
+        text += "\n\n" + "\n".join(notes)
+    return text + "\n\n" + _grid(rows, ["", *strategy_columns], fmt) + "\n"
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+def targets_document(results: list[Result], fmt: str) -> str:
+    frames = []
+    for result in results:
+        frame = result.targets.copy()
+        frame.insert(0, "scenario", result.scenario.name)
+        frame.insert(1, "file", result.scenario.path)
+        frames.append(frame)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "json":
+        return to_json({"targets": _records(frame)})
+    parts = []
+    for result in results:
+        parts.append(_heading(f"{result.scenario.name} ({result.scenario.path})", fmt) + "\n" +
+                     (_grid(targets_rows(result), TARGET_HEADERS, fmt) if result.verdicts else "(no targets)"))
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,187 @@
+"""A run's result: the arrays of a scenario's strategies, and the tables people read from them.
+
+Every table is a pandas DataFrame in long ("tidy") form, so it can be filtered, pivoted or
+written to a spreadsheet; :mod:`kikcalc.report` lays them out for a terminal or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from kikcalc.engine import Trajectory, simulate
+from kikcalc.money import Money, money
+from kikcalc.spec import Scenario
+from kikcalc.targets import Verdict, evaluate
+
+_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "payback": "month", "npv": "kr."}
+
+
+@dataclass(frozen=True, eq=False)
+class Result:
+    scenario: Scenario
+    trajectory: Trajectory
+    accounts: Money
+    verdicts: tuple[Verdict, ...]
+
+    # --- notes -----------------------------------------------------------------------------
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader of the tables should know about assumptions the run made for them."""
+        notes = list(self.scenario.notes)
+        anc = self.scenario.anciennitet_months
+        for j, state in enumerate(self.scenario.states):
+            if self.trajectory.initial_mix_settled[j] and state.initial > 0 and self._anciennitet_matters(state.name):
+                mix = self.trajectory.stock[0, 0, j] / state.initial
+                notes.append(
+                    f"{state.name}: no initial_anciennitet given; the initial stock takes the mix the baseline's "
+                    f"inflow and exit rates settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, "
+                    f"{mix[:6].sum():.0%} under 6 months)"
+                )
+        for year in self.scenario.calendar.year_list:
+            n = len(self.scenario.calendar.year_months(year))
+            if n < 12:
+                notes.append(f"{year} has {n} simulated months: its full-year persons are the mean of those "
+                             f"months, its money the sum over them")
+        return notes
+
+    def _anciennitet_matters(self, state: str) -> bool:
+        """Whether a state's anciennitet changes a number: refusion, or exit rates by anciennitet."""
+        spec = self.scenario.states[self.scenario.state_index(state)]
+        varies = any(tr.source == state and np.ptp(tr.value) > 0 for tr in self.scenario.transitions)
+        return spec.cost_basis == "gross" or varies
+
+    # --- tables ----------------------------------------------------------------------------
+
+    def _long(self, columns: dict[str, np.ndarray], months_axis: list) -> pd.DataFrame:
+        """Long table of (K, T', S) arrays with strategy, time and state columns first."""
+        strategies, states = self.scenario.strategy_names, self.scenario.state_names
+        index = pd.MultiIndex.from_product([strategies, months_axis, states], names=["strategy", "_time", "state"])
+        frame = pd.DataFrame({name: np.asarray(values).reshape(-1) for name, values in columns.items()}, index=index)
+        return frame.reset_index()
+
+    @cached_property
+    def monthly(self) -> pd.DataFrame:
+        """One row per strategy, month and state: persons and kr. in that month."""
+        t, m = self.trajectory, self.accounts
+        frame = self._long(
+            {
+                "headcount_end": t.headcount_end,
+                "full_time_persons": t.full_time_persons,
+                "inflow": t.inflow,
+                "benefit_cost_gross": m.benefit_cost_gross,
+                "refusion": m.refusion,
+                "benefit_cost_net": m.benefit_cost_net,
+                "measures_cost": m.measures_cost,
+            },
+            self.scenario.calendar.labels,
+        )
+        return frame.rename(columns={"_time": "month"})
+
+    def _by_year(self, monthly: np.ndarray, how: str) -> np.ndarray:
+        """Sum or mean over each calendar year's simulated months; month axis 1 -> year axis 1."""
+        calendar = self.scenario.calendar
+        reduce = np.mean if how == "mean" else np.sum
+        return np.stack([reduce(monthly[:, calendar.year_months(y)], axis=1) for y in calendar.year_list], axis=1)
+
+    @cached_property
+    def yearly(self) -> pd.DataFrame:
+        """One row per strategy, calendar year and state: full-year persons and the year's kr."""
+        t, m = self.trajectory, self.accounts
+        calendar = self.scenario.calendar
+        frame = self._long(
+            {
+                "months": np.broadcast_to(
+                    np.array([len(calendar.year_months(y)) for y in calendar.year_list])[None, :, None],
+                    (len(self.scenario.strategies), len(calendar.year_list), len(self.scenario.states)),
+                ),
+                "full_year_persons": self._by_year(t.full_time_persons, "mean"),
+                "benefit_cost_gross": self._by_year(m.benefit_cost_gross, "sum"),
+                "refusion": self._by_year(m.refusion, "sum"),
+                "benefit_cost_net": self._by_year(m.benefit_cost_net, "sum"),
+                "measures_cost": self._by_year(m.measures_cost, "sum"),
+            },
+            calendar.year_list,
+        )
+        return frame.rename(columns={"_time": "year"})
+
+    @cached_property
+    def money(self) -> pd.DataFrame:
+        """One row per strategy and calendar year: every money line in kr., saving against the baseline."""
+        m = self.accounts
+        lines = {
+            "benefit_cost_gross": m.benefit_cost_gross.sum(axis=-1),
+            "refusion": m.refusion.sum(axis=-1),
+            "benefit_cost_net": m.benefit_cost_net.sum(axis=-1),
+            "measures_cost": m.measures_cost.sum(axis=-1),
+            "investment": m.investment,
+            "total_cost": m.total_cost,
+            "net_saving": m.net_saving,
+        }
+        yearly = {name: self._by_year(values, "sum") for name, values in lines.items()}
+        yearly["cumulative_net_saving"] = np.cumsum(yearly["net_saving"], axis=1)
+        index = pd.MultiIndex.from_product([self.scenario.strategy_names, self.scenario.calendar.year_list],
+                                           names=["strategy", "year"])
+        return pd.DataFrame({k: v.reshape(-1) for k, v in yearly.items()}, index=index).reset_index()
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """One row per strategy: investment, saving, payback month, net present value, return per krone."""
+        m = self.accounts
+        payback = m.payback_month
+        labels = self.scenario.calendar.labels
+        return pd.DataFrame(
+            {
+                "strategy": self.scenario.strategy_names,
+                "label": [s.label for s in self.scenario.strategies],
+                "investment": m.investment.sum(axis=1),
+                "net_saving": m.net_saving.sum(axis=1),
+                "payback_month": [None if k == 0 or p < 0 else labels[p] for k, p in enumerate(payback)],
+                "npv": m.npv,
+                "return_per_krone": m.return_per_krone,
+            }
+        )
+
+    @cached_property
+    def targets(self) -> pd.DataFrame:
+        """One row per target and strategy: the verdict. Payback values and thresholds are months."""
+        labels = self.scenario.calendar.labels
+        rows = []
+        for v in self.verdicts:
+            as_month = v.kind == "payback"
+            rows.append(
+                {
+                    "target": v.target,
+                    "label": v.label,
+                    "strategy": v.strategy,
+                    "unit": _UNITS[v.kind],
+                    "comparison": v.comparison,
+                    "value": (labels[int(v.value)] if as_month and v.value is not None else v.value),
+                    "threshold": labels[int(v.threshold)] if as_month else v.threshold,
+                    "met": v.met,
+                    "margin": v.margin,
+                    "first_month_met": None if v.first_month_met is None else labels[v.first_month_met],
+                }
+            )
+        return pd.DataFrame(rows, columns=["target", "label", "strategy", "unit", "comparison", "value", "threshold",
+                                           "met", "margin", "first_month_met"])
+
+    def strategy(self, name: str) -> int:
+        """Index of a strategy by name (KeyError if there is none)."""
+        names = self.scenario.strategy_names
+        if name not in names:
+            raise KeyError(name)
+        return names.index(name)
+
+
+def run_scenario(scenario: Scenario) -> Result:
+    """Simulate a validated scenario and judge its targets."""
+    trajectory = simulate(scenario)
+    accounts = money(scenario, trajectory)
+    return Result(scenario=scenario, trajectory=trajectory, accounts=accounts,
+                  verdicts=tuple(evaluate(scenario, trajectory, accounts)))
+

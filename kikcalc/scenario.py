@@ -1,0 +1,785 @@
+"""Reading and validating scenario files: the boundary between a TOML file and the model.
+
+:func:`load` reads a file, checks every key and value once, and returns a frozen
+:class:`~kikcalc.spec.Scenario`. Problems are collected with their key path (for example
+``strategies.kik2.effects[1].multiply``; list positions count from 0) and raised together as
+one :class:`~kikcalc.errors.ScenarioError`. Nothing after this module checks the file again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kikcalc.calendar import Calendar, format_month, parse_month
+from kikcalc.errors import Problem, ScenarioError
+from kikcalc.spec import Effect, Refusion, Scenario, State, Strategy, Target, Transition
+
+DEFAULT_DISCOUNT_RATE = 0.035
+LAST_ANCIENNITET_BAND = 13
+"""Anciennitet is tracked in months 0..13 at least, 13 meaning "13 months and more"."""
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_BAND_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*$")
+_YEAR_RE = re.compile(r"^\d{4}$")
+
+_TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion")
+_SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
+_STATE_KEYS = (
+    "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
+    "cost", "cost_basis", "measures_cost",
+)
+_RATE_KEYS = ("probability", "hazard", "mean_months")
+_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
+_STRATEGY_KEYS = ("label", "investment", "effects")
+_OPERATIONS = ("multiply", "add", "set")
+_INFLOW_OPERATIONS = {"inflow_multiply": "multiply", "inflow_add": "add"}
+_EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_INFLOW_OPERATIONS, "start", "end", "ramp_months", "fade_months")
+_COMPARISONS = ("below", "max", "above", "min")
+_TARGET_KEYS = (
+    "name", "label", "states", "share_of", "flow_from", "flow_to", "at", "year", "by", "start", "end",
+    *_COMPARISONS, "payback_by", "npv_min",
+)
+_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return repr(value)
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+class _Reader:
+    """Collects problems while reading raw TOML values into typed ones."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    # --- shapes -----------------------------------------------------------------------------
+
+    def table(self, raw: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict | None:
+        """A TOML table with only the allowed keys; unknown keys get the nearest valid key."""
+        if not isinstance(raw, dict):
+            self.problem(path, f"expected a table, got {_describe(raw)}")
+            return None
+        for key in raw:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; valid keys: {', '.join(allowed)}"
+                self.problem(_join(path, key), f"unknown key{hint}")
+        for key in required:
+            if key not in raw:
+                self.problem(_join(path, key), "missing; this key is required")
+        return raw
+
+    def number(self, raw: Any, path: str, low: float | None = 0.0, high: float | None = None,
+               integer: bool = False, what: str = "a number") -> float | None:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
+            self.problem(path, f"expected {what}, got {_describe(raw)}")
+            return None
+        if not math.isfinite(raw):
+            self.problem(path, f"expected a finite number, got {raw}")
+            return None
+        if (low is not None and raw < low) or (high is not None and raw > high):
+            bounds = (
+                f"between {low:g} and {high:g}" if low is not None and high is not None
+                else f"at least {low:g}" if low is not None else f"at most {high:g}"
+            )
+            self.problem(path, f"expected {what} {bounds}, got {raw:g}")
+            return None
+        return float(raw)
+
+    def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None) -> str | None:
+        if not isinstance(raw, str):
+            self.problem(path, f"expected a text string, got {_describe(raw)}")
+            return None
+        if choices is not None and raw not in choices:
+            close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.5)
+            hint = f'; did you mean "{close[0]}"?' if close else ""
+            self.problem(path, f"expected one of {', '.join(choices)}, got \"{raw}\"{hint}")
+            return None
+        return raw
+
+    def month(self, raw: Any, path: str, calendar: Calendar | None = None) -> int | None:
+        """A ``YYYY-MM`` month; with a calendar, it must lie in the horizon."""
+        if not isinstance(raw, str):
+            self.problem(path, f'expected a month as "YYYY-MM" (in quotes), got {_describe(raw)}')
+            return None
+        try:
+            month = parse_month(raw)
+        except ValueError as error:
+            self.problem(path, str(error))
+            return None
+        if calendar is not None and not calendar.contains(month):
+            self.problem(path, f"month {raw} is outside the horizon "
+                               f"{format_month(calendar.start)} to {format_month(calendar.end)}")
+            return None
+        return month
+
+    def state_names(self, raw: Any, path: str, known: list[str]) -> tuple[str, ...] | None:
+        """One state name or a list of them, each a state of the scenario."""
+        names = [raw] if isinstance(raw, str) else raw
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            self.problem(path, f"expected a state name or a list of state names, got {_describe(raw)}")
+            return None
+        ok = True
+        for i, name in enumerate(names):
+            where = path if isinstance(raw, str) else _join(path, i)
+            ok &= self.known_state(name, where, known)
+        return tuple(names) if ok else None
+
+    def known_state(self, name: Any, path: str, known: list[str]) -> bool:
+        if not isinstance(name, str):
+            self.problem(path, f"expected a state name, got {_describe(name)}")
+            return False
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else f"; states are: {', '.join(known)}"
+            self.problem(path, f'unknown state "{name}"{hint}')
+            return False
+        return True
+
+    # --- series -----------------------------------------------------------------------------
+
+    def monthly_series(self, raw: Any, path: str, calendar: Calendar, *, per_year_spread: bool,
+                       carry_forward: bool, unit: str) -> np.ndarray | None:
+        """A number, or a table by year ("2019") or month ("2019-04"), onto the calendar, shape (T,).
+
+        ``per_year_spread``: a year's value is a yearly amount spread evenly over the year's
+        simulated months (money); otherwise it is the monthly value in each of its months (inflow).
+        ``carry_forward``: a month no key covers takes the last covered month's value; otherwise 0.
+        """
+        months = calendar.months
+        if not isinstance(raw, dict):
+            value = self.number(raw, path, what=f"a number ({unit}) or a table by year or month")
+            if value is None:
+                return None
+            if per_year_spread:
+                series = np.zeros(months)
+                for year in calendar.year_list:
+                    idx = calendar.year_months(year)
+                    series[idx] = value / len(idx)
+                return series
+            return np.full(months, value)
+        series = np.full(months, np.nan)
+        by_month: list[tuple[int, float]] = []
+        ok = True
+        for key, item in raw.items():
+            where = _join(path, key)
+            value = self.number(item, where, what=f"a number ({unit})")
+            if value is None:
+                ok = False
+                continue
+            if _YEAR_RE.match(key):
+                idx = calendar.year_months(int(key))
+                if len(idx) == 0:
+                    self.problem(where, f"year {key} is outside the horizon "
+                                        f"{format_month(calendar.start)} to {format_month(calendar.end)}")
+                    ok = False
+                    continue
+                series[idx] = value / len(idx) if per_year_spread else value
+            else:
+                month = self.month(key, where, calendar)
+                if month is None:
+                    ok = False
+                    continue
+                by_month.append((calendar.index(month), value))
+        if not ok:
+            return None
+        for index, value in by_month:  # a month's own value wins over its year's
+            series[index] = value
+        if carry_forward:
+            if np.isnan(series[0]):
+                self.problem(path, f"the table must cover the first month, {format_month(calendar.start)} "
+                                   f"(give its year or the month itself)")
+                return None
+            for t in range(1, months):
+                if np.isnan(series[t]):
+                    series[t] = series[t - 1]
+        return np.nan_to_num(series, nan=0.0)
+
+    def bands(self, raw: Any, path: str, what: str, high: float | None) -> list[tuple[int, int | None, float]] | None:
+        """A number, or a table by anciennitet band ``{"0-5" = ..., "6-11" = ..., "12+" = ...}``."""
+        if not isinstance(raw, dict):
+            value = self.number(raw, path, high=high, what=what)
+            return None if value is None else [(0, None, value)]
+        parsed: list[tuple[int, int | None, float]] = []
+        for key, item in raw.items():
+            where = _join(path, key)
+            match = _BAND_RE.match(key)
+            value = self.number(item, where, high=high, what=what)
+            if not match:
+                self.problem(where, 'expected an anciennitet band in months such as "0-5", "6" or "12+"')
+                continue
+            low = int(match.group(1))
+            top = None if match.group(3) else int(match.group(2) or low)
+            if top is not None and top < low:
+                self.problem(where, f"band {key} ends before it starts")
+                continue
+            if value is not None:
+                parsed.append((low, top, value))
+        if len(parsed) != len(raw):
+            return None
+        parsed.sort()
+        expected = 0
+        for low, top, _ in parsed:
+            if low != expected:
+                self.problem(path, f"anciennitet bands must follow on from month 0 without gaps or overlaps; "
+                                   f"expected a band starting at {expected}, found one at {low}")
+                return None
+            if top is None:
+                expected = None
+                break
+            expected = top + 1
+        if expected is not None or parsed[-1][1] is not None:
+            self.problem(path, f'the last anciennitet band must be open-ended, such as "{parsed[-1][0]}+"'
+                         if parsed else "expected at least one anciennitet band")
+            return None
+        return parsed
+
+    def mix(self, raw: Any, path: str) -> dict[int, float] | None:
+        """A mix over anciennitet months ``{0 = 0.6, 13 = 0.4}``, shares adding to 1."""
+        if not isinstance(raw, dict) or not raw:
+            self.problem(path, f"expected a table of shares by anciennitet month, such as "
+                               f"{{ 0 = 0.6, 13 = 0.4 }}, got {_describe(raw)}")
+            return None
+        shares: dict[int, float] = {}
+        for key, item in raw.items():
+            where = _join(path, key)
+            value = self.number(item, where, high=1.0, what="a share")
+            if not key.strip().isdigit():
+                self.problem(where, "expected a whole number of months of anciennitet as the key")
+                continue
+            if value is not None:
+                shares[int(key)] = shares.get(int(key), 0.0) + value
+        if len(shares) != len(raw):
+            return None
+        if abs(sum(shares.values()) - 1.0) > 1e-6:
+            self.problem(path, f"the shares must add up to 1, they add up to {sum(shares.values()):g}")
+            return None
+        return shares
+
+
+def _missing(*values: Any) -> bool:
+    """True if any value is None: a part that could not be read (its problem is recorded)."""
+    return any(value is None for value in values)
+
+
+def _band_array(bands: list[tuple[int, int | None, float]], anc: int) -> np.ndarray:
+    values = np.empty(anc)
+    for low, top, value in bands:
+        values[low: anc if top is None else top + 1] = value
+    return values
+
+
+def _mix_array(shares: dict[int, float], anc: int) -> np.ndarray:
+    values = np.zeros(anc)
+    for month, share in shares.items():
+        values[min(month, anc - 1)] += share
+    return values
+
+
+def _anciennitet_months(raw: dict) -> int:
+    """A: one more than the longest anciennitet month any band or mix of the file names."""
+    longest = LAST_ANCIENNITET_BAND
+    for state in (raw.get("states") or {}).values() if isinstance(raw.get("states"), dict) else ():
+        for key in ("initial_anciennitet", "inflow_anciennitet"):
+            mix = state.get(key) if isinstance(state, dict) else None
+            if isinstance(mix, dict):
+                longest = max([longest, *(int(k) for k in mix if str(k).strip().isdigit())])
+    for transition in raw.get("transitions") or () if isinstance(raw.get("transitions"), list) else ():
+        for key in _RATE_KEYS:
+            table = transition.get(key) if isinstance(transition, dict) else None
+            if isinstance(table, dict):
+                for band in table:
+                    match = _BAND_RE.match(band)
+                    if match:
+                        longest = max(longest, int(match.group(1)), int(match.group(2) or 0) + 1)
+    return longest + 1
+
+
+def read(path: str | Path) -> dict:
+    """The raw TOML of a scenario file; a missing or malformed file is a ScenarioError."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(str(path), [Problem("", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(str(path), [Problem("", "is a directory, expected a scenario file")]) from None
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(str(path), [Problem("", f"not valid TOML: {error}")]) from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(str(path), [Problem("", f"not a UTF-8 text file: {error}")]) from None
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError listing every problem found."""
+    return build(read(path), str(path))
+
+
+def build(raw: dict, file: str = "<scenario>") -> Scenario:
+    """Validate a scenario's raw TOML table and build the frozen spec."""
+    reader = _Reader()
+    scenario = _build(reader, raw)
+    if reader.problems or scenario is None:
+        raise ScenarioError(file, reader.problems)
+    _check_rates(reader, scenario)
+    if reader.problems:
+        raise ScenarioError(file, reader.problems)
+    return Scenario(**{**scenario.__dict__, "path": file})
+
+
+def _build(reader: _Reader, raw: dict) -> Scenario | None:
+    reader.table(raw, "", _TOP_KEYS, required=("scenario", "states"))
+    head = reader.table(raw.get("scenario", {}), "scenario", _SCENARIO_KEYS, required=("name", "start", "end"))
+    if head is None:
+        return None
+    name = reader.string(head["name"], "scenario.name") if "name" in head else None
+    start = reader.month(head["start"], "scenario.start") if "start" in head else None
+    end = reader.month(head["end"], "scenario.end") if "end" in head else None
+    if start is None or end is None:
+        return None
+    if end < start:
+        reader.problem("scenario.end", f"the end month {format_month(end)} is before the start month {format_month(start)}")
+        return None
+    calendar = Calendar(start, end)
+    discount_rate = DEFAULT_DISCOUNT_RATE
+    if "discount_rate" in head:
+        discount_rate = reader.number(head["discount_rate"], "scenario.discount_rate", high=1.0,
+                                      what="a yearly rate (0.035 for 3.5 %)")
+    municipality = reader.string(head.get("municipality", ""), "scenario.municipality")
+    source = reader.string(head.get("source", ""), "scenario.source")
+
+    anc = _anciennitet_months(raw)
+    states = _states(reader, raw.get("states"), calendar, anc)
+    if states is None:
+        return None
+    names = [s.name for s in states]
+    transitions = _transitions(reader, raw.get("transitions", []), names, anc)
+    strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, transitions or [])
+    targets = _targets(reader, raw.get("targets", []), calendar, names)
+    refusion = _refusion(reader, raw.get("refusion", {}))
+    if _missing(transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
+        return None
+    notes = ()
+    if isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"] or "strategies" not in raw:
+        notes = ("no [strategies.baseline] in the file: the baseline is the scenario without effects or investment",)
+    return Scenario(
+        notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
+        discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
+        strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
+    )
+
+
+def _states(reader: _Reader, raw: Any, calendar: Calendar, anc: int) -> list[State] | None:
+    if not isinstance(raw, dict) or not raw:
+        reader.problem("states", "expected at least one [states.NAME] table")
+        return None
+    states: list[State] = []
+    ok = True
+    for name, body in raw.items():
+        path = _join("states", name)
+        if not _NAME_RE.match(name):
+            reader.problem(path, "a state name may hold only letters, digits, _ and -, and start with a letter")
+        table = reader.table(body, path, _STATE_KEYS)
+        if table is None:
+            ok = False
+            continue
+        kind = reader.string(table.get("kind", "benefit"), _join(path, "kind"), ("benefit", "outside"))
+        label = reader.string(table.get("label", name), _join(path, "label"))
+        initial = reader.number(table.get("initial", 0), _join(path, "initial"), what="a number of persons")
+        inflow = reader.monthly_series(table.get("inflow", 0), _join(path, "inflow"), calendar,
+                                       per_year_spread=False, carry_forward=True, unit="persons per month")
+        cost = reader.number(table.get("cost", 0), _join(path, "cost"), what="an amount in kr. per full-year person")
+        basis = reader.string(table.get("cost_basis", "net"), _join(path, "cost_basis"), ("net", "gross"))
+        measures = reader.number(table.get("measures_cost", 0), _join(path, "measures_cost"),
+                                 what="an amount in kr. per full-year person")
+        initial_mix = inflow_mix = None
+        if "initial_anciennitet" in table:
+            shares = reader.mix(table["initial_anciennitet"], _join(path, "initial_anciennitet"))
+            initial_mix = None if shares is None else _mix_array(shares, anc)
+            ok &= shares is not None
+        shares = reader.mix(table.get("inflow_anciennitet", {"0": 1.0}), _join(path, "inflow_anciennitet"))
+        if shares is not None:
+            inflow_mix = _mix_array(shares, anc)
+        if kind == "outside":
+            for key in ("cost", "measures_cost", "initial_anciennitet", "inflow_anciennitet"):
+                if key in table:
+                    reader.problem(_join(path, key), 'only a benefit state has this; this state is kind = "outside"')
+                    ok = False
+        if _missing(kind, label, initial, inflow, cost, basis, measures, inflow_mix):
+            ok = False
+            continue
+        states.append(State(name=name, label=label, kind=kind, initial=initial, initial_anciennitet=initial_mix,
+                            inflow=inflow, inflow_anciennitet=inflow_mix, cost=cost, cost_basis=basis,
+                            measures_cost=measures))
+    return states if ok else None
+
+
+def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[Transition] | None:
+    if not isinstance(raw, list):
+        reader.problem("transitions", f"expected a list of [[transitions]] tables, got {_describe(raw)}")
+        return None
+    transitions: list[Transition] = []
+    seen: dict[tuple[str, str], str] = {}
+    ok = True
+    for i, body in enumerate(raw):
+        path = _join("transitions", i)
+        table = reader.table(body, path, _TRANSITION_KEYS, required=("from", "to"))
+        if table is None:
+            ok = False
+            continue
+        source, target = table.get("from"), table.get("to")
+        good = "from" in table and reader.known_state(source, _join(path, "from"), names)
+        good &= "to" in table and reader.known_state(target, _join(path, "to"), names)
+        if good and source == target:
+            reader.problem(_join(path, "to"), "a transition must lead to another state; staying is what is left over")
+            good = False
+        if good and (source, target) in seen:
+            reader.problem(path, f"a second transition from {source} to {target}; it is already given at {seen[source, target]}")
+            good = False
+        given = [k for k in _RATE_KEYS if k in table]
+        if len(given) != 1:
+            reader.problem(path, "expected exactly one of probability, hazard or mean_months"
+                           + (f", got {' and '.join(given)}" if given else ""))
+            ok = False
+            continue
+        key = given[0]
+        per = reader.string(table.get("per", "month"), _join(path, "per"), ("month", "year"))
+        if "per" in table and key != "hazard":
+            reader.problem(_join(path, "per"), "per goes only with hazard")
+            per = None
+        if key == "probability":
+            bands = reader.bands(table[key], _join(path, key), "a monthly probability", high=1.0)
+        elif key == "hazard":
+            bands = reader.bands(table[key], _join(path, key), "a hazard", high=None)
+        else:
+            bands = reader.bands(table[key], _join(path, key), "a mean duration in months", high=None)
+            if bands is not None and any(v <= 0 for _, _, v in bands):
+                reader.problem(_join(path, key), "expected a mean duration above 0 months")
+                bands = None
+        if not good or bands is None or per is None:
+            ok = False
+            continue
+        values = _band_array(bands, anc)
+        if key == "hazard" and per == "year":
+            values = values / 12.0
+        elif key == "mean_months":
+            values = 1.0 / values
+        seen[source, target] = path
+        transitions.append(Transition(source=source, target=target,
+                                      kind="probability" if key == "probability" else "hazard",
+                                      value=values, path=path))
+    return transitions if ok else None
+
+
+def _window(reader: _Reader, table: dict, path: str, calendar: Calendar) -> tuple[int, int] | None:
+    """Model month indices of a table's start and end (default: the whole horizon)."""
+    first = reader.month(table["start"], _join(path, "start"), calendar) if "start" in table else calendar.start
+    last = reader.month(table["end"], _join(path, "end"), calendar) if "end" in table else calendar.end
+    if first is None or last is None:
+        return None
+    if last < first:
+        reader.problem(_join(path, "end"), f"the end month {format_month(last)} is before the start month {format_month(first)}")
+        return None
+    return calendar.index(first), calendar.index(last)
+
+
+def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
+                transitions: list[Transition]) -> list[Strategy] | None:
+    if not isinstance(raw, dict):
+        reader.problem("strategies", f"expected [strategies.NAME] tables, got {_describe(raw)}")
+        return None
+    if "baseline" not in raw:
+        close = difflib.get_close_matches("baseline", list(raw), n=1, cutoff=0.6)
+        if close:
+            reader.problem(_join("strategies", close[0]), 'no [strategies.baseline]; did you mean "baseline"?')
+            return None
+    bodies = {"baseline": raw.get("baseline", {"label": "Baseline"}), **raw}
+    pairs = {(t.source, t.target): i for i, t in enumerate(transitions)}
+    strategies: list[Strategy] = []
+    ok = True
+    for name, body in bodies.items():
+        path = _join("strategies", name)
+        if not _NAME_RE.match(name):
+            reader.problem(path, "a strategy name may hold only letters, digits, _ and -, and start with a letter")
+        table = reader.table(body, path, _STRATEGY_KEYS)
+        if table is None:
+            ok = False
+            continue
+        label = reader.string(table.get("label", name), _join(path, "label"))
+        investment = reader.monthly_series(table.get("investment", 0), _join(path, "investment"), calendar,
+                                           per_year_spread=True, carry_forward=False, unit="kr.")
+        effects_raw = table.get("effects", [])
+        effects: list[Effect] = []
+        if not isinstance(effects_raw, list):
+            reader.problem(_join(path, "effects"), f"expected a list of [[{path}.effects]] tables, got {_describe(effects_raw)}")
+            ok = False
+        else:
+            for i, effect_body in enumerate(effects_raw):
+                effect = _effect(reader, effect_body, _join(_join(path, "effects"), i), calendar, names, pairs)
+                if effect is None:
+                    ok = False
+                else:
+                    effects.append(effect)
+        if label is None or investment is None:
+            ok = False
+            continue
+        strategies.append(Strategy(name=name, label=label, investment=investment, effects=tuple(effects)))
+    return strategies if ok else None
+
+
+def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
+            pairs: dict[tuple[str, str], int]) -> Effect | None:
+    from kikcalc.transitions import effect_weight
+
+    table = reader.table(body, path, _EFFECT_KEYS)
+    if table is None:
+        return None
+    operations = [k for k in (*_OPERATIONS, *_INFLOW_OPERATIONS) if k in table]
+    if len(operations) != 1:
+        reader.problem(path, "expected exactly one of multiply, add, set (on a transition) or "
+                             "inflow_multiply, inflow_add (on a state's inflow)"
+                       + (f", got {' and '.join(operations)}" if operations else ""))
+        return None
+    key = operations[0]
+    on_inflow = key in _INFLOW_OPERATIONS
+    transition = state = None
+    if on_inflow:
+        for wrong in ("from", "to"):
+            if wrong in table:
+                reader.problem(_join(path, wrong), f"{key} acts on a state's inflow: name it with state, not from/to")
+                return None
+        if "state" not in table:
+            reader.problem(_join(path, "state"), f"missing; {key} needs the state whose inflow it changes")
+            return None
+        if not reader.known_state(table["state"], _join(path, "state"), names):
+            return None
+        state = table["state"]
+    else:
+        if "state" in table:
+            reader.problem(_join(path, "state"), f"{key} acts on a transition: name it with from and to, not state")
+            return None
+        missing = [k for k in ("from", "to") if k not in table]
+        for k in missing:
+            reader.problem(_join(path, k), f"missing; {key} needs the transition (from and to) it changes")
+        if missing:
+            return None
+        good = reader.known_state(table["from"], _join(path, "from"), names)
+        good &= reader.known_state(table["to"], _join(path, "to"), names)
+        if not good:
+            return None
+        transition = pairs.get((table["from"], table["to"]))
+        if transition is None:
+            reader.problem(path, f"no transition from {table['from']} to {table['to']} is given in [[transitions]]; "
+                                 f"an effect can only change a transition that exists")
+            return None
+    operation = _INFLOW_OPERATIONS.get(key, key)
+    value = reader.number(table[key], _join(path, key), low=None if operation == "add" else 0.0,
+                          what="a factor" if operation == "multiply" else "a number")
+    window = _window(reader, table, path, calendar)
+    ramp = reader.number(table.get("ramp_months", 0), _join(path, "ramp_months"), integer=True, what="a whole number of months")
+    fade = reader.number(table.get("fade_months", 0), _join(path, "fade_months"), integer=True, what="a whole number of months")
+    if _missing(value, window, ramp, fade):
+        return None
+    weight = effect_weight(calendar.months, window[0], window[1], int(ramp), int(fade))
+    return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state)
+
+
+def _targets(reader: _Reader, raw: Any, calendar: Calendar, names: list[str]) -> list[Target] | None:
+    if not isinstance(raw, list):
+        reader.problem("targets", f"expected a list of [[targets]] tables, got {_describe(raw)}")
+        return None
+    targets: list[Target] = []
+    seen: set[str] = set()
+    ok = True
+    for i, body in enumerate(raw):
+        target = _target(reader, body, _join("targets", i), calendar, names)
+        if target is not None and target.name in seen:
+            reader.problem(_join(_join("targets", i), "name"), f'a second target named "{target.name}"; names must differ')
+            target = None
+        if target is None:
+            ok = False
+            continue
+        seen.add(target.name)
+        targets.append(target)
+    return targets if ok else None
+
+
+def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str]) -> Target | None:
+    table = reader.table(body, path, _TARGET_KEYS, required=("name",))
+    if table is None or "name" not in table:
+        return None
+    name = reader.string(table["name"], _join(path, "name"))
+    label = reader.string(table.get("label", table["name"]), _join(path, "label"))
+    if name is None or label is None:
+        return None
+    common = {"name": name, "label": label}
+    if "payback_by" in table or "npv_min" in table:
+        money = [k for k in ("payback_by", "npv_min") if k in table]
+        extra = [k for k in table if k not in ("name", "label", *money)]
+        if len(money) > 1 or extra:
+            reader.problem(path, f"a money target takes payback_by or npv_min alone, got {', '.join(money + extra)}")
+            return None
+        if "payback_by" in table:
+            month = reader.month(table["payback_by"], _join(path, "payback_by"), calendar)
+            return None if month is None else Target(kind="payback", comparison="max", threshold=calendar.index(month),
+                                                     month=calendar.index(month), when="by", **common)
+        npv = reader.number(table["npv_min"], _join(path, "npv_min"), low=None, what="an amount in kr.")
+        return None if npv is None else Target(kind="npv", comparison="min", threshold=npv, **common)
+
+    comparisons = [k for k in _COMPARISONS if k in table]
+    if len(comparisons) != 1:
+        reader.problem(path, "expected exactly one of below, max, above, min"
+                       + (f", got {' and '.join(comparisons)}" if comparisons else ""))
+        return None
+    comparison = comparisons[0]
+    threshold = reader.number(table[comparison], _join(path, comparison), low=None, what="a number")
+
+    if "flow_from" in table or "flow_to" in table:
+        missing = [k for k in ("flow_from", "flow_to") if k not in table]
+        for k in missing:
+            reader.problem(_join(path, k), "missing; a flow target needs flow_from and flow_to")
+        stray = [k for k in ("states", "share_of", "at", "year", "by") if k in table]
+        for k in stray:
+            reader.problem(_join(path, k), "not used by a flow target (flow_from, flow_to, start, end)")
+        if missing or stray:
+            return None
+        flow_from = reader.state_names(table["flow_from"], _join(path, "flow_from"), names)
+        flow_to = reader.state_names(table["flow_to"], _join(path, "flow_to"), names)
+        window = _window(reader, table, path, calendar)
+        if _missing(flow_from, flow_to, window, threshold):
+            return None
+        return Target(kind="flow", comparison=comparison, threshold=threshold, flow_from=flow_from, flow_to=flow_to,
+                      when="window", first=window[0], month=window[1], **common)
+
+    if "states" not in table:
+        reader.problem(_join(path, "states"), "missing; a level or share target needs the states it counts")
+        return None
+    states = reader.state_names(table["states"], _join(path, "states"), names)
+    share_of = None
+    if "share_of" in table:
+        share_of = reader.state_names(table["share_of"], _join(path, "share_of"), names)
+        if share_of is None:
+            return None
+    for k in ("start", "end"):
+        if k in table:
+            reader.problem(_join(path, k), "start and end go with a flow target; use at, year or by")
+            return None
+    whens = [k for k in ("at", "year", "by") if k in table]
+    if len(whens) != 1:
+        reader.problem(path, "expected exactly one of at (a month), year or by (a month)"
+                       + (f", got {' and '.join(whens)}" if whens else ""))
+        return None
+    when = whens[0]
+    month = year = None
+    if when == "year":
+        year_value = reader.number(table["year"], _join(path, "year"), low=None, integer=True, what="a year such as 2021")
+        if year_value is None:
+            return None
+        year = int(year_value)
+        if year not in calendar.year_list:
+            reader.problem(_join(path, "year"), f"year {year} is outside the horizon "
+                                                f"{format_month(calendar.start)} to {format_month(calendar.end)}")
+            return None
+    else:
+        month_number = reader.month(table[when], _join(path, when), calendar)
+        if month_number is None:
+            return None
+        month = calendar.index(month_number)
+    if states is None or threshold is None:
+        return None
+    if share_of is not None and threshold is not None and not 0 <= threshold <= 1:
+        reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {threshold:g}")
+        return None
+    return Target(kind="share" if share_of is not None else "level", comparison=comparison, threshold=threshold,
+                  states=states, share_of=share_of or (), when=when, month=month, year=year, **common)
+
+
+def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
+    table = reader.table(raw, "refusion", _REFUSION_KEYS)
+    if table is None:
+        return None
+    default = Refusion()
+    weeks = table.get("band_end_weeks", list(default.band_end_weeks))
+    shares = table.get("state_share", list(default.state_share))
+    ok = True
+    if not isinstance(weeks, list) or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in weeks) \
+            or any(b <= a for a, b in zip(weeks, weeks[1:])):
+        reader.problem("refusion.band_end_weeks", f"expected a list of increasing week numbers above 0, got {_describe(weeks)}")
+        ok = False
+    if not isinstance(shares, list) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s <= 1 for s in shares):
+        reader.problem("refusion.state_share", f"expected a list of shares between 0 and 1, got {_describe(shares)}")
+        ok = False
+    elif ok and len(shares) != len(weeks) + 1:
+        reader.problem("refusion.state_share", f"expected {len(weeks) + 1} shares (one per band, the last open-ended), "
+                                               f"got {len(shares)}")
+        ok = False
+    per_month = reader.number(table.get("weeks_per_month", default.weeks_per_month), "refusion.weeks_per_month",
+                              low=1.0, what="a number of weeks")
+    if not ok or per_month is None:
+        return None
+    return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
+                    weeks_per_month=per_month)
+
+
+def _check_rates(reader: _Reader, scenario: Scenario) -> None:
+    """Probabilities in [0, 1], hazards and inflows not negative, in every month after effects."""
+    from kikcalc.transitions import inflows, transition_rates
+
+    labels = scenario.calendar.labels
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    rates = transition_rates(scenario)  # (K, T, n, A)
+    months, anc = scenario.calendar.months, scenario.anciennitet_months
+    for k, strategy in enumerate(scenario.strategies):
+        where = f"strategies.{strategy.name}.effects" if strategy.effects else f"strategies.{strategy.name}"
+        leaving = np.zeros((months, len(scenario.states), anc))  # probability of leaving each state
+        hazard = np.zeros_like(leaving)
+        for i, tr in enumerate(scenario.transitions):
+            rate = rates[k, :, i]
+            high = 1.0 if tr.kind == "probability" else np.inf
+            bad = np.flatnonzero(((rate < 0) | (rate > high)).any(axis=1))
+            if bad.size:
+                expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
+                worst = rate[bad[0]][np.argmax(np.abs(rate[bad[0]] - np.clip(rate[bad[0]], 0, high)))]
+                reader.problem(where, f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[bad[0]]} "
+                                      f"under strategy {strategy.name}; expected {expected}")
+            (leaving if tr.kind == "probability" else hazard)[:, index[tr.source]] += rate
+        leaving += -np.expm1(-np.maximum(hazard, 0.0))
+        bad_t, bad_s = np.nonzero((leaving > 1.0 + 1e-9).any(axis=2))
+        if bad_t.size:
+            t, j = bad_t[0], bad_s[0]
+            reader.problem(where, f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
+                                  f"{leaving[t, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
+                                  f"expected at most 1")
+    persons_in = inflows(scenario)  # (K, T, S)
+    for k, strategy in enumerate(scenario.strategies):
+        bad_t, bad_s = np.nonzero(persons_in[k] < 0)
+        if bad_t.size:
+            t, j = bad_t[0], bad_s[0]
+            reader.problem(f"strategies.{strategy.name}.effects",
+                           f"the inflow to {scenario.states[j].name} becomes {persons_in[k, t, j]:g} in {labels[t]} "
+                           f"under strategy {strategy.name}; expected at least 0 persons")

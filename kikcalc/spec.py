@@ -1,0 +1,157 @@
+"""The validated scenario: frozen dataclasses that everything after the file reader trusts.
+
+Nothing in this module reads files or checks input; :mod:`kikcalc.scenario` builds these objects
+once, at the boundary, and reports every problem it finds there. Series are already resolved onto
+the scenario's month calendar (shape ``(T,)``) and onto anciennitet months (shape ``(A,)``, index
+``a`` = completed months on benefit, the last index holding "``A-1`` months and more").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from kikcalc.calendar import Calendar
+
+StateKind = Literal["benefit", "outside"]
+CostBasis = Literal["net", "gross"]
+RateKind = Literal["probability", "hazard"]
+Operation = Literal["multiply", "add", "set"]
+Comparison = Literal["below", "max", "above", "min"]
+
+
+@dataclass(frozen=True, eq=False)
+class State:
+    """One state of the model: a benefit group or an outside state."""
+
+    name: str
+    label: str
+    kind: StateKind
+    initial: float
+    """Persons at the start of the first month."""
+    initial_anciennitet: np.ndarray | None
+    """Mix of the initial stock over anciennitet months, shape (A,), sums to 1; None: settle it
+    from the baseline's own inflow and exit rates."""
+    inflow: np.ndarray
+    """New persons entering during each month from outside the model, shape (T,)."""
+    inflow_anciennitet: np.ndarray
+    """Mix of the inflow over anciennitet months, shape (A,), sums to 1."""
+    cost: float
+    """Benefit cost, kr. per full-year person."""
+    cost_basis: CostBasis
+    measures_cost: float
+    """Ordinary active-measure cost, kr. per full-year person."""
+
+    @property
+    def is_benefit(self) -> bool:
+        return self.kind == "benefit"
+
+
+@dataclass(frozen=True, eq=False)
+class Transition:
+    """A monthly move from one state to another, as the file gave it."""
+
+    source: str
+    target: str
+    kind: RateKind
+    """``probability``: a monthly probability; ``hazard``: a monthly hazard (mean_months and
+    yearly hazards are converted to this)."""
+    value: np.ndarray
+    """The probability or monthly hazard for each anciennitet month, shape (A,)."""
+    path: str
+
+
+@dataclass(frozen=True, eq=False)
+class Effect:
+    """A strategy's change to one transition's rate or to one state's inflow, over a window."""
+
+    operation: Operation
+    value: float
+    weight: np.ndarray
+    """How much of the effect acts in each month, 0..1, shape (T,): ramp, full size, fade."""
+    path: str
+    transition: int | None = None
+    """Index into :attr:`Scenario.transitions`, for an effect on a move."""
+    state: str | None = None
+    """State name, for an effect on a state's inflow."""
+
+
+@dataclass(frozen=True, eq=False)
+class Strategy:
+    name: str
+    label: str
+    investment: np.ndarray
+    """The strategy's extra spending in each month, kr., shape (T,)."""
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Target:
+    """A committee target, judged for every strategy."""
+
+    name: str
+    label: str
+    kind: Literal["level", "share", "flow", "payback", "npv"]
+    comparison: Comparison
+    threshold: float
+    states: tuple[str, ...] = ()
+    """Level: the states summed. Share: the denominator's states."""
+    share_of: tuple[str, ...] = ()
+    """Share: the numerator's states."""
+    flow_from: tuple[str, ...] = ()
+    flow_to: tuple[str, ...] = ()
+    when: Literal["at", "year", "by", "window", "horizon"] = "horizon"
+    month: int | None = None
+    """Model month index for ``at`` and ``by``; last month of a flow window or a payback date."""
+    first: int | None = None
+    """Model month index of the first month of a flow window."""
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Refusion:
+    """The refusion staircase: the state's share of a gross benefit by weeks of anciennitet."""
+
+    band_end_weeks: tuple[float, ...] = (4.0, 26.0, 52.0)
+    """Last week of each band but the open last one."""
+    state_share: tuple[float, ...] = (0.80, 0.40, 0.30, 0.20)
+    """The state's share in each band; one more than ``band_end_weeks``."""
+    weeks_per_month: float = 52.0 / 12.0
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario. Strategies start with the baseline."""
+
+    name: str
+    municipality: str
+    source: str
+    calendar: Calendar
+    discount_rate: float
+    states: tuple[State, ...]
+    transitions: tuple[Transition, ...]
+    strategies: tuple[Strategy, ...]
+    targets: tuple[Target, ...]
+    refusion: Refusion
+    anciennitet_months: int
+    """A: anciennitet is tracked in months 0..A-1, the last holding A-1 months and more."""
+    path: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def state_names(self) -> list[str]:
+        return [s.name for s in self.states]
+
+    def state_index(self, name: str) -> int:
+        return self.state_names.index(name)
+
+    @property
+    def benefit_mask(self) -> np.ndarray:
+        """True for benefit states, shape (S,)."""
+        return np.array([s.is_benefit for s in self.states])
+
+    @property
+    def strategy_names(self) -> list[str]:
+        return [s.name for s in self.strategies]

@@ -1,0 +1,129 @@
+"""Targets: every committee target judged for every strategy.
+
+A verdict holds the value, the threshold, met or missed, the margin (positive when met by that
+much) and the first month in which the target's condition held. Money targets compare a strategy
+with the baseline, so for the baseline itself they are "not applicable".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kikcalc.engine import Trajectory
+from kikcalc.money import Money
+from kikcalc.spec import Comparison, Scenario, Target
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    label: str
+    strategy: str
+    value: float | None
+    """Persons, a share, persons moved, kr., or (payback) a model month index; None if there is none."""
+    threshold: float
+    comparison: Comparison
+    met: bool | None
+    """None: not applicable (a money target for the baseline)."""
+    margin: float | None
+    first_month_met: int | None
+    """Model month index, or None if the condition never held."""
+    kind: str
+
+
+def meets(values: np.ndarray, comparison: Comparison, threshold: float) -> np.ndarray:
+    """Whether each value meets the threshold: below <, max <=, above >, min >=."""
+    with np.errstate(invalid="ignore"):
+        if comparison == "below":
+            return values < threshold
+        if comparison == "max":
+            return values <= threshold
+        if comparison == "above":
+            return values > threshold
+        return values >= threshold
+
+
+def margin(value: float, comparison: Comparison, threshold: float) -> float:
+    """How far inside the threshold a value lies; negative when the target is missed."""
+    return threshold - value if comparison in ("below", "max") else value - threshold
+
+
+def _first(condition: np.ndarray) -> int | None:
+    hits = np.flatnonzero(condition)
+    return int(hits[0]) if hits.size else None
+
+
+def _monthly_series(target: Target, scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
+    """The target's quantity in each month, shape (K, T): full-time persons, a share, or persons moved so far."""
+    idx = {name: j for j, name in enumerate(scenario.state_names)}
+    if target.kind == "flow":
+        flows = trajectory.flows[:, :, [idx[s] for s in target.flow_from]][:, :, :, [idx[s] for s in target.flow_to]]
+        moved = flows.sum(axis=(2, 3))
+        window = np.zeros(moved.shape[1], dtype=bool)
+        window[target.first: target.month + 1] = True
+        return np.cumsum(np.where(window, moved, 0.0), axis=1)
+    fte = trajectory.full_time_persons
+    counted = fte[:, :, [idx[s] for s in target.states]].sum(axis=2)
+    if target.kind == "level":
+        return counted
+    part = fte[:, :, [idx[s] for s in target.share_of]].sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counted > 0, part / np.where(counted > 0, counted, 1.0), np.nan)
+
+
+def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) -> list[tuple[float, bool, int | None]]:
+    series = _monthly_series(target, scenario, trajectory)
+    ok = meets(series, target.comparison, target.threshold)
+    verdicts = []
+    for k in range(series.shape[0]):
+        if target.kind == "flow":
+            value = series[k, target.month]
+            first = _first(ok[k, target.first: target.month + 1])
+            first = None if first is None else first + target.first
+            met = bool(meets(np.array(value), target.comparison, target.threshold))
+        elif target.when == "at":
+            value = series[k, target.month]
+            met, first = bool(ok[k, target.month]), _first(ok[k])
+        elif target.when == "year":
+            months = scenario.calendar.year_months(target.year)
+            value = float(np.mean(series[k, months]))
+            met, first = bool(meets(np.array(value), target.comparison, target.threshold)), _first(ok[k])
+        else:  # by: met in any month up to the month; the value is the best reached by then
+            upto = series[k, : target.month + 1]
+            value = float(np.nanmin(upto) if target.comparison in ("below", "max") else np.nanmax(upto))
+            first = _first(ok[k, : target.month + 1])
+            met = first is not None
+        verdicts.append((float(value), met, first))
+    return verdicts
+
+
+def evaluate(scenario: Scenario, trajectory: Trajectory, money: Money) -> list[Verdict]:
+    """Every target's verdict for every strategy, in file order then strategy order."""
+    verdicts: list[Verdict] = []
+    for target in scenario.targets:
+        common = {"target": target.name, "label": target.label, "threshold": target.threshold,
+                  "comparison": target.comparison, "kind": target.kind}
+        if target.kind in ("payback", "npv"):
+            payback, npv = money.payback_month, money.npv
+            for k, strategy in enumerate(scenario.strategies):
+                if k == 0:
+                    verdicts.append(Verdict(strategy=strategy.name, value=None, met=None, margin=None,
+                                            first_month_met=None, **common))
+                elif target.kind == "payback":
+                    month = int(payback[k])
+                    met = 0 <= month <= target.month
+                    verdicts.append(Verdict(strategy=strategy.name, value=None if month < 0 else float(month),
+                                            met=met, margin=None if month < 0 else float(target.month - month),
+                                            first_month_met=None if month < 0 else month, **common))
+                else:
+                    value = float(npv[k])
+                    verdicts.append(Verdict(strategy=strategy.name, value=value, met=value >= target.threshold,
+                                            margin=value - target.threshold, first_month_met=None, **common))
+            continue
+        for k, (value, met, first) in enumerate(_judge_series(target, scenario, trajectory)):
+            verdicts.append(Verdict(strategy=scenario.strategies[k].name, value=value, met=met,
+                                    margin=margin(value, target.comparison, target.threshold),
+                                    first_month_met=first, **common))
+    return verdicts
