@@ -1,0 +1,64 @@
+"""Competing risks and effects: the conversion, the ramp and fade, the composition of effects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import one_state, with_changes
+from kikcalc.scenario import build
+from kikcalc.transitions import competing_risk_probabilities, effect_weight, inflows, transition_rates
+
+
+def test_competing_risk_conversion_closed_form():
+    hazards = np.array([0.1, 0.3, 0.0])
+    p = competing_risk_probabilities(hazards)
+    total = 1 - np.exp(-0.4)
+    np.testing.assert_allclose(p, [0.25 * total, 0.75 * total, 0.0], rtol=1e-14)
+    assert p.sum() == pytest.approx(total)
+
+
+def test_competing_risk_with_no_hazard_is_zero():
+    np.testing.assert_array_equal(competing_risk_probabilities(np.zeros((2, 3))), np.zeros((2, 3)))
+
+
+def test_effect_weight_ramps_and_fades_linearly():
+    weight = effect_weight(months=12, first=2, last=6, ramp_months=3, fade_months=4)
+    np.testing.assert_allclose(weight, [0, 0, 1 / 3, 2 / 3, 1, 1, 1, 0.75, 0.5, 0.25, 0, 0])
+
+
+def test_effect_weight_fades_from_a_ramp_that_had_not_finished():
+    weight = effect_weight(months=6, first=0, last=0, ramp_months=4, fade_months=2)
+    np.testing.assert_allclose(weight, [0.25, 0.125, 0, 0, 0, 0])
+
+
+def test_effect_weight_without_ramp_is_a_step():
+    np.testing.assert_array_equal(effect_weight(5, 1, 3, 0, 0), [0, 1, 1, 1, 0])
+
+
+def _strategy(*effects):
+    return {"baseline": {}, "s": {"effects": list(effects)}}
+
+
+def test_multiply_add_and_set_in_the_order_given():
+    raw = with_changes(one_state(p_exit=0.1, months=3), strategies=_strategy(
+        {"from": "kh", "to": "job", "multiply": 2.0},
+        {"from": "kh", "to": "job", "add": 0.05, "start": "2020-02"},
+        {"from": "kh", "to": "job", "set": 0.5, "start": "2020-03"},
+    ))
+    rates = transition_rates(build(raw))
+    np.testing.assert_allclose(rates[0, :, 0, 0], [0.1, 0.1, 0.1])
+    np.testing.assert_allclose(rates[1, :, 0, 0], [0.2, 0.25, 0.5])
+
+
+def test_a_ramping_multiply_scales_the_difference():
+    raw = with_changes(one_state(p_exit=0.1, months=4), strategies=_strategy(
+        {"from": "kh", "to": "job", "multiply": 1.6, "ramp_months": 4}))
+    rates = transition_rates(build(raw))
+    np.testing.assert_allclose(rates[1, :, 0, 0], 0.1 * (1 + 0.6 * np.array([0.25, 0.5, 0.75, 1.0])))
+
+
+def test_inflow_effect():
+    raw = with_changes(one_state(inflow=40, months=3), strategies=_strategy(
+        {"state": "kh", "inflow_multiply": 0.75, "start": "2020-02"}))
+    np.testing.assert_allclose(inflows(build(raw))[:, :, 0], [[40, 40, 40], [40, 30, 30]])
