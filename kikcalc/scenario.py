@@ -175,13 +175,8 @@ class _Reader:
             value = self.number(raw, path, what=f"a number ({unit}) or a table by year or month")
             if value is None:
                 return None
-            if per_year_spread:
-                series = np.zeros(months)
-                for year in calendar.year_list:
-                    idx = calendar.year_months(year)
-                    series[idx] = value / len(idx)
-                return series
-            return np.full(months, value)
+            # A single yearly amount is a rate: a twelfth of it in every month.
+            return np.full(months, value / 12.0 if per_year_spread else value)
         series = np.full(months, np.nan)
         by_month: list[tuple[int, float]] = []
         ok = True
