@@ -1,0 +1,123 @@
+"""The command line through click's runner: every command and format, outputs and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from conftest import SCENARIOS
+from kikcalc.cli import main
+
+KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+BUDGET = str(SCENARIOS / "aabenraa-budget-2021.toml")
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json"])
+@pytest.mark.parametrize("command", [["run", KIK2], ["run", KIK2, "--monthly"], ["compare", KIK2], ["compare", KIK2, BUDGET],
+                                     ["targets", KIK2]])
+def test_every_command_in_every_format(command, fmt):
+    result = invoke(*command, "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        json.loads(result.stdout)
+    elif fmt == "csv":
+        assert len(pd.read_csv(io.StringIO(result.stdout))) > 0
+    elif fmt == "markdown":
+        assert "|" in result.stdout
+    else:
+        assert "KIK II" in result.stdout or "kik2" in result.stdout
+
+
+def test_run_yearly_csv_columns_and_values():
+    frame = pd.read_csv(io.StringIO(invoke("run", KIK2, "--format", "csv").stdout))
+    assert {"strategy", "year", "state", "full_year_persons", "benefit_cost_net"} <= set(frame.columns)
+    row = frame[(frame.strategy == "baseline") & (frame.year == 2019) & (frame.state == "kontanthjaelp")]
+    assert row.benefit_cost_net.item() == pytest.approx(row.full_year_persons.item() * 104_531, rel=1e-9)
+
+
+def test_run_monthly_csv_columns():
+    frame = pd.read_csv(io.StringIO(invoke("run", KIK2, "--monthly", "--format", "csv").stdout))
+    assert {"strategy", "month", "state", "full_time_persons", "headcount_end"} <= set(frame.columns)
+    assert frame.month.iloc[0] == "2018-06"
+    assert len(frame) == 2 * 79 * 3
+
+
+def test_run_json_has_payback_npv_and_targets():
+    document = json.loads(invoke("run", KIK2, "--format", "json").stdout)
+    kik2 = next(s for s in document["strategies"] if s["strategy"] == "kik2")
+    assert kik2["payback_month"] and kik2["npv"] > 0
+    assert {"target", "strategy", "value", "threshold", "met"} <= set(document["targets"][0])
+    assert document["scenario"]["start"] == "2018-06"
+
+
+def test_budget_2021_gives_back_the_published_table():
+    frame = pd.read_csv(io.StringIO(invoke("run", BUDGET, "--strategy", "baseline", "--format", "csv").stdout))
+    assert frame.full_year_persons.sum() == pytest.approx(4165)
+    assert round(frame.benefit_cost_net.sum() / 1000) == 509_392
+    assert round(frame.measures_cost.sum() / 1000) == 35_881
+    published = {"kontanthjaelp": 74_740, "a_dagpenge": 109_898, "fleksjob": 167_662, "sygedagpenge": 64_841}
+    for state, thousands in published.items():
+        assert round(frame.set_index("state").benefit_cost_net[state] / 1000) == thousands
+
+
+def test_strategy_option_selects_and_unknown_strategy_is_exit_2():
+    frame = pd.read_csv(io.StringIO(invoke("run", KIK2, "-s", "kik2", "--format", "csv").stdout))
+    assert set(frame.strategy) == {"kik2"}
+    result = invoke("run", KIK2, "--strategy", "kik3")
+    assert result.exit_code == 2
+    assert 'did you mean "kik2"' in result.output
+
+
+def test_targets_strict_exit_codes(tmp_path):
+    # The KIK II scenario's baseline misses its targets: --strict must fail with 1.
+    assert invoke("targets", KIK2).exit_code == 0
+    strict = invoke("targets", KIK2, "--strict")
+    assert strict.exit_code == 1
+    assert "missed" in strict.output
+    # A scenario whose only target is met passes --strict.
+    met = tmp_path / "met.toml"
+    met.write_text(
+        '[scenario]\nname = "m"\nstart = "2021-01"\nend = "2021-12"\n'
+        '[states.kh]\ninitial = 100\n'
+        '[[targets]]\nname = "low"\nstates = ["kh"]\nyear = 2021\nmax = 100\n', encoding="utf-8")
+    assert invoke("targets", str(met), "--strict").exit_code == 0
+
+
+def test_output_is_written_with_format_from_suffix(tmp_path):
+    out = tmp_path / "kik2.csv"
+    result = invoke("compare", KIK2, "--output", str(out))
+    assert result.exit_code == 0
+    frame = pd.read_csv(out)
+    assert list(frame.columns[:2]) == ["section", "line"]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_output_never_overwrites_an_input(tmp_path):
+    scenario = tmp_path / "s.toml"
+    original = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    scenario.write_text(original, encoding="utf-8")
+    result = invoke("run", str(scenario), "--output", str(scenario))
+    assert result.exit_code == 2
+    assert "never overwrites" in result.output
+    assert scenario.read_text(encoding="utf-8") == original
+
+
+def test_validate_good_files():
+    result = invoke("validate", KIK2, BUDGET)
+    assert result.exit_code == 0
+    assert result.output.count("ok:") == 2
+
+
+def test_version_and_help():
+    assert invoke("--version").exit_code == 0
+    assert "compare" in invoke("--help").output
