@@ -122,3 +122,7 @@ def validate(files: tuple[str, ...]) -> None:
                    f"{scenario.calendar.labels[0]} to {scenario.calendar.labels[-1]}")
     if bad:
         sys.exit(EXIT_BAD_INPUT)
+
+
+if __name__ == "__main__":
+    main()

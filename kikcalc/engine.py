@@ -123,7 +123,7 @@ def settled_anciennitet_mix(moves: np.ndarray, inflow: np.ndarray, layout: _Layo
 def simulate(scenario: Scenario) -> Trajectory:
     """Run every strategy of a scenario through its horizon."""
     layout = _layout(scenario)
-    moves = monthly_probabilities(scenario, transition_rates(scenario))  # (K, T, S, S, A)
+    rates = transition_rates(scenario)  # (K, T, n_transitions, A)
     inflow = inflows(scenario)  # (K, T, S)
     n_strategies, months = inflow.shape[:2]
     anc = scenario.anciennitet_months
@@ -133,7 +133,7 @@ def simulate(scenario: Scenario) -> Trajectory:
         [s.initial_anciennitet if s.initial_anciennitet is not None else layout.entry_mix[j] for j, s in enumerate(scenario.states)]
     )
     if settle.any():
-        settled = settled_anciennitet_mix(moves[0, 0], inflow[0, 0], layout)
+        settled = settled_anciennitet_mix(monthly_probabilities(scenario, rates[0, 0]), inflow[0, 0], layout)
         initial_mix[settle] = settled[settle]
     initial_mix[~layout.benefit] = layout.entry_mix[~layout.benefit]
     initial = np.array([s.initial for s in scenario.states])[:, None] * initial_mix
@@ -142,5 +142,7 @@ def simulate(scenario: Scenario) -> Trajectory:
     flows = np.empty((n_strategies, months, len(scenario.states), len(scenario.states)))
     stock[:, 0] = initial
     for t in range(months):
-        stock[:, t + 1], flows[:, t] = step(stock[:, t], moves[:, t], inflow[:, t], layout)
+        # One month's probabilities at a time: memory stays (K, S, S, A), not (K, T, S, S, A).
+        moves = monthly_probabilities(scenario, rates[:, t])
+        stock[:, t + 1], flows[:, t] = step(stock[:, t], moves, inflow[:, t], layout)
     return Trajectory(stock=stock, flows=flows, inflow=inflow, initial_mix_settled=settle)

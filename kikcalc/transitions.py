@@ -70,11 +70,10 @@ def transition_rates(scenario: Scenario) -> np.ndarray:
     months, anc = scenario.calendar.months, scenario.anciennitet_months
     n = len(scenario.transitions)
     base = np.array([tr.value for tr in scenario.transitions]).reshape(n, anc)
-    rates = np.empty((len(scenario.strategies), months, n, anc))
+    rates = np.broadcast_to(base, (len(scenario.strategies), months, n, anc)).copy()
     for k, strategy in enumerate(scenario.strategies):
-        for i in range(n):
-            on_this = [e for e in strategy.effects if e.transition == i]
-            alpha, beta = _affine(on_this, months)
+        for i in {e.transition for e in strategy.effects if e.transition is not None}:
+            alpha, beta = _affine([e for e in strategy.effects if e.transition == i], months)
             rates[k, :, i, :] = alpha[:, None] * base[i][None, :] + beta[:, None]
     return rates
 
@@ -83,33 +82,34 @@ def inflows(scenario: Scenario) -> np.ndarray:
     """Persons entering each state from outside the model in each month, shape (K, T, S)."""
     months = scenario.calendar.months
     base = np.stack([s.inflow for s in scenario.states], axis=-1)  # (T, S)
-    result = np.empty((len(scenario.strategies), months, len(scenario.states)))
+    result = np.broadcast_to(base, (len(scenario.strategies), months, len(scenario.states))).copy()
+    index = {name: j for j, name in enumerate(scenario.state_names)}
     for k, strategy in enumerate(scenario.strategies):
-        for j, state in enumerate(scenario.states):
-            on_this = [e for e in strategy.effects if e.state == state.name]
-            alpha, beta = _affine(on_this, months)
-            result[k, :, j] = alpha * base[:, j] + beta
+        for name in {e.state for e in strategy.effects if e.state is not None}:
+            alpha, beta = _affine([e for e in strategy.effects if e.state == name], months)
+            result[k, :, index[name]] = alpha * base[:, index[name]] + beta
     return result
 
 
 def monthly_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
-    """Probability of moving from state s to state j within a month, shape (K, T, S, S, A).
+    """Probability of moving from state s to state j within a month, shape (..., S, S, A).
 
-    ``rates`` is :func:`transition_rates`' output. Hazards from one state compete with each other;
+    ``rates`` holds each transition's rate, shape (..., n_transitions, A): one month of
+    :func:`transition_rates`' output, or all of it. Hazards from one state compete with each other;
     probabilities given directly are added to theirs. The diagonal holds the probability to stay.
     """
-    k_, t_, _, anc = rates.shape
+    leading, anc = rates.shape[:-2], rates.shape[-1]
     n_states = len(scenario.states)
     index = {name: i for i, name in enumerate(scenario.state_names)}
-    direct = np.zeros((k_, t_, n_states, n_states, anc))
+    direct = np.zeros((*leading, n_states, n_states, anc))
     hazard = np.zeros_like(direct)
     for i, tr in enumerate(scenario.transitions):
         into = direct if tr.kind == "probability" else hazard
-        into[:, :, index[tr.source], index[tr.target], :] += rates[:, :, i, :]
-    # Destinations on the last axis for the conversion.
-    hazard_p = competing_risk_probabilities(np.moveaxis(hazard, 3, 4))
-    moves = direct + np.moveaxis(hazard_p, 4, 3)
+        into[..., index[tr.source], index[tr.target], :] += rates[..., i, :]
+    # Destinations on the last axis for the conversion, then back.
+    hazard_p = np.swapaxes(competing_risk_probabilities(np.swapaxes(hazard, -1, -2)), -1, -2)
+    moves = direct + hazard_p
     diagonal = np.arange(n_states)
-    moves[:, :, diagonal, diagonal, :] = 0.0
-    moves[:, :, diagonal, diagonal, :] = 1.0 - moves.sum(axis=3)
+    moves[..., diagonal, diagonal, :] = 0.0
+    moves[..., diagonal, diagonal, :] = 1.0 - moves.sum(axis=-2)
     return moves

@@ -1,0 +1,76 @@
+"""Speed and memory of the engine, run on demand (not part of the test suite).
+
+    python benchmarks/bench_engine.py
+
+Reports: the start-up and run time of `kikcalc run` on a shipped scenario against a bare
+`import numpy, pandas`, and the time and peak memory of a large synthetic scenario (many states,
+a long horizon, many strategies on the leading axis, as uncertainty draws will be).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kikcalc.engine import simulate  # noqa: E402
+from kikcalc.money import money  # noqa: E402
+from kikcalc.scenario import build  # noqa: E402
+
+
+def wall(command: list[str], repeats: int = 5) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def large_scenario(n_states: int = 20, years: int = 20, n_strategies: int = 200) -> dict:
+    names = [f"s{i}" for i in range(n_states)]
+    states = {name: {"initial": 100.0, "inflow": 5.0, "cost": 120_000, "cost_basis": "gross"} for name in names}
+    states["out"] = {"kind": "outside"}
+    transitions = [{"from": a, "to": b, "probability": {"0-5": 0.01, "6-11": 0.008, "12+": 0.005}}
+                   for a in names for b in names if a != b][: n_states * 4]
+    transitions += [{"from": a, "to": "out", "hazard": 0.3, "per": "year"} for a in names]
+    strategies = {"baseline": {}}
+    for k in range(1, n_strategies):
+        strategies[f"k{k}"] = {"effects": [{"from": names[0], "to": "out", "multiply": 1 + k / n_strategies,
+                                            "ramp_months": 6}]}
+    return {
+        "scenario": {"name": "large", "start": "2025-01", "end": f"{2025 + years - 1}-12"},
+        "states": states, "transitions": transitions, "strategies": strategies,
+    }
+
+
+def main() -> None:
+    python = sys.executable
+    bare = wall([python, "-c", "import numpy, pandas"])
+    cli = wall([python, "-m", "kikcalc.cli", "run", "scenarios/aabenraa-kik2.toml"])
+    print(f"import numpy, pandas:                     {bare:.3f} s (median of 5)")
+    print(f"kikcalc run scenarios/aabenraa-kik2.toml: {cli:.3f} s (median of 5)")
+
+    raw = large_scenario()
+    tracemalloc.start()
+    start = time.perf_counter()
+    scenario = build(raw)
+    built = time.perf_counter()
+    trajectory = simulate(scenario)
+    money(scenario, trajectory).npv
+    done = time.perf_counter()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    k, t, s = len(scenario.strategies), scenario.calendar.months, len(scenario.states)
+    print(f"large scenario: {k} strategies x {t} months x {s} states x {scenario.anciennitet_months} anciennitet months")
+    print(f"  validate {built - start:.2f} s, simulate + money {done - built:.2f} s, peak memory {peak / 2**20:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
