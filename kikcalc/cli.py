@@ -35,6 +35,12 @@ def _handles_bad_input(command: Callable) -> Callable:
     return wrapper
 
 
+def _unknown_strategy(name: str, known: list[str], where: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+
+
 def _emit(text: str, output: str | None, inputs: tuple[str, ...]) -> None:
     if output:
         write_atomically(output, text, list(inputs))
@@ -72,9 +78,7 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, 
     names = result.scenario.strategy_names
     for name in strategies:
         if name not in names:
-            close = difflib.get_close_matches(name, names, n=1)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
-            raise UsageError(f'--strategy {name}: no such strategy in {file} (it has {", ".join(names)}){hint}')
+            raise UsageError(_unknown_strategy(name, names, file))
     text = report.run_document(result, format_for(output, fmt), list(strategies) or names, monthly)
     _emit(text, output, (file,))
 
@@ -92,13 +96,21 @@ def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None
 @main.command()
 @_FILES
 @click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed.")
+@click.option("--strategy", "-s", "strategies", multiple=True,
+              help="Judge only this strategy (repeatable); the baseline usually misses by design.")
 @_output_options
 @_handles_bad_input
-def targets(files: tuple[str, ...], strict: bool, fmt: str | None, output: str | None) -> None:
+def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], fmt: str | None,
+            output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
     results = [kikcalc.run(kikcalc.load(f)) for f in files]
-    _emit(report.targets_document(results, format_for(output, fmt)), output, files)
-    missed = [v for r in results for v in r.verdicts if v.met is False]
+    known = sorted({name for r in results for name in r.scenario.strategy_names})
+    for name in strategies:
+        if name not in known:
+            raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
+    chosen = list(strategies) or None
+    _emit(report.targets_document(results, format_for(output, fmt), chosen), output, files)
+    missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "
                    + ", ".join(f"{v.target} ({v.strategy})" for v in missed), err=True)

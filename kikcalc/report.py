@@ -189,7 +189,7 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool)
     """The ``kikcalc run`` report in one of the formats."""
     if fmt == "csv":
         frame = result.monthly if monthly else result.yearly
-        return frame[frame.strategy.isin(strategies)].to_csv(index=False)
+        return _csv(frame[frame.strategy.isin(strategies)])
     if fmt == "json":
         return to_json(run_json(result, strategies, monthly))
     parts = [header_text(result, fmt)]
@@ -203,8 +203,25 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool)
     return "\n\n".join(parts) + "\n"
 
 
+_MONEY_WORDS = ("cost", "refusion", "investment", "saving", "npv", "kr.")
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Kroner to the øre and persons to 6 decimals: exact enough for any check, clean in a spreadsheet."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            money = any(word in str(column) for word in _MONEY_WORDS)
+            frame[column] = frame[column].round(2 if money else 6)
+    return frame
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return rounded(frame).to_csv(index=False)
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.to_dict(orient="records")
+    return rounded(frame).to_dict(orient="records")
 
 
 def run_json(result: Result, strategies: list[str] | None = None, monthly: bool = False) -> dict:
@@ -311,7 +328,7 @@ def _compare_cell(section: str, line: str, value: Any) -> str:
 def compare_document(results: list[Result], fmt: str) -> str:
     frame = comparison_frame(results)
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return _csv(frame)
     if fmt == "json":
         return to_json({"comparison": _records(frame), "scenarios": [run_json(r) for r in results]})
     strategy_columns = list(frame.columns[2:])
@@ -333,20 +350,21 @@ def compare_document(results: list[Result], fmt: str) -> str:
 
 # --- targets ---------------------------------------------------------------------------------
 
-def targets_document(results: list[Result], fmt: str) -> str:
+def targets_document(results: list[Result], fmt: str, strategies: list[str] | None = None) -> str:
     frames = []
     for result in results:
-        frame = result.targets.copy()
+        frame = result.targets if strategies is None else result.targets[result.targets.strategy.isin(strategies)]
+        frame = frame.copy()
         frame.insert(0, "scenario", result.scenario.name)
         frame.insert(1, "file", result.scenario.path)
         frames.append(frame)
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if fmt == "csv":
-        return frame.to_csv(index=False)
+        return _csv(frame)
     if fmt == "json":
         return to_json({"targets": _records(frame)})
     parts = []
     for result in results:
         parts.append(_heading(f"{result.scenario.name} ({result.scenario.path})", fmt) + "\n" +
-                     (_grid(targets_rows(result), TARGET_HEADERS, fmt) if result.verdicts else "(no targets)"))
+                     (_grid(targets_rows(result, strategies), TARGET_HEADERS, fmt) if result.verdicts else "(no targets)"))
     return "\n\n".join(parts) + "\n"

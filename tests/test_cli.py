@@ -84,6 +84,11 @@ def test_targets_strict_exit_codes(tmp_path):
     strict = invoke("targets", KIK2, "--strict")
     assert strict.exit_code == 1
     assert "missed" in strict.output
+    # Judging KIK II alone: it misses the 715 budget assumption for 2021, so --strict still fails.
+    only_kik2 = invoke("targets", KIK2, "--strict", "--strategy", "kik2")
+    assert only_kik2.exit_code == 1
+    assert "budget-2021 (kik2)" in only_kik2.output and "(baseline)" not in only_kik2.output
+    assert invoke("targets", KIK2, "--strategy", "kik9").exit_code == 2
     # A scenario whose only target is met passes --strict.
     met = tmp_path / "met.toml"
     met.write_text(
