@@ -265,64 +265,77 @@ def to_json(document: Any) -> str:
 # --- compare ---------------------------------------------------------------------------------
 
 def comparison_frame(results: list[Result]) -> pd.DataFrame:
-    """Side by side: one row per line item, one column per strategy of each scenario.
+    """The comparison as one wide table: a row per scenario, line and strategy; a column per year.
 
-    Line items: benefit states' full-year persons per year, total cost per year, net saving per
-    year, the investment summary, and each target's verdict. Numbers are raw (kr., persons).
+    Lines by year: full-year persons per benefit state (and their total), total cost, and the net
+    saving against the baseline. Then one-figure lines whose value stands in the ``total`` column:
+    investment, net present value, payback month, kr. saved per kr. invested, targets met.
+    Numbers are raw (persons, kr.); years a scenario does not simulate are empty.
     """
-    columns: dict[str, dict[tuple[str, str], Any]] = {}
-    order: list[tuple[str, str]] = []
+    years = sorted({y for r in results for y in r.scenario.calendar.year_list})
+    rows: list[dict[str, Any]] = []
 
-    def put(column: str, key: tuple[str, str], value: Any) -> None:
-        if key not in order:
-            order.append(key)
-        columns.setdefault(column, {})[key] = value
+    def add(result: Result, line: str, strategy: str, unit: str, by_year: dict[int, float], total: Any) -> None:
+        rows.append({"scenario": result.scenario.name, "line": line, "strategy": strategy, "unit": unit,
+                     **{str(y): by_year.get(y) for y in years}, "total": total})
 
-    several = len(results) > 1
     for result in results:
         s = result.scenario
-        benefit = [st.name for st in s.states if st.is_benefit]
-        yearly = result.yearly[result.yearly.state.isin(benefit)].groupby(["strategy", "year"]).full_year_persons.sum()
+        benefit = [st for st in s.states if st.is_benefit]
+        yearly = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
         money = result.money.set_index(["strategy", "year"])
         summary = result.summary.set_index("strategy")
-        per_state = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
-        for k, strategy in enumerate(s.strategies):
-            column = f"{s.name}: {strategy.label}" if several else strategy.label
-            for state in benefit:
-                for year in s.calendar.year_list:
-                    put(column, (f"Full-year persons, {state}", str(year)), per_state[strategy.name, state, year])
-            if len(benefit) > 1:
-                for year in s.calendar.year_list:
-                    put(column, ("Full-year persons, benefit states", str(year)), yearly[strategy.name, year])
-            for year in s.calendar.year_list:
-                put(column, ("Total cost, kr.", str(year)), money.loc[(strategy.name, year), "total_cost"])
-            for year in s.calendar.year_list:
-                put(column, ("Net saving vs baseline, kr.", str(year)), money.loc[(strategy.name, year), "net_saving"])
-            row = summary.loc[strategy.name]
-            put(column, ("Summary", "Investment, kr."), row.investment)
-            put(column, ("Summary", "Net saving over the horizon, kr."), row.net_saving)
-            payback = "-" if k == 0 else _text(row.payback_month, "not within the horizon")
-            put(column, ("Summary", "Payback month"), payback)
-            put(column, ("Summary", "Net present value, kr."), row.npv)
-            put(column, ("Summary", "Kr. saved per kr. invested"), row.return_per_krone)
-            targets = result.targets[result.targets.strategy == strategy.name]
-            for t in targets.itertuples():
-                put(column, ("Target", t.target), None if t.met is None else ("met" if t.met else "missed"))
-    index = pd.MultiIndex.from_tuples(order, names=["section", "line"])
-    return pd.DataFrame({column: [values.get(key) for key in order] for column, values in columns.items()},
-                        index=index).reset_index()
+        groups = [(f"Full-year persons: {st.label}", [st.name]) for st in benefit]
+        if len(benefit) > 1:
+            groups.append(("Full-year persons: benefit states, total", [st.name for st in benefit]))
+        for line, states in groups:
+            for strategy in s.strategy_names:
+                add(result, line, strategy, "full-year persons",
+                    {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
+        for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
+                                         ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
+            for strategy in strategies:
+                by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
+                add(result, line, strategy, "kr.", by_year, sum(by_year.values()))
+        for strategy in s.strategy_names[1:]:
+            row = summary.loc[strategy]
+            verdicts = [v for v in result.verdicts if v.strategy == strategy and v.met is not None]
+            add(result, "Investment, kr.", strategy, "kr.", {}, row.investment)
+            add(result, "Net present value, kr.", strategy, "kr.", {}, row.npv)
+            add(result, "Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
+            add(result, "Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)
+            if verdicts:
+                add(result, "Targets met", strategy, "targets", {},
+                    f"{sum(v.met for v in verdicts)} of {len(verdicts)}")
+    return pd.DataFrame(rows, columns=["scenario", "line", "strategy", "unit", *map(str, years), "total"])
 
 
-def _compare_cell(section: str, line: str, value: Any) -> str:
+def _compare_cell(unit: str, line: str, value: Any) -> str:
     if _blank(value):
         return ""
     if isinstance(value, str):
         return value
-    if section.startswith("Full-year"):
+    if unit == "full-year persons":
         return persons(value)
-    if "per kr." in line:
+    if line.startswith("Kr. saved"):
         return f"{value:.2f}"
     return kroner(value)
+
+
+def targets_pivot_rows(result: Result) -> tuple[list[list[str]], list[str]]:
+    """One row per target, one column per strategy: the verdict and the value."""
+    table = result.targets
+    symbol = {"below": "<", "max": "<=", "above": ">", "min": ">="}
+    rows = []
+    for name in dict.fromkeys(table.target):
+        these = table[table.target == name].set_index("strategy")
+        first = these.iloc[0]
+        row = [name, f"{symbol[first.comparison]} {_target_value(first.threshold, first.unit)}"]
+        for strategy in result.scenario.strategy_names:
+            v = these.loc[strategy]
+            row.append("n/a" if v.met is None else f"{verdict_word(v.met)} ({_target_value(v.value, v.unit)})")
+        rows.append(row)
+    return rows, ["target", "threshold", *result.scenario.strategy_names]
 
 
 def compare_document(results: list[Result], fmt: str) -> str:
@@ -331,21 +344,54 @@ def compare_document(results: list[Result], fmt: str) -> str:
         return _csv(frame)
     if fmt == "json":
         return to_json({"comparison": _records(frame), "scenarios": [run_json(r) for r in results]})
-    strategy_columns = list(frame.columns[2:])
+    parts = []
+    for result in results:
+        parts.append(header_text(result, fmt))
+        if result.notes:
+            parts.append(notes_text(result))
+        mine = frame[frame.scenario == result.scenario.name]
+        years = [str(y) for y in result.scenario.calendar.year_list]
+        labels = {s.name: s.label for s in result.scenario.strategies}
+        rows, previous = [], None
+        for record in mine[mine[years].notna().any(axis=1)].itertuples(index=False):
+            if record.line != previous:
+                rows.append([record.line, *[""] * (len(years) + 1)])
+                previous = record.line
+            values = [getattr(record, "_" + str(i)) for i in range(4, 4 + len(years))]
+            rows.append([f"- {labels[record.strategy]}", *(_compare_cell(record.unit, record.line, v) for v in values),
+                         _compare_cell(record.unit, record.line, record.total)])
+        parts.append(_heading("By year", fmt) + "\n" + _grid(rows, ["", *years, "total"], fmt))
+        single = mine[mine[years].isna().all(axis=1)]
+        if not single.empty:
+            strategies = list(dict.fromkeys(single.strategy))
+            lines = list(dict.fromkeys(single.line))
+            cells = single.set_index(["line", "strategy"])
+            summary_rows = [[line, *(_compare_cell(cells.loc[(line, st), "unit"], line, cells.loc[(line, st), "total"])
+                                     for st in strategies)] for line in lines]
+            parts.append(_heading("Against the baseline", fmt) + "\n" +
+                         _grid(summary_rows, ["", *(labels[st] for st in strategies)], fmt))
+        if result.verdicts:
+            target_rows, headers = targets_pivot_rows(result)
+            parts.append(_heading("Targets", fmt) + "\n" + _grid(target_rows, headers, fmt))
+    if len(results) > 1:
+        parts.append(_across_scenarios(frame, results, fmt))
+    return "\n\n".join(parts) + "\n"
+
+
+def _across_scenarios(frame: pd.DataFrame, results: list[Result], fmt: str) -> str:
+    """Every strategy of every scenario in one table of one-figure lines."""
+    single = frame[frame.drop(columns=["scenario", "line", "strategy", "unit", "total"]).isna().all(axis=1)]
+    labels = {(r.scenario.name, s.name): f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies}
+    columns = list(dict.fromkeys(zip(single.scenario, single.strategy)))
+    cells = single.set_index(["line", "scenario", "strategy"])
     rows = []
-    for record in frame.itertuples(index=False):
-        section, line, *values = record
-        label = f"{section} {line}" if section != "Summary" else line
-        if section == "Target":
-            label = f"Target: {line}"
-        cells = [_compare_cell(section, line, v) for v in values]
-        rows.append([label, *cells])
-    parts = [header_text(r, fmt) for r in results]
-    notes = [f"Note: {r.scenario.name}: {n}" if len(results) > 1 else f"Note: {n}" for r in results for n in r.notes]
-    text = "\n\n".join(parts)
-    if notes:
-        text += "\n\n" + "\n".join(notes)
-    return text + "\n\n" + _grid(rows, ["", *strategy_columns], fmt) + "\n"
+    for line in dict.fromkeys(single.line):
+        row = [line]
+        for key in columns:
+            found = (line, *key) in cells.index
+            row.append(_compare_cell(cells.loc[(line, *key), "unit"], line, cells.loc[(line, *key), "total"]) if found else "")
+        rows.append(row)
+    return _heading("All scenarios against their baselines", fmt) + "\n" + _grid(rows, ["", *(labels[k] for k in columns)], fmt)
 
 
 # --- targets ---------------------------------------------------------------------------------

@@ -103,7 +103,9 @@ def test_output_is_written_with_format_from_suffix(tmp_path):
     result = invoke("compare", KIK2, "--output", str(out))
     assert result.exit_code == 0
     frame = pd.read_csv(out)
-    assert list(frame.columns[:2]) == ["section", "line"]
+    assert list(frame.columns[:4]) == ["scenario", "line", "strategy", "unit"]
+    saving = frame[(frame.line == "Net saving vs baseline, kr.") & (frame.strategy == "kik2")]
+    assert saving["total"].astype(float).item() == pytest.approx(saving[[str(y) for y in range(2018, 2025)]].sum(axis=1).item())
     assert not list(tmp_path.glob(".*.tmp"))
 
 
