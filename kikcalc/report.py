@@ -156,7 +156,7 @@ def targets_rows(result: Result, strategies: list[str] | None = None) -> list[li
         targets = targets[targets.strategy.isin(strategies)]
     symbol = {"below": "<", "max": "<=", "above": ">", "min": ">="}
     return [
-        [row.target, row.strategy, _target_value(row.value, row.unit),
+        [row.name, row.strategy, _target_value(row.value, row.unit),
          f"{symbol[row.comparison]} {_target_value(row.threshold, row.unit)}", verdict_word(row.met),
          _margin(row.margin, row.unit), _text(row.first_month_met)]
         for row in targets.itertuples()
@@ -210,9 +210,11 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     """Kroner to the øre and persons to 6 decimals: exact enough for any check, clean in a spreadsheet."""
     frame = frame.copy()
     for column in frame.columns:
+        digits = 2 if any(word in str(column) for word in _MONEY_WORDS) else 6
         if pd.api.types.is_float_dtype(frame[column]):
-            money = any(word in str(column) for word in _MONEY_WORDS)
-            frame[column] = frame[column].round(2 if money else 6)
+            frame[column] = frame[column].round(digits)
+        elif frame[column].dtype == object:  # mixed columns such as a target's value (a number or a month)
+            frame[column] = frame[column].map(lambda v: round(v, digits) if isinstance(v, float) else v)
     return frame
 
 
@@ -327,8 +329,8 @@ def targets_pivot_rows(result: Result) -> tuple[list[list[str]], list[str]]:
     table = result.targets
     symbol = {"below": "<", "max": "<=", "above": ">", "min": ">="}
     rows = []
-    for name in dict.fromkeys(table.target):
-        these = table[table.target == name].set_index("strategy")
+    for name in dict.fromkeys(table.name):
+        these = table[table.name == name].set_index("strategy")
         first = these.iloc[0]
         row = [name, f"{symbol[first.comparison]} {_target_value(first.threshold, first.unit)}"]
         for strategy in result.scenario.strategy_names:

@@ -148,14 +148,14 @@ class Result:
 
     @cached_property
     def targets(self) -> pd.DataFrame:
-        """One row per target and strategy: the verdict. Payback values and thresholds are months."""
+        """One row per target (by name) and strategy: the verdict. Payback values and thresholds are months."""
         labels = self.scenario.calendar.labels
         rows = []
         for v in self.verdicts:
             as_month = v.kind == "payback"
             rows.append(
                 {
-                    "target": v.target,
+                    "name": v.target,
                     "label": v.label,
                     "strategy": v.strategy,
                     "unit": _UNITS[v.kind],
@@ -167,7 +167,7 @@ class Result:
                     "first_month_met": None if v.first_month_met is None else labels[v.first_month_met],
                 }
             )
-        return pd.DataFrame(rows, columns=["target", "label", "strategy", "unit", "comparison", "value", "threshold",
+        return pd.DataFrame(rows, columns=["name", "label", "strategy", "unit", "comparison", "value", "threshold",
                                            "met", "margin", "first_month_met"])
 
     def strategy(self, name: str) -> int:

@@ -56,7 +56,7 @@ def test_run_json_has_payback_npv_and_targets():
     document = json.loads(invoke("run", KIK2, "--format", "json").stdout)
     kik2 = next(s for s in document["strategies"] if s["strategy"] == "kik2")
     assert kik2["payback_month"] and kik2["npv"] > 0
-    assert {"target", "strategy", "value", "threshold", "met"} <= set(document["targets"][0])
+    assert {"name", "strategy", "value", "threshold", "met"} <= set(document["targets"][0])
     assert document["scenario"]["start"] == "2018-06"
 
 

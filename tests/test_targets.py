@@ -99,6 +99,6 @@ def test_money_targets_are_not_applicable_to_the_baseline():
     assert _verdict(result, "early", "s").met is False and _verdict(result, "early", "s").margin == -1
     assert _verdict(result, "npv", "s").value == pytest.approx(result.accounts.npv[1])
     assert _verdict(result, "npv", "s").met is True
-    table = result.targets.set_index(["target", "strategy"])
+    table = result.targets.set_index(["name", "strategy"])
     assert table.loc[("pb", "s"), "value"] == "2020-03"
     assert table.loc[("pb", "s"), "threshold"] == "2020-03"
