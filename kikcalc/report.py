@@ -266,6 +266,43 @@ def to_json(document: Any) -> str:
 
 # --- compare ---------------------------------------------------------------------------------
 
+def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any]]:
+    """The comparison rows of one scenario (see :func:`comparison_frame`)."""
+    s = result.scenario
+    rows: list[dict[str, Any]] = []
+
+    def add(line: str, strategy: str, unit: str, by_year: dict[int, float], total: Any) -> None:
+        rows.append({"scenario": s.name, "file": s.path, "line": line, "strategy": strategy, "unit": unit,
+                     **{str(y): by_year.get(y) for y in years}, "total": total})
+
+    benefit = [st for st in s.states if st.is_benefit]
+    yearly = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
+    money = result.money.set_index(["strategy", "year"])
+    summary = result.summary.set_index("strategy")
+    groups = [(f"Full-year persons: {st.label}", [st.name]) for st in benefit]
+    if len(benefit) > 1:
+        groups.append(("Full-year persons: benefit states, total", [st.name for st in benefit]))
+    for line, states in groups:
+        for strategy in s.strategy_names:
+            add(line, strategy, "full-year persons",
+                {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
+    for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
+                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
+        for strategy in strategies:
+            by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
+            add(line, strategy, "kr.", by_year, sum(by_year.values()))
+    for strategy in s.strategy_names[1:]:
+        row = summary.loc[strategy]
+        verdicts = [v for v in result.verdicts if v.strategy == strategy and v.met is not None]
+        add("Investment, kr.", strategy, "kr.", {}, row.investment)
+        add("Net present value, kr.", strategy, "kr.", {}, row.npv)
+        add("Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
+        add("Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)
+        if verdicts:
+            add("Targets met", strategy, "targets", {}, f"{sum(v.met for v in verdicts)} of {len(verdicts)}")
+    return rows
+
+
 def comparison_frame(results: list[Result]) -> pd.DataFrame:
     """The comparison as one wide table: a row per scenario, line and strategy; a column per year.
 
@@ -275,41 +312,8 @@ def comparison_frame(results: list[Result]) -> pd.DataFrame:
     Numbers are raw (persons, kr.); years a scenario does not simulate are empty.
     """
     years = sorted({y for r in results for y in r.scenario.calendar.year_list})
-    rows: list[dict[str, Any]] = []
-
-    def add(result: Result, line: str, strategy: str, unit: str, by_year: dict[int, float], total: Any) -> None:
-        rows.append({"scenario": result.scenario.name, "line": line, "strategy": strategy, "unit": unit,
-                     **{str(y): by_year.get(y) for y in years}, "total": total})
-
-    for result in results:
-        s = result.scenario
-        benefit = [st for st in s.states if st.is_benefit]
-        yearly = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
-        money = result.money.set_index(["strategy", "year"])
-        summary = result.summary.set_index("strategy")
-        groups = [(f"Full-year persons: {st.label}", [st.name]) for st in benefit]
-        if len(benefit) > 1:
-            groups.append(("Full-year persons: benefit states, total", [st.name for st in benefit]))
-        for line, states in groups:
-            for strategy in s.strategy_names:
-                add(result, line, strategy, "full-year persons",
-                    {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
-        for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
-                                         ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
-            for strategy in strategies:
-                by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
-                add(result, line, strategy, "kr.", by_year, sum(by_year.values()))
-        for strategy in s.strategy_names[1:]:
-            row = summary.loc[strategy]
-            verdicts = [v for v in result.verdicts if v.strategy == strategy and v.met is not None]
-            add(result, "Investment, kr.", strategy, "kr.", {}, row.investment)
-            add(result, "Net present value, kr.", strategy, "kr.", {}, row.npv)
-            add(result, "Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
-            add(result, "Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)
-            if verdicts:
-                add(result, "Targets met", strategy, "targets", {},
-                    f"{sum(v.met for v in verdicts)} of {len(verdicts)}")
-    return pd.DataFrame(rows, columns=["scenario", "line", "strategy", "unit", *map(str, years), "total"])
+    rows = [row for result in results for row in _scenario_comparison(result, years)]
+    return pd.DataFrame(rows, columns=["scenario", "file", "line", "strategy", "unit", *map(str, years), "total"])
 
 
 def _compare_cell(unit: str, line: str, value: Any) -> str:
@@ -340,60 +344,57 @@ def targets_pivot_rows(result: Result) -> tuple[list[list[str]], list[str]]:
     return rows, ["target", "threshold", *result.scenario.strategy_names]
 
 
+def _one_figure_lines(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows whose only value is in the ``total`` column."""
+    years = [c for c in frame.columns if c.isdigit()]
+    return frame[frame[years].isna().all(axis=1)] if years else frame
+
+
 def compare_document(results: list[Result], fmt: str) -> str:
-    frame = comparison_frame(results)
     if fmt == "csv":
-        return _csv(frame)
+        return _csv(comparison_frame(results))
     if fmt == "json":
-        return to_json({"comparison": _records(frame), "scenarios": [run_json(r) for r in results]})
+        return to_json({"comparison": _records(comparison_frame(results)), "scenarios": [run_json(r) for r in results]})
     parts = []
     for result in results:
         parts.append(header_text(result, fmt))
         if result.notes:
             parts.append(notes_text(result))
-        mine = frame[frame.scenario == result.scenario.name]
         years = [str(y) for y in result.scenario.calendar.year_list]
+        mine = comparison_frame([result])
         labels = {s.name: s.label for s in result.scenario.strategies}
         rows, previous = [], None
-        for record in mine[mine[years].notna().any(axis=1)].itertuples(index=False):
-            if record.line != previous:
-                rows.append([record.line, *[""] * (len(years) + 1)])
-                previous = record.line
-            values = [getattr(record, "_" + str(i)) for i in range(4, 4 + len(years))]
-            rows.append([f"- {labels[record.strategy]}", *(_compare_cell(record.unit, record.line, v) for v in values),
-                         _compare_cell(record.unit, record.line, record.total)])
+        for record in mine[mine[years].notna().any(axis=1)].to_dict(orient="records"):
+            if record["line"] != previous:
+                rows.append([record["line"], *[""] * (len(years) + 1)])
+                previous = record["line"]
+            rows.append([f"- {labels[record['strategy']]}",
+                         *(_compare_cell(record["unit"], record["line"], record[y]) for y in [*years, "total"])])
         parts.append(_heading("By year", fmt) + "\n" + _grid(rows, ["", *years, "total"], fmt))
-        single = mine[mine[years].isna().all(axis=1)]
-        if not single.empty:
-            strategies = list(dict.fromkeys(single.strategy))
-            lines = list(dict.fromkeys(single.line))
-            cells = single.set_index(["line", "strategy"])
-            summary_rows = [[line, *(_compare_cell(cells.loc[(line, st), "unit"], line, cells.loc[(line, st), "total"])
-                                     for st in strategies)] for line in lines]
+        if len(result.scenario.strategies) > 1:
             parts.append(_heading("Against the baseline", fmt) + "\n" +
-                         _grid(summary_rows, ["", *(labels[st] for st in strategies)], fmt))
+                         _one_figure_table([mine], [labels[s] for s in result.scenario.strategy_names[1:]], fmt))
         if result.verdicts:
             target_rows, headers = targets_pivot_rows(result)
             parts.append(_heading("Targets", fmt) + "\n" + _grid(target_rows, headers, fmt))
     if len(results) > 1:
-        parts.append(_across_scenarios(frame, results, fmt))
+        frames = [comparison_frame([r]) for r in results]
+        headers = [f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies[1:]]
+        parts.append(_heading("All scenarios against their baselines", fmt) + "\n" + _one_figure_table(frames, headers, fmt))
     return "\n\n".join(parts) + "\n"
 
 
-def _across_scenarios(frame: pd.DataFrame, results: list[Result], fmt: str) -> str:
-    """Every strategy of every scenario in one table of one-figure lines."""
-    single = frame[frame.drop(columns=["scenario", "line", "strategy", "unit", "total"]).isna().all(axis=1)]
-    labels = {(r.scenario.name, s.name): f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies}
-    columns = list(dict.fromkeys(zip(single.scenario, single.strategy)))
-    cells = single.set_index(["line", "scenario", "strategy"])
-    rows = []
-    for line in dict.fromkeys(single.line):
-        row = [line]
-        for key in columns:
-            found = (line, *key) in cells.index
-            row.append(_compare_cell(cells.loc[(line, *key), "unit"], line, cells.loc[(line, *key), "total"]) if found else "")
-        rows.append(row)
-    return _heading("All scenarios against their baselines", fmt) + "\n" + _grid(rows, ["", *(labels[k] for k in columns)], fmt)
+def _one_figure_table(frames: list[pd.DataFrame], headers: list[str], fmt: str) -> str:
+    """One-figure lines as rows; a column per strategy of each frame, in order."""
+    columns: list[dict[str, str]] = []
+    for frame in frames:
+        single = _one_figure_lines(frame)
+        for strategy in dict.fromkeys(single.strategy):
+            records = single[single.strategy == strategy].to_dict(orient="records")
+            columns.append({r["line"]: _compare_cell(r["unit"], r["line"], r["total"]) for r in records})
+    lines = list(dict.fromkeys(line for column in columns for line in column))
+    rows = [[line, *(column.get(line, "") for column in columns)] for line in lines]
+    return _grid(rows, ["", *headers], fmt)
 
 
 # --- targets ---------------------------------------------------------------------------------

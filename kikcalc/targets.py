@@ -55,26 +55,36 @@ def _first(condition: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
-def _monthly_series(target: Target, scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
-    """The target's quantity in each month, shape (K, T): full-time persons, a share, or persons moved so far."""
+def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """part / whole, NaN where whole is 0."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1.0), np.nan)
+
+
+def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray | None]:
+    """What the target counts in each month, shape (K, T), and a share target's denominator.
+
+    Level: full-time persons in its states. Share: full-time persons in ``share_of`` (the
+    numerator), with those in ``states`` as the denominator. Flow: persons moved so far in the window.
+    """
     idx = {name: j for j, name in enumerate(scenario.state_names)}
     if target.kind == "flow":
         flows = trajectory.flows[:, :, [idx[s] for s in target.flow_from]][:, :, :, [idx[s] for s in target.flow_to]]
         moved = flows.sum(axis=(2, 3))
         window = np.zeros(moved.shape[1], dtype=bool)
         window[target.first: target.month + 1] = True
-        return np.cumsum(np.where(window, moved, 0.0), axis=1)
+        return np.cumsum(np.where(window, moved, 0.0), axis=1), None
     fte = trajectory.full_time_persons
     counted = fte[:, :, [idx[s] for s in target.states]].sum(axis=2)
     if target.kind == "level":
-        return counted
-    part = fte[:, :, [idx[s] for s in target.share_of]].sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counted > 0, part / np.where(counted > 0, counted, 1.0), np.nan)
+        return counted, None
+    return fte[:, :, [idx[s] for s in target.share_of]].sum(axis=2), counted
 
 
 def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) -> list[tuple[float, bool, int | None]]:
-    series = _monthly_series(target, scenario, trajectory)
+    """(value, met, first month met) for each strategy; the first month is searched up to the target's date."""
+    counted, denominator = _counted(target, scenario, trajectory)
+    series = counted if denominator is None else _ratio(counted, denominator)
     ok = meets(series, target.comparison, target.threshold)
     verdicts = []
     for k in range(series.shape[0]):
@@ -85,15 +95,22 @@ def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) ->
             met = bool(meets(np.array(value), target.comparison, target.threshold))
         elif target.when == "at":
             value = series[k, target.month]
-            met, first = bool(ok[k, target.month]), _first(ok[k])
+            met, first = bool(ok[k, target.month]), _first(ok[k, : target.month + 1])
         elif target.when == "year":
             months = scenario.calendar.year_months(target.year)
-            value = float(np.mean(series[k, months]))
-            met, first = bool(meets(np.array(value), target.comparison, target.threshold)), _first(ok[k])
+            if denominator is None:
+                value = float(np.mean(counted[k, months]))
+            else:  # full-time persons over the year in share_of, over those in states
+                value = float(_ratio(np.mean(counted[k, months]), np.mean(denominator[k, months])))
+            met = bool(meets(np.array(value), target.comparison, target.threshold))
+            first = _first(ok[k, : months[-1] + 1])
         else:  # by: met in any month up to the month; the value is the best reached by then
             upto = series[k, : target.month + 1]
-            value = float(np.nanmin(upto) if target.comparison in ("below", "max") else np.nanmax(upto))
-            first = _first(ok[k, : target.month + 1])
+            if np.isnan(upto).all():
+                value, first = float("nan"), None
+            else:
+                value = float(np.nanmin(upto) if target.comparison in ("below", "max") else np.nanmax(upto))
+                first = _first(ok[k, : target.month + 1])
             met = first is not None
         verdicts.append((float(value), met, first))
     return verdicts

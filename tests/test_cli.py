@@ -103,7 +103,7 @@ def test_output_is_written_with_format_from_suffix(tmp_path):
     result = invoke("compare", KIK2, "--output", str(out))
     assert result.exit_code == 0
     frame = pd.read_csv(out)
-    assert list(frame.columns[:4]) == ["scenario", "line", "strategy", "unit"]
+    assert list(frame.columns[:5]) == ["scenario", "file", "line", "strategy", "unit"]
     saving = frame[(frame.line == "Net saving vs baseline, kr.") & (frame.strategy == "kik2")]
     assert saving["total"].astype(float).item() == pytest.approx(saving[[str(y) for y in range(2018, 2025)]].sum(axis=1).item())
     assert not list(tmp_path.glob(".*.tmp"))
@@ -128,3 +128,9 @@ def test_validate_good_files():
 def test_version_and_help():
     assert invoke("--version").exit_code == 0
     assert "compare" in invoke("--help").output
+
+
+def test_compare_the_same_file_twice_keeps_both_columns():
+    result = invoke("compare", KIK2, KIK2)
+    assert result.exit_code == 0
+    assert result.stdout.count("KIK II, Aabenraa: KIK II") == 2

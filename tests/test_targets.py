@@ -31,8 +31,8 @@ def test_level_at_a_month():
     assert v.value == pytest.approx(fte(6))  # 504.4: missed by 4.4
     assert v.met is False
     assert v.margin == pytest.approx(500 - fte(6))
-    # First month the condition holds: (0.9)^t 0.95 < 0.5 from t = 7.
-    assert v.first_month_met == 7
+    # The condition holds from t = 7 ((0.9)^t 0.95 < 0.5), after the target's month: never by then.
+    assert v.first_month_met is None
 
 
 def test_level_as_a_years_mean():
@@ -102,3 +102,26 @@ def test_money_targets_are_not_applicable_to_the_baseline():
     table = result.targets.set_index(["name", "strategy"])
     assert table.loc[("pb", "s"), "value"] == "2020-03"
     assert table.loc[("pb", "s"), "threshold"] == "2020-03"
+
+
+def test_a_years_share_is_full_time_persons_over_full_time_persons():
+    # Numerator falls from 100 to 0 in month 0 and stays; denominator grows: the year's share is the
+    # ratio of the year's means, not the mean of the monthly ratios.
+    raw = {
+        "scenario": {"name": "share", "start": "2020-01", "end": "2020-12"},
+        "states": {"rf": {"initial": 100, "inflow": 10}, "rf_praktik": {"initial": 100}, "out": {"kind": "outside"}},
+        "transitions": [{"from": "rf_praktik", "to": "out", "probability": 1.0}],
+        "strategies": {"baseline": {}},
+        "targets": [{"name": "y", "share_of": "rf_praktik", "states": ["rf", "rf_praktik"], "year": 2020, "min": 0.35}],
+    }
+    result = run(build(raw))
+    fte = result.trajectory.full_time_persons[0]
+    v = _verdict(result, "y")
+    assert v.value == pytest.approx(fte[:, 1].mean() / (fte[:, 0] + fte[:, 1]).mean())
+    assert v.value == pytest.approx((50 / 12) / (50 / 12 + 100 + 10 * 6))
+
+
+def test_first_month_met_is_searched_up_to_the_targets_date():
+    result = run(build(_decay([{"name": "t", "states": ["kh"], "at": "2020-03", "below": 500}])))
+    v = _verdict(result, "t")
+    assert v.met is False and v.first_month_met is None  # met only from month 7, after the date
