@@ -370,14 +370,17 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
 
     anc = _anciennitet_months(raw)
     states = _states(reader, raw.get("states"), calendar, anc)
-    if states is None:
+    if states is None and not (isinstance(raw.get("states"), dict) and raw["states"]):
         return None
-    names = [s.name for s in states]
+    # A state with a problem still has its name: the rest of the file is checked against the names.
+    names = [s.name for s in states] if states is not None else list(raw["states"])
     transitions = _transitions(reader, raw.get("transitions", []), names, anc)
-    strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, transitions or [])
+    pairs = ({(t.source, t.target): i for i, t in enumerate(transitions)} if transitions is not None
+             else _named_pairs(raw.get("transitions", [])))
+    strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, pairs)
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
-    if _missing(transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
+    if _missing(states, transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
         return None
     notes = ()
     if isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"] or "strategies" not in raw:
@@ -491,6 +494,18 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
     return transitions if ok else None
 
 
+def _named_pairs(raw: Any) -> dict[tuple[str, str], int] | None:
+    """(from, to) of every [[transitions]] table, read or not, for checking effects when one has a problem.
+
+    An effect on a transition that has a problem of its own is not a second problem. None when some
+    transition lacks a from or to state: which transition an effect means cannot then be told.
+    """
+    tables = raw if isinstance(raw, list) else []
+    if not all(isinstance(t, dict) and isinstance(t.get("from"), str) and isinstance(t.get("to"), str) for t in tables):
+        return None
+    return {(t["from"], t["to"]): -1 for t in tables}
+
+
 def _window(reader: _Reader, table: dict, path: str, calendar: Calendar) -> tuple[int, int] | None:
     """Model month indices of a table's start and end (default: the whole horizon)."""
     first = reader.month(table["start"], _join(path, "start"), calendar) if "start" in table else calendar.start
@@ -504,7 +519,7 @@ def _window(reader: _Reader, table: dict, path: str, calendar: Calendar) -> tupl
 
 
 def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
-                transitions: list[Transition]) -> list[Strategy] | None:
+                pairs: dict[tuple[str, str], int] | None) -> list[Strategy] | None:
     if not isinstance(raw, dict):
         reader.problem("strategies", f"expected [strategies.NAME] tables, got {_describe(raw)}")
         return None
@@ -514,7 +529,6 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
             reader.problem(_join("strategies", close[0]), 'no [strategies.baseline]; did you mean "baseline"?')
             return None
     bodies = {"baseline": raw.get("baseline", {"label": "Baseline"}), **raw}
-    pairs = {(t.source, t.target): i for i, t in enumerate(transitions)}
     strategies: list[Strategy] = []
     ok = True
     for name, body in bodies.items():
@@ -548,7 +562,8 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
 
 
 def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
-            pairs: dict[tuple[str, str], int]) -> Effect | None:
+            pairs: dict[tuple[str, str], int] | None) -> Effect | None:
+    """One effect; ``pairs`` maps each transition's (from, to) to its index, None if they are unknown."""
     from kikcalc.transitions import effect_weight
 
     table = reader.table(body, path, _EFFECT_KEYS)
@@ -587,8 +602,8 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         good &= reader.known_state(table["to"], _join(path, "to"), names)
         if not good:
             return None
-        transition = pairs.get((table["from"], table["to"]))
-        if transition is None:
+        transition = None if pairs is None else pairs.get((table["from"], table["to"]))
+        if transition is None and pairs is not None:
             reader.problem(path, f"no transition from {table['from']} to {table['to']} is given in [[transitions]]; "
                                  f"an effect can only change a transition that exists")
             return None
@@ -742,17 +757,22 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
 
 
 def _check_rates(reader: _Reader, scenario: Scenario) -> None:
-    """Probabilities in [0, 1], hazards and inflows not negative, in every month after effects."""
+    """Probabilities in [0, 1], hazards and inflows not negative, in every month after effects.
+
+    A problem the transitions make by themselves is reported once, at them; one that only a
+    strategy's effect makes is reported at that effect's key (the first acting in the month).
+    """
     from kikcalc.transitions import inflows, transition_rates
 
     labels = scenario.calendar.labels
-    index = {name: j for j, name in enumerate(scenario.state_names)}
     rates = transition_rates(scenario)  # (K, T, n, A)
-    months, anc = scenario.calendar.months, scenario.anciennitet_months
+    anc = scenario.anciennitet_months
+    leaving_paths = [[tr.path for tr in scenario.transitions if tr.source == s.name] for s in scenario.states]
+    base = _leaving(scenario, np.array([tr.value for tr in scenario.transitions]).reshape(-1, anc))  # (S, A)
+    for j in np.flatnonzero((base > 1.0 + 1e-9).any(axis=1)):
+        reader.problem(leaving_paths[j][0], f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
+                                            f"{base[j].max():.4g} ({', '.join(leaving_paths[j])}); expected at most 1")
     for k, strategy in enumerate(scenario.strategies):
-        where = f"strategies.{strategy.name}.effects" if strategy.effects else f"strategies.{strategy.name}"
-        leaving = np.zeros((months, len(scenario.states), anc))  # probability of leaving each state
-        hazard = np.zeros_like(leaving)
         for i, tr in enumerate(scenario.transitions):
             rate = rates[k, :, i]
             high = 1.0 if tr.kind == "probability" else np.inf
@@ -760,21 +780,43 @@ def _check_rates(reader: _Reader, scenario: Scenario) -> None:
             if bad.size:
                 expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
                 worst = rate[bad[0]][np.argmax(np.abs(rate[bad[0]] - np.clip(rate[bad[0]], 0, high)))]
-                reader.problem(where, f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[bad[0]]} "
-                                      f"under strategy {strategy.name}; expected {expected}")
-            (leaving if tr.kind == "probability" else hazard)[:, index[tr.source]] += rate
-        leaving += -np.expm1(-np.maximum(hazard, 0.0))
-        bad_t, bad_s = np.nonzero((leaving > 1.0 + 1e-9).any(axis=2))
+                reader.problem(_effect_key(strategy, bad[0], transitions={i}),
+                               f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[bad[0]]} "
+                               f"under strategy {strategy.name}; expected {expected}")
+        leaving = _leaving(scenario, rates[k])  # (T, S, A)
+        bad_t, bad_s = np.nonzero((leaving > 1.0 + 1e-9).any(axis=2) & (base <= 1.0 + 1e-9).all(axis=1))
         if bad_t.size:
             t, j = bad_t[0], bad_s[0]
-            reader.problem(where, f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
-                                  f"{leaving[t, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
-                                  f"expected at most 1")
+            from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
+            reader.problem(_effect_key(strategy, t, transitions=from_j),
+                           f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
+                           f"{leaving[t, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
+                           f"expected at most 1")
     persons_in = inflows(scenario)  # (K, T, S)
     for k, strategy in enumerate(scenario.strategies):
         bad_t, bad_s = np.nonzero(persons_in[k] < 0)
         if bad_t.size:
             t, j = bad_t[0], bad_s[0]
-            reader.problem(f"strategies.{strategy.name}.effects",
+            reader.problem(_effect_key(strategy, t, state=scenario.states[j].name),
                            f"the inflow to {scenario.states[j].name} becomes {persons_in[k, t, j]:g} in {labels[t]} "
                            f"under strategy {strategy.name}; expected at least 0 persons")
+
+
+def _leaving(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
+    """Monthly probability of leaving each state, shape (..., S, A), from rates of shape (..., n, A)."""
+    leaving = np.zeros((*rates.shape[:-2], len(scenario.states), rates.shape[-1]))
+    hazard = np.zeros_like(leaving)
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    for i, tr in enumerate(scenario.transitions):
+        (leaving if tr.kind == "probability" else hazard)[..., index[tr.source], :] += rates[..., i, :]
+    return leaving - np.expm1(-np.maximum(hazard, 0.0))
+
+
+def _effect_key(strategy: Strategy, month: int, transitions: set[int] | frozenset[int] = frozenset(),
+                state: str | None = None) -> str:
+    """Key path of the first of a strategy's effects acting in a month on those transitions or that inflow."""
+    for effect in strategy.effects:
+        acts_on = effect.transition in transitions if effect.transition is not None else effect.state == state
+        if acts_on and effect.weight[month] != 0:
+            return _join(effect.path, f"inflow_{effect.operation}" if effect.state is not None else effect.operation)
+    return _join(_join("strategies", strategy.name), "effects")

@@ -1,0 +1,172 @@
+"""Bad scenario files through the command line: every problem named by file and key path, exit code 2.
+
+Each file in tests/bad_scenarios/ is a small valid scenario with one kind of problem (the
+several-problems files have more, on purpose). ``kikcalc validate`` and ``kikcalc run`` must both
+reject it with exit code 2, name the file and the key path, say what was expected, and never show
+a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SCENARIOS
+
+from kikcalc.cli import main
+
+BAD = Path(__file__).parent / "bad_scenarios"
+GOOD = str(SCENARIOS / "aabenraa-kik2.toml")
+
+# (file, key path, words the same line must hold). An empty key path: a problem with the file itself.
+CASES = [
+    ("unknown-key-typo.toml", "states.kontanthjaelp.inflw", 'unknown key; did you mean "inflow"?'),
+    ("unknown-key-mulitply.toml", "strategies.kik2.effects[0].mulitply", 'unknown key; did you mean "multiply"?'),
+    ("unknown-top-level-table.toml", "target", 'unknown key; did you mean "targets"?'),
+    ("missing-scenario-name.toml", "scenario.name", "missing; this key is required"),
+    ("missing-scenario-start.toml", "scenario.start", "missing; this key is required"),
+    ("missing-transition-to.toml", "transitions[0].to", "missing; this key is required"),
+    ("initial-is-a-string.toml", "states.kontanthjaelp.initial", 'expected a number of persons, got "1000"'),
+    ("effect-start-is-a-number.toml", "strategies.kik2.effects[0].start", 'expected a month as "YYYY-MM" (in quotes), got 202003'),
+    ("scenario-start-bad-month.toml", "scenario.start", "MM in 01..12, got '2020-13'"),
+    ("probability-above-one.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
+    ("probability-negative.toml", "transitions[0].probability", "between 0 and 1, got -0.03"),
+    ("outflows-above-one-after-multiply.toml", "strategies.kik2.effects[0].multiply",
+     "probabilities of leaving kontanthjaelp add up to 1.1 in 2020-03 under strategy kik2; expected at most 1"),
+    ("outflows-above-one-without-effect.toml", "transitions[0]",
+     "probabilities of leaving kontanthjaelp add up to 1.1 (transitions[0], transitions[1]); expected at most 1"),
+    ("effect-add-makes-probability-negative.toml", "strategies.kik2.effects[0].add",
+     "kontanthjaelp -> selvforsorgende rate becomes -0.02 in 2020-03 under strategy kik2"),
+    ("negative-inflow.toml", "states.kontanthjaelp.inflow", "at least 0, got -40"),
+    ("negative-initial.toml", "states.kontanthjaelp.initial", "at least 0, got -1000"),
+    ("negative-cost.toml", "states.kontanthjaelp.cost", "at least 0, got -120000"),
+    ("inflow-add-makes-inflow-negative.toml", "strategies.kik2.effects[1].inflow_add",
+     "the inflow to kontanthjaelp becomes -10 in 2020-06 under strategy kik2; expected at least 0 persons"),
+    ("effect-start-outside-horizon.toml", "strategies.kik2.effects[0].start",
+     "month 2019-06 is outside the horizon 2020-01 to 2021-12"),
+    ("target-at-outside-horizon.toml", "targets[0].at", "month 2023-06 is outside the horizon 2020-01 to 2021-12"),
+    ("inflow-month-outside-horizon.toml", "states.kontanthjaelp.inflow.2022-03", "month 2022-03 is outside the horizon"),
+    ("investment-year-outside-horizon.toml", "strategies.kik2.investment.2023", "year 2023 is outside the horizon"),
+    ("scenario-end-before-start.toml", "scenario.end", "the end month 2019-12 is before the start month 2020-01"),
+    ("effect-end-before-start.toml", "strategies.kik2.effects[0].end", "the end month 2020-02 is before the start month 2020-03"),
+    ("target-unknown-state.toml", "targets[0].states[0]", 'unknown state "kontanthjalp"; did you mean "kontanthjaelp"?'),
+    ("effect-unknown-state.toml", "strategies.kik2.effects[1].state", 'unknown state "sygedagpenge"'),
+    ("effect-on-missing-transition.toml", "strategies.kik2.effects[0]",
+     "no transition from selvforsorgende to kontanthjaelp is given in [[transitions]]"),
+    ("unknown-kind.toml", "states.selvforsorgende.kind", 'expected one of benefit, outside, got "outsider"; did you mean "outside"?'),
+    ("unknown-cost-basis.toml", "states.kontanthjaelp.cost_basis", 'expected one of net, gross, got "brutto"'),
+    ("band-table-with-gap.toml", "transitions[0].probability", "without gaps or overlaps; expected a band starting at 6, found one at 7"),
+    ("band-table-not-open-ended.toml", "transitions[0].probability", 'the last anciennitet band must be open-ended, such as "6+"'),
+    ("anciennitet-mix-not-one.toml", "states.kontanthjaelp.initial_anciennitet", "the shares must add up to 1, they add up to 0.9"),
+    ("duplicate-transition.toml", "transitions[1]",
+     "a second transition from kontanthjaelp to selvforsorgende; it is already given at transitions[0]"),
+    ("duplicate-target-name.toml", "targets[1].name", 'a second target named "under-900"'),
+    ("target-two-comparisons.toml", "targets[0]", "expected exactly one of below, max, above, min, got below and max"),
+    ("invalid-toml-syntax.toml", "", "not valid TOML: Expected newline or end of document after a statement (at line 10, column 16)"),
+    ("refusion-wrong-share-count.toml", "refusion.state_share", "expected 4 shares (one per band, the last open-ended), got 3"),
+    ("per-with-probability.toml", "transitions[0].per", "per goes only with hazard"),
+    ("hazard-per-week.toml", "transitions[0].per", 'expected one of month, year, got "week"'),
+    ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
+    ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
+]
+
+SEVERAL = {
+    "several-problems.toml": [
+        ("states.kontanthjaelp.inflw", 'unknown key; did you mean "inflow"?'),
+        ("transitions[0].probability", "between 0 and 1, got 1.3"),
+        ("strategies.kik2.effects[0].end", "the end month 2020-02 is before the start month 2020-03"),
+        ("targets[0].at", "month 2023-06 is outside the horizon"),
+    ],
+    "several-problems-types.toml": [
+        ("scenario.name", "expected a text string, got 2021"),
+        ("states.kontanthjaelp.cost", 'got "120.000 kr."'),
+        ("strategies.kik2.investment", 'got "1 mio."'),
+        ("targets[0].at", 'expected a month as "YYYY-MM" (in quotes), got 2021'),
+    ],
+}
+TWO_PROBLEMS = {"unknown-key-mulitply.toml"}  # the typo, and so no operation: both true
+
+
+def invoke(*args: str):
+    """Run the command line: the result and its messages (stderr, or all output on a click that mixes them).
+
+    An exception other than the exit itself fails the test with its own traceback.
+    """
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    try:
+        messages = result.stderr  # click 8.2+ keeps stderr apart; result.output holds both
+    except ValueError:  # an older click, mixing stderr into the output
+        messages = result.output
+    assert "Traceback" not in result.output and "Traceback" not in messages
+    return result, messages
+
+
+def problem_lines(text: str, file: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith(f"{file}: ")]
+
+
+def assert_reported(text: str, file: str, path: str, words: str) -> None:
+    """One line of the output names the file, then the key path, then holds the words."""
+    where = f"{file}: {path}: " if path else f"{file}: "
+    assert any(line.startswith(where) and words in line for line in text.splitlines()), (
+        f"expected a line starting {where!r} holding {words!r}, got:\n{text}")
+
+
+def test_every_bad_file_is_in_the_table():
+    assert sorted(p.name for p in BAD.glob("*.toml")) == sorted(name for name, _, _ in CASES)
+    assert len(CASES) >= 24
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize(("name", "path", "words"), CASES, ids=[name for name, _, _ in CASES])
+def test_a_bad_file_is_exit_2_with_file_key_path_and_message(command, name, path, words):
+    file = str(BAD / name)
+    result, text = invoke(command, file)
+    assert result.exit_code == 2, text
+    assert name in text
+    assert_reported(text, file, path, words)
+    lines = problem_lines(text, file)
+    if name in SEVERAL:
+        assert len(lines) == len(SEVERAL[name]), text
+    else:  # no follow-on problems from the one thing wrong
+        assert len(lines) == (2 if name in TWO_PROBLEMS else 1), text
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize("name", sorted(SEVERAL))
+def test_every_problem_of_a_file_is_reported_in_one_run(command, name):
+    file = str(BAD / name)
+    result, text = invoke(command, file)
+    assert result.exit_code == 2
+    for path, words in SEVERAL[name]:
+        assert_reported(text, file, path, words)
+
+
+def test_a_typo_gets_the_nearest_key_suggested():
+    _, text = invoke("validate", str(BAD / "unknown-key-typo.toml"))
+    assert 'did you mean "inflow"?' in text
+    _, text = invoke("validate", str(BAD / "unknown-key-mulitply.toml"))
+    assert 'did you mean "multiply"?' in text
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_missing_file_is_exit_2_without_traceback(command, tmp_path):
+    file = str(tmp_path / "no-such-scenario.toml")
+    result, text = invoke(command, file)
+    assert result.exit_code == 2
+    assert f"{file}: no such file" in text
+
+
+def test_validate_a_good_file_is_exit_0():
+    result, messages = invoke("validate", GOOD)
+    assert result.exit_code == 0, messages
+    assert result.output.startswith(f"ok: {GOOD}: ")
+
+
+def test_validate_reports_every_file_and_fails_if_any_is_bad():
+    bad = str(BAD / "unknown-key-typo.toml")
+    result, messages = invoke("validate", bad, GOOD)
+    assert result.exit_code == 2
+    assert_reported(messages, bad, "states.kontanthjaelp.inflw", "unknown key")
+    assert f"ok: {GOOD}: " in result.output
