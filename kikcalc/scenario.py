@@ -25,7 +25,7 @@ DEFAULT_DISCOUNT_RATE = 0.035
 LAST_ANCIENNITET_BAND = 13
 """Anciennitet is tracked in months 0..13 at least, 13 meaning "13 months and more"."""
 
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _BAND_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*$")
 _YEAR_RE = re.compile(r"^\d{4}$")
 
@@ -200,6 +200,14 @@ class _Reader:
                     ok = False
                     continue
                 by_month.append((calendar.index(month), value))
+        if per_year_spread:
+            years = {int(k) for k in raw if _YEAR_RE.match(k)}
+            for index, _ in by_month:
+                year = calendar.years[index]
+                if year in years:
+                    self.problem(_join(path, calendar.labels[index]),
+                                 f"{year} is also given as a year; give a year's amount either as the year or month by month")
+                    ok = False
         if not ok:
             return None
         for index, value in by_month:  # a month's own value wins over its year's
@@ -276,6 +284,10 @@ class _Reader:
         return shares
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _missing(*values: Any) -> bool:
     """True if any value is None: a part that could not be read (its problem is recorded)."""
     return any(value is None for value in values)
@@ -296,8 +308,13 @@ def _mix_array(shares: dict[int, float], anc: int) -> np.ndarray:
 
 
 def _anciennitet_months(raw: dict) -> int:
-    """A: one more than the longest anciennitet month any band or mix of the file names."""
+    """A: one more than the longest anciennitet month any band, mix or refusion step of the file names."""
     longest = LAST_ANCIENNITET_BAND
+    refusion = raw.get("refusion") if isinstance(raw.get("refusion"), dict) else {}
+    weeks, per_month = refusion.get("band_end_weeks"), refusion.get("weeks_per_month", Refusion().weeks_per_month)
+    if isinstance(weeks, list) and weeks and all(_is_number(w) for w in weeks) and _is_number(per_month) and per_month > 0:
+        # The month in which the last step is reached must be tracked on its own, and one more after it.
+        longest = max(longest, math.ceil(max(weeks) / per_month - 1e-9) + 1)
     for state in (raw.get("states") or {}).values() if isinstance(raw.get("states"), dict) else ():
         for key in ("initial_anciennitet", "inflow_anciennitet"):
             mix = state.get(key) if isinstance(state, dict) else None
@@ -377,7 +394,8 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     transitions = _transitions(reader, raw.get("transitions", []), names, anc)
     pairs = ({(t.source, t.target): i for i, t in enumerate(transitions)} if transitions is not None
              else _named_pairs(raw.get("transitions", [])))
-    strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, pairs)
+    strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, pairs,
+                             _rate_forms(raw.get("transitions", [])))
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
     if _missing(states, transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
@@ -424,7 +442,7 @@ def _states(reader: _Reader, raw: Any, calendar: Calendar, anc: int) -> list[Sta
         if shares is not None:
             inflow_mix = _mix_array(shares, anc)
         if kind == "outside":
-            for key in ("cost", "measures_cost", "initial_anciennitet", "inflow_anciennitet"):
+            for key in ("cost", "cost_basis", "measures_cost", "initial_anciennitet", "inflow_anciennitet"):
                 if key in table:
                     reader.problem(_join(path, key), 'only a benefit state has this; this state is kind = "outside"')
                     ok = False
@@ -494,6 +512,19 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
     return transitions if ok else None
 
 
+def _rate_forms(raw: Any) -> dict[tuple[str, str], str]:
+    """How each [[transitions]] table gives its rate: probability, hazard, hazard per year, mean_months."""
+    forms = {}
+    for t in raw if isinstance(raw, list) else []:
+        if isinstance(t, dict) and isinstance(t.get("from"), str) and isinstance(t.get("to"), str):
+            given = [k for k in _RATE_KEYS if k in t]
+            form = given[0] if len(given) == 1 else "unknown"
+            if form == "hazard" and t.get("per") == "year":
+                form = "hazard per year"
+            forms[t["from"], t["to"]] = form
+    return forms
+
+
 def _named_pairs(raw: Any) -> dict[tuple[str, str], int] | None:
     """(from, to) of every [[transitions]] table, read or not, for checking effects when one has a problem.
 
@@ -519,7 +550,7 @@ def _window(reader: _Reader, table: dict, path: str, calendar: Calendar) -> tupl
 
 
 def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
-                pairs: dict[tuple[str, str], int] | None) -> list[Strategy] | None:
+                pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str]) -> list[Strategy] | None:
     if not isinstance(raw, dict):
         reader.problem("strategies", f"expected [strategies.NAME] tables, got {_describe(raw)}")
         return None
@@ -549,7 +580,7 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
             ok = False
         else:
             for i, effect_body in enumerate(effects_raw):
-                effect = _effect(reader, effect_body, _join(_join(path, "effects"), i), calendar, names, pairs)
+                effect = _effect(reader, effect_body, _join(_join(path, "effects"), i), calendar, names, pairs, forms)
                 if effect is None:
                     ok = False
                 else:
@@ -562,8 +593,13 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
 
 
 def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
-            pairs: dict[tuple[str, str], int] | None) -> Effect | None:
-    """One effect; ``pairs`` maps each transition's (from, to) to its index, None if they are unknown."""
+            pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str]) -> Effect | None:
+    """One effect; ``pairs`` maps each transition's (from, to) to its index, None if they are unknown.
+
+    ``add`` and ``set`` are in the unit the transition is given in (a yearly hazard, a mean in
+    months) and are converted here to the monthly hazard the engine uses; ``multiply`` scales the
+    rate whatever its unit (so multiplying a mean_months transition by 2 halves the mean stay).
+    """
     from kikcalc.transitions import effect_weight
 
     table = reader.table(body, path, _EFFECT_KEYS)
@@ -615,6 +651,18 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     fade = reader.number(table.get("fade_months", 0), _join(path, "fade_months"), integer=True, what="a whole number of months")
     if _missing(value, window, ramp, fade):
         return None
+    form = forms.get((table.get("from"), table.get("to")))
+    if form == "hazard per year" and operation in ("add", "set"):
+        value = value / 12.0
+    elif form == "mean_months" and operation == "add":
+        reader.problem(_join(path, key), "add is not defined on a mean_months transition; use multiply (scales the "
+                                         "rate) or set (a new mean in months)")
+        return None
+    elif form == "mean_months" and operation == "set":
+        if value <= 0:
+            reader.problem(_join(path, key), "expected a mean duration above 0 months")
+            return None
+        value = 1.0 / value
     weight = effect_weight(calendar.months, window[0], window[1], int(ramp), int(fade))
     return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state)
 

@@ -63,3 +63,16 @@ def test_the_staircase_is_data():
     result = run(build(raw))
     share = result.accounts.refusion[0, :, 0] / result.accounts.benefit_cost_gross[0, :, 0]
     np.testing.assert_allclose(share, 0.25)
+
+
+def test_a_staircase_step_after_week_52_is_tracked():
+    # A fifth band: 10 % from week 79. With 52/12 weeks a month, week 78 ends in month 18.
+    raw = one_state(p_exit=0.0, initial=100.0, months=24, cost_basis="gross", initial_anciennitet={"0": 1})
+    raw["refusion"] = {"band_end_weeks": [4, 26, 52, 78], "state_share": [0.8, 0.4, 0.3, 0.2, 0.1]}
+    scenario = build(raw)
+    assert scenario.anciennitet_months >= 19
+    result = run(scenario)
+    share = result.accounts.refusion[0, :, 0] / result.accounts.benefit_cost_gross[0, :, 0]
+    expected = state_share_by_month(scenario.refusion, 24)
+    np.testing.assert_allclose(share, expected, rtol=1e-12)
+    assert share[17] == pytest.approx(0.2) and share[18] == pytest.approx(0.1)

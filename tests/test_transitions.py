@@ -62,3 +62,15 @@ def test_inflow_effect():
     raw = with_changes(one_state(inflow=40, months=3), strategies=_strategy(
         {"state": "kh", "inflow_multiply": 0.75, "start": "2020-02"}))
     np.testing.assert_allclose(inflows(build(raw))[:, :, 0], [[40, 40, 40], [40, 30, 30]])
+
+
+def test_set_and_add_are_in_the_transitions_own_unit():
+    raw = one_state(months=2)
+    raw["states"]["fp"] = {"kind": "outside"}
+    raw["transitions"] = [{"from": "kh", "to": "job", "mean_months": 20},
+                          {"from": "kh", "to": "fp", "hazard": 0.12, "per": "year"}]
+    raw["strategies"]["s"] = {"effects": [{"from": "kh", "to": "job", "set": 10},
+                                          {"from": "kh", "to": "fp", "add": 0.12}]}
+    rates = transition_rates(build(raw))
+    np.testing.assert_allclose(rates[0, 0, :, 0], [1 / 20, 0.01])
+    np.testing.assert_allclose(rates[1, 0, :, 0], [1 / 10, 0.02])  # a 10-month mean; 0.24 a year

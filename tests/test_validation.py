@@ -67,6 +67,10 @@ CASES = [
     ("refusion-wrong-share-count.toml", "refusion.state_share", "expected 4 shares (one per band, the last open-ended), got 3"),
     ("per-with-probability.toml", "transitions[0].per", "per goes only with hazard"),
     ("hazard-per-week.toml", "transitions[0].per", 'expected one of month, year, got "week"'),
+    ("investment-year-and-month.toml", "strategies.kik2.investment.2020-06",
+     "2020 is also given as a year; give a year's amount either as the year or month by month"),
+    ("add-on-mean-months.toml", "strategies.kik2.effects[0].add", "add is not defined on a mean_months transition"),
+    ("cost-basis-on-outside-state.toml", "states.selvforsorgende.cost_basis", 'only a benefit state has this'),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
 ]
