@@ -63,13 +63,14 @@ def main() -> None:
     scenario = build(raw)
     built = time.perf_counter()
     trajectory = simulate(scenario)
-    money(scenario, trajectory).npv
+    npv = money(scenario, trajectory).npv
     done = time.perf_counter()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     k, t, s = len(scenario.strategies), scenario.calendar.months, len(scenario.states)
     print(f"large scenario: {k} strategies x {t} months x {s} states x {scenario.anciennitet_months} anciennitet months")
     print(f"  validate {built - start:.2f} s, simulate + money {done - built:.2f} s, peak memory {peak / 2**20:.0f} MiB")
+    print(f"  (largest strategy NPV: {npv.max():,.0f} kr.)")
 
 
 if __name__ == "__main__":

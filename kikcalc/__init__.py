@@ -18,7 +18,7 @@ from kikcalc.scenario import load
 from kikcalc.spec import Scenario
 
 __version__ = "0.1.0"
-__all__ = ["load", "run", "Result", "Scenario", "ScenarioError", "Problem", "__version__"]
+__all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "load", "run"]
 
 
 def run(scenario: Scenario | str | Path) -> Result:

@@ -177,7 +177,7 @@ def monthly_text(result: Result, strategy: str, fmt: str) -> str:
     """Full-time persons by month (rows) and state (columns) for one strategy."""
     monthly = result.monthly[result.monthly.strategy == strategy]
     table = monthly.pivot(index="month", columns="state", values="full_time_persons")[result.scenario.state_names]
-    rows = [[month, *map(persons, values)] for month, values in zip(table.index, table.to_numpy())]
+    rows = [[month, *map(persons, values)] for month, values in zip(table.index, table.to_numpy(), strict=True)]
     label = result.scenario.strategies[result.strategy(strategy)].label
     return _heading(f"Full-time persons by month: {label} [{strategy}]", fmt) + "\n" + \
         _grid(rows, ["month", *table.columns], fmt)
@@ -214,7 +214,7 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(digits)
         elif frame[column].dtype == object:  # mixed columns such as a target's value (a number or a month)
-            frame[column] = frame[column].map(lambda v: round(v, digits) if isinstance(v, float) else v)
+            frame[column] = frame[column].map(lambda v, d=digits: round(v, d) if isinstance(v, float) else v)
     return frame
 
 

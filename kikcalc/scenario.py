@@ -9,6 +9,7 @@ one :class:`~kikcalc.errors.ScenarioError`. Nothing after this module checks the
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import re
 import tomllib
@@ -401,7 +402,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     if _missing(states, transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
         return None
     notes = ()
-    if isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"] or "strategies" not in raw:
+    if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
         notes = ("no [strategies.baseline] in the file: the baseline is the scenario without effects or investment",)
     return Scenario(
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
@@ -785,11 +786,11 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
     weeks = table.get("band_end_weeks", list(default.band_end_weeks))
     shares = table.get("state_share", list(default.state_share))
     ok = True
-    if not isinstance(weeks, list) or not all(isinstance(w, (int, float)) and not isinstance(w, bool) and w > 0 for w in weeks) \
-            or any(b <= a for a, b in zip(weeks, weeks[1:])):
+    if not isinstance(weeks, list) or not all(_is_number(w) and w > 0 for w in weeks) \
+            or any(b <= a for a, b in itertools.pairwise(weeks)):
         reader.problem("refusion.band_end_weeks", f"expected a list of increasing week numbers above 0, got {_describe(weeks)}")
         ok = False
-    if not isinstance(shares, list) or not all(isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s <= 1 for s in shares):
+    if not isinstance(shares, list) or not all(_is_number(s) and 0 <= s <= 1 for s in shares):
         reader.problem("refusion.state_share", f"expected a list of shares between 0 and 1, got {_describe(shares)}")
         ok = False
     elif ok and len(shares) != len(weeks) + 1:

@@ -7,7 +7,12 @@ import pytest
 
 from conftest import one_state, with_changes
 from kikcalc.scenario import build
-from kikcalc.transitions import competing_risk_probabilities, effect_weight, inflows, transition_rates
+from kikcalc.transitions import (
+    competing_risk_probabilities,
+    effect_weight,
+    inflows,
+    transition_rates,
+)
 
 
 def test_competing_risk_conversion_closed_form():

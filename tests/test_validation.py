@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SCENARIOS
 
+from conftest import SCENARIOS
 from kikcalc.cli import main
 
 BAD = Path(__file__).parent / "bad_scenarios"
