@@ -94,6 +94,13 @@ class _Reader:
                 self.problem(_join(path, key), "missing; this key is required")
         return raw
 
+    def named_table(self, section: str, name: str, body: Any, allowed: tuple[str, ...]) -> tuple[str, dict | None]:
+        """A ``[section.NAME]`` table: its key path, and the table if it is one (NAME checked too)."""
+        path = _join(section, name)
+        if not _NAME_RE.match(name):
+            self.problem(path, f"a name in [{section}] may hold only letters, digits, _ and -, and start with a letter")
+        return path, self.table(body, path, allowed)
+
     def number(self, raw: Any, path: str, low: float | None = 0.0, high: float | None = None,
                integer: bool = False, what: str = "a number") -> float | None:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
@@ -418,10 +425,7 @@ def _states(reader: _Reader, raw: Any, calendar: Calendar, anc: int) -> list[Sta
     states: list[State] = []
     ok = True
     for name, body in raw.items():
-        path = _join("states", name)
-        if not _NAME_RE.match(name):
-            reader.problem(path, "a state name may hold only letters, digits, _ and -, and start with a letter")
-        table = reader.table(body, path, _STATE_KEYS)
+        path, table = reader.named_table("states", name, body, _STATE_KEYS)
         if table is None:
             ok = False
             continue
@@ -564,10 +568,7 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
     strategies: list[Strategy] = []
     ok = True
     for name, body in bodies.items():
-        path = _join("strategies", name)
-        if not _NAME_RE.match(name):
-            reader.problem(path, "a strategy name may hold only letters, digits, _ and -, and start with a letter")
-        table = reader.table(body, path, _STRATEGY_KEYS)
+        path, table = reader.named_table("strategies", name, body, _STRATEGY_KEYS)
         if table is None:
             ok = False
             continue
