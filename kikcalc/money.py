@@ -26,9 +26,17 @@ class Money:
     refusion: np.ndarray
     """The state's refusion of them, kr. per month, shape (K, T, S); zero for net-basis states."""
     measures_cost: np.ndarray
-    """Ordinary active measures, kr. per month, shape (K, T, S)."""
+    """Ordinary active measures, kr. per month, shape (K, T, S); not for programme participants."""
     investment: np.ndarray
     """The strategy's extra spending, kr. per month, shape (K, T)."""
+    programme_cost: np.ndarray
+    """The strategy's programmes: per participant at start and per participant-month, kr., shape (K, T)."""
+    flow_costs: np.ndarray
+    """Payments per person moved (payment by results, one-off costs), kr. per month, shape (K, T)."""
+    grants: np.ndarray
+    """Income from grants actually paid, kr. per month, shape (K, T)."""
+    budget_guarantee_offset: np.ndarray
+    """The part of the saving on guaranteed benefits lost through the national adjustment, kr., shape (K, T)."""
     discount_rate: float
 
     @property
@@ -37,9 +45,15 @@ class Money:
         return self.benefit_cost_gross - self.refusion
 
     @property
+    def spending(self) -> np.ndarray:
+        """The strategy's own spending: investment, programmes and payments per person moved, kr., shape (K, T)."""
+        return self.investment + self.programme_cost + self.flow_costs
+
+    @property
     def total_cost(self) -> np.ndarray:
-        """Net benefit cost + measures + investment, kr. per month, shape (K, T)."""
-        return self.benefit_cost_net.sum(axis=-1) + self.measures_cost.sum(axis=-1) + self.investment
+        """Net benefit cost + measures + spending - grants + budget-guarantee offset, kr. per month, shape (K, T)."""
+        return (self.benefit_cost_net.sum(axis=-1) + self.measures_cost.sum(axis=-1) + self.spending
+                - self.grants + self.budget_guarantee_offset)
 
     @property
     def net_saving(self) -> np.ndarray:
@@ -64,11 +78,15 @@ class Money:
 
     @property
     def return_per_krone(self) -> np.ndarray:
-        """Kroner saved (before investment) per krone of extra investment, shape (K,); NaN with no investment."""
-        extra_investment = (self.investment - self.investment[:1]).sum(axis=-1)
-        saving_before_investment = self.net_saving.sum(axis=-1) + extra_investment
+        """Kroner saved (before the strategy's own spending) per krone of extra spending, shape (K,).
+
+        Spending is investment, programme cost and payments per person moved; grants count as
+        saving. NaN where the strategy spends no more than the baseline.
+        """
+        extra_spending = (self.spending - self.spending[:1]).sum(axis=-1)
+        saving_before_spending = self.net_saving.sum(axis=-1) + extra_spending
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(extra_investment != 0, saving_before_investment / extra_investment, np.nan)
+            return np.where(extra_spending != 0, saving_before_spending / extra_spending, np.nan)
 
 
 def discount_factors(rate: float, months: int) -> np.ndarray:
@@ -92,29 +110,95 @@ def payback_month(cumulative: np.ndarray) -> np.ndarray:
 def benefit_cost(scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """Gross benefit cost and refusion, kr. per month, shapes (K, T, S) each.
 
-    A full-time person costs the state's yearly rate / 12 a month. For a gross-basis state the
-    state refunds its share by anciennitet month: the start-of-month stock at the share of the
-    month they are in, the end-of-month stock at the share of the month they have just completed.
+    A full-time person (programme participants included) costs the state's yearly rate / 12 a
+    month. For a gross-basis state the state refunds its share by anciennitet month: the
+    start-of-month stock at the share of the month they are in, the end-of-month stock at the
+    share of the month they have just completed.
     """
     monthly_rate = np.array([s.cost if s.is_benefit else 0.0 for s in scenario.states]) / 12.0
     gross = trajectory.full_time_persons * monthly_rate
     at_start, at_end = state_share_during_month(scenario.refusion, scenario.anciennitet_months)
-    stock = trajectory.stock
+    stock = trajectory.stock_with_participants
     refunded_persons = 0.5 * (stock[:, :-1] @ at_start + stock[:, 1:] @ at_end)  # (K, T, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.where(is_gross, refunded_persons * monthly_rate, 0.0)
     return gross, refusion
 
 
-def money(scenario: Scenario, trajectory: Trajectory) -> Money:
-    """Every money line of a scenario's strategies."""
+def programme_cost(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
+    """Each strategy's programme cost, kr. per month, shape (K, T)."""
+    listed = [p for _, p in scenario.programmes]
+    at_start = np.array([p.cost_per_participant for p in listed])
+    per_month = np.array([p.cost_per_month for p in listed])
+    return trajectory.programme_intake @ at_start + trajectory.programme_participants @ per_month
+
+
+def persons_paid_for(moved: np.ndarray, first: int, last: int, cap: float | None) -> np.ndarray:
+    """Persons paid for in each month: those moved in the window, up to a cap over it; last axis months."""
+    window = np.zeros(moved.shape[-1], dtype=bool)
+    window[first: last + 1] = True
+    counted = np.cumsum(np.where(window, moved, 0.0), axis=-1)
+    if cap is not None:
+        counted = np.minimum(counted, cap)
+    return np.diff(counted, axis=-1, prepend=0.0)
+
+
+def flow_costs(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
+    """Each strategy's payments per person moved, kr. per month, shape (K, T)."""
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    result = np.zeros(trajectory.inflow.shape[:2])
+    for k, strategy in enumerate(scenario.strategies):
+        for cost in strategy.flow_costs:
+            j = index[cost.target]
+            if cost.sources:
+                moved = trajectory.flows[k, :, [index[s] for s in cost.sources], j].sum(axis=0)
+            else:  # every way in: from any other state, and inflow from outside the model
+                moved = trajectory.flows[k, :, :, j].sum(axis=1) + trajectory.inflow[k, :, j]
+            result[k] += cost.amount * persons_paid_for(moved, cost.first, cost.last, cost.cap)
+    return result
+
+
+def grants(scenario: Scenario, met: dict[tuple[str, int], bool]) -> np.ndarray:
+    """Each strategy's grant income, kr. per month, shape (K, T).
+
+    ``met`` tells, for (target name, strategy index), whether the target is met; a conditional
+    grant is paid only where its target is met.
+    """
+    result = np.zeros((len(scenario.strategies), scenario.calendar.months))
+    for k, strategy in enumerate(scenario.strategies):
+        for grant in strategy.grants:
+            if grant.if_target is None or met[grant.if_target, k]:
+                result[k] += grant.amount
+    return result
+
+
+def budget_guarantee_offset(scenario: Scenario, benefit_cost_net: np.ndarray) -> np.ndarray:
+    """The part of each strategy's saving on guaranteed benefits that flows back, kr. per month, shape (K, T).
+
+    ``benefit_cost_net`` (K, T, S). A saving against the baseline on the guaranteed states lowers
+    the national adjustment by ``share`` of it (a cost); an extra expense raises it (an income).
+    """
+    guarantee = scenario.budget_guarantee
+    if guarantee.share == 0.0:
+        return np.zeros(benefit_cost_net.shape[:2])
+    guaranteed = [scenario.state_index(name) for name in guarantee.states]
+    on_guaranteed = benefit_cost_net[:, :, guaranteed].sum(axis=-1)
+    return guarantee.share * (on_guaranteed[:1] - on_guaranteed)
+
+
+def money(scenario: Scenario, trajectory: Trajectory, met: dict[tuple[str, int], bool] | None = None) -> Money:
+    """Every money line of a scenario's strategies; ``met`` judges the conditions of grants (see :func:`grants`)."""
     gross, refusion = benefit_cost(scenario, trajectory)
     measures_rate = np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states]) / 12.0
     investment = np.stack([s.investment for s in scenario.strategies])
     return Money(
         benefit_cost_gross=gross,
         refusion=refusion,
-        measures_cost=trajectory.full_time_persons * measures_rate,
+        measures_cost=trajectory.ordinary_full_time_persons * measures_rate,
         investment=investment,
+        programme_cost=programme_cost(scenario, trajectory),
+        flow_costs=flow_costs(scenario, trajectory),
+        grants=grants(scenario, met or {}),
+        budget_guarantee_offset=budget_guarantee_offset(scenario, gross - refusion),
         discount_rate=scenario.discount_rate,
     )

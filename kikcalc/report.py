@@ -20,12 +20,19 @@ from kikcalc.result import Result
 FORMATS = ("table", "markdown", "csv", "json")
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 
+OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset")
+"""Shown only in a scenario that has them."""
+
 MONEY_LINES = [
     ("benefit_cost_gross", "Benefit cost, gross"),
     ("refusion", "Refusion (state's share)"),
     ("benefit_cost_net", "Benefit cost, net"),
     ("measures_cost", "Active measures"),
     ("investment", "Investment"),
+    ("programme_cost", "Programmes"),
+    ("flow_costs", "Payments per person moved"),
+    ("grants", "Grants (income)"),
+    ("budget_guarantee_offset", "Budget guarantee offset"),
     ("total_cost", "Total cost"),
     ("net_saving", "Net saving vs baseline"),
     ("cumulative_net_saving", "Cumulative net saving"),
@@ -112,10 +119,16 @@ def notes_text(result: Result) -> str:
 def persons_text(result: Result, strategy: str, fmt: str) -> str:
     """Full-year persons by state and year for one strategy, with the benefit states' total."""
     yearly = result.yearly[result.yearly.strategy == strategy]
-    table = yearly.pivot(index="state", columns="year", values="full_year_persons").loc[result.scenario.state_names]
+    order = list(dict.fromkeys(yearly.state))  # states, each followed by its programmes' rows
+    table = yearly.pivot(index="state", columns="year", values="full_year_persons").loc[order]
     benefit = [s.name for s in result.scenario.states if s.is_benefit]
     outside = {s.name for s in result.scenario.states if not s.is_benefit}
-    rows = [[f"{name} (outside)" if name in outside else name, *map(persons, table.loc[name])] for name in table.index]
+    part_of = dict(zip(yearly.state, yearly.part_of, strict=True))
+
+    def row_label(name: str) -> str:
+        return f"of which: {name}" if part_of[name] else f"{name} (outside)" if name in outside else name
+
+    rows = [[row_label(name), *map(persons, table.loc[name])] for name in table.index]
     rows.append(["Benefit states, total", *map(persons, table.loc[benefit].sum())])
     label = result.scenario.strategies[result.strategy(strategy)].label
     return _heading(f"Full-year persons (helårspersoner): {label} [{strategy}]", fmt) + "\n" + \
@@ -125,8 +138,11 @@ def persons_text(result: Result, strategy: str, fmt: str) -> str:
 def money_text(result: Result, strategy: str, fmt: str) -> str:
     """Every money line by year for one strategy, kr., with a total column."""
     money = result.money[result.money.strategy == strategy].set_index("year")
+    present = {c for c in OPTIONAL_MONEY_LINES if result.money[c].abs().sum() > 0}
     rows = []
     for column, label in MONEY_LINES:
+        if column in OPTIONAL_MONEY_LINES and column not in present:
+            continue
         values = list(money[column])
         total = values[-1] if column == "cumulative_net_saving" else sum(values)
         rows.append([label, *map(kroner, values), kroner(total)])
@@ -139,14 +155,20 @@ def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) 
     summary = result.summary
     if strategies is not None:
         summary = summary[summary.strategy.isin(strategies)]
+    more_than_investment = bool((result.summary.spending != result.summary.investment).any())
+    with_grants = bool((result.summary.grants != 0).any())
     rows = [
-        [row.strategy, row.label, mio(row.investment), mio(row.net_saving),
+        [row.strategy, row.label, mio(row.investment),
+         *([mio(row.spending)] if more_than_investment else []), *([mio(row.grants)] if with_grants else []),
+         mio(row.net_saving),
          "-" if row.strategy == result.scenario.strategies[0].name else _text(row.payback_month, "not within the horizon"),
          mio(row.npv), "" if _blank(row.return_per_krone) else f"{row.return_per_krone:.2f}"]
         for row in summary.itertuples()
     ]
-    headers = ["strategy", "label", "investment, mio. kr.", "net saving, mio. kr.", "payback month",
-               "NPV, mio. kr.", "kr. saved per kr. invested"]
+    headers = ["strategy", "label", "investment, mio. kr.",
+               *(["spending incl. programmes, mio. kr."] if more_than_investment else []),
+               *(["grants, mio. kr."] if with_grants else []),
+               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", "kr. saved per kr. invested"]
     return _heading("Investment summary (against the baseline)", fmt) + "\n" + _grid(rows, headers, fmt)
 
 
@@ -176,7 +198,7 @@ def targets_text(result: Result, fmt: str, strategies: list[str] | None = None) 
 def monthly_text(result: Result, strategy: str, fmt: str) -> str:
     """Full-time persons by month (rows) and state (columns) for one strategy."""
     monthly = result.monthly[result.monthly.strategy == strategy]
-    table = monthly.pivot(index="month", columns="state", values="full_time_persons")[result.scenario.state_names]
+    table = monthly.pivot(index="month", columns="state", values="full_time_persons")[list(dict.fromkeys(monthly.state))]
     rows = [[month, *map(persons, values)] for month, values in zip(table.index, table.to_numpy(), strict=True)]
     label = result.scenario.strategies[result.strategy(strategy)].label
     return _heading(f"Full-time persons by month: {label} [{strategy}]", fmt) + "\n" + \
@@ -295,6 +317,10 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         row = summary.loc[strategy]
         verdicts = [v for v in result.verdicts if v.strategy == strategy and v.met is not None]
         add("Investment, kr.", strategy, "kr.", {}, row.investment)
+        if (result.summary.spending != result.summary.investment).any():
+            add("Spending incl. programmes and payments, kr.", strategy, "kr.", {}, row.spending)
+        if (result.summary.grants != 0).any():
+            add("Grants, kr.", strategy, "kr.", {}, row.grants)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
         add("Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
         add("Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)

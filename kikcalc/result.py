@@ -15,7 +15,7 @@ import pandas as pd
 from kikcalc.engine import Trajectory, simulate
 from kikcalc.money import Money, money
 from kikcalc.spec import Scenario
-from kikcalc.targets import Verdict, evaluate
+from kikcalc.targets import Verdict, evaluate_money, evaluate_persons, in_file_order
 
 _UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "payback": "month", "npv": "kr."}
 
@@ -57,12 +57,33 @@ class Result:
 
     # --- tables ----------------------------------------------------------------------------
 
-    def _long(self, columns: dict[str, np.ndarray], months_axis: list) -> pd.DataFrame:
-        """Long table of (K, T', S) arrays with strategy, time and state columns first."""
+    def _long(self, columns: dict[str, np.ndarray], months_axis: list, programme_columns: dict[str, np.ndarray]) -> pd.DataFrame:
+        """Long table of (K, T', S) arrays with strategy, time and state columns first.
+
+        Each programme adds rows "SOURCE in PROGRAMME" for its own strategy, right after its source
+        state, from ``programme_columns`` ((K, T', P) arrays); their ``part_of`` names the source
+        state, whose own rows already count the participants, and their money columns are empty.
+        """
         strategies, states = self.scenario.strategy_names, self.scenario.state_names
         index = pd.MultiIndex.from_product([strategies, months_axis, states], names=["strategy", "_time", "state"])
         frame = pd.DataFrame({name: np.asarray(values).reshape(-1) for name, values in columns.items()}, index=index)
-        return frame.reset_index()
+        frame = frame.reset_index()
+        frame.insert(3, "part_of", "")
+        listed = self.scenario.programmes
+        if not listed:
+            return frame
+        order = {name: 2 * j for j, name in enumerate(states)}
+        parts = [frame.assign(_order=frame.state.map(order))]
+        for p, (k, programme) in enumerate(listed):
+            rows = pd.DataFrame({"strategy": strategies[k], "_time": months_axis, "state": f"{programme.source} in {programme.name}",
+                                 "part_of": programme.source, "_order": order[programme.source] + 1,
+                                 **{name: values[k, :, p] for name, values in programme_columns.items()}})
+            parts.append(rows)
+        position = {name: k for k, name in enumerate(strategies)}
+        combined = pd.concat(parts, ignore_index=True)
+        combined = combined.sort_values(["strategy", "_time", "_order"], key=lambda c: c.map(position) if c.name == "strategy" else c,
+                                        kind="stable")
+        return combined.drop(columns="_order").reset_index(drop=True)
 
     @cached_property
     def monthly(self) -> pd.DataFrame:
@@ -79,6 +100,8 @@ class Result:
                 "measures_cost": m.measures_cost,
             },
             self.scenario.calendar.labels,
+            {"headcount_end": t.in_programme[:, 1:].sum(axis=-1), "full_time_persons": t.programme_full_time_persons,
+             "inflow": t.programme_intake},
         )
         return frame.rename(columns={"_time": "month"})
 
@@ -106,6 +129,9 @@ class Result:
                 "measures_cost": self._by_year(m.measures_cost, "sum"),
             },
             calendar.year_list,
+            {"months": np.broadcast_to(np.array([len(calendar.year_months(y)) for y in calendar.year_list])[None, :, None],
+                                       (len(self.scenario.strategies), len(calendar.year_list), len(self.scenario.programmes))),
+             "full_year_persons": self._by_year(t.programme_full_time_persons, "mean")},
         )
         return frame.rename(columns={"_time": "year"})
 
@@ -119,6 +145,10 @@ class Result:
             "benefit_cost_net": m.benefit_cost_net.sum(axis=-1),
             "measures_cost": m.measures_cost.sum(axis=-1),
             "investment": m.investment,
+            "programme_cost": m.programme_cost,
+            "flow_costs": m.flow_costs,
+            "grants": m.grants,
+            "budget_guarantee_offset": m.budget_guarantee_offset,
             "total_cost": m.total_cost,
             "net_saving": m.net_saving,
         }
@@ -139,6 +169,8 @@ class Result:
                 "strategy": self.scenario.strategy_names,
                 "label": [s.label for s in self.scenario.strategies],
                 "investment": m.investment.sum(axis=1),
+                "spending": m.spending.sum(axis=1),
+                "grants": m.grants.sum(axis=1),
                 "net_saving": m.net_saving.sum(axis=1),
                 "payback_month": [None if k == 0 or p < 0 else labels[p] for k, p in enumerate(payback)],
                 "npv": m.npv,
@@ -179,9 +211,15 @@ class Result:
 
 
 def run_scenario(scenario: Scenario) -> Result:
-    """Simulate a validated scenario and judge its targets."""
+    """Simulate a validated scenario and judge its targets.
+
+    Targets on persons are judged first, because a grant may be paid only if one is met; the
+    money targets are judged on the money that follows.
+    """
     trajectory = simulate(scenario)
-    accounts = money(scenario, trajectory)
-    return Result(scenario=scenario, trajectory=trajectory, accounts=accounts,
-                  verdicts=tuple(evaluate(scenario, trajectory, accounts)))
+    on_persons = evaluate_persons(scenario, trajectory)
+    met = {(v.target, scenario.strategy_names.index(v.strategy)): bool(v.met) for v in on_persons}
+    accounts = money(scenario, trajectory, met)
+    verdicts = in_file_order(scenario, on_persons + evaluate_money(scenario, accounts))
+    return Result(scenario=scenario, trajectory=trajectory, accounts=accounts, verdicts=tuple(verdicts))
 

@@ -20,7 +20,19 @@ import numpy as np
 
 from kikcalc.calendar import Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
-from kikcalc.spec import Effect, Refusion, Scenario, State, Strategy, Target, Transition
+from kikcalc.spec import (
+    BudgetGuarantee,
+    Effect,
+    FlowCost,
+    Grant,
+    Programme,
+    Refusion,
+    Scenario,
+    State,
+    Strategy,
+    Target,
+    Transition,
+)
 
 DEFAULT_DISCOUNT_RATE = 0.035
 LAST_ANCIENNITET_BAND = 13
@@ -30,7 +42,7 @@ _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _BAND_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*$")
 _YEAR_RE = re.compile(r"^\d{4}$")
 
-_TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion")
+_TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
@@ -38,7 +50,12 @@ _STATE_KEYS = (
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
 _TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
-_STRATEGY_KEYS = ("label", "investment", "effects")
+_STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", "grants")
+_PROGRAMME_KEYS = ("name", "label", "from", "participants", "start", "end", "duration_months", "cost_per_participant",
+                   "cost_per_month", "outcomes", "dropout")
+_FLOW_COST_KEYS = ("name", "from", "to", "amount", "start", "end", "cap")
+_GRANT_KEYS = ("name", "amount", "paid", "if_target")
+_GUARANTEE_KEYS = ("share", "states")
 _OPERATIONS = ("multiply", "add", "set")
 _INFLOW_OPERATIONS = {"inflow_multiply": "multiply", "inflow_add": "add"}
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_INFLOW_OPERATIONS, "start", "end", "ramp_months", "fade_months")
@@ -402,11 +419,16 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     transitions = _transitions(reader, raw.get("transitions", []), names, anc)
     pairs = ({(t.source, t.target): i for i, t in enumerate(transitions)} if transitions is not None
              else _named_pairs(raw.get("transitions", [])))
+    benefit = _benefit_names(raw.get("states"))
     strategies = _strategies(reader, raw.get("strategies", {}), calendar, names, pairs,
-                             _rate_forms(raw.get("transitions", [])))
+                             _rate_forms(raw.get("transitions", [])), benefit)
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
-    if _missing(states, transitions, strategies, targets, refusion, name, discount_rate, municipality, source):
+    guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), benefit)
+    if strategies is not None and targets is not None:
+        _check_grant_conditions(reader, strategies, targets)
+        _check_programme_names(reader, strategies, names)
+    if _missing(states, transitions, strategies, targets, refusion, guarantee, name, discount_rate, municipality, source):
         return None
     notes = ()
     if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
@@ -415,6 +437,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
         discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
         strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
+        budget_guarantee=guarantee,
     )
 
 
@@ -555,7 +578,8 @@ def _window(reader: _Reader, table: dict, path: str, calendar: Calendar) -> tupl
 
 
 def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
-                pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str]) -> list[Strategy] | None:
+                pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str],
+                benefit: set[str]) -> list[Strategy] | None:
     if not isinstance(raw, dict):
         reader.problem("strategies", f"expected [strategies.NAME] tables, got {_describe(raw)}")
         return None
@@ -575,23 +599,172 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
         label = reader.string(table.get("label", name), _join(path, "label"))
         investment = reader.monthly_series(table.get("investment", 0), _join(path, "investment"), calendar,
                                            per_year_spread=True, carry_forward=False, unit="kr.")
-        effects_raw = table.get("effects", [])
-        effects: list[Effect] = []
-        if not isinstance(effects_raw, list):
-            reader.problem(_join(path, "effects"), f"expected a list of [[{path}.effects]] tables, got {_describe(effects_raw)}")
-            ok = False
-        else:
-            for i, effect_body in enumerate(effects_raw):
-                effect = _effect(reader, effect_body, _join(_join(path, "effects"), i), calendar, names, pairs, forms)
-                if effect is None:
-                    ok = False
-                else:
-                    effects.append(effect)
-        if label is None or investment is None:
+        effects = _list_of(reader, table.get("effects", []), _join(path, "effects"),
+                           lambda body, where: _effect(reader, body, where, calendar, names, pairs, forms))
+        programmes = _list_of(reader, table.get("programmes", []), _join(path, "programmes"),
+                              lambda body, where: _programme(reader, body, where, calendar, names, benefit))
+        flow_costs = _list_of(reader, table.get("flow_costs", []), _join(path, "flow_costs"),
+                              lambda body, where: _flow_cost(reader, body, where, calendar, names))
+        grants = _list_of(reader, table.get("grants", []), _join(path, "grants"),
+                          lambda body, where: _grant(reader, body, where, calendar))
+        if _missing(label, investment, effects, programmes, flow_costs, grants):
             ok = False
             continue
-        strategies.append(Strategy(name=name, label=label, investment=investment, effects=tuple(effects)))
+        strategies.append(Strategy(name=name, label=label, investment=investment, effects=tuple(effects),
+                                   programmes=tuple(programmes), flow_costs=tuple(flow_costs), grants=tuple(grants)))
     return strategies if ok else None
+
+
+def _list_of(reader: _Reader, raw: Any, path: str, read_one) -> list | None:
+    """An array of tables ``[[path]]``, each read by ``read_one(body, where)``; None if any is bad."""
+    if not isinstance(raw, list):
+        reader.problem(path, f"expected a list of [[{path}]] tables, got {_describe(raw)}")
+        return None
+    items = [read_one(body, _join(path, i)) for i, body in enumerate(raw)]
+    return None if any(item is None for item in items) else items
+
+
+def _benefit_names(raw: Any) -> set[str]:
+    """Names of the states the file declares as benefit states (kind benefit, the default)."""
+    if not isinstance(raw, dict):
+        return set()
+    return {name for name, body in raw.items() if not (isinstance(body, dict) and body.get("kind") == "outside")}
+
+
+def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
+               benefit: set[str]) -> Programme | None:
+    table = reader.table(body, path, _PROGRAMME_KEYS, required=("name", "from", "participants", "duration_months"))
+    if table is None or not {"name", "from", "participants", "duration_months"} <= set(table):
+        return None
+    name = reader.string(table["name"], _join(path, "name"))
+    if name is not None and not _NAME_RE.match(name):
+        reader.problem(_join(path, "name"), "a programme name may hold only letters, digits, _ and -, and start with a letter")
+        name = None
+    label = reader.string(table.get("label", table["name"]), _join(path, "label"))
+    source = table["from"] if reader.known_state(table["from"], _join(path, "from"), names) else None
+    if source is not None and source not in benefit:
+        reader.problem(_join(path, "from"), f'{source} is an outside state; a programme takes its participants from a benefit state')
+        source = None
+    capacity = reader.monthly_series(table["participants"], _join(path, "participants"), calendar,
+                                     per_year_spread=False, carry_forward=True, unit="new participants per month")
+    window = _window(reader, table, path, calendar)
+    duration = reader.number(table["duration_months"], _join(path, "duration_months"), low=1, integer=True,
+                             what="a whole number of months")
+    at_start = reader.number(table.get("cost_per_participant", 0), _join(path, "cost_per_participant"),
+                             what="an amount in kr. per participant")
+    per_month = reader.number(table.get("cost_per_month", 0), _join(path, "cost_per_month"),
+                              what="an amount in kr. per participant per month")
+    dropout = reader.number(table.get("dropout", 0), _join(path, "dropout"), high=1.0, what="a monthly probability")
+    outcomes = _outcomes(reader, table.get("outcomes", {}), _join(path, "outcomes"), names)
+    if _missing(name, label, source, capacity, window, duration, at_start, per_month, dropout, outcomes):
+        return None
+    intake = np.zeros(calendar.months)
+    intake[window[0]: window[1] + 1] = capacity[window[0]: window[1] + 1]
+    return Programme(name=name, label=label, source=source, capacity=intake, duration=int(duration),
+                     cost_per_participant=at_start, cost_per_month=per_month, outcomes=outcomes, dropout=dropout, path=path)
+
+
+def _outcomes(reader: _Reader, raw: Any, path: str, names: list[str]) -> tuple[tuple[str, float], ...] | None:
+    """``{ selvforsorgende = 0.75, ... }``: shares of completers by state, adding to at most 1."""
+    if not isinstance(raw, dict):
+        reader.problem(path, f"expected a table of shares by state, such as {{ selvforsorgende = 0.75 }}, got {_describe(raw)}")
+        return None
+    shares = []
+    for state, share in raw.items():
+        value = reader.number(share, _join(path, state), high=1.0, what="a share")
+        if reader.known_state(state, _join(path, state), names) and value is not None:
+            shares.append((state, value))
+    if len(shares) != len(raw):
+        return None
+    if sum(v for _, v in shares) > 1 + 1e-9:
+        reader.problem(path, f"the shares add up to {sum(v for _, v in shares):g}; expected at most 1 "
+                             f"(the rest return to the state they came from)")
+        return None
+    return tuple(shares)
+
+
+def _flow_cost(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str]) -> FlowCost | None:
+    table = reader.table(body, path, _FLOW_COST_KEYS, required=("name", "to", "amount"))
+    if table is None or not {"name", "to", "amount"} <= set(table):
+        return None
+    name = reader.string(table["name"], _join(path, "name"))
+    sources = reader.state_names(table["from"], _join(path, "from"), names) if "from" in table else ()
+    target = table["to"] if reader.known_state(table["to"], _join(path, "to"), names) else None
+    amount = reader.number(table["amount"], _join(path, "amount"), low=None, what="an amount in kr. per person")
+    window = _window(reader, table, path, calendar)
+    cap = reader.number(table["cap"], _join(path, "cap"), what="a number of persons") if "cap" in table else None
+    if _missing(name, sources, target, amount, window) or ("cap" in table and cap is None):
+        return None
+    if target in sources:
+        reader.problem(_join(path, "from"), f"{target} is also the destination; a move goes from one state to another")
+        return None
+    return FlowCost(name=name, sources=tuple(sources), target=target, amount=amount, first=window[0], last=window[1],
+                    cap=cap, path=path)
+
+
+def _grant(reader: _Reader, body: Any, path: str, calendar: Calendar) -> Grant | None:
+    table = reader.table(body, path, _GRANT_KEYS, required=("name", "amount"))
+    if table is None or not {"name", "amount"} <= set(table):
+        return None
+    name = reader.string(table["name"], _join(path, "name"))
+    if_target = reader.string(table["if_target"], _join(path, "if_target")) if "if_target" in table else None
+    if "paid" in table:
+        month = reader.month(table["paid"], _join(path, "paid"), calendar)
+        value = reader.number(table["amount"], _join(path, "amount"), what="an amount in kr. (paid in the month of paid)")
+        amount = None
+        if month is not None and value is not None:
+            amount = np.zeros(calendar.months)
+            amount[calendar.index(month)] = value
+    else:
+        amount = reader.monthly_series(table["amount"], _join(path, "amount"), calendar, per_year_spread=True,
+                                       carry_forward=False, unit="kr.")
+    if _missing(name, amount) or ("if_target" in table and if_target is None):
+        return None
+    return Grant(name=name, amount=amount, if_target=if_target, path=path)
+
+
+def _budget_guarantee(reader: _Reader, raw: Any, benefit: set[str]) -> BudgetGuarantee | None:
+    table = reader.table(raw, "budget_guarantee", _GUARANTEE_KEYS)
+    if table is None:
+        return None
+    if not table:
+        return BudgetGuarantee()
+    missing = [k for k in _GUARANTEE_KEYS if k not in table]
+    for k in missing:
+        reader.problem(_join("budget_guarantee", k), "missing; the offset needs its share and the guaranteed states")
+    if missing:
+        return None
+    share = reader.number(table["share"], "budget_guarantee.share", high=1.0, what="a share")
+    states = reader.state_names(table["states"], "budget_guarantee.states", sorted(benefit))
+    return None if _missing(share, states) else BudgetGuarantee(share=share, states=states)
+
+
+def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:
+    """A conditional grant names a target on persons: a money target would depend on the grant itself."""
+    kinds = {t.name: t.kind for t in targets}
+    for strategy in strategies:
+        for grant in strategy.grants:
+            if grant.if_target is None:
+                continue
+            where = _join(grant.path, "if_target")
+            if grant.if_target not in kinds:
+                close = difflib.get_close_matches(grant.if_target, list(kinds), n=1, cutoff=0.6)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; targets are: {', '.join(kinds) or 'none'}"
+                reader.problem(where, f'unknown target "{grant.if_target}"{hint}')
+            elif kinds[grant.if_target] in ("payback", "npv"):
+                reader.problem(where, f'"{grant.if_target}" is a money target, which depends on the grant itself; '
+                                      f"a grant's condition must be a level, share or flow target")
+
+
+def _check_programme_names(reader: _Reader, strategies: list[Strategy], names: list[str]) -> None:
+    """Programme names are unique in the scenario: each is reported as a row of its own."""
+    seen: dict[str, str] = {}
+    for strategy in strategies:
+        for programme in strategy.programmes:
+            if programme.name in seen:
+                reader.problem(_join(programme.path, "name"),
+                               f'a second programme named "{programme.name}"; it is already at {seen[programme.name]}')
+            seen.setdefault(programme.name, programme.path)
 
 
 def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
@@ -745,18 +918,22 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         share_of = reader.state_names(table["share_of"], _join(path, "share_of"), names)
         if share_of is None:
             return None
-    for k in ("start", "end"):
-        if k in table:
-            reader.problem(_join(path, k), "start and end go with a flow target; use at, year or by")
-            return None
-    whens = [k for k in ("at", "year", "by") if k in table]
+    whens = [k for k in ("at", "year", "by") if k in table] + (["start/end"] if "start" in table or "end" in table else [])
     if len(whens) != 1:
-        reader.problem(path, "expected exactly one of at (a month), year or by (a month)"
+        reader.problem(path, "expected exactly one of at (a month), year, by (a month) or start and end (a window)"
                        + (f", got {' and '.join(whens)}" if whens else ""))
         return None
     when = whens[0]
-    month = year = None
-    if when == "year":
+    month = year = first = None
+    if when == "start/end":
+        missing = [k for k in ("start", "end") if k not in table]
+        for k in missing:
+            reader.problem(_join(path, k), "missing; a window needs both start and end")
+        window = None if missing else _window(reader, table, path, calendar)
+        if window is None:
+            return None
+        when, (first, month) = "window", window
+    elif when == "year":
         year_value = reader.number(table["year"], _join(path, "year"), low=None, integer=True, what="a year such as 2021")
         if year_value is None:
             return None
@@ -776,7 +953,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {threshold:g}")
         return None
     return Target(kind="share" if share_of is not None else "level", comparison=comparison, threshold=threshold,
-                  states=states, share_of=share_of or (), when=when, month=month, year=year, **common)
+                  states=states, share_of=share_of or (), when=when, month=month, first=first, year=year, **common)
 
 
 def _refusion(reader: _Reader, raw: Any) -> Refusion | None:

@@ -79,12 +79,76 @@ class Effect:
 
 
 @dataclass(frozen=True, eq=False)
+class Programme:
+    """A course: takes participants from a state, keeps them for some months, ends with an outcome mix."""
+
+    name: str
+    label: str
+    source: str
+    """The state participants are taken from, and return to (drop-outs and the rest of the outcome)."""
+    capacity: np.ndarray
+    """Places for new participants in each month, persons, shape (T,); 0 outside the intake window."""
+    duration: int
+    """Months in the programme, at least 1."""
+    cost_per_participant: float
+    """kr. once, when a participant starts."""
+    cost_per_month: float
+    """kr. for each participant in each month in the programme."""
+    outcomes: tuple[tuple[str, float], ...]
+    """(state, share) of those who complete; the rest return to ``source``."""
+    dropout: float
+    """Monthly probability of leaving the programme back to ``source``."""
+    path: str
+
+
+@dataclass(frozen=True, eq=False)
+class FlowCost:
+    """kr. per person moved into a state in a window: payment by results, or a one-off cost."""
+
+    name: str
+    sources: tuple[str, ...]
+    """States the move comes from; empty: any other state, and inflow from outside the model."""
+    target: str
+    amount: float
+    """kr. per person moved; negative for an income."""
+    first: int
+    last: int
+    """Model month indices of the window, inclusive."""
+    cap: float | None
+    """The most persons paid for over the window; None: no cap."""
+    path: str
+
+
+@dataclass(frozen=True, eq=False)
+class Grant:
+    """Income from the state or a fund, paid as given or only if a target is met."""
+
+    name: str
+    amount: np.ndarray
+    """kr. received in each month, shape (T,), before any condition."""
+    if_target: str | None
+    """Name of a target that must be met for this strategy for the grant to be paid."""
+    path: str
+
+
+@dataclass(frozen=True, eq=False)
 class Strategy:
     name: str
     label: str
     investment: np.ndarray
     """The strategy's extra spending in each month, kr., shape (T,)."""
     effects: tuple[Effect, ...] = ()
+    programmes: tuple[Programme, ...] = ()
+    flow_costs: tuple[FlowCost, ...] = ()
+    grants: tuple[Grant, ...] = ()
+
+
+@dataclass(frozen=True)
+class BudgetGuarantee:
+    """The part of a saving on guaranteed benefits that flows back through the national adjustment."""
+
+    share: float = 0.0
+    states: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +167,7 @@ class Target:
     flow_from: tuple[str, ...] = ()
     flow_to: tuple[str, ...] = ()
     when: Literal["at", "year", "by", "window", "horizon"] = "horizon"
+    """window: a flow target's window, or a level/share target met in any month from first to month."""
     month: int | None = None
     """Model month index for ``at`` and ``by``; last month of a flow window or a payback date."""
     first: int | None = None
@@ -137,6 +202,7 @@ class Scenario:
     refusion: Refusion
     anciennitet_months: int
     """A: anciennitet is tracked in months 0..A-1, the last holding A-1 months and more."""
+    budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
     path: str = ""
     notes: tuple[str, ...] = field(default=())
 
@@ -155,3 +221,8 @@ class Scenario:
     @property
     def strategy_names(self) -> list[str]:
         return [s.name for s in self.strategies]
+
+    @property
+    def programmes(self) -> list[tuple[int, Programme]]:
+        """Every programme with the index of its strategy, in strategy then file order."""
+        return [(k, p) for k, strategy in enumerate(self.strategies) for p in strategy.programmes]

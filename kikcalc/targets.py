@@ -104,43 +104,71 @@ def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) ->
                 value = float(_ratio(np.mean(counted[k, months]), np.mean(denominator[k, months])))
             met = bool(meets(np.array(value), target.comparison, target.threshold))
             first = _first(ok[k, : months[-1] + 1])
-        else:  # by: met in any month up to the month; the value is the best reached by then
-            upto = series[k, : target.month + 1]
-            if np.isnan(upto).all():
+        else:  # by / window: met in any month of the span; the value is the best reached in it
+            start = target.first if target.when == "window" else 0
+            span = series[k, start: target.month + 1]
+            if np.isnan(span).all():
                 value, first = float("nan"), None
             else:
-                value = float(np.nanmin(upto) if target.comparison in ("below", "max") else np.nanmax(upto))
-                first = _first(ok[k, : target.month + 1])
+                value = float(np.nanmin(span) if target.comparison in ("below", "max") else np.nanmax(span))
+                first = _first(ok[k, start: target.month + 1])
+                first = None if first is None else first + start
             met = first is not None
         verdicts.append((float(value), met, first))
     return verdicts
 
 
-def evaluate(scenario: Scenario, trajectory: Trajectory, money: Money) -> list[Verdict]:
-    """Every target's verdict for every strategy, in file order then strategy order."""
+MONEY_KINDS = ("payback", "npv")
+
+
+def _common(target: Target) -> dict:
+    return {"target": target.name, "label": target.label, "threshold": target.threshold,
+            "comparison": target.comparison, "kind": target.kind}
+
+
+def evaluate_persons(scenario: Scenario, trajectory: Trajectory) -> list[Verdict]:
+    """Verdicts of the targets on persons (level, share, flow), which need no money."""
     verdicts: list[Verdict] = []
     for target in scenario.targets:
-        common = {"target": target.name, "label": target.label, "threshold": target.threshold,
-                  "comparison": target.comparison, "kind": target.kind}
-        if target.kind in ("payback", "npv"):
-            payback, npv = money.payback_month, money.npv
-            for k, strategy in enumerate(scenario.strategies):
-                if k == 0:
-                    verdicts.append(Verdict(strategy=strategy.name, value=None, met=None, margin=None,
-                                            first_month_met=None, **common))
-                elif target.kind == "payback":
-                    month = int(payback[k])
-                    met = 0 <= month <= target.month
-                    verdicts.append(Verdict(strategy=strategy.name, value=None if month < 0 else float(month),
-                                            met=met, margin=None if month < 0 else float(target.month - month),
-                                            first_month_met=None if month < 0 else month, **common))
-                else:
-                    value = float(npv[k])
-                    verdicts.append(Verdict(strategy=strategy.name, value=value, met=value >= target.threshold,
-                                            margin=value - target.threshold, first_month_met=None, **common))
+        if target.kind in MONEY_KINDS:
             continue
         for k, (value, met, first) in enumerate(_judge_series(target, scenario, trajectory)):
             verdicts.append(Verdict(strategy=scenario.strategies[k].name, value=value, met=met,
                                     margin=margin(value, target.comparison, target.threshold),
-                                    first_month_met=first, **common))
+                                    first_month_met=first, **_common(target)))
     return verdicts
+
+
+def evaluate_money(scenario: Scenario, money: Money) -> list[Verdict]:
+    """Verdicts of the money targets (payback, npv); not applicable to the baseline."""
+    verdicts: list[Verdict] = []
+    payback, npv = money.payback_month, money.npv
+    for target in scenario.targets:
+        if target.kind not in MONEY_KINDS:
+            continue
+        for k, strategy in enumerate(scenario.strategies):
+            if k == 0:
+                verdicts.append(Verdict(strategy=strategy.name, value=None, met=None, margin=None,
+                                        first_month_met=None, **_common(target)))
+            elif target.kind == "payback":
+                month = int(payback[k])
+                verdicts.append(Verdict(strategy=strategy.name, value=None if month < 0 else float(month),
+                                        met=0 <= month <= target.month,
+                                        margin=None if month < 0 else float(target.month - month),
+                                        first_month_met=None if month < 0 else month, **_common(target)))
+            else:
+                value = float(npv[k])
+                verdicts.append(Verdict(strategy=strategy.name, value=value, met=value >= target.threshold,
+                                        margin=value - target.threshold, first_month_met=None, **_common(target)))
+    return verdicts
+
+
+def in_file_order(scenario: Scenario, verdicts: list[Verdict]) -> list[Verdict]:
+    """Verdicts ordered by target (as in the file), then strategy."""
+    order = {t.name: i for i, t in enumerate(scenario.targets)}
+    return sorted(verdicts, key=lambda v: order[v.target])  # sorted() is stable: strategies stay in order
+
+
+def evaluate(scenario: Scenario, trajectory: Trajectory, money: Money) -> list[Verdict]:
+    """Every target's verdict for every strategy, in file order then strategy order."""
+    return in_file_order(scenario, evaluate_persons(scenario, trajectory) + evaluate_money(scenario, money))

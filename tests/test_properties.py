@@ -33,11 +33,17 @@ def scenarios(draw) -> dict:
          "fade_months": draw(st.integers(0, 6)), "start": "2020-03", "end": "2020-12"}
         for t in transitions if draw(st.booleans())
     ]
+    programmes = [
+        {"name": f"p{i}", "from": draw(st.sampled_from(names[:-1])), "participants": draw(st.floats(0, 50)),
+         "duration_months": draw(st.integers(1, 8)), "dropout": draw(st.floats(0, 0.3)),
+         "outcomes": {"out": draw(st.floats(0, 0.5)), "b0": draw(st.floats(0, 0.5))}, "start": "2020-02", "end": "2021-06"}
+        for i in range(draw(st.integers(0, 2)))
+    ]
     return {
         "scenario": {"name": "random", "start": "2020-01", "end": "2022-12"},
         "states": states,
         "transitions": transitions,
-        "strategies": {"baseline": {}, "s": {"effects": effects}},
+        "strategies": {"baseline": {}, "s": {"effects": effects, "programmes": programmes}},
     }
 
 
@@ -48,7 +54,7 @@ def test_persons_are_conserved(raw):
     start = sum(s["initial"] for s in raw["states"].values())
     cumulative_inflow = np.concatenate([np.zeros((2, 1)), np.cumsum(trajectory.inflow.sum(axis=2), axis=1)], axis=1)
     np.testing.assert_allclose(trajectory.headcount.sum(axis=2), start + cumulative_inflow, rtol=1e-9, atol=1e-6)
-    assert (trajectory.stock >= -1e-9).all()
+    assert (trajectory.stock >= -1e-9).all() and (trajectory.in_programme >= -1e-9).all()
 
 
 @settings(max_examples=60, deadline=None)

@@ -71,6 +71,11 @@ CASES = [
      "2020 is also given as a year; give a year's amount either as the year or month by month"),
     ("add-on-mean-months.toml", "strategies.kik2.effects[0].add", "add is not defined on a mean_months transition"),
     ("cost-basis-on-outside-state.toml", "states.selvforsorgende.cost_basis", 'only a benefit state has this'),
+    ("programme-from-outside-state.toml", "strategies.kik2.programmes[0].from", "selvforsorgende is an outside state"),
+    ("programme-outcomes-above-one.toml", "strategies.kik2.programmes[0].outcomes", "the shares add up to 1.1; expected at most 1"),
+    ("grant-unknown-target.toml", "strategies.kik2.grants[0].if_target", 'unknown target "under-90"; did you mean "under-900"?'),
+    ("grant-on-money-target.toml", "strategies.kik2.grants[0].if_target", '"pays-back" is a money target'),
+    ("flow-cost-unknown-state.toml", "strategies.kik2.flow_costs[0].to", 'unknown state "job"'),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
 ]

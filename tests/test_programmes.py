@@ -1,0 +1,118 @@
+"""Programmes, payments per person moved, grants and the budget-guarantee offset, by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import one_state
+from kikcalc import run
+from kikcalc.scenario import build
+
+
+def _course(dropout: float = 0.0, initial: float = 100.0, capacity: float = 10.0, months: int = 6, **extra) -> dict:
+    """100 on kh, no ordinary moves; the strategy runs one intake of a 3-month course in January 2020."""
+    raw = one_state(p_exit=0.0, initial=initial, months=months, cost=12_000, measures_cost=1_200)
+    raw["strategies"]["s"] = {"programmes": [{
+        "name": "course", "from": "kh", "participants": capacity, "start": "2020-01", "end": "2020-01",
+        "duration_months": 3, "cost_per_participant": 1_000, "cost_per_month": 500,
+        "outcomes": {"job": 0.75}, "dropout": dropout, **extra}]}
+    return raw
+
+
+def test_a_course_takes_keeps_and_releases_its_participants():
+    result = run(build(_course()))
+    t = result.trajectory
+    # Start of months 0..4 on kh, participants included: 100, 100, 100, then 7.5 leave for a job.
+    np.testing.assert_allclose(t.headcount[1, :5, 0], [100, 100, 100, 92.5, 92.5])
+    np.testing.assert_allclose(t.in_programme[1, :5, 0].sum(axis=-1), [0, 10, 10, 0, 0])
+    np.testing.assert_allclose(t.programme_full_time_persons[1, :4, 0], [5, 10, 5, 0])
+    np.testing.assert_allclose(t.flows[1, :4, 0, 1], [0, 0, 7.5, 0])
+    # The baseline has no course.
+    np.testing.assert_allclose(t.headcount[0, :, 0], 100)
+
+
+def test_programme_cost_per_participant_and_per_month():
+    result = run(build(_course()))
+    np.testing.assert_allclose(result.accounts.programme_cost[1, :4], [10 * 1_000 + 10 * 500, 10 * 500, 10 * 500, 0])
+    assert result.accounts.programme_cost[0].sum() == 0.0
+
+
+def test_participants_keep_their_benefit_cost_but_not_ordinary_measures():
+    result = run(build(_course()))
+    # Month 0: 100 full-time persons on kh (95 ordinary + 5 in the course) at 1.000 kr. a month each.
+    assert result.accounts.benefit_cost_net[1, 0, 0] == pytest.approx(100 * 1_000)
+    assert result.accounts.measures_cost[1, 0, 0] == pytest.approx(95 * 100)
+
+
+def test_dropout_returns_participants_each_month():
+    result = run(build(_course(dropout=0.1)))
+    # 10 start; 9, then 8.1 go on; 7.29 complete, of whom 75 % go to a job.
+    np.testing.assert_allclose(result.trajectory.in_programme[1, 1:3, 0].sum(axis=-1), [9.0, 8.1])
+    assert result.trajectory.flows[1, 2, 0, 1] == pytest.approx(0.75 * 7.29)
+
+
+def test_fewer_start_when_fewer_are_in_the_state():
+    result = run(build(_course(initial=4.0)))
+    assert result.trajectory.programme_intake[1, 0, 0] == pytest.approx(4.0)
+
+
+def test_participants_are_reported_as_their_own_rows():
+    result = run(build(_course()))
+    rows = result.yearly[result.yearly.state == "kh in course"]
+    # Only the strategy that runs the course has the row; the 6 months' mean of 5, 10, 5, 0, 0, 0.
+    assert rows.strategy.tolist() == ["s"] and rows.part_of.tolist() == ["kh"]
+    assert rows.full_year_persons.tolist() == pytest.approx([20 / 6])
+    states = result.yearly[result.yearly.strategy == "s"].state.tolist()
+    assert states == ["kh", "kh in course", "job"]
+
+
+def test_payment_per_person_moved_up_to_a_cap():
+    raw = one_state(p_exit=0.1, initial=1000.0, months=4)
+    raw["strategies"]["s"] = {"flow_costs": [{"name": "bonus", "from": "kh", "to": "job", "amount": 1_000, "cap": 150}]}
+    result = run(build(raw))
+    # Moves: 100, 90, 81, ... ; the cap of 150 persons is reached in the second month.
+    np.testing.assert_allclose(result.accounts.flow_costs[1], [100_000, 50_000, 0, 0])
+
+
+def test_payment_for_every_way_into_a_state_counts_inflow_too():
+    raw = one_state(p_exit=0.1, initial=1000.0, inflow=20.0, months=2)
+    raw["strategies"]["s"] = {"flow_costs": [{"name": "start", "to": "kh", "amount": 50}]}
+    np.testing.assert_allclose(run(build(raw)).accounts.flow_costs[1], [1_000, 1_000])
+
+
+def _pool(threshold: float) -> dict:
+    raw = one_state(p_exit=0.1, initial=1000.0, months=12)
+    raw["targets"] = [{"name": "half-out", "states": ["kh"], "start": "2020-06", "end": "2020-12", "max": threshold}]
+    raw["strategies"]["s"] = {"grants": [
+        {"name": "base", "amount": {"2020": 5_800_000}},
+        {"name": "result", "amount": 1_900_000, "paid": "2020-12", "if_target": "half-out"},
+    ]}
+    return raw
+
+
+def test_a_conditional_grant_is_paid_only_if_its_target_is_met():
+    met = run(build(_pool(threshold=500)))  # 1000 x 0.9^t x 0.95 < 500 from month 7
+    missed = run(build(_pool(threshold=100)))
+    assert met.accounts.grants[1].sum() == pytest.approx(7_700_000)
+    assert met.accounts.grants[1, 11] == pytest.approx(5_800_000 / 12 + 1_900_000)
+    assert missed.accounts.grants[1].sum() == pytest.approx(5_800_000)
+    # Grants are income: they are a saving against the baseline.
+    assert met.accounts.net_saving[1].sum() == pytest.approx(7_700_000)
+
+
+def test_a_window_target_is_met_in_any_month_of_the_window():
+    result = run(build(_pool(threshold=500)))
+    verdict = next(v for v in result.verdicts if v.target == "half-out" and v.strategy == "s")
+    assert verdict.met and verdict.first_month_met == 7
+    assert verdict.value == pytest.approx(1000 * 0.9**11 * 0.95)  # the lowest in the window
+
+
+def test_budget_guarantee_offset_takes_back_a_share_of_the_saving():
+    raw = one_state(p_exit=0.0, initial=100.0, months=3, cost=12_000)
+    raw["strategies"]["s"] = {"effects": [{"from": "kh", "to": "job", "set": 0.5}]}
+    raw["budget_guarantee"] = {"share": 0.4, "states": ["kh"]}
+    result = run(build(raw))
+    benefit_saving = result.accounts.benefit_cost_net[0, :, 0] - result.accounts.benefit_cost_net[1, :, 0]
+    np.testing.assert_allclose(result.accounts.budget_guarantee_offset[1], 0.4 * benefit_saving)
+    np.testing.assert_allclose(result.accounts.net_saving[1], 0.6 * benefit_saving)
