@@ -134,3 +134,10 @@ def test_compare_the_same_file_twice_keeps_both_columns():
     result = invoke("compare", KIK2, KIK2)
     assert result.exit_code == 0
     assert result.stdout.count("KIK II, Aabenraa: KIK II") == 2
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_compare_runs_on_every_shipped_scenario(path):
+    result = invoke("compare", str(path))
+    assert result.exit_code == 0, result.output
+    assert "By year" in result.stdout
