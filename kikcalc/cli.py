@@ -41,19 +41,24 @@ def _unknown_strategy(name: str, known: list[str], where: str) -> str:
     return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
 
 
-def _emit(text: str, output: str | None, inputs: tuple[str, ...]) -> None:
+def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
+    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them."""
+    if isinstance(content, bytes) and not output:
+        raise UsageError("xlsx is a file format: give --output FILE.xlsx")
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     if output:
-        write_atomically(output, text, list(inputs))
+        write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
     else:
-        click.echo(text, nl=False)
+        click.echo(content, nl=False)
 
 
 def _output_options(command: Callable) -> Callable:
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                            help="Write to this file (atomically) instead of the terminal.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv or json; default from --output's suffix.")(command)
+                           help="table (default), markdown, csv, json or xlsx (a file); default from --output's suffix.")(command)
     return command
 
 
@@ -79,8 +84,9 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, 
     for name in strategies:
         if name not in names:
             raise UsageError(_unknown_strategy(name, names, file))
-    text = report.run_document(result, format_for(output, fmt), list(strategies) or names, monthly)
-    _emit(text, output, (file,))
+    chosen = format_for(output, fmt)
+    content = report.run_document(result, chosen, list(strategies) or names, monthly)
+    _emit(content, output, (file,), result.notes if chosen == "csv" else [])
 
 
 @main.command()
@@ -90,7 +96,9 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, 
 def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     results = [kikcalc.run(kikcalc.load(f)) for f in files]
-    _emit(report.compare_document(results, format_for(output, fmt)), output, files)
+    chosen = format_for(output, fmt)
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in r.notes] if chosen == "csv" else []
+    _emit(report.compare_document(results, chosen), output, files, notes)
 
 
 @main.command()

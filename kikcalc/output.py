@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kikcalc.errors import UsageError
 
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table"}
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
 
 
 def format_for(output: str | None, requested: str | None) -> str:
@@ -20,8 +20,14 @@ def format_for(output: str | None, requested: str | None) -> str:
     return "table"
 
 
-def write_atomically(path: str | Path, text: str, inputs: list[str | Path] = ()) -> None:
-    """Write text to path through a temporary file in the same folder, then rename it into place.
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | Path] = ()) -> None:
+    """Write text (or bytes) to path through a temporary file in the same folder, then rename it into place.
 
     A reader never sees half a file, and a failed write leaves the old file as it was. Refuses a
     path that is one of the inputs, so a scenario file can never be overwritten by its own result.
@@ -37,8 +43,11 @@ def write_atomically(path: str | Path, text: str, inputs: list[str | Path] = ())
         raise UsageError(f"--output {path}: the folder {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w",
+                       **({} if isinstance(content, bytes) else {"encoding": "utf-8", "newline": ""})) as stream:
+            stream.write(content)
+        # mkstemp makes a private file; a result is as readable as any file the user writes (or keeps its old mode).
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -1,6 +1,6 @@
 """The refusion staircase: the state's share of a gross benefit by month of anciennitet.
 
-The staircase is given in weeks (DESIGN.md: 80 % in weeks 1-4, 40 % in weeks 5-26, 30 % in weeks
+The staircase is given in weeks (docs/model.md: 80 % in weeks 1-4, 40 % in weeks 5-26, 30 % in weeks
 27-52, 20 % from week 53). A monthly model uses, for month m of a person's anciennitet (m = 1 is the
 first month), the mean of the weekly shares over weeks (m-1)*w to m*w, with w weeks a month.
 """

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from kikcalc.errors import UsageError
 from kikcalc.result import Result
 
-FORMATS = ("table", "markdown", "csv", "json")
+FORMATS = ("table", "markdown", "csv", "json", "xlsx")
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 
 OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset")
@@ -207,8 +208,17 @@ def monthly_text(result: Result, strategy: str, fmt: str) -> str:
 
 # --- whole documents ---------------------------------------------------------------------------
 
-def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool) -> str:
-    """The ``kikcalc run`` report in one of the formats."""
+def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool) -> str | bytes:
+    """The ``kikcalc run`` report in one of the formats (bytes for xlsx)."""
+    if fmt == "xlsx":
+        def only(frame: pd.DataFrame) -> pd.DataFrame:
+            return frame[frame.strategy.isin(strategies)]
+
+        sheets = {"yearly": only(result.yearly), "money": only(result.money), "summary": only(result.summary),
+                  "targets": only(result.targets)}
+        if monthly:
+            sheets |= {"monthly": only(result.monthly), "monthly money": only(result.monthly_money)}
+        return workbook(sheets, notes=[result.scenario.name, *result.notes])
     if fmt == "csv":
         frame = result.monthly if monthly else result.yearly
         return _csv(frame[frame.strategy.isin(strategies)])
@@ -266,6 +276,7 @@ def run_json(result: Result, strategies: list[str] | None = None, monthly: bool 
     }
     if monthly:
         document["monthly"] = _records(only(result.monthly))
+        document["monthly_money"] = _records(only(result.monthly_money))
     return document
 
 
@@ -284,6 +295,25 @@ def _clean(value: Any) -> Any:
 
 def to_json(document: Any) -> str:
     return json.dumps(_clean(document), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- Excel ---------------------------------------------------------------------------------
+
+def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = ()) -> bytes:
+    """An Excel workbook with one sheet per table (numbers as numbers), and the notes on a sheet of their own."""
+    import io
+
+    try:
+        import openpyxl  # noqa: F401  (pandas writes through it)
+    except ImportError:
+        raise UsageError("xlsx output needs openpyxl: pip install 'kikcalc[xlsx]'") from None
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            rounded(frame).to_excel(writer, sheet_name=name[:31], index=False)
+        if notes:
+            pd.DataFrame({"notes": list(notes)}).to_excel(writer, sheet_name="notes", index=False)
+    return buffer.getvalue()
 
 
 # --- compare ---------------------------------------------------------------------------------
@@ -376,7 +406,10 @@ def _one_figure_lines(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame[years].isna().all(axis=1)] if years else frame
 
 
-def compare_document(results: list[Result], fmt: str) -> str:
+def compare_document(results: list[Result], fmt: str) -> str | bytes:
+    if fmt == "xlsx":
+        return workbook({"comparison": comparison_frame(results), "targets": _all_targets(results)},
+                        notes=[f"{r.scenario.name}: {n}" for r in results for n in r.notes])
     if fmt == "csv":
         return _csv(comparison_frame(results))
     if fmt == "json":
@@ -425,7 +458,8 @@ def _one_figure_table(frames: list[pd.DataFrame], headers: list[str], fmt: str) 
 
 # --- targets ---------------------------------------------------------------------------------
 
-def targets_document(results: list[Result], fmt: str, strategies: list[str] | None = None) -> str:
+def _all_targets(results: list[Result], strategies: list[str] | None = None) -> pd.DataFrame:
+    """Every verdict of every file, with the scenario and file first."""
     frames = []
     for result in results:
         frame = result.targets if strategies is None else result.targets[result.targets.strategy.isin(strategies)]
@@ -433,7 +467,13 @@ def targets_document(results: list[Result], fmt: str, strategies: list[str] | No
         frame.insert(0, "scenario", result.scenario.name)
         frame.insert(1, "file", result.scenario.path)
         frames.append(frame)
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def targets_document(results: list[Result], fmt: str, strategies: list[str] | None = None) -> str | bytes:
+    frame = _all_targets(results, strategies)
+    if fmt == "xlsx":
+        return workbook({"targets": frame})
     if fmt == "csv":
         return _csv(frame)
     if fmt == "json":

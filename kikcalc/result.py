@@ -135,11 +135,9 @@ class Result:
         )
         return frame.rename(columns={"_time": "year"})
 
-    @cached_property
-    def money(self) -> pd.DataFrame:
-        """One row per strategy and calendar year: every money line in kr., saving against the baseline."""
+    def _money_lines(self) -> dict[str, np.ndarray]:
         m = self.accounts
-        lines = {
+        return {
             "benefit_cost_gross": m.benefit_cost_gross.sum(axis=-1),
             "refusion": m.refusion.sum(axis=-1),
             "benefit_cost_net": m.benefit_cost_net.sum(axis=-1),
@@ -152,11 +150,22 @@ class Result:
             "total_cost": m.total_cost,
             "net_saving": m.net_saving,
         }
-        yearly = {name: self._by_year(values, "sum") for name, values in lines.items()}
-        yearly["cumulative_net_saving"] = np.cumsum(yearly["net_saving"], axis=1)
-        index = pd.MultiIndex.from_product([self.scenario.strategy_names, self.scenario.calendar.year_list],
-                                           names=["strategy", "year"])
-        return pd.DataFrame({k: v.reshape(-1) for k, v in yearly.items()}, index=index).reset_index()
+
+    def _money_table(self, lines: dict[str, np.ndarray], periods: list, name: str) -> pd.DataFrame:
+        lines["cumulative_net_saving"] = np.cumsum(lines["net_saving"], axis=1)
+        index = pd.MultiIndex.from_product([self.scenario.strategy_names, periods], names=["strategy", name])
+        return pd.DataFrame({k: v.reshape(-1) for k, v in lines.items()}, index=index).reset_index()
+
+    @cached_property
+    def money(self) -> pd.DataFrame:
+        """One row per strategy and calendar year: every money line in kr., saving against the baseline."""
+        yearly = {name: self._by_year(values, "sum") for name, values in self._money_lines().items()}
+        return self._money_table(yearly, self.scenario.calendar.year_list, "year")
+
+    @cached_property
+    def monthly_money(self) -> pd.DataFrame:
+        """One row per strategy and month: every money line in kr.; the payback month can be read off it."""
+        return self._money_table(self._money_lines(), self.scenario.calendar.labels, "month")
 
     @cached_property
     def summary(self) -> pd.DataFrame:

@@ -356,6 +356,18 @@ def _anciennitet_months(raw: dict) -> int:
     return longest + 1
 
 
+def _toml_hint(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """A hint for the commonest slip: a month or a date written without quotes."""
+    match = re.search(r"at line (\d+)", str(error))
+    if not match:
+        return ""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    number = int(match.group(1))
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    unquoted = re.search(r"=\s*(\d{4}-\d{2})\s*(#.*)?$", line)
+    return f'; write months in quotes: "{unquoted.group(1)}"' if unquoted else ""
+
+
 def read(path: str | Path) -> dict:
     """The raw TOML of a scenario file; a missing or malformed file is a ScenarioError."""
     path = Path(path)
@@ -367,7 +379,7 @@ def read(path: str | Path) -> dict:
     except IsADirectoryError:
         raise ScenarioError(str(path), [Problem("", "is a directory, expected a scenario file")]) from None
     except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), [Problem("", f"not valid TOML: {error}")]) from None
+        raise ScenarioError(str(path), [Problem("", f"not valid TOML: {error}{_toml_hint(path, error)}")]) from None
     except UnicodeDecodeError as error:
         raise ScenarioError(str(path), [Problem("", f"not a UTF-8 text file: {error}")]) from None
 

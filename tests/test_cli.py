@@ -141,3 +141,36 @@ def test_compare_runs_on_every_shipped_scenario(path):
     result = invoke("compare", str(path))
     assert result.exit_code == 0, result.output
     assert "By year" in result.stdout
+
+
+def test_xlsx_workbook_has_a_sheet_per_table(tmp_path):
+    out = tmp_path / "kik2.xlsx"
+    assert invoke("run", KIK2, "--monthly", "--output", str(out)).exit_code == 0
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert {"yearly", "money", "summary", "targets", "monthly", "monthly money", "notes"} <= set(sheets)
+    monthly_money = sheets["monthly money"]
+    kik2 = monthly_money[monthly_money.strategy == "kik2"].reset_index(drop=True)
+    # The payback month is the first month from which the cumulative net saving stays >= 0.
+    payback = sheets["summary"].set_index("strategy").payback_month["kik2"]
+    at = kik2.index[kik2.month == payback][0]
+    assert (kik2.cumulative_net_saving[at:] >= 0).all() and kik2.cumulative_net_saving[at - 1] < 0
+    assert invoke("compare", KIK2, "--format", "xlsx").exit_code == 2  # a file format needs --output
+
+
+def test_output_files_are_readable_like_any_other(tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "kik2.csv"
+    old_mask = os.umask(0o022)
+    try:
+        invoke("compare", KIK2, "--output", str(out))
+    finally:
+        os.umask(old_mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_csv_notes_go_to_stderr():
+    result = invoke("run", KIK2, "--format", "csv")
+    assert "note: 2018 has 7 simulated months" in result.stderr
+    assert "note:" not in result.stdout
