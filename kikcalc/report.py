@@ -43,7 +43,7 @@ MONEY_LINES = [
 # --- formatting of single values --------------------------------------------------------------
 
 def kroner(value: float) -> str:
-    return "" if _blank(value) else f"{value:,.0f}"
+    return "" if _blank(value) else f"{round(value) or 0:,}"  # "or 0": no "-0" for a tiny negative
 
 
 def mio(value: float) -> str:

@@ -33,16 +33,22 @@ class Verdict:
     kind: str
 
 
+TOLERANCE = 1e-9
+"""Relative: a value this close to a max/min threshold meets it (5 persons summed from fractions is
+4.9999999999 in floating point), and one this close to a below/above threshold does not."""
+
+
 def meets(values: np.ndarray, comparison: Comparison, threshold: float) -> np.ndarray:
-    """Whether each value meets the threshold: below <, max <=, above >, min >=."""
+    """Whether each value meets the threshold: below <, max <=, above >, min >= (to within TOLERANCE)."""
+    slack = TOLERANCE * max(1.0, abs(threshold))
     with np.errstate(invalid="ignore"):
         if comparison == "below":
-            return values < threshold
+            return values < threshold - slack
         if comparison == "max":
-            return values <= threshold
+            return values <= threshold + slack
         if comparison == "above":
-            return values > threshold
-        return values >= threshold
+            return values > threshold + slack
+        return values >= threshold - slack
 
 
 def margin(value: float, comparison: Comparison, threshold: float) -> float:

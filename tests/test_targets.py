@@ -125,3 +125,12 @@ def test_first_month_met_is_searched_up_to_the_targets_date():
     result = run(build(_decay([{"name": "t", "states": ["kh"], "at": "2020-03", "below": 500}])))
     v = _verdict(result, "t")
     assert v.met is False and v.first_month_met is None  # met only from month 7, after the date
+
+
+def test_a_sum_of_fractions_equal_to_the_threshold_meets_it():
+    from kikcalc.targets import meets
+
+    five = sum([0.1] * 50)  # 4.999999999999998 in floating point
+    assert meets(np.array(five), "min", 5.0) and meets(np.array(five), "max", 5.0)
+    assert not meets(np.array(five), "below", 5.0) and not meets(np.array(five), "above", 5.0)
+    assert not meets(np.array(4.99), "min", 5.0)
