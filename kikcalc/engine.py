@@ -30,7 +30,7 @@ class Trajectory:
 
     stock: np.ndarray
     """Persons not in a programme at the start of each month and after the last, by anciennitet,
-    shape (K, T+1, S, A)."""
+    shape (K, T+1, S, A). A month's new participants are still in it: they are taken at its start."""
     flows: np.ndarray
     """Persons moved from state s to state j during each month, shape (K, T, S, S); zero diagonal.
     A programme's outcomes count as moves from its source state."""

@@ -82,13 +82,14 @@ def _target_value(value: Any, unit: str) -> str:
 def _margin(value: Any, unit: str) -> str:
     if _blank(value):
         return ""
+    # Round first, so that a margin of -0.00001 shows as +0.0, not -0.0.
     if unit == "month":
-        return f"{value:+.0f} months"
+        return f"{round(value) or 0:+d} months"
     if unit == "share":
-        return f"{value * 100:+.1f} pt"
+        return f"{round(value * 100, 1) or 0.0:+.1f} pt"
     if unit == "kr.":
-        return f"{value:+,.0f}"
-    return f"{value:+,.1f}"
+        return f"{round(value) or 0:+,d}"
+    return f"{round(value, 1) or 0.0:+,.1f}"
 
 
 def _grid(rows: list[list[Any]], headers: list[str], fmt: str) -> str:
