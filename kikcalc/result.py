@@ -45,8 +45,12 @@ class Result:
         for year in self.scenario.calendar.year_list:
             n = len(self.scenario.calendar.year_months(year))
             if n < 12:
-                notes.append(f"{year} has {n} simulated months: its full-year persons are the mean of those "
-                             f"months, its money the sum over them")
+                if n == 1:
+                    notes.append(f"{year} has 1 simulated month: its full-year persons are that month's "
+                                 f"full-time persons, its money that month's")
+                else:
+                    notes.append(f"{year} has {n} simulated months: its full-year persons are the mean of "
+                                 f"those months, its money the sum over them")
         return notes
 
     def _anciennitet_matters(self, state: str) -> bool:

@@ -174,3 +174,8 @@ def test_csv_notes_go_to_stderr():
     result = invoke("run", KIK2, "--format", "csv")
     assert "note: 2018 has 7 simulated months" in result.stderr
     assert "note:" not in result.stdout
+
+
+def test_a_year_of_one_simulated_month_is_named_in_the_singular():
+    result = invoke("run", str(SCENARIOS / "aalborg-pool-2020.toml"), "--format", "csv")
+    assert "note: 2020 has 1 simulated month: its full-year persons are that month's full-time persons" in result.stderr

@@ -1,0 +1,72 @@
+"""The documentation shows real output: every ``$ kikcalc ...`` session in README.md and docs/ is re-run.
+
+A text block in the docs that starts with ``$ `` is a terminal session: each ``$ kikcalc ...`` line is a
+command, the lines up to the next ``$ `` line its output (stdout and stderr as a terminal shows them),
+and ``$ echo $?`` the previous command's exit code. When a number in the model moves, this test names
+the page and the command whose printed output no longer matches, so the docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kikcalc.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+BLOCK = re.compile(r"^```text\n(\$ .*?)^```", re.S | re.M)
+
+
+def sessions() -> list[tuple[str, list[str], list[str]]]:
+    """(page, command lines, expected output lines) for every command shown in a terminal session."""
+    found = []
+    for page in PAGES:
+        for block in BLOCK.findall(page.read_text(encoding="utf-8")):
+            commands: list[tuple[str, list[str]]] = []
+            for line in block.splitlines():
+                if line.startswith("$ "):
+                    commands.append((line[2:], []))
+                else:
+                    commands[-1][1].append(line)
+            session: list[str] = []
+            for command, output in commands:
+                session.append(command)
+                found.append((page.relative_to(ROOT).as_posix(), list(session), output))
+    return found
+
+
+def normalise(lines: list[str]) -> list[str]:
+    lines = [line.rstrip() for line in lines]
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+SESSIONS = sessions()
+
+
+def test_the_docs_show_sessions():
+    pages = {page for page, _, _ in SESSIONS}
+    assert {"README.md", "docs/cases.md"} <= pages, pages
+    assert len(SESSIONS) >= 12
+
+
+@pytest.mark.parametrize("page, session, expected", SESSIONS, ids=[f"{p}: {s[-1]}" for p, s, _ in SESSIONS])
+def test_documented_output_is_what_kikcalc_prints(page, session, expected, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    exit_code = None
+    output = ""
+    for command in session:
+        if command == "echo $?":
+            output = f"{exit_code}\n"
+            continue
+        argv = shlex.split(command)
+        assert argv[0] == "kikcalc", f"{page}: only kikcalc commands can be checked, not {command!r}"
+        result = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
+        exit_code, output = result.exit_code, result.output
+    assert normalise(output.splitlines()) == normalise(expected), f"{page}: `{session[-1]}` prints something else"
