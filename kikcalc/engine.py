@@ -45,6 +45,9 @@ class Trajectory:
     """New participants in each programme in each month, shape (K, T, P)."""
     programme_source: np.ndarray
     """Index of each programme's source state, shape (P,)."""
+    programme_leavers: np.ndarray
+    """Persons leaving each programme during each month, by the state they go to, shape (K, T, P, S).
+    Drop-outs and completers who return both count under the programme's source state."""
 
     @property
     def stock_with_participants(self) -> np.ndarray:
@@ -211,39 +214,43 @@ def take_intake(stock: np.ndarray, capacity: np.ndarray, source: np.ndarray) -> 
 
 
 def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: _Programmes,
-                    layout: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                    layout: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One month of every programme: who goes on, who leaves to which state.
 
     ``continuing`` (K, places, A): participants at the start of the month by completed programme
     month; ``taken`` (K, P, A) new participants. Participants age one month of anciennitet; a
     share ``dropout`` returns to the source; those who complete their last month leave by the
     outcome mix. Returns the continuing participants after the month (K, places, A), the persons
-    leaving to each state (K, S, A), and the moves that count as flows (K, S, S).
+    leaving to each state (K, S, A), the moves that count as flows (K, S, S), and each programme's
+    leavers by the state they go to (K, P, S).
     """
     n_strategies, _, anc = taken.shape
     n_states = layout.benefit.shape[0]
     after = np.zeros_like(continuing)
     leaving = np.zeros((n_strategies, n_states, anc))
     flows = np.zeros((n_strategies, n_states, n_states))
+    leavers = np.zeros((n_strategies, len(programmes.source), n_states))
     for p, s in enumerate(programmes.source):
         first, duration, dropout = programmes.offset[p], programmes.duration[p], programmes.dropout[p]
         cohorts = [taken[:, p], *(continuing[:, first + i] for i in range(duration - 1))]  # programme month 1..D
         for month, cohort in enumerate(cohorts, start=1):
             aged = _age(cohort)
             leaving[:, s] += dropout * aged
+            leavers[:, p, s] += dropout * aged.sum(axis=-1)
             staying = (1.0 - dropout) * aged
             if month < duration:
                 after[:, first + month - 1] = staying
                 continue
             for j in np.flatnonzero(programmes.outcome[p]):
                 arriving = programmes.outcome[p, j] * staying
+                leavers[:, p, j] += arriving.sum(axis=-1)
                 if layout.benefit[j]:
                     leaving[:, j] += arriving
                 else:
                     leaving[:, j, 0] += arriving.sum(axis=-1)
                 if j != s:
                     flows[:, s, j] += arriving.sum(axis=-1)
-    return after, leaving, flows
+    return after, leaving, flows, leavers
 
 
 def simulate(scenario: Scenario) -> Trajectory:
@@ -269,6 +276,7 @@ def simulate(scenario: Scenario) -> Trajectory:
     flows = np.empty((n_strategies, months, n_states, n_states))
     in_programme = np.zeros((n_strategies, months + 1, n_programmes, anc))
     intake = np.zeros((n_strategies, months, n_programmes))
+    programme_leavers = np.zeros((n_strategies, months, n_programmes, n_states))
     continuing = np.zeros((n_strategies, programmes.places, anc))
     stock[:, 0] = initial
     for t in range(months):
@@ -282,11 +290,12 @@ def simulate(scenario: Scenario) -> Trajectory:
             intake[:, t] = taken.sum(axis=-1)
         stock[:, t + 1], flows[:, t] = step(ordinary, moves, inflow[:, t], layout)
         if n_programmes:
-            continuing, leaving, programme_flows = programme_month(continuing, taken, programmes, layout)
+            continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(continuing, taken, programmes,
+                                                                                            layout)
             stock[:, t + 1] += leaving
             flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
     return Trajectory(stock=stock, flows=flows, inflow=inflow, initial_mix_settled=settle, in_programme=in_programme,
-                      programme_intake=intake, programme_source=programmes.source)
+                      programme_intake=intake, programme_source=programmes.source, programme_leavers=programme_leavers)

@@ -17,7 +17,7 @@ from kikcalc.money import Money, money
 from kikcalc.spec import Scenario
 from kikcalc.targets import Verdict, evaluate_money, evaluate_persons, in_file_order
 
-_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "payback": "month", "npv": "kr."}
+_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share", "payback": "month", "npv": "kr."}
 
 
 @dataclass(frozen=True, eq=False)

@@ -22,6 +22,7 @@ from kikcalc.calendar import Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
     BudgetGuarantee,
+    Comparison,
     Effect,
     FlowCost,
     Grant,
@@ -61,7 +62,7 @@ _INFLOW_OPERATIONS = {"inflow_multiply": "multiply", "inflow_add": "add"}
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_INFLOW_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
-    "name", "label", "states", "share_of", "flow_from", "flow_to", "at", "year", "by", "start", "end",
+    "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
     *_COMPARISONS, "payback_by", "npv_min",
 )
 _REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
@@ -440,6 +441,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets)
         _check_programme_names(reader, strategies, names)
+        _check_programme_targets(reader, strategies, targets)
     if _missing(states, transitions, strategies, targets, refusion, guarantee, name, discount_rate, municipality, source):
         return None
     notes = ()
@@ -768,6 +770,16 @@ def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets
                                       f"a grant's condition must be a level, share or flow target")
 
 
+def _check_programme_targets(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:
+    """A programme target names a programme of some strategy."""
+    programmes = [p.name for strategy in strategies for p in strategy.programmes]
+    for i, target in enumerate(targets):
+        if target.kind == "programme" and target.programme not in programmes:
+            close = difflib.get_close_matches(target.programme, programmes, n=1, cutoff=0.6)
+            hint = f'; did you mean "{close[0]}"?' if close else f"; programmes are: {', '.join(programmes) or 'none'}"
+            reader.problem(_join(_join("targets", i), "programme"), f'unknown programme "{target.programme}"{hint}')
+
+
 def _check_programme_names(reader: _Reader, strategies: list[Strategy], names: list[str]) -> None:
     """Programme names are unique in the scenario: each is reported as a row of its own."""
     seen: dict[str, str] = {}
@@ -904,6 +916,8 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     comparison = comparisons[0]
     threshold = reader.number(table[comparison], _join(path, comparison), low=None, what="a number")
 
+    if "programme" in table:
+        return _programme_target(reader, table, path, calendar, names, comparison, threshold, common)
     if "flow_from" in table or "flow_to" in table:
         missing = [k for k in ("flow_from", "flow_to") if k not in table]
         for k in missing:
@@ -966,6 +980,29 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         return None
     return Target(kind="share" if share_of is not None else "level", comparison=comparison, threshold=threshold,
                   states=states, share_of=share_of or (), when=when, month=month, first=first, year=year, **common)
+
+
+def _programme_target(reader: _Reader, table: dict, path: str, calendar: Calendar, names: list[str],
+                      comparison: Comparison, threshold: float | None, common: dict) -> Target | None:
+    """The share of a programme's leavers in a window who went to the ``flow_to`` states."""
+    if "flow_to" not in table:
+        reader.problem(_join(path, "flow_to"), "missing; a programme target needs the outcome states it counts as a success")
+    stray = [k for k in ("states", "share_of", "flow_from", "at", "year", "by") if k in table]
+    for k in stray:
+        reader.problem(_join(path, k), "not used by a programme target (programme, flow_to, start, end)")
+    if stray or "flow_to" not in table:
+        return None
+    programme = reader.string(table["programme"], _join(path, "programme"))
+    flow_to = reader.state_names(table["flow_to"], _join(path, "flow_to"), names)
+    window = _window(reader, table, path, calendar)
+    if _missing(programme, flow_to, window, threshold):
+        return None
+    if not 0 <= threshold <= 1:
+        reader.problem(_join(path, comparison), f"a programme target's threshold is a share of leavers between 0 and 1, "
+                                                f"got {threshold:g}")
+        return None
+    return Target(kind="programme", comparison=comparison, threshold=threshold, flow_to=flow_to, programme=programme,
+                  when="window", first=window[0], month=window[1], **common)
 
 
 def _refusion(reader: _Reader, raw: Any) -> Refusion | None:

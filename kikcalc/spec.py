@@ -157,7 +157,7 @@ class Target:
 
     name: str
     label: str
-    kind: Literal["level", "share", "flow", "payback", "npv"]
+    kind: Literal["level", "share", "flow", "programme", "payback", "npv"]
     comparison: Comparison
     threshold: float
     states: tuple[str, ...] = ()
@@ -166,12 +166,15 @@ class Target:
     """Share: the numerator's states."""
     flow_from: tuple[str, ...] = ()
     flow_to: tuple[str, ...] = ()
+    """Flow: the states moved into. Programme: the outcomes counted as a success."""
+    programme: str | None = None
+    """Programme: the programme whose leavers are counted."""
     when: Literal["at", "year", "by", "window", "horizon"] = "horizon"
     """window: a flow target's window, or a level/share target met in any month from first to month."""
     month: int | None = None
-    """Model month index for ``at`` and ``by``; last month of a flow window or a payback date."""
+    """Model month index for ``at`` and ``by``; last month of a flow or programme window or a payback date."""
     first: int | None = None
-    """Model month index of the first month of a flow window."""
+    """Model month index of the first month of a flow or programme window."""
     year: int | None = None
 
 

@@ -22,11 +22,12 @@ class Verdict:
     label: str
     strategy: str
     value: float | None
-    """Persons, a share, persons moved, kr., or (payback) a model month index; None if there is none."""
+    """Persons, a share, persons moved, kr., or (payback) a model month index; None if there is none
+    (no payback, or a programme target for a strategy without the programme)."""
     threshold: float
     comparison: Comparison
     met: bool | None
-    """None: not applicable (a money target for the baseline)."""
+    """None: not applicable (a money target for the baseline, a programme target for a strategy without it)."""
     margin: float | None
     first_month_met: int | None
     """Model month index, or None if the condition never held."""
@@ -124,6 +125,25 @@ def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) ->
     return verdicts
 
 
+def _judge_programme(target: Target, scenario: Scenario, trajectory: Trajectory) -> list[tuple[float | None, bool | None, int | None]]:
+    """(share, met, first month met) for each strategy; (None, None, None) where the programme is not.
+
+    The share is of the programme's leavers in the window (completers and drop-outs) who went to
+    the ``flow_to`` states, counted cumulatively from the window's first month; its value is at the
+    window's end.
+    """
+    idx = {name: j for j, name in enumerate(scenario.state_names)}
+    owner = {p.name: (i, k) for i, (k, p) in enumerate(scenario.programmes)}
+    p, owning = owner[target.programme]
+    window = slice(target.first, target.month + 1)
+    leavers = trajectory.programme_leavers[owning, window, p]  # (months, S)
+    share = _ratio(np.cumsum(leavers[:, [idx[s] for s in target.flow_to]].sum(axis=1)), np.cumsum(leavers.sum(axis=1)))
+    ok = meets(share, target.comparison, target.threshold)
+    first = _first(ok)
+    verdict = (float(share[-1]), bool(ok[-1]), None if first is None else first + target.first)
+    return [verdict if k == owning else (None, None, None) for k in range(len(scenario.strategies))]
+
+
 MONEY_KINDS = ("payback", "npv")
 
 
@@ -138,9 +158,10 @@ def evaluate_persons(scenario: Scenario, trajectory: Trajectory) -> list[Verdict
     for target in scenario.targets:
         if target.kind in MONEY_KINDS:
             continue
-        for k, (value, met, first) in enumerate(_judge_series(target, scenario, trajectory)):
+        judged = (_judge_programme if target.kind == "programme" else _judge_series)(target, scenario, trajectory)
+        for k, (value, met, first) in enumerate(judged):
             verdicts.append(Verdict(strategy=scenario.strategies[k].name, value=value, met=met,
-                                    margin=margin(value, target.comparison, target.threshold),
+                                    margin=None if value is None else margin(value, target.comparison, target.threshold),
                                     first_month_met=first, **_common(target)))
     return verdicts
 

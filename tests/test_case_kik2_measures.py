@@ -75,6 +75,7 @@ def test_completers_go_to_the_outcome_at_the_measures_target(name, source, outco
     raw = copy.deepcopy(_raw())
     raw["strategies"][STRATEGY]["programmes"] = [p for p in raw["strategies"][STRATEGY]["programmes"]
                                                  if p["name"] == name]
+    raw["targets"] = [t for t in raw["targets"] if t.get("programme", name) == name]
     for transition in raw["transitions"]:
         transition["probability"] = 0.0
     for state in raw["states"].values():
@@ -85,6 +86,16 @@ def test_completers_go_to_the_outcome_at_the_measures_target(name, source, outco
     completers = only.trajectory.programme_intake[k].sum() * (1 - programme.dropout) ** programme.duration
     moved = only.trajectory.flows[k, :, states.index(source), states.index(outcome)].sum()
     assert moved / completers == pytest.approx(share)
+
+
+def test_each_measure_is_judged_on_its_own_target(result):
+    # No drop-out: every participant who leaves completes, and the outcome share is the target.
+    verdicts = {(v.target, v.strategy): v for v in result.verdicts}
+    for name, _, _, share in TARGETS:
+        target = f"{name}-{round(share * 100)}"
+        assert verdicts[target, STRATEGY].value == pytest.approx(share)
+        assert verdicts[target, STRATEGY].met
+        assert verdicts[target, "baseline"].met is None  # the baseline runs no measures
 
 
 def test_education_flows_in_the_real_run_by_hand(result):

@@ -4,6 +4,9 @@ A text block in the docs that starts with ``$ `` is a terminal session: each ``$
 command, the lines up to the next ``$ `` line its output (stdout and stderr as a terminal shows them),
 and ``$ echo $?`` the previous command's exit code. When a number in the model moves, this test names
 the page and the command whose printed output no longer matches, so the docs cannot drift from the code.
+
+After a deliberate change, ``python tests/test_docs.py`` rewrites every session with what kikcalc
+prints now; read the diff before committing it.
 """
 
 from __future__ import annotations
@@ -56,9 +59,8 @@ def test_the_docs_show_sessions():
     assert len(SESSIONS) >= 12
 
 
-@pytest.mark.parametrize("page, session, expected", SESSIONS, ids=[f"{p}: {s[-1]}" for p, s, _ in SESSIONS])
-def test_documented_output_is_what_kikcalc_prints(page, session, expected, monkeypatch):
-    monkeypatch.chdir(ROOT)
+def replay(session: list[str]) -> str:
+    """What a terminal shows for the commands of a session, run from the project's root."""
     exit_code = None
     output = ""
     for command in session:
@@ -66,7 +68,35 @@ def test_documented_output_is_what_kikcalc_prints(page, session, expected, monke
             output = f"{exit_code}\n"
             continue
         argv = shlex.split(command)
-        assert argv[0] == "kikcalc", f"{page}: only kikcalc commands can be checked, not {command!r}"
+        assert argv[0] == "kikcalc", f"only kikcalc commands can be checked, not {command!r}"
         result = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
         exit_code, output = result.exit_code, result.output
+    return output
+
+
+@pytest.mark.parametrize("page, session, expected", SESSIONS, ids=[f"{p}: {s[-1]}" for p, s, _ in SESSIONS])
+def test_documented_output_is_what_kikcalc_prints(page, session, expected, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    output = replay(session)
     assert normalise(output.splitlines()) == normalise(expected), f"{page}: `{session[-1]}` prints something else"
+
+
+def _refresh(match: re.Match) -> str:
+    commands = [line[2:] for line in match.group(1).splitlines() if line.startswith("$ ")]
+    lines = ["```text"]
+    for i, command in enumerate(commands):
+        lines.append(f"$ {command}")
+        lines.extend(normalise(replay(commands[: i + 1]).splitlines()))
+    return "\n".join(lines) + "\n```"
+
+
+if __name__ == "__main__":
+    import os
+
+    os.chdir(ROOT)
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        fresh = BLOCK.sub(_refresh, text)
+        if fresh != text:
+            page.write_text(fresh, encoding="utf-8")
+            print(f"refreshed {page.relative_to(ROOT)}")

@@ -116,3 +116,40 @@ def test_budget_guarantee_offset_takes_back_a_share_of_the_saving():
     benefit_saving = result.accounts.benefit_cost_net[0, :, 0] - result.accounts.benefit_cost_net[1, :, 0]
     np.testing.assert_allclose(result.accounts.budget_guarantee_offset[1], 0.4 * benefit_saving)
     np.testing.assert_allclose(result.accounts.net_saving[1], 0.6 * benefit_saving)
+
+
+def _steady_course(dropout: float, threshold: float, start: str = "2020-06") -> dict:
+    """10 start a 3-month course every month of 2020 (1000 on kh, no ordinary moves); a programme target."""
+    raw = _course(dropout=dropout, initial=1000.0, months=12, end="2020-12")
+    raw["targets"] = [{"name": "course-75", "programme": "course", "flow_to": "job", "start": start, "min": threshold}]
+    return raw
+
+
+def test_programme_leavers_account_for_every_participant():
+    t = run(build(_steady_course(dropout=0.1, threshold=0.5))).trajectory
+    left = t.programme_leavers[1, :, 0].sum()  # (T, S) summed
+    still_in = t.in_programme[1, -1, 0].sum()
+    assert left + still_in == pytest.approx(t.programme_intake[1, :, 0].sum())
+    # A cohort of 10: 1, 0.9, 0.81 drop out; 7.29 complete, 75 % of them to the job.
+    np.testing.assert_allclose(t.programme_leavers[1, :3, 0, 0], [1.0, 1.9, 10 * (0.1 + 0.09 + 0.081) + 0.25 * 7.29])
+    np.testing.assert_allclose(t.programme_leavers[1, :3, 0, 1], [0.0, 0.0, 0.75 * 7.29])
+
+
+@pytest.mark.parametrize("threshold, met", [(0.5, True), (0.6, False)])
+def test_a_programme_target_is_the_share_of_leavers_who_reach_the_outcome(threshold, met):
+    result = run(build(_steady_course(dropout=0.1, threshold=threshold)))
+    verdicts = {v.strategy: v for v in result.verdicts}
+    # From the third month on, every month's leavers are one month's intake (10): drop-outs from three
+    # cohorts, 10 x (0.1 + 0.09 + 0.081), and completers 7.29, of whom 75 % reach the job.
+    assert verdicts["s"].value == pytest.approx(0.75 * 0.9**3)
+    assert verdicts["s"].met is met
+    assert verdicts["s"].first_month_met == (5 if met else None)
+    # The baseline runs no course: not applicable, not missed.
+    assert verdicts["baseline"].met is None and verdicts["baseline"].value is None
+
+
+def test_a_programme_target_from_the_start_counts_the_first_months_drop_outs():
+    result = run(build(_steady_course(dropout=0.1, threshold=0.5, start="2020-01")))
+    verdict = next(v for v in result.verdicts if v.strategy == "s")
+    # Months 0 and 1 have only drop-outs (1 + 1.9); in months 2-11, 10 leave a month, 5.4675 of them to the job.
+    assert verdict.value == pytest.approx(10 * 5.4675 / (2.9 + 10 * 10))
