@@ -35,6 +35,8 @@ class Money:
     """Payments per person moved (payment by results, one-off costs), kr. per month, shape (K, T)."""
     grants: np.ndarray
     """Income from grants actually paid, kr. per month, shape (K, T)."""
+    grants_if_met: np.ndarray
+    """Income from grants had every conditional grant's target been met, kr. per month, shape (K, T)."""
     budget_guarantee_offset: np.ndarray
     """The part of the saving on guaranteed benefits lost through the national adjustment, kr., shape (K, T)."""
     discount_rate: float
@@ -158,16 +160,16 @@ def flow_costs(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
     return result
 
 
-def grants(scenario: Scenario, met: dict[tuple[str, int], bool]) -> np.ndarray:
+def grants(scenario: Scenario, met: dict[tuple[str, int], bool] | None) -> np.ndarray:
     """Each strategy's grant income, kr. per month, shape (K, T).
 
     ``met`` tells, for (target name, strategy index), whether the target is met; a conditional
-    grant is paid only where its target is met.
+    grant is paid only where its target is met. ``None``: every condition counts as met.
     """
     result = np.zeros((len(scenario.strategies), scenario.calendar.months))
     for k, strategy in enumerate(scenario.strategies):
         for grant in strategy.grants:
-            if grant.if_target is None or met[grant.if_target, k]:
+            if grant.if_target is None or met is None or met[grant.if_target, k]:
                 result[k] += grant.amount
     return result
 
@@ -199,6 +201,7 @@ def money(scenario: Scenario, trajectory: Trajectory, met: dict[tuple[str, int],
         programme_cost=programme_cost(scenario, trajectory),
         flow_costs=flow_costs(scenario, trajectory),
         grants=grants(scenario, met or {}),
+        grants_if_met=grants(scenario, None),
         budget_guarantee_offset=budget_guarantee_offset(scenario, gross - refusion),
         discount_rate=scenario.discount_rate,
     )

@@ -348,10 +348,16 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         row = summary.loc[strategy]
         verdicts = [v for v in result.verdicts if v.strategy == strategy and v.met is not None]
         add("Investment, kr.", strategy, "kr.", {}, row.investment)
+        if (result.summary.programme_cost != 0).any():
+            add("Programmes, kr.", strategy, "kr.", {}, row.programme_cost)
+        if (result.summary.flow_costs != 0).any():
+            add("Payments per person moved, kr.", strategy, "kr.", {}, row.flow_costs)
         if (result.summary.spending != result.summary.investment).any():
             add("Spending incl. programmes and payments, kr.", strategy, "kr.", {}, row.spending)
-        if (result.summary.grants != 0).any():
+        if (result.summary.grants_if_met != 0).any():
             add("Grants, kr.", strategy, "kr.", {}, row.grants)
+        if (result.summary.grants_if_met != result.summary.grants).any():
+            add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
         add("Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
         add("Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)

@@ -97,6 +97,9 @@ def test_a_conditional_grant_is_paid_only_if_its_target_is_met():
     assert met.accounts.grants[1].sum() == pytest.approx(7_700_000)
     assert met.accounts.grants[1, 11] == pytest.approx(5_800_000 / 12 + 1_900_000)
     assert missed.accounts.grants[1].sum() == pytest.approx(5_800_000)
+    # What was at stake: the grant had the condition been met.
+    assert missed.summary.grants_if_met[1] == pytest.approx(7_700_000)
+    assert missed.summary.grants[1] == pytest.approx(5_800_000)
     # Grants are income: they are a saving against the baseline.
     assert met.accounts.net_saving[1].sum() == pytest.approx(7_700_000)
 
@@ -153,3 +156,16 @@ def test_a_programme_target_from_the_start_counts_the_first_months_drop_outs():
     verdict = next(v for v in result.verdicts if v.strategy == "s")
     # Months 0 and 1 have only drop-outs (1 + 1.9); in months 2-11, 10 leave a month, 5.4675 of them to the job.
     assert verdict.value == pytest.approx(10 * 5.4675 / (2.9 + 10 * 10))
+
+
+def test_the_comparison_shows_programmes_and_the_grant_at_stake():
+    from kikcalc.report import comparison_frame
+
+    raw = _pool(threshold=100)  # the result part is lost
+    raw["strategies"]["s"]["programmes"] = [{"name": "meetings", "from": "kh", "participants": 10, "start": "2020-01",
+                                             "end": "2020-01", "duration_months": 1, "cost_per_participant": 4_700}]
+    frame = comparison_frame([run(build(raw))]).set_index("line")
+    assert frame.loc["Programmes, kr.", "total"] == pytest.approx(47_000)
+    assert frame.loc["Grants, kr.", "total"] == pytest.approx(5_800_000)
+    assert frame.loc["Grants if every condition is met, kr.", "total"] == pytest.approx(7_700_000)
+    assert "Payments per person moved, kr." not in frame.index  # no such payments in this scenario
