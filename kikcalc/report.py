@@ -248,6 +248,10 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].round(digits)
         elif frame[column].dtype == object:  # mixed columns such as a target's value (a number or a month)
             frame[column] = frame[column].map(lambda v, d=digits: round(v, d) if isinstance(v, float) else v)
+    if "unit" in frame.columns:  # a table of lines in several units: kroner rows to the øre
+        kroner = frame["unit"] == "kr."
+        for column in frame.columns:
+            frame.loc[kroner, column] = frame.loc[kroner, column].map(lambda v: round(v, 2) if isinstance(v, float) else v)
     return frame
 
 
@@ -307,7 +311,8 @@ def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = ()) -> bytes:
     try:
         import openpyxl  # noqa: F401  (pandas writes through it)
     except ImportError:
-        raise UsageError("xlsx output needs openpyxl: pip install 'kikcalc[xlsx]'") from None
+        raise UsageError('xlsx output needs openpyxl: pip install openpyxl, or pip install ".[xlsx]" '
+                         "in kikcalc's folder") from None
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():

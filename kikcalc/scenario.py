@@ -8,6 +8,7 @@ one :class:`~kikcalc.errors.ScenarioError`. Nothing after this module checks the
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import itertools
 import math
@@ -77,6 +78,8 @@ def _describe(value: Any) -> str:
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
+        return f"{value.isoformat()} (a TOML date or time)"
     return repr(value)
 
 
@@ -373,8 +376,8 @@ def read(path: str | Path) -> dict:
     """The raw TOML of a scenario file; a missing or malformed file is a ScenarioError."""
     path = Path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        # utf-8-sig: a byte-order mark, as some Windows editors write, is not part of the TOML.
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
         raise ScenarioError(str(path), [Problem("", "no such file")]) from None
     except IsADirectoryError:
@@ -754,8 +757,10 @@ def _budget_guarantee(reader: _Reader, raw: Any, benefit: set[str]) -> BudgetGua
 
 
 def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:
-    """A conditional grant names a target on persons: a money target would depend on the grant itself."""
+    """A conditional grant names a target on persons: a money target would depend on the grant itself,
+    and a programme target is judged only for the strategy that runs the programme."""
     kinds = {t.name: t.kind for t in targets}
+    judged_programme = {t.name: t.programme for t in targets if t.kind == "programme"}
     for strategy in strategies:
         for grant in strategy.grants:
             if grant.if_target is None:
@@ -767,7 +772,11 @@ def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets
                 reader.problem(where, f'unknown target "{grant.if_target}"{hint}')
             elif kinds[grant.if_target] in ("payback", "npv"):
                 reader.problem(where, f'"{grant.if_target}" is a money target, which depends on the grant itself; '
-                                      f"a grant's condition must be a level, share or flow target")
+                                      f"a grant's condition must be a level, share, flow or programme target")
+            elif grant.if_target in judged_programme and judged_programme[grant.if_target] not in {
+                    p.name for p in strategy.programmes}:
+                reader.problem(where, f'"{grant.if_target}" judges programme "{judged_programme[grant.if_target]}", '
+                                      f"which this strategy does not run, so the grant could never be paid")
 
 
 def _check_programme_targets(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:

@@ -179,3 +179,21 @@ def test_csv_notes_go_to_stderr():
 def test_a_year_of_one_simulated_month_is_named_in_the_singular():
     result = invoke("run", str(SCENARIOS / "aalborg-pool-2020.toml"), "--format", "csv")
     assert "note: 2020 has 1 simulated month: its full-year persons are that month's full-time persons" in result.stderr
+
+
+def test_xlsx_without_openpyxl_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import openpyxl now raises ImportError
+    result = invoke("compare", KIK2, "--output", str(tmp_path / "kik2.xlsx"))
+    assert result.exit_code == 2
+    assert 'xlsx output needs openpyxl: pip install openpyxl, or pip install ".[xlsx]"' in result.stderr
+    assert not (tmp_path / "kik2.xlsx").exists()
+
+
+def test_comparison_csv_gives_kroner_to_the_oere_and_persons_to_six_decimals():
+    frame = pd.read_csv(io.StringIO(invoke("compare", KIK2, "--format", "csv").stdout))
+    total_cost = frame[(frame.line == "Total cost, kr.") & (frame.strategy == "kik2")]["2019"].item()
+    persons = frame[frame.line.str.startswith("Full-year persons") & (frame.strategy == "kik2")]["2019"].iloc[0]
+    assert total_cost == round(total_cost, 2) and total_cost != round(total_cost)
+    assert persons == round(persons, 6) and persons != round(persons, 2)

@@ -75,3 +75,19 @@ def test_anciennitet_months_grow_with_the_longest_band_named():
     scenario = build(raw)
     assert scenario.anciennitet_months == 25
     np.testing.assert_allclose(scenario.transitions[0].value[[0, 23, 24]], [0.05, 0.05, 0.01])
+
+
+def test_a_file_saved_with_a_byte_order_mark_reads_like_one_without(tmp_path):
+    plain = SCENARIOS / "aabenraa-kik2.toml"
+    marked = tmp_path / "bom.toml"
+    marked.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    assert kikcalc.run(marked).summary.npv.tolist() == kikcalc.run(plain).summary.npv.tolist()
+
+
+def test_an_unquoted_date_is_named_as_a_date(tmp_path):
+    raw = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8").replace('start = "2018-06"', "start = 2018-06-01", 1)
+    path = tmp_path / "date.toml"
+    path.write_text(raw, encoding="utf-8")
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(path)
+    assert 'scenario.start: expected a month as "YYYY-MM" (in quotes), got 2018-06-01 (a TOML date or time)' in str(error.value)

@@ -78,6 +78,8 @@ CASES = [
     ("programme-target-unknown-programme.toml", "targets[1].programme", 'unknown programme "coarse"; did you mean "course"?'),
     ("programme-target-share-above-one.toml", "targets[1].min", "a share of leavers between 0 and 1, got 75"),
     ("programme-target-with-flow-from.toml", "targets[1].flow_from", "not used by a programme target"),
+    ("grant-on-other-strategys-programme.toml", "strategies.other.grants[0].if_target",
+     'judges programme "course", which this strategy does not run'),
     ("flow-cost-unknown-state.toml", "strategies.kik2.flow_costs[0].to", 'unknown state "job"'),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
