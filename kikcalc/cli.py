@@ -58,7 +58,8 @@ def _output_options(command: Callable) -> Callable:
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                            help="Write to this file (atomically) instead of the terminal.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv, json or xlsx (a file); default from --output's suffix.")(command)
+                           help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
+                                "(a file); default from --output's suffix.")(command)
     return command
 
 
@@ -86,7 +87,7 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, 
             raise UsageError(_unknown_strategy(name, names, file))
     chosen = format_for(output, fmt)
     content = report.run_document(result, chosen, list(strategies) or names, monthly)
-    _emit(content, output, (file,), result.notes if chosen == "csv" else [])
+    _emit(content, output, (file,), result.notes if chosen in report.CSV_FORMATS else [])
 
 
 @main.command()
@@ -97,7 +98,7 @@ def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     results = [kikcalc.run(kikcalc.load(f)) for f in files]
     chosen = format_for(output, fmt)
-    notes = [f"{r.scenario.path}: {n}" for r in results for n in r.notes] if chosen == "csv" else []
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in r.notes] if chosen in report.CSV_FORMATS else []
     _emit(report.compare_document(results, chosen), output, files, notes)
 
 

@@ -18,7 +18,10 @@ from tabulate import tabulate
 from kikcalc.errors import UsageError
 from kikcalc.result import Result
 
-FORMATS = ("table", "markdown", "csv", "json", "xlsx")
+FORMATS = ("table", "markdown", "csv", "csv-da", "json", "xlsx")
+CSV_FORMATS = ("csv", "csv-da")
+"""csv: comma-separated, decimal point, plain UTF-8. csv-da: what Excel with Danish settings opens
+directly: semicolon-separated, decimal comma, UTF-8 with a byte-order mark (so æ, ø, å survive)."""
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 
 OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset")
@@ -220,9 +223,9 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool)
         if monthly:
             sheets |= {"monthly": only(result.monthly), "monthly money": only(result.monthly_money)}
         return workbook(sheets, notes=[result.scenario.name, *result.notes])
-    if fmt == "csv":
+    if fmt in CSV_FORMATS:
         frame = result.monthly if monthly else result.yearly
-        return _csv(frame[frame.strategy.isin(strategies)])
+        return _csv(frame[frame.strategy.isin(strategies)], fmt)
     if fmt == "json":
         return to_json(run_json(result, strategies, monthly))
     parts = [header_text(result, fmt)]
@@ -255,7 +258,12 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _csv(frame: pd.DataFrame) -> str:
+def _csv(frame: pd.DataFrame, fmt: str) -> str:
+    if fmt == "csv-da":
+        frame = rounded(frame)
+        for column in frame.select_dtypes(include="object").columns:  # numbers among text, which pandas leaves alone
+            frame[column] = frame[column].map(lambda v: repr(v).replace(".", ",") if isinstance(v, float) else v)
+        return "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
     return rounded(frame).to_csv(index=False)
 
 
@@ -422,8 +430,8 @@ def compare_document(results: list[Result], fmt: str) -> str | bytes:
     if fmt == "xlsx":
         return workbook({"comparison": comparison_frame(results), "targets": _all_targets(results)},
                         notes=[f"{r.scenario.name}: {n}" for r in results for n in r.notes])
-    if fmt == "csv":
-        return _csv(comparison_frame(results))
+    if fmt in CSV_FORMATS:
+        return _csv(comparison_frame(results), fmt)
     if fmt == "json":
         return to_json({"comparison": _records(comparison_frame(results)), "scenarios": [run_json(r) for r in results]})
     parts = []
@@ -486,8 +494,8 @@ def targets_document(results: list[Result], fmt: str, strategies: list[str] | No
     frame = _all_targets(results, strategies)
     if fmt == "xlsx":
         return workbook({"targets": frame})
-    if fmt == "csv":
-        return _csv(frame)
+    if fmt in CSV_FORMATS:
+        return _csv(frame, fmt)
     if fmt == "json":
         return to_json({"targets": _records(frame)})
     parts = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -197,3 +198,15 @@ def test_comparison_csv_gives_kroner_to_the_oere_and_persons_to_six_decimals():
     persons = frame[frame.line.str.startswith("Full-year persons") & (frame.strategy == "kik2")]["2019"].iloc[0]
     assert total_cost == round(total_cost, 2) and total_cost != round(total_cost)
     assert persons == round(persons, 6) and persons != round(persons, 2)
+
+
+@pytest.mark.parametrize("command", [["run", KIK2], ["run", KIK2, "--monthly"], ["compare", KIK2], ["targets", KIK2]])
+def test_danish_excel_csv_holds_the_same_table_with_semicolons_and_decimal_commas(command):
+    plain = pd.read_csv(io.StringIO(invoke(*command, "--format", "csv").stdout))
+    danish_text = invoke(*command, "--format", "csv-da").stdout
+    assert danish_text.startswith("\ufeff")  # so Excel reads æ, ø, å as UTF-8
+    danish = pd.read_csv(io.StringIO(danish_text.removeprefix("\ufeff")), sep=";", decimal=",")
+    # Columns mixing numbers and text (a comparison's total, a target's value) stay text: read their numbers back.
+    decimal_comma = re.compile(r"^-?\d+,\d+$")
+    danish = danish.map(lambda v: v.replace(",", ".") if isinstance(v, str) and decimal_comma.match(v) else v)
+    pd.testing.assert_frame_equal(danish, plain)
