@@ -261,8 +261,9 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
 def _csv(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "csv-da":
         frame = rounded(frame)
-        for column in frame.select_dtypes(include="object").columns:  # numbers among text, which pandas leaves alone
-            frame[column] = frame[column].map(lambda v: repr(v).replace(".", ",") if isinstance(v, float) else v)
+        for column in frame.columns:  # numbers among text, which pandas' decimal= leaves alone
+            if not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = frame[column].map(lambda v: repr(v).replace(".", ",") if isinstance(v, float) else v)
         return "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
     return rounded(frame).to_csv(index=False)
 
