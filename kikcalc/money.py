@@ -74,6 +74,11 @@ class Money:
         return payback_month(self.cumulative_net_saving)
 
     @property
+    def never_behind(self) -> np.ndarray:
+        """True where the cumulative net saving is never below 0: nothing to pay back, shape (K,)."""
+        return ~(self.cumulative_net_saving < -SAVING_TOLERANCE).any(axis=-1)
+
+    @property
     def npv(self) -> np.ndarray:
         """Net present value of the net saving at the scenario's rate, kr., shape (K,)."""
         return net_present_value(self.net_saving, self.discount_rate)

@@ -156,6 +156,13 @@ def money_text(result: Result, strategy: str, fmt: str) -> str:
         _grid(rows, ["line", *map(str, money.index), "total"], fmt)
 
 
+def _payback(row: Any) -> str:
+    """A strategy's payback month for reading: the month, 'not within the horizon', or 'never behind'."""
+    if row.never_behind:
+        return "never behind"
+    return _text(row.payback_month, "not within the horizon")
+
+
 def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) -> str:
     summary = result.summary
     if strategies is not None:
@@ -166,7 +173,7 @@ def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) 
         [row.strategy, row.label, mio(row.investment),
          *([mio(row.spending)] if more_than_investment else []), *([mio(row.grants)] if with_grants else []),
          mio(row.net_saving),
-         "-" if row.strategy == result.scenario.strategies[0].name else _text(row.payback_month, "not within the horizon"),
+         "-" if row.strategy == result.scenario.strategies[0].name else _payback(row),
          mio(row.npv), "" if _blank(row.return_per_krone) else f"{row.return_per_krone:.2f}"]
         for row in summary.itertuples()
     ]
@@ -373,7 +380,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         if (result.summary.grants_if_met != result.summary.grants).any():
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
-        add("Payback month", strategy, "month", {}, _text(row.payback_month, "not within the horizon"))
+        add("Payback month", strategy, "month", {}, _payback(row))
         add("Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)
         if verdicts:
             add("Targets met", strategy, "targets", {}, f"{sum(v.met for v in verdicts)} of {len(verdicts)}")

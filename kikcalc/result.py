@@ -189,6 +189,7 @@ class Result:
                 "grants_if_met": m.grants_if_met.sum(axis=1),
                 "net_saving": m.net_saving.sum(axis=1),
                 "payback_month": [None if k == 0 or p < 0 else labels[p] for k, p in enumerate(payback)],
+                "never_behind": [None if k == 0 else bool(v) for k, v in enumerate(m.never_behind)],
                 "npv": m.npv,
                 "return_per_krone": m.return_per_krone,
             }

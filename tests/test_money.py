@@ -65,6 +65,18 @@ def test_no_payback_within_the_horizon():
     assert result.summary.payback_month[1] is None
 
 
+def test_a_strategy_never_behind_the_baseline_has_nothing_to_pay_back():
+    # No investment: the strategy only saves (10.000 kr. a month from month 1), so it is never behind.
+    never = run(build(_clear_out({})))
+    behind = run(build(_clear_out({"2020-01": 25_000})))
+    assert never.summary.never_behind.tolist() == [None, True]
+    assert behind.summary.never_behind.tolist() == [None, False]
+    assert never.summary.payback_month[1] == "2020-01"  # the definition's month, kept for targets and CSV
+    from kikcalc.report import comparison_frame
+    line = comparison_frame([never]).set_index("line").loc["Payback month", "total"]
+    assert line == "never behind"
+
+
 def test_yearly_investment_is_spread_over_the_years_simulated_months():
     raw = one_state(months=19)  # 2020-01 .. 2021-07
     raw["strategies"]["s"] = {"investment": {"2020": 1_200_000, "2021": 700_000}}
