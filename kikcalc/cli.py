@@ -76,9 +76,11 @@ def main() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--strategy", "-s", "strategies", multiple=True, help="Only this strategy (repeatable).")
 @click.option("--monthly", is_flag=True, help="The month-by-month trajectory instead of years.")
+@click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
+                                             "instead of persons; the other formats hold both.")
 @_output_options
 @_handles_bad_input
-def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, output: str | None) -> None:
+def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, fmt: str | None, output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
     result = kikcalc.run(file)
     names = result.scenario.strategy_names
@@ -86,7 +88,9 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, fmt: str | None, 
         if name not in names:
             raise UsageError(_unknown_strategy(name, names, file))
     chosen = format_for(output, fmt)
-    content = report.run_document(result, chosen, list(strategies) or names, monthly)
+    if money and chosen not in report.CSV_FORMATS:
+        raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
+    content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
     _emit(content, output, (file,), result.notes if chosen in report.CSV_FORMATS else [])
 
 

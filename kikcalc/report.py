@@ -219,8 +219,11 @@ def monthly_text(result: Result, strategy: str, fmt: str) -> str:
 
 # --- whole documents ---------------------------------------------------------------------------
 
-def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool) -> str | bytes:
-    """The ``kikcalc run`` report in one of the formats (bytes for xlsx)."""
+def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool, money: bool = False) -> str | bytes:
+    """The ``kikcalc run`` report in one of the formats (bytes for xlsx).
+
+    A CSV holds one table: persons (with their benefit cost) by default, the money lines with ``money``.
+    """
     if fmt == "xlsx":
         def only(frame: pd.DataFrame) -> pd.DataFrame:
             return frame[frame.strategy.isin(strategies)]
@@ -231,7 +234,10 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool)
             sheets |= {"monthly": only(result.monthly), "monthly money": only(result.monthly_money)}
         return workbook(sheets, notes=[result.scenario.name, *result.notes])
     if fmt in CSV_FORMATS:
-        frame = result.monthly if monthly else result.yearly
+        if money:
+            frame = result.monthly_money if monthly else result.money
+        else:
+            frame = result.monthly if monthly else result.yearly
         return _csv(frame[frame.strategy.isin(strategies)], fmt)
     if fmt == "json":
         return to_json(run_json(result, strategies, monthly))

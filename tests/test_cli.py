@@ -6,10 +6,12 @@ import io
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+import kikcalc
 from conftest import SCENARIOS
 from kikcalc.cli import main
 
@@ -210,3 +212,19 @@ def test_danish_excel_csv_holds_the_same_table_with_semicolons_and_decimal_comma
     decimal_comma = re.compile(r"^-?\d+,\d+$")
     danish = danish.map(lambda v: v.replace(",", ".") if isinstance(v, str) and decimal_comma.match(v) else v)
     pd.testing.assert_frame_equal(danish, plain)
+
+
+@pytest.mark.parametrize("monthly", [False, True])
+def test_run_csv_with_money_gives_the_money_lines(monthly):
+    result = kikcalc.run(KIK2)
+    args = ["run", KIK2, "--format", "csv", "--money", *(["--monthly"] if monthly else [])]
+    frame = pd.read_csv(io.StringIO(invoke(*args).stdout))
+    expected = result.monthly_money if monthly else result.money
+    assert list(frame.columns) == list(expected.columns)
+    np.testing.assert_allclose(frame.total_cost, expected.total_cost, atol=0.005)  # to the øre
+    np.testing.assert_allclose(frame.net_saving.sum(), expected.net_saving.sum(), atol=0.5)
+
+
+def test_money_is_only_for_csv():
+    result = invoke("run", KIK2, "--money")
+    assert result.exit_code == 2 and "--money chooses the table of a CSV" in result.stderr
