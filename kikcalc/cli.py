@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import sys
 from collections.abc import Callable
 
@@ -66,6 +67,17 @@ def _output_options(command: Callable) -> Callable:
 _FILES = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 
 
+def _load_each_once(files: tuple[str, ...]) -> list[kikcalc.Result]:
+    """Run each file; the same file twice is refused, since its columns would be doubled."""
+    seen: dict[str, str] = {}
+    for file in files:
+        key = os.path.realpath(file)
+        if key in seen:
+            raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
+        seen[key] = file
+    return [kikcalc.run(kikcalc.load(f)) for f in files]
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(kikcalc.__version__, prog_name="kikcalc")
 def main() -> None:
@@ -100,7 +112,7 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, fmt:
 @_handles_bad_input
 def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
-    results = [kikcalc.run(kikcalc.load(f)) for f in files]
+    results = _load_each_once(files)
     chosen = format_for(output, fmt)
     notes = [f"{r.scenario.path}: {n}" for r in results for n in r.notes] if chosen in report.CSV_FORMATS else []
     _emit(report.compare_document(results, chosen), output, files, notes)
@@ -116,7 +128,7 @@ def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None
 def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], fmt: str | None,
             output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
-    results = [kikcalc.run(kikcalc.load(f)) for f in files]
+    results = _load_each_once(files)
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:

@@ -406,7 +406,13 @@ def build(raw: dict, file: str = "<scenario>") -> Scenario:
 
 
 def _build(reader: _Reader, raw: dict) -> Scenario | None:
+    if not raw:
+        reader.problem("", "the file holds no keys: a scenario needs a [scenario] table and at least one "
+                           "[states.NAME] table (docs/scenario-format.md)")
+        return None
     reader.table(raw, "", _TOP_KEYS, required=("scenario", "states"))
+    if "scenario" not in raw:  # its keys are not reported missing one by one as well
+        return None
     head = reader.table(raw.get("scenario", {}), "scenario", _SCENARIO_KEYS, required=("name", "start", "end"))
     if head is None:
         return None

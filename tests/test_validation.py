@@ -63,6 +63,7 @@ CASES = [
      "a second transition from kontanthjaelp to selvforsorgende; it is already given at transitions[0]"),
     ("duplicate-target-name.toml", "targets[1].name", 'a second target named "under-900"'),
     ("target-two-comparisons.toml", "targets[0]", "expected exactly one of below, max, above, min, got below and max"),
+    ("empty-file.toml", "", "the file holds no keys: a scenario needs a [scenario] table"),
     ("invalid-toml-syntax.toml", "", "not valid TOML: Expected newline or end of document after a statement (at line 10, column 16)"),
     ("refusion-wrong-share-count.toml", "refusion.state_share", "expected 4 shares (one per band, the last open-ended), got 3"),
     ("per-with-probability.toml", "transitions[0].per", "per goes only with hazard"),
