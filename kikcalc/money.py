@@ -174,7 +174,7 @@ def grants(scenario: Scenario, met: dict[tuple[str, int], bool] | None) -> np.nd
     result = np.zeros((len(scenario.strategies), scenario.calendar.months))
     for k, strategy in enumerate(scenario.strategies):
         for grant in strategy.grants:
-            if grant.if_target is None or met is None or met[grant.if_target, k]:
+            if grant.if_target is None or met is None or met.get((grant.if_target, k), False):
                 result[k] += grant.amount
     return result
 
