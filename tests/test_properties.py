@@ -55,6 +55,10 @@ def test_persons_are_conserved(raw):
     cumulative_inflow = np.concatenate([np.zeros((2, 1)), np.cumsum(trajectory.inflow.sum(axis=2), axis=1)], axis=1)
     np.testing.assert_allclose(trajectory.headcount.sum(axis=2), start + cumulative_inflow, rtol=1e-9, atol=1e-6)
     assert (trajectory.stock >= -1e-9).all() and (trajectory.in_programme >= -1e-9).all()
+    # Every participant who started has left (to some state) or is still in the programme.
+    started = trajectory.programme_intake.sum(axis=1)  # (K, P)
+    left = trajectory.programme_leavers.sum(axis=(1, 3))
+    np.testing.assert_allclose(started, left + trajectory.in_programme[:, -1].sum(axis=-1), rtol=1e-9, atol=1e-6)
 
 
 @settings(max_examples=60, deadline=None)
