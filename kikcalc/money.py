@@ -12,6 +12,7 @@ import numpy as np
 from kikcalc.engine import Trajectory
 from kikcalc.refusion import state_share_during_month
 from kikcalc.spec import Scenario
+from kikcalc.transitions import measures_costs
 
 SAVING_TOLERANCE = 1e-6
 """Kroner: a cumulative saving this close to zero counts as zero (floating-point noise)."""
@@ -196,7 +197,7 @@ def budget_guarantee_offset(scenario: Scenario, benefit_cost_net: np.ndarray) ->
 def money(scenario: Scenario, trajectory: Trajectory, met: dict[tuple[str, int], bool] | None = None) -> Money:
     """Every money line of a scenario's strategies; ``met`` judges the conditions of grants (see :func:`grants`)."""
     gross, refusion = benefit_cost(scenario, trajectory)
-    measures_rate = np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states]) / 12.0
+    measures_rate = measures_costs(scenario) / 12.0
     investment = np.stack([s.investment for s in scenario.strategies])
     return Money(
         benefit_cost_gross=gross,

@@ -59,8 +59,11 @@ _FLOW_COST_KEYS = ("name", "from", "to", "amount", "start", "end", "cap")
 _GRANT_KEYS = ("name", "amount", "paid", "if_target")
 _GUARANTEE_KEYS = ("share", "states")
 _OPERATIONS = ("multiply", "add", "set")
-_INFLOW_OPERATIONS = {"inflow_multiply": "multiply", "inflow_add": "add"}
-_EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_INFLOW_OPERATIONS, "start", "end", "ramp_months", "fade_months")
+_STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
+    "inflow_multiply": ("inflow", "multiply"), "inflow_add": ("inflow", "add"),
+    "measures_cost_multiply": ("measures_cost", "multiply"), "measures_cost_set": ("measures_cost", "set"),
+}
+_EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
@@ -623,7 +626,7 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
         investment = reader.monthly_series(table.get("investment", 0), _join(path, "investment"), calendar,
                                            per_year_spread=True, carry_forward=False, unit="kr.")
         effects = _list_of(reader, table.get("effects", []), _join(path, "effects"),
-                           lambda body, where: _effect(reader, body, where, calendar, names, pairs, forms))
+                           lambda body, where: _effect(reader, body, where, calendar, names, pairs, forms, benefit))
         programmes = _list_of(reader, table.get("programmes", []), _join(path, "programmes"),
                               lambda body, where: _programme(reader, body, where, calendar, names, benefit))
         flow_costs = _list_of(reader, table.get("flow_costs", []), _join(path, "flow_costs"),
@@ -807,7 +810,7 @@ def _check_programme_names(reader: _Reader, strategies: list[Strategy], names: l
 
 
 def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: list[str],
-            pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str]) -> Effect | None:
+            pairs: dict[tuple[str, str], int] | None, forms: dict[tuple[str, str], str], benefit: set[str]) -> Effect | None:
     """One effect; ``pairs`` maps each transition's (from, to) to its index, None if they are unknown.
 
     ``add`` and ``set`` are in the unit the transition is given in (a yearly hazard, a mean in
@@ -819,26 +822,31 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     table = reader.table(body, path, _EFFECT_KEYS)
     if table is None:
         return None
-    operations = [k for k in (*_OPERATIONS, *_INFLOW_OPERATIONS) if k in table]
+    operations = [k for k in (*_OPERATIONS, *_STATE_OPERATIONS) if k in table]
     if len(operations) != 1:
-        reader.problem(path, "expected exactly one of multiply, add, set (on a transition) or "
-                             "inflow_multiply, inflow_add (on a state's inflow)"
+        reader.problem(path, "expected exactly one of multiply, add, set (on a transition), "
+                             "inflow_multiply, inflow_add (on a state's inflow) or "
+                             "measures_cost_multiply, measures_cost_set (on a state's measure cost)"
                        + (f", got {' and '.join(operations)}" if operations else ""))
         return None
     key = operations[0]
-    on_inflow = key in _INFLOW_OPERATIONS
+    on, operation = _STATE_OPERATIONS.get(key, ("rate", key))
     transition = state = None
-    if on_inflow:
+    if on != "rate":
+        what = "inflow" if on == "inflow" else "measure cost"
         for wrong in ("from", "to"):
             if wrong in table:
-                reader.problem(_join(path, wrong), f"{key} acts on a state's inflow: name it with state, not from/to")
+                reader.problem(_join(path, wrong), f"{key} acts on a state's {what}: name it with state, not from/to")
                 return None
         if "state" not in table:
-            reader.problem(_join(path, "state"), f"missing; {key} needs the state whose inflow it changes")
+            reader.problem(_join(path, "state"), f"missing; {key} needs the state whose {what} it changes")
             return None
         if not reader.known_state(table["state"], _join(path, "state"), names):
             return None
         state = table["state"]
+        if on == "measures_cost" and state not in benefit:
+            reader.problem(_join(path, "state"), f"{state} is an outside state, which has no measure cost")
+            return None
     else:
         if "state" in table:
             reader.problem(_join(path, "state"), f"{key} acts on a transition: name it with from and to, not state")
@@ -857,9 +865,9 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
             reader.problem(path, f"no transition from {table['from']} to {table['to']} is given in [[transitions]]; "
                                  f"an effect can only change a transition that exists")
             return None
-    operation = _INFLOW_OPERATIONS.get(key, key)
     value = reader.number(table[key], _join(path, key), low=None if operation == "add" else 0.0,
-                          what="a factor" if operation == "multiply" else "a number")
+                          what="a factor" if operation == "multiply" else
+                          "kr. per full-year person" if on == "measures_cost" else "a number")
     window = _window(reader, table, path, calendar)
     ramp = reader.number(table.get("ramp_months", 0), _join(path, "ramp_months"), integer=True, what="a whole number of months")
     fade = reader.number(table.get("fade_months", 0), _join(path, "fade_months"), integer=True, what="a whole number of months")
@@ -878,7 +886,7 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
             return None
         value = 1.0 / value
     weight = effect_weight(calendar.months, window[0], window[1], int(ramp), int(fade))
-    return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state)
+    return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state, on=on)
 
 
 def _targets(reader: _Reader, raw: Any, calendar: Calendar, names: list[str]) -> list[Target] | None:
@@ -1107,7 +1115,7 @@ def _effect_key(strategy: Strategy, month: int, transitions: set[int] | frozense
                 state: str | None = None) -> str:
     """Key path of the first of a strategy's effects acting in a month on those transitions or that inflow."""
     for effect in strategy.effects:
-        acts_on = effect.transition in transitions if effect.transition is not None else effect.state == state
+        acts_on = effect.transition in transitions if effect.on == "rate" else (effect.on == "inflow" and effect.state == state)
         if acts_on and effect.weight[month] != 0:
-            return _join(effect.path, f"inflow_{effect.operation}" if effect.state is not None else effect.operation)
+            return _join(effect.path, f"inflow_{effect.operation}" if effect.on == "inflow" else effect.operation)
     return _join(_join("strategies", strategy.name), "effects")

@@ -65,7 +65,7 @@ class Transition:
 
 @dataclass(frozen=True, eq=False)
 class Effect:
-    """A strategy's change to one transition's rate or to one state's inflow, over a window."""
+    """A strategy's change to one transition's rate, or to one state's inflow or measure cost, over a window."""
 
     operation: Operation
     value: float
@@ -75,7 +75,9 @@ class Effect:
     transition: int | None = None
     """Index into :attr:`Scenario.transitions`, for an effect on a move."""
     state: str | None = None
-    """State name, for an effect on a state's inflow."""
+    """State name, for an effect on a state's inflow or measure cost."""
+    on: Literal["rate", "inflow", "measures_cost"] = "rate"
+    """What the effect changes: a transition's rate, a state's inflow, or its measure cost per full-year person."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -72,7 +72,7 @@ def transition_rates(scenario: Scenario) -> np.ndarray:
     base = np.array([tr.value for tr in scenario.transitions]).reshape(n, anc)
     rates = np.broadcast_to(base, (len(scenario.strategies), months, n, anc)).copy()
     for k, strategy in enumerate(scenario.strategies):
-        for i in {e.transition for e in strategy.effects if e.transition is not None}:
+        for i in {e.transition for e in strategy.effects if e.on == "rate"}:
             alpha, beta = _affine([e for e in strategy.effects if e.transition == i], months)
             rates[k, :, i, :] = alpha[:, None] * base[i][None, :] + beta[:, None]
     return rates
@@ -85,9 +85,26 @@ def inflows(scenario: Scenario) -> np.ndarray:
     result = np.broadcast_to(base, (len(scenario.strategies), months, len(scenario.states))).copy()
     index = {name: j for j, name in enumerate(scenario.state_names)}
     for k, strategy in enumerate(scenario.strategies):
-        for name in {e.state for e in strategy.effects if e.state is not None}:
-            alpha, beta = _affine([e for e in strategy.effects if e.state == name], months)
+        for name in {e.state for e in strategy.effects if e.on == "inflow"}:
+            alpha, beta = _affine([e for e in strategy.effects if e.on == "inflow" and e.state == name], months)
             result[k, :, index[name]] = alpha * base[:, index[name]] + beta
+    return result
+
+
+def measures_costs(scenario: Scenario) -> np.ndarray:
+    """Each state's ordinary measure cost, kr. per full-year person, in each month, shape (K, T, S).
+
+    Zero for outside states; a strategy's ``measures_cost_multiply`` / ``measures_cost_set``
+    effects change it in their windows, like any other effect.
+    """
+    months = scenario.calendar.months
+    base = np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states])
+    result = np.broadcast_to(base, (len(scenario.strategies), months, len(scenario.states))).copy()
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    for k, strategy in enumerate(scenario.strategies):
+        for name in {e.state for e in strategy.effects if e.on == "measures_cost"}:
+            alpha, beta = _affine([e for e in strategy.effects if e.on == "measures_cost" and e.state == name], months)
+            result[k, :, index[name]] = alpha * base[index[name]] + beta
     return result
 
 

@@ -112,3 +112,22 @@ def test_yearly_money_adds_up_to_the_monthly():
     money = result.money[result.money.strategy == "invest"]
     assert money.net_saving.sum() == pytest.approx(result.accounts.net_saving[1].sum())
     assert money.cumulative_net_saving.iloc[-1] == pytest.approx(result.accounts.cumulative_net_saving[1, -1])
+
+
+@pytest.mark.parametrize("effect", [{"measures_cost_multiply": 0.5}, {"measures_cost_set": 6_000}])
+def test_an_effect_on_the_measure_cost_changes_it_in_its_window_only(effect):
+    # 100 persons, no moves, 12.000 kr. of measures a full-year person: 100.000 kr. a month.
+    raw = one_state(p_exit=0.0, initial=100.0, months=6, measures_cost=12_000)
+    raw["strategies"]["s"] = {"effects": [{"state": "kh", "start": "2020-03", "end": "2020-04", **effect}]}
+    result = run(build(raw))
+    np.testing.assert_allclose(result.accounts.measures_cost[1, :, 0], [100_000, 100_000, 50_000, 50_000, 100_000, 100_000])
+    np.testing.assert_allclose(result.accounts.net_saving[1], [0, 0, 50_000, 50_000, 0, 0])
+    # Persons do not move: only money changes.
+    np.testing.assert_array_equal(result.trajectory.stock[1], result.trajectory.stock[0])
+
+
+def test_a_measure_cost_effect_ramps_like_any_other():
+    raw = one_state(p_exit=0.0, initial=100.0, months=4, measures_cost=12_000)
+    raw["strategies"]["s"] = {"effects": [{"state": "kh", "measures_cost_multiply": 0.0, "ramp_months": 4}]}
+    # Weight 1/4, 2/4, 3/4, 1: the measure cost falls by a quarter of 100.000 kr. each month.
+    np.testing.assert_allclose(run(build(raw)).accounts.measures_cost[1, :, 0], [75_000, 50_000, 25_000, 0])
