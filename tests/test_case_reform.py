@@ -38,10 +38,14 @@ def test_the_phase_in_path(result):
     np.testing.assert_allclose(steps, 6_000_000, atol=1)
 
 
-def test_the_saving_is_on_spending_not_on_caseloads(result):
-    # The reform changes no one's benefit: caseload and benefit cost are the baseline's in every month.
+def test_the_saving_is_on_the_effort_not_on_caseloads(result):
+    # The reform changes no one's benefit: caseload and benefit cost are the baseline's in every month;
+    # the whole saving is on the measure line, and nothing is booked as a grant.
     k = result.strategy("reform")
     np.testing.assert_allclose(result.accounts.benefit_cost_net[k], result.accounts.benefit_cost_net[0])
+    measures_saved = result.accounts.measures_cost[0].sum() - result.accounts.measures_cost[k].sum()
+    assert measures_saved == pytest.approx(90_000_000, abs=1)
+    assert result.accounts.grants[k].sum() == 0.0
     yearly = result.yearly
     persons = yearly[(yearly.state == "alle_ydelser") & (yearly.year == 2030)].set_index("strategy").full_year_persons
     assert persons["reform"] == pytest.approx(4_165) and persons["baseline"] == pytest.approx(4_165)
