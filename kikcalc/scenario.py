@@ -172,13 +172,19 @@ class _Reader:
     def state_names(self, raw: Any, path: str, known: list[str]) -> tuple[str, ...] | None:
         """One state name or a list of them, each a state of the scenario."""
         names = [raw] if isinstance(raw, str) else raw
-        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        if names == []:
+            self.problem(path, "expected at least one state name, got an empty list")
+            return None
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             self.problem(path, f"expected a state name or a list of state names, got {_describe(raw)}")
             return None
         ok = True
         for i, name in enumerate(names):
             where = path if isinstance(raw, str) else _join(path, i)
             ok &= self.known_state(name, where, known)
+            if name in names[:i]:
+                self.problem(where, f'"{name}" is named twice in this list; it would be counted twice')
+                ok = False
         return tuple(names) if ok else None
 
     def known_state(self, name: Any, path: str, known: list[str]) -> bool:
@@ -449,7 +455,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
                              _rate_forms(raw.get("transitions", [])), benefit)
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
-    guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), benefit)
+    guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets)
         _check_programme_names(reader, strategies, names)
@@ -749,7 +755,7 @@ def _grant(reader: _Reader, body: Any, path: str, calendar: Calendar) -> Grant |
     return Grant(name=name, amount=amount, if_target=if_target, path=path)
 
 
-def _budget_guarantee(reader: _Reader, raw: Any, benefit: set[str]) -> BudgetGuarantee | None:
+def _budget_guarantee(reader: _Reader, raw: Any, names: list[str], benefit: set[str]) -> BudgetGuarantee | None:
     table = reader.table(raw, "budget_guarantee", _GUARANTEE_KEYS)
     if table is None:
         return None
@@ -761,7 +767,12 @@ def _budget_guarantee(reader: _Reader, raw: Any, benefit: set[str]) -> BudgetGua
     if missing:
         return None
     share = reader.number(table["share"], "budget_guarantee.share", high=1.0, what="a share")
-    states = reader.state_names(table["states"], "budget_guarantee.states", sorted(benefit))
+    states = reader.state_names(table["states"], "budget_guarantee.states", names)
+    for i, name in enumerate(states or ()):
+        if name not in benefit:
+            reader.problem(_join("budget_guarantee.states", i) if isinstance(table["states"], list) else "budget_guarantee.states",
+                           f"{name} is an outside state; the budget guarantee covers benefit states only")
+            states = None
     return None if _missing(share, states) else BudgetGuarantee(share=share, states=states)
 
 
