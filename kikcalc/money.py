@@ -89,12 +89,14 @@ class Money:
         """Kroner saved (before the strategy's own spending) per krone of extra spending, shape (K,).
 
         Spending is investment, programme cost and payments per person moved; grants count as
-        saving. NaN where the strategy spends no more than the baseline.
+        saving. NaN where the strategy spends no more than the baseline (a payment that is income,
+        a negative amount, can leave nothing spent to divide by).
         """
         extra_spending = (self.spending - self.spending[:1]).sum(axis=-1)
         saving_before_spending = self.net_saving.sum(axis=-1) + extra_spending
+        spends_more = extra_spending > SAVING_TOLERANCE
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(extra_spending != 0, saving_before_spending / extra_spending, np.nan)
+            return np.where(spends_more, saving_before_spending / np.where(spends_more, extra_spending, 1.0), np.nan)
 
 
 def discount_factors(rate: float, months: int) -> np.ndarray:

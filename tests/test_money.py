@@ -131,3 +131,14 @@ def test_a_measure_cost_effect_ramps_like_any_other():
     raw["strategies"]["s"] = {"effects": [{"state": "kh", "measures_cost_multiply": 0.0, "ramp_months": 4}]}
     # Weight 1/4, 2/4, 3/4, 1: the measure cost falls by a quarter of 100.000 kr. each month.
     np.testing.assert_allclose(run(build(raw)).accounts.measures_cost[1, :, 0], [75_000, 50_000, 25_000, 0])
+
+
+def test_no_return_per_krone_when_income_per_person_outweighs_spending():
+    # 25.000 kr. invested; the effect moves all 10 out in month 0, and a fund pays 5.000 kr. for each:
+    # net spending -25.000 kr., so there is nothing spent to divide by (not a negative return).
+    raw = _clear_out({"2020-01": 25_000})
+    raw["strategies"]["invest"]["flow_costs"] = [{"name": "fund", "from": "kh", "to": "job", "amount": -5_000}]
+    result = run(build(raw))
+    assert result.accounts.flow_costs[1].sum() == pytest.approx(-50_000)
+    assert np.isnan(result.accounts.return_per_krone[1])
+    assert result.accounts.net_saving[1].sum() > 0
