@@ -457,7 +457,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     refusion = _refusion(reader, raw.get("refusion", {}))
     guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
     if strategies is not None and targets is not None:
-        _check_grant_conditions(reader, strategies, targets)
+        _check_grant_conditions(reader, strategies, targets, calendar)
         _check_programme_names(reader, strategies, names)
         _check_programme_targets(reader, strategies, targets)
     if _missing(states, transitions, strategies, targets, refusion, guarantee, name, discount_rate, municipality, source):
@@ -776,10 +776,17 @@ def _budget_guarantee(reader: _Reader, raw: Any, names: list[str], benefit: set[
     return None if _missing(share, states) else BudgetGuarantee(share=share, states=states)
 
 
-def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:
+def _judged_in(target: Target, calendar: Calendar) -> int:
+    """The model month by whose end a target on persons is judged: its month, or its year's last month."""
+    return calendar.year_months(target.year)[-1] if target.when == "year" else target.month
+
+
+def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets: list[Target], calendar: Calendar) -> None:
     """A conditional grant names a target on persons: a money target would depend on the grant itself,
-    and a programme target is judged only for the strategy that runs the programme."""
+    and a programme target is judged only for the strategy that runs the programme. It is paid no
+    earlier than the month its target is judged in: the money cannot come before the result."""
     kinds = {t.name: t.kind for t in targets}
+    by_name = {t.name: t for t in targets}
     judged_programme = {t.name: t.programme for t in targets if t.kind == "programme"}
     for strategy in strategies:
         for grant in strategy.grants:
@@ -797,6 +804,13 @@ def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets
                     p.name for p in strategy.programmes}:
                 reader.problem(where, f'"{grant.if_target}" judges programme "{judged_programme[grant.if_target]}", '
                                       f"which this strategy does not run, so the grant could never be paid")
+            else:
+                judged = _judged_in(by_name[grant.if_target], calendar)
+                paid = np.flatnonzero(grant.amount)
+                if paid.size and paid[0] < judged:
+                    reader.problem(where, f'the grant is paid from {calendar.labels[paid[0]]}, before "{grant.if_target}" is '
+                                          f"judged in {calendar.labels[judged]}; a result-based grant is paid no earlier "
+                                          f"than its target's month (give paid = \"{calendar.labels[judged]}\" or later)")
 
 
 def _check_programme_targets(reader: _Reader, strategies: list[Strategy], targets: list[Target]) -> None:
