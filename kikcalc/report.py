@@ -70,9 +70,12 @@ def verdict_word(met: bool | None) -> str:
     return "n/a" if met is None else "met" if met else "MISSED"
 
 
-def _target_value(value: Any, unit: str) -> str:
+def _target_value(value: Any, unit: str, met: bool | None = None) -> str:
     if _blank(value):
-        return "none" if unit == "month" else ""
+        if unit == "month":
+            return "none"
+        # A share judged on no one (a programme nobody has left yet, an empty denominator) is missed.
+        return "none to count" if unit == "share" and met is False else ""
     if unit == "month":
         return str(value)
     if unit == "share":
@@ -190,7 +193,7 @@ def targets_rows(result: Result, strategies: list[str] | None = None) -> list[li
         targets = targets[targets.strategy.isin(strategies)]
     symbol = {"below": "<", "max": "<=", "above": ">", "min": ">="}
     return [
-        [row.name, row.strategy, _target_value(row.value, row.unit),
+        [row.name, row.strategy, _target_value(row.value, row.unit, row.met),
          f"{symbol[row.comparison]} {_target_value(row.threshold, row.unit)}", verdict_word(row.met),
          _margin(row.margin, row.unit), _text(row.first_month_met)]
         for row in targets.itertuples()
@@ -429,7 +432,7 @@ def targets_pivot_rows(result: Result) -> tuple[list[list[str]], list[str]]:
         row = [name, f"{symbol[first.comparison]} {_target_value(first.threshold, first.unit)}"]
         for strategy in result.scenario.strategy_names:
             v = these.loc[strategy]
-            row.append("n/a" if v.met is None else f"{verdict_word(v.met)} ({_target_value(v.value, v.unit)})")
+            row.append("n/a" if v.met is None else f"{verdict_word(v.met)} ({_target_value(v.value, v.unit, v.met)})")
         rows.append(row)
     return rows, ["target", "threshold", *result.scenario.strategy_names]
 

@@ -169,3 +169,14 @@ def test_the_comparison_shows_programmes_and_the_grant_at_stake():
     assert frame.loc["Grants, kr.", "total"] == pytest.approx(5_800_000)
     assert frame.loc["Grants if every condition is met, kr.", "total"] == pytest.approx(7_700_000)
     assert "Payments per person moved, kr." not in frame.index  # no such payments in this scenario
+
+
+def test_a_programme_target_judged_before_anyone_leaves_is_missed_and_says_so():
+    from kikcalc.report import targets_document
+
+    raw = _course(months=6, duration_months=6)  # the course ends after the horizon
+    raw["targets"] = [{"name": "c-75", "programme": "course", "flow_to": "job", "end": "2020-03", "min": 0.75}]
+    result = run(build(raw))
+    verdict = next(v for v in result.verdicts if v.strategy == "s")
+    assert verdict.met is False and np.isnan(verdict.value)
+    assert "none to count" in targets_document([result], "table")
