@@ -386,7 +386,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
             add("Spending incl. programmes and payments, kr.", strategy, "kr.", {}, row.spending)
         if (result.summary.grants_if_met != 0).any():
             add("Grants, kr.", strategy, "kr.", {}, row.grants)
-        if (result.summary.grants_if_met != result.summary.grants).any():
+        if any(grant.if_target for st in s.strategies for grant in st.grants):
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
         add("Payback month", strategy, "month", {}, _payback(row))

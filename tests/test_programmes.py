@@ -180,3 +180,13 @@ def test_a_programme_target_judged_before_anyone_leaves_is_missed_and_says_so():
     verdict = next(v for v in result.verdicts if v.strategy == "s")
     assert verdict.met is False and np.isnan(verdict.value)
     assert "none to count" in targets_document([result], "table")
+
+
+def test_the_grant_at_stake_is_shown_also_when_it_is_won():
+    from kikcalc.report import comparison_frame
+
+    frame = comparison_frame([run(build(_pool(threshold=100))), run(build(_pool(threshold=500)))])
+    at_stake = frame[frame.line == "Grants if every condition is met, kr."]
+    paid = frame[frame.line == "Grants, kr."]
+    assert at_stake.total.tolist() == pytest.approx([7_700_000, 7_700_000])
+    assert paid.total.tolist() == pytest.approx([5_800_000, 7_700_000])  # lost, then won
