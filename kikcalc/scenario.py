@@ -201,12 +201,13 @@ class _Reader:
     # --- series -----------------------------------------------------------------------------
 
     def monthly_series(self, raw: Any, path: str, calendar: Calendar, *, per_year_spread: bool,
-                       carry_forward: bool, unit: str) -> np.ndarray | None:
+                       carry_forward: bool, unit: str, first: int = 0) -> np.ndarray | None:
         """A number, or a table by year ("2019") or month ("2019-04"), onto the calendar, shape (T,).
 
         ``per_year_spread``: a year's value is a yearly amount spread evenly over the year's
         simulated months (money); otherwise it is the monthly value in each of its months (inflow).
-        ``carry_forward``: a month no key covers takes the last covered month's value; otherwise 0.
+        ``carry_forward``: a month no key covers takes the last covered month's value, from model
+        month ``first`` on, which the table must cover; otherwise 0.
         """
         months = calendar.months
         if not isinstance(raw, dict):
@@ -251,11 +252,11 @@ class _Reader:
         for index, value in by_month:  # a month's own value wins over its year's
             series[index] = value
         if carry_forward:
-            if np.isnan(series[0]):
-                self.problem(path, f"the table must cover the first month, {format_month(calendar.start)} "
+            if np.isnan(series[first]):
+                self.problem(path, f"the table must cover the first month, {calendar.labels[first]} "
                                    f"(give its year or the month itself)")
                 return None
-            for t in range(1, months):
+            for t in range(first + 1, months):
                 if np.isnan(series[t]):
                     series[t] = series[t - 1]
         return np.nan_to_num(series, nan=0.0)
@@ -677,9 +678,19 @@ def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
     if source is not None and source not in benefit:
         reader.problem(_join(path, "from"), f'{source} is an outside state; a programme takes its participants from a benefit state')
         source = None
-    capacity = reader.monthly_series(table["participants"], _join(path, "participants"), calendar,
-                                     per_year_spread=False, carry_forward=True, unit="new participants per month")
     window = _window(reader, table, path, calendar)
+    capacity = None if window is None else reader.monthly_series(
+        table["participants"], _join(path, "participants"), calendar, per_year_spread=False, carry_forward=True,
+        unit="new participants per month", first=window[0])
+    if capacity is not None and isinstance(table["participants"], dict):
+        for key in table["participants"]:  # a key no one can start in is a slip, not data to ignore
+            months = (calendar.year_months(int(key)) if _YEAR_RE.match(key)
+                      else [calendar.index(parse_month(key))])
+            if not any(window[0] <= t <= window[1] for t in months):
+                reader.problem(_join(_join(path, "participants"), key),
+                               f"{key} is outside the intake window {calendar.labels[window[0]]} to "
+                               f"{calendar.labels[window[1]]}: no one starts then")
+                capacity = None
     duration = reader.number(table["duration_months"], _join(path, "duration_months"), low=1, integer=True,
                              what="a whole number of months")
     at_start = reader.number(table.get("cost_per_participant", 0), _join(path, "cost_per_participant"),

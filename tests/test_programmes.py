@@ -190,3 +190,9 @@ def test_the_grant_at_stake_is_shown_also_when_it_is_won():
     paid = frame[frame.line == "Grants, kr."]
     assert at_stake.total.tolist() == pytest.approx([7_700_000, 7_700_000])
     assert paid.total.tolist() == pytest.approx([5_800_000, 7_700_000])  # lost, then won
+
+
+def test_a_participants_table_need_only_cover_the_intake_window():
+    raw = _course(months=8, start="2020-03", end="2020-05", participants={"2020-03": 5, "2020-05": 2})
+    intake = run(build(raw)).trajectory.programme_intake[1, :, 0]
+    np.testing.assert_allclose(intake, [0, 0, 5, 5, 2, 0, 0, 0])  # 2020-04 carries 2020-03's 5 forward

@@ -90,6 +90,8 @@ CASES = [
      "selvforsorgende is an outside state; the budget guarantee covers benefit states only"),
     ("grant-paid-before-its-target.toml", "strategies.kik2.grants[0].if_target",
      'the grant is paid from 2021-02, before "under-900" is judged in 2021-06'),
+    ("programme-participants-outside-intake.toml", "strategies.kik2.programmes[0].participants.2021-10",
+     "2021-10 is outside the intake window 2020-03 to 2021-06: no one starts then"),
     ("flow-cost-unknown-state.toml", "strategies.kik2.flow_costs[0].to", 'unknown state "job"'),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
