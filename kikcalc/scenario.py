@@ -796,30 +796,28 @@ def _check_grant_conditions(reader: _Reader, strategies: list[Strategy], targets
     """A conditional grant names a target on persons: a money target would depend on the grant itself,
     and a programme target is judged only for the strategy that runs the programme. It is paid no
     earlier than the month its target is judged in: the money cannot come before the result."""
-    kinds = {t.name: t.kind for t in targets}
     by_name = {t.name: t for t in targets}
-    judged_programme = {t.name: t.programme for t in targets if t.kind == "programme"}
     for strategy in strategies:
         for grant in strategy.grants:
             if grant.if_target is None:
                 continue
             where = _join(grant.path, "if_target")
-            if grant.if_target not in kinds:
-                close = difflib.get_close_matches(grant.if_target, list(kinds), n=1, cutoff=0.6)
-                hint = f'; did you mean "{close[0]}"?' if close else f"; targets are: {', '.join(kinds) or 'none'}"
+            target = by_name.get(grant.if_target)
+            if target is None:
+                close = difflib.get_close_matches(grant.if_target, list(by_name), n=1, cutoff=0.6)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; targets are: {', '.join(by_name) or 'none'}"
                 reader.problem(where, f'unknown target "{grant.if_target}"{hint}')
-            elif kinds[grant.if_target] in ("payback", "npv"):
-                reader.problem(where, f'"{grant.if_target}" is a money target, which depends on the grant itself; '
+            elif target.kind in ("payback", "npv"):
+                reader.problem(where, f'"{target.name}" is a money target, which depends on the grant itself; '
                                       f"a grant's condition must be a level, share, flow or programme target")
-            elif grant.if_target in judged_programme and judged_programme[grant.if_target] not in {
-                    p.name for p in strategy.programmes}:
-                reader.problem(where, f'"{grant.if_target}" judges programme "{judged_programme[grant.if_target]}", '
+            elif target.kind == "programme" and target.programme not in {p.name for p in strategy.programmes}:
+                reader.problem(where, f'"{target.name}" judges programme "{target.programme}", '
                                       f"which this strategy does not run, so the grant could never be paid")
             else:
-                judged = _judged_in(by_name[grant.if_target], calendar)
+                judged = _judged_in(target, calendar)
                 paid = np.flatnonzero(grant.amount)
                 if paid.size and paid[0] < judged:
-                    reader.problem(where, f'the grant is paid from {calendar.labels[paid[0]]}, before "{grant.if_target}" is '
+                    reader.problem(where, f'the grant is paid from {calendar.labels[paid[0]]}, before "{target.name}" is '
                                           f"judged in {calendar.labels[judged]}; a result-based grant is paid no earlier "
                                           f"than its target's month (give paid = \"{calendar.labels[judged]}\" or later)")
 
