@@ -135,12 +135,17 @@ def benefit_cost(scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray
     return gross, refusion
 
 
-def programme_cost(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
-    """Each strategy's programme cost, kr. per month, shape (K, T)."""
+def programme_costs(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
+    """Each programme's cost, kr. per month, shape (K, T, P): per participant at start, per participant-month."""
     listed = [p for _, p in scenario.programmes]
     at_start = np.array([p.cost_per_participant for p in listed])
     per_month = np.array([p.cost_per_month for p in listed])
-    return trajectory.programme_intake @ at_start + trajectory.programme_participants @ per_month
+    return trajectory.programme_intake * at_start + trajectory.programme_participants * per_month
+
+
+def programme_cost(scenario: Scenario, trajectory: Trajectory) -> np.ndarray:
+    """Each strategy's programme cost, kr. per month, shape (K, T)."""
+    return programme_costs(scenario, trajectory).sum(axis=-1)
 
 
 def persons_paid_for(moved: np.ndarray, first: int, last: int, cap: float | None) -> np.ndarray:

@@ -187,6 +187,18 @@ def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) 
     return _heading("Investment summary (against the baseline)", fmt) + "\n" + _grid(rows, headers, fmt)
 
 
+def programmes_text(result: Result, fmt: str, strategies: list[str]) -> str:
+    """Each programme of the chosen strategies: started, left, reached an outcome, cost per outcome."""
+    frame = result.programmes[result.programmes.strategy.isin(strategies)]
+    rows = [[row.programme, row.strategy, persons(row.started), persons(row.left), persons(row.reached_outcome),
+             "" if _blank(row.success_share) else f"{row.success_share:.1%}", kroner(row.cost),
+             "" if _blank(row.cost_per_outcome) else kroner(row.cost_per_outcome)]
+            for row in frame.itertuples()]
+    headers = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
+               "cost per outcome, kr."]
+    return _heading("Programmes (over the horizon)", fmt) + "\n" + _grid(rows, headers, fmt)
+
+
 def targets_rows(result: Result, strategies: list[str] | None = None) -> list[list[str]]:
     targets = result.targets
     if strategies is not None:
@@ -233,6 +245,8 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
 
         sheets = {"yearly": only(result.yearly), "money": only(result.money), "summary": only(result.summary),
                   "targets": only(result.targets)}
+        if len(only(result.programmes)):
+            sheets["programmes"] = only(result.programmes)
         if monthly:
             sheets |= {"monthly": only(result.monthly), "monthly money": only(result.monthly_money)}
         return workbook(sheets, notes=[result.scenario.name, *result.notes])
@@ -251,6 +265,8 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
         parts.append(monthly_text(result, name, fmt) if monthly else persons_text(result, name, fmt))
         parts.append(money_text(result, name, fmt))
     parts.append(summary_text(result, fmt, strategies))
+    if result.programmes.strategy.isin(strategies).any():
+        parts.append(programmes_text(result, fmt, strategies))
     parts.append(targets_text(result, fmt, strategies))
     return "\n\n".join(parts) + "\n"
 
@@ -303,6 +319,7 @@ def run_json(result: Result, strategies: list[str] | None = None, monthly: bool 
         "yearly": _records(only(result.yearly)),
         "money": _records(only(result.money)),
         "targets": _records(only(result.targets)),
+        "programmes": _records(only(result.programmes)),
     }
     if monthly:
         document["monthly"] = _records(only(result.monthly))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from kikcalc.engine import Trajectory, simulate
-from kikcalc.money import Money, money
+from kikcalc.money import Money, money, programme_costs
 from kikcalc.spec import Scenario
 from kikcalc.targets import Verdict, evaluate_money, evaluate_persons, in_file_order
 
@@ -194,6 +194,32 @@ class Result:
                 "return_per_krone": m.return_per_krone,
             }
         )
+
+    @cached_property
+    def programmes(self) -> pd.DataFrame:
+        """One row per programme, in the strategy that runs it: who started, left and reached an outcome, at what cost.
+
+        ``reached_outcome`` counts leavers to the programme's outcome states other than the one they
+        came from; ``success_share`` is its share of all leavers (drop-outs included), as a programme
+        target judges it over the horizon. Costs are the programme's own (per participant and per
+        month), over the horizon, undiscounted.
+        """
+        t, s = self.trajectory, self.scenario
+        cost = programme_costs(s, t).sum(axis=1)  # (K, P)
+        rows = []
+        for p, (k, programme) in enumerate(s.programmes):
+            leavers = t.programme_leavers[k, :, p].sum(axis=0)  # (S,)
+            outcome_states = [s.state_index(name) for name, _ in programme.outcomes if name != programme.source]
+            started, left, reached = t.programme_intake[k, :, p].sum(), leavers.sum(), leavers[outcome_states].sum()
+            rows.append({
+                "strategy": s.strategies[k].name, "programme": programme.name, "label": programme.label,
+                "from": programme.source, "started": started, "still_in": t.in_programme[k, -1, p].sum(), "left": left,
+                "reached_outcome": reached, "success_share": reached / left if left > 0 else np.nan,
+                "cost": cost[k, p], "cost_per_start": cost[k, p] / started if started > 0 else np.nan,
+                "cost_per_outcome": cost[k, p] / reached if reached > 0 else np.nan,
+            })
+        return pd.DataFrame(rows, columns=["strategy", "programme", "label", "from", "started", "still_in", "left",
+                                           "reached_outcome", "success_share", "cost", "cost_per_start", "cost_per_outcome"])
 
     @cached_property
     def targets(self) -> pd.DataFrame:

@@ -196,3 +196,18 @@ def test_a_participants_table_need_only_cover_the_intake_window():
     raw = _course(months=8, start="2020-03", end="2020-05", participants={"2020-03": 5, "2020-05": 2})
     intake = run(build(raw)).trajectory.programme_intake[1, :, 0]
     np.testing.assert_allclose(intake, [0, 0, 5, 5, 2, 0, 0, 0])  # 2020-04 carries 2020-03's 5 forward
+
+
+def test_the_programme_table_by_hand():
+    # 10 start a 3-month course each month of 2020 (horizon 2020); 10 % drop out a month; 75 % of completers to a job.
+    row = run(build(_steady_course(dropout=0.1, threshold=0.5))).programmes.iloc[0]
+    assert (row.strategy, row.programme, row["from"]) == ("s", "course", "kh")
+    assert row.started == pytest.approx(120)
+    # Cohorts of January-October have left (100); November's lost 1 + 0.9, December's 1 by the end.
+    assert row.left == pytest.approx(102.9) and row.still_in == pytest.approx(8.1 + 9)
+    assert row.reached_outcome == pytest.approx(10 * 10 * 0.75 * 0.9**3)
+    assert row.success_share == pytest.approx(54.675 / 102.9)
+    # 1.000 kr. at the start, 500 kr. a participant-month: 10 + 9 + 8.1 months a full cohort, 19 and 10 for the last two.
+    assert row.cost == pytest.approx(120 * 1_000 + (10 * 27.1 + 19 + 10) * 500)
+    assert row.cost_per_outcome == pytest.approx(row.cost / 54.675)
+    assert row.cost_per_start == pytest.approx(row.cost / 120)
