@@ -230,3 +230,13 @@ def test_the_same_file_twice_is_refused(command, monkeypatch):
     result = invoke(command, "scenarios/aabenraa-kik2.toml", "./scenarios/aabenraa-kik2.toml")
     assert result.exit_code == 2
     assert "./scenarios/aabenraa-kik2.toml is the same file as scenarios/aabenraa-kik2.toml" in result.stderr
+
+
+def test_run_shows_each_programme_in_text_and_json():
+    measures = str(SCENARIOS / "aabenraa-kik2-measures-2021.toml")
+    assert "Programmes (over the horizon)" in invoke("run", measures).stdout
+    assert "Programmes (over the horizon)" not in invoke("run", KIK2).stdout  # KIK II has none
+    programmes = json.loads(invoke("run", measures, "--format", "json").stdout)["programmes"]
+    by_name = {p["programme"]: p for p in programmes}
+    # Unge på Toppen: 48 places at 40.000 kr., 75 % of 48 reach self-support: 1.920.000 / 36 kr. each.
+    assert by_name["unge-paa-toppen"]["cost_per_outcome"] == pytest.approx(1_920_000 / 36, abs=0.01)
