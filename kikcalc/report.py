@@ -271,7 +271,7 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
     return "\n\n".join(parts) + "\n"
 
 
-_MONEY_WORDS = ("cost", "refusion", "investment", "saving", "npv", "kr.")
+_MONEY_WORDS = ("cost", "refusion", "investment", "saving", "npv", "spending", "grant", "offset", "kr.")
 
 
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:
@@ -286,7 +286,8 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     if "unit" in frame.columns:  # a table of lines in several units: kroner rows to the øre
         kroner = frame["unit"] == "kr."
         for column in frame.columns:
-            frame.loc[kroner, column] = frame.loc[kroner, column].map(lambda v: round(v, 2) if isinstance(v, float) else v)
+            if pd.api.types.is_float_dtype(frame[column]) or frame[column].dtype == object:  # not text columns
+                frame.loc[kroner, column] = frame.loc[kroner, column].map(lambda v: round(v, 2) if isinstance(v, float) else v)
     return frame
 
 
@@ -295,7 +296,7 @@ def _csv(frame: pd.DataFrame, fmt: str) -> str:
         frame = rounded(frame)
         for column in frame.columns:  # numbers among text, which pandas' decimal= leaves alone
             if not pd.api.types.is_numeric_dtype(frame[column]):
-                frame[column] = frame[column].map(lambda v: repr(v).replace(".", ",") if isinstance(v, float) else v)
+                frame[column] = frame[column].map(lambda v: repr(float(v)).replace(".", ",") if isinstance(v, float) else v)
         return "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
     return rounded(frame).to_csv(index=False)
 
@@ -407,7 +408,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
         add("Payback month", strategy, "month", {}, _payback(row))
-        add("Kr. saved per kr. invested", strategy, "kr.", {}, row.return_per_krone)
+        add("Kr. saved per kr. invested", strategy, "kr. per kr.", {}, row.return_per_krone)
         if verdicts:
             add("Targets met", strategy, "targets", {}, f"{sum(v.met for v in verdicts)} of {len(verdicts)}")
     return rows
