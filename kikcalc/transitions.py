@@ -78,17 +78,21 @@ def transition_rates(scenario: Scenario) -> np.ndarray:
     return rates
 
 
+def _with_state_effects(scenario: Scenario, base: np.ndarray, on: str) -> np.ndarray:
+    """A per-state monthly series (T, S) for each strategy, with its effects ``on`` that quantity, shape (K, T, S)."""
+    months = scenario.calendar.months
+    result = np.broadcast_to(base, (len(scenario.strategies), *base.shape)).copy()
+    for k, strategy in enumerate(scenario.strategies):
+        for name in {e.state for e in strategy.effects if e.on == on}:
+            j = scenario.state_index(name)
+            alpha, beta = _affine([e for e in strategy.effects if e.on == on and e.state == name], months)
+            result[k, :, j] = alpha * base[:, j] + beta
+    return result
+
+
 def inflows(scenario: Scenario) -> np.ndarray:
     """Persons entering each state from outside the model in each month, shape (K, T, S)."""
-    months = scenario.calendar.months
-    base = np.stack([s.inflow for s in scenario.states], axis=-1)  # (T, S)
-    result = np.broadcast_to(base, (len(scenario.strategies), months, len(scenario.states))).copy()
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    for k, strategy in enumerate(scenario.strategies):
-        for name in {e.state for e in strategy.effects if e.on == "inflow"}:
-            alpha, beta = _affine([e for e in strategy.effects if e.on == "inflow" and e.state == name], months)
-            result[k, :, index[name]] = alpha * base[:, index[name]] + beta
-    return result
+    return _with_state_effects(scenario, np.stack([s.inflow for s in scenario.states], axis=-1), "inflow")
 
 
 def measures_costs(scenario: Scenario) -> np.ndarray:
@@ -97,15 +101,8 @@ def measures_costs(scenario: Scenario) -> np.ndarray:
     Zero for outside states; a strategy's ``measures_cost_multiply`` / ``measures_cost_set``
     effects change it in their windows, like any other effect.
     """
-    months = scenario.calendar.months
     base = np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states])
-    result = np.broadcast_to(base, (len(scenario.strategies), months, len(scenario.states))).copy()
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    for k, strategy in enumerate(scenario.strategies):
-        for name in {e.state for e in strategy.effects if e.on == "measures_cost"}:
-            alpha, beta = _affine([e for e in strategy.effects if e.on == "measures_cost" and e.state == name], months)
-            result[k, :, index[name]] = alpha * base[index[name]] + beta
-    return result
+    return _with_state_effects(scenario, np.tile(base, (scenario.calendar.months, 1)), "measures_cost")
 
 
 def monthly_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
