@@ -67,3 +67,17 @@ class Calendar:
     def year_months(self, year: int) -> np.ndarray:
         """Model indices of the simulated months of a calendar year, shape (n,)."""
         return np.flatnonzero(self.years == year)
+
+    def year_mean(self, monthly: np.ndarray, year: int) -> np.ndarray:
+        """A year's mean of monthly values along axis 1: full-year persons from full-time persons,
+        (R, T, ...) -> (R, ...). A partial year is the mean of its simulated months. The one home of this rule."""
+        return monthly[:, self.year_months(year)].mean(axis=1)
+
+    def year_sum(self, monthly: np.ndarray, year: int) -> np.ndarray:
+        """A year's sum of monthly amounts (kroner) along axis 1, (R, T, ...) -> (R, ...)."""
+        return monthly[:, self.year_months(year)].sum(axis=1)
+
+    def by_year(self, monthly: np.ndarray, how: str) -> np.ndarray:
+        """Every year's mean (``how="mean"``: persons) or sum (``"sum"``: kroner), month axis 1 -> year axis 1."""
+        reduce = self.year_mean if how == "mean" else self.year_sum
+        return np.stack([reduce(monthly, year) for year in self.year_list], axis=1)

@@ -1,156 +1,236 @@
-"""The monthly open-cohort engine: x[t+1] = x[t] P[t] + u[t], with anciennitet.
+"""The monthly open-cohort engine: x[t+1] = x[t] P[t] + u[t], with anciennitet, on R rows at once.
 
-Pure functions over arrays. Every array carries a leading strategy axis K, so running all
-strategies of a scenario (and, later, thousands of uncertainty draws) is one code path.
+Pure functions over arrays. Every array carries a leading row axis R (one row per draw and
+strategy, :mod:`kikcalc.values`), so running the strategies of a scenario and running thousands of
+uncertainty draws are one code path. Large row counts run in chunks of whole draws, so memory
+stays flat in R (:func:`simulate_chunks`).
 
 Anciennitet: a person in a benefit state at the start of a month with ``a`` completed months on
 benefit has ``a + 1`` at the start of the next, whether they stay or move to another benefit state;
 the last anciennitet month A-1 holds "A-1 months and more". Outside states do not track it: their
 persons sit in anciennitet 0, and a person who moves from an outside state into a benefit state
 enters like inflow, with that state's inflow mix.
+
+The step splits each month's moves as a careful hand-written model would: the moves whose
+probability does not depend on anciennitet are one (rows, S, S) matrix product over the stock
+(anciennitet last and contiguous); the moves that do are added pair by pair; staying is the rest.
+The moves are rebuilt only in months where a rate changes (while an effect ramps or fades).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from kikcalc.spec import Scenario
-from kikcalc.transitions import inflows, monthly_probabilities, transition_rates
+from kikcalc.transitions import (
+    change_months,
+    inflows,
+    rates_in_month,
+    transition_probabilities,
+)
+from kikcalc.values import Values, for_scenario
+
+CHUNK_ROWS = 512
+"""Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
 
 
 @dataclass(frozen=True, eq=False)
 class Trajectory:
-    """Persons through the horizon, for each strategy.
+    """Persons through the horizon, for each row.
 
     Participants in a programme are held apart from their state's ordinary stock while they take
     part, and counted in that state's headcount and full-time persons all the same.
     """
 
-    stock: np.ndarray
-    """Persons not in a programme at the start of each month and after the last, by anciennitet,
-    shape (K, T+1, S, A). A month's new participants are still in it: they are taken at its start."""
-    flows: np.ndarray
-    """Persons moved from state s to state j during each month, shape (K, T, S, S); zero diagonal.
-    A programme's outcomes count as moves from its source state."""
+    headcount: np.ndarray
+    """Persons at the start of each month and after the last, programme participants included, shape (R, T+1, S)."""
+    ordinary_headcount: np.ndarray
+    """The same without programme participants, shape (R, T+1, S)."""
+    weighted: np.ndarray
+    """Persons (participants included) weighted by each of the W anciennitet weightings the run was
+    asked for (:func:`simulate`'s ``weights``), shape (R, T+1, S, W)."""
+    flows: np.ndarray | None
+    """Persons moved from state s to state j during each month, shape (R, T, S, S); zero diagonal.
+    A programme's outcomes count as moves from its source state. None if not kept."""
     inflow: np.ndarray
-    """Persons entering each state from outside the model during each month, shape (K, T, S)."""
+    """Persons entering each state from outside the model during each month, shape (R, T, S)."""
+    initial_stock: np.ndarray
+    """Persons at the start by anciennitet month, shape (R, S, A)."""
     initial_mix_settled: np.ndarray
     """True for states whose initial anciennitet mix was settled from the baseline, shape (S,)."""
     in_programme: np.ndarray
     """Persons in each programme at the start of each month and after the last, by anciennitet,
-    shape (K, T+1, P, A)."""
+    shape (R, T+1, P, A)."""
     programme_intake: np.ndarray
-    """New participants in each programme in each month, shape (K, T, P)."""
+    """New participants in each programme in each month, shape (R, T, P)."""
     programme_source: np.ndarray
     """Index of each programme's source state, shape (P,)."""
     programme_leavers: np.ndarray
-    """Persons leaving each programme during each month, by the state they go to, shape (K, T, P, S).
+    """Persons leaving each programme during each month, by the state they go to, shape (R, T, P, S).
     Drop-outs and completers who return both count under the programme's source state."""
+    stock: np.ndarray | None = None
+    """Persons not in a programme at the start of each month and after the last, by anciennitet,
+    shape (R, T+1, S, A), if kept. A month's new participants are still in it: they are taken at its start."""
 
     @property
     def stock_with_participants(self) -> np.ndarray:
-        """Persons in each state including its programme participants, shape (K, T+1, S, A)."""
-        onehot = np.zeros((len(self.programme_source), self.stock.shape[2]))
-        onehot[np.arange(len(self.programme_source)), self.programme_source] = 1.0
-        return self.stock + np.einsum("ktpa,ps->ktsa", self.in_programme, onehot)
-
-    @property
-    def headcount(self) -> np.ndarray:
-        """Persons at the start of each month and after the last, shape (K, T+1, S)."""
-        return self.stock_with_participants.sum(axis=-1)
+        """Persons in each state including its programme participants, shape (R, T+1, S, A) (needs the stock kept)."""
+        return self.stock + _into_states(self.in_programme, self.programme_source, self.stock.shape[2])
 
     @property
     def headcount_end(self) -> np.ndarray:
-        """Persons at the end of each month, shape (K, T, S)."""
+        """Persons at the end of each month, shape (R, T, S)."""
         return self.headcount[:, 1:]
 
     @property
     def full_time_persons(self) -> np.ndarray:
-        """Full-time persons in each month: mean of start and end stock, shape (K, T, S)."""
-        return _mean_of_ends(self.headcount)
+        """Full-time persons in each month: mean of start and end headcount, shape (R, T, S)."""
+        return mean_of_ends(self.headcount)
 
     @property
     def ordinary_full_time_persons(self) -> np.ndarray:
-        """Full-time persons not in a programme, shape (K, T, S)."""
-        return _mean_of_ends(self.stock.sum(axis=-1))
+        """Full-time persons not in a programme, shape (R, T, S)."""
+        return mean_of_ends(self.ordinary_headcount)
 
     @property
     def programme_full_time_persons(self) -> np.ndarray:
-        """Full-time persons in each programme, shape (K, T, P)."""
-        return _mean_of_ends(self.in_programme.sum(axis=-1))
+        """Full-time persons in each programme, shape (R, T, P)."""
+        return mean_of_ends(self.in_programme.sum(axis=-1))
 
     @property
     def programme_participants(self) -> np.ndarray:
-        """Persons who spend each month in each programme (new and continuing), shape (K, T, P)."""
+        """Persons who spend each month in each programme (new and continuing), shape (R, T, P)."""
         return self.in_programme[:, :-1].sum(axis=-1) + self.programme_intake
 
 
-def _mean_of_ends(headcount: np.ndarray) -> np.ndarray:
-    """Mean of the start and end of each month along axis 1: (K, T+1, ...) -> (K, T, ...)."""
+def mean_of_ends(headcount: np.ndarray) -> np.ndarray:
+    """Full-time persons from headcounts: the mean of the start and end of each month along axis 1,
+    (R, T+1, ...) -> (R, T, ...). The one home of this rule."""
     return 0.5 * (headcount[:, :-1] + headcount[:, 1:])
 
 
+def _into_states(per_programme: np.ndarray, source: np.ndarray, n_states: int) -> np.ndarray:
+    """Per-programme persons (..., P, A) added onto their source states, shape (..., S, A)."""
+    onehot = np.zeros((len(source), n_states))
+    onehot[np.arange(len(source)), source] = 1.0
+    return np.einsum("...pa,ps->...sa", per_programme, onehot)
+
+
+# --- one month's moves ------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, eq=False)
-class _Layout:
-    """What the one-month step needs to know about the states, as arrays."""
+class _Structure:
+    """What the step needs to know about the states and transitions, as index arrays."""
 
     benefit: np.ndarray  # (S,) bool
-    entry_mix: np.ndarray  # (S, A): where a person entering state j lands in anciennitet
+    outside: np.ndarray  # (So,) indices of outside states
+    source: np.ndarray  # (n,) source state of each transition
+    target: np.ndarray  # (n,) target state of each transition
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Structure:
+        index = {name: j for j, name in enumerate(scenario.state_names)}
+        benefit = scenario.benefit_mask
+        return cls(benefit=benefit, outside=np.flatnonzero(~benefit),
+                   source=np.array([index[t.source] for t in scenario.transitions], dtype=int),
+                   target=np.array([index[t.target] for t in scenario.transitions], dtype=int))
 
 
-def _layout(scenario: Scenario) -> _Layout:
-    benefit = scenario.benefit_mask
-    entry_mix = np.stack([s.inflow_anciennitet for s in scenario.states])
-    entry_mix[~benefit] = 0.0
-    entry_mix[~benefit, 0] = 1.0
-    return _Layout(benefit=benefit, entry_mix=entry_mix)
+@dataclass(frozen=True, eq=False)
+class Moves:
+    """One month's moves for R rows, split for the step (see the module's description)."""
+
+    into: np.ndarray
+    """Probability of moving from s to j for moves that do not depend on anciennitet, from benefit
+    states, transposed: element [r, j, s], shape (R, S, S)."""
+    stay: np.ndarray
+    """Probability of staying, shape (R, S, A)."""
+    from_outside: np.ndarray
+    """Probability of moving from each outside state to each state, shape (R, So, S)."""
+    band_source: np.ndarray
+    band_target: np.ndarray
+    """Source and target states of the moves that depend on anciennitet, shape (nd,) each."""
+    band_probability: np.ndarray
+    """Their probabilities, shape (R, nd, A)."""
 
 
-def _age(stock: np.ndarray) -> np.ndarray:
+def month_moves(structure: _Structure, probabilities: np.ndarray) -> Moves:
+    """Split each transition's monthly probability (R, n, A) into the step's parts."""
+    rows, n_states = probabilities.shape[0], structure.benefit.shape[0]
+    from_benefit = structure.benefit[structure.source]
+    by_band = from_benefit & (np.ptp(probabilities, axis=-1) > 0).any(axis=0)
+    flat = from_benefit & ~by_band
+    into = np.zeros((rows, n_states, n_states))
+    into[:, structure.target[flat], structure.source[flat]] = probabilities[:, flat, 0]
+    leaving = np.zeros((rows, n_states, probabilities.shape[-1]))
+    np.add.at(leaving, (slice(None), structure.source), probabilities)
+    outside_row = {s: i for i, s in enumerate(structure.outside)}
+    from_outside = np.zeros((rows, len(structure.outside), n_states))
+    for i in np.flatnonzero(~from_benefit):
+        from_outside[:, outside_row[structure.source[i]], structure.target[i]] = probabilities[:, i, 0]
+    return Moves(into=into, stay=1.0 - leaving, from_outside=from_outside, band_source=structure.source[by_band],
+                 band_target=structure.target[by_band], band_probability=np.ascontiguousarray(probabilities[:, by_band]))
+
+
+def _age(persons: np.ndarray) -> np.ndarray:
     """Add one month of anciennitet, keeping the last month open-ended; last axis is A."""
-    aged = np.zeros_like(stock)
-    aged[..., 1:] = stock[..., :-1]
-    aged[..., -1] += stock[..., -1]
+    aged = np.empty_like(persons)
+    aged[..., 0] = 0.0
+    aged[..., 1:] = persons[..., :-1]
+    aged[..., -1] += persons[..., -1]
     return aged
 
 
-def step(stock: np.ndarray, moves: np.ndarray, inflow: np.ndarray, layout: _Layout) -> tuple[np.ndarray, np.ndarray]:
-    """One month: the stock at the start of the next month and the flows between states.
+def step(stock: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray, structure: _Structure,
+         flows: np.ndarray | None = None) -> np.ndarray:
+    """One month: the stock at the start of the next month, shape (R, S, A).
 
-    ``stock`` (K, S, A) persons; ``moves`` (K, S, S, A) probabilities with the stay on the diagonal;
-    ``inflow`` (K, S) persons. Returns the next stock (K, S, A) and flows (K, S, S) with zero diagonal.
+    ``stock`` (R, S, A) persons; ``arriving`` (R, S) persons entering from outside the model;
+    ``entry_mix`` (R, S, A) where they land. If ``flows`` (R, S, S) is given, the month's moves
+    from s to j are written into it (zero diagonal).
     """
-    benefit = layout.benefit
-    per_source = stock[:, :, None, :] * moves  # (K, S_from, S_to, A)
-    from_benefit = _age(per_source[:, benefit].sum(axis=1))  # (K, S_to, A)
-    from_outside = per_source[:, ~benefit].sum(axis=(1, 3))  # (K, S_to)
-    arriving = from_benefit + (from_outside + inflow)[:, :, None] * layout.entry_mix[None]
-    # Outside states do not track anciennitet.
-    arriving[:, ~benefit, 0] = arriving[:, ~benefit].sum(axis=-1)
-    arriving[:, ~benefit, 1:] = 0.0
-    flows = per_source.sum(axis=-1)
-    diagonal = np.arange(flows.shape[1])
-    flows[:, diagonal, diagonal] = 0.0
-    return arriving, flows
+    moved = np.matmul(moves.into, stock)  # (R, S_to, A), before ageing
+    moved += stock * moves.stay
+    banded = stock[:, moves.band_source] * moves.band_probability if moves.band_source.size else None
+    for j in np.unique(moves.band_target):
+        moved[:, j] += banded[:, moves.band_target == j].sum(axis=1)
+    outside_persons = stock[:, structure.outside, 0]  # outside states hold everyone at anciennitet 0
+    entering = np.einsum("ro,roj->rj", outside_persons, moves.from_outside) + arriving
+    following = _age(moved)
+    following[:, structure.outside, 0] = moved[:, structure.outside].sum(axis=-1)
+    following[:, structure.outside, 1:] = 0.0
+    following += entering[:, :, None] * entry_mix
+    if flows is not None:
+        flows[:] = stock.sum(axis=-1)[:, :, None] * np.swapaxes(moves.into, 1, 2)
+        if banded is not None:
+            flows[:, moves.band_source, moves.band_target] += banded.sum(axis=-1)
+        flows[:, structure.outside, :] += outside_persons[:, :, None] * moves.from_outside
+        diagonal = np.arange(flows.shape[1])
+        flows[:, diagonal, diagonal] = 0.0
+    return following
 
 
-def settled_anciennitet_mix(moves: np.ndarray, inflow: np.ndarray, layout: _Layout, doublings: int = 12) -> np.ndarray:
+def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, inflow: np.ndarray,
+                            entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
     """The anciennitet mix each state's stock settles into under constant rates, shape (S, A).
 
-    ``moves`` (S, S, A) and ``inflow`` (S,) are one month's baseline rates and inflow. The stock
-    after N months from empty is u (I + M + ... + M^(N-1)) for the one-month operator M; it is
-    summed by doubling to N = 2**doublings months (341 years at the default), then each state's
-    row is normalised. A state that no flow ever reaches gets the last (longest) anciennitet month.
+    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (S, A) are one month's baseline
+    rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
+    for the one-month operator M; it is summed by doubling to N = 2**doublings months (341 years
+    at the default), then each state's row is normalised. A state that no flow ever reaches gets
+    the last (longest) anciennitet month.
     """
-    n_states, _, anc = moves.shape
+    n_states, anc = entry_mix.shape
     size = n_states * anc
     # The operator M: the step applied to each unit stock, with no inflow.
     basis = np.eye(size).reshape(size, n_states, anc)
-    operator, _ = step(basis, np.broadcast_to(moves, (size, *moves.shape)), np.zeros((size, n_states)), layout)
-    operator = operator.reshape(size, size)
-    arrivals = (inflow[:, None] * layout.entry_mix).reshape(size)
+    moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
+    operator = step(basis, moves, np.zeros((size, n_states)), entry_mix[None], structure).reshape(size, size)
+    arrivals = (inflow[:, None] * entry_mix).reshape(size)
     power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
     for _ in range(doublings):
         total = total + total @ power
@@ -162,16 +242,16 @@ def settled_anciennitet_mix(moves: np.ndarray, inflow: np.ndarray, layout: _Layo
     return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
 
 
+# --- programmes -------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, eq=False)
 class _Programmes:
     """The programmes of all strategies as arrays; P programmes, each with duration-1 waiting places."""
 
     source: np.ndarray  # (P,) source state index
     duration: np.ndarray  # (P,) months
-    offset: np.ndarray  # (P,) first of its places in the (K, places, A) array of continuing participants
-    capacity: np.ndarray  # (K, P, T) places for new participants; 0 for other strategies' programmes
-    dropout: np.ndarray  # (P,)
-    outcome: np.ndarray  # (P, S) shares of completers to each state, the rest on the source
+    offset: np.ndarray  # (P,) first of its places in the (R, places, A) array of continuing participants
 
     @property
     def places(self) -> int:
@@ -180,25 +260,15 @@ class _Programmes:
 
 def _programmes(scenario: Scenario) -> _Programmes:
     listed = scenario.programmes
-    n_states, months = len(scenario.states), scenario.calendar.months
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    source = np.array([index[p.source] for _, p in listed], dtype=int)
+    source = np.array([scenario.state_index(p.source) for _, p in listed], dtype=int)
     duration = np.array([p.duration for _, p in listed], dtype=int)
-    capacity = np.zeros((len(scenario.strategies), len(listed), months))
-    outcome = np.zeros((len(listed), n_states))
-    for i, (k, programme) in enumerate(listed):
-        capacity[k, i] = programme.capacity
-        for state, share in programme.outcomes:
-            outcome[i, index[state]] += share
-        outcome[i, source[i]] += 1.0 - outcome[i].sum()
-    return _Programmes(source=source, duration=duration, offset=np.cumsum(duration - 1) - (duration - 1),
-                       capacity=capacity, dropout=np.array([p.dropout for _, p in listed]), outcome=outcome)
+    return _Programmes(source=source, duration=duration, offset=np.cumsum(duration - 1) - (duration - 1))
 
 
 def take_intake(stock: np.ndarray, capacity: np.ndarray, source: np.ndarray) -> np.ndarray:
-    """New participants taken from the start-of-month stock, shape (K, P, A).
+    """New participants taken from the start-of-month stock, shape (R, P, A).
 
-    ``stock`` (K, S, A); ``capacity`` (K, P) places this month. A programme takes as many as it has
+    ``stock`` (R, S, A); ``capacity`` (R, P) places this month. A programme takes as many as it has
     places, or all that are left in its source state if fewer; several programmes on one state fill
     in file order. Participants are taken in proportion to the state's anciennitet mix.
     """
@@ -213,38 +283,39 @@ def take_intake(stock: np.ndarray, capacity: np.ndarray, source: np.ndarray) -> 
     return taken
 
 
-def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: _Programmes,
-                    layout: _Layout) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: _Programmes, dropout: np.ndarray,
+                    outcome: np.ndarray, benefit: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One month of every programme: who goes on, who leaves to which state.
 
-    ``continuing`` (K, places, A): participants at the start of the month by completed programme
-    month; ``taken`` (K, P, A) new participants. Participants age one month of anciennitet; a
-    share ``dropout`` returns to the source; those who complete their last month leave by the
-    outcome mix. Returns the continuing participants after the month (K, places, A), the persons
-    leaving to each state (K, S, A), the moves that count as flows (K, S, S), and each programme's
-    leavers by the state they go to (K, P, S).
+    ``continuing`` (R, places, A): participants at the start of the month by completed programme
+    month; ``taken`` (R, P, A) new participants; ``dropout`` (R, P); ``outcome`` (R, P, S) the
+    completers' shares by state, the rest on the source included. Participants age one month of
+    anciennitet; a share ``dropout`` returns to the source; those who complete their last month
+    leave by the outcome mix. Returns the continuing participants after the month (R, places, A),
+    the persons leaving to each state (R, S, A), the moves that count as flows (R, S, S), and each
+    programme's leavers by the state they go to (R, P, S).
     """
-    n_strategies, _, anc = taken.shape
-    n_states = layout.benefit.shape[0]
+    rows, _, anc = taken.shape
+    n_states = benefit.shape[0]
     after = np.zeros_like(continuing)
-    leaving = np.zeros((n_strategies, n_states, anc))
-    flows = np.zeros((n_strategies, n_states, n_states))
-    leavers = np.zeros((n_strategies, len(programmes.source), n_states))
+    leaving = np.zeros((rows, n_states, anc))
+    flows = np.zeros((rows, n_states, n_states))
+    leavers = np.zeros((rows, len(programmes.source), n_states))
     for p, s in enumerate(programmes.source):
-        first, duration, dropout = programmes.offset[p], programmes.duration[p], programmes.dropout[p]
+        first, duration, drop = programmes.offset[p], programmes.duration[p], dropout[:, p, None]
         cohorts = [taken[:, p], *(continuing[:, first + i] for i in range(duration - 1))]  # programme month 1..D
         for month, cohort in enumerate(cohorts, start=1):
             aged = _age(cohort)
-            leaving[:, s] += dropout * aged
-            leavers[:, p, s] += dropout * aged.sum(axis=-1)
-            staying = (1.0 - dropout) * aged
+            leaving[:, s] += drop * aged
+            leavers[:, p, s] += drop[:, 0] * aged.sum(axis=-1)
+            staying = (1.0 - drop) * aged
             if month < duration:
                 after[:, first + month - 1] = staying
                 continue
-            for j in np.flatnonzero(programmes.outcome[p]):
-                arriving = programmes.outcome[p, j] * staying
+            for j in np.flatnonzero((outcome[:, p] != 0).any(axis=0)):
+                arriving = outcome[:, p, j, None] * staying
                 leavers[:, p, j] += arriving.sum(axis=-1)
-                if layout.benefit[j]:
+                if benefit[j]:
                     leaving[:, j] += arriving
                 else:
                     leaving[:, j, 0] += arriving.sum(axis=-1)
@@ -253,49 +324,122 @@ def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: _Prog
     return after, leaving, flows, leavers
 
 
-def simulate(scenario: Scenario) -> Trajectory:
-    """Run every strategy of a scenario through its horizon."""
-    layout = _layout(scenario)
+# --- the run ----------------------------------------------------------------------------------
+
+
+def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarray | None = None,
+             keep_stock: bool = True, keep_flows: bool = True) -> Trajectory:
+    """Run every row through the horizon, all rows at once.
+
+    ``values``: the rows to run; None runs the scenario's own numbers, one row per strategy.
+    ``weights`` (W, A): anciennitet weightings whose weighted headcounts the run keeps (money asks
+    for the refusion shares); ``keep_stock`` keeps the full (R, T+1, S, A) stock, ``keep_flows``
+    the (R, T, S, S) moves between states. For many rows use :func:`simulate_chunks`.
+    """
+    values = for_scenario(scenario) if values is None else values
+    structure = _Structure.of(scenario)
     programmes = _programmes(scenario)
-    rates = transition_rates(scenario)  # (K, T, n_transitions, A)
-    inflow = inflows(scenario)  # (K, T, S)
-    n_strategies, months = inflow.shape[:2]
-    n_states, anc, n_programmes = len(scenario.states), scenario.anciennitet_months, len(programmes.source)
+    months = scenario.calendar.months
+    rows, n_states, anc = values.rows, len(scenario.states), scenario.anciennitet_months
+    n_programmes = len(programmes.source)
+    weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
+    reduce = np.concatenate([np.ones((1, anc)), weights]).T  # (A, 1 + W): the headcount, then the weightings
+    inflow = inflows(scenario, values)  # (R, T, S)
+    entry_mix = values.inflow_mix
+    changes = set(change_months(scenario).tolist())
 
+    moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0)))
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
-    initial_mix = np.array(
-        [s.initial_anciennitet if s.initial_anciennitet is not None else layout.entry_mix[j] for j, s in enumerate(scenario.states)]
-    )
+    initial_mix = values.initial_mix.copy()
     if settle.any():
-        settled = settled_anciennitet_mix(monthly_probabilities(scenario, rates[0, 0]), inflow[0, 0], layout)
-        initial_mix[settle] = settled[settle]
-    initial_mix[~layout.benefit] = layout.entry_mix[~layout.benefit]
-    initial = np.array([s.initial for s in scenario.states])[:, None] * initial_mix
+        initial_mix[:, settle] = _settled(scenario, structure, values, inflow, moves)[:, settle]
+    stock_now = values.initial[:, :, None] * initial_mix
 
-    stock = np.empty((n_strategies, months + 1, n_states, anc))
-    flows = np.empty((n_strategies, months, n_states, n_states))
-    in_programme = np.zeros((n_strategies, months + 1, n_programmes, anc))
-    intake = np.zeros((n_strategies, months, n_programmes))
-    programme_leavers = np.zeros((n_strategies, months, n_programmes, n_states))
-    continuing = np.zeros((n_strategies, programmes.places, anc))
-    stock[:, 0] = initial
+    headcount = np.empty((rows, months + 1, n_states))
+    ordinary = np.empty((rows, months + 1, n_states)) if n_programmes else headcount
+    weighted = np.empty((rows, months + 1, n_states, len(weights)))
+    stock = np.empty((rows, months + 1, n_states, anc)) if keep_stock else None
+    flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
+    in_programme = np.zeros((rows, months + 1, n_programmes, anc))
+    intake = np.zeros((rows, months, n_programmes))
+    programme_leavers = np.zeros((rows, months, n_programmes, n_states))
+    continuing = np.zeros((rows, programmes.places, anc))
+    outcome = _outcome_with_rest(values.outcome, programmes.source)
+
+    def record(t: int, ordinary_stock: np.ndarray) -> None:
+        with_participants = ordinary_stock
+        if n_programmes:
+            ordinary[:, t] = ordinary_stock.sum(axis=-1)
+            with_participants = ordinary_stock + _into_states(in_programme[:, t], programmes.source, n_states)
+        reduced = with_participants @ reduce  # (R, S, 1 + W)
+        headcount[:, t] = reduced[..., 0]
+        weighted[:, t] = reduced[..., 1:]
+        if stock is not None:
+            stock[:, t] = ordinary_stock
+
+    record(0, stock_now)
     for t in range(months):
-        # One month's probabilities at a time: memory stays (K, S, S, A), not (K, T, S, S, A).
-        moves = monthly_probabilities(scenario, rates[:, t])
-        ordinary = stock[:, t]
+        if t in changes and t > 0:
+            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t)))
+        ordinary_stock = stock_now
         if n_programmes:
-            taken = take_intake(ordinary, programmes.capacity[:, :, t], programmes.source)
-            ordinary = ordinary.copy()
-            np.subtract.at(ordinary, (slice(None), programmes.source), taken)
+            taken = take_intake(ordinary_stock, values.capacity[:, :, t], programmes.source)
+            ordinary_stock = ordinary_stock.copy()
+            np.subtract.at(ordinary_stock, (slice(None), programmes.source), taken)
             intake[:, t] = taken.sum(axis=-1)
-        stock[:, t + 1], flows[:, t] = step(ordinary, moves, inflow[:, t], layout)
+        stock_next = step(ordinary_stock, moves, inflow[:, t], entry_mix, structure,
+                          None if flows is None else flows[:, t])
         if n_programmes:
-            continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(continuing, taken, programmes,
-                                                                                            layout)
-            stock[:, t + 1] += leaving
-            flows[:, t] += programme_flows
+            continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
+                continuing, taken, programmes, values.dropout, outcome, structure.benefit)
+            stock_next += leaving
+            if flows is not None:
+                flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-    return Trajectory(stock=stock, flows=flows, inflow=inflow, initial_mix_settled=settle, in_programme=in_programme,
-                      programme_intake=intake, programme_source=programmes.source, programme_leavers=programme_leavers)
+        stock_now = stock_next
+        record(t + 1, stock_now)
+    return Trajectory(headcount=headcount, ordinary_headcount=ordinary, weighted=weighted, flows=flows, inflow=inflow,
+                      initial_stock=values.initial[:, :, None] * initial_mix, initial_mix_settled=settle,
+                      in_programme=in_programme, programme_intake=intake, programme_source=programmes.source,
+                      programme_leavers=programme_leavers, stock=stock)
+
+
+def _outcome_with_rest(outcome: np.ndarray, source: np.ndarray) -> np.ndarray:
+    """Completers' shares by state with the rest returning to the source, shape (R, P, S)."""
+    full = outcome.copy()
+    full[:, np.arange(len(source)), source] += 1.0 - outcome.sum(axis=-1)
+    return full
+
+
+def _settled(scenario: Scenario, structure: _Structure, values: Values, inflow: np.ndarray, moves: Moves) -> np.ndarray:
+    """The settled anciennitet mix of each row, from its baseline row's first month, shape (R, S, A).
+
+    Draws whose baseline rates, inflow and entry mix are equal share one computation.
+    """
+    probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0))
+    mixes = {}
+    result = np.empty((values.rows, len(scenario.states), scenario.anciennitet_months))
+    for r in range(values.rows):
+        b = values.baseline[r]
+        key = (probabilities[b].tobytes(), inflow[b, 0].tobytes(), values.inflow_mix[b].tobytes())
+        if key not in mixes:
+            mixes[key] = settled_anciennitet_mix(structure, probabilities[b], inflow[b, 0], values.inflow_mix[b])
+        result[r] = mixes[key]
+    return result
+
+
+def simulate_chunks(scenario: Scenario, values: Values, weights: np.ndarray | None = None,
+                    chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
+    """Simulate the rows in chunks of whole draws of about ``chunk_rows`` rows each.
+
+    Yields each chunk's rows, its values and its trajectory; memory stays that of one chunk,
+    whatever the number of rows. A row's result does not depend on the chunking.
+    """
+    per_draw = len(scenario.strategies)
+    step_rows = max(1, chunk_rows // per_draw) * per_draw
+    for start in range(0, values.rows, step_rows):
+        rows = slice(start, min(start + step_rows, values.rows))
+        chunk = values.take(rows)
+        yield rows, chunk, simulate(scenario, chunk, weights, keep_stock=False, keep_flows=keep_flows)

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from kikcalc.engine import Trajectory, simulate
-from kikcalc.money import Money, money, programme_costs
+from kikcalc.money import Money, anciennitet_weights, money, programme_costs
 from kikcalc.spec import Scenario
-from kikcalc.targets import Verdict, evaluate_money, evaluate_persons, in_file_order
+from kikcalc.targets import Verdict, judge_money, judge_persons, verdicts
+from kikcalc.values import Values, for_scenario
 
 _UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share", "payback": "month", "npv": "kr."}
 
@@ -23,6 +24,8 @@ _UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved
 @dataclass(frozen=True, eq=False)
 class Result:
     scenario: Scenario
+    values: Values
+    """The numbers of the run, one row per strategy."""
     trajectory: Trajectory
     accounts: Money
     verdicts: tuple[Verdict, ...]
@@ -36,7 +39,7 @@ class Result:
         anc = self.scenario.anciennitet_months
         for j, state in enumerate(self.scenario.states):
             if self.trajectory.initial_mix_settled[j] and state.initial > 0 and self._anciennitet_matters(state.name):
-                mix = self.trajectory.stock[0, 0, j] / state.initial
+                mix = self.trajectory.initial_stock[0, j] / state.initial
                 notes.append(
                     f"{state.name}: no initial_anciennitet given; the initial stock takes the mix the baseline's "
                     f"inflow and exit rates settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, "
@@ -110,10 +113,8 @@ class Result:
         return frame.rename(columns={"_time": "month"})
 
     def _by_year(self, monthly: np.ndarray, how: str) -> np.ndarray:
-        """Sum or mean over each calendar year's simulated months; month axis 1 -> year axis 1."""
-        calendar = self.scenario.calendar
-        reduce = np.mean if how == "mean" else np.sum
-        return np.stack([reduce(monthly[:, calendar.year_months(y)], axis=1) for y in calendar.year_list], axis=1)
+        """Mean (persons) or sum (kroner) over each calendar year's simulated months; month axis 1 -> year axis 1."""
+        return self.scenario.calendar.by_year(monthly, how)
 
     @cached_property
     def yearly(self) -> pd.DataFrame:
@@ -176,6 +177,7 @@ class Result:
         """One row per strategy: investment, saving, payback month, net present value, return per krone."""
         m = self.accounts
         payback = m.payback_month
+        is_baseline = m.baseline == np.arange(len(payback))
         labels = self.scenario.calendar.labels
         return pd.DataFrame(
             {
@@ -188,8 +190,8 @@ class Result:
                 "grants": m.grants.sum(axis=1),
                 "grants_if_met": m.grants_if_met.sum(axis=1),
                 "net_saving": m.net_saving.sum(axis=1),
-                "payback_month": [None if k == 0 or p < 0 else labels[p] for k, p in enumerate(payback)],
-                "never_behind": [None if k == 0 else bool(v) for k, v in enumerate(m.never_behind)],
+                "payback_month": [None if is_baseline[k] or p < 0 else labels[p] for k, p in enumerate(payback)],
+                "never_behind": [None if is_baseline[k] else bool(v) for k, v in enumerate(m.never_behind)],
                 "npv": m.npv,
                 "return_per_krone": m.return_per_krone,
             }
@@ -205,7 +207,7 @@ class Result:
         month), over the horizon, undiscounted.
         """
         t, s = self.trajectory, self.scenario
-        cost = programme_costs(s, t).sum(axis=1)  # (K, P)
+        cost = programme_costs(self.values, t).sum(axis=1)  # (K, P)
         rows = []
         for p, (k, programme) in enumerate(s.programmes):
             leavers = t.programme_leavers[k, :, p].sum(axis=0)  # (S,)
@@ -253,16 +255,21 @@ class Result:
         return names.index(name)
 
 
-def run_scenario(scenario: Scenario) -> Result:
-    """Simulate a validated scenario and judge its targets.
+def run_scenario(scenario: Scenario, values: Values | None = None) -> Result:
+    """Simulate a validated scenario (one row per strategy; its own numbers unless ``values`` are
+    given) and judge its targets.
 
     Targets on persons are judged first, because a grant may be paid only if one is met; the
     money targets are judged on the money that follows.
     """
-    trajectory = simulate(scenario)
-    on_persons = evaluate_persons(scenario, trajectory)
-    met = {(v.target, scenario.strategy_names.index(v.strategy)): bool(v.met) for v in on_persons}
-    accounts = money(scenario, trajectory, met)
-    verdicts = in_file_order(scenario, on_persons + evaluate_money(scenario, accounts))
-    return Result(scenario=scenario, trajectory=trajectory, accounts=accounts, verdicts=tuple(verdicts))
-
+    values = for_scenario(scenario) if values is None else values
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=True)
+    judged = judge_persons(scenario, values, trajectory)
+    met = np.zeros((values.rows, len(scenario.targets)), dtype=bool)
+    for n, target in enumerate(scenario.targets):
+        if target.name in judged:
+            met[:, n] = judged[target.name][1] == 1.0
+    accounts = money(scenario, values, trajectory, met)
+    judged |= judge_money(scenario, values, accounts)
+    return Result(scenario=scenario, values=values, trajectory=trajectory, accounts=accounts,
+                  verdicts=tuple(verdicts(scenario, values, judged)))

@@ -561,15 +561,9 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
         if not good or bands is None or per is None:
             ok = False
             continue
-        values = _band_array(bands, anc)
-        if key == "hazard" and per == "year":
-            values = values / 12.0
-        elif key == "mean_months":
-            values = 1.0 / values
         seen[source, target] = path
-        transitions.append(Transition(source=source, target=target,
-                                      kind="probability" if key == "probability" else "hazard",
-                                      value=values, path=path))
+        form = "hazard per year" if key == "hazard" and per == "year" else key
+        transitions.append(Transition(source=source, target=target, form=form, value=_band_array(bands, anc), path=path))
     return transitions if ok else None
 
 
@@ -908,17 +902,13 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if _missing(value, window, ramp, fade):
         return None
     form = forms.get((table.get("from"), table.get("to")))
-    if form == "hazard per year" and operation in ("add", "set"):
-        value = value / 12.0
-    elif form == "mean_months" and operation == "add":
+    if form == "mean_months" and operation == "add":
         reader.problem(_join(path, key), "add is not defined on a mean_months transition; use multiply (scales the "
                                          "rate) or set (a new mean in months)")
         return None
-    elif form == "mean_months" and operation == "set":
-        if value <= 0:
-            reader.problem(_join(path, key), "expected a mean duration above 0 months")
-            return None
-        value = 1.0 / value
+    if form == "mean_months" and operation == "set" and value <= 0:
+        reader.problem(_join(path, key), "expected a mean duration above 0 months")
+        return None
     weight = effect_weight(calendar.months, window[0], window[1], int(ramp), int(fade))
     return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state, on=on)
 
@@ -1094,38 +1084,56 @@ def _check_rates(reader: _Reader, scenario: Scenario) -> None:
 
     A problem the transitions make by themselves is reported once, at them; one that only a
     strategy's effect makes is reported at that effect's key (the first acting in the month).
+    Rates change only in the months :func:`~kikcalc.transitions.change_months` lists, so only
+    those are checked, for every strategy at once.
     """
-    from kikcalc.transitions import inflows, transition_rates
+    from kikcalc.transitions import (
+        change_months,
+        inflows,
+        leaving_probability,
+        monthly_rate,
+        rates_in_month,
+        transition_probabilities,
+    )
+    from kikcalc.values import for_scenario
 
+    values = for_scenario(scenario)
     labels = scenario.calendar.labels
-    rates = transition_rates(scenario)  # (K, T, n, A)
-    anc = scenario.anciennitet_months
     leaving_paths = [[tr.path for tr in scenario.transitions if tr.source == s.name] for s in scenario.states]
-    base = _leaving(scenario, np.array([tr.value for tr in scenario.transitions]).reshape(-1, anc))  # (S, A)
+    own = np.array([monthly_rate(tr.form, tr.value) for tr in scenario.transitions]).reshape(-1, scenario.anciennitet_months)
+    base = leaving_probability(scenario, transition_probabilities(scenario, own))  # (S, A), before effects
     for j in np.flatnonzero((base > 1.0 + 1e-9).any(axis=1)):
         reader.problem(leaving_paths[j][0], f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
                                             f"{base[j].max():.4g} ({', '.join(leaving_paths[j])}); expected at most 1")
-    for k, strategy in enumerate(scenario.strategies):
-        for i, tr in enumerate(scenario.transitions):
-            rate = rates[k, :, i]
-            high = 1.0 if tr.kind == "probability" else np.inf
-            bad = np.flatnonzero(((rate < 0) | (rate > high)).any(axis=1))
-            if bad.size:
+    reported_rate: set[tuple[int, int]] = set()
+    reported_leaving: set[int] = set()
+    for t in change_months(scenario):
+        rates = rates_in_month(scenario, values, t)  # (K, n, A)
+        leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))  # (K, S, A)
+        for k, strategy in enumerate(scenario.strategies):
+            for i, tr in enumerate(scenario.transitions):
+                rate = rates[k, i]
+                high = 1.0 if tr.kind == "probability" else np.inf
+                if (k, i) in reported_rate or not ((rate < 0) | (rate > high)).any():
+                    continue
+                reported_rate.add((k, i))
                 expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
-                worst = rate[bad[0]][np.argmax(np.abs(rate[bad[0]] - np.clip(rate[bad[0]], 0, high)))]
-                reader.problem(_effect_key(strategy, bad[0], transitions={i}),
-                               f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[bad[0]]} "
+                worst = rate[np.argmax(np.abs(rate - np.clip(rate, 0, high)))]
+                reader.problem(_effect_key(strategy, t, transitions={i}),
+                               f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[t]} "
                                f"under strategy {strategy.name}; expected {expected}")
-        leaving = _leaving(scenario, rates[k])  # (T, S, A)
-        bad_t, bad_s = np.nonzero((leaving > 1.0 + 1e-9).any(axis=2) & (base <= 1.0 + 1e-9).all(axis=1))
-        if bad_t.size:
-            t, j = bad_t[0], bad_s[0]
-            from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
-            reader.problem(_effect_key(strategy, t, transitions=from_j),
-                           f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
-                           f"{leaving[t, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
-                           f"expected at most 1")
-    persons_in = inflows(scenario)  # (K, T, S)
+            if k in reported_leaving:
+                continue
+            bad = np.flatnonzero((leaving[k] > 1.0 + 1e-9).any(axis=1) & (base <= 1.0 + 1e-9).all(axis=1))
+            if bad.size:
+                reported_leaving.add(k)
+                j = bad[0]
+                from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
+                reader.problem(_effect_key(strategy, t, transitions=from_j),
+                               f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
+                               f"{leaving[k, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
+                               f"expected at most 1")
+    persons_in = inflows(scenario, values)  # (K, T, S)
     for k, strategy in enumerate(scenario.strategies):
         bad_t, bad_s = np.nonzero(persons_in[k] < 0)
         if bad_t.size:
@@ -1133,16 +1141,6 @@ def _check_rates(reader: _Reader, scenario: Scenario) -> None:
             reader.problem(_effect_key(strategy, t, state=scenario.states[j].name),
                            f"the inflow to {scenario.states[j].name} becomes {persons_in[k, t, j]:g} in {labels[t]} "
                            f"under strategy {strategy.name}; expected at least 0 persons")
-
-
-def _leaving(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
-    """Monthly probability of leaving each state, shape (..., S, A), from rates of shape (..., n, A)."""
-    leaving = np.zeros((*rates.shape[:-2], len(scenario.states), rates.shape[-1]))
-    hazard = np.zeros_like(leaving)
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    for i, tr in enumerate(scenario.transitions):
-        (leaving if tr.kind == "probability" else hazard)[..., index[tr.source], :] += rates[..., i, :]
-    return leaving - np.expm1(-np.maximum(hazard, 0.0))
 
 
 def _effect_key(strategy: Strategy, month: int, transitions: set[int] | frozenset[int] = frozenset(),

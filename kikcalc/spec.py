@@ -18,6 +18,7 @@ from kikcalc.calendar import Calendar
 StateKind = Literal["benefit", "outside"]
 CostBasis = Literal["net", "gross"]
 RateKind = Literal["probability", "hazard"]
+RateForm = Literal["probability", "hazard", "hazard per year", "mean_months"]
 Operation = Literal["multiply", "add", "set"]
 Comparison = Literal["below", "max", "above", "min"]
 
@@ -55,12 +56,17 @@ class Transition:
 
     source: str
     target: str
-    kind: RateKind
-    """``probability``: a monthly probability; ``hazard``: a monthly hazard (mean_months and
-    yearly hazards are converted to this)."""
+    form: RateForm
+    """How the file gives the rate: a monthly ``probability``, a monthly ``hazard``, a
+    ``hazard per year`` or a ``mean_months`` stay; :mod:`kikcalc.transitions` converts it."""
     value: np.ndarray
-    """The probability or monthly hazard for each anciennitet month, shape (A,)."""
+    """The number the file gives, in its own unit, for each anciennitet month, shape (A,)."""
     path: str
+
+    @property
+    def kind(self) -> RateKind:
+        """``probability``: the rate is a monthly probability; ``hazard``: it converts to a monthly hazard."""
+        return "probability" if self.form == "probability" else "hazard"
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +75,7 @@ class Effect:
 
     operation: Operation
     value: float
+    """The number the file gives, in the unit of what it changes (a yearly hazard, a mean in months)."""
     weight: np.ndarray
     """How much of the effect acts in each month, 0..1, shape (T,): ramp, full size, fade."""
     path: str
@@ -231,3 +238,18 @@ class Scenario:
     def programmes(self) -> list[tuple[int, Programme]]:
         """Every programme with the index of its strategy, in strategy then file order."""
         return [(k, p) for k, strategy in enumerate(self.strategies) for p in strategy.programmes]
+
+    @property
+    def effects(self) -> list[tuple[int, Effect]]:
+        """Every effect with the index of its strategy, in strategy then file order (the E axis of values)."""
+        return [(k, e) for k, strategy in enumerate(self.strategies) for e in strategy.effects]
+
+    @property
+    def flow_costs(self) -> list[tuple[int, FlowCost]]:
+        """Every payment per person moved with the index of its strategy (the F axis of values)."""
+        return [(k, c) for k, strategy in enumerate(self.strategies) for c in strategy.flow_costs]
+
+    @property
+    def grants(self) -> list[tuple[int, Grant]]:
+        """Every grant with the index of its strategy (the G axis of values)."""
+        return [(k, g) for k, strategy in enumerate(self.strategies) for g in strategy.grants]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from kikcalc.engine import Trajectory
-from kikcalc.money import Money
+from kikcalc.money import Money, persons_moved
 from kikcalc.spec import Comparison, Scenario, Target
+from kikcalc.values import Values
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,9 @@ TOLERANCE = 1e-9
 4.9999999999 in floating point), and one this close to a below/above threshold does not."""
 
 
-def meets(values: np.ndarray, comparison: Comparison, threshold: float) -> np.ndarray:
+def meets(values: np.ndarray, comparison: Comparison, threshold: float | np.ndarray) -> np.ndarray:
     """Whether each value meets the threshold: below <, max <=, above >, min >= (to within TOLERANCE)."""
-    slack = TOLERANCE * max(1.0, abs(threshold))
+    slack = TOLERANCE * np.maximum(1.0, np.abs(threshold))
     with np.errstate(invalid="ignore"):
         if comparison == "below":
             return values < threshold - slack
@@ -57,9 +58,10 @@ def margin(value: float, comparison: Comparison, threshold: float) -> float:
     return threshold - value if comparison in ("below", "max") else value - threshold
 
 
-def _first(condition: np.ndarray) -> int | None:
-    hits = np.flatnonzero(condition)
-    return int(hits[0]) if hits.size else None
+def _first_true(condition: np.ndarray, start: int = 0) -> np.ndarray:
+    """Model month of the first True along the last axis, counted from ``start``; -1 if none, shape (R,)."""
+    found = condition.any(axis=-1)
+    return np.where(found, np.argmax(condition, axis=-1) + start, -1)
 
 
 def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
@@ -69,133 +71,134 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 
 
 def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray | None]:
-    """What the target counts in each month, shape (K, T), and a share target's denominator.
+    """What the target counts in each month, shape (R, T), and a share target's denominator.
 
     Level: full-time persons in its states. Share: full-time persons in ``share_of`` (the
     numerator), with those in ``states`` as the denominator. Flow: persons moved so far in the window.
     """
-    idx = {name: j for j, name in enumerate(scenario.state_names)}
     if target.kind == "flow":
-        flows = trajectory.flows[:, :, [idx[s] for s in target.flow_from]][:, :, :, [idx[s] for s in target.flow_to]]
-        moved = flows.sum(axis=(2, 3))
+        moved = persons_moved(scenario, trajectory, target.flow_from, target.flow_to)
         window = np.zeros(moved.shape[1], dtype=bool)
         window[target.first: target.month + 1] = True
         return np.cumsum(np.where(window, moved, 0.0), axis=1), None
     fte = trajectory.full_time_persons
-    counted = fte[:, :, [idx[s] for s in target.states]].sum(axis=2)
+    counted = fte[:, :, [scenario.state_index(s) for s in target.states]].sum(axis=2)
     if target.kind == "level":
         return counted, None
-    return fte[:, :, [idx[s] for s in target.share_of]].sum(axis=2), counted
+    return fte[:, :, [scenario.state_index(s) for s in target.share_of]].sum(axis=2), counted
 
 
-def _judge_series(target: Target, scenario: Scenario, trajectory: Trajectory) -> list[tuple[float, bool, int | None]]:
-    """(value, met, first month met) for each strategy; the first month is searched up to the target's date."""
+def judge_series(target: Target, threshold: np.ndarray, scenario: Scenario, trajectory: Trajectory
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A level, share or flow target judged on each row: value, met and first month met, shape (R,) each.
+
+    ``threshold`` (R,). The first month met is searched up to the target's date (-1: never).
+    """
     counted, denominator = _counted(target, scenario, trajectory)
     series = counted if denominator is None else _ratio(counted, denominator)
-    ok = meets(series, target.comparison, target.threshold)
-    verdicts = []
-    for k in range(series.shape[0]):
-        if target.kind == "flow":
-            value = series[k, target.month]
-            first = _first(ok[k, target.first: target.month + 1])
-            first = None if first is None else first + target.first
-            met = bool(meets(np.array(value), target.comparison, target.threshold))
-        elif target.when == "at":
-            value = series[k, target.month]
-            met, first = bool(ok[k, target.month]), _first(ok[k, : target.month + 1])
-        elif target.when == "year":
-            months = scenario.calendar.year_months(target.year)
-            if denominator is None:
-                value = float(np.mean(counted[k, months]))
-            else:  # full-time persons over the year in share_of, over those in states
-                value = float(_ratio(np.mean(counted[k, months]), np.mean(denominator[k, months])))
-            met = bool(meets(np.array(value), target.comparison, target.threshold))
-            first = _first(ok[k, : months[-1] + 1])
-        else:  # by / window: met in any month of the span; the value is the best reached in it
-            start = target.first if target.when == "window" else 0
-            span = series[k, start: target.month + 1]
-            if np.isnan(span).all():
-                value, first = float("nan"), None
-            else:
-                value = float(np.nanmin(span) if target.comparison in ("below", "max") else np.nanmax(span))
-                first = _first(ok[k, start: target.month + 1])
-                first = None if first is None else first + start
-            met = first is not None
-        verdicts.append((float(value), met, first))
-    return verdicts
+    ok = meets(series, target.comparison, threshold[:, None])
+    if target.kind == "flow":
+        value = series[:, target.month]
+        first = _first_true(ok[:, target.first: target.month + 1], target.first)
+        met = meets(value, target.comparison, threshold)
+    elif target.when == "at":
+        value = series[:, target.month]
+        met, first = ok[:, target.month], _first_true(ok[:, : target.month + 1])
+    elif target.when == "year":
+        months = scenario.calendar.year_months(target.year)
+        value = scenario.calendar.year_mean(counted, target.year)
+        if denominator is not None:  # full-time persons over the year in share_of, over those in states
+            value = _ratio(value, scenario.calendar.year_mean(denominator, target.year))
+        met = meets(value, target.comparison, threshold)
+        first = _first_true(ok[:, : months[-1] + 1])
+    else:  # by / window: met in any month of the span; the value is the best reached in it
+        start = target.first if target.when == "window" else 0
+        span = series[:, start: target.month + 1]
+        best = np.fmin.reduce if target.comparison in ("below", "max") else np.fmax.reduce
+        value = best(span, axis=1)
+        first = _first_true(ok[:, start: target.month + 1], start)
+        met = first >= 0
+    return value, met, first
 
 
-def _judge_programme(target: Target, scenario: Scenario, trajectory: Trajectory) -> list[tuple[float | None, bool | None, int | None]]:
-    """(share, met, first month met) for each strategy; (None, None, None) where the programme is not.
+def judge_programme(target: Target, threshold: np.ndarray, scenario: Scenario, values: Values,
+                    trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A programme target on each row: value, met (NaN where the row's strategy does not run the
+    programme) and first month met, shape (R,) each.
 
     The share is of the programme's leavers in the window (completers and drop-outs) who went to
     the ``flow_to`` states, counted cumulatively from the window's first month; its value is at the
     window's end.
     """
-    idx = {name: j for j, name in enumerate(scenario.state_names)}
     owner = {p.name: (i, k) for i, (k, p) in enumerate(scenario.programmes)}
     p, owning = owner[target.programme]
     window = slice(target.first, target.month + 1)
-    leavers = trajectory.programme_leavers[owning, window, p]  # (months, S)
-    share = _ratio(np.cumsum(leavers[:, [idx[s] for s in target.flow_to]].sum(axis=1)), np.cumsum(leavers.sum(axis=1)))
-    ok = meets(share, target.comparison, target.threshold)
-    first = _first(ok)
-    verdict = (float(share[-1]), bool(ok[-1]), None if first is None else first + target.first)
-    return [verdict if k == owning else (None, None, None) for k in range(len(scenario.strategies))]
+    leavers = trajectory.programme_leavers[:, window, p]  # (R, months, S)
+    reached = leavers[:, :, [scenario.state_index(s) for s in target.flow_to]].sum(axis=2)
+    share = _ratio(np.cumsum(reached, axis=1), np.cumsum(leavers.sum(axis=2), axis=1))
+    ok = meets(share, target.comparison, threshold[:, None])
+    runs = values.strategy == owning
+    value = np.where(runs, share[:, -1], np.nan)
+    met = np.where(runs, ok[:, -1], np.nan)
+    first = np.where(runs, _first_true(ok, target.first), -1)
+    return value, met, first
 
 
 MONEY_KINDS = ("payback", "npv")
 
 
-def _common(target: Target) -> dict:
-    return {"target": target.name, "label": target.label, "threshold": target.threshold,
-            "comparison": target.comparison, "kind": target.kind}
-
-
-def evaluate_persons(scenario: Scenario, trajectory: Trajectory) -> list[Verdict]:
-    """Verdicts of the targets on persons (level, share, flow), which need no money."""
-    verdicts: list[Verdict] = []
-    for target in scenario.targets:
+def judge_persons(scenario: Scenario, values: Values, trajectory: Trajectory) -> dict[str, tuple[np.ndarray, ...]]:
+    """Every target on persons (level, share, flow, programme) judged on each row: name -> (value,
+    met, first month met), shape (R,) each; met is NaN where the target does not apply."""
+    judged = {}
+    for n, target in enumerate(scenario.targets):
         if target.kind in MONEY_KINDS:
             continue
-        judged = (_judge_programme if target.kind == "programme" else _judge_series)(target, scenario, trajectory)
-        for k, (value, met, first) in enumerate(judged):
-            verdicts.append(Verdict(strategy=scenario.strategies[k].name, value=value, met=met,
-                                    margin=None if value is None else margin(value, target.comparison, target.threshold),
-                                    first_month_met=first, **_common(target)))
-    return verdicts
+        threshold = values.threshold[:, n]
+        if target.kind == "programme":
+            judged[target.name] = judge_programme(target, threshold, scenario, values, trajectory)
+        else:
+            value, met, first = judge_series(target, threshold, scenario, trajectory)
+            judged[target.name] = (value, met.astype(float), first)
+    return judged
 
 
-def evaluate_money(scenario: Scenario, money: Money) -> list[Verdict]:
-    """Verdicts of the money targets (payback, npv); not applicable to the baseline."""
-    verdicts: list[Verdict] = []
+def judge_money(scenario: Scenario, values: Values, money: Money) -> dict[str, tuple[np.ndarray, ...]]:
+    """The money targets (payback, npv) judged on each row: name -> (value, met, first month met),
+    shape (R,) each; not applicable (NaN) on baseline rows. A payback value is the payback month
+    (NaN if none); the target's threshold is its month."""
+    judged = {}
     payback, npv = money.payback_month, money.npv
-    for target in scenario.targets:
+    is_baseline = values.baseline == np.arange(values.rows)
+    for n, target in enumerate(scenario.targets):
         if target.kind not in MONEY_KINDS:
             continue
-        for k, strategy in enumerate(scenario.strategies):
-            if k == 0:
-                verdicts.append(Verdict(strategy=strategy.name, value=None, met=None, margin=None,
-                                        first_month_met=None, **_common(target)))
-            elif target.kind == "payback":
-                month = int(payback[k])
-                verdicts.append(Verdict(strategy=strategy.name, value=None if month < 0 else float(month),
-                                        met=0 <= month <= target.month,
-                                        margin=None if month < 0 else float(target.month - month),
-                                        first_month_met=None if month < 0 else month, **_common(target)))
-            else:
-                value = float(npv[k])
-                verdicts.append(Verdict(strategy=strategy.name, value=value, met=value >= target.threshold,
-                                        margin=value - target.threshold, first_month_met=None, **_common(target)))
-    return verdicts
+        threshold = values.threshold[:, n]
+        if target.kind == "payback":
+            value = np.where(payback >= 0, payback, np.nan).astype(float)
+            met = (payback >= 0) & meets(value, target.comparison, threshold)
+            first = np.where(payback >= 0, payback, -1)
+        else:
+            value = npv
+            met = meets(value, target.comparison, threshold)
+            first = np.full(values.rows, -1)
+        judged[target.name] = (value, np.where(is_baseline, np.nan, met.astype(float)), first)
+    return judged
 
 
-def in_file_order(scenario: Scenario, verdicts: list[Verdict]) -> list[Verdict]:
-    """Verdicts ordered by target (as in the file), then strategy."""
-    order = {t.name: i for i, t in enumerate(scenario.targets)}
-    return sorted(verdicts, key=lambda v: order[v.target])  # sorted() is stable: strategies stay in order
-
-
-def evaluate(scenario: Scenario, trajectory: Trajectory, money: Money) -> list[Verdict]:
-    """Every target's verdict for every strategy, in file order then strategy order."""
-    return in_file_order(scenario, evaluate_persons(scenario, trajectory) + evaluate_money(scenario, money))
+def verdicts(scenario: Scenario, values: Values, judged: dict[str, tuple[np.ndarray, ...]]) -> list[Verdict]:
+    """Verdicts of one draw's rows (one per strategy), ordered by target as in the file, then strategy."""
+    result = []
+    for n, target in enumerate(scenario.targets):
+        value, met, first = judged[target.name]
+        for r in range(values.rows):
+            applies = not np.isnan(met[r])
+            shown = float(value[r]) if applies and not (target.kind == "payback" and np.isnan(value[r])) else None
+            threshold = float(values.threshold[r, n])
+            result.append(Verdict(
+                target=target.name, label=target.label, strategy=scenario.strategies[values.strategy[r]].name,
+                value=shown, threshold=threshold, comparison=target.comparison, kind=target.kind,
+                met=bool(met[r]) if applies else None,
+                margin=None if shown is None else margin(shown, target.comparison, threshold),
+                first_month_met=int(first[r]) if applies and first[r] >= 0 else None))
+    return result

@@ -1,9 +1,12 @@
-"""Monthly transition probabilities and inflows for every strategy, with effects applied.
+"""Monthly transition probabilities, inflows and measure costs for every row, with effects applied.
 
-This is the one home of the competing-risk conversion and of the way an effect changes a rate.
-An effect is an affine map of the rate it acts on, scaled by its weight ``w`` in the month:
-``multiply m``: r -> r (1 + (m-1) w); ``add a``: r -> r + a w; ``set v``: r -> r + (v - r) w.
-Several effects on one rate compose in the order the file gives them.
+This is the one home of the unit conversion of rates (a ``mean_months`` stay is a hazard of
+1/mean, a yearly hazard is /12 a month), of the competing-risk conversion, and of the way an effect
+changes a number. An effect is an affine map of the number it acts on, scaled by its weight ``w``
+in the month: ``multiply m``: r -> r (1 + (m-1) w); ``add a``: r -> r + a w; ``set v``:
+r -> r + (v - r) w. Several effects on one number compose in the order the file gives them.
+Values arrive in the file's own units (:mod:`kikcalc.values`) and are converted here, after any
+of them has been set, so a number set by key path means what it means in the file.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from kikcalc.spec import Effect, Scenario
+from kikcalc.values import Values
 
 
 def competing_risk_probabilities(hazards: np.ndarray) -> np.ndarray:
@@ -46,84 +50,115 @@ def effect_weight(months: int, first: int, last: int, ramp_months: int, fade_mon
     return weight
 
 
-def _affine(effects: list[Effect], months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Compose effects into r -> alpha r + beta for each month, shapes (T,) and (T,)."""
-    alpha = np.ones(months)
-    beta = np.zeros(months)
-    for effect in effects:
-        w = effect.weight
-        if effect.operation == "multiply":
-            scale, shift = 1.0 + (effect.value - 1.0) * w, 0.0
-        elif effect.operation == "add":
-            scale, shift = 1.0, effect.value * w
-        else:  # set
-            scale, shift = 1.0 - w, effect.value * w
-        alpha, beta = alpha * scale, beta * scale + shift
-    return alpha, beta
+def monthly_rate(form: str, value: np.ndarray) -> np.ndarray:
+    """A transition's number in the file's unit as the engine's: a monthly probability or monthly hazard."""
+    if form == "hazard per year":
+        return value / 12.0
+    if form == "mean_months":
+        with np.errstate(divide="ignore"):
+            return 1.0 / value
+    return value
 
 
-def transition_rates(scenario: Scenario) -> np.ndarray:
-    """Each transition's rate in each month for each strategy, shape (K, T, n_transitions, A).
+def _effect_number(scenario: Scenario, effect: Effect, value: np.ndarray) -> np.ndarray:
+    """An effect's number in the engine's unit: ``add``/``set`` take the unit of the transition they change."""
+    if effect.on != "rate" or effect.operation == "multiply":
+        return value
+    return monthly_rate(scenario.transitions[effect.transition].form, value)
 
-    The rate is the transition's own kind: a monthly probability or a monthly hazard.
-    """
-    months, anc = scenario.calendar.months, scenario.anciennitet_months
-    n = len(scenario.transitions)
-    base = np.array([tr.value for tr in scenario.transitions]).reshape(n, anc)
-    rates = np.broadcast_to(base, (len(scenario.strategies), months, n, anc)).copy()
-    for k, strategy in enumerate(scenario.strategies):
-        for i in {e.transition for e in strategy.effects if e.on == "rate"}:
-            alpha, beta = _affine([e for e in strategy.effects if e.transition == i], months)
-            rates[k, :, i, :] = alpha[:, None] * base[i][None, :] + beta[:, None]
+
+def _compose(current: np.ndarray, operation: str, value: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """One effect applied to a number: r -> r (1 + (m-1) w), r + a w, or r + (v - r) w."""
+    if operation == "multiply":
+        return current * (1.0 + (value - 1.0) * weight)
+    if operation == "add":
+        return current + value * weight
+    return current + (value - current) * weight
+
+
+def _acting(scenario: Scenario, values: Values, on: str) -> list[tuple[int, Effect, np.ndarray]]:
+    """Effects on ``on`` with their index in the E axis and the rows they act on (their strategy's), in file order."""
+    return [(e, effect, values.strategy == k) for e, (k, effect) in enumerate(scenario.effects) if effect.on == on]
+
+
+def change_months(scenario: Scenario) -> np.ndarray:
+    """Model months in which some transition's rate differs from the month before (0 always), sorted."""
+    months = scenario.calendar.months
+    changes = np.zeros(months, dtype=bool)
+    changes[0] = True
+    for _, effect in scenario.effects:
+        if effect.on == "rate":
+            changes[1:] |= np.diff(effect.weight) != 0
+    return np.flatnonzero(changes)
+
+
+def rates_in_month(scenario: Scenario, values: Values, month: int) -> np.ndarray:
+    """Each transition's monthly probability or monthly hazard in one month, shape (R, n, A), effects applied."""
+    rates = np.empty_like(values.rate)
+    for i, transition in enumerate(scenario.transitions):
+        rates[:, i] = monthly_rate(transition.form, values.rate[:, i])
+    for e, effect, rows in _acting(scenario, values, "rate"):
+        weight = effect.weight[month]
+        if weight == 0.0 or not rows.any():
+            continue
+        number = _effect_number(scenario, effect, values.effect[rows, e])[:, None]
+        rates[rows, effect.transition] = _compose(rates[rows, effect.transition], effect.operation, number, weight)
     return rates
 
 
-def _with_state_effects(scenario: Scenario, base: np.ndarray, on: str) -> np.ndarray:
-    """A per-state monthly series (T, S) for each strategy, with its effects ``on`` that quantity, shape (K, T, S)."""
-    months = scenario.calendar.months
-    result = np.broadcast_to(base, (len(scenario.strategies), *base.shape)).copy()
-    for k, strategy in enumerate(scenario.strategies):
-        for name in {e.state for e in strategy.effects if e.on == on}:
-            j = scenario.state_index(name)
-            alpha, beta = _affine([e for e in strategy.effects if e.on == on and e.state == name], months)
-            result[k, :, j] = alpha * base[:, j] + beta
+def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
+    """Each transition's monthly probability, shape (..., n, A), from its rate (:func:`rates_in_month`).
+
+    Hazards out of one state compete with each other (:func:`competing_risk_probabilities`);
+    probabilities given directly are taken as they are.
+    """
+    n_states = len(scenario.states)
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
+    if not hazard.any():
+        return rates
+    source = np.array([index[tr.source] for tr in scenario.transitions], dtype=int)
+    # Total hazard out of each state, then each hazard's share of the month's leaving.
+    onehot = np.zeros((len(source), n_states))
+    onehot[np.flatnonzero(hazard), source[hazard]] = 1.0
+    hazards = np.where(hazard[:, None], rates, 0.0)
+    total = np.einsum("...na,ns->...sa", hazards, onehot)[..., source, :]  # (..., n, A)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        converted = np.where(total > 0, hazards / np.where(total > 0, total, 1.0) * -np.expm1(-total), 0.0)
+    return np.where(hazard[:, None], converted, rates)
+
+
+def leaving_probability(scenario: Scenario, probabilities: np.ndarray) -> np.ndarray:
+    """Monthly probability of leaving each state, shape (..., S, A), from :func:`transition_probabilities`."""
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    onehot = np.zeros((len(scenario.transitions), len(scenario.states)))
+    for i, tr in enumerate(scenario.transitions):
+        onehot[i, index[tr.source]] = 1.0
+    return np.einsum("...na,ns->...sa", probabilities, onehot)
+
+
+def _with_state_effects(scenario: Scenario, values: Values, base: np.ndarray, on: str) -> np.ndarray:
+    """A per-state monthly series (R, T, S) with the effects ``on`` that quantity applied; a new array."""
+    result = np.array(base, dtype=float, copy=True)
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    for e, effect, rows in _acting(scenario, values, on):
+        if not rows.any():
+            continue
+        j = index[effect.state]
+        result[rows, :, j] = _compose(result[rows, :, j], effect.operation, values.effect[rows, e][:, None], effect.weight)
     return result
 
 
-def inflows(scenario: Scenario) -> np.ndarray:
-    """Persons entering each state from outside the model in each month, shape (K, T, S)."""
-    return _with_state_effects(scenario, np.stack([s.inflow for s in scenario.states], axis=-1), "inflow")
+def inflows(scenario: Scenario, values: Values) -> np.ndarray:
+    """Persons entering each state from outside the model in each month, shape (R, T, S)."""
+    return _with_state_effects(scenario, values, values.inflow, "inflow")
 
 
-def measures_costs(scenario: Scenario) -> np.ndarray:
-    """Each state's ordinary measure cost, kr. per full-year person, in each month, shape (K, T, S).
+def measures_costs(scenario: Scenario, values: Values) -> np.ndarray:
+    """Each state's ordinary measure cost, kr. per full-year person, in each month, shape (R, T, S).
 
     Zero for outside states; a strategy's ``measures_cost_multiply`` / ``measures_cost_set``
     effects change it in their windows, like any other effect.
     """
-    base = np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states])
-    return _with_state_effects(scenario, np.tile(base, (scenario.calendar.months, 1)), "measures_cost")
-
-
-def monthly_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
-    """Probability of moving from state s to state j within a month, shape (..., S, S, A).
-
-    ``rates`` holds each transition's rate, shape (..., n_transitions, A): one month of
-    :func:`transition_rates`' output, or all of it. Hazards from one state compete with each other;
-    probabilities given directly are added to theirs. The diagonal holds the probability to stay.
-    """
-    leading, anc = rates.shape[:-2], rates.shape[-1]
-    n_states = len(scenario.states)
-    index = {name: i for i, name in enumerate(scenario.state_names)}
-    direct = np.zeros((*leading, n_states, n_states, anc))
-    hazard = np.zeros_like(direct)
-    for i, tr in enumerate(scenario.transitions):
-        into = direct if tr.kind == "probability" else hazard
-        into[..., index[tr.source], index[tr.target], :] += rates[..., i, :]
-    # Destinations on the last axis for the conversion, then back.
-    hazard_p = np.swapaxes(competing_risk_probabilities(np.swapaxes(hazard, -1, -2)), -1, -2)
-    moves = direct + hazard_p
-    diagonal = np.arange(n_states)
-    moves[..., diagonal, diagonal, :] = 0.0
-    moves[..., diagonal, diagonal, :] = 1.0 - moves.sum(axis=-2)
-    return moves
+    base = np.broadcast_to(values.measures_cost[:, None, :], (values.rows, scenario.calendar.months, len(scenario.states)))
+    return _with_state_effects(scenario, values, base, "measures_cost")

@@ -11,8 +11,15 @@ from kikcalc.transitions import (
     competing_risk_probabilities,
     effect_weight,
     inflows,
-    transition_rates,
+    rates_in_month,
 )
+from kikcalc.values import for_scenario
+
+
+def transition_rates(scenario):
+    """Each transition's engine rate in each month for each strategy, shape (K, T, n, A)."""
+    values = for_scenario(scenario)
+    return np.stack([rates_in_month(scenario, values, t) for t in range(scenario.calendar.months)], axis=1)
 
 
 def test_competing_risk_conversion_closed_form():
@@ -66,7 +73,7 @@ def test_a_ramping_multiply_scales_the_difference():
 def test_inflow_effect():
     raw = with_changes(one_state(inflow=40, months=3), strategies=_strategy(
         {"state": "kh", "inflow_multiply": 0.75, "start": "2020-02"}))
-    np.testing.assert_allclose(inflows(build(raw))[:, :, 0], [[40, 40, 40], [40, 30, 30]])
+    np.testing.assert_allclose(inflows(scenario := build(raw), for_scenario(scenario))[:, :, 0], [[40, 40, 40], [40, 30, 30]])
 
 
 def test_set_and_add_are_in_the_transitions_own_unit():
