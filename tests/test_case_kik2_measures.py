@@ -54,7 +54,9 @@ def test_every_place_is_filled_and_priced(result):
     # Places x 12 months x price, by hand: 48 x 40.000 + 36 x 40.000 + 24 x 47.500 + 24 x 12.500.
     by_hand = {"unge-paa-toppen": 1_920_000, "vp-plus": 1_440_000, "individuelt-forloeb": 1_140_000,
                "a-dagpenge-udloeb": 300_000}
-    assert sum(by_hand.values()) == 4_800_000
+    costs = result.programmes[result.programmes.strategy == STRATEGY].set_index("programme").cost
+    assert costs.to_dict() == pytest.approx(by_hand)
+    assert sum(by_hand.values()) == pytest.approx(_money(result, STRATEGY, 2021, "programme_cost"))
     k = result.strategy(STRATEGY)
     for p, (_, programme) in enumerate(result.scenario.programmes):
         intake = result.trajectory.programme_intake[k, :, p]
