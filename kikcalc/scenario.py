@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from kikcalc import keypaths
 from kikcalc.calendar import Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -87,9 +88,7 @@ def _describe(value: Any) -> str:
 
 
 def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+    return keypaths.child(path, key)  # the grammar of key paths lives in kikcalc.keypaths
 
 
 class _Reader:
