@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import kikcalc
 from conftest import SCENARIOS
 from kikcalc import keypaths
 from kikcalc.keypaths import KeyPathError
@@ -168,3 +169,44 @@ def test_a_bad_assignment_says_what_is_wrong(text, words):
 @pytest.mark.parametrize("value", [1.6, 50, -3, "2021-03", True, {"2021": 5, "2022-03": 6.5}, [0.8, 0.4], {"0-5": 0.1, "12+": 0.2}])
 def test_format_value_writes_what_parse_assignment_reads(value):
     assert keypaths.parse_assignment(f"a.b={keypaths.format_value(value)}") == ("a.b", value)
+
+
+# --- load with overrides --------------------------------------------------------------------------
+
+def test_load_sets_a_value_by_key_path_before_validation_and_records_it():
+    raw = read(KIK2)
+    path = "strategies.kik2.effects[0].multiply"
+    value = keypaths.get(raw, path) + 0.15
+    scenario = kikcalc.load(KIK2, [(path, value)])
+    _assert_same_result(run_scenario(scenario), run_scenario(build(keypaths.assign(raw, path, value), str(KIK2))))
+    assert scenario.overrides == ((path, value, keypaths.get(raw, path)),)
+    assert kikcalc.load(KIK2).overrides == ()
+
+
+def test_load_records_none_for_a_key_the_file_lacks():
+    raw = read(KIK2)
+    scenario = kikcalc.load(KIK2, [("states.anden_ydelse.measures_cost", 1000)])
+    assert scenario.states[scenario.state_index("anden_ydelse")].measures_cost == 1000
+    assert scenario.overrides == (("states.anden_ydelse.measures_cost", 1000, None),)
+    assert "measures_cost" not in raw["states"]["anden_ydelse"]
+
+
+def test_load_with_a_path_the_file_lacks_is_a_scenario_error_naming_the_nearest_path():
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, [("strategies.kik3.investment", 5)])
+    (problem,) = error.value.problems
+    assert problem.path == "strategies.kik3.investment"
+    assert "no such key path" in problem.message and "nearest: strategies.kik2.investment" in problem.message
+
+
+def test_a_value_the_file_rules_refuse_is_reported_at_its_path_as_given_by_set():
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, [("transitions[0].probability.0-5", 1.5)])
+    (problem,) = error.value.problems
+    assert problem.path == "transitions[0].probability.0-5"
+    assert "between 0 and 1" in problem.message and problem.message.endswith("(given by --set)")
+
+
+def test_the_same_path_set_twice_is_an_error():
+    with pytest.raises(kikcalc.ScenarioError, match="set twice"):
+        kikcalc.load(KIK2, [("scenario.discount_rate", 0.02), ('"scenario".discount_rate', 0.03)])
