@@ -8,17 +8,20 @@ one :class:`~kikcalc.errors.ScenarioError`. Nothing after this module checks the
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import itertools
 import math
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from kikcalc import keypaths
 from kikcalc.calendar import Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -87,9 +90,7 @@ def _describe(value: Any) -> str:
 
 
 def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+    return keypaths.child(path, key)  # the grammar of key paths lives in kikcalc.keypaths
 
 
 class _Reader:
@@ -398,9 +399,54 @@ def read(path: str | Path) -> dict:
         raise ScenarioError(str(path), [Problem("", f"not a UTF-8 text file: {error}")]) from None
 
 
-def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raises ScenarioError listing every problem found."""
-    return build(read(path), str(path))
+def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenario:
+    """Read and validate a scenario file; raises ScenarioError listing every problem found.
+
+    ``overrides`` are (key path, value) pairs set in the raw TOML before it is validated
+    (``--set PATH=VALUE``), so a value set by key path means what it means in the file. A path that
+    names nothing in the file, or a value the file's rules refuse, is a problem like any other;
+    the latter is marked "(given by --set)". The Scenario records them in ``overrides``.
+    """
+    raw = read(path)
+    if not overrides:
+        return build(raw, str(path))
+    raw, applied = _override(raw, overrides, str(path))
+    try:
+        scenario = build(raw, str(path))
+    except ScenarioError as error:
+        raise ScenarioError(error.file, [_marked_as_set(p, applied) for p in error.problems]) from None
+    return dataclasses.replace(scenario, overrides=applied)
+
+
+def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tuple[dict, tuple[tuple[str, Any, Any], ...]]:
+    """The raw table with every override set, and (path, value, the file's value or None) for each."""
+    applied: list[tuple[str, Any, Any]] = []
+    problems: list[Problem] = []
+    changed = raw
+    for path, value in overrides:
+        try:
+            where = keypaths.canonical(path)
+            if where in (p for p, _, _ in applied):
+                raise keypaths.KeyPathError(where, "set twice; give each key path once")
+            changed = keypaths.assign(changed, where, value)
+        except keypaths.KeyPathError as error:
+            problems.append(Problem(error.path, f"{error.message} (given by --set)"))
+            continue
+        try:
+            in_file = keypaths.get(raw, where)
+        except keypaths.KeyPathError:
+            in_file = None
+        applied.append((where, value, in_file))
+    if problems:
+        raise ScenarioError(file, problems)
+    return changed, tuple(applied)
+
+
+def _marked_as_set(problem: Problem, applied: tuple[tuple[str, Any, Any], ...]) -> Problem:
+    """A problem at (or inside) a value set by key path says so."""
+    if any(keypaths.within(problem.path, path) for path, _, _ in applied):
+        return Problem(problem.path, f"{problem.message} (given by --set)")
+    return problem
 
 
 def build(raw: dict, file: str = "<scenario>") -> Scenario:

@@ -9,7 +9,7 @@ the scenario's month calendar (shape ``(T,)``) and onto anciennitet months (shap
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -217,6 +217,9 @@ class Scenario:
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
     path: str = ""
     notes: tuple[str, ...] = field(default=())
+    overrides: tuple[tuple[str, Any, Any], ...] = ()
+    """Values set by key path when the file was loaded (``--set``): (key path, value set, the file's
+    value or None if the file had none), in the order given."""
 
     @property
     def state_names(self) -> list[str]:

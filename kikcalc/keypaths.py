@@ -1,0 +1,357 @@
+"""Key paths: the one name of every value in a scenario file, and the only home of their grammar.
+
+A key path names one value of a scenario's raw TOML, the same name error messages print::
+
+    scenario.discount_rate                    a key in a table
+    states.kontanthjaelp.inflow.2021-03       one entry of a series by month (by year: .2021)
+    transitions[2].probability.0-5            one anciennitet band of the third [[transitions]]
+    strategies.kik2.effects[0].multiply       a key in the first table of a list of tables
+    refusion.state_share[2]                   the third number of a list
+    states."a.b"                              a key holding a dot, quoted
+
+Keys are joined with ``.``; ``[n]`` is a position in a list, **counted from 0**. A key made of
+letters, digits, ``_``, ``-`` and ``+`` is written as it is (``2021``, ``2021-03``, ``0-5``, ``12+``,
+``13``); any other key is written in double quotes, with ``\\"`` and ``\\\\`` for a quote and a
+backslash. TOML keys are text, so ``inflow.2021`` is the key ``"2021"``, never a list position.
+
+:func:`parse` and :func:`join` convert between a path and its parts; :func:`get` and :func:`assign`
+read and set a value of a raw table by its path; :func:`numbers` lists every number of a file by its
+path; :func:`parse_assignment` reads the ``PATH=VALUE`` of ``kikcalc ... --set``.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import difflib
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+Part = str | int
+"""One step of a key path: a table key (text) or a list position (from 0)."""
+
+_BARE = re.compile(r"[\w+-]+")
+_TOML_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class KeyPathError(ValueError):
+    """A key path that is malformed, or names no value of the file.
+
+    Attributes
+    ----------
+    path : str
+        The key path (or the ``PATH=VALUE`` text) as given.
+    message : str
+        What is wrong, ending with ``; nearest: PATH`` when an existing key path is close.
+    nearest : str or None
+        The existing key path closest to ``path``, if there is one.
+    """
+
+    def __init__(self, path: str, message: str, nearest: str | None = None):
+        self.path = path
+        self.nearest = nearest
+        self.message = message + (f"; nearest: {nearest}" if nearest else "")
+        super().__init__(f"{path}: {self.message}" if path else self.message)
+
+
+# --- the grammar --------------------------------------------------------------------------------
+
+def parse(path: str) -> tuple[Part, ...]:
+    """The parts of a key path: ``"strategies.kik2.effects[0].multiply"`` -> ``("strategies", "kik2", "effects", 0, "multiply")``.
+
+    Parameters
+    ----------
+    path : str
+        A key path; see the module's description for the grammar.
+
+    Returns
+    -------
+    tuple of str and int
+        Table keys as text (``"2021"`` stays text), list positions as int.
+
+    Raises
+    ------
+    KeyPathError
+        If the path is empty or malformed; the message says what is wrong and where.
+    """
+    if not isinstance(path, str) or not path.strip():
+        raise KeyPathError(str(path), "an empty key path; expected one such as strategies.kik2.investment")
+    parts: list[Part] = []
+    i, n = 0, len(path)
+
+    def fail(message: str) -> KeyPathError:
+        return KeyPathError(path, f"not a valid key path: {message} (at character {i + 1})")
+
+    expect_key = True  # at the start and after a dot, a key must follow
+    while i < n:
+        char = path[i]
+        if expect_key:
+            if char == '"':
+                key, i = _quoted(path, i, fail)
+            else:
+                match = _BARE.match(path, i)
+                if not match:
+                    if char == "[" and not parts:
+                        raise fail("a key path starts with a key, such as transitions[0]")
+                    if char in ".[":
+                        raise fail("a key is missing")
+                    raise fail(f'"{char}" may appear only inside a quoted key, such as "a{char}b"')
+                key, i = match.group(), match.end()
+            parts.append(key)
+            expect_key = False
+        elif char == ".":
+            i += 1
+            expect_key = True
+            if i == n:
+                raise fail("a key is missing after the last dot")
+        elif char == "[":
+            close = path.find("]", i)
+            if close < 0:
+                raise fail('"[" without a closing "]"')
+            text = path[i + 1: close]
+            if not text.isascii() or not text.isdigit():
+                raise fail(f"[{text}] is not a list position; positions are whole numbers counted from 0, such as [0]")
+            parts.append(int(text))
+            i = close + 1
+        else:
+            raise fail(f'expected "." or "[" after {join(parts)}, found "{char}"')
+    return tuple(parts)
+
+
+def _quoted(path: str, start: int, fail) -> tuple[str, int]:
+    """The key of a quoted segment starting at ``path[start] == '"'``, and the index after it."""
+    chars: list[str] = []
+    i = start + 1
+    while i < len(path):
+        char = path[i]
+        if char == "\\" and i + 1 < len(path):
+            chars.append(path[i + 1])
+            i += 2
+        elif char == '"':
+            return "".join(chars), i + 1
+        else:
+            chars.append(char)
+            i += 1
+    raise fail("a quoted key without its closing quote")
+
+
+def child(path: str, part: Part) -> str:
+    """The key path of ``part`` inside the value at ``path`` (``""``: the file itself)."""
+    if isinstance(part, int):
+        return f"{path}[{part}]"
+    key = part if _BARE.fullmatch(part) else '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{path}.{key}" if path else key
+
+
+def join(parts: Iterable[Part]) -> str:
+    """The key path of its parts, the inverse of :func:`parse`: ``parse(join(parts)) == tuple(parts)``."""
+    path = ""
+    for part in parts:
+        path = child(path, part)
+    return path
+
+
+def canonical(path: str) -> str:
+    """A key path in the form kikcalc prints it (``inflow."2021"`` -> ``inflow.2021``)."""
+    return join(parse(path))
+
+
+def within(path: str, outer: str) -> bool:
+    """True if ``path`` is ``outer`` or names a value inside it; False for a malformed path."""
+    try:
+        inner, prefix = parse(path), parse(outer)
+    except KeyPathError:
+        return False
+    return inner[: len(prefix)] == prefix
+
+
+# --- values by key path --------------------------------------------------------------------------
+
+def walk(raw: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Every value of a raw table and its key path, tables before their contents, in file order."""
+    items = raw.items() if isinstance(raw, dict) else enumerate(raw) if isinstance(raw, list) else ()
+    for part, value in items:
+        where = child(path, part)
+        yield where, value
+        yield from walk(value, where)
+
+
+def numbers(raw: dict) -> dict[str, float | int]:
+    """Every number of a scenario's raw TOML by its key path, in file order.
+
+    A number is an int or a float (not a boolean), wherever it stands: a key's value, an entry of
+    a table by year, month or band, or an item of a list.
+    """
+    return {path: value for path, value in walk(raw) if _is_number(value)}
+
+
+def get(raw: dict, path: str | tuple[Part, ...]) -> Any:
+    """The value at a key path of a raw TOML table.
+
+    Raises
+    ------
+    KeyPathError
+        If there is no value at the path, naming the nearest existing key path.
+    """
+    parts = parse(path) if isinstance(path, str) else tuple(path)
+    return _follow(raw, parts, len(parts))
+
+
+def assign(raw: dict, path: str | tuple[Part, ...], value: Any) -> dict:
+    """A deep copy of a raw TOML table with the value at ``path`` set; ``raw`` is not changed.
+
+    A key the file does not have may be set if the table it belongs in exists
+    (``scenario.discount_rate`` in a file whose ``[scenario]`` has none); whether the key is valid
+    there is for the scenario reader to say. A list position must already exist.
+
+    Raises
+    ------
+    KeyPathError
+        If the path's parent table does not exist, a list position is past the end of its list,
+        or the path goes on into a number or a text; the message names the nearest existing path.
+    """
+    parts = parse(path) if isinstance(path, str) else tuple(path)
+    if not parts:
+        raise KeyPathError("", "an empty key path")
+    changed = copy.deepcopy(raw)
+    parent = _follow(changed, parts, len(parts) - 1)
+    _check_step(changed, parts, len(parts) - 1, parent)
+    parent[parts[-1]] = copy.deepcopy(value)
+    return changed
+
+
+def _follow(raw: dict, parts: tuple[Part, ...], steps: int) -> Any:
+    """The value at ``parts[:steps]``; a missing step is reported for the whole path ``parts``."""
+    value: Any = raw
+    for depth in range(steps):
+        _check_step(raw, parts, depth, value)
+        if isinstance(parts[depth], str) and parts[depth] not in value:
+            raise _no_such(raw, parts, f"the file has no {join(parts[: depth + 1])}")
+        value = value[parts[depth]]
+    return value
+
+
+def _check_step(raw: dict, parts: tuple[Part, ...], depth: int, value: Any) -> None:
+    """Raise unless ``value`` (at ``parts[:depth]``) is a table or list that ``parts[depth]`` can index."""
+    part, where = parts[depth], join(parts[:depth])
+    if isinstance(part, int):
+        if not isinstance(value, list):
+            raise _no_such(raw, parts, f"{where} is {_kind(value)}, not a list; [n] is a list position")
+        if part >= len(value):
+            held = f"{len(value)} entries, [0] to [{len(value) - 1}]" if len(value) > 1 else \
+                "1 entry, [0]" if value else "no entries"
+            raise _no_such(raw, parts, f"{where} has {held}")
+    elif not isinstance(value, dict):
+        if isinstance(value, list):
+            raise _no_such(raw, parts, f"{where} is a list; name a position in it, such as {where}[0]")
+        raise _no_such(raw, parts, f"{where} is {_kind(value)}, which holds no keys" if where else "not a table")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if _is_number(value):
+        return f"a number ({format_value(value)})"
+    if isinstance(value, str):
+        return f"a text ({format_value(value)})"
+    return f"a value ({format_value(value)})"
+
+
+def _no_such(raw: dict, parts: tuple[Part, ...], reason: str) -> KeyPathError:
+    path = join(parts)
+    existing = [where for where, _ in walk(raw)]
+    nearest = difflib.get_close_matches(path, existing, n=1, cutoff=0.0)
+    return KeyPathError(path, f"no such key path ({reason})", nearest[0] if nearest else None)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# --- PATH=VALUE ---------------------------------------------------------------------------------
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """The key path and value of ``PATH=VALUE``, as ``--set`` takes them.
+
+    VALUE is read as a TOML value: ``1.6``, ``50``, ``1_200_000``, ``{ 2021 = 5, 2022 = 6 }``,
+    ``"2021-03"`` (text and months in quotes). PATH is checked against the grammar, not against a file.
+
+    Returns
+    -------
+    (str, Any)
+        The path as written (without surrounding spaces) and the value as TOML reads it.
+
+    Raises
+    ------
+    KeyPathError
+        Without ``=``, with a malformed path, or with a VALUE that is not TOML (a decimal comma
+        such as ``1,6`` gets a hint to write ``1.6``).
+    """
+    split = _assignment_sign(text)
+    if split is None:
+        raise KeyPathError(text, "expected PATH=VALUE, such as strategies.kik2.effects[0].multiply=1.6; there is no =")
+    path, value_text = text[:split].strip(), text[split + 1:].strip()
+    parse(path)
+    if not value_text:
+        raise KeyPathError(path, "no value after =; give one such as 1.6, 50 or \"2021-03\"")
+    try:
+        document = tomllib.loads(f"value = {value_text}")
+    except tomllib.TOMLDecodeError:
+        raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
+    if list(document) != ["value"]:
+        raise KeyPathError(path, f"{value_text} is not one TOML value")
+    return path, document["value"]
+
+
+def _assignment_sign(text: str) -> int | None:
+    """The index of the first ``=`` outside a quoted key, or None."""
+    quoted = escaped = False
+    for i, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "=" and not quoted:
+            return i
+    return None
+
+
+def _value_hint(text: str) -> str:
+    """A hint for the commonest slips in a value on the command line."""
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        return f"; use a decimal point: {text.replace(',', '.')}"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
+        return f"; write thousands with _ (or nothing): {text.replace(',', '_')}"
+    if "," in text and re.fullmatch(r"[+-]?[\d_.,]+", text):
+        return "; a number has a decimal point and no commas, such as 1.6 or 1_200_000.5"
+    if re.fullmatch(r"[+-]?\.\d+", text):
+        return f"; write a 0 before the point: {text.replace('.', '0.', 1)}"
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        return f"; write a month in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
+    if re.fullmatch(r"[A-Za-z_][\w-]*", text):
+        return f"; write text in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
+    return ""
+
+
+def format_value(value: Any) -> str:
+    """A value written as TOML writes it: ``1.6``, ``"2021-03"``, ``{ 2021 = 5, 2022 = 6 }``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        items = ", ".join(f"{key if _TOML_BARE_KEY.fullmatch(key) else json.dumps(key, ensure_ascii=False)} = "
+                          f"{format_value(item)}" for key, item in value.items())
+        return f"{{ {items} }}" if items else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(format_value(item) for item in value) + "]"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    return repr(value)

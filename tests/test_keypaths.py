@@ -1,0 +1,212 @@
+"""Key paths: the grammar, reading and setting a value of a file by its path, and --set on the command line."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kikcalc
+from conftest import SCENARIOS
+from kikcalc import keypaths
+from kikcalc.keypaths import KeyPathError
+from kikcalc.result import run_scenario
+from kikcalc.scenario import _join, build, read
+
+SHIPPED = sorted(SCENARIOS.glob("*.toml"))
+KIK2 = SCENARIOS / "aabenraa-kik2.toml"
+
+# One example of each kind of key path, as error messages print them.
+EXAMPLES = [
+    "states.kontanthjaelp.inflow",              # a key in a table
+    "states.kontanthjaelp.inflow.2021",         # a series entry by year
+    "states.kh.inflow.2021-03",                 # ... by month
+    "transitions[2].probability",               # a key in a list of tables
+    "transitions[2].probability.0-5",           # an anciennitet band
+    "transitions[0].probability.12+",           # an open band
+    "transitions[2].mean_months",
+    "strategies.kik2.effects[0].multiply",
+    "strategies.kik2.investment",
+    "strategies.pool.grants[1].amount",
+    "scenario.discount_rate",
+    "targets[0].max",
+    "states.kh.initial_anciennitet.13",         # a mix by anciennitet month
+    "strategies.x.programmes[0].outcomes.selvforsorgende",
+    "refusion.state_share[2]",                  # a number in a list
+    'states."a.b".label',                       # a key holding a dot
+]
+
+
+# --- the grammar -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_parse_and_join_are_inverses(path):
+    parts = keypaths.parse(path)
+    assert keypaths.join(parts) == path
+    assert keypaths.parse(keypaths.join(parts)) == parts
+
+
+@pytest.mark.parametrize("path", EXAMPLES)
+def test_the_reader_builds_the_same_paths_as_join(path):
+    parts = keypaths.parse(path)
+    built = parts[0]
+    for part in parts[1:]:
+        built = _join(built, part)
+    assert built == path
+
+
+def test_list_positions_are_ints_and_table_keys_stay_text():
+    parts = keypaths.parse("transitions[2].probability.0-5")
+    assert [type(p) for p in parts] == [str, int, str, str]
+    assert keypaths.parse("states.kh.inflow.2021")[-1] == keypaths.parse('states.kh.inflow."2021"')[-1]
+    assert all(isinstance(p, str) for p in keypaths.parse("states.kh.initial_anciennitet.13"))
+
+
+def test_a_key_that_needs_quotes_is_quoted_and_comes_back():
+    for key in ("a.b", 'say "hi"', "back\\slash", "two words", "x=y", ""):
+        parts = ("states", key, "label")
+        assert keypaths.parse(keypaths.join(parts)) == parts
+
+
+@pytest.mark.parametrize("path", ["", "a..b", "a.", ".a", "[0].x", "a[x]", "a[-1]", "a[0", 'a."b', "a b", "a]", 'a"b"'])
+def test_a_malformed_path_is_a_key_path_error(path):
+    with pytest.raises(KeyPathError) as error:
+        keypaths.parse(path)
+    assert isinstance(error.value, ValueError)
+    assert "key path" in str(error.value)
+
+
+# --- values by key path, on every shipped scenario ------------------------------------------------
+
+def _assert_same_result(first, second):
+    for table in ("yearly", "monthly", "money", "summary", "targets", "programmes"):
+        pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
+    np.testing.assert_array_equal(first.trajectory.stock, second.trajectory.stock)
+
+
+@pytest.mark.parametrize("file", SHIPPED, ids=lambda p: p.name)
+def test_every_number_of_a_shipped_file_is_read_and_set_by_its_path(file):
+    raw = read(file)
+    found = keypaths.numbers(raw)
+    assert found
+    same = raw
+    for path, value in found.items():
+        assert keypaths.get(raw, path) == value
+        assert type(keypaths.get(raw, path)) is type(value)
+        same = keypaths.assign(same, path, value)
+        changed = keypaths.assign(raw, path, value + 1)
+        assert keypaths.get(changed, path) == value + 1
+        assert keypaths.numbers(changed) == {**found, path: value + 1}
+    assert keypaths.numbers(raw) == found, "assign changed its input"
+    assert same == raw
+    _assert_same_result(run_scenario(build(raw, str(file))), run_scenario(build(same, str(file))))
+
+
+def test_numbers_come_in_file_order_and_leave_out_booleans_and_text():
+    raw = {"scenario": {"name": "x", "flag": True, "rate": 0.1}, "refusion": {"state_share": [0.8, 0.4]}}
+    assert list(keypaths.numbers(raw)) == ["scenario.rate", "refusion.state_share[0]", "refusion.state_share[1]"]
+
+
+def test_a_key_the_file_lacks_may_be_set_where_its_table_exists():
+    raw = read(KIK2)
+    assert "measures_cost" not in raw["states"]["anden_ydelse"]
+    changed = keypaths.assign(raw, "states.anden_ydelse.measures_cost", 1000)
+    assert keypaths.get(changed, "states.anden_ydelse.measures_cost") == 1000
+    assert "measures_cost" not in raw["states"]["anden_ydelse"]
+
+
+@pytest.mark.parametrize(("path", "nearest"), [
+    ("strategies.kik3.investment", "strategies.kik2.investment"),          # a parent that does not exist
+    ("strategies.kik2.effects[2].multiply", "strategies.kik2.effects[1].multiply"),  # past the end of a list
+    ("strategies.kik2.effects[0].multiply.x", "strategies.kik2.effects[0].multiply"),  # into a number
+    ("states.kontanthjaelp.inflow.2021", "states.kontanthjaelp.inflow"),   # a number is not a table by year
+    ("transitions.from", "transitions[1].from"),                            # a list has positions, not keys
+])
+def test_a_path_that_names_nothing_is_an_error_naming_the_nearest_path(path, nearest):
+    raw = read(KIK2)
+    for attempt in (lambda: keypaths.assign(raw, path, 1), lambda: keypaths.get(raw, path)):
+        with pytest.raises(KeyPathError) as error:
+            attempt()
+        assert error.value.path == path
+        assert error.value.nearest == nearest
+        assert "no such key path" in str(error.value) and f"nearest: {nearest}" in str(error.value)
+        keypaths.get(raw, error.value.nearest)  # the nearest path exists
+
+
+def test_get_of_a_key_the_file_lacks_is_an_error():
+    with pytest.raises(KeyPathError) as error:
+        keypaths.get(read(KIK2), "strategies.kik2.effects[0].multiplyy")
+    assert error.value.nearest == "strategies.kik2.effects[0].multiply"
+
+
+# --- PATH=VALUE -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "path", "value"), [
+    ("strategies.kik2.effects[0].multiply=1.6", "strategies.kik2.effects[0].multiply", 1.6),
+    ("states.kh.inflow = 50", "states.kh.inflow", 50),
+    ("states.kh.inflow={ 2021 = 5, 2022 = 6 }", "states.kh.inflow", {"2021": 5, "2022": 6}),
+    ('targets[0].at="2021-03"', "targets[0].at", "2021-03"),
+    ('states."a=b".label="x"', 'states."a=b".label', "x"),
+])
+def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
+    assert keypaths.parse_assignment(text) == (path, value)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("strategies.kik2.effects[0].multiply=1,6", "use a decimal point: 1.6"),
+    ("strategies.kik2.effects[0].multiply", "there is no ="),
+    ("strategies.kik2.effects[0].multiply=", "no value"),
+    ("targets[0].at=2021-03", 'in quotes'),
+    ("a..b=1", "not a valid key path"),
+    ("a.b=1\nc = 2", "not one TOML value"),
+])
+def test_a_bad_assignment_says_what_is_wrong(text, words):
+    with pytest.raises(KeyPathError) as error:
+        keypaths.parse_assignment(text)
+    assert words in str(error.value)
+
+
+@pytest.mark.parametrize("value", [1.6, 50, -3, "2021-03", True, {"2021": 5, "2022-03": 6.5}, [0.8, 0.4], {"0-5": 0.1, "12+": 0.2}])
+def test_format_value_writes_what_parse_assignment_reads(value):
+    assert keypaths.parse_assignment(f"a.b={keypaths.format_value(value)}") == ("a.b", value)
+
+
+# --- load with overrides --------------------------------------------------------------------------
+
+def test_load_sets_a_value_by_key_path_before_validation_and_records_it():
+    raw = read(KIK2)
+    path = "strategies.kik2.effects[0].multiply"
+    value = keypaths.get(raw, path) + 0.15
+    scenario = kikcalc.load(KIK2, [(path, value)])
+    _assert_same_result(run_scenario(scenario), run_scenario(build(keypaths.assign(raw, path, value), str(KIK2))))
+    assert scenario.overrides == ((path, value, keypaths.get(raw, path)),)
+    assert kikcalc.load(KIK2).overrides == ()
+
+
+def test_load_records_none_for_a_key_the_file_lacks():
+    raw = read(KIK2)
+    scenario = kikcalc.load(KIK2, [("states.anden_ydelse.measures_cost", 1000)])
+    assert scenario.states[scenario.state_index("anden_ydelse")].measures_cost == 1000
+    assert scenario.overrides == (("states.anden_ydelse.measures_cost", 1000, None),)
+    assert "measures_cost" not in raw["states"]["anden_ydelse"]
+
+
+def test_load_with_a_path_the_file_lacks_is_a_scenario_error_naming_the_nearest_path():
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, [("strategies.kik3.investment", 5)])
+    (problem,) = error.value.problems
+    assert problem.path == "strategies.kik3.investment"
+    assert "no such key path" in problem.message and "nearest: strategies.kik2.investment" in problem.message
+
+
+def test_a_value_the_file_rules_refuse_is_reported_at_its_path_as_given_by_set():
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, [("transitions[0].probability.0-5", 1.5)])
+    (problem,) = error.value.problems
+    assert problem.path == "transitions[0].probability.0-5"
+    assert "between 0 and 1" in problem.message and problem.message.endswith("(given by --set)")
+
+
+def test_the_same_path_set_twice_is_an_error():
+    with pytest.raises(kikcalc.ScenarioError, match="set twice"):
+        kikcalc.load(KIK2, [("scenario.discount_rate", 0.02), ('"scenario".discount_rate', 0.03)])
