@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+YEAR_RE = re.compile(r"^\d{4}$")
+"""A key of a series table by year ("2019"); other keys are months ("2019-04")."""
 
 
 def parse_month(text: str) -> int:
@@ -81,3 +83,27 @@ class Calendar:
         """Every year's mean (``how="mean"``: persons) or sum (``"sum"``: kroner), month axis 1 -> year axis 1."""
         reduce = self.year_mean if how == "mean" else self.year_sum
         return np.stack([reduce(monthly, year) for year in self.year_list], axis=1)
+
+    def series_owners(self, keys: list[str], carry_forward: bool, first: int = 0) -> np.ndarray:
+        """Which key of a series table by year ("2019") or month ("2019-04") gives each month's value,
+        shape (T,): the key's position in ``keys``, or -1 for none. The one home of the series rules:
+        a month's own key wins over its year's; with ``carry_forward`` a month no key covers takes the
+        last covered month's key, from model month ``first`` on. The keys must be valid."""
+        owner = np.full(self.months, -1)
+        for position, key in enumerate(keys):
+            if YEAR_RE.match(key):
+                owner[self.year_months(int(key))] = position
+        for position, key in enumerate(keys):
+            if not YEAR_RE.match(key):
+                owner[self.index(parse_month(key))] = position
+        if carry_forward:
+            for t in range(first + 1, self.months):
+                if owner[t] < 0:
+                    owner[t] = owner[t - 1]
+        return owner
+
+    def series_divisors(self, keys: list[str], per_year_spread: bool) -> np.ndarray:
+        """What each key's number is divided by in each of its months, shape (len(keys),): a yearly
+        amount spread over its year's simulated months, or 1."""
+        return np.array([len(self.year_months(int(key))) if per_year_spread and YEAR_RE.match(key) else 1.0
+                         for key in keys])

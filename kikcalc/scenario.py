@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from kikcalc import keypaths
-from kikcalc.calendar import Calendar, format_month, parse_month
+from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
     BudgetGuarantee,
@@ -45,7 +45,7 @@ LAST_ANCIENNITET_BAND = 13
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _BAND_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*$")
-_YEAR_RE = re.compile(r"^\d{4}$")
+_YEAR_RE = YEAR_RE
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
@@ -210,15 +210,13 @@ class _Reader:
         ``carry_forward``: a month no key covers takes the last covered month's value, from model
         month ``first`` on, which the table must cover; otherwise 0.
         """
-        months = calendar.months
         if not isinstance(raw, dict):
             value = self.number(raw, path, what=f"a number ({unit}) or a table by year or month")
             if value is None:
                 return None
             # A single yearly amount is a rate: a twelfth of it in every month.
-            return np.full(months, value / 12.0 if per_year_spread else value)
-        series = np.full(months, np.nan)
-        by_month: list[tuple[int, float]] = []
+            return np.full(calendar.months, value / 12.0 if per_year_spread else value)
+        by_month: list[int] = []
         ok = True
         for key, item in raw.items():
             where = _join(path, key)
@@ -227,22 +225,19 @@ class _Reader:
                 ok = False
                 continue
             if _YEAR_RE.match(key):
-                idx = calendar.year_months(int(key))
-                if len(idx) == 0:
+                if len(calendar.year_months(int(key))) == 0:
                     self.problem(where, f"year {key} is outside the horizon "
                                         f"{format_month(calendar.start)} to {format_month(calendar.end)}")
                     ok = False
-                    continue
-                series[idx] = value / len(idx) if per_year_spread else value
             else:
                 month = self.month(key, where, calendar)
                 if month is None:
                     ok = False
                     continue
-                by_month.append((calendar.index(month), value))
+                by_month.append(calendar.index(month))
         if per_year_spread:
             years = {int(k) for k in raw if _YEAR_RE.match(k)}
-            for index, _ in by_month:
+            for index in by_month:
                 year = calendar.years[index]
                 if year in years:
                     self.problem(_join(path, calendar.labels[index]),
@@ -250,17 +245,13 @@ class _Reader:
                     ok = False
         if not ok:
             return None
-        for index, value in by_month:  # a month's own value wins over its year's
-            series[index] = value
-        if carry_forward:
-            if np.isnan(series[first]):
-                self.problem(path, f"the table must cover the first month, {calendar.labels[first]} "
-                                   f"(give its year or the month itself)")
-                return None
-            for t in range(first + 1, months):
-                if np.isnan(series[t]):
-                    series[t] = series[t - 1]
-        return np.nan_to_num(series, nan=0.0)
+        owner = calendar.series_owners(list(raw), carry_forward, first)
+        if carry_forward and owner[first] < 0:
+            self.problem(path, f"the table must cover the first month, {calendar.labels[first]} "
+                               f"(give its year or the month itself)")
+            return None
+        per_month = np.array([float(v) for v in raw.values()]) / calendar.series_divisors(list(raw), per_year_spread)
+        return np.append(per_month, 0.0)[owner]  # owner -1: no key covers the month, 0
 
     def bands(self, raw: Any, path: str, what: str, high: float | None) -> list[tuple[int, int | None, float]] | None:
         """A number, or a table by anciennitet band ``{"0-5" = ..., "6-11" = ..., "12+" = ...}``."""
@@ -458,7 +449,7 @@ def build(raw: dict, file: str = "<scenario>") -> Scenario:
     _check_rates(reader, scenario)
     if reader.problems:
         raise ScenarioError(file, reader.problems)
-    return Scenario(**{**scenario.__dict__, "path": file})
+    return Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
 
 
 def _build(reader: _Reader, raw: dict) -> Scenario | None:

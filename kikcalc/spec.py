@@ -217,6 +217,8 @@ class Scenario:
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
     path: str = ""
     notes: tuple[str, ...] = field(default=())
+    raw: dict = field(default_factory=dict, repr=False)
+    """The file's TOML as read (after any values set by key path): what key paths name."""
     overrides: tuple[tuple[str, Any, Any], ...] = ()
     """Values set by key path when the file was loaded (``--set``): (key path, value set, the file's
     value or None if the file had none), in the order given."""
