@@ -6,7 +6,7 @@ import difflib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -82,7 +82,7 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     return overrides
 
 
-def _load_each_once(files: tuple[str, ...], overrides: list[tuple[str, Any]] = ()) -> list[kikcalc.Result]:
+def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = ()) -> list[kikcalc.Result]:
     """Run each file; the same file twice is refused, since its columns would be doubled."""
     seen: dict[str, str] = {}
     for file in files:
