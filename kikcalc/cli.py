@@ -6,12 +6,13 @@ import difflib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import click
 
 import kikcalc
-from kikcalc import report
+from kikcalc import keypaths, report
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import format_for, write_atomically
 
@@ -65,9 +66,23 @@ def _output_options(command: Callable) -> Callable:
 
 
 _FILES = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+_SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
+                    help="Set a value of the scenario by its key path, as if the file said so (repeatable; with "
+                         "several files, in each): --set 'strategies.kik2.effects[0].multiply=1.6'.")
 
 
-def _load_each_once(files: tuple[str, ...]) -> list[kikcalc.Result]:
+def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """The (key path, value) of every --set PATH=VALUE; a malformed one is bad input."""
+    overrides = []
+    for text in assignments:
+        try:
+            overrides.append(keypaths.parse_assignment(text))
+        except keypaths.KeyPathError as error:
+            raise UsageError(f"--set {text}: {error.message}") from None
+    return overrides
+
+
+def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = ()) -> list[kikcalc.Result]:
     """Run each file; the same file twice is refused, since its columns would be doubled."""
     seen: dict[str, str] = {}
     for file in files:
@@ -75,7 +90,7 @@ def _load_each_once(files: tuple[str, ...]) -> list[kikcalc.Result]:
         if key in seen:
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
-    return [kikcalc.run(kikcalc.load(f)) for f in files]
+    return [kikcalc.run(kikcalc.load(f, overrides)) for f in files]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,11 +105,13 @@ def main() -> None:
 @click.option("--monthly", is_flag=True, help="The month-by-month trajectory instead of years.")
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
                                              "instead of persons; the other formats hold both.")
+@_SET
 @_output_options
 @_handles_bad_input
-def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, fmt: str | None, output: str | None) -> None:
+def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], fmt: str | None,
+        output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
-    result = kikcalc.run(file)
+    result = kikcalc.run(kikcalc.load(file, _overrides(assignments)))
     names = result.scenario.strategy_names
     for name in strategies:
         if name not in names:
@@ -103,18 +120,20 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, fmt:
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
     content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
-    _emit(content, output, (file,), result.notes if chosen in report.CSV_FORMATS else [])
+    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if chosen in report.CSV_FORMATS else [])
 
 
 @main.command()
 @_FILES
+@_SET
 @_output_options
 @_handles_bad_input
-def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+def compare(files: tuple[str, ...], assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
-    results = _load_each_once(files)
+    results = _load_each_once(files, _overrides(assignments))
     chosen = format_for(output, fmt)
-    notes = [f"{r.scenario.path}: {n}" for r in results for n in r.notes] if chosen in report.CSV_FORMATS else []
+    notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
+             if chosen in report.CSV_FORMATS else [])
     _emit(report.compare_document(results, chosen), output, files, notes)
 
 
@@ -123,18 +142,22 @@ def compare(files: tuple[str, ...], fmt: str | None, output: str | None) -> None
 @click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed.")
 @click.option("--strategy", "-s", "strategies", multiple=True,
               help="Judge only this strategy (repeatable); the baseline usually misses by design.")
+@_SET
 @_output_options
 @_handles_bad_input
-def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], fmt: str | None,
-            output: str | None) -> None:
+def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...],
+            fmt: str | None, output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
-    results = _load_each_once(files)
+    results = _load_each_once(files, _overrides(assignments))
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    _emit(report.targets_document(results, format_for(output, fmt), chosen), output, files)
+    output_format = format_for(output, fmt)
+    notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
+             if output_format in report.CSV_FORMATS else [])
+    _emit(report.targets_document(results, output_format, chosen), output, files, notes)
     missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "

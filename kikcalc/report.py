@@ -7,6 +7,7 @@ JSON carry full-precision numbers for spreadsheets and pipelines.
 
 from __future__ import annotations
 
+import datetime
 import json
 import math
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from kikcalc import keypaths
 from kikcalc.errors import UsageError
 from kikcalc.result import Result
 
@@ -122,6 +124,32 @@ def header_text(result: Result, fmt: str) -> str:
 
 def notes_text(result: Result) -> str:
     return "\n".join(f"Note: {note}" for note in result.notes)
+
+
+def set_lines(result: Result) -> list[str]:
+    """One line per value set by key path (``--set``): ``PATH = VALUE (file: VALUE)``."""
+    return [f"{path} = {keypaths.format_value(value)} "
+            f"({'not in the file' if in_file is None else 'file: ' + keypaths.format_value(in_file)})"
+            for path, value, in_file in result.scenario.overrides]
+
+
+def set_text(result: Result) -> str:
+    """The header lines of a text or Markdown report that say which values were set."""
+    return "\n".join(f"Set: {line}" for line in set_lines(result))
+
+
+def set_notes(result: Result) -> list[str]:
+    """The values set by key path as notes, for stderr beside a CSV and for a workbook's notes sheet."""
+    return [f"set {line}" for line in set_lines(result)]
+
+
+def set_records(result: Result) -> list[dict[str, Any]]:
+    """The values set by key path for JSON: ``path``, ``value``, ``value_in_file`` (null if the file had none)."""
+    def plain(value: Any) -> Any:  # a TOML date or time has no JSON form but its text
+        return keypaths.format_value(value) if isinstance(value, (datetime.date, datetime.time)) else value
+
+    return [{"path": path, "value": plain(value), "value_in_file": plain(in_file)}
+            for path, value, in_file in result.scenario.overrides]
 
 
 def persons_text(result: Result, strategy: str, fmt: str) -> str:
@@ -249,7 +277,7 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
             sheets["programmes"] = only(result.programmes)
         if monthly:
             sheets |= {"monthly": only(result.monthly), "monthly money": only(result.monthly_money)}
-        return workbook(sheets, notes=[result.scenario.name, *result.notes])
+        return workbook(sheets, notes=[result.scenario.name, *result.notes, *set_notes(result)])
     if fmt in CSV_FORMATS:
         if money:
             frame = result.monthly_money if monthly else result.money
@@ -259,6 +287,8 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
     if fmt == "json":
         return to_json(run_json(result, strategies, monthly))
     parts = [header_text(result, fmt)]
+    if result.scenario.overrides:
+        parts.append(set_text(result))
     if result.notes:
         parts.append(notes_text(result))
     for name in strategies:
@@ -316,6 +346,7 @@ def run_json(result: Result, strategies: list[str] | None = None, monthly: bool 
         "scenario": {"name": s.name, "municipality": s.municipality, "file": s.path, "source": s.source,
                      "start": s.calendar.labels[0], "end": s.calendar.labels[-1],
                      "discount_rate": s.discount_rate, "notes": result.notes},
+        "set": set_records(result),
         "strategies": _records(only(result.summary)),
         "yearly": _records(only(result.yearly)),
         "money": _records(only(result.money)),
@@ -464,7 +495,7 @@ def _one_figure_lines(frame: pd.DataFrame) -> pd.DataFrame:
 def compare_document(results: list[Result], fmt: str) -> str | bytes:
     if fmt == "xlsx":
         return workbook({"comparison": comparison_frame(results), "targets": _all_targets(results)},
-                        notes=[f"{r.scenario.name}: {n}" for r in results for n in r.notes])
+                        notes=[f"{r.scenario.name}: {n}" for r in results for n in [*r.notes, *set_notes(r)]])
     if fmt in CSV_FORMATS:
         return _csv(comparison_frame(results), fmt)
     if fmt == "json":
@@ -472,6 +503,8 @@ def compare_document(results: list[Result], fmt: str) -> str | bytes:
     parts = []
     for result in results:
         parts.append(header_text(result, fmt))
+        if result.scenario.overrides:
+            parts.append(set_text(result))
         if result.notes:
             parts.append(notes_text(result))
         years = [str(y) for y in result.scenario.calendar.year_list]
@@ -528,13 +561,15 @@ def _all_targets(results: list[Result], strategies: list[str] | None = None) -> 
 def targets_document(results: list[Result], fmt: str, strategies: list[str] | None = None) -> str | bytes:
     frame = _all_targets(results, strategies)
     if fmt == "xlsx":
-        return workbook({"targets": frame})
+        return workbook({"targets": frame}, notes=[f"{r.scenario.name}: {n}" for r in results for n in set_notes(r)])
     if fmt in CSV_FORMATS:
         return _csv(frame, fmt)
     if fmt == "json":
-        return to_json({"targets": _records(frame)})
+        return to_json({"targets": _records(frame),
+                        "set": [{"file": r.scenario.path, **record} for r in results for record in set_records(r)]})
     parts = []
     for result in results:
-        parts.append(_heading(f"{result.scenario.name} ({result.scenario.path})", fmt) + "\n" +
+        set_part = set_text(result) + "\n\n" if result.scenario.overrides else ""
+        parts.append(_heading(f"{result.scenario.name} ({result.scenario.path})", fmt) + "\n" + set_part +
                      (_grid(targets_rows(result, strategies), TARGET_HEADERS, fmt) if result.verdicts else "(no targets)"))
     return "\n\n".join(parts) + "\n"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 import kikcalc
 from conftest import SCENARIOS
 from kikcalc import keypaths
+from kikcalc.cli import main
 from kikcalc.keypaths import KeyPathError
 from kikcalc.result import run_scenario
 from kikcalc.scenario import _join, build, read
@@ -210,3 +214,111 @@ def test_a_value_the_file_rules_refuse_is_reported_at_its_path_as_given_by_set()
 def test_the_same_path_set_twice_is_an_error():
     with pytest.raises(kikcalc.ScenarioError, match="set twice"):
         kikcalc.load(KIK2, [("scenario.discount_rate", 0.02), ('"scenario".discount_rate', 0.03)])
+
+
+# --- --set on the command line --------------------------------------------------------------------
+
+EFFECT = "strategies.kik2.effects[0].multiply"
+NEW = "1.6"  # the value the commands set; the file's own value is read from the file
+
+
+def invoke(*args: str):
+    """Run kikcalc; (result, what it wrote to stderr). No traceback, whatever happens."""
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    try:
+        messages = result.stderr  # click 8.2+ keeps stderr apart; result.output holds both
+    except ValueError:
+        messages = result.output
+    assert "Traceback" not in result.output and "Traceback" not in messages
+    return result, messages
+
+
+def _edited_copy(tmp_path, path: str, new: str):
+    """The KIK II file with the value at ``path`` changed by editing its text, as a person would."""
+    old = keypaths.format_value(keypaths.get(read(KIK2), path))
+    key = keypaths.parse(path)[-1]
+    text = KIK2.read_text(encoding="utf-8")
+    edited = tmp_path / KIK2.name
+    edited.write_text(text.replace(f"{key} = {old}", f"{key} = {new}", 1), encoding="utf-8")
+    # The edit changed that one number of the file and nothing else.
+    assert keypaths.numbers(read(edited)) == {**keypaths.numbers(read(KIK2)), path: keypaths.parse_assignment(f"x={new}")[1]}
+    return edited
+
+
+def _without_file_and_set(document: dict) -> dict:
+    document = {key: value for key, value in document.items() if key != "set"}
+    document["scenario"] = {key: value for key, value in document["scenario"].items() if key != "file"}
+    return document
+
+
+def test_set_gives_what_an_edited_copy_of_the_file_gives(tmp_path):
+    edited = _edited_copy(tmp_path, EFFECT, NEW)
+    by_set, _ = invoke("run", str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", "json")
+    by_edit, _ = invoke("run", str(edited), "--format", "json")
+    unchanged, _ = invoke("run", str(KIK2), "--format", "json")
+    assert by_set.exit_code == by_edit.exit_code == 0
+    assert _without_file_and_set(json.loads(by_set.stdout)) == _without_file_and_set(json.loads(by_edit.stdout))
+    assert json.loads(by_set.stdout)["strategies"] != json.loads(unchanged.stdout)["strategies"]
+
+    def verdicts(result) -> list[dict]:
+        return [{k: v for k, v in row.items() if k != "file"} for row in json.loads(result.stdout)["targets"]]
+
+    assert verdicts(invoke("targets", str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", "json")[0]) == \
+        verdicts(invoke("targets", str(edited), "--format", "json")[0])
+
+
+def test_the_output_says_which_values_were_set(tmp_path):
+    in_file = keypaths.format_value(keypaths.get(read(KIK2), EFFECT))
+    line = f"{EFFECT} = {NEW} (file: {in_file})"
+    for command in (["run"], ["compare"], ["targets"]):
+        for fmt in ("table", "markdown"):
+            result, _ = invoke(*command, str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", fmt)
+            assert result.exit_code == 0
+            assert f"Set: {line}" in result.stdout.splitlines()
+        plain, _ = invoke(*command, str(KIK2))
+        assert "Set: " not in plain.stdout
+    document = json.loads(invoke("run", str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", "json")[0].stdout)
+    assert document["set"] == [{"path": EFFECT, "value": float(NEW), "value_in_file": keypaths.get(read(KIK2), EFFECT)}]
+    assert json.loads(invoke("run", str(KIK2), "--format", "json")[0].stdout)["set"] == []
+    document = json.loads(invoke("targets", str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", "json")[0].stdout)
+    assert [(r["file"], r["path"]) for r in document["set"]] == [(str(KIK2), EFFECT)]
+    _, messages = invoke("run", str(KIK2), "--set", f"{EFFECT}={NEW}", "--format", "csv")
+    assert f"note: set {line}" in messages.splitlines()
+    workbook = tmp_path / "out.xlsx"
+    invoke("run", str(KIK2), "--set", f"{EFFECT}={NEW}", "--output", str(workbook))
+    assert f"set {line}" in list(pd.read_excel(workbook, sheet_name="notes")["notes"])
+
+
+def test_a_key_the_file_lacks_is_shown_as_not_in_the_file():
+    result, _ = invoke("run", str(KIK2), "--set", "states.anden_ydelse.measures_cost=1000")
+    assert result.exit_code == 0
+    assert "Set: states.anden_ydelse.measures_cost = 1000 (not in the file)" in result.stdout.splitlines()
+
+
+def test_set_applies_to_every_file_and_a_path_missing_in_one_names_that_file():
+    other = SCENARIOS / "aabenraa-kijos.toml"
+    result, _ = invoke("compare", str(KIK2), str(other), "--set", "scenario.discount_rate=0.05", "--format", "json")
+    assert result.exit_code == 0
+    assert [s["scenario"]["discount_rate"] for s in json.loads(result.stdout)["scenarios"]] == [0.05, 0.05]
+    with pytest.raises(KeyPathError):
+        keypaths.get(read(other), "strategies.kik2")
+    result, messages = invoke("compare", str(KIK2), str(other), "--set", "strategies.kik2.investment=5")
+    assert result.exit_code == 2
+    assert any(line.startswith(f"{other}: strategies.kik2.investment: no such key path") for line in messages.splitlines())
+    assert not any(line.startswith(f"{KIK2}: ") for line in messages.splitlines())
+
+
+@pytest.mark.parametrize(("assignment", "path", "words"), [
+    ("strategies.kik3.investment=5", "strategies.kik3.investment", "nearest: strategies.kik2.investment"),
+    (f"{EFFECT.replace('[0]', '[7]')}=1.6", EFFECT.replace("[0]", "[7]"), "no such key path"),
+    ("transitions[0].probability=1.5", "transitions[0].probability", "between 0 and 1, got 1.5 (given by --set)"),
+    ("transitions[0].probability.0-5=1.5", "transitions[0].probability.0-5", "(given by --set)"),
+    (f"{EFFECT}=1,6", EFFECT, "use a decimal point: 1.6"),
+    (EFFECT, EFFECT, "expected PATH=VALUE"),
+    (f"{EFFECT}.x=1", f"{EFFECT}.x", "is a number"),
+])
+@pytest.mark.parametrize("command", ["run", "compare", "targets"])
+def test_a_bad_set_is_exit_2_with_the_key_path_and_no_traceback(command, assignment, path, words):
+    result, messages = invoke(command, str(KIK2), "--set", assignment)
+    assert result.exit_code == 2
+    assert any(path in line and words in line for line in messages.splitlines()), messages
