@@ -261,13 +261,12 @@ class _Reader:
         parsed: list[tuple[int, int | None, float]] = []
         for key, item in raw.items():
             where = _join(path, key)
-            match = _BAND_RE.match(key)
+            band = band_range(key)
             value = self.number(item, where, high=high, what=what)
-            if not match:
+            if band is None:
                 self.problem(where, 'expected an anciennitet band in months such as "0-5", "6" or "12+"')
                 continue
-            low = int(match.group(1))
-            top = None if match.group(3) else int(match.group(2) or low)
+            low, top = band
             if top is not None and top < low:
                 self.problem(where, f"band {key} ends before it starts")
                 continue
@@ -322,6 +321,15 @@ def _is_number(value: Any) -> bool:
 def _missing(*values: Any) -> bool:
     """True if any value is None: a part that could not be read (its problem is recorded)."""
     return any(value is None for value in values)
+
+
+def band_range(key: str) -> tuple[int, int | None] | None:
+    """The anciennitet months of a band key: "0-5" -> (0, 5), "6" -> (6, 6), "12+" -> (12, None); None if not a band."""
+    match = _BAND_RE.match(key)
+    if not match:
+        return None
+    low = int(match.group(1))
+    return low, None if match.group(3) else int(match.group(2) or low)
 
 
 def _band_array(bands: list[tuple[int, int | None, float]], anc: int) -> np.ndarray:
@@ -735,7 +743,8 @@ def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
     intake = np.zeros(calendar.months)
     intake[window[0]: window[1] + 1] = capacity[window[0]: window[1] + 1]
     return Programme(name=name, label=label, source=source, capacity=intake, duration=int(duration),
-                     cost_per_participant=at_start, cost_per_month=per_month, outcomes=outcomes, dropout=dropout, path=path)
+                     cost_per_participant=at_start, cost_per_month=per_month, outcomes=outcomes, dropout=dropout, path=path,
+                     window=window)
 
 
 def _outcomes(reader: _Reader, raw: Any, path: str, names: list[str]) -> tuple[tuple[str, float], ...] | None:

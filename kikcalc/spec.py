@@ -108,6 +108,8 @@ class Programme:
     dropout: float
     """Monthly probability of leaving the programme back to ``source``."""
     path: str
+    window: tuple[int, int] = (0, 0)
+    """Model month indices of the first and last month of the intake window, inclusive."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from kikcalc.calendar import parse_month
 from kikcalc.spec import Scenario
 
 
@@ -150,3 +151,188 @@ def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
         threshold=same(np.array([t.threshold for t in scenario.targets], dtype=float)),
         guarantee_share=same(np.float64(scenario.budget_guarantee.share)),
     )
+
+
+# --- numbers by key path ------------------------------------------------------------------------
+
+
+class ValueDomainError(ValueError):
+    """A value set by key path that lies outside the number's domain (a probability above 1)."""
+
+    def __init__(self, path: str, message: str):
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}")
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where a number named by key path lives in :class:`Values`, and what it may be."""
+
+    path: str
+    field: str
+    """The Values field."""
+    index: tuple
+    """Index into the field after the row axis."""
+    strategy: int | None
+    """The strategy whose rows the number acts on; None: every row."""
+    divisor: float = 1.0
+    """The file's number over what is stored (a yearly amount spread over its months)."""
+    low: float | None = 0.0
+    high: float | None = None
+    what: str = "a number"
+
+    def check(self, number: np.ndarray) -> None:
+        """Raise ValueDomainError unless every number is finite and within the domain."""
+        if not np.isfinite(number).all():
+            raise ValueDomainError(self.path, f"expected {self.what} as a finite number, got {number[~np.isfinite(number)][0]:g}")
+        bad = np.zeros(number.shape, dtype=bool)
+        if self.low is not None:
+            bad |= number < self.low
+        if self.high is not None:
+            bad |= number > self.high
+        if bad.any():
+            bounds = (f"between {self.low:g} and {self.high:g}" if self.low is not None and self.high is not None
+                      else f"at least {self.low:g}" if self.low is not None
+                      else f"at most {self.high:g}")
+            raise ValueDomainError(self.path, f"expected {self.what} {bounds}, got {np.asarray(number)[bad].flat[0]:g}")
+
+
+_STRUCTURE = ("is part of the model's structure (a month, a window, a duration, a year, an anciennitet mix or the "
+              "refusion staircase), not a number that can vary by row; change it in the file or with --set")
+
+
+def _index_of(scenario: Scenario, listed: list, strategy: str, position: int) -> tuple[int, int]:
+    """The strategy's index and the global index (E, P, F or G axis) of its ``position``-th effect, programme, ..."""
+    k = scenario.strategy_names.index(strategy)
+    return k, [i for i, (owner, _) in enumerate(listed) if owner == k][position]
+
+
+def slot(scenario: Scenario, path: str) -> Slot:
+    """The place in :class:`Values` of the number a key path names; raises KeyPathError if there is none.
+
+    A key the file leaves out takes its default and may be named all the same (``scenario.discount_rate``,
+    ``states.NAME.measures_cost``); a series (an inflow, investment, grant or programme's places) is named
+    whole, or one entry by its year or month key as the file gives it.
+    """
+    from kikcalc import keypaths
+    from kikcalc.scenario import band_range
+
+    parts = keypaths.parse(path)
+    path = keypaths.join(parts)
+    raw, calendar = scenario.raw, scenario.calendar
+    try:
+        found = keypaths.get(raw, parts)
+    except keypaths.KeyPathError:
+        if not (len(parts) >= 2 and _has(raw, parts[:-1]) and parts[-1] in _DEFAULTED):
+            raise
+        found = None
+
+    def series(field: str, before: tuple, after: tuple, strategy: int | None, spread: bool, carry: bool,
+               rest: list, table, what: str, window: tuple[int, int] | None = None) -> Slot:
+        if not rest:
+            months, divisor = np.arange(calendar.months), 12.0 if spread else 1.0
+        else:
+            keys = list(table)
+            owner = calendar.series_owners(keys, carry, 0 if window is None else window[0])
+            months = np.flatnonzero(owner == keys.index(rest[0]))
+            divisor = float(calendar.series_divisors([rest[0]], spread)[0])
+        if window is not None:
+            months = months[(months >= window[0]) & (months <= window[1])]
+        return Slot(path, field, (*before, months, *after), strategy, divisor, what=what)
+
+    match parts:
+        case ("scenario", "discount_rate"):
+            return Slot(path, "discount_rate", (), None, high=1.0, what="a yearly rate")
+        case ("budget_guarantee", "share"):
+            return Slot(path, "guarantee_share", (), None, high=1.0, what="a share")
+        case ("states", name, ("initial" | "cost" | "measures_cost") as key):
+            return Slot(path, key, (scenario.state_index(name),), None,
+                        what="a number of persons" if key == "initial" else "an amount in kr. per full-year person")
+        case ("states", name, "inflow", *rest):
+            return series("inflow", (), (scenario.state_index(name),), None, False, True, rest,
+                          raw["states"][name].get("inflow", 0), "a number of persons per month")
+        case ("transitions", int(i), ("probability" | "hazard" | "mean_months") as key, *rest):
+            anc = scenario.anciennitet_months
+            months = slice(None)
+            if rest:
+                low, top = band_range(rest[0])
+                months = slice(min(low, anc - 1), anc if top is None else min(top + 1, anc))
+            what = {"probability": "a monthly probability", "hazard": "a hazard", "mean_months": "a mean duration in months"}
+            return Slot(path, "rate", (i, months), None, low=1e-300 if key == "mean_months" else 0.0,
+                        high=1.0 if key == "probability" else None, what=what[key])
+        case ("strategies", name, "investment", *rest):
+            return series("investment", (), (), scenario.strategy_names.index(name), True, False, rest,
+                          raw["strategies"][name].get("investment", 0), "an amount in kr.")
+        case ("strategies", name, "effects", int(e), key) if key not in _EFFECT_STRUCTURE:
+            k, index = _index_of(scenario, scenario.effects, name, e)
+            add = scenario.effects[index][1].operation == "add"
+            return Slot(path, "effect", (index,), k, low=None if add else 0.0, what="a number" if add else "a factor")
+        case ("strategies", name, "programmes", int(p), key, *rest):
+            k, index = _index_of(scenario, scenario.programmes, name, p)
+            if key in ("cost_per_participant", "cost_per_month") and not rest:
+                return Slot(path, key, (index,), k, what="an amount in kr.")
+            if key == "dropout" and not rest:
+                return Slot(path, "dropout", (index,), k, high=1.0, what="a monthly probability")
+            if key == "outcomes" and len(rest) == 1:
+                return Slot(path, "outcome", (index, scenario.state_index(rest[0])), k, high=1.0, what="a share")
+            if key == "participants":
+                return series("capacity", (index,), (), k, False, True, rest, found if rest == [] else
+                              raw["strategies"][name]["programmes"][p]["participants"], "a number of new participants",
+                              window=scenario.programmes[index][1].window)
+        case ("strategies", name, "flow_costs", int(f), ("amount" | "cap") as key):
+            k, index = _index_of(scenario, scenario.flow_costs, name, f)
+            if key == "amount":
+                return Slot(path, "flow_amount", (index,), k, low=None, what="an amount in kr. per person")
+            return Slot(path, "flow_cap", (index,), k, what="a number of persons")
+        case ("strategies", name, "grants", int(g), "amount", *rest):
+            k, index = _index_of(scenario, scenario.grants, name, g)
+            table = raw["strategies"][name]["grants"][g]
+            if "paid" in table:
+                return Slot(path, "grant", (index, np.array([calendar.index(parse_month(table["paid"]))])), k,
+                            what="an amount in kr.")
+            return series("grant", (index,), (), k, True, False, rest, table["amount"], "an amount in kr.")
+        case ("targets", int(n), ("below" | "max" | "above" | "min" | "npv_min")):
+            return Slot(path, "threshold", (n,), None, low=None, what="a threshold")
+    if isinstance(found, dict | list):
+        raise keypaths.KeyPathError(path, "names a table or list; name one of its numbers")
+    raise keypaths.KeyPathError(path, _STRUCTURE)
+
+
+_DEFAULTED = ("discount_rate", "initial", "cost", "measures_cost", "inflow", "investment", "cost_per_participant",
+              "cost_per_month", "dropout")
+"""Keys a file may leave out (taking their default) that a key path may still name."""
+_EFFECT_STRUCTURE = ("start", "end", "ramp_months", "fade_months", "from", "to", "state")
+
+
+def _has(raw: dict, parts: tuple) -> bool:
+    from kikcalc import keypaths
+
+    try:
+        return isinstance(keypaths.get(raw, parts), dict)
+    except keypaths.KeyPathError:
+        return False
+
+
+def assign(scenario: Scenario, values: Values, path: str, number: float | np.ndarray,
+           rows: np.ndarray | None = None) -> Values:
+    """The values with the number a key path names set, in the file's unit, on some rows.
+
+    ``number``: one for all rows, or one per selected row. ``rows``: a boolean mask (R,) or None for
+    every row; a number of one strategy is set on that strategy's rows only. A value set here means
+    what it means written in the file: a yearly amount is spread over its year's months, a series
+    entry covers the months its key covers. Raises KeyPathError (no such number) or ValueDomainError.
+    """
+    where = slot(scenario, path)
+    chosen = np.ones(values.rows, dtype=bool) if rows is None else np.asarray(rows, dtype=bool).copy()
+    if where.strategy is not None:
+        chosen &= values.strategy == where.strategy
+    number = np.broadcast_to(np.asarray(number, dtype=float), (int(chosen.sum()),))
+    where.check(number)
+    array = getattr(values, where.field).copy()
+    selected = array[chosen]
+    target = selected[(slice(None), *where.index)]
+    stored = (number / where.divisor).reshape(-1, *([1] * (np.ndim(target) - 1)))
+    selected[(slice(None), *where.index)] = np.broadcast_to(stored, np.shape(target))
+    array[chosen] = selected
+    return values.with_field(where.field, array)
