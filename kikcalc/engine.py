@@ -25,12 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kikcalc.spec import Scenario
-from kikcalc.transitions import (
-    change_months,
-    inflows,
-    rates_in_month,
-    transition_probabilities,
-)
+from kikcalc.transitions import base_rates, change_months, inflows, rates_in_month, transition_probabilities
 from kikcalc.values import Values, for_scenario
 
 CHUNK_ROWS = 512
@@ -124,56 +119,90 @@ def _into_states(per_programme: np.ndarray, source: np.ndarray, n_states: int) -
 
 @dataclass(frozen=True, eq=False)
 class _Structure:
-    """What the step needs to know about the states and transitions, as index arrays."""
+    """The states and transitions as index arrays, in the engine's own order: benefit states first.
 
-    benefit: np.ndarray  # (S,) bool
-    outside: np.ndarray  # (So,) indices of outside states
-    source: np.ndarray  # (n,) source state of each transition
-    target: np.ndarray  # (n,) target state of each transition
+    ``order[i]`` is the scenario's index of the engine's state ``i``; the engine keeps its arrays in
+    this order so that benefit and outside states are contiguous slices, and puts the scenario's
+    order back on what it returns.
+    """
+
+    n_benefit: int
+    order: np.ndarray  # (S,) scenario index of each engine state
+    source: np.ndarray  # (n,) engine index of each transition's source
+    target: np.ndarray  # (n,) engine index of each transition's target
+    by_source: np.ndarray  # (n,) transitions sorted by source
+    source_starts: np.ndarray  # first position of each source with transitions in by_source
+    sources: np.ndarray  # those sources
 
     @classmethod
     def of(cls, scenario: Scenario) -> _Structure:
-        index = {name: j for j, name in enumerate(scenario.state_names)}
         benefit = scenario.benefit_mask
-        return cls(benefit=benefit, outside=np.flatnonzero(~benefit),
-                   source=np.array([index[t.source] for t in scenario.transitions], dtype=int),
-                   target=np.array([index[t.target] for t in scenario.transitions], dtype=int))
+        order = np.concatenate([np.flatnonzero(benefit), np.flatnonzero(~benefit)])
+        position = np.argsort(order)
+        source = position[[scenario.state_index(t.source) for t in scenario.transitions]].astype(int)
+        target = position[[scenario.state_index(t.target) for t in scenario.transitions]].astype(int)
+        by_source = np.argsort(source, kind="stable")
+        sources, starts = np.unique(source[by_source], return_index=True)
+        return cls(n_benefit=int(benefit.sum()), order=order, source=source, target=target, by_source=by_source,
+                   source_starts=starts, sources=sources)
+
+    @property
+    def identity(self) -> bool:
+        return bool((self.order == np.arange(len(self.order))).all())
+
+    def inward(self, array: np.ndarray, axis: int) -> np.ndarray:
+        """An array with a state axis in the scenario's order, in the engine's."""
+        return array if self.identity else np.take(array, self.order, axis=axis)
+
+    def outward(self, array: np.ndarray, axis: int) -> np.ndarray:
+        """An array with a state axis in the engine's order, in the scenario's."""
+        return array if self.identity else np.take(array, np.argsort(self.order), axis=axis)
 
 
 @dataclass(frozen=True, eq=False)
 class Moves:
-    """One month's moves for R rows, split for the step (see the module's description)."""
+    """One month's moves for R rows, split for the step (see the module's description); Sb benefit
+    and So outside states, in the engine's order."""
 
-    into: np.ndarray
-    """Probability of moving from s to j for moves that do not depend on anciennitet, from benefit
-    states, transposed: element [r, j, s], shape (R, S, S)."""
+    between_benefit: np.ndarray
+    """Probability of moving from benefit state s to benefit state j, for moves that do not depend on
+    anciennitet, transposed: element [r, j, s], shape (R, Sb, Sb)."""
     stay: np.ndarray
-    """Probability of staying, shape (R, S, A)."""
+    """Probability of staying, shape (R, S, A); an outside state's at anciennitet 0."""
+    to_outside: np.ndarray
+    """Probability of moving from (benefit state s, anciennitet a) to outside state o, element
+    [r, s * A + a, o], shape (R, Sb * A, So): one matrix-vector product per row gives every move out."""
     from_outside: np.ndarray
     """Probability of moving from each outside state to each state, shape (R, So, S)."""
     band_source: np.ndarray
     band_target: np.ndarray
-    """Source and target states of the moves that depend on anciennitet, shape (nd,) each."""
+    """Source and target of the moves between benefit states that depend on anciennitet, shape (nd,) each."""
     band_probability: np.ndarray
     """Their probabilities, shape (R, nd, A)."""
 
 
 def month_moves(structure: _Structure, probabilities: np.ndarray) -> Moves:
-    """Split each transition's monthly probability (R, n, A) into the step's parts."""
-    rows, n_states = probabilities.shape[0], structure.benefit.shape[0]
-    from_benefit = structure.benefit[structure.source]
-    by_band = from_benefit & (np.ptp(probabilities, axis=-1) > 0).any(axis=0)
-    flat = from_benefit & ~by_band
-    into = np.zeros((rows, n_states, n_states))
-    into[:, structure.target[flat], structure.source[flat]] = probabilities[:, flat, 0]
-    leaving = np.zeros((rows, n_states, probabilities.shape[-1]))
-    np.add.at(leaving, (slice(None), structure.source), probabilities)
-    outside_row = {s: i for i, s in enumerate(structure.outside)}
-    from_outside = np.zeros((rows, len(structure.outside), n_states))
-    for i in np.flatnonzero(~from_benefit):
-        from_outside[:, outside_row[structure.source[i]], structure.target[i]] = probabilities[:, i, 0]
-    return Moves(into=into, stay=1.0 - leaving, from_outside=from_outside, band_source=structure.source[by_band],
-                 band_target=structure.target[by_band], band_probability=np.ascontiguousarray(probabilities[:, by_band]))
+    """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts."""
+    rows, _, anc = probabilities.shape
+    nb, n_states = structure.n_benefit, len(structure.order)
+    source, target = structure.source, structure.target
+    between = (source < nb) & (target < nb)
+    by_band = between & (np.ptp(probabilities, axis=-1) > 0).any(axis=0)
+    flat = between & ~by_band
+    between_benefit = np.zeros((rows, nb, nb))
+    between_benefit[:, target[flat], source[flat]] = probabilities[:, flat, 0]
+    out = (source < nb) & (target >= nb)
+    to_outside = np.zeros((rows, nb, n_states - nb, anc))
+    to_outside[:, source[out], target[out] - nb] = probabilities[:, out]
+    inward = source >= nb
+    from_outside = np.zeros((rows, n_states - nb, n_states))
+    from_outside[:, source[inward] - nb, target[inward]] = probabilities[:, inward, 0]
+    stay = np.ones((rows, n_states, anc))
+    stay[:, structure.sources] -= np.add.reduceat(probabilities[:, structure.by_source], structure.source_starts, axis=1)
+    return Moves(between_benefit=between_benefit, stay=stay,
+                 to_outside=np.ascontiguousarray(to_outside.transpose(0, 1, 3, 2)).reshape(rows, nb * anc, -1),
+                 from_outside=from_outside, band_source=source[by_band], band_target=target[by_band],
+                 band_probability=np.ascontiguousarray(probabilities[:, by_band]))
 
 
 def _age(persons: np.ndarray) -> np.ndarray:
@@ -185,57 +214,66 @@ def _age(persons: np.ndarray) -> np.ndarray:
     return aged
 
 
-def step(stock: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray, structure: _Structure,
+def step(stock: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray, n_benefit: int,
          flows: np.ndarray | None = None) -> np.ndarray:
-    """One month: the stock at the start of the next month, shape (R, S, A).
+    """One month: the stock at the start of the next month, shape (R, S, A), states in the engine's order.
 
-    ``stock`` (R, S, A) persons; ``arriving`` (R, S) persons entering from outside the model;
-    ``entry_mix`` (R, S, A) where they land. If ``flows`` (R, S, S) is given, the month's moves
-    from s to j are written into it (zero diagonal).
+    ``stock`` (R, S, A) persons, outside states at anciennitet 0; ``arriving`` (R, S) persons
+    entering from outside the model; ``entry_mix`` (R, Sb, A) where they land in a benefit state.
+    If ``flows`` (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
     """
-    moved = np.matmul(moves.into, stock)  # (R, S_to, A), before ageing
-    moved += stock * moves.stay
-    banded = stock[:, moves.band_source] * moves.band_probability if moves.band_source.size else None
-    for j in np.unique(moves.band_target):
-        moved[:, j] += banded[:, moves.band_target == j].sum(axis=1)
-    outside_persons = stock[:, structure.outside, 0]  # outside states hold everyone at anciennitet 0
-    entering = np.einsum("ro,roj->rj", outside_persons, moves.from_outside) + arriving
-    following = _age(moved)
-    following[:, structure.outside, 0] = moved[:, structure.outside].sum(axis=-1)
-    following[:, structure.outside, 1:] = 0.0
-    following += entering[:, :, None] * entry_mix
+    rows, n_states, anc = stock.shape
+    nb = n_benefit
+    benefit = stock[:, :nb]  # (R, Sb, A), a view
+    outside = stock[:, nb:, 0]  # (R, So)
+    moved = np.matmul(moves.between_benefit, benefit)  # (R, Sb, A), before ageing
+    moved += benefit * moves.stay[:, :nb]
+    for d in range(len(moves.band_source)):  # moves between benefit states that depend on anciennitet: few
+        moved[:, moves.band_target[d]] += benefit[:, moves.band_source[d]] * moves.band_probability[:, d]
+    leaving_out = np.matmul(benefit.reshape(rows, 1, nb * anc), moves.to_outside)[:, 0]  # (R, So)
+    entering = np.matmul(outside[:, None, :], moves.from_outside)[:, 0] + arriving  # (R, S)
+    following = np.empty_like(stock)
+    following[:, :nb] = entering[:, :nb, None] * entry_mix
+    following[:, :nb, 1:] += moved[:, :, :-1]
+    following[:, :nb, -1] += moved[:, :, -1]
+    following[:, nb:] = 0.0
+    following[:, nb:, 0] = leaving_out + outside * moves.stay[:, nb:, 0] + entering[:, nb:]
     if flows is not None:
-        flows[:] = stock.sum(axis=-1)[:, :, None] * np.swapaxes(moves.into, 1, 2)
-        if banded is not None:
-            flows[:, moves.band_source, moves.band_target] += banded.sum(axis=-1)
-        flows[:, structure.outside, :] += outside_persons[:, :, None] * moves.from_outside
-        diagonal = np.arange(flows.shape[1])
+        flows[:, :nb, :nb] = benefit.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
+        for d in range(len(moves.band_source)):
+            flows[:, moves.band_source[d], moves.band_target[d]] += (benefit[:, moves.band_source[d]]
+                                                                     * moves.band_probability[:, d]).sum(axis=-1)
+        flows[:, :nb, nb:] = np.einsum("rsa,rsao->rso", benefit, moves.to_outside.reshape(rows, nb, anc, -1))
+        flows[:, nb:, :] = outside[:, :, None] * moves.from_outside
+        diagonal = np.arange(n_states)
         flows[:, diagonal, diagonal] = 0.0
     return following
 
 
 def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, inflow: np.ndarray,
                             entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
-    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A).
+    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A), engine order.
 
-    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (S, A) are one month's baseline
+    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (Sb, A) are one month's baseline
     rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
     for the one-month operator M; it is summed by doubling to N = 2**doublings months (341 years
     at the default), then each state's row is normalised. A state that no flow ever reaches gets
     the last (longest) anciennitet month.
     """
-    n_states, anc = entry_mix.shape
+    n_states, anc = len(structure.order), probabilities.shape[-1]
     size = n_states * anc
     # The operator M: the step applied to each unit stock, with no inflow.
     basis = np.eye(size).reshape(size, n_states, anc)
     moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
-    operator = step(basis, moves, np.zeros((size, n_states)), entry_mix[None], structure).reshape(size, size)
-    arrivals = (inflow[:, None] * entry_mix).reshape(size)
+    operator = step(basis, moves, np.zeros((size, n_states)), entry_mix[None], structure.n_benefit).reshape(size, size)
+    entering = np.zeros((n_states, anc))
+    entering[: structure.n_benefit] = inflow[: structure.n_benefit, None] * entry_mix
+    entering[structure.n_benefit:, 0] = inflow[structure.n_benefit:]
     power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
     for _ in range(doublings):
         total = total + total @ power
         power = power @ power
-    stock = (arrivals @ total).reshape(n_states, anc)
+    stock = (entering.reshape(size) @ total).reshape(n_states, anc)
     persons = stock.sum(axis=1, keepdims=True)
     longest = np.zeros(anc)
     longest[-1] = 1.0
@@ -249,7 +287,7 @@ def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, in
 class _Programmes:
     """The programmes of all strategies as arrays; P programmes, each with duration-1 waiting places."""
 
-    source: np.ndarray  # (P,) source state index
+    source: np.ndarray  # (P,) source state index, in the engine's order
     duration: np.ndarray  # (P,) months
     offset: np.ndarray  # (P,) first of its places in the (R, places, A) array of continuing participants
 
@@ -258,9 +296,10 @@ class _Programmes:
         return int((self.duration - 1).sum())
 
 
-def _programmes(scenario: Scenario) -> _Programmes:
+def _programmes(scenario: Scenario, structure: _Structure) -> _Programmes:
     listed = scenario.programmes
-    source = np.array([scenario.state_index(p.source) for _, p in listed], dtype=int)
+    position = np.argsort(structure.order)
+    source = np.array([position[scenario.state_index(p.source)] for _, p in listed], dtype=int)
     duration = np.array([p.duration for _, p in listed], dtype=int)
     return _Programmes(source=source, duration=duration, offset=np.cumsum(duration - 1) - (duration - 1))
 
@@ -338,22 +377,30 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     """
     values = for_scenario(scenario) if values is None else values
     structure = _Structure.of(scenario)
-    programmes = _programmes(scenario)
+    nb = structure.n_benefit
+    programmes = _programmes(scenario, structure)
     months = scenario.calendar.months
     rows, n_states, anc = values.rows, len(scenario.states), scenario.anciennitet_months
     n_programmes = len(programmes.source)
     weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
     reduce = np.concatenate([np.ones((1, anc)), weights]).T  # (A, 1 + W): the headcount, then the weightings
-    inflow = inflows(scenario, values)  # (R, T, S)
-    entry_mix = values.inflow_mix
+    inflow_outside = inflows(scenario, values)  # (R, T, S), the scenario's order
+    inflow = structure.inward(inflow_outside, axis=2)
+    entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :nb]
+    base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
 
-    moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0)))
+    def moves_in(month: int) -> Moves:
+        return month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, month, base)))
+
+    moves = moves_in(0)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
     if settle.any():
-        initial_mix[:, settle] = _settled(scenario, structure, values, inflow, moves)[:, settle]
-    stock_now = values.initial[:, :, None] * initial_mix
+        settled = structure.outward(_settled(scenario, structure, values, base, inflow), axis=1)
+        initial_mix[:, settle] = settled[:, settle]
+    initial_stock = values.initial[:, :, None] * initial_mix
+    stock_now = structure.inward(initial_stock, axis=1)
 
     headcount = np.empty((rows, months + 1, n_states))
     ordinary = np.empty((rows, months + 1, n_states)) if n_programmes else headcount
@@ -364,7 +411,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     intake = np.zeros((rows, months, n_programmes))
     programme_leavers = np.zeros((rows, months, n_programmes, n_states))
     continuing = np.zeros((rows, programmes.places, anc))
-    outcome = _outcome_with_rest(values.outcome, programmes.source)
+    outcome = _outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
+    benefit = np.arange(n_states) < nb
 
     def record(t: int, ordinary_stock: np.ndarray) -> None:
         with_participants = ordinary_stock
@@ -380,30 +428,33 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     record(0, stock_now)
     for t in range(months):
         if t in changes and t > 0:
-            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t)))
+            moves = moves_in(t)
         ordinary_stock = stock_now
         if n_programmes:
             taken = take_intake(ordinary_stock, values.capacity[:, :, t], programmes.source)
             ordinary_stock = ordinary_stock.copy()
             np.subtract.at(ordinary_stock, (slice(None), programmes.source), taken)
             intake[:, t] = taken.sum(axis=-1)
-        stock_next = step(ordinary_stock, moves, inflow[:, t], entry_mix, structure,
-                          None if flows is None else flows[:, t])
+        stock_now = step(ordinary_stock, moves, inflow[:, t], entry_mix, nb, None if flows is None else flows[:, t])
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
-                continuing, taken, programmes, values.dropout, outcome, structure.benefit)
-            stock_next += leaving
+                continuing, taken, programmes, values.dropout, outcome, benefit)
+            stock_now += leaving
             if flows is not None:
                 flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-        stock_now = stock_next
         record(t + 1, stock_now)
-    return Trajectory(headcount=headcount, ordinary_headcount=ordinary, weighted=weighted, flows=flows, inflow=inflow,
-                      initial_stock=values.initial[:, :, None] * initial_mix, initial_mix_settled=settle,
-                      in_programme=in_programme, programme_intake=intake, programme_source=programmes.source,
-                      programme_leavers=programme_leavers, stock=stock)
+    return Trajectory(
+        headcount=structure.outward(headcount, axis=2),
+        ordinary_headcount=structure.outward(ordinary, axis=2),
+        weighted=structure.outward(weighted, axis=2),
+        flows=None if flows is None else structure.outward(structure.outward(flows, axis=2), axis=3),
+        inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settle, in_programme=in_programme,
+        programme_intake=intake, programme_source=structure.order[programmes.source],
+        programme_leavers=structure.outward(programme_leavers, axis=3),
+        stock=None if stock is None else structure.outward(stock, axis=2))
 
 
 def _outcome_with_rest(outcome: np.ndarray, source: np.ndarray) -> np.ndarray:
@@ -413,19 +464,20 @@ def _outcome_with_rest(outcome: np.ndarray, source: np.ndarray) -> np.ndarray:
     return full
 
 
-def _settled(scenario: Scenario, structure: _Structure, values: Values, inflow: np.ndarray, moves: Moves) -> np.ndarray:
-    """The settled anciennitet mix of each row, from its baseline row's first month, shape (R, S, A).
+def _settled(scenario: Scenario, structure: _Structure, values: Values, base: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+    """The settled anciennitet mix of each row, from its baseline row's first month, shape (R, S, A), engine order.
 
     Draws whose baseline rates, inflow and entry mix are equal share one computation.
     """
-    probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0))
-    mixes = {}
+    probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base))
+    entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :structure.n_benefit]
+    mixes: dict[tuple[bytes, ...], np.ndarray] = {}
     result = np.empty((values.rows, len(scenario.states), scenario.anciennitet_months))
     for r in range(values.rows):
         b = values.baseline[r]
-        key = (probabilities[b].tobytes(), inflow[b, 0].tobytes(), values.inflow_mix[b].tobytes())
+        key = (probabilities[b].tobytes(), inflow[b, 0].tobytes(), entry_mix[b].tobytes())
         if key not in mixes:
-            mixes[key] = settled_anciennitet_mix(structure, probabilities[b], inflow[b, 0], values.inflow_mix[b])
+            mixes[key] = settled_anciennitet_mix(structure, probabilities[b], inflow[b, 0], entry_mix[b])
         result[r] = mixes[key]
     return result
 

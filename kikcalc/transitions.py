@@ -92,17 +92,29 @@ def change_months(scenario: Scenario) -> np.ndarray:
     return np.flatnonzero(changes)
 
 
-def rates_in_month(scenario: Scenario, values: Values, month: int) -> np.ndarray:
-    """Each transition's monthly probability or monthly hazard in one month, shape (R, n, A), effects applied."""
-    rates = np.empty_like(values.rate)
-    for i, transition in enumerate(scenario.transitions):
-        rates[:, i] = monthly_rate(transition.form, values.rate[:, i])
+def base_rates(scenario: Scenario, values: Values) -> np.ndarray:
+    """Each transition's monthly probability or monthly hazard before effects, shape (R, n, A)."""
+    rates = values.rate.copy()
+    for form in ("hazard per year", "mean_months"):
+        given = [i for i, tr in enumerate(scenario.transitions) if tr.form == form]
+        if given:
+            rates[:, given] = monthly_rate(form, rates[:, given])
+    return rates
+
+
+def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndarray | None = None) -> np.ndarray:
+    """Each transition's monthly probability or monthly hazard in one month, shape (R, n, A), effects applied.
+
+    ``base``: :func:`base_rates`, if already at hand.
+    """
+    rates = (base_rates(scenario, values) if base is None else base).copy()
     for e, effect, rows in _acting(scenario, values, "rate"):
         weight = effect.weight[month]
         if weight == 0.0 or not rows.any():
             continue
-        number = _effect_number(scenario, effect, values.effect[rows, e])[:, None]
-        rates[rows, effect.transition] = _compose(rates[rows, effect.transition], effect.operation, number, weight)
+        number = _effect_number(scenario, effect, values.effect[:, e])[:, None]
+        i = effect.transition
+        rates[:, i] = np.where(rows[:, None], _compose(rates[:, i], effect.operation, number, weight), rates[:, i])
     return rates
 
 
