@@ -161,48 +161,144 @@ class _Structure:
 
 @dataclass(frozen=True, eq=False)
 class Moves:
-    """One month's moves for R rows, split for the step (see the module's description); Sb benefit
-    and So outside states, in the engine's order."""
+    """One month's moves for R rows, split for the step; Sb benefit and So outside states in the
+    engine's order, anciennitet months 0..A-1 and one spare slot A (see :func:`step`)."""
 
     between_benefit: np.ndarray
-    """Probability of moving from benefit state s to benefit state j, for moves that do not depend on
-    anciennitet, transposed: element [r, j, s], shape (R, Sb, Sb)."""
-    stay: np.ndarray
-    """Probability of staying, shape (R, S, A); an outside state's at anciennitet 0."""
+    """Transposed, element [r, j, s], shape (R, Sb, Sb): the probability of moving from benefit state s
+    to benefit state j for the moves that do not depend on anciennitet; on the diagonal, 1 minus those moves."""
+    leaving_else: np.ndarray
+    """Probability of leaving s at anciennitet a by every other move (into outside states, or between
+    benefit states depending on anciennitet), shape (R, Sb, A+1); 0 in the spare slot."""
     to_outside: np.ndarray
     """Probability of moving from (benefit state s, anciennitet a) to outside state o, element
-    [r, s * A + a, o], shape (R, Sb * A, So): one matrix-vector product per row gives every move out."""
+    [r, s * (A+1) + a, o], shape (R, Sb * (A+1), So); 0 in the spare slot."""
     from_outside: np.ndarray
     """Probability of moving from each outside state to each state, shape (R, So, S)."""
+    outside_stay: np.ndarray
+    """Probability of staying in each outside state, shape (R, So)."""
     band_source: np.ndarray
     band_target: np.ndarray
     """Source and target of the moves between benefit states that depend on anciennitet, shape (nd,) each."""
     band_probability: np.ndarray
-    """Their probabilities, shape (R, nd, A)."""
+    """Their probabilities, shape (R, nd, A+1); 0 in the spare slot."""
 
 
-def month_moves(structure: _Structure, probabilities: np.ndarray) -> Moves:
-    """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts."""
+def month_moves(structure: _Structure, probabilities: np.ndarray, by_band: np.ndarray) -> Moves:
+    """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts.
+
+    ``by_band`` (n,) marks the transitions whose probability depends on anciennitet (in some row).
+    """
     rows, _, anc = probabilities.shape
     nb, n_states = structure.n_benefit, len(structure.order)
     source, target = structure.source, structure.target
     between = (source < nb) & (target < nb)
-    by_band = between & (np.ptp(probabilities, axis=-1) > 0).any(axis=0)
     flat = between & ~by_band
+    banded = between & by_band
+    out = (source < nb) & (target >= nb)
+    inward = source >= nb
     between_benefit = np.zeros((rows, nb, nb))
     between_benefit[:, target[flat], source[flat]] = probabilities[:, flat, 0]
-    out = (source < nb) & (target >= nb)
-    to_outside = np.zeros((rows, nb, n_states - nb, anc))
-    to_outside[:, source[out], target[out] - nb] = probabilities[:, out]
-    inward = source >= nb
+    diagonal = np.arange(nb)
+    between_benefit[:, diagonal, diagonal] = 1.0 - between_benefit.sum(axis=1)
+    to_outside = np.zeros((rows, nb, n_states - nb, anc + 1))
+    to_outside[:, source[out], target[out] - nb, :anc] = probabilities[:, out]
+    band_probability = np.zeros((rows, int(banded.sum()), anc + 1))
+    band_probability[..., :anc] = probabilities[:, banded]
+    leaving_else = to_outside.sum(axis=2)
+    for d, s in enumerate(source[banded]):
+        leaving_else[:, s] += band_probability[:, d]
     from_outside = np.zeros((rows, n_states - nb, n_states))
     from_outside[:, source[inward] - nb, target[inward]] = probabilities[:, inward, 0]
-    stay = np.ones((rows, n_states, anc))
-    stay[:, structure.sources] -= np.add.reduceat(probabilities[:, structure.by_source], structure.source_starts, axis=1)
-    return Moves(between_benefit=between_benefit, stay=stay,
-                 to_outside=np.ascontiguousarray(to_outside.transpose(0, 1, 3, 2)).reshape(rows, nb * anc, -1),
-                 from_outside=from_outside, band_source=source[by_band], band_target=target[by_band],
-                 band_probability=np.ascontiguousarray(probabilities[:, by_band]))
+    return Moves(between_benefit=between_benefit, leaving_else=leaving_else,
+                 to_outside=np.ascontiguousarray(to_outside.transpose(0, 1, 3, 2)).reshape(rows, nb * (anc + 1), -1),
+                 from_outside=from_outside, outside_stay=1.0 - from_outside.sum(axis=2),
+                 band_source=source[banded], band_target=target[banded], band_probability=band_probability)
+
+
+def depends_on_anciennitet(probabilities: np.ndarray) -> np.ndarray:
+    """Which transitions' probabilities (R, n, A) differ between anciennitet months in some row, shape (n,).
+
+    Effects scale a rate alike in every anciennitet month, so this holds for every month of a run.
+    """
+    return (probabilities != probabilities[..., :1]).any(axis=(0, 2))
+
+
+def step(benefit: np.ndarray, outside: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray | None,
+         flows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One month: the persons at the start of the next month, states in the engine's order.
+
+    ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare
+    (its content is ignored); ``outside`` (R, So) persons in outside states. ``arriving`` (R, S)
+    persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
+    benefit state, None for all at anciennitet 0. Returns the next (benefit, outside). If ``flows``
+    (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
+
+    The moves between benefit states that do not depend on anciennitet are one matrix product over
+    every anciennitet month; what leaves otherwise is taken off elementwise; the result is written one
+    slot on, in one flat operation, which is the ageing (the spare slot catches those aged past A-1).
+    """
+    rows, nb, slots = benefit.shape
+    moved = np.matmul(moves.between_benefit, benefit)  # (R, Sb, A+1), before ageing
+    moved -= benefit * moves.leaving_else
+    for d in range(len(moves.band_source)):  # moves between benefit states that depend on anciennitet: few
+        moved[:, moves.band_target[d]] += benefit[:, moves.band_source[d]] * moves.band_probability[:, d]
+    following = np.empty_like(benefit)
+    following.reshape(-1)[1:] = moved.reshape(-1)[:-1]  # ageing: every slot moves one on
+    following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
+    entering = np.matmul(outside[:, None, :], moves.from_outside)[:, 0] + arriving  # (R, S)
+    if entry_mix is None:
+        following[..., 0] = entering[:, :nb]
+    else:
+        following[..., 0] = 0.0
+        following[..., :-1] += entering[:, :nb, None] * entry_mix
+    leaving_out = np.matmul(benefit.reshape(rows, 1, nb * slots), moves.to_outside)[:, 0]  # (R, So)
+    outside_next = leaving_out + outside * moves.outside_stay + entering[:, nb:]
+    if flows is not None:
+        kept = benefit[..., :-1]
+        flows[:, :nb, :nb] = kept.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
+        for d in range(len(moves.band_source)):
+            flows[:, moves.band_source[d], moves.band_target[d]] += (kept[:, moves.band_source[d]]
+                                                                     * moves.band_probability[:, d, :-1]).sum(axis=-1)
+        flows[:, :nb, nb:] = np.einsum("rsa,rsao->rso", benefit, moves.to_outside.reshape(rows, nb, slots, -1))
+        flows[:, nb:, :] = outside[:, :, None] * moves.from_outside
+        diagonal = np.arange(flows.shape[1])
+        flows[:, diagonal, diagonal] = 0.0
+    return following, outside_next
+
+
+def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, inflow: np.ndarray,
+                            entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
+    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A), engine order.
+
+    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (Sb, A) are one month's baseline
+    rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
+    for the one-month operator M (the step applied to each unit stock); it is summed by doubling to
+    N = 2**doublings months (341 years at the default), then each state's row is normalised. A
+    state that no flow ever reaches gets the last (longest) anciennitet month.
+    """
+    n_states, anc, nb = len(structure.order), probabilities.shape[-1], structure.n_benefit
+    size = nb * anc + n_states - nb
+    unit = np.eye(size)
+    benefit = np.zeros((size, nb, anc + 1))
+    benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
+    many = np.broadcast_to(probabilities, (size, *probabilities.shape))
+    moves = month_moves(structure, many, depends_on_anciennitet(probabilities[None]))
+    following, outside = step(benefit, unit[:, nb * anc:], moves, np.zeros((size, n_states)), entry_mix[None])
+    operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
+    entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])
+    power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
+    for _ in range(doublings):
+        total = total + total @ power
+        power = power @ power
+    settled = entering @ total
+    stock = np.zeros((n_states, anc))
+    stock[:nb] = settled[: nb * anc].reshape(nb, anc)
+    stock[nb:, 0] = settled[nb * anc:]
+    persons = stock.sum(axis=1, keepdims=True)
+    longest = np.zeros(anc)
+    longest[-1] = 1.0
+    return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
 
 
 def _age(persons: np.ndarray) -> np.ndarray:
@@ -212,72 +308,6 @@ def _age(persons: np.ndarray) -> np.ndarray:
     aged[..., 1:] = persons[..., :-1]
     aged[..., -1] += persons[..., -1]
     return aged
-
-
-def step(stock: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray, n_benefit: int,
-         flows: np.ndarray | None = None) -> np.ndarray:
-    """One month: the stock at the start of the next month, shape (R, S, A), states in the engine's order.
-
-    ``stock`` (R, S, A) persons, outside states at anciennitet 0; ``arriving`` (R, S) persons
-    entering from outside the model; ``entry_mix`` (R, Sb, A) where they land in a benefit state.
-    If ``flows`` (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
-    """
-    rows, n_states, anc = stock.shape
-    nb = n_benefit
-    benefit = stock[:, :nb]  # (R, Sb, A), a view
-    outside = stock[:, nb:, 0]  # (R, So)
-    moved = np.matmul(moves.between_benefit, benefit)  # (R, Sb, A), before ageing
-    moved += benefit * moves.stay[:, :nb]
-    for d in range(len(moves.band_source)):  # moves between benefit states that depend on anciennitet: few
-        moved[:, moves.band_target[d]] += benefit[:, moves.band_source[d]] * moves.band_probability[:, d]
-    leaving_out = np.matmul(benefit.reshape(rows, 1, nb * anc), moves.to_outside)[:, 0]  # (R, So)
-    entering = np.matmul(outside[:, None, :], moves.from_outside)[:, 0] + arriving  # (R, S)
-    following = np.empty_like(stock)
-    following[:, :nb] = entering[:, :nb, None] * entry_mix
-    following[:, :nb, 1:] += moved[:, :, :-1]
-    following[:, :nb, -1] += moved[:, :, -1]
-    following[:, nb:] = 0.0
-    following[:, nb:, 0] = leaving_out + outside * moves.stay[:, nb:, 0] + entering[:, nb:]
-    if flows is not None:
-        flows[:, :nb, :nb] = benefit.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
-        for d in range(len(moves.band_source)):
-            flows[:, moves.band_source[d], moves.band_target[d]] += (benefit[:, moves.band_source[d]]
-                                                                     * moves.band_probability[:, d]).sum(axis=-1)
-        flows[:, :nb, nb:] = np.einsum("rsa,rsao->rso", benefit, moves.to_outside.reshape(rows, nb, anc, -1))
-        flows[:, nb:, :] = outside[:, :, None] * moves.from_outside
-        diagonal = np.arange(n_states)
-        flows[:, diagonal, diagonal] = 0.0
-    return following
-
-
-def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, inflow: np.ndarray,
-                            entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
-    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A), engine order.
-
-    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (Sb, A) are one month's baseline
-    rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
-    for the one-month operator M; it is summed by doubling to N = 2**doublings months (341 years
-    at the default), then each state's row is normalised. A state that no flow ever reaches gets
-    the last (longest) anciennitet month.
-    """
-    n_states, anc = len(structure.order), probabilities.shape[-1]
-    size = n_states * anc
-    # The operator M: the step applied to each unit stock, with no inflow.
-    basis = np.eye(size).reshape(size, n_states, anc)
-    moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
-    operator = step(basis, moves, np.zeros((size, n_states)), entry_mix[None], structure.n_benefit).reshape(size, size)
-    entering = np.zeros((n_states, anc))
-    entering[: structure.n_benefit] = inflow[: structure.n_benefit, None] * entry_mix
-    entering[structure.n_benefit:, 0] = inflow[structure.n_benefit:]
-    power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
-    for _ in range(doublings):
-        total = total + total @ power
-        power = power @ power
-    stock = (entering.reshape(size) @ total).reshape(n_states, anc)
-    persons = stock.sum(axis=1, keepdims=True)
-    longest = np.zeros(anc)
-    longest[-1] = 1.0
-    return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
 
 
 # --- programmes -------------------------------------------------------------------------------
@@ -390,62 +420,72 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
 
-    def moves_in(month: int) -> Moves:
-        return month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, month, base)))
-
-    moves = moves_in(0)
+    months_probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base))
+    by_band = depends_on_anciennitet(months_probabilities)
+    moves = month_moves(structure, months_probabilities, by_band)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
     if settle.any():
-        settled = structure.outward(_settled(scenario, structure, values, base, inflow), axis=1)
+        settled = structure.outward(_settled(scenario, structure, values, months_probabilities, inflow), axis=1)
         initial_mix[:, settle] = settled[:, settle]
     initial_stock = values.initial[:, :, None] * initial_mix
-    stock_now = structure.inward(initial_stock, axis=1)
+    start = structure.inward(initial_stock, axis=1)
+    benefit_now = np.zeros((rows, nb, anc + 1))
+    benefit_now[..., :anc] = start[:, :nb]
+    outside_now = start[:, nb:].sum(axis=-1)
+    if (entry_mix[..., 0] == 1.0).all():
+        entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
     headcount = np.empty((rows, months + 1, n_states))
     ordinary = np.empty((rows, months + 1, n_states)) if n_programmes else headcount
     weighted = np.empty((rows, months + 1, n_states, len(weights)))
-    stock = np.empty((rows, months + 1, n_states, anc)) if keep_stock else None
+    stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
     in_programme = np.zeros((rows, months + 1, n_programmes, anc))
     intake = np.zeros((rows, months, n_programmes))
     programme_leavers = np.zeros((rows, months, n_programmes, n_states))
     continuing = np.zeros((rows, programmes.places, anc))
     outcome = _outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
-    benefit = np.arange(n_states) < nb
+    is_benefit = np.arange(n_states) < nb
+    reduce_slots = np.concatenate([reduce, np.zeros((1, reduce.shape[1]))])  # the spare slot counts for nothing
 
-    def record(t: int, ordinary_stock: np.ndarray) -> None:
-        with_participants = ordinary_stock
+    def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
+        reduced = benefit @ reduce_slots  # (R, Sb, 1 + W)
         if n_programmes:
-            ordinary[:, t] = ordinary_stock.sum(axis=-1)
-            with_participants = ordinary_stock + _into_states(in_programme[:, t], programmes.source, n_states)
-        reduced = with_participants @ reduce  # (R, S, 1 + W)
-        headcount[:, t] = reduced[..., 0]
-        weighted[:, t] = reduced[..., 1:]
+            ordinary[:, t, :nb] = reduced[..., 0]
+            ordinary[:, t, nb:] = outside
+            reduced = reduced + (_into_states(in_programme[:, t], programmes.source, n_states)[:, :nb] @ reduce)
+        headcount[:, t, :nb] = reduced[..., 0]
+        headcount[:, t, nb:] = outside
+        weighted[:, t, :nb] = reduced[..., 1:]
+        weighted[:, t, nb:] = outside[:, :, None] * reduce[0, 1:]
         if stock is not None:
-            stock[:, t] = ordinary_stock
+            stock[:, t, :nb] = benefit[..., :anc]
+            stock[:, t, nb:, 0] = outside
 
-    record(0, stock_now)
+    record(0, benefit_now, outside_now)
     for t in range(months):
         if t in changes and t > 0:
-            moves = moves_in(t)
-        ordinary_stock = stock_now
+            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)),
+                                by_band)
         if n_programmes:
-            taken = take_intake(ordinary_stock, values.capacity[:, :, t], programmes.source)
-            ordinary_stock = ordinary_stock.copy()
-            np.subtract.at(ordinary_stock, (slice(None), programmes.source), taken)
+            taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
+            benefit_now = benefit_now.copy()
+            np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-        stock_now = step(ordinary_stock, moves, inflow[:, t], entry_mix, nb, None if flows is None else flows[:, t])
+        benefit_now, outside_now = step(benefit_now, outside_now, moves, inflow[:, t], entry_mix,
+                                        None if flows is None else flows[:, t])
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
-                continuing, taken, programmes, values.dropout, outcome, benefit)
-            stock_now += leaving
+                continuing, taken, programmes, values.dropout, outcome, is_benefit)
+            benefit_now[..., :anc] += leaving[:, :nb]
+            outside_now += leaving[:, nb:, 0]
             if flows is not None:
                 flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-        record(t + 1, stock_now)
+        record(t + 1, benefit_now, outside_now)
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
         ordinary_headcount=structure.outward(ordinary, axis=2),
@@ -464,12 +504,13 @@ def _outcome_with_rest(outcome: np.ndarray, source: np.ndarray) -> np.ndarray:
     return full
 
 
-def _settled(scenario: Scenario, structure: _Structure, values: Values, base: np.ndarray, inflow: np.ndarray) -> np.ndarray:
+def _settled(scenario: Scenario, structure: _Structure, values: Values, probabilities: np.ndarray,
+             inflow: np.ndarray) -> np.ndarray:
     """The settled anciennitet mix of each row, from its baseline row's first month, shape (R, S, A), engine order.
 
+    ``probabilities`` (R, n, A) and ``inflow`` (R, T, S) are every row's, in the engine's order.
     Draws whose baseline rates, inflow and entry mix are equal share one computation.
     """
-    probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base))
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :structure.n_benefit]
     mixes: dict[tuple[bytes, ...], np.ndarray] = {}
     result = np.empty((values.rows, len(scenario.states), scenario.anciennitet_months))
