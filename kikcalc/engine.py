@@ -133,10 +133,16 @@ class _Structure:
     by_source: np.ndarray  # (n,) transitions sorted by source
     source_starts: np.ndarray  # first position of each source with transitions in by_source
     sources: np.ndarray  # those sources
+    by_band: np.ndarray  # (n,) bool: the transition's probability may differ between anciennitet months
 
     @classmethod
     def of(cls, scenario: Scenario) -> _Structure:
         benefit = scenario.benefit_mask
+        banded = np.array([t.banded for t in scenario.transitions], dtype=bool)
+        hazard = np.array([t.kind == "hazard" for t in scenario.transitions], dtype=bool)
+        names = np.array([t.source for t in scenario.transitions])
+        # Competing hazards share their total: one banded hazard makes every hazard from its state banded.
+        banded |= hazard & np.isin(names, names[banded & hazard])
         order = np.concatenate([np.flatnonzero(benefit), np.flatnonzero(~benefit)])
         position = np.argsort(order)
         source = position[[scenario.state_index(t.source) for t in scenario.transitions]].astype(int)
@@ -144,7 +150,7 @@ class _Structure:
         by_source = np.argsort(source, kind="stable")
         sources, starts = np.unique(source[by_source], return_index=True)
         return cls(n_benefit=int(benefit.sum()), order=order, source=source, target=target, by_source=by_source,
-                   source_starts=starts, sources=sources)
+                   source_starts=starts, sources=sources, by_band=banded)
 
     @property
     def identity(self) -> bool:
@@ -184,12 +190,14 @@ class Moves:
     """Their probabilities, shape (R, nd, A+1); 0 in the spare slot."""
 
 
-def month_moves(structure: _Structure, probabilities: np.ndarray, by_band: np.ndarray) -> Moves:
+def month_moves(structure: _Structure, probabilities: np.ndarray) -> Moves:
     """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts.
 
-    ``by_band`` (n,) marks the transitions whose probability depends on anciennitet (in some row).
+    Which moves are treated as depending on anciennitet is structure (the file gives them by band),
+    so every row takes the same path whatever rows it is run with: chunks give the same numbers.
     """
     rows, _, anc = probabilities.shape
+    by_band = structure.by_band
     nb, n_states = structure.n_benefit, len(structure.order)
     source, target = structure.source, structure.target
     between = (source < nb) & (target < nb)
@@ -214,14 +222,6 @@ def month_moves(structure: _Structure, probabilities: np.ndarray, by_band: np.nd
                  to_outside=np.ascontiguousarray(to_outside.transpose(0, 1, 3, 2)).reshape(rows, nb * (anc + 1), -1),
                  from_outside=from_outside, outside_stay=1.0 - from_outside.sum(axis=2),
                  band_source=source[banded], band_target=target[banded], band_probability=band_probability)
-
-
-def depends_on_anciennitet(probabilities: np.ndarray) -> np.ndarray:
-    """Which transitions' probabilities (R, n, A) differ between anciennitet months in some row, shape (n,).
-
-    Effects scale a rate alike in every anciennitet month, so this holds for every month of a run.
-    """
-    return (probabilities != probabilities[..., :1]).any(axis=(0, 2))
 
 
 def step(benefit: np.ndarray, outside: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray | None,
@@ -283,7 +283,7 @@ def settled_anciennitet_mix(structure: _Structure, probabilities: np.ndarray, in
     benefit = np.zeros((size, nb, anc + 1))
     benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
     many = np.broadcast_to(probabilities, (size, *probabilities.shape))
-    moves = month_moves(structure, many, depends_on_anciennitet(probabilities[None]))
+    moves = month_moves(structure, many)
     following, outside = step(benefit, unit[:, nb * anc:], moves, np.zeros((size, n_states)), entry_mix[None])
     operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
     entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])
@@ -421,8 +421,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     changes = set(change_months(scenario).tolist())
 
     months_probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base))
-    by_band = depends_on_anciennitet(months_probabilities)
-    moves = month_moves(structure, months_probabilities, by_band)
+    moves = month_moves(structure, months_probabilities)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
     if settle.any():
@@ -466,8 +465,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     record(0, benefit_now, outside_now)
     for t in range(months):
         if t in changes and t > 0:
-            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)),
-                                by_band)
+            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)))
         if n_programmes:
             taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
             benefit_now = benefit_now.copy()

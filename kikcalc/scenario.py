@@ -608,7 +608,8 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
             continue
         seen[source, target] = path
         form = "hazard per year" if key == "hazard" and per == "year" else key
-        transitions.append(Transition(source=source, target=target, form=form, value=_band_array(bands, anc), path=path))
+        transitions.append(Transition(source=source, target=target, form=form, value=_band_array(bands, anc), path=path,
+                                      banded=isinstance(table[key], dict)))
     return transitions if ok else None
 
 

@@ -62,6 +62,8 @@ class Transition:
     value: np.ndarray
     """The number the file gives, in its own unit, for each anciennitet month, shape (A,)."""
     path: str
+    banded: bool = False
+    """Whether the file gives the rate by anciennitet band (a table), so it may differ between anciennitet months."""
 
     @property
     def kind(self) -> RateKind:
