@@ -1,0 +1,288 @@
+"""One month of the open cohort for R rows at once: the moves and the step, x[t+1] = x[t] P[t] + u[t].
+
+The step is laid out as a careful hand-written model would be:
+
+- States are kept in the engine's own order, benefit states first (:class:`Structure`), so that
+  benefit and outside states are contiguous. Benefit states carry anciennitet months 0..A-1 and a
+  spare slot A, contiguous and last: ``benefit`` has shape (R, Sb, A+1). Outside states do not track
+  anciennitet: ``outside`` has shape (R, So).
+- The moves between benefit states that do not depend on anciennitet, with the stay on the
+  diagonal, are one (R, Sb, Sb) matrix product over every anciennitet month; what leaves otherwise
+  is taken off elementwise; the difference is written one slot on in one flat operation, which is
+  the ageing (the spare slot catches those aged past A-1).
+- Moves into outside states need only a sum over anciennitet. The anciennitet profile of such a
+  move, when the file gives it by band, is structure (the file's shape of the bands); a row's rate
+  is its own scale times that profile. So one matrix product reduces the stock over anciennitet to
+  the headcount, the kept weightings and one column per profile, and one small (R, n, S) product
+  per row moves persons out of benefit, between outside states and back in. A row whose bands do
+  not keep the file's shape (a draw of one band alone) gets the difference added exactly.
+- Moves between benefit states that depend on anciennitet are added pair by pair (they are few).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from kikcalc.spec import Scenario
+from kikcalc.transitions import monthly_rate, transition_probabilities
+
+PROFILE_TOLERANCE = 1e-12
+"""Relative: a row's banded rate within this of its scale times the file's profile takes the profile."""
+
+
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """The states and transitions as index arrays, in the engine's own order: benefit states first.
+
+    ``order[i]`` is the scenario's index of the engine's state ``i``; the engine keeps its arrays in
+    this order and puts the scenario's order back on what it returns.
+    """
+
+    n_benefit: int
+    anciennitet_months: int
+    order: np.ndarray  # (S,) scenario index of each engine state
+    source: np.ndarray  # (n,) engine index of each transition's source
+    target: np.ndarray  # (n,) engine index of each transition's target
+    by_band: np.ndarray  # (n,) bool: the probability may differ between anciennitet months (given by band)
+    profiles: np.ndarray  # (k, A+1): the distinct anciennitet profiles of banded moves out of benefit, max 1, spare 0
+    profile_of: np.ndarray  # (n,) column of each transition's profile in the reduced stock (0: flat, the headcount)
+    reference: np.ndarray  # (n,) the anciennitet month at which a banded move's profile is 1
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Structure:
+        benefit = scenario.benefit_mask
+        anc = scenario.anciennitet_months
+        banded = np.array([t.banded for t in scenario.transitions], dtype=bool)
+        hazard = np.array([t.kind == "hazard" for t in scenario.transitions], dtype=bool)
+        names = np.array([t.source for t in scenario.transitions])
+        # Competing hazards share their total: one banded hazard makes every hazard from its state banded.
+        banded |= hazard & np.isin(names, names[banded & hazard])
+        order = np.concatenate([np.flatnonzero(benefit), np.flatnonzero(~benefit)])
+        position = np.argsort(order)
+        source = position[[scenario.state_index(t.source) for t in scenario.transitions]].astype(int)
+        target = position[[scenario.state_index(t.target) for t in scenario.transitions]].astype(int)
+        nb = int(benefit.sum())
+        # The file's own probabilities give each banded move's profile over anciennitet.
+        own = np.array([monthly_rate(t.form, t.value) for t in scenario.transitions]).reshape(-1, anc)
+        own = transition_probabilities(scenario, own)
+        profiles: list[np.ndarray] = []
+        profile_of = np.zeros(len(source), dtype=int)
+        reference = np.zeros(len(source), dtype=int)
+        for i in np.flatnonzero(banded & (source < nb) & (target >= nb)):
+            reference[i] = int(np.argmax(own[i]))
+            top = own[i, reference[i]]
+            shape = np.append(own[i] / top if top > 0 else np.ones(anc), 0.0)
+            match = [c for c, known in enumerate(profiles) if np.array_equal(known, shape)]
+            if not match:
+                profiles.append(shape)
+            profile_of[i] = 1 + (match[0] if match else len(profiles) - 1)
+        return cls(n_benefit=nb, anciennitet_months=anc, order=order, source=source, target=target, by_band=banded,
+                   profiles=np.array(profiles).reshape(-1, anc + 1), profile_of=profile_of, reference=reference)
+
+    @property
+    def columns(self) -> int:
+        """Columns of the reduced stock each benefit state feeds the moves out: the headcount and each profile."""
+        return 1 + len(self.profiles)
+
+    @property
+    def identity(self) -> bool:
+        return bool((self.order == np.arange(len(self.order))).all())
+
+    def inward(self, array: np.ndarray, axis: int) -> np.ndarray:
+        """An array with a state axis in the scenario's order, in the engine's."""
+        return array if self.identity else np.take(array, self.order, axis=axis)
+
+    def outward(self, array: np.ndarray, axis: int) -> np.ndarray:
+        """An array with a state axis in the engine's order, in the scenario's."""
+        return array if self.identity else np.take(array, np.argsort(self.order), axis=axis)
+
+    def reduction(self, weights: np.ndarray) -> np.ndarray:
+        """The matrix that reduces benefit stock (..., A+1) over anciennitet, shape (A+1, 1 + k + W): the
+        headcount, each profile of the moves out, then each of the W weightings (W, A) asked for."""
+        columns = np.zeros((self.anciennitet_months + 1, 1 + len(self.profiles) + len(weights)))
+        columns[:-1, 0] = 1.0
+        columns[:, 1: self.columns] = self.profiles.T
+        columns[:-1, self.columns:] = weights.T
+        return columns
+
+
+@dataclass(frozen=True, eq=False)
+class Moves:
+    """One month's moves for R rows, split for :func:`step`; Sb benefit and So outside states, c = 1 + k
+    columns of the reduced stock (:attr:`Structure.columns`)."""
+
+    between_benefit: np.ndarray
+    """Transposed, element [r, j, s], shape (R, Sb, Sb): the probability of moving from benefit state s
+    to benefit state j for the moves that do not depend on anciennitet; on the diagonal, 1 minus those."""
+    leaving_else: np.ndarray
+    """Probability of leaving s at anciennitet a by every other move, shape (R, Sb, A+1); 0 in the spare slot."""
+    small: np.ndarray
+    """The moves out of and between outside states, shape (R, Sb * c + So, S): rows the reduced stock
+    (benefit state, column) then the outside states, columns the states moved to (an outside
+    state's stay on its own column)."""
+    band_source: np.ndarray
+    band_target: np.ndarray
+    """Source and target of the moves between benefit states that depend on anciennitet, shape (nd,) each."""
+    band_probability: np.ndarray
+    """Their probabilities, shape (R, nd, A+1); 0 in the spare slot."""
+    off_profile: np.ndarray
+    """Rows whose banded moves out of benefit do not keep the file's profile, shape (R,) bool."""
+    off_profile_moves: np.ndarray
+    """What those moves differ from scale x profile, element [row, s * (A+1) + a, o], shape (R_off, Sb * (A+1), So)."""
+
+
+def month_moves(structure: Structure, probabilities: np.ndarray) -> Moves:
+    """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts.
+
+    Which moves are treated as depending on anciennitet, and their profiles, are structure, so
+    every row takes the same path whatever rows it is run with: chunks give the same numbers.
+    """
+    rows, _, anc = probabilities.shape
+    nb, n_states, columns = structure.n_benefit, len(structure.order), structure.columns
+    source, target, by_band = structure.source, structure.target, structure.by_band
+    between = (source < nb) & (target < nb)
+    flat, banded = between & ~by_band, between & by_band
+    out = (source < nb) & (target >= nb)
+    inward = source >= nb
+
+    between_benefit = np.zeros((rows, nb, nb))
+    between_benefit[:, target[flat], source[flat]] = probabilities[:, flat, 0]
+    diagonal = np.arange(nb)
+    between_benefit[:, diagonal, diagonal] = 1.0 - between_benefit.sum(axis=1)
+
+    small = np.zeros((rows, nb * columns + n_states - nb, n_states))
+    out_index = np.flatnonzero(out)
+    scale = probabilities[:, out_index, structure.reference[out_index]]  # (R, n_out): the rate at the profile's 1
+    # (source, column, target) differs between transitions: one (source, target) pair is one transition.
+    small[:, source[out_index] * columns + structure.profile_of[out_index], target[out_index]] = scale
+    outside_rows = nb * columns + source[inward] - nb
+    small[:, outside_rows, target[inward]] = probabilities[:, inward, 0]
+    stay = np.arange(nb, n_states)
+    small[:, nb * columns + stay - nb, stay] = 1.0 - small[:, nb * columns:].sum(axis=2)
+
+    # Leaving by the moves out, as the profiles give them: sum over outside states, then over columns.
+    full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])  # (c, A+1)
+    out_by_column = small[:, : nb * columns, nb:].sum(axis=2).reshape(rows * nb, columns)
+    leaving_else = (out_by_column @ full_profiles).reshape(rows, nb, anc + 1)
+    band_probability = np.zeros((rows, int(banded.sum()), anc + 1))
+    band_probability[..., :anc] = probabilities[:, banded]
+    for d, s in enumerate(source[banded]):
+        leaving_else[:, s] += band_probability[:, d]
+
+    # Rows whose banded moves out are not scale x profile: the difference, exactly.
+    banded_out = np.flatnonzero(out & by_band)
+    profile = full_profiles[structure.profile_of[banded_out], :anc]  # (n_bo, A)
+    difference = probabilities[:, banded_out] - probabilities[:, banded_out, structure.reference[banded_out]][..., None] * profile
+    off = (np.abs(difference) > PROFILE_TOLERANCE * np.abs(probabilities[:, banded_out]).max(axis=2, keepdims=True))
+    off_profile = off.any(axis=(1, 2))
+    off_profile_moves = np.zeros((int(off_profile.sum()), nb, anc + 1, n_states - nb))
+    for m, i in enumerate(banded_out):
+        off_profile_moves[:, source[i], :anc, target[i] - nb] = difference[off_profile, m]
+    if off_profile.any():
+        leaving_else[off_profile] += off_profile_moves.sum(axis=3)
+    off_profile_moves = off_profile_moves.reshape(len(off_profile_moves), nb * (anc + 1), n_states - nb)
+    return Moves(between_benefit=between_benefit, leaving_else=leaving_else, small=small,
+                 band_source=source[banded], band_target=target[banded], band_probability=band_probability,
+                 off_profile=off_profile, off_profile_moves=off_profile_moves)
+
+
+def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Benefit stock (R, Sb, A+1) reduced over anciennitet by :meth:`Structure.reduction`, shape (R, Sb, C)."""
+    rows, nb, slots = benefit.shape
+    if out is None:
+        out = np.empty((rows, nb, reduction.shape[1]))
+    np.matmul(benefit.reshape(rows * nb, slots), reduction, out=out.reshape(rows * nb, -1))
+    return out
+
+
+def step(benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves, arriving: np.ndarray,
+         entry_mix: np.ndarray | None, flows: np.ndarray | None = None,
+         work: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One month: the persons at the start of the next month, states in the engine's order.
+
+    ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare (its
+    content is ignored); ``outside`` (R, So) persons in outside states; ``reduced`` (R, Sb, c) the
+    benefit stock's first c columns of :func:`reduce_stock` (headcount and profiles). ``arriving``
+    (R, S) persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
+    benefit state, None for all at anciennitet 0. Returns the next (benefit, outside). If ``flows``
+    (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
+    ``work``: three arrays shaped like ``benefit`` to compute in, the third receiving the result.
+    """
+    rows, nb, slots = benefit.shape
+    moved, leaving, following = work if work is not None else (np.empty_like(benefit) for _ in range(3))
+    np.matmul(moves.between_benefit, benefit, out=moved)  # (R, Sb, A+1), before ageing
+    np.multiply(benefit, moves.leaving_else, out=leaving)
+    for d in range(len(moves.band_source)):  # moves between benefit states that depend on anciennitet: few
+        moved[:, moves.band_target[d]] += benefit[:, moves.band_source[d]] * moves.band_probability[:, d]
+    # Ageing: every slot moves one on (what lands in a state's slot 0 is overwritten by the entrants).
+    np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
+    following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
+    vector = np.concatenate([reduced.reshape(rows, -1), outside], axis=1)
+    moving = np.matmul(vector[:, None, :], moves.small)[:, 0]  # (R, S): into each state from outside and out of benefit
+    if moves.off_profile.any():
+        moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),
+                                                    moves.off_profile_moves)[:, 0]
+    moving += arriving
+    if entry_mix is None:
+        following[..., 0] = moving[:, :nb]
+    else:
+        following[..., 0] = 0.0
+        following[..., :-1] += moving[:, :nb, None] * entry_mix
+    if flows is not None:
+        _flows(flows, benefit, outside, reduced, moves)
+    return following, moving[:, nb:]
+
+
+def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves) -> None:
+    """The month's moves from s to j, written into ``flows`` (R, S, S), zero diagonal."""
+    rows, nb, slots = benefit.shape
+    columns = reduced.shape[2]
+    kept = benefit[..., :-1]
+    flows[:, :nb, :nb] = kept.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
+    for d in range(len(moves.band_source)):
+        flows[:, moves.band_source[d], moves.band_target[d]] += (kept[:, moves.band_source[d]]
+                                                                 * moves.band_probability[:, d, :-1]).sum(axis=-1)
+    out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, nb, columns, -1)
+    flows[:, :nb, nb:] = np.einsum("rsc,rsco->rso", reduced, out_of_benefit)
+    if moves.off_profile.any():
+        flows[moves.off_profile, :nb, nb:] += np.einsum(
+            "rsa,rsao->rso", benefit[moves.off_profile], moves.off_profile_moves.reshape(-1, nb, slots, flows.shape[2] - nb))
+    flows[:, nb:, :] = outside[:, :, None] * moves.small[:, nb * columns:]
+    diagonal = np.arange(flows.shape[1])
+    flows[:, diagonal, diagonal] = 0.0
+
+
+def settled_anciennitet_mix(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray,
+                            entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
+    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A), engine order.
+
+    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (Sb, A) are one month's baseline
+    rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
+    for the one-month operator M (:func:`step` applied to each unit stock); it is summed by doubling
+    to N = 2**doublings months (341 years at the default), then each state's row is normalised. A
+    state that no flow ever reaches gets the last (longest) anciennitet month.
+    """
+    n_states, anc, nb = len(structure.order), probabilities.shape[-1], structure.n_benefit
+    size = nb * anc + n_states - nb
+    unit = np.eye(size)
+    benefit = np.zeros((size, nb, anc + 1))
+    benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
+    moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
+    reduced = reduce_stock(benefit, structure.reduction(np.zeros((0, anc))))
+    following, outside = step(benefit, unit[:, nb * anc:], reduced, moves, np.zeros((size, n_states)), entry_mix[None])
+    operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
+    entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])
+    power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
+    for _ in range(doublings):
+        total = total + total @ power
+        power = power @ power
+    settled = entering @ total
+    stock = np.zeros((n_states, anc))
+    stock[:nb] = settled[: nb * anc].reshape(nb, anc)
+    stock[nb:, 0] = settled[nb * anc:]
+    persons = stock.sum(axis=1, keepdims=True)
+    longest = np.zeros(anc)
+    longest[-1] = 1.0
+    return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
