@@ -49,6 +49,9 @@ class Structure:
     profiles: np.ndarray  # (k, A+1): the distinct anciennitet profiles of banded moves out of benefit, max 1, spare 0
     profile_of: np.ndarray  # (n,) column of each transition's profile in the reduced stock (0: flat, the headcount)
     reference: np.ndarray  # (n,) the anciennitet month at which a banded move's profile is 1
+    profiles_kept: bool = True
+    """Whether every row keeps its profiles through the horizon: the banded moves out are probabilities
+    that effects only multiply (an add, a set or a competing hazard changes the shape over anciennitet)."""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
@@ -74,11 +77,14 @@ class Structure:
             reference[i] = int(np.argmax(own[i]))
             top = own[i, reference[i]]
             shape = np.append(own[i] / top if top > 0 else np.ones(anc), 0.0)
-            match = [c for c, known in enumerate(profiles) if np.array_equal(known, shape)]
+            match = [c for c, known in enumerate(profiles) if np.allclose(known, shape, rtol=PROFILE_TOLERANCE, atol=0.0)]
             if not match:
                 profiles.append(shape)
             profile_of[i] = 1 + (match[0] if match else len(profiles) - 1)
-        return cls(n_benefit=nb, anciennitet_months=anc, order=order, source=source, target=target, by_band=banded,
+        banded_out = np.flatnonzero(banded & (source < nb) & (target >= nb))
+        reshaped = {e.transition for _, e in scenario.effects if e.on == "rate" and e.operation != "multiply"}
+        kept = all(scenario.transitions[i].kind == "probability" and i not in reshaped for i in banded_out)
+        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, source=source, target=target, by_band=banded,
                    profiles=np.array(profiles).reshape(-1, anc + 1), profile_of=profile_of, reference=reference)
 
     @property
@@ -133,59 +139,79 @@ class Moves:
     """What those moves differ from scale x profile, element [row, s * (A+1) + a, o], shape (R_off, Sb * (A+1), So)."""
 
 
-def month_moves(structure: Structure, probabilities: np.ndarray) -> Moves:
+def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np.ndarray | None = None) -> Moves:
     """Split each transition's monthly probability (R, n, A), in the engine's state order, into the step's parts.
 
     Which moves are treated as depending on anciennitet, and their profiles, are structure, so
     every row takes the same path whatever rows it is run with: chunks give the same numbers.
+    ``off_profile`` (R,): the rows found off their profiles in an earlier month, when
+    :attr:`Structure.profiles_kept` says effects cannot change that; None: find them.
     """
     rows, _, anc = probabilities.shape
     nb, n_states, columns = structure.n_benefit, len(structure.order), structure.columns
     source, target, by_band = structure.source, structure.target, structure.by_band
     between = (source < nb) & (target < nb)
-    flat, banded = between & ~by_band, between & by_band
-    out = (source < nb) & (target >= nb)
-    inward = source >= nb
+    flat, banded = np.flatnonzero(between & ~by_band), np.flatnonzero(between & by_band)
+    out = np.flatnonzero((source < nb) & (target >= nb))
+    inward = np.flatnonzero(source >= nb)
 
-    between_benefit = np.zeros((rows, nb, nb))
-    between_benefit[:, target[flat], source[flat]] = probabilities[:, flat, 0]
-    diagonal = np.arange(nb)
-    between_benefit[:, diagonal, diagonal] = 1.0 - between_benefit.sum(axis=1)
+    flat_probability = probabilities[:, flat, 0]  # (R, n_flat)
+    between_benefit = np.zeros((rows, nb * nb))
+    between_benefit[:, target[flat] * nb + source[flat]] = flat_probability
+    leaving_flat = flat_probability @ _onehot(source[flat], nb)  # (R, Sb)
+    between_benefit[:, np.arange(nb) * (nb + 1)] = 1.0 - leaving_flat
 
-    small = np.zeros((rows, nb * columns + n_states - nb, n_states))
-    out_index = np.flatnonzero(out)
-    scale = probabilities[:, out_index, structure.reference[out_index]]  # (R, n_out): the rate at the profile's 1
-    # (source, column, target) differs between transitions: one (source, target) pair is one transition.
-    small[:, source[out_index] * columns + structure.profile_of[out_index], target[out_index]] = scale
-    outside_rows = nb * columns + source[inward] - nb
-    small[:, outside_rows, target[inward]] = probabilities[:, inward, 0]
+    # The moves out of benefit by (source, profile column, target): one (source, target) pair is one transition.
+    height = nb * columns + n_states - nb
+    small = np.zeros((rows, height * n_states))
+    scale = probabilities[:, out, structure.reference[out]]  # (R, n_out): the rate where the profile is 1
+    out_row = source[out] * columns + structure.profile_of[out]
+    small[:, out_row * n_states + target[out]] = scale
+    inward_probability = probabilities[:, inward, 0]
+    small[:, (nb * columns + source[inward] - nb) * n_states + target[inward]] = inward_probability
     stay = np.arange(nb, n_states)
-    small[:, nb * columns + stay - nb, stay] = 1.0 - small[:, nb * columns:].sum(axis=2)
+    small[:, (nb * columns + stay - nb) * n_states + stay] = 1.0 - inward_probability @ _onehot(source[inward] - nb, n_states - nb)
 
-    # Leaving by the moves out, as the profiles give them: sum over outside states, then over columns.
+    # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])  # (c, A+1)
-    out_by_column = small[:, : nb * columns, nb:].sum(axis=2).reshape(rows * nb, columns)
-    leaving_else = (out_by_column @ full_profiles).reshape(rows, nb, anc + 1)
-    band_probability = np.zeros((rows, int(banded.sum()), anc + 1))
+    out_by_column = scale @ _onehot(out_row, nb * columns)  # (R, Sb * c)
+    leaving_else = (out_by_column.reshape(rows * nb, columns) @ full_profiles).reshape(rows, nb, anc + 1)
+    band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
         leaving_else[:, s] += band_probability[:, d]
 
     # Rows whose banded moves out are not scale x profile: the difference, exactly.
-    banded_out = np.flatnonzero(out & by_band)
+    banded_out = out[by_band[out]]
     profile = full_profiles[structure.profile_of[banded_out], :anc]  # (n_bo, A)
-    difference = probabilities[:, banded_out] - probabilities[:, banded_out, structure.reference[banded_out]][..., None] * profile
-    off = (np.abs(difference) > PROFILE_TOLERANCE * np.abs(probabilities[:, banded_out]).max(axis=2, keepdims=True))
-    off_profile = off.any(axis=(1, 2))
-    off_profile_moves = np.zeros((int(off_profile.sum()), nb, anc + 1, n_states - nb))
+
+    def difference(chosen: np.ndarray | slice) -> np.ndarray:
+        given = probabilities[chosen][:, banded_out]
+        return given - given[:, np.arange(len(banded_out)), structure.reference[banded_out]][..., None] * profile
+
+    if off_profile is None:
+        found = difference(slice(None))
+        limit = PROFILE_TOLERANCE * np.abs(probabilities[:, banded_out]).max(axis=2, keepdims=True)
+        off_profile = (np.abs(found) > limit).any(axis=(1, 2))
+        off_difference = found[off_profile]
+    else:
+        off_difference = difference(off_profile)
+    off_profile_moves = np.zeros((len(off_difference), nb, anc + 1, n_states - nb))
     for m, i in enumerate(banded_out):
-        off_profile_moves[:, source[i], :anc, target[i] - nb] = difference[off_profile, m]
-    if off_profile.any():
+        off_profile_moves[:, source[i], :anc, target[i] - nb] = off_difference[:, m]
+    if len(off_difference):
         leaving_else[off_profile] += off_profile_moves.sum(axis=3)
     off_profile_moves = off_profile_moves.reshape(len(off_profile_moves), nb * (anc + 1), n_states - nb)
-    return Moves(between_benefit=between_benefit, leaving_else=leaving_else, small=small,
-                 band_source=source[banded], band_target=target[banded], band_probability=band_probability,
-                 off_profile=off_profile, off_profile_moves=off_profile_moves)
+    return Moves(between_benefit=between_benefit.reshape(rows, nb, nb), leaving_else=leaving_else,
+                 small=small.reshape(rows, height, n_states), band_source=source[banded], band_target=target[banded],
+                 band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves)
+
+
+def _onehot(index: np.ndarray, size: int) -> np.ndarray:
+    """The (len(index), size) matrix with a 1 at each index: sums over transitions by a matrix product."""
+    onehot = np.zeros((len(index), size))
+    onehot[np.arange(len(index)), index] = 1.0
+    return onehot
 
 
 def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

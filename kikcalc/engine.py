@@ -182,7 +182,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     record(0, benefit_now, outside_now)
     for t in range(months):
         if t in changes and t > 0:
-            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)))
+            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)),
+                                moves.off_profile if structure.profiles_kept else None)
         if n_programmes:
             taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
