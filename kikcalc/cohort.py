@@ -104,6 +104,11 @@ class Structure:
         """An array with a state axis in the engine's order, in the scenario's."""
         return array if self.identity else np.take(array, np.argsort(self.order), axis=axis)
 
+    @property
+    def out_reduction(self) -> np.ndarray:
+        """The reduction of benefit stock for the moves out, shape (A+1, c): the headcount and each profile."""
+        return self.reduction(np.zeros((0, self.anciennitet_months)))
+
     def reduction(self, weights: np.ndarray) -> np.ndarray:
         """The matrix that reduces benefit stock (..., A+1) over anciennitet, shape (A+1, 1 + k + W): the
         headcount, each profile of the moves out, then each of the W weightings (W, A) asked for."""
@@ -215,7 +220,7 @@ def _onehot(index: np.ndarray, size: int) -> np.ndarray:
 
 
 def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Benefit stock (R, Sb, A+1) reduced over anciennitet by :meth:`Structure.reduction`, shape (R, Sb, C)."""
+    """Benefit stock (R, Sb, A+1) reduced over anciennitet by a reduction matrix (A+1, C), shape (R, Sb, C)."""
     rows, nb, slots = benefit.shape
     if out is None:
         out = np.empty((rows, nb, reduction.shape[1]))
@@ -223,14 +228,28 @@ def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | N
     return out
 
 
-def step(benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves, arriving: np.ndarray,
+def moving_vector(benefit: np.ndarray, outside: np.ndarray, structure: Structure, out: np.ndarray | None = None,
+                  work: np.ndarray | None = None) -> np.ndarray:
+    """What the small product of :func:`step` moves, shape (R, Sb * c + So): each benefit state's
+    headcount and profile columns (:meth:`Structure.reduction`), then the outside states' persons."""
+    rows, nb, _ = benefit.shape
+    columns = structure.columns
+    if out is None:
+        out = np.empty((rows, nb * columns + outside.shape[1]))
+    reduced = reduce_stock(benefit, structure.out_reduction, work)
+    out[:, : nb * columns] = reduced.reshape(rows, -1)
+    out[:, nb * columns:] = outside
+    return out
+
+
+def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray,
          entry_mix: np.ndarray | None, flows: np.ndarray | None = None,
          work: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One month: the persons at the start of the next month, states in the engine's order.
 
     ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare (its
-    content is ignored); ``outside`` (R, So) persons in outside states; ``reduced`` (R, Sb, c) the
-    benefit stock's first c columns of :func:`reduce_stock` (headcount and profiles). ``arriving``
+    content is ignored); ``outside`` (R, So) persons in outside states; ``vector`` their
+    :func:`moving_vector`. ``arriving``
     (R, S) persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
     benefit state, None for all at anciennitet 0. Returns the next (benefit, outside). If ``flows``
     (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
@@ -245,7 +264,6 @@ def step(benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: M
     # Ageing: every slot moves one on (what lands in a state's slot 0 is overwritten by the entrants).
     np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
     following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
-    vector = np.concatenate([reduced.reshape(rows, -1), outside], axis=1)
     moving = np.matmul(vector[:, None, :], moves.small)[:, 0]  # (R, S): into each state from outside and out of benefit
     if moves.off_profile.any():
         moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),
@@ -257,7 +275,8 @@ def step(benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: M
         following[..., 0] = 0.0
         following[..., :-1] += moving[:, :nb, None] * entry_mix
     if flows is not None:
-        _flows(flows, benefit, outside, reduced, moves)
+        columns = moves.small.shape[1] - outside.shape[1]
+        _flows(flows, benefit, outside, vector[:, :columns].reshape(rows, nb, -1), moves)
     return following, moving[:, nb:]
 
 
@@ -296,8 +315,8 @@ def settled_anciennitet_mix(structure: Structure, probabilities: np.ndarray, inf
     benefit = np.zeros((size, nb, anc + 1))
     benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
     moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
-    reduced = reduce_stock(benefit, structure.reduction(np.zeros((0, anc))))
-    following, outside = step(benefit, unit[:, nb * anc:], reduced, moves, np.zeros((size, n_states)), entry_mix[None])
+    vector = moving_vector(benefit, unit[:, nb * anc:], structure)
+    following, outside = step(benefit, unit[:, nb * anc:], vector, moves, np.zeros((size, n_states)), entry_mix[None])
     operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
     entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])
     power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1

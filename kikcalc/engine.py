@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kikcalc.cohort import Structure, month_moves, reduce_stock, settled_anciennitet_mix, step
+from kikcalc.cohort import Structure, month_moves, moving_vector, reduce_stock, settled_anciennitet_mix, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.spec import Scenario
 from kikcalc.transitions import base_rates, change_months, inflows, rates_in_month, transition_probabilities
@@ -129,15 +129,16 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     rows, n_states, anc = values.rows, len(scenario.states), scenario.anciennitet_months
     n_programmes = len(programmes.source)
     weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
-    reduction = structure.reduction(weights)  # (A+1, c + W): headcount, profiles, weightings
-    kept_columns = [0, *range(columns, reduction.shape[1])]  # what is kept month by month: headcount, weightings
+    kept = np.zeros((anc + 1, 1 + len(weights)))  # what is kept month by month: the headcount, the weightings
+    kept[:anc, 0], kept[:anc, 1:] = 1.0, weights.T
     inflow_outside = inflows(scenario, values)  # (R, T, S), the scenario's order
-    inflow = structure.inward(inflow_outside, axis=2)
+    inflow = np.ascontiguousarray(np.moveaxis(structure.inward(inflow_outside, axis=2), 1, 0))  # (T, R, S)
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :nb]
     base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
 
-    first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base))
+    rates = base.copy()
+    first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
     moves = month_moves(structure, first_month)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
@@ -164,17 +165,17 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     continuing = np.zeros((rows, programmes.places, anc))
     outcome = outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
     is_benefit = np.arange(n_states) < nb
-    reduced = np.empty((rows, nb, reduction.shape[1]))
+    vector = np.empty((rows, nb * columns + n_states - nb))
+    vector_work = np.empty((rows, nb, columns))
     spare = np.empty_like(benefit_now)
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
     def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
-        reduce_stock(benefit, reduction, out=reduced)
-        by_month[t] = reduced[..., kept_columns]
+        reduce_stock(benefit, kept, out=by_month[t])
         outside_by_month[t] = outside
         if n_programmes:
             ordinary[t] = by_month[t, ..., 0]
-            by_month[t] += into_states(in_programme[:, t], programmes.source, n_states)[:, :nb] @ reduction[:-1, kept_columns]
+            by_month[t] += into_states(in_programme[:, t], programmes.source, n_states)[:, :nb] @ kept[:-1]
         if stock is not None:
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
@@ -182,14 +183,15 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     record(0, benefit_now, outside_now)
     for t in range(months):
         if t in changes and t > 0:
-            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, t, base)),
+            rates = rates_in_month(scenario, values, t, base, out=rates)
+            moves = month_moves(structure, transition_probabilities(scenario, rates),
                                 moves.off_profile if structure.profiles_kept else None)
         if n_programmes:
             taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-            reduce_stock(benefit_now, reduction, out=reduced)
-        following, outside_now = step(benefit_now, outside_now, reduced[..., :columns], moves, inflow[:, t], entry_mix,
+        moving_vector(benefit_now, outside_now, structure, vector, vector_work)
+        following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[t], entry_mix,
                                       None if flows is None else flows[:, t], (*work, spare))
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
         if n_programmes:
@@ -205,11 +207,15 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         record(t + 1, benefit_now, outside_now)
 
     # Back to (R, T+1, ...) and the scenario's state order.
-    outside_weighted = outside_by_month[..., None] * weights[:, 0]
-    headcount = np.moveaxis(np.concatenate([by_month[..., 0], outside_by_month], axis=2), 0, 1)
-    weighted = np.moveaxis(np.concatenate([by_month[..., 1:], outside_weighted], axis=2), 0, 1)
-    ordinary_headcount = headcount if ordinary is None else np.moveaxis(
-        np.concatenate([ordinary, outside_by_month], axis=2), 0, 1)
+    headcount = np.empty((months + 1, rows, n_states))
+    headcount[..., :nb], headcount[..., nb:] = by_month[..., 0], outside_by_month
+    weighted = np.empty((months + 1, rows, n_states, len(weights)))
+    weighted[..., :nb, :], weighted[..., nb:, :] = by_month[..., 1:], outside_by_month[..., None] * weights[:, 0]
+    ordinary_headcount = headcount
+    if ordinary is not None:
+        ordinary_headcount = headcount.copy()
+        ordinary_headcount[..., :nb] = ordinary
+    headcount, weighted, ordinary_headcount = (np.moveaxis(a, 0, 1) for a in (headcount, weighted, ordinary_headcount))
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
         ordinary_headcount=structure.outward(ordinary_headcount, axis=2),

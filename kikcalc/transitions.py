@@ -102,13 +102,23 @@ def base_rates(scenario: Scenario, values: Values) -> np.ndarray:
     return rates
 
 
-def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndarray | None = None) -> np.ndarray:
+def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndarray | None = None,
+                   out: np.ndarray | None = None) -> np.ndarray:
     """Each transition's monthly probability or monthly hazard in one month, shape (R, n, A), effects applied.
 
-    ``base``: :func:`base_rates`, if already at hand.
+    ``base``: :func:`base_rates`, if already at hand. ``out``: an array to write into that holds
+    ``base`` wherever no effect acts (as this function leaves it), so only the rates effects change
+    are written: a month's rates without copying every rate.
     """
-    rates = (base_rates(scenario, values) if base is None else base).copy()
-    for e, effect, rows in _acting(scenario, values, "rate"):
+    base = base_rates(scenario, values) if base is None else base
+    acting = _acting(scenario, values, "rate")
+    if out is None:
+        rates = base.copy()
+    else:
+        rates = out
+        changed = sorted({effect.transition for _, effect, _ in acting})
+        rates[:, changed] = base[:, changed]
+    for e, effect, rows in acting:
         weight = effect.weight[month]
         if weight == 0.0 or not rows.any():
             continue
