@@ -52,6 +52,9 @@ class Structure:
     profiles_kept: bool = True
     """Whether every row keeps its profiles through the horizon: the banded moves out are probabilities
     that effects only multiply (an add, a set or a competing hazard changes the shape over anciennitet)."""
+    only_out_change: bool = False
+    """Whether every move that effects change is a probability of moving out of benefit that keeps its
+    profile: then a change month needs only the moves out rescaled (:func:`rescaled_moves`)."""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
@@ -84,7 +87,11 @@ class Structure:
         banded_out = np.flatnonzero(banded & (source < nb) & (target >= nb))
         reshaped = {e.transition for _, e in scenario.effects if e.on == "rate" and e.operation != "multiply"}
         kept = all(scenario.transitions[i].kind == "probability" and i not in reshaped for i in banded_out)
-        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, source=source, target=target, by_band=banded,
+        touched = {e.transition for _, e in scenario.effects if e.on == "rate"}
+        only_out = kept and all(source[i] < nb <= target[i] and scenario.transitions[i].kind == "probability"
+                                and i not in reshaped for i in touched)
+        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, only_out_change=only_out,
+                   source=source, target=target, by_band=banded,
                    profiles=np.array(profiles).reshape(-1, anc + 1), profile_of=profile_of, reference=reference)
 
     @property
@@ -210,6 +217,30 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     return Moves(between_benefit=between_benefit.reshape(rows, nb, nb), leaving_else=leaving_else,
                  small=small.reshape(rows, height, n_states), band_source=source[banded], band_target=target[banded],
                  band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves)
+
+
+def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], probabilities: np.ndarray) -> Moves:
+    """Last month's moves with some moves out of benefit at new probabilities (R, len(touched), A).
+
+    For :attr:`Structure.only_out_change`: the moves out keep their profiles, so a new month needs
+    their scales in the small product and what leaves by them, nothing else. Rows off their profile
+    take the full rebuild of :func:`month_moves` instead (the caller's choice).
+    """
+    rows, _, anc = probabilities.shape
+    nb, columns = structure.n_benefit, structure.columns
+    touched = np.asarray(touched)
+    source, target = structure.source[touched], structure.target[touched]
+    out_row = source * columns + structure.profile_of[touched]
+    small = moves.small.copy()
+    small[:, out_row, target] = probabilities[:, np.arange(len(touched)), structure.reference[touched]]
+    full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])
+    out_by_column = small[:, : nb * columns, nb:].sum(axis=2).reshape(rows * nb, columns)
+    leaving_else = (out_by_column @ full_profiles).reshape(rows, nb, anc + 1)
+    for d, s in enumerate(moves.band_source):
+        leaving_else[:, s] += moves.band_probability[:, d]
+    return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small,
+                 band_source=moves.band_source, band_target=moves.band_target, band_probability=moves.band_probability,
+                 off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves)
 
 
 def _onehot(index: np.ndarray, size: int) -> np.ndarray:

@@ -24,10 +24,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kikcalc.cohort import Structure, month_moves, moving_vector, reduce_stock, settled_anciennitet_mix, step
+from kikcalc.cohort import Structure, month_moves, reduce_stock, rescaled_moves, settled_anciennitet_mix, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.spec import Scenario
-from kikcalc.transitions import base_rates, change_months, inflows, rates_in_month, transition_probabilities
+from kikcalc.transitions import (
+    base_rates,
+    change_months,
+    effect_transitions,
+    inflows,
+    rates_in_month,
+    touched_rates,
+    transition_probabilities,
+)
 from kikcalc.values import Values, for_scenario
 
 CHUNK_ROWS = 512
@@ -48,7 +56,7 @@ class Trajectory:
     """The same without programme participants, shape (R, T+1, S)."""
     weighted: np.ndarray
     """Persons (participants included) weighted by each of the W anciennitet weightings the run was
-    asked for (:func:`simulate`'s ``weights``), shape (R, T+1, S, W)."""
+    asked for (:func:`simulate`'s ``weights``), shape (W, R, T+1, S)."""
     flows: np.ndarray | None
     """Persons moved from state s to state j during each month, shape (R, T, S, S); zero diagonal.
     A programme's outcomes count as moves from its source state. None if not kept."""
@@ -129,13 +137,12 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     rows, n_states, anc = values.rows, len(scenario.states), scenario.anciennitet_months
     n_programmes = len(programmes.source)
     weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
-    kept = np.zeros((anc + 1, 1 + len(weights)))  # what is kept month by month: the headcount, the weightings
-    kept[:anc, 0], kept[:anc, 1:] = 1.0, weights.T
     inflow_outside = inflows(scenario, values)  # (R, T, S), the scenario's order
     inflow = np.ascontiguousarray(np.moveaxis(structure.inward(inflow_outside, axis=2), 1, 0))  # (T, R, S)
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :nb]
     base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
+    touched = effect_transitions(scenario)
 
     rates = base.copy()
     first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
@@ -153,10 +160,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     if (entry_mix[..., 0] == 1.0).all():
         entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
-    # Kept month by month, month-major so that each month writes one contiguous block.
-    by_month = np.empty((months + 1, rows, nb, 1 + len(weights)))  # benefit states: headcount and weightings
-    outside_by_month = np.empty((months + 1, rows, n_states - nb))
-    ordinary = np.empty((months + 1, rows, nb)) if n_programmes else None
+    # One product per month reduces the benefit stock over anciennitet: the headcount and each profile
+    # (what the moves out need), then each weighting asked for. Results are kept month-major, one
+    # contiguous block a month: headcount (T+1, R, S) and each weighting (W, T+1, R, S).
+    reduction = structure.reduction(weights)  # (A+1, c + W)
+    reduced = np.empty((rows, nb, reduction.shape[1]))
+    headcount = np.empty((months + 1, rows, n_states))
+    weighted = np.empty((len(weights), months + 1, rows, n_states))
+    ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
     in_programme = np.zeros((rows, months + 1, n_programmes, anc))
@@ -166,16 +177,28 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     outcome = outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
     is_benefit = np.arange(n_states) < nb
     vector = np.empty((rows, nb * columns + n_states - nb))
-    vector_work = np.empty((rows, nb, columns))
     spare = np.empty_like(benefit_now)
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
+    def reduce_now(benefit: np.ndarray, outside: np.ndarray) -> None:
+        """Reduce the stock, and put the moves' input in ``vector``."""
+        reduce_stock(benefit, reduction, out=reduced)
+        vector[:, : nb * columns] = reduced[..., :columns].reshape(rows, -1)
+        vector[:, nb * columns:] = outside
+
     def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
-        reduce_stock(benefit, kept, out=by_month[t])
-        outside_by_month[t] = outside
+        reduce_now(benefit, outside)
+        headcount[t, :, :nb] = reduced[..., 0]
+        headcount[t, :, nb:] = outside
+        for w in range(len(weights)):
+            weighted[w, t, :, :nb] = reduced[..., columns + w]
+            weighted[w, t, :, nb:] = outside * weights[w, 0]
         if n_programmes:
-            ordinary[t] = by_month[t, ..., 0]
-            by_month[t] += into_states(in_programme[:, t], programmes.source, n_states)[:, :nb] @ kept[:-1]
+            ordinary[t] = headcount[t]
+            taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
+            headcount[t, :, :nb] += taking_part.sum(axis=-1)
+            for w in range(len(weights)):
+                weighted[w, t, :, :nb] += taking_part @ weights[w]
         if stock is not None:
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
@@ -183,14 +206,17 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     record(0, benefit_now, outside_now)
     for t in range(months):
         if t in changes and t > 0:
-            rates = rates_in_month(scenario, values, t, base, out=rates)
-            moves = month_moves(structure, transition_probabilities(scenario, rates),
-                                moves.off_profile if structure.profiles_kept else None)
+            if structure.only_out_change and not moves.off_profile.any():
+                moves = rescaled_moves(structure, moves, touched, touched_rates(scenario, values, t, base, touched))
+            else:
+                rates = rates_in_month(scenario, values, t, base, out=rates)
+                moves = month_moves(structure, transition_probabilities(scenario, rates),
+                                    moves.off_profile if structure.profiles_kept else None)
         if n_programmes:
             taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-        moving_vector(benefit_now, outside_now, structure, vector, vector_work)
+            reduce_now(benefit_now, outside_now)
         following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[t], entry_mix,
                                       None if flows is None else flows[:, t], (*work, spare))
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
@@ -206,20 +232,13 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
         record(t + 1, benefit_now, outside_now)
 
-    # Back to (R, T+1, ...) and the scenario's state order.
-    headcount = np.empty((months + 1, rows, n_states))
-    headcount[..., :nb], headcount[..., nb:] = by_month[..., 0], outside_by_month
-    weighted = np.empty((months + 1, rows, n_states, len(weights)))
-    weighted[..., :nb, :], weighted[..., nb:, :] = by_month[..., 1:], outside_by_month[..., None] * weights[:, 0]
-    ordinary_headcount = headcount
-    if ordinary is not None:
-        ordinary_headcount = headcount.copy()
-        ordinary_headcount[..., :nb] = ordinary
-    headcount, weighted, ordinary_headcount = (np.moveaxis(a, 0, 1) for a in (headcount, weighted, ordinary_headcount))
+    # (R, T+1, S) views of the month-major results.
+    headcount, ordinary = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1)
+    weighted = np.moveaxis(weighted, 1, 2)
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
-        ordinary_headcount=structure.outward(ordinary_headcount, axis=2),
-        weighted=structure.outward(weighted, axis=2),
+        ordinary_headcount=structure.outward(ordinary, axis=2),
+        weighted=structure.outward(weighted, axis=3),
         flows=None if flows is None else structure.outward(structure.outward(flows, axis=2), axis=3),
         inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settle, in_programme=in_programme,
         programme_intake=intake, programme_source=structure.order[programmes.source],

@@ -138,7 +138,8 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     """
     monthly_rate = values.cost[:, None, :] / 12.0
     gross = trajectory.full_time_persons * monthly_rate
-    refunded_persons = 0.5 * (trajectory.weighted[:, :-1, :, 0] + trajectory.weighted[:, 1:, :, 1])  # (R, T, S)
+    at_start, at_end = trajectory.weighted
+    refunded_persons = 0.5 * (at_start[:, :-1] + at_end[:, 1:])  # (R, T, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.where(is_gross, refunded_persons * monthly_rate, 0.0)
     return gross, refusion

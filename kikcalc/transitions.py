@@ -128,6 +128,25 @@ def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndar
     return rates
 
 
+def touched_rates(scenario: Scenario, values: Values, month: int, base: np.ndarray, touched: list[int]) -> np.ndarray:
+    """The rates of some transitions in one month with the effects applied, shape (R, len(touched), A)."""
+    rates = base[:, touched]
+    position = {i: k for k, i in enumerate(touched)}
+    for e, effect, rows in _acting(scenario, values, "rate"):
+        weight = effect.weight[month]
+        if weight == 0.0 or not rows.any() or effect.transition not in position:
+            continue
+        k = position[effect.transition]
+        number = _effect_number(scenario, effect, values.effect[:, e])[:, None]
+        rates[:, k] = np.where(rows[:, None], _compose(rates[:, k], effect.operation, number, weight), rates[:, k])
+    return rates
+
+
+def effect_transitions(scenario: Scenario) -> list[int]:
+    """The transitions some effect changes, in order."""
+    return sorted({effect.transition for _, effect in scenario.effects if effect.on == "rate"})
+
+
 def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
     """Each transition's monthly probability, shape (..., n, A), from its rate (:func:`rates_in_month`).
 
