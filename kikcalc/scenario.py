@@ -1152,34 +1152,31 @@ def _check_rates(reader: _Reader, scenario: Scenario) -> None:
     for j in np.flatnonzero((base > 1.0 + 1e-9).any(axis=1)):
         reader.problem(leaving_paths[j][0], f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
                                             f"{base[j].max():.4g} ({', '.join(leaving_paths[j])}); expected at most 1")
-    reported_rate: set[tuple[int, int]] = set()
-    reported_leaving: set[int] = set()
+    high = np.array([1.0 if tr.kind == "probability" else np.inf for tr in scenario.transitions])[:, None]
+    reported_rate = np.zeros((len(scenario.strategies), len(scenario.transitions)), dtype=bool)
+    reported_leaving = np.zeros(len(scenario.strategies), dtype=bool)
+    fine_before = (base <= 1.0 + 1e-9).all(axis=1)  # states whose own rates are fine: an effect is to blame
     for t in change_months(scenario):
-        rates = rates_in_month(scenario, values, t)  # (K, n, A)
+        rates = rates_in_month(scenario, values, t)  # (K, n, A), every strategy at once
+        bad = ((rates < 0) | (rates > high)).any(axis=2) & ~reported_rate
+        for k, i in zip(*np.nonzero(bad), strict=True):  # only the few bad (strategy, transition) pairs
+            reported_rate[k, i] = True
+            tr, strategy, rate = scenario.transitions[i], scenario.strategies[k], rates[k, i]
+            expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
+            worst = rate[np.argmax(np.abs(rate - np.clip(rate, 0, high[i, 0])))]
+            reader.problem(_effect_key(strategy, t, transitions={i}),
+                           f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[t]} "
+                           f"under strategy {strategy.name}; expected {expected}")
         leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))  # (K, S, A)
-        for k, strategy in enumerate(scenario.strategies):
-            for i, tr in enumerate(scenario.transitions):
-                rate = rates[k, i]
-                high = 1.0 if tr.kind == "probability" else np.inf
-                if (k, i) in reported_rate or not ((rate < 0) | (rate > high)).any():
-                    continue
-                reported_rate.add((k, i))
-                expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
-                worst = rate[np.argmax(np.abs(rate - np.clip(rate, 0, high)))]
-                reader.problem(_effect_key(strategy, t, transitions={i}),
-                               f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[t]} "
-                               f"under strategy {strategy.name}; expected {expected}")
-            if k in reported_leaving:
-                continue
-            bad = np.flatnonzero((leaving[k] > 1.0 + 1e-9).any(axis=1) & (base <= 1.0 + 1e-9).all(axis=1))
-            if bad.size:
-                reported_leaving.add(k)
-                j = bad[0]
-                from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
-                reader.problem(_effect_key(strategy, t, transitions=from_j),
-                               f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
-                               f"{leaving[k, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
-                               f"expected at most 1")
+        over = (leaving > 1.0 + 1e-9).any(axis=2) & fine_before & ~reported_leaving[:, None]
+        for k in np.flatnonzero(over.any(axis=1)):
+            reported_leaving[k] = True
+            j, strategy = np.flatnonzero(over[k])[0], scenario.strategies[k]
+            from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
+            reader.problem(_effect_key(strategy, t, transitions=from_j),
+                           f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
+                           f"{leaving[k, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
+                           f"expected at most 1")
     persons_in = inflows(scenario, values)  # (K, T, S)
     for k, strategy in enumerate(scenario.strategies):
         bad_t, bad_s = np.nonzero(persons_in[k] < 0)
