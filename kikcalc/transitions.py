@@ -122,9 +122,10 @@ def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndar
         weight = effect.weight[month]
         if weight == 0.0 or not rows.any():
             continue
-        number = _effect_number(scenario, effect, values.effect[:, e])[:, None]
+        chosen = np.flatnonzero(rows)
+        number = _effect_number(scenario, effect, values.effect[chosen, e])[:, None]
         i = effect.transition
-        rates[:, i] = np.where(rows[:, None], _compose(rates[:, i], effect.operation, number, weight), rates[:, i])
+        rates[chosen, i] = _compose(rates[chosen, i], effect.operation, number, weight)
     return rates
 
 
@@ -136,9 +137,9 @@ def touched_rates(scenario: Scenario, values: Values, month: int, base: np.ndarr
         weight = effect.weight[month]
         if weight == 0.0 or not rows.any() or effect.transition not in position:
             continue
-        k = position[effect.transition]
-        number = _effect_number(scenario, effect, values.effect[:, e])[:, None]
-        rates[:, k] = np.where(rows[:, None], _compose(rates[:, k], effect.operation, number, weight), rates[:, k])
+        k, chosen = position[effect.transition], np.flatnonzero(rows)
+        number = _effect_number(scenario, effect, values.effect[chosen, e])[:, None]
+        rates[chosen, k] = _compose(rates[chosen, k], effect.operation, number, weight)
     return rates
 
 
@@ -163,7 +164,7 @@ def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarra
     onehot = np.zeros((len(source), n_states))
     onehot[np.flatnonzero(hazard), source[hazard]] = 1.0
     hazards = np.where(hazard[:, None], rates, 0.0)
-    total = np.einsum("...na,ns->...sa", hazards, onehot)[..., source, :]  # (..., n, A)
+    total = np.matmul(onehot.T, hazards)[..., source, :]  # (..., n, A): each hazard's state's total
     with np.errstate(invalid="ignore", divide="ignore"):
         converted = np.where(total > 0, hazards / np.where(total > 0, total, 1.0) * -np.expm1(-total), 0.0)
     return np.where(hazard[:, None], converted, rates)
@@ -175,7 +176,7 @@ def leaving_probability(scenario: Scenario, probabilities: np.ndarray) -> np.nda
     onehot = np.zeros((len(scenario.transitions), len(scenario.states)))
     for i, tr in enumerate(scenario.transitions):
         onehot[i, index[tr.source]] = 1.0
-    return np.einsum("...na,ns->...sa", probabilities, onehot)
+    return np.matmul(onehot.T, probabilities)
 
 
 def _with_state_effects(scenario: Scenario, values: Values, base: np.ndarray, on: str) -> np.ndarray:
