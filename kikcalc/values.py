@@ -115,8 +115,8 @@ def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
         return table[strategy]
 
     def same(array: np.ndarray) -> np.ndarray:
-        """One array for every row."""
-        return np.broadcast_to(array, (len(strategy), *np.shape(array))).copy()
+        """One array for every row: a read-only view, copied by :func:`assign` when a row changes."""
+        return np.broadcast_to(array, (len(strategy), *np.shape(array)))
 
     entry = np.stack([s.inflow_anciennitet for s in scenario.states])
     entry[~benefit] = np.eye(anc)[0]
