@@ -27,10 +27,11 @@ The model (defaults; ``n_benefit`` and ``months`` change the size):
 - gross benefit cost with kikcalc's default refusion staircase.
 
 Draws: the 74 exit probabilities are 0.03 x U(0.5, 1.5), the re-entries 0.003 x U(0.5, 1.5),
-each inflow its state's base inflow x U(0.8, 1.2), the effect 1 + U(0.1, 0.5). The most a benefit
-state can lose in a month is then 7 x 0.045 + 2 x 0.045 x 1.5 (anciennitet 0) x 1.5 (the effect)
-= 0.47, well below 1; an outside state loses at most 9 x 0.045 = 0.41 (re-entry and the other
-outside state).
+each inflow its state's base inflow (20 + 4 i persons a month for b_i) x U(0.8, 1.2), the effect
+1 + U(0.1, 0.5). The most a benefit state can lose in a month is then 7 x 0.045 (to the other
+benefit states) + 0.045 x 1.5 (anciennitet 0) x 1.5 (the full effect) to job + 0.045 x 1.5 to
+other = 0.48, at every anciennitet well below 1; an outside state loses at most 8 x 0.0045
+(re-entry) + 0.045 (to the other outside state) = 0.08.
 
 ``draw_rows`` returns the parameters as numpy arrays: those with a leading draw axis (R) are
 drawn per draw, the rest are shared by all draws. ``scenario_raw`` writes one draw as a kikcalc
