@@ -1,0 +1,137 @@
+"""Many rows: the hand-written numpy floor against the engine, run on demand (not part of the tests).
+
+    python benchmarks/bench_rows.py                  # 10,000 draws x 2 strategies = 20,000 rows
+    python benchmarks/bench_rows.py --draws 2000 --engine-draws 20
+
+A row is one (draw, strategy) of the workload in benchmarks/workload.py. The engine must later
+run the rows in at most 1.2x the floor's time (benchmarks/floor.py). Reports the floor's time
+(best of --repeats, floor and engine runs alternating) and peak memory (tracemalloc, a separate
+run: tracing slows numpy calls), the time per row, and the engine's time per row and the ratio
+engine / floor; and checks that the engine's answers are the floor's.
+
+Until the engine has a row API, ``run_engine`` below runs kikcalc one draw at a time (build the
+draw's scenario, then kikcalc.run) on the first --engine-draws draws only, and the ratio is per
+row. The machine is shared and has 2 cores: run it on a quiet machine and read the load average
+it prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import kikcalc  # noqa: E402
+from benchmarks.floor import DEFAULT_CHUNK_ROWS, MONTH_KEPT, floor  # noqa: E402
+from benchmarks.workload import draw_rows, scenario_raw, take  # noqa: E402
+from kikcalc.scenario import build  # noqa: E402
+
+STRATEGIES = 2
+
+
+# ================================================================================================
+# THE ENGINE UNDER TEST. Replace the body of run_engine with kikcalc's row API when it exists
+# (and run it on every draw: --engine-draws 0). It must return what floor() returns, for the
+# draws in ``params``: net_cost (2R,), full_time_kept (2R, S), full_time_mean (2, T, S), rows
+# ordered draw-major (row 2 d + k).
+# ================================================================================================
+def run_engine(params: dict[str, np.ndarray], chunk_rows: int) -> dict[str, np.ndarray]:
+    """For now: kikcalc one draw at a time (scenario built and validated per draw); chunk_rows unused."""
+    del chunk_rows
+    n_draws = params["p_bb"].shape[0]
+    net, kept, full_time_sum = [], [], 0.0
+    for d in range(n_draws):
+        result = kikcalc.run(build(scenario_raw(params, d)))
+        net.append(result.accounts.benefit_cost_net.sum(axis=(1, 2)))
+        kept.append(result.trajectory.full_time_persons[:, MONTH_KEPT])
+        full_time_sum = full_time_sum + result.trajectory.full_time_persons
+    return {"net_cost": np.concatenate(net), "full_time_kept": np.concatenate(kept),
+            "full_time_mean": full_time_sum / n_draws}
+# ================================================================================================
+
+
+def best_of(repeats: int, run) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = run()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def peak_mib(run) -> float:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--draws", type=int, default=10_000, help="draws; rows = 2 x draws (default 10,000)")
+    parser.add_argument("--engine-draws", type=int, default=50,
+                        help="draws the engine is timed on, the first ones; 0 = all (default 50)")
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help=f"default {DEFAULT_CHUNK_ROWS}")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs, best taken (default 3)")
+    parser.add_argument("--seed", type=int, default=20250101)
+    args = parser.parse_args()
+
+    params = draw_rows(args.draws, args.seed)
+    rows = STRATEGIES * args.draws
+    months, states = int(params["months"]), params["p_bb"].shape[1] + 2
+    print(f"workload: {args.draws:,} draws x {STRATEGIES} strategies = {rows:,} rows; {states} states, "
+          f"{params['anc_factor'].shape[0]} anciennitet months, {months} months")
+    print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"numpy {np.__version__}; OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'unset')}")
+
+    n_engine = args.draws if args.engine_draws <= 0 else min(args.engine_draws, args.draws)
+    engine_params = take(params, slice(0, n_engine))
+    engine_rows = STRATEGIES * n_engine
+    warm = take(params, slice(0, min(args.draws, 8)))
+    floor(warm, args.chunk_rows)
+    run_engine(warm, args.chunk_rows)
+    # Floor and engine alternate, so a change in the machine's speed during the run (it is shared)
+    # reaches both; each keeps its best.
+    floor_time = engine_time = float("inf")
+    for _ in range(args.repeats):
+        seconds, floor_out = best_of(1, lambda: floor(params, args.chunk_rows))
+        floor_time = min(floor_time, seconds)
+        seconds, engine_out = best_of(1, lambda: run_engine(engine_params, args.chunk_rows))
+        engine_time = min(engine_time, seconds)
+    floor_peak = peak_mib(lambda: floor(params, args.chunk_rows))
+    small = max(1, args.draws // 10)
+    small_peak = peak_mib(lambda: floor(take(params, slice(0, small)), args.chunk_rows))
+    print(f"floor:  {floor_time:.3f} s (best of {args.repeats}), {floor_time / rows * 1e6:.1f} us per row, "
+          f"chunk_rows {args.chunk_rows}")
+    print(f"        peak memory {floor_peak:.1f} MiB at {rows:,} rows, {small_peak:.1f} MiB at {STRATEGIES * small:,} rows "
+          f"(tracemalloc; outputs included)")
+
+    per_row_engine, per_row_floor = engine_time / engine_rows, floor_time / rows
+    scope = "all rows" if n_engine == args.draws else f"the first {engine_rows:,} rows, per row"
+    print(f"engine: {engine_time:.3f} s (best of {args.repeats}) on {engine_rows:,} rows, "
+          f"{per_row_engine * 1e6:.1f} us per row")
+    print(f"ratio engine / floor: {per_row_engine / per_row_floor:.1f} ({scope}; target at most 1.2)")
+
+    # The engine's answers must be the floor's.
+    sub = slice(0, engine_rows)
+    worst = max(float(np.max(np.abs(engine_out["net_cost"] / floor_out["net_cost"][sub] - 1))),
+                float(np.max(np.abs(engine_out["full_time_kept"] / floor_out["full_time_kept"][sub] - 1))))
+    if n_engine == args.draws:
+        worst = max(worst, float(np.max(np.abs(engine_out["full_time_mean"] / floor_out["full_time_mean"] - 1))))
+    print(f"engine vs floor: largest relative difference {worst:.1e}")
+    if worst > 1e-9:
+        raise SystemExit("the engine and the floor disagree")
+
+
+if __name__ == "__main__":
+    main()
