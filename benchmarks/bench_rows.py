@@ -9,10 +9,10 @@ run the rows in at most 1.2x the floor's time (benchmarks/floor.py). Reports the
 run: tracing slows numpy calls), the time per row, and the engine's time per row and the ratio
 engine / floor; and checks that the engine's answers are the floor's.
 
-Until the engine has a row API, ``run_engine`` below runs kikcalc one draw at a time (build the
-draw's scenario, then kikcalc.run) on the first --engine-draws draws only, and the ratio is per
-row. The machine is shared and has 2 cores: run it on a quiet machine and read the load average
-it prints.
+``run_engine`` runs kikcalc's engine on the same rows: the scenario's structure is built once from
+the first draw, every draw's numbers arrive as values on the row axis chunk by chunk
+(kikcalc.engine.simulate_draws), and money comes from kikcalc.money, as a run computes it. The
+machine has 2 cores and may be shared: run it on a quiet machine and read the load average it prints.
 """
 
 from __future__ import annotations
@@ -29,33 +29,33 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import kikcalc  # noqa: E402
 from benchmarks.floor import DEFAULT_CHUNK_ROWS, MONTH_KEPT, floor  # noqa: E402
-from benchmarks.workload import draw_rows, scenario_raw, take  # noqa: E402
+from benchmarks.workload import draw_rows, scenario_raw, take, values_for_draws  # noqa: E402
+from kikcalc.engine import CHUNK_ROWS, simulate_draws  # noqa: E402
+from kikcalc.money import anciennitet_weights, benefit_cost  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
 
 STRATEGIES = 2
 
 
-# ================================================================================================
-# THE ENGINE UNDER TEST. Replace the body of run_engine with kikcalc's row API when it exists
-# (and run it on every draw: --engine-draws 0). It must return what floor() returns, for the
-# draws in ``params``: net_cost (2R,), full_time_kept (2R, S), full_time_mean (2, T, S), rows
-# ordered draw-major (row 2 d + k).
-# ================================================================================================
 def run_engine(params: dict[str, np.ndarray], chunk_rows: int) -> dict[str, np.ndarray]:
-    """For now: kikcalc one draw at a time (scenario built and validated per draw); chunk_rows unused."""
-    del chunk_rows
+    """kikcalc's engine on every row: the draws' values built chunk by chunk (kikcalc.engine.simulate_draws),
+    each chunk's money from kikcalc.money, and what floor() returns kept from them."""
+    scenario = build(scenario_raw(params, 0))  # the structure; every draw's numbers come as values
     n_draws = params["p_bb"].shape[0]
-    net, kept, full_time_sum = [], [], 0.0
-    for d in range(n_draws):
-        result = kikcalc.run(build(scenario_raw(params, d)))
-        net.append(result.accounts.benefit_cost_net.sum(axis=(1, 2)))
-        kept.append(result.trajectory.full_time_persons[:, MONTH_KEPT])
-        full_time_sum = full_time_sum + result.trajectory.full_time_persons
-    return {"net_cost": np.concatenate(net), "full_time_kept": np.concatenate(kept),
-            "full_time_mean": full_time_sum / n_draws}
-# ================================================================================================
+    weights = anciennitet_weights(scenario)
+    net_cost = np.empty(STRATEGIES * n_draws)
+    kept = np.empty((STRATEGIES * n_draws, len(scenario.states)))
+    full_time_sum = np.zeros((STRATEGIES, scenario.calendar.months, len(scenario.states)))
+    chunks = simulate_draws(scenario, n_draws, lambda chosen: values_for_draws(scenario, take(params, chosen)),
+                            weights, chunk_rows)
+    for rows, values, trajectory in chunks:
+        gross, refusion = benefit_cost(scenario, values, trajectory)
+        net_cost[rows] = gross.sum(axis=(1, 2)) - refusion.sum(axis=(1, 2))
+        full_time = trajectory.full_time_persons
+        kept[rows] = full_time[:, MONTH_KEPT]
+        full_time_sum += full_time.reshape(-1, STRATEGIES, *full_time.shape[1:]).sum(axis=0)
+    return {"net_cost": net_cost, "full_time_kept": kept, "full_time_mean": full_time_sum / n_draws}
 
 
 def best_of(repeats: int, run) -> tuple[float, object]:
@@ -79,9 +79,12 @@ def peak_mib(run) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--draws", type=int, default=10_000, help="draws; rows = 2 x draws (default 10,000)")
-    parser.add_argument("--engine-draws", type=int, default=50,
-                        help="draws the engine is timed on, the first ones; 0 = all (default 50)")
-    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS, help=f"default {DEFAULT_CHUNK_ROWS}")
+    parser.add_argument("--engine-draws", type=int, default=0,
+                        help="draws the engine is timed on, the first ones; 0 = all (default)")
+    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
+                        help=f"the floor's rows a chunk (default {DEFAULT_CHUNK_ROWS})")
+    parser.add_argument("--engine-chunk-rows", type=int, default=CHUNK_ROWS,
+                        help=f"the engine's rows a chunk (default {CHUNK_ROWS}, kikcalc's own)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, best taken (default 3)")
     parser.add_argument("--seed", type=int, default=20250101)
     args = parser.parse_args()
@@ -99,14 +102,14 @@ def main() -> None:
     engine_rows = STRATEGIES * n_engine
     warm = take(params, slice(0, min(args.draws, 8)))
     floor(warm, args.chunk_rows)
-    run_engine(warm, args.chunk_rows)
+    run_engine(warm, args.engine_chunk_rows)
     # Floor and engine alternate, so a change in the machine's speed during the run (it is shared)
     # reaches both; each keeps its best.
     floor_time = engine_time = float("inf")
     for _ in range(args.repeats):
         seconds, floor_out = best_of(1, lambda: floor(params, args.chunk_rows))
         floor_time = min(floor_time, seconds)
-        seconds, engine_out = best_of(1, lambda: run_engine(engine_params, args.chunk_rows))
+        seconds, engine_out = best_of(1, lambda: run_engine(engine_params, args.engine_chunk_rows))
         engine_time = min(engine_time, seconds)
     floor_peak = peak_mib(lambda: floor(params, args.chunk_rows))
     small = max(1, args.draws // 10)
@@ -116,6 +119,11 @@ def main() -> None:
     print(f"        peak memory {floor_peak:.1f} MiB at {rows:,} rows, {small_peak:.1f} MiB at {STRATEGIES * small:,} rows "
           f"(tracemalloc; outputs included)")
 
+    engine_peak = peak_mib(lambda: run_engine(engine_params, args.engine_chunk_rows))
+    engine_small_peak = peak_mib(lambda: run_engine(take(engine_params, slice(0, max(1, n_engine // 10))),
+                                                    args.engine_chunk_rows))
+    print(f"engine: peak memory {engine_peak:.1f} MiB at {engine_rows:,} rows, {engine_small_peak:.1f} MiB at "
+          f"{STRATEGIES * max(1, n_engine // 10):,} rows (tracemalloc; outputs included)")
     per_row_engine, per_row_floor = engine_time / engine_rows, floor_time / rows
     scope = "all rows" if n_engine == args.draws else f"the first {engine_rows:,} rows, per row"
     print(f"engine: {engine_time:.3f} s (best of {args.repeats}) on {engine_rows:,} rows, "

@@ -189,3 +189,35 @@ def scenario_raw(params: dict[str, np.ndarray], row: int) -> dict:
         "strategies": {"baseline": {"label": "Baseline"},
                        "job_effect": {"label": "Benefit -> job exits x m, ramped over 12 months", "effects": effects}},
     }
+
+
+def values_for_draws(scenario, params: dict[str, np.ndarray]):
+    """The draws of ``params`` as kikcalc values on the row axis (2 rows a draw), for the scenario
+    ``kikcalc.scenario.build(scenario_raw(params, 0))``: each row's exit and re-entry probabilities,
+    inflows and effect size, as ``scenario_raw`` would write them for that draw.
+
+    The transitions are in ``scenario_raw``'s order: for each benefit state its moves to the other
+    benefit states, then to job and other (by anciennitet band); then for each outside state its
+    move to the other outside state and its re-entries.
+    """
+    from kikcalc.values import for_scenario
+
+    n_draws, nb = params["p_bb"].shape[:2]
+    factor = params["anc_factor"]
+    anc = factor.shape[0]
+    flat = []
+    for s in range(nb):
+        flat += [params["p_bb"][:, s, j, None] * np.ones(anc) for j in range(nb) if j != s]
+        flat += [params["p_bo"][:, s, o, None] * factor for o in range(len(OUTSIDE))]
+    for o in range(len(OUTSIDE)):
+        flat.append(params["p_oo"][:, o, None] * np.ones(anc))
+        flat += [params["p_ob"][:, o, j, None] * np.ones(anc) for j in range(nb)]
+    per_row = len(STRATEGIES)
+    values = for_scenario(scenario, draws=n_draws)
+    months = int(params["months"])
+    inflow = np.zeros((n_draws, months, nb + len(OUTSIDE)))
+    inflow[:, :, :nb] = params["inflow"][:, None, :]
+    effect = np.broadcast_to(params["effect"][:, None], (n_draws, values.effect.shape[1]))
+    return (values.with_field("rate", np.repeat(np.stack(flat, axis=1), per_row, axis=0))
+            .with_field("inflow", np.repeat(inflow, per_row, axis=0))
+            .with_field("effect", np.repeat(effect, per_row, axis=0)))

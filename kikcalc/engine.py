@@ -19,7 +19,7 @@ The moves are rebuilt only in months where a rate changes (while an effect ramps
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +38,7 @@ from kikcalc.transitions import (
 )
 from kikcalc.values import Values, for_scenario
 
-CHUNK_ROWS = 512
+CHUNK_ROWS = 256
 """Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
 
 
@@ -265,16 +265,28 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
     return result
 
 
-def simulate_chunks(scenario: Scenario, values: Values, weights: np.ndarray | None = None,
-                    chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
-    """Simulate the rows in chunks of whole draws of about ``chunk_rows`` rows each.
+def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice], Values], weights: np.ndarray | None = None,
+                   chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
+    """Simulate ``draws`` draws in chunks of whole draws of about ``chunk_rows`` rows each.
 
-    Yields each chunk's rows, its values and its trajectory; memory stays that of one chunk,
-    whatever the number of rows. A row's result does not depend on the chunking.
+    ``values_for(draw_slice)`` gives the values of a run of draws (all their strategies' rows), so
+    the values of all draws need never be held at once. Yields each chunk's rows, its values and
+    its trajectory; memory stays that of one chunk, whatever the number of draws. A row's numbers
+    do not depend on the chunking.
     """
     per_draw = len(scenario.strategies)
-    step_rows = max(1, chunk_rows // per_draw) * per_draw
-    for start in range(0, values.rows, step_rows):
-        rows = slice(start, min(start + step_rows, values.rows))
-        chunk = values.take(rows)
-        yield rows, chunk, simulate(scenario, chunk, weights, keep_stock=False, keep_flows=keep_flows)
+    step_draws = max(1, chunk_rows // per_draw)
+    for first in range(0, draws, step_draws):
+        chosen = slice(first, min(first + step_draws, draws))
+        values = values_for(chosen)
+        rows = slice(first * per_draw, chosen.stop * per_draw)
+        yield rows, values, simulate(scenario, values, weights, keep_stock=False, keep_flows=keep_flows)
+
+
+def simulate_chunks(scenario: Scenario, values: Values, weights: np.ndarray | None = None,
+                    chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
+    """Simulate the rows of ``values`` in chunks of whole draws (:func:`simulate_draws`)."""
+    per_draw = len(scenario.strategies)
+    yield from simulate_draws(scenario, values.rows // per_draw,
+                              lambda chosen: values.take(slice(chosen.start * per_draw, chosen.stop * per_draw)),
+                              weights, chunk_rows, keep_flows)
