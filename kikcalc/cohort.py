@@ -21,6 +21,7 @@ The step is laid out as a careful hand-written model would be:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,11 @@ class Structure:
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
+        """The structure of a scenario; built once per scenario (every chunk of a run asks for it)."""
+        return _structure_of(scenario)
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> Structure:
         benefit = scenario.benefit_mask
         anc = scenario.anciennitet_months
         banded = np.array([t.banded for t in scenario.transitions], dtype=bool)
@@ -126,6 +132,11 @@ class Structure:
         return columns
 
 
+@functools.lru_cache(maxsize=16)
+def _structure_of(scenario: Scenario) -> Structure:
+    return Structure.build(scenario)
+
+
 @dataclass(frozen=True, eq=False)
 class Moves:
     """One month's moves for R rows, split for :func:`step`; Sb benefit and So outside states, c = 1 + k
@@ -137,9 +148,11 @@ class Moves:
     leaving_else: np.ndarray
     """Probability of leaving s at anciennitet a by every other move, shape (R, Sb, A+1); 0 in the spare slot."""
     small: np.ndarray
-    """The moves out of and between outside states, shape (R, Sb * c + So, S): rows the reduced stock
-    (benefit state, column) then the outside states, columns the states moved to (an outside
+    """The moves out of and between outside states, shape (R, c * Sb + So, S): rows the reduced stock
+    (column, benefit state) then the outside states, columns the states moved to (an outside
     state's stay on its own column)."""
+    out_scale: np.ndarray
+    """The rate of each move out of benefit where its profile is 1, shape (R, n_out), in transition order."""
     band_source: np.ndarray
     band_target: np.ndarray
     """Source and target of the moves between benefit states that depend on anciennitet, shape (nd,) each."""
@@ -177,7 +190,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     height = nb * columns + n_states - nb
     small = np.zeros((rows, height * n_states))
     scale = probabilities[:, out, structure.reference[out]]  # (R, n_out): the rate where the profile is 1
-    out_row = source[out] * columns + structure.profile_of[out]
+    out_row = structure.profile_of[out] * nb + source[out]
     small[:, out_row * n_states + target[out]] = scale
     inward_probability = probabilities[:, inward, 0]
     small[:, (nb * columns + source[inward] - nb) * n_states + target[inward]] = inward_probability
@@ -186,8 +199,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])  # (c, A+1)
-    out_by_column = scale @ _onehot(out_row, nb * columns)  # (R, Sb * c)
-    leaving_else = (out_by_column.reshape(rows * nb, columns) @ full_profiles).reshape(rows, nb, anc + 1)
+    leaving_else = _leaving_out(scale @ _onehot(out_row, nb * columns), full_profiles, rows, nb)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
@@ -215,7 +227,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
         leaving_else[off_profile] += off_profile_moves.sum(axis=3)
     off_profile_moves = off_profile_moves.reshape(len(off_profile_moves), nb * (anc + 1), n_states - nb)
     return Moves(between_benefit=between_benefit.reshape(rows, nb, nb), leaving_else=leaving_else,
-                 small=small.reshape(rows, height, n_states), band_source=source[banded], band_target=target[banded],
+                 small=small.reshape(rows, height, n_states), out_scale=scale, band_source=source[banded], band_target=target[banded],
                  band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves)
 
 
@@ -228,19 +240,31 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], proba
     """
     rows, _, anc = probabilities.shape
     nb, columns = structure.n_benefit, structure.columns
+    out = np.flatnonzero((structure.source < nb) & (structure.target >= nb))
     touched = np.asarray(touched)
-    source, target = structure.source[touched], structure.target[touched]
-    out_row = source * columns + structure.profile_of[touched]
+    scale = probabilities[:, np.arange(len(touched)), structure.reference[touched]]
+    out_scale = moves.out_scale.copy()
+    out_scale[:, np.searchsorted(out, touched)] = scale
     small = moves.small.copy()
-    small[:, out_row, target] = probabilities[:, np.arange(len(touched)), structure.reference[touched]]
+    small[:, structure.profile_of[touched] * nb + structure.source[touched], structure.target[touched]] = scale
+    out_row = structure.profile_of[out] * nb + structure.source[out]
     full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])
-    out_by_column = small[:, : nb * columns, nb:].sum(axis=2).reshape(rows * nb, columns)
-    leaving_else = (out_by_column @ full_profiles).reshape(rows, nb, anc + 1)
+    leaving_else = _leaving_out(out_scale @ _onehot(out_row, nb * columns), full_profiles, rows, nb)
     for d, s in enumerate(moves.band_source):
         leaving_else[:, s] += moves.band_probability[:, d]
-    return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small,
+    return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
                  band_source=moves.band_source, band_target=moves.band_target, band_probability=moves.band_probability,
                  off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves)
+
+
+def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int) -> np.ndarray:
+    """Probability of leaving each benefit state by the moves out, (R, Sb, A+1), from their rates summed by
+    (column, state), (R, c * Sb), and the columns' profiles (c, A+1)."""
+    by_column = by_column.reshape(rows, len(profiles), nb)
+    leaving = by_column[:, 0, :, None] * profiles[0]
+    for c in range(1, len(profiles)):
+        leaving += by_column[:, c, :, None] * profiles[c]
+    return leaving
 
 
 def _onehot(index: np.ndarray, size: int) -> np.ndarray:
@@ -251,26 +275,24 @@ def _onehot(index: np.ndarray, size: int) -> np.ndarray:
 
 
 def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Benefit stock (R, Sb, A+1) reduced over anciennitet by a reduction matrix (A+1, C), shape (R, Sb, C)."""
+    """Benefit stock (R, Sb, A+1) reduced over anciennitet by a reduction matrix (A+1, C), shape (C, R, Sb):
+    one matrix product, each column's result contiguous."""
     rows, nb, slots = benefit.shape
     if out is None:
-        out = np.empty((rows, nb, reduction.shape[1]))
-    np.matmul(benefit.reshape(rows * nb, slots), reduction, out=out.reshape(rows * nb, -1))
+        out = np.empty((reduction.shape[1], rows, nb))
+    np.matmul(reduction.T, benefit.reshape(rows * nb, slots).T, out=out.reshape(len(out), rows * nb))
     return out
 
 
-def moving_vector(benefit: np.ndarray, outside: np.ndarray, structure: Structure, out: np.ndarray | None = None,
-                  work: np.ndarray | None = None) -> np.ndarray:
-    """What the small product of :func:`step` moves, shape (R, Sb * c + So): each benefit state's
-    headcount and profile columns (:meth:`Structure.reduction`), then the outside states' persons."""
-    rows, nb, _ = benefit.shape
-    columns = structure.columns
-    if out is None:
-        out = np.empty((rows, nb * columns + outside.shape[1]))
-    reduced = reduce_stock(benefit, structure.out_reduction, work)
-    out[:, : nb * columns] = reduced.reshape(rows, -1)
-    out[:, nb * columns:] = outside
-    return out
+def fill_vector(vector: np.ndarray, reduced: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """What the small product of :func:`step` moves, (R, c * Sb + So): the reduced stock's first c columns
+    (headcount and profiles, from :func:`reduce_stock` (C, R, Sb)), then the outside states' persons."""
+    columns = (vector.shape[1] - outside.shape[1]) // reduced.shape[2]
+    nb = reduced.shape[2]
+    for c in range(columns):
+        vector[:, c * nb: (c + 1) * nb] = reduced[c]
+    vector[:, columns * nb:] = outside
+    return vector
 
 
 def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray,
@@ -280,7 +302,7 @@ def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Mo
 
     ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare (its
     content is ignored); ``outside`` (R, So) persons in outside states; ``vector`` their
-    :func:`moving_vector`. ``arriving``
+    :func:`fill_vector`. ``arriving``
     (R, S) persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
     benefit state, None for all at anciennitet 0. Returns the next (benefit, outside). If ``flows``
     (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
@@ -306,22 +328,22 @@ def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Mo
         following[..., 0] = 0.0
         following[..., :-1] += moving[:, :nb, None] * entry_mix
     if flows is not None:
-        columns = moves.small.shape[1] - outside.shape[1]
-        _flows(flows, benefit, outside, vector[:, :columns].reshape(rows, nb, -1), moves)
+        reduced_rows = moves.small.shape[1] - outside.shape[1]
+        _flows(flows, benefit, outside, vector[:, :reduced_rows].reshape(rows, -1, nb), moves)
     return following, moving[:, nb:]
 
 
 def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves) -> None:
-    """The month's moves from s to j, written into ``flows`` (R, S, S), zero diagonal."""
+    """The month's moves from s to j, written into ``flows`` (R, S, S), zero diagonal; ``reduced`` (R, c, Sb)."""
     rows, nb, slots = benefit.shape
-    columns = reduced.shape[2]
+    columns = reduced.shape[1]
     kept = benefit[..., :-1]
     flows[:, :nb, :nb] = kept.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
     for d in range(len(moves.band_source)):
         flows[:, moves.band_source[d], moves.band_target[d]] += (kept[:, moves.band_source[d]]
                                                                  * moves.band_probability[:, d, :-1]).sum(axis=-1)
-    out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, nb, columns, -1)
-    flows[:, :nb, nb:] = np.einsum("rsc,rsco->rso", reduced, out_of_benefit)
+    out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, columns, nb, -1)
+    flows[:, :nb, nb:] = np.einsum("rcs,rcso->rso", reduced, out_of_benefit)
     if moves.off_profile.any():
         flows[moves.off_profile, :nb, nb:] += np.einsum(
             "rsa,rsao->rso", benefit[moves.off_profile], moves.off_profile_moves.reshape(-1, nb, slots, flows.shape[2] - nb))
@@ -346,7 +368,8 @@ def settled_anciennitet_mix(structure: Structure, probabilities: np.ndarray, inf
     benefit = np.zeros((size, nb, anc + 1))
     benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
     moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
-    vector = moving_vector(benefit, unit[:, nb * anc:], structure)
+    reduced = reduce_stock(benefit, structure.out_reduction)
+    vector = fill_vector(np.empty((size, nb * structure.columns + n_states - nb)), reduced, unit[:, nb * anc:])
     following, outside = step(benefit, unit[:, nb * anc:], vector, moves, np.zeros((size, n_states)), entry_mix[None])
     operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
     entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kikcalc.cohort import Structure, month_moves, reduce_stock, rescaled_moves, settled_anciennitet_mix, step
+from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, settled_anciennitet_mix, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.spec import Scenario
 from kikcalc.transitions import (
@@ -164,7 +164,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     # (what the moves out need), then each weighting asked for. Results are kept month-major, one
     # contiguous block a month: headcount (T+1, R, S) and each weighting (W, T+1, R, S).
     reduction = structure.reduction(weights)  # (A+1, c + W)
-    reduced = np.empty((rows, nb, reduction.shape[1]))
+    reduced = np.empty((reduction.shape[1], rows, nb))
     headcount = np.empty((months + 1, rows, n_states))
     weighted = np.empty((len(weights), months + 1, rows, n_states))
     ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
@@ -183,15 +183,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     def reduce_now(benefit: np.ndarray, outside: np.ndarray) -> None:
         """Reduce the stock, and put the moves' input in ``vector``."""
         reduce_stock(benefit, reduction, out=reduced)
-        vector[:, : nb * columns] = reduced[..., :columns].reshape(rows, -1)
-        vector[:, nb * columns:] = outside
+        fill_vector(vector, reduced, outside)
 
     def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
         reduce_now(benefit, outside)
-        headcount[t, :, :nb] = reduced[..., 0]
+        headcount[t, :, :nb] = reduced[0]
         headcount[t, :, nb:] = outside
         for w in range(len(weights)):
-            weighted[w, t, :, :nb] = reduced[..., columns + w]
+            weighted[w, t, :, :nb] = reduced[columns + w]
             weighted[w, t, :, nb:] = outside * weights[w, 0]
         if n_programmes:
             ordinary[t] = headcount[t]
