@@ -260,11 +260,8 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], proba
 def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int) -> np.ndarray:
     """Probability of leaving each benefit state by the moves out, (R, Sb, A+1), from their rates summed by
     (column, state), (R, c * Sb), and the columns' profiles (c, A+1)."""
-    by_column = by_column.reshape(rows, len(profiles), nb)
-    leaving = by_column[:, 0, :, None] * profiles[0]
-    for c in range(1, len(profiles)):
-        leaving += by_column[:, c, :, None] * profiles[c]
-    return leaving
+    by_state = np.ascontiguousarray(by_column.reshape(rows, len(profiles), nb).transpose(0, 2, 1))
+    return (by_state.reshape(rows * nb, len(profiles)) @ profiles).reshape(rows, nb, -1)
 
 
 def _onehot(index: np.ndarray, size: int) -> np.ndarray:

@@ -189,9 +189,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         reduce_now(benefit, outside)
         headcount[t, :, :nb] = reduced[0]
         headcount[t, :, nb:] = outside
-        for w in range(len(weights)):
-            weighted[w, t, :, :nb] = reduced[columns + w]
-            weighted[w, t, :, nb:] = outside * weights[w, 0]
+        weighted[:, t, :, :nb] = reduced[columns:]
         if n_programmes:
             ordinary[t] = headcount[t]
             taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
@@ -231,6 +229,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
         record(t + 1, benefit_now, outside_now)
 
+    # Outside states hold everyone at anciennitet 0: their weighted persons are their persons weighted at 0.
+    weighted[..., nb:] = headcount[None, ..., nb:] * weights[:, :1, None, None]
     # (R, T+1, S) views of the month-major results.
     headcount, ordinary = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1)
     weighted = np.moveaxis(weighted, 1, 2)

@@ -137,7 +137,11 @@ def touched_rates(scenario: Scenario, values: Values, month: int, base: np.ndarr
         weight = effect.weight[month]
         if weight == 0.0 or not rows.any() or effect.transition not in position:
             continue
-        k, chosen = position[effect.transition], np.flatnonzero(rows)
+        k = position[effect.transition]
+        if effect.operation == "multiply":  # one factor per row, 1 on the rows of other strategies
+            rates[:, k] *= np.where(rows, 1.0 + (values.effect[:, e] - 1.0) * weight, 1.0)[:, None]
+            continue
+        chosen = np.flatnonzero(rows)
         number = _effect_number(scenario, effect, values.effect[chosen, e])[:, None]
         rates[chosen, k] = _compose(rates[chosen, k], effect.operation, number, weight)
     return rates
