@@ -11,10 +11,11 @@ the last anciennitet month A-1 holds "A-1 months and more". Outside states do no
 persons sit in anciennitet 0, and a person who moves from an outside state into a benefit state
 enters like inflow, with that state's inflow mix.
 
-The step splits each month's moves as a careful hand-written model would: the moves whose
-probability does not depend on anciennitet are one (rows, S, S) matrix product over the stock
-(anciennitet last and contiguous); the moves that do are added pair by pair; staying is the rest.
-The moves are rebuilt only in months where a rate changes (while an effect ramps or fades).
+One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
+:mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in
+months where a rate changes (while an effect ramps or fades), and when effects change only moves
+out of benefit, only those are rescaled. What is kept month by month is month-major (one contiguous
+block a month) and returned as (R, T+1, ...) views.
 """
 
 from __future__ import annotations
