@@ -215,9 +215,9 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     per_row = len(STRATEGIES)
     values = for_scenario(scenario, draws=n_draws)
     months = int(params["months"])
-    inflow = np.zeros((n_draws, months, nb + len(OUTSIDE)))
-    inflow[:, :, :nb] = params["inflow"][:, None, :]
+    inflow = np.zeros((n_draws, 1, nb + len(OUTSIDE)))
+    inflow[:, 0, :nb] = params["inflow"]  # the same every month: one month, seen as all of them
     effect = np.broadcast_to(params["effect"][:, None], (n_draws, values.effect.shape[1]))
     return (values.with_field("rate", np.repeat(np.stack(flat, axis=1), per_row, axis=0))
-            .with_field("inflow", np.repeat(inflow, per_row, axis=0))
+            .with_field("inflow", np.broadcast_to(np.repeat(inflow, per_row, axis=0), (per_row * n_draws, months, inflow.shape[2])))
             .with_field("effect", np.repeat(effect, per_row, axis=0)))

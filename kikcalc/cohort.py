@@ -241,7 +241,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], proba
     rows, _, anc = probabilities.shape
     nb, columns = structure.n_benefit, structure.columns
     out = np.flatnonzero((structure.source < nb) & (structure.target >= nb))
-    touched = np.asarray(touched)
+    touched = np.asarray(touched, dtype=int)
     scale = probabilities[:, np.arange(len(touched)), structure.reference[touched]]
     out_scale = moves.out_scale.copy()
     out_scale[:, np.searchsorted(out, touched)] = scale

@@ -139,15 +139,20 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     n_programmes = len(programmes.source)
     weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
     inflow_outside = inflows(scenario, values)  # (R, T, S), the scenario's order
-    inflow = np.ascontiguousarray(np.moveaxis(structure.inward(inflow_outside, axis=2), 1, 0))  # (T, R, S)
+    inflow = structure.inward(inflow_outside, axis=2)
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :nb]
     base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
     touched = effect_transitions(scenario)
 
-    rates = base.copy()
-    first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
-    moves = month_moves(structure, first_month)
+    if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
+        first_month = transition_probabilities(scenario, base)
+        moves = rescaled_moves(structure, month_moves(structure, first_month), touched,
+                               touched_rates(scenario, values, 0, base, touched))
+    else:
+        rates = base.copy()
+        first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
+        moves = month_moves(structure, first_month)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
     if settle.any():
@@ -209,7 +214,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
             fill_vector(vector, reduce_stock(benefit_now, reduction), outside_now)
-        following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[t], entry_mix,
+        following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
                                       None if flows is None else flows[:, t], (*work, spare))
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
         if n_programmes:

@@ -93,7 +93,10 @@ def change_months(scenario: Scenario) -> np.ndarray:
 
 
 def base_rates(scenario: Scenario, values: Values) -> np.ndarray:
-    """Each transition's monthly probability or monthly hazard before effects, shape (R, n, A)."""
+    """Each transition's monthly probability or monthly hazard before effects, shape (R, n, A); the
+    values' own array (read only) when every rate is a monthly probability."""
+    if all(tr.form == "probability" for tr in scenario.transitions):
+        return values.rate
     rates = values.rate.copy()
     for form in ("hazard per year", "mean_months"):
         given = [i for i, tr in enumerate(scenario.transitions) if tr.form == form]
@@ -184,12 +187,14 @@ def leaving_probability(scenario: Scenario, probabilities: np.ndarray) -> np.nda
 
 
 def _with_state_effects(scenario: Scenario, values: Values, base: np.ndarray, on: str) -> np.ndarray:
-    """A per-state monthly series (R, T, S) with the effects ``on`` that quantity applied; a new array."""
+    """A per-state monthly series (R, T, S) with the effects ``on`` that quantity applied; ``base`` itself
+    (read only) if no effect acts on it."""
+    acting = [(e, effect, rows) for e, effect, rows in _acting(scenario, values, on) if rows.any()]
+    if not acting:
+        return base
     result = np.array(base, dtype=float, copy=True)
     index = {name: j for j, name in enumerate(scenario.state_names)}
-    for e, effect, rows in _acting(scenario, values, on):
-        if not rows.any():
-            continue
+    for e, effect, rows in acting:
         j = index[effect.state]
         result[rows, :, j] = _compose(result[rows, :, j], effect.operation, values.effect[rows, e][:, None], effect.weight)
     return result
