@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-YEAR_RE = re.compile(r"^\d{4}$")
+_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits: "２０２４-１２" is not a month
+YEAR_RE = re.compile(r"^[0-9]{4}$")
 """A key of a series table by year ("2019"); other keys are months ("2019-04")."""
 
 

@@ -299,6 +299,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     parse(path)
     if not value_text:
         raise KeyPathError(path, "no value after =; give one such as 1.6, 50 or \"2021-03\"")
+    if re.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{3})+", value_text):  # 120.000: a Danish thousands point, or a decimal?
+        raise KeyPathError(path, f"{value_text} reads as a Danish thousands separator; write "
+                                 f"{value_text.replace('.', '_')} for thousands or {value_text.rstrip('0')}0 "
+                                 f"for a decimal number")
     try:
         document = tomllib.loads(f"value = {value_text}")
     except tomllib.TOMLDecodeError:

@@ -44,7 +44,10 @@ LAST_ANCIENNITET_BAND = 13
 """Anciennitet is tracked in months 0..13 at least, 13 meaning "13 months and more"."""
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-_BAND_RE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|(\+))?\s*$")
+_BAND_RE = re.compile(r"^\s*([0-9]+)\s*(?:-\s*([0-9]+)|(\+))?\s*$")
+_WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
+LONGEST_ANCIENNITET = 600
+"""The longest anciennitet month a file may name (50 years): more is a slip, and would cost memory."""
 _YEAR_RE = YEAR_RE
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee")
@@ -131,8 +134,13 @@ class _Reader:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
             self.problem(path, f"expected {what}, got {_describe(raw)}")
             return None
-        if not math.isfinite(raw):
-            self.problem(path, f"expected a finite number, got {raw}")
+        try:
+            finite = math.isfinite(raw)
+        except OverflowError:  # an integer beyond any float
+            finite = False
+        if not finite:
+            shown = raw if isinstance(raw, float) else f"an integer of {len(str(abs(raw)))} digits"
+            self.problem(path, f"expected a finite number, got {shown}")
             return None
         if (low is not None and raw < low) or (high is not None and raw > high):
             bounds = (
@@ -270,21 +278,26 @@ class _Reader:
             if top is not None and top < low:
                 self.problem(where, f"band {key} ends before it starts")
                 continue
+            if max(low, top or 0) > LONGEST_ANCIENNITET:
+                self.problem(where, f"anciennitet is tracked up to {LONGEST_ANCIENNITET} months (50 years); "
+                                    f'give the last band open-ended, such as "13+"')
+                continue
             if value is not None:
                 parsed.append((low, top, value))
         if len(parsed) != len(raw):
             return None
-        parsed.sort()
-        expected = 0
+        parsed.sort(key=lambda band: (band[0], math.inf if band[1] is None else band[1]))
+        expected: int | None = 0
         for low, top, _ in parsed:
+            if expected is None:
+                self.problem(path, f"anciennitet bands must not overlap; a band starting at {low} follows an "
+                                   f"open-ended band")
+                return None
             if low != expected:
                 self.problem(path, f"anciennitet bands must follow on from month 0 without gaps or overlaps; "
                                    f"expected a band starting at {expected}, found one at {low}")
                 return None
-            if top is None:
-                expected = None
-                break
-            expected = top + 1
+            expected = None if top is None else top + 1
         if expected is not None or parsed[-1][1] is not None:
             self.problem(path, f'the last anciennitet band must be open-ended, such as "{parsed[-1][0]}+"'
                          if parsed else "expected at least one anciennitet band")
@@ -301,8 +314,12 @@ class _Reader:
         for key, item in raw.items():
             where = _join(path, key)
             value = self.number(item, where, high=1.0, what="a share")
-            if not key.strip().isdigit():
+            if not _WHOLE_RE.match(key):
                 self.problem(where, "expected a whole number of months of anciennitet as the key")
+                continue
+            if int(key) > LONGEST_ANCIENNITET:
+                self.problem(where, f"anciennitet is tracked up to {LONGEST_ANCIENNITET} months (50 years); "
+                                    f"persons with more belong in the last month tracked, such as 13")
                 continue
             if value is not None:
                 shares[int(key)] = shares.get(int(key), 0.0) + value
@@ -351,14 +368,15 @@ def _anciennitet_months(raw: dict) -> int:
     longest = LAST_ANCIENNITET_BAND
     refusion = raw.get("refusion") if isinstance(raw.get("refusion"), dict) else {}
     weeks, per_month = refusion.get("band_end_weeks"), refusion.get("weeks_per_month", Refusion().weeks_per_month)
-    if isinstance(weeks, list) and weeks and all(_is_number(w) for w in weeks) and _is_number(per_month) and per_month > 0:
+    if (isinstance(weeks, list) and weeks and all(_is_number(w) and math.isfinite(w) for w in weeks)
+            and _is_number(per_month) and math.isfinite(per_month) and per_month >= 1):
         # The month in which the last step is reached must be tracked on its own, and one more after it.
         longest = max(longest, math.ceil(max(weeks) / per_month - 1e-9) + 1)
     for state in (raw.get("states") or {}).values() if isinstance(raw.get("states"), dict) else ():
         for key in ("initial_anciennitet", "inflow_anciennitet"):
             mix = state.get(key) if isinstance(state, dict) else None
             if isinstance(mix, dict):
-                longest = max([longest, *(int(k) for k in mix if str(k).strip().isdigit())])
+                longest = max([longest, *(int(k) for k in mix if _WHOLE_RE.match(str(k)))])
     for transition in raw.get("transitions") or () if isinstance(raw.get("transitions"), list) else ():
         for key in _RATE_KEYS:
             table = transition.get(key) if isinstance(transition, dict) else None
@@ -367,7 +385,8 @@ def _anciennitet_months(raw: dict) -> int:
                     match = _BAND_RE.match(band)
                     if match:
                         longest = max(longest, int(match.group(1)), int(match.group(2) or 0) + 1)
-    return longest + 1
+    # A month past the longest tracked is reported where it is named; memory stays bounded meanwhile.
+    return min(longest, LONGEST_ANCIENNITET + 1) + 1
 
 
 def _toml_hint(path: Path, error: tomllib.TOMLDecodeError) -> str:
@@ -401,7 +420,8 @@ def read(path: str | Path) -> dict:
 def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenario:
     """Read and validate a scenario file; raises ScenarioError listing every problem found.
 
-    ``overrides`` are (key path, value) pairs set in the raw TOML before it is validated
+    ``overrides`` are (key path, value) pairs (or a mapping, or "PATH=VALUE" texts) set in the raw TOML
+    before it is validated
     (``--set PATH=VALUE``), so a value set by key path means what it means in the file. A path that
     names nothing in the file, or a value the file's rules refuse, is a problem like any other;
     the latter is marked "(given by --set)". The Scenario records them in ``overrides``.
@@ -422,11 +442,19 @@ def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tup
     applied: list[tuple[str, Any, Any]] = []
     problems: list[Problem] = []
     changed = raw
-    for path, value in overrides:
+    try:
+        pairs = _as_pairs(overrides)
+    except keypaths.KeyPathError as error:
+        raise ScenarioError(file, [Problem(error.path, error.message)]) from None
+    for path, value in pairs:
         try:
             where = keypaths.canonical(path)
             if where in (p for p, _, _ in applied):
                 raise keypaths.KeyPathError(where, "set twice; give each key path once")
+            for earlier, _, _ in applied:  # one inside the other: the later would undo or replace the earlier
+                if keypaths.within(where, earlier) or keypaths.within(earlier, where):
+                    raise keypaths.KeyPathError(where, f"set together with {earlier}, which holds it or it holds; "
+                                                       f"give one of the two")
             changed = keypaths.assign(changed, where, value)
         except keypaths.KeyPathError as error:
             problems.append(Problem(error.path, f"{error.message} (given by --set)"))
@@ -439,6 +467,29 @@ def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tup
     if problems:
         raise ScenarioError(file, problems)
     return changed, tuple(applied)
+
+
+def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
+    """Overrides as (key path, value) pairs: from pairs, a mapping, or "PATH=VALUE" texts (as ``--set`` takes
+    them). Table keys become text, as TOML's are (``{2021: 5}`` means ``{"2021": 5}``)."""
+    items = overrides.items() if isinstance(overrides, dict) else overrides
+    pairs = []
+    for item in items:
+        if isinstance(item, str):
+            pairs.append(keypaths.parse_assignment(item))
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            pairs.append((item[0], _text_keys(item[1])))
+        else:
+            raise keypaths.KeyPathError(str(item), 'expected a (key path, value) pair or "PATH=VALUE"')
+    return pairs
+
+
+def _text_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _text_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_text_keys(item) for item in value]
+    return value
 
 
 def _marked_as_set(problem: Problem, applied: tuple[tuple[str, Any, Any], ...]) -> Problem:
@@ -1107,9 +1158,9 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
     weeks = table.get("band_end_weeks", list(default.band_end_weeks))
     shares = table.get("state_share", list(default.state_share))
     ok = True
-    if not isinstance(weeks, list) or not all(_is_number(w) and w > 0 for w in weeks) \
+    if not isinstance(weeks, list) or not all(_is_number(w) and math.isfinite(w) and w > 0 for w in weeks) \
             or any(b <= a for a, b in itertools.pairwise(weeks)):
-        reader.problem("refusion.band_end_weeks", f"expected a list of increasing week numbers above 0, got {_describe(weeks)}")
+        reader.problem("refusion.band_end_weeks", f"expected a list of increasing, finite week numbers above 0, got {_describe(weeks)}")
         ok = False
     if not isinstance(shares, list) or not all(_is_number(s) and 0 <= s <= 1 for s in shares):
         reader.problem("refusion.state_share", f"expected a list of shares between 0 and 1, got {_describe(shares)}")
@@ -1121,6 +1172,10 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
     per_month = reader.number(table.get("weeks_per_month", default.weeks_per_month), "refusion.weeks_per_month",
                               low=1.0, what="a number of weeks")
     if not ok or per_month is None:
+        return None
+    if weeks and max(weeks) / per_month > LONGEST_ANCIENNITET:
+        reader.problem("refusion.band_end_weeks", f"a step after {max(weeks):g} weeks is beyond the "
+                                                  f"{LONGEST_ANCIENNITET} months of anciennitet tracked")
         return None
     return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
                     weeks_per_month=per_month)

@@ -163,6 +163,7 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("targets[0].at=2021-03", 'in quotes'),
     ("a..b=1", "not a valid key path"),
     ("a.b=1\nc = 2", "not one TOML value"),
+    ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
 ])
 def test_a_bad_assignment_says_what_is_wrong(text, words):
     with pytest.raises(KeyPathError) as error:
@@ -214,6 +215,23 @@ def test_a_value_the_file_rules_refuse_is_reported_at_its_path_as_given_by_set()
 def test_the_same_path_set_twice_is_an_error():
     with pytest.raises(kikcalc.ScenarioError, match="set twice"):
         kikcalc.load(KIK2, [("scenario.discount_rate", 0.02), ('"scenario".discount_rate', 0.03)])
+
+
+@pytest.mark.parametrize("order", [0, 1])
+def test_a_path_and_a_path_inside_it_are_refused_together_in_either_order(order):
+    pairs = [("strategies.kik2.investment.2018", 5), ("strategies.kik2.investment", {"2019": 1})]
+    with pytest.raises(kikcalc.ScenarioError, match="set together with"):
+        kikcalc.load(KIK2, pairs[order:] + pairs[:order])
+
+
+def test_overrides_may_be_a_mapping_or_path_value_texts_and_table_keys_may_be_numbers():
+    path = "states.kontanthjaelp.inflow"
+    by_text = kikcalc.load(KIK2, [f"{path}={{ 2018 = 42 }}"])
+    by_mapping = kikcalc.load(KIK2, {path: {2018: 42}})
+    written = build(keypaths.assign(read(KIK2), path, {"2018": 42}), str(KIK2))
+    j = written.state_index("kontanthjaelp")
+    for scenario in (by_text, by_mapping):
+        np.testing.assert_array_equal(scenario.states[j].inflow, written.states[j].inflow)
 
 
 # --- --set on the command line --------------------------------------------------------------------

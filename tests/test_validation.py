@@ -22,6 +22,13 @@ GOOD = str(SCENARIOS / "aabenraa-kik2.toml")
 # (file, key path, words the same line must hold). An empty key path: a problem with the file itself.
 CASES = [
     ("unknown-key-typo.toml", "states.kontanthjaelp.inflw", 'unknown key; did you mean "inflow"?'),
+    ("band-open-twice.toml", "transitions[0].probability", "must not overlap; a band starting at 0 follows an open-ended band"),
+    ("band-open-and-closed-at-once.toml", "transitions[0].probability", "expected a band starting at 6, found one at 0"),
+    ("integer-too-large.toml", "states.kontanthjaelp.inflow", "expected a finite number, got an integer of 401 digits"),
+    ("anciennitet-month-too-long.toml", "states.kontanthjaelp.initial_anciennitet.20000", "tracked up to 600 months"),
+    ("mix-key-not-ascii.toml", "states.kontanthjaelp.initial_anciennitet.²", "expected a whole number of months"),
+    ("month-in-fullwidth-digits.toml", "scenario.end", "expected a month as YYYY-MM"),
+    ("refusion-step-infinite.toml", "refusion.band_end_weeks", "increasing, finite week numbers above 0"),
     ("unknown-key-mulitply.toml", "strategies.kik2.effects[0].mulitply", 'unknown key; did you mean "multiply"?'),
     ("unknown-top-level-table.toml", "target", 'unknown key; did you mean "targets"?'),
     ("missing-scenario-name.toml", "scenario.name", "missing; this key is required"),
