@@ -170,9 +170,10 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     # (what the moves out need), then each weighting asked for. Results are kept month-major, one
     # contiguous block a month: headcount (T+1, R, S) and each weighting (W, T+1, R, S).
     reduction = structure.reduction(weights)  # (A+1, c + W)
-    benefit_kept = np.empty((months + 1, reduction.shape[1], rows, nb))  # the reduced benefit stock, month by month
-    outside_kept = np.empty((months + 1, rows, n_states - nb))
-    ordinary_kept = np.empty((months + 1, rows, nb)) if n_programmes else None
+    reduced = np.empty((reduction.shape[1], rows, nb))  # one month's reduced benefit stock, column by column
+    headcount = np.empty((months + 1, rows, n_states))  # kept month-major: one block a month
+    weighted = np.empty((len(weights), months + 1, rows, n_states))
+    ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
     in_programme = np.zeros((rows, months + 1, n_programmes, anc))
@@ -186,16 +187,18 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
     def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
-        """Keep month t's reduced stock (one product, written where it is kept) and put the moves' input in ``vector``."""
-        reduced = reduce_stock(benefit, reduction, out=benefit_kept[t])
+        """Keep month t's headcount and weightings (one product) and put the moves' input in ``vector``."""
+        reduce_stock(benefit, reduction, out=reduced)
         fill_vector(vector, reduced, outside)
-        outside_kept[t] = outside
+        headcount[t, :, :nb] = reduced[0]
+        headcount[t, :, nb:] = outside
+        weighted[:, t, :, :nb] = reduced[columns:]
         if n_programmes:
-            ordinary_kept[t] = reduced[0]
+            ordinary[t] = headcount[t]
             taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
-            reduced[0] += taking_part.sum(axis=-1)
+            headcount[t, :, :nb] += taking_part.sum(axis=-1)
             for w in range(len(weights)):
-                reduced[columns + w] += taking_part @ weights[w]
+                weighted[w, t, :, :nb] += taking_part @ weights[w]
         if stock is not None:
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
@@ -213,7 +216,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-            fill_vector(vector, reduce_stock(benefit_now, reduction), outside_now)
+            fill_vector(vector, reduce_stock(benefit_now, reduction, out=reduced), outside_now)
         following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
                                       None if flows is None else flows[:, t], (*work, spare))
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
@@ -229,12 +232,9 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
         record(t + 1, benefit_now, outside_now)
 
-    # (R, T+1, S) arrays, benefit states then outside states; outside states hold everyone at
-    # anciennitet 0, so their weighted persons are their persons weighted at 0.
-    headcount = np.concatenate([benefit_kept[:, 0], outside_kept], axis=2)
-    ordinary = headcount if ordinary_kept is None else np.concatenate([ordinary_kept, outside_kept], axis=2)
-    weighted = np.concatenate([np.moveaxis(benefit_kept[:, columns:], 1, 0),
-                               outside_kept[None] * weights[:, :1, None, None]], axis=3)
+    # Outside states hold everyone at anciennitet 0: their weighted persons are their persons weighted at 0.
+    weighted[..., nb:] = headcount[None, ..., nb:] * weights[:, :1, None, None]
+    # (R, T+1, S) views of the month-major results.
     headcount, ordinary, weighted = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1), np.moveaxis(weighted, 1, 2)
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
