@@ -117,6 +117,22 @@ class Structure:
         """An array with a state axis in the engine's order, in the scenario's."""
         return array if self.identity else np.take(array, np.argsort(self.order), axis=axis)
 
+    @functools.cached_property
+    def out_moves(self) -> np.ndarray:
+        """The transitions out of benefit into outside states, in order."""
+        return np.flatnonzero((self.source < self.n_benefit) & (self.target >= self.n_benefit))
+
+    @functools.cached_property
+    def out_by_column(self) -> np.ndarray:
+        """Sums the moves out's rates by (profile column, source state): shape (n_out, c * Sb)."""
+        out = self.out_moves
+        return _onehot(self.profile_of[out] * self.n_benefit + self.source[out], self.n_benefit * self.columns)
+
+    @functools.cached_property
+    def full_profiles(self) -> np.ndarray:
+        """Each column's profile over anciennitet, the flat one (the headcount) first, shape (c, A+1)."""
+        return np.concatenate([np.append(np.ones(self.anciennitet_months), 0.0)[None], self.profiles])
+
     @property
     def out_reduction(self) -> np.ndarray:
         """The reduction of benefit stock for the moves out, shape (A+1, c): the headcount and each profile."""
@@ -198,8 +214,8 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     small[:, (nb * columns + stay - nb) * n_states + stay] = 1.0 - inward_probability @ _onehot(source[inward] - nb, n_states - nb)
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
-    full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])  # (c, A+1)
-    leaving_else = _leaving_out(scale @ _onehot(out_row, nb * columns), full_profiles, rows, nb)
+    full_profiles = structure.full_profiles  # (c, A+1)
+    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles, rows, nb)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
@@ -231,25 +247,21 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
                  band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves)
 
 
-def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], probabilities: np.ndarray) -> Moves:
-    """Last month's moves with some moves out of benefit at new probabilities (R, len(touched), A).
+def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale: np.ndarray) -> Moves:
+    """Last month's moves with some moves out of benefit at new rates where their profiles are 1, (R, len(touched)).
 
     For :attr:`Structure.only_out_change`: the moves out keep their profiles, so a new month needs
     their scales in the small product and what leaves by them, nothing else. Rows off their profile
     take the full rebuild of :func:`month_moves` instead (the caller's choice).
     """
-    rows, _, anc = probabilities.shape
-    nb, columns = structure.n_benefit, structure.columns
-    out = np.flatnonzero((structure.source < nb) & (structure.target >= nb))
+    rows, nb = scale.shape[0], structure.n_benefit
     touched = np.asarray(touched, dtype=int)
-    scale = probabilities[:, np.arange(len(touched)), structure.reference[touched]]
+    out = structure.out_moves
     out_scale = moves.out_scale.copy()
     out_scale[:, np.searchsorted(out, touched)] = scale
     small = moves.small.copy()
     small[:, structure.profile_of[touched] * nb + structure.source[touched], structure.target[touched]] = scale
-    out_row = structure.profile_of[out] * nb + structure.source[out]
-    full_profiles = np.concatenate([np.append(np.ones(anc), 0.0)[None], structure.profiles])
-    leaving_else = _leaving_out(out_scale @ _onehot(out_row, nb * columns), full_profiles, rows, nb)
+    leaving_else = _leaving_out(out_scale @ structure.out_by_column, structure.full_profiles, rows, nb)
     for d, s in enumerate(moves.band_source):
         leaving_else[:, s] += moves.band_probability[:, d]
     return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,

@@ -33,8 +33,8 @@ from kikcalc.transitions import (
     change_months,
     effect_transitions,
     inflows,
+    multiply_factors,
     rates_in_month,
-    touched_rates,
     transition_probabilities,
 )
 from kikcalc.values import Values, for_scenario
@@ -144,11 +144,16 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     base = base_rates(scenario, values)
     changes = set(change_months(scenario).tolist())
     touched = effect_transitions(scenario)
+    touched_reference = base[:, touched, structure.reference[touched]]  # (R, n_touched): each rate where its profile is 1
+
+    def scale_of(month: int) -> np.ndarray:
+        """The touched moves out's rates where their profiles are 1, in a month (only multiply effects act on them)."""
+        return touched_reference * multiply_factors(scenario, values, month, touched)
+
 
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
         first_month = transition_probabilities(scenario, base)
-        moves = rescaled_moves(structure, month_moves(structure, first_month), touched,
-                               touched_rates(scenario, values, 0, base, touched))
+        moves = rescaled_moves(structure, month_moves(structure, first_month), touched, scale_of(0))
     else:
         rates = base.copy()
         first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
@@ -207,7 +212,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
-                moves = rescaled_moves(structure, moves, touched, touched_rates(scenario, values, t, base, touched))
+                moves = rescaled_moves(structure, moves, touched, scale_of(t))
             else:
                 rates = rates_in_month(scenario, values, t, base, out=rates)
                 moves = month_moves(structure, transition_probabilities(scenario, rates),

@@ -132,22 +132,21 @@ def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndar
     return rates
 
 
-def touched_rates(scenario: Scenario, values: Values, month: int, base: np.ndarray, touched: list[int]) -> np.ndarray:
-    """The rates of some transitions in one month with the effects applied, shape (R, len(touched), A)."""
-    rates = base[:, touched]
+def multiply_factors(scenario: Scenario, values: Values, month: int, touched: list[int]) -> np.ndarray:
+    """The combined factor of the ``multiply`` effects on each of some transitions in one month, shape
+    (R, len(touched)): 1 + (m - 1) w for each effect on its strategy's rows, multiplied together, 1 where
+    none acts. All effects at once: the ``add`` and ``set`` effects are :func:`rates_in_month`'s."""
     position = {i: k for k, i in enumerate(touched)}
-    for e, effect, rows in _acting(scenario, values, "rate"):
-        weight = effect.weight[month]
-        if weight == 0.0 or not rows.any() or effect.transition not in position:
-            continue
-        k = position[effect.transition]
-        if effect.operation == "multiply":  # one factor per row, 1 on the rows of other strategies
-            rates[:, k] *= np.where(rows, 1.0 + (values.effect[:, e] - 1.0) * weight, 1.0)[:, None]
-            continue
-        chosen = np.flatnonzero(rows)
-        number = _effect_number(scenario, effect, values.effect[chosen, e])[:, None]
-        rates[chosen, k] = _compose(rates[chosen, k], effect.operation, number, weight)
-    return rates
+    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
+              if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
+    factors = np.ones((values.rows, len(touched)))
+    if not chosen:
+        return factors
+    effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
+    weight = np.array([scenario.effects[e][1].weight[month] for e in effect_index])
+    each = np.where(values.strategy[:, None] == owner, 1.0 + (values.effect[:, effect_index] - 1.0) * weight, 1.0)
+    np.multiply.at(factors, (slice(None), column), each)
+    return factors
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:

@@ -13,8 +13,8 @@ from kikcalc.transitions import (
     base_rates,
     effect_transitions,
     inflows,
+    multiply_factors,
     rates_in_month,
-    touched_rates,
     transition_probabilities,
 )
 from kikcalc.values import assign, for_scenario
@@ -119,8 +119,12 @@ def test_rescaling_the_moves_out_equals_rebuilding_them():
         return transition_probabilities(scenario, rates_in_month(scenario, values, month, base))
 
     touched = effect_transitions(scenario)
+    reference = structure.reference[touched]
     before = month_moves(structure, probabilities(2))
-    rescaled = rescaled_moves(structure, before, touched, touched_rates(scenario, values, 4, base, touched))
+    # The rescale takes each touched rate where its profile is 1: the rate before effects times the effects' factor.
+    scale = base[:, touched, reference] * multiply_factors(scenario, values, 4, touched)
+    np.testing.assert_allclose(scale, rates_in_month(scenario, values, 4, base)[:, touched, reference], rtol=1e-15)
+    rescaled = rescaled_moves(structure, before, touched, scale)
     rebuilt = month_moves(structure, probabilities(4))
     np.testing.assert_allclose(rescaled.small, rebuilt.small, rtol=1e-15)
     np.testing.assert_allclose(rescaled.leaving_else, rebuilt.leaving_else, rtol=1e-14)
