@@ -327,7 +327,7 @@ def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Mo
     np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
     following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
     moving = np.matmul(vector[:, None, :], moves.small)[:, 0]  # (R, S): into each state from outside and out of benefit
-    if moves.off_profile.any():
+    if len(moves.off_profile_moves):
         moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),
                                                     moves.off_profile_moves)[:, 0]
     moving += arriving

@@ -39,7 +39,7 @@ from kikcalc.transitions import (
 )
 from kikcalc.values import Values, for_scenario
 
-CHUNK_ROWS = 256
+CHUNK_ROWS = 512
 """Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
 
 
@@ -188,6 +188,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     outcome = outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
     is_benefit = np.arange(n_states) < nb
     vector = np.empty((rows, nb * columns + n_states - nb))
+    outside_weights = weights[:, :1, None]  # (W, 1, 1): each weighting at anciennitet 0
     spare = np.empty_like(benefit_now)
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
@@ -198,6 +199,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         headcount[t, :, :nb] = reduced[0]
         headcount[t, :, nb:] = outside
         weighted[:, t, :, :nb] = reduced[columns:]
+        weighted[:, t, :, nb:] = outside * outside_weights  # everyone outside is at anciennitet 0
         if n_programmes:
             ordinary[t] = headcount[t]
             taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
@@ -237,8 +239,6 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
         record(t + 1, benefit_now, outside_now)
 
-    # Outside states hold everyone at anciennitet 0: their weighted persons are their persons weighted at 0.
-    weighted[..., nb:] = headcount[None, ..., nb:] * weights[:, :1, None, None]
     # (R, T+1, S) views of the month-major results.
     headcount, ordinary, weighted = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1), np.moveaxis(weighted, 1, 2)
     return Trajectory(
