@@ -68,8 +68,8 @@ def _initial_mix(n_benefit: int, anc: int) -> np.ndarray:
     """
     mix = np.zeros((n_benefit, anc))
     for s in range(n_benefit):
-        decay = 0.80 + 0.02 * s
-        tail = 0.15 + 0.03 * s
+        decay = 0.80 + 0.02 * (s % 8)  # eight shapes, repeated for larger workloads
+        tail = 0.15 + 0.03 * (s % 8)
         body = decay ** np.arange(anc - 1)
         mix[s, :-1] = (1 - tail) * body / body.sum()
         mix[s, -1] = tail
@@ -98,7 +98,7 @@ def draw_rows(R: int, seed: int, *, n_benefit: int = 8, months: int = 120) -> di
     n_exit = nb * (nb - 1) + 2 * nb + 2
     exits = EXIT_P * rng.uniform(0.5, 1.5, size=(R, n_exit))
     p_bb = np.zeros((R, nb, nb))
-    p_bb[:, off_diagonal] = exits[:, : nb * (nb - 1)]
+    p_bb[:, off_diagonal] = exits[:, : nb * (nb - 1)] * 7 / max(nb - 1, 1)  # a state's outflow as with 8 states
     p_bo = exits[:, nb * (nb - 1): nb * (nb - 1) + 2 * nb].reshape(R, nb, 2)
     p_oo = exits[:, -2:].copy()
     p_ob = REENTRY_P * rng.uniform(0.5, 1.5, size=(R, 2, nb))
