@@ -277,7 +277,7 @@ def slot(scenario: Scenario, path: str) -> Slot:
             if key == "outcomes" and len(rest) == 1:
                 return Slot(path, "outcome", (index, scenario.state_index(rest[0])), k, high=1.0, what="a share")
             if key == "participants":
-                return series("capacity", (index,), (), k, False, True, rest, found if rest == [] else
+                return series("capacity", (index,), (), k, False, True, rest,
                               raw["strategies"][name]["programmes"][p]["participants"], "a number of new participants",
                               window=scenario.programmes[index][1].window)
         case ("strategies", name, "flow_costs", int(f), ("amount" | "cap") as key):
