@@ -46,6 +46,8 @@ LAST_ANCIENNITET_BAND = 13
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _BAND_RE = re.compile(r"^\s*([0-9]+)\s*(?:-\s*([0-9]+)|(\+))?\s*$")
 _WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
+SET_MARK = " (given by --set)"
+"""Ends the message of a problem at, or inside, a value set by key path."""
 LONGEST_ANCIENNITET = 600
 """The longest anciennitet month a file may name (50 years): more is a slip, and would cost memory."""
 _YEAR_RE = YEAR_RE
@@ -433,7 +435,11 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     try:
         scenario = build(raw, str(path))
     except ScenarioError as error:
-        raise ScenarioError(error.file, [_marked_as_set(p, applied) for p in error.problems]) from None
+        problems = [_marked_as_set(p, applied) for p in error.problems]
+        if any(not p.message.endswith(SET_MARK) for p in problems):  # a problem a set value may have caused elsewhere
+            problems.append(Problem("", "with the values set: " + ", ".join(
+                f"{where} = {keypaths.format_value(value)}" for where, value, _ in applied)))
+        raise ScenarioError(error.file, problems) from None
     return dataclasses.replace(scenario, overrides=applied)
 
 
@@ -457,7 +463,7 @@ def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tup
                                                        f"give one of the two")
             changed = keypaths.assign(changed, where, value)
         except keypaths.KeyPathError as error:
-            problems.append(Problem(error.path, f"{error.message} (given by --set)"))
+            problems.append(Problem(error.path, f"{error.message}{SET_MARK}"))
             continue
         try:
             in_file = keypaths.get(raw, where)
@@ -485,17 +491,20 @@ def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
 
 
 def _text_keys(value: Any) -> Any:
+    """A value as TOML would give it: text keys, Python numbers (not numpy's), lists."""
     if isinstance(value, dict):
         return {str(key): _text_keys(item) for key, item in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [_text_keys(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
     return value
 
 
 def _marked_as_set(problem: Problem, applied: tuple[tuple[str, Any, Any], ...]) -> Problem:
     """A problem at (or inside) a value set by key path says so."""
     if any(keypaths.within(problem.path, path) for path, _, _ in applied):
-        return Problem(problem.path, f"{problem.message} (given by --set)")
+        return Problem(problem.path, f"{problem.message}{SET_MARK}")
     return problem
 
 

@@ -224,6 +224,19 @@ def test_a_path_and_a_path_inside_it_are_refused_together_in_either_order(order)
         kikcalc.load(KIK2, pairs[order:] + pairs[:order])
 
 
+def test_a_problem_a_set_value_causes_elsewhere_names_the_values_set():
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, [("transitions[0].probability", 0.9)])
+    *elsewhere, last = error.value.problems
+    assert elsewhere and all(p.path.startswith("strategies.kik2.effects[0]") for p in elsewhere)
+    assert last.path == "" and last.message == "with the values set: transitions[0].probability = 0.9"
+
+
+def test_numpy_numbers_are_taken_as_the_numbers_they_are():
+    scenario = kikcalc.load(KIK2, [("strategies.kik2.effects[0].ramp_months", np.int64(3))])
+    assert scenario.overrides[0][1] == 3
+
+
 def test_overrides_may_be_a_mapping_or_path_value_texts_and_table_keys_may_be_numbers():
     path = "states.kontanthjaelp.inflow"
     by_text = kikcalc.load(KIK2, [f"{path}={{ 2018 = 42 }}"])
