@@ -177,3 +177,22 @@ def test_a_year_target_on_a_partial_year_equals_the_yearly_tables_figure():
     for _ in range(5):
         stock.append(stock[-1] * 0.95 + 20)
     assert verdicts["y2020"].value == pytest.approx(np.mean([(a + b) / 2 for a, b in itertools.pairwise(stock)]), rel=1e-12)
+
+
+def test_the_initial_anciennitet_mix_is_settled_per_draw_from_that_draws_rates():
+    raw = with_changes(one_state(p_exit={"0-5": 0.08, "6+": 0.02}, initial=1000, inflow=30, months=12))
+    scenario = build(raw)
+    values = assign(scenario, for_scenario(scenario, draws=2), "transitions[0].probability.6+", [0.02, 0.05],
+                    rows=None)
+    together = simulate(scenario, values)
+    for d, rate in enumerate((0.02, 0.05)):
+        alone = simulate(build(keypaths.assign(raw, "transitions[0].probability.6+", rate)))
+        np.testing.assert_allclose(together.initial_stock[d], alone.initial_stock[0], rtol=1e-12)
+    # Closed form for the settled mix: inflow 30 enters at month 0 and stays with probability 1 - p(a) each month,
+    # so the stock at anciennitet a is 30 * prod_{b<a} (1 - p(b)); the last month holds the geometric tail.
+    for d, late in enumerate((0.02, 0.05)):
+        p = np.array([0.08] * 6 + [late] * 8)
+        stay = np.concatenate([[1.0], np.cumprod(1 - p[:-1])])
+        stock = 30 * stay
+        stock[-1] = 30 * stay[-1] / p[-1]
+        np.testing.assert_allclose(together.initial_stock[d, 0], 1000 * stock / stock.sum(), rtol=1e-9)
