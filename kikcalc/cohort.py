@@ -193,7 +193,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     source, target, by_band = structure.source, structure.target, structure.by_band
     between = (source < nb) & (target < nb)
     flat, banded = np.flatnonzero(between & ~by_band), np.flatnonzero(between & by_band)
-    out = np.flatnonzero((source < nb) & (target >= nb))
+    out = structure.out_moves
     inward = np.flatnonzero(source >= nb)
 
     flat_probability = probabilities[:, flat, 0]  # (R, n_flat)
@@ -206,8 +206,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     height = nb * columns + n_states - nb
     small = np.zeros((rows, height * n_states))
     scale = probabilities[:, out, structure.reference[out]]  # (R, n_out): the rate where the profile is 1
-    out_row = structure.profile_of[out] * nb + source[out]
-    small[:, out_row * n_states + target[out]] = scale
+    small[:, (structure.profile_of[out] * nb + source[out]) * n_states + target[out]] = scale
     inward_probability = probabilities[:, inward, 0]
     small[:, (nb * columns + source[inward] - nb) * n_states + target[inward]] = inward_probability
     stay = np.arange(nb, n_states)
