@@ -52,7 +52,8 @@ LONGEST_ANCIENNITET = 600
 """The longest anciennitet month a file may name (50 years): more is a slip, and would cost memory."""
 _YEAR_RE = YEAR_RE
 
-_TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee")
+_TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
+             "correlations")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
@@ -517,7 +518,14 @@ def build(raw: dict, file: str = "<scenario>") -> Scenario:
     _check_rates(reader, scenario)
     if reader.problems:
         raise ScenarioError(file, reader.problems)
-    return Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
+    scenario = Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
+    if "uncertainty" in raw or "correlations" in raw:
+        from kikcalc.uncertainty import read as read_uncertainty
+
+        problems = read_uncertainty(scenario)[1]
+        if problems:
+            raise ScenarioError(file, problems)
+    return scenario
 
 
 def _build(reader: _Reader, raw: dict) -> Scenario | None:

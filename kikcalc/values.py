@@ -330,9 +330,40 @@ def assign(scenario: Scenario, values: Values, path: str, number: float | np.nda
     number = np.broadcast_to(np.asarray(number, dtype=float), (int(chosen.sum()),))
     where.check(number)
     array = getattr(values, where.field).copy()
+    _put(array, where, chosen, number, scale=False)
+    return values.with_field(where.field, array)
+
+
+def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str, np.ndarray, bool]]) -> Values:
+    """The values with many numbers set at once, each field copied once: for draws.
+
+    ``settings``: (key path, numbers (R,) one per row, scale). A number of one strategy is set on
+    that strategy's rows only (the others' numbers are ignored); a row whose number is NaN keeps
+    what it holds. ``scale`` multiplies what the
+    rows hold there (a whole series or band table) by the row's number instead of setting it.
+    Numbers are not checked against their domain here: :mod:`kikcalc.uncertainty` checks the
+    distributions they are drawn from.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for path, numbers, scale in settings:
+        where = slot(scenario, path)
+        numbers = np.asarray(numbers, dtype=float)
+        chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
+        if where.field not in arrays:
+            arrays[where.field] = getattr(values, where.field).copy()
+        _put(arrays[where.field], where, chosen, numbers[chosen], scale)
+    for field, array in arrays.items():
+        values = values.with_field(field, array)
+    return values
+
+
+def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray, scale: bool) -> None:
+    """Set (or with ``scale`` multiply) the slot's place on the chosen rows of a field's array, in place."""
     selected = array[chosen]
     target = selected[(slice(None), *where.index)]
-    stored = (number / where.divisor).reshape(-1, *([1] * (np.ndim(target) - 1)))
-    selected[(slice(None), *where.index)] = np.broadcast_to(stored, np.shape(target))
+    shape = (-1, *([1] * (np.ndim(target) - 1)))
+    if scale:
+        selected[(slice(None), *where.index)] = target * number.reshape(shape)
+    else:
+        selected[(slice(None), *where.index)] = np.broadcast_to((number / where.divisor).reshape(shape), np.shape(target))
     array[chosen] = selected
-    return values.with_field(where.field, array)

@@ -1,0 +1,366 @@
+"""How sure is the answer: probabilistic sensitivity (many draws) and one-way sensitivity (a tornado).
+
+A draw is one set of the uncertain numbers of :mod:`kikcalc.uncertainty`; it runs every strategy
+on the row axis (:mod:`kikcalc.values`), chunk by chunk, through the same engine, money and targets
+as a plain run. Each chunk keeps only a few headline numbers per row (:class:`Outcomes`), so memory
+grows with the draws by those numbers alone; the summaries (means, percentiles, probabilities) are
+taken once over all draws in draw order, so they are bit for bit the same whatever the chunk size
+or the number of workers.
+
+Draws whose numbers make a state's monthly leaving probabilities exceed 1 (or a rate leave its
+domain once effects act) cannot be run as the model means them: they are excluded from the
+summaries, counted, and reported by the uncertain numbers acting on that state. Nothing is clipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kikcalc.engine import CHUNK_ROWS, simulate
+from kikcalc.keypaths import parse
+from kikcalc.money import anciennitet_weights, money
+from kikcalc.spec import Scenario
+from kikcalc.targets import judge_money, judge_persons
+from kikcalc.transitions import change_months, inflows, leaving_probability, rates_in_month, transition_probabilities
+from kikcalc.uncertainty import Design, Uncertainty, numbers
+from kikcalc.values import Values, assign_per_row, for_scenario
+
+PERCENTILES = (5, 50, 95)
+TOLERANCE = 1e-9
+
+
+@dataclass
+class Outcomes:
+    """The headline numbers of R rows (draw-major: row d K + k is strategy k of draw d)."""
+
+    npv: np.ndarray
+    """(R,) kr."""
+    payback: np.ndarray
+    """(R,) model month from which the cumulative saving stays at or above 0; -1 if none."""
+    net_saving_total: np.ndarray
+    """(R,) kr. over the horizon, undiscounted."""
+    net_saving_by_year: np.ndarray
+    """(R, Y) kr."""
+    target_value: np.ndarray
+    """(R, N) each target's value (NaN where it does not apply or there is none)."""
+    target_met: np.ndarray
+    """(R, N) 1 met, 0 missed, NaN not applicable."""
+    infeasible: np.ndarray
+    """(R, S) True where the row's numbers make leaving the state (or a rate) leave its domain."""
+
+    @staticmethod
+    def join(parts: list[Outcomes]) -> Outcomes:
+        return Outcomes(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in Outcomes.__dataclass_fields__})
+
+
+def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.ndarray) -> Values:
+    """The values of n draws (all strategies of each), the uncertain numbers set from ``drawn`` (n, d)."""
+    n, per_draw = len(drawn), len(scenario.strategies)
+    values = for_scenario(scenario, n)
+    draw_of_row = np.repeat(np.arange(n), per_draw)
+    settings = [(u.path, drawn[draw_of_row, i], u.scale) for i, u in enumerate(uncertainty.inputs)]
+    return assign_per_row(scenario, values, settings)
+
+
+def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
+    """(R, S): True where a row's rates, in some month after effects, leave their domain (a probability
+    outside [0, 1], a negative hazard) or make leaving the state more likely than 1, or where an
+    inflow turns negative. The rule is the file's own (:func:`kikcalc.scenario._check_rates`)."""
+    states = len(scenario.states)
+    source = np.array([scenario.state_index(tr.source) for tr in scenario.transitions], dtype=int)
+    high = np.array([1.0 if tr.kind == "probability" else np.inf for tr in scenario.transitions])[:, None]
+    bad = np.zeros((values.rows, states), dtype=bool)
+    for t in change_months(scenario):
+        rates = rates_in_month(scenario, values, int(t))
+        with np.errstate(invalid="ignore"):
+            out_of_domain = ~((rates >= 0) & (rates <= high)).all(axis=2)  # (R, n); NaN counts too
+        if out_of_domain.any():
+            np.logical_or.at(bad, (slice(None), source), out_of_domain)
+        leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
+        bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
+    bad |= (inflows(scenario, values) < 0).any(axis=1)
+    return bad
+
+
+def outcomes(scenario: Scenario, values: Values) -> Outcomes:
+    """Run the rows of ``values`` and keep their headline numbers (:class:`Outcomes`)."""
+    keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
+    with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
+        trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
+        judged = judge_persons(scenario, values, trajectory)
+        n_targets = len(scenario.targets)
+        met = np.zeros((values.rows, n_targets), dtype=bool)
+        for n, target in enumerate(scenario.targets):
+            if target.name in judged:
+                met[:, n] = judged[target.name][1] == 1.0
+        accounts = money(scenario, values, trajectory, met)
+        judged |= judge_money(scenario, values, accounts)
+        saving = accounts.net_saving
+    value = np.column_stack([judged[t.name][0] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
+    met_or_nan = np.column_stack([judged[t.name][1] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
+    return Outcomes(npv=accounts.npv, payback=accounts.payback_month, net_saving_total=saving.sum(axis=1),
+                    net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value.astype(float),
+                    target_met=met_or_nan.astype(float), infeasible=infeasible_states(scenario, values))
+
+
+# --- many draws -----------------------------------------------------------------------------------
+
+
+def chunk_draws(scenario: Scenario, chunk_rows: int = CHUNK_ROWS) -> int:
+    """Draws run together: about ``chunk_rows`` rows."""
+    return max(1, chunk_rows // len(scenario.strategies))
+
+
+def draw_ranges(draws: int, per_chunk: int) -> list[tuple[int, int]]:
+    return [(first, min(first + per_chunk, draws)) for first in range(0, draws, per_chunk)]
+
+
+def _chunk(raw: dict, file: str, uncertainty_drawn: np.ndarray) -> Outcomes:
+    """One chunk of draws in a worker: the scenario rebuilt from its raw table (cheap), then run."""
+    from kikcalc.scenario import build
+    from kikcalc.uncertainty import read
+
+    scenario = build(raw, file)
+    uncertainty = read(scenario)[0]
+    return outcomes(scenario, values_for_draws(scenario, uncertainty, uncertainty_drawn))
+
+
+@dataclass
+class Run:
+    """A probabilistic sensitivity run: its settings, every draw's numbers (if kept) and outcomes."""
+
+    scenario: Scenario
+    uncertainty: Uncertainty
+    draws: int
+    seed: int
+    sampler: str
+    outcomes: Outcomes
+    drawn: np.ndarray | None = None
+    """(N, d) every draw's uncertain numbers, if kept."""
+    workers: str = "1 process"
+    summary: dict = field(default_factory=dict)
+
+
+def run(scenario: Scenario, uncertainty: Uncertainty, draws: int, seed: int, sampler: str = "random",
+        chunk_rows: int = CHUNK_ROWS, workers: int = 1, dask: str | None = None, keep_drawn: bool = False,
+        progress: Callable[[int], None] | None = None) -> Run:
+    """Draw ``draws`` sets of the uncertain numbers and run every strategy on each.
+
+    ``workers`` > 1 runs chunks on local processes, ``dask`` (a scheduler address, or a
+    ``dask.distributed.Client``) on a Dask cluster; the result is the same bit for bit.
+    ``progress(draws_done)`` is called as chunks finish.
+    """
+    design = Design(draws, len(uncertainty), seed, sampler)
+    ranges = draw_ranges(draws, chunk_draws(scenario, chunk_rows))
+    drawn_parts: list[np.ndarray] = []
+
+    def chunks() -> Iterator[np.ndarray]:
+        for first, stop in ranges:
+            drawn = numbers(uncertainty, design.uniforms(first, stop))
+            if keep_drawn:
+                drawn_parts.append(drawn)
+            yield drawn
+
+    parts: list[Outcomes] = []
+    done = 0
+    if dask is not None:
+        how, results = _on_dask(dask, scenario, chunks())
+    elif workers > 1:
+        how, results = f"{workers} local processes", _on_processes(workers, scenario, chunks())
+    else:
+        how, results = "1 process", (outcomes(scenario, values_for_draws(scenario, uncertainty, drawn)) for drawn in chunks())
+    for (first, stop), part in zip(ranges, results, strict=True):
+        parts.append(part)
+        done += stop - first
+        if progress is not None:
+            progress(stop - first)
+    joined = Outcomes.join(parts) if parts else None
+    drawn_all = np.concatenate(drawn_parts) if keep_drawn and drawn_parts else None
+    result = Run(scenario, uncertainty, draws, seed, sampler, joined, drawn_all, how)
+    result.summary = summarise(result)
+    return result
+
+
+def _on_processes(workers: int, scenario: Scenario, drawn: Iterator[np.ndarray]) -> Iterator[Outcomes]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        # map keeps the chunks' order; at most a few chunks wait in memory.
+        yield from pool.map(_chunk, *zip(*((scenario.raw, scenario.path, d) for d in drawn), strict=True))
+
+
+def _on_dask(dask, scenario: Scenario, drawn: Iterator[np.ndarray]) -> tuple[str, Iterator[Outcomes]]:
+    try:
+        from dask.distributed import Client
+    except ImportError:
+        from kikcalc.errors import UsageError
+
+        raise UsageError("--dask needs the dask extra: pip install 'kikcalc[dask]'") from None
+    client = dask if isinstance(dask, Client) else Client(dask)
+    raw = client.scatter(scenario.raw, broadcast=True)
+    futures = [client.submit(_chunk, raw, scenario.path, d, pure=False) for d in drawn]
+
+    def gathered() -> Iterator[Outcomes]:
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            if client is not dask:
+                client.close()
+
+    return f"Dask at {client.scheduler.address}", gathered()
+
+
+# --- summaries ------------------------------------------------------------------------------------
+
+
+def _stats(x: np.ndarray) -> dict[str, float | None]:
+    x = x[~np.isnan(x)]
+    if not x.size:
+        return {"mean": None, "p5": None, "p50": None, "p95": None}
+    p = np.percentile(x, PERCENTILES)
+    return {"mean": float(x.mean()), "p5": float(p[0]), "p50": float(p[1]), "p95": float(p[2])}
+
+
+def _month_stats(months: np.ndarray) -> dict[str, float | None]:
+    """Percentiles of a month index where -1 is "never": an actual draw's month (inverted CDF), None for never."""
+    if not months.size:
+        return {"p5": None, "p50": None, "p95": None}
+    as_float = np.where(months >= 0, months, np.inf).astype(float)
+    p = np.percentile(as_float, PERCENTILES, method="inverted_cdf")
+    return {f"p{q}": (None if np.isinf(v) else int(v)) for q, v in zip(PERCENTILES, p, strict=True)}
+
+
+def excluded_draws(run_: Run) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
+    """(draws excluded (N,) bool, excluded draws by state, excluded draws by uncertain key path)."""
+    scenario, out = run_.scenario, run_.outcomes
+    per_draw = len(scenario.strategies)
+    bad_state = out.infeasible.reshape(-1, per_draw, out.infeasible.shape[1]).any(axis=1)  # (N, S)
+    excluded = bad_state.any(axis=1)
+    by_state = {s.name: int(bad_state[:, j].sum()) for j, s in enumerate(scenario.states) if bad_state[:, j].any()}
+    by_path = {}
+    for u in run_.uncertainty.inputs:
+        acts = _states_acted_on(scenario, u.path)
+        if acts:
+            count = int(bad_state[:, acts].any(axis=1).sum())
+            if count:
+                by_path[u.path] = count
+    return excluded, by_state, by_path
+
+
+def _states_acted_on(scenario: Scenario, path: str) -> list[int]:
+    """The states whose leaving an uncertain number changes: a transition's source, an effect's transition's."""
+    parts = parse(path)
+    if parts[0] == "transitions":
+        return [scenario.state_index(scenario.transitions[parts[1]].source)]
+    if parts[0] == "strategies" and len(parts) > 3 and parts[2] == "effects":
+        k = scenario.strategy_names.index(parts[1])
+        effect = scenario.strategies[k].effects[parts[3]]
+        if effect.on == "rate":
+            return [scenario.state_index(scenario.transitions[effect.transition].source)]
+        return [scenario.state_index(effect.state)] if effect.state else []
+    if parts[0] == "states" and len(parts) > 2 and parts[2] == "inflow":
+        return [scenario.state_index(parts[1])]
+    return []
+
+
+def summarise(run_: Run) -> dict:
+    """The committee's answers, per strategy and target, over the draws that could be run."""
+    scenario, out = run_.scenario, run_.outcomes
+    per_draw = len(scenario.strategies)
+    excluded, by_state, by_path = excluded_draws(run_)
+    kept = np.repeat(~excluded, per_draw)
+    years = scenario.calendar.year_list
+    strategies = []
+    for k, strategy in enumerate(scenario.strategies):
+        rows = (np.arange(len(kept)) % per_draw == k) & kept
+        entry: dict = {"name": strategy.name, "baseline": k == 0}
+        if k > 0:
+            payback = out.payback[rows]
+            entry |= {
+                "npv": _stats(out.npv[rows]),
+                "net_saving": {str(y): _stats(out.net_saving_by_year[rows, i]) for i, y in enumerate(years)},
+                "net_saving_total": _stats(out.net_saving_total[rows]),
+                "payback_month": _month_stats(payback),
+                "payback_probability": _share(payback >= 0),
+                "npv_positive_probability": _share(out.npv[rows] > 0),
+                "beats_baseline_probability": _share(out.net_saving_total[rows] > 0),
+            }
+        strategies.append(entry)
+    targets = []
+    for n, target in enumerate(scenario.targets):
+        for k, strategy in enumerate(scenario.strategies):
+            rows = (np.arange(len(kept)) % per_draw == k) & kept
+            met = out.target_met[rows, n]
+            if np.isnan(met).all():
+                continue
+            value = out.target_value[rows, n]
+            targets.append({"name": target.name, "label": target.label, "strategy": strategy.name, "kind": target.kind,
+                            "comparison": target.comparison,
+                            "value": _month_stats(np.where(np.isnan(value), -1, value).astype(int))
+                            if target.kind == "payback" else _stats(value),
+                            "probability_met": _share(met == 1.0)})
+    return {"draws": run_.draws, "seed": run_.seed, "sampler": run_.sampler, "draws_used": int((~excluded).sum()),
+            "excluded": {"draws": int(excluded.sum()), "by_state": by_state, "by_key_path": by_path},
+            "uncertain": [{"path": u.path, "dist": u.dist, **dict(u.parameters), "scale": u.scale}
+                          for u in run_.uncertainty.inputs],
+            "strategies": strategies, "targets": targets}
+
+
+def _share(condition: np.ndarray) -> float | None:
+    return float(condition.mean()) if condition.size else None
+
+
+# --- one way at a time ----------------------------------------------------------------------------
+
+
+METRICS = ("npv", "net_saving")
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One uncertain number of a tornado: the metric with the number at its low and at its high."""
+
+    path: str
+    low: float
+    high: float
+    metric_low: float
+    metric_high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.metric_high - self.metric_low)
+
+
+def tornado(scenario: Scenario, uncertainty: Uncertainty, strategy: str, metric: str) -> tuple[float, list[Bar]]:
+    """Each uncertain number alone at its low and high (:meth:`~kikcalc.uncertainty.Uncertain.endpoints`),
+    everything else as the file has it: (the metric in the base case, bars ranked by swing).
+
+    ``metric``: ``npv``, ``net_saving`` (over the horizon) or ``target:NAME`` (the target's value).
+    All 2 d + 1 cases run at once on the row axis.
+    """
+    d, per_draw = len(uncertainty), len(scenario.strategies)
+    k = scenario.strategy_names.index(strategy)
+    values = for_scenario(scenario, 2 * d + 1)
+    draw_of_row = np.repeat(np.arange(2 * d + 1), per_draw)
+    ends = [u.endpoints() for u in uncertainty.inputs]
+    settings = []
+    for i, u in enumerate(uncertainty.inputs):
+        numbers_ = np.full(2 * d + 1, np.nan)
+        numbers_[1 + 2 * i], numbers_[2 + 2 * i] = ends[i]
+        settings.append((u.path, numbers_[draw_of_row], u.scale))
+    result = outcomes(scenario, assign_per_row(scenario, values, settings))
+    if metric == "npv":
+        series = result.npv
+    elif metric == "net_saving":
+        series = result.net_saving_total
+    else:
+        name = metric.split(":", 1)[1]
+        series = result.target_value[:, [t.name for t in scenario.targets].index(name)]
+    at = series.reshape(2 * d + 1, per_draw)[:, k]
+    bars = [Bar(u.path, ends[i][0], ends[i][1], float(at[1 + 2 * i]), float(at[2 + 2 * i]))
+            for i, u in enumerate(uncertainty.inputs)]
+    return float(at[0]), sorted(bars, key=lambda b: -b.swing)

@@ -1,0 +1,440 @@
+"""Uncertain inputs: the ``[uncertainty]`` table's distributions, their checks, and the draws.
+
+An entry gives a distribution to one number of the scenario, named by its key path
+(:mod:`kikcalc.keypaths`)::
+
+    [uncertainty]
+    "transitions[0].probability" = { dist = "beta", mean = 0.03, sd = 0.005 }
+    "states.kontanthjaelp.inflow" = { dist = "gamma", mean = 1.0, sd = 0.10, scale = true }
+
+Every distribution is scipy.stats' own; this module only turns the parameters people think in
+(mean and sd) into scipy's, and checks that the distribution fits the number's domain. ``scale =
+true`` draws one factor per draw that multiplies the whole number (a series by year, a band table).
+
+Draws are reproducible bit for bit whatever the chunking or the number of workers: the uniform
+design of draws ``[first, stop)`` depends only on the seed, the sampler and the draw numbers
+(:class:`Design`). scipy is imported only where draws are made, so a plain run does not pay for it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kikcalc import keypaths
+from kikcalc.errors import Problem
+
+SAMPLERS = ("random", "lhs", "sobol")
+BLOCK_DRAWS = 1024
+"""The random sampler draws in blocks of this many draws, block b from SeedSequence(seed, spawn_key=(b,)):
+a draw's numbers do not depend on how the draws are split among chunks or workers."""
+
+# dist -> the parameter sets it accepts, each (keys, what they mean); the first is the usual one.
+PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "beta": (("mean", "sd"), ("a", "b")),
+    "gamma": (("mean", "sd"), ("shape", "scale")),
+    "lognormal": (("mean", "sd"), ("mu", "sigma")),
+    "normal": (("mean", "sd"),),
+    "truncnormal": (("mean", "sd", "low", "high"), ("mean", "sd", "low"), ("mean", "sd", "high")),
+    "triangular": (("low", "mode", "high"),),
+    "uniform": (("low", "high"),),
+}
+_ENTRY_KEYS = ("dist", "scale", "mean", "sd", "a", "b", "shape", "scale", "mu", "sigma", "low", "mode", "high")
+ONE_WAY = (0.05, 0.95)
+"""The percentiles a one-way (tornado) analysis sets a number to, unless its entry gives low and high."""
+
+
+@dataclass(frozen=True)
+class Uncertain:
+    """One uncertain number: its key path, its distribution in scipy's terms, and whether it scales."""
+
+    path: str
+    dist: str
+    parameters: tuple[tuple[str, float], ...]
+    """The entry's parameters as given."""
+    scipy_name: str
+    scipy_args: tuple[float, ...]
+    scipy_kwargs: tuple[tuple[str, float], ...]
+    point: float | None
+    """The number itself when the spread is zero (sd = 0, low = high): every draw is that number."""
+    scale: bool
+    support: tuple[float, float]
+    one_way: tuple[float, float] | None
+    """low and high given in the entry (uniform, triangular, a two-sided truncnormal), for a tornado."""
+
+    def frozen(self):
+        """The scipy.stats frozen distribution (imports scipy)."""
+        from scipy import stats
+
+        return getattr(stats, self.scipy_name)(*self.scipy_args, **dict(self.scipy_kwargs))
+
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The numbers at probabilities ``u`` (the inverse CDF)."""
+        if self.point is not None:
+            return np.full(np.shape(u), self.point)
+        return self.frozen().ppf(u)
+
+    @property
+    def mean(self) -> float:
+        return self.point if self.point is not None else float(self.frozen().mean())
+
+    @property
+    def sd(self) -> float:
+        return 0.0 if self.point is not None else float(self.frozen().std())
+
+    def endpoints(self) -> tuple[float, float]:
+        """The low and high of a one-way analysis: the entry's own, or the 5th and 95th percentiles."""
+        if self.one_way is not None:
+            return self.one_way
+        low, high = self.ppf(np.array(ONE_WAY))
+        return float(low), float(high)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """A scenario's uncertain numbers and the rank correlations between them."""
+
+    inputs: tuple[Uncertain, ...]
+    correlation: np.ndarray | None
+    """The Gaussian copula's correlation matrix (d, d) of the normal scores, None if independent."""
+
+    @property
+    def paths(self) -> list[str]:
+        return [u.path for u in self.inputs]
+
+    def __len__(self) -> int:
+        return len(self.inputs)
+
+
+# --- reading and checking -------------------------------------------------------------------------
+
+
+def read(scenario) -> tuple[Uncertainty, list[Problem]]:
+    """The ``[uncertainty]`` and ``[[correlations]]`` tables of a built scenario, and every problem in them."""
+    from kikcalc.values import slot
+
+    raw = scenario.raw
+    problems: list[Problem] = []
+    table = raw.get("uncertainty", {})
+    inputs: list[Uncertain] = []
+    if not isinstance(table, dict):
+        return Uncertainty((), None), [Problem("uncertainty", "expected a table of key path = { dist = ..., ... }")]
+    seen: dict[str, str] = {}
+    for given, entry in table.items():
+        where = keypaths.child("uncertainty", given)
+        try:
+            path = keypaths.canonical(given)
+            place = slot(scenario, path)
+        except keypaths.KeyPathError as error:
+            problems.append(Problem(where, f"{given!r} names no number the model can draw: {error.message}"))
+            continue
+        clash = next((p for p in seen if keypaths.within(path, p) or keypaths.within(p, path)), None)
+        if clash is not None:
+            problems.append(Problem(where, f"given together with {seen[clash]!r}, which holds it or it holds; give one"))
+            continue
+        seen[path] = given
+        found = _entry(scenario, where, path, place, entry, problems)
+        if found is not None:
+            inputs.append(found)
+    correlation = _correlations(raw.get("correlations"), [u.path for u in inputs], problems)
+    return Uncertainty(tuple(inputs), correlation), problems
+
+
+def _number(entry: dict, key: str, where: str, problems: list[Problem]) -> float | None:
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        problems.append(Problem(keypaths.child(where, key), f"expected a finite number, got {value!r}"))
+        return None
+    return float(value)
+
+
+def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Problem]) -> Uncertain | None:
+    if not isinstance(entry, dict):
+        problems.append(Problem(where, 'expected a table such as { dist = "beta", mean = 0.03, sd = 0.005 }'))
+        return None
+    if "dist" not in entry:
+        problems.append(Problem(where, f"expected dist = one of {', '.join(PARAMETERS)}"))
+        return None
+    dist = entry["dist"]
+    if dist not in PARAMETERS:
+        close = difflib.get_close_matches(str(dist), list(PARAMETERS), n=1)
+        hint = f'; did you mean "{close[0]}"?' if close else ""
+        problems.append(Problem(keypaths.child(where, "dist"), f"unknown distribution {dist!r}; expected one of "
+                                                               f"{', '.join(PARAMETERS)}{hint}"))
+        return None
+    scale = entry.get("scale", False)
+    if not isinstance(scale, bool):
+        problems.append(Problem(keypaths.child(where, "scale"), f"expected true or false, got {scale!r}"))
+        return None
+    allowed = {key for keys in PARAMETERS[dist] for key in keys}
+    given = [k for k in entry if k not in ("dist", "scale")]
+    for key in given:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, sorted(allowed), n=1)
+            hint = f'did you mean "{close[0]}"?' if close else f"a {dist} takes {_sets(dist)}"
+            problems.append(Problem(keypaths.child(where, key), f"not a parameter of a {dist} distribution; {hint}"))
+            return None
+    keys = next((keys for keys in PARAMETERS[dist] if set(keys) == set(given)), None)
+    if keys is None:
+        problems.append(Problem(where, f"a {dist} distribution takes {_sets(dist)}; got {', '.join(given) or 'none'}"))
+        return None
+    numbers = {key: _number(entry, key, where, problems) for key in keys}
+    if any(v is None for v in numbers.values()):
+        return None
+    try:
+        name, args, kwargs, point, support, one_way = _scipy_form(dist, numbers)
+    except ValueError as error:
+        problems.append(Problem(where, str(error)))
+        return None
+    if scenario_value_is_table(scenario, path) and not scale:
+        problems.append(Problem(where, f"{path} is a table of numbers (by year, month or anciennitet band); add "
+                                       f"scale = true to draw one factor that scales them all, or name one entry"))
+        return None
+    problem = _fits(place, dist, support, scale, path, scenario)
+    if problem:
+        problems.append(Problem(where, problem))
+        return None
+    return Uncertain(path=path, dist=dist, parameters=tuple(numbers.items()), scipy_name=name, scipy_args=args,
+                     scipy_kwargs=kwargs, point=point, scale=scale, support=support, one_way=one_way)
+
+
+def _sets(dist: str) -> str:
+    return " or ".join("(" + ", ".join(keys) + ")" for keys in PARAMETERS[dist])
+
+
+def scenario_value_is_table(scenario, path: str) -> bool:
+    """Whether the file gives a table of numbers at the key path (a series by year, a band table)."""
+    try:
+        return isinstance(keypaths.get(scenario.raw, path), dict)
+    except keypaths.KeyPathError:
+        return False  # a key left out, at its default
+
+
+def _scipy_form(dist: str, p: dict[str, float]):
+    """(scipy name, args, kwargs, point, support, one-way endpoints) of an entry; ValueError names what fails."""
+    inf = math.inf
+    if "sd" in p and p["sd"] < 0:
+        raise ValueError(f"sd must be at least 0, got {p['sd']:g}")
+    if dist == "beta":
+        if "mean" in p:
+            m, s = p["mean"], p["sd"]
+            if not 0 < m < 1:
+                raise ValueError(f"a beta's mean lies strictly between 0 and 1, got {m:g}")
+            if s == 0:
+                return "beta", (), (), m, (m, m), None
+            most = math.sqrt(m * (1 - m))
+            if s >= most:
+                raise ValueError(f"a beta with mean {m:g} has an sd below sqrt(mean (1 - mean)) = {most:.4g}, got {s:g}")
+            k = m * (1 - m) / s**2 - 1
+            a, b = m * k, (1 - m) * k
+        else:
+            a, b = p["a"], p["b"]
+            if a <= 0 or b <= 0:
+                raise ValueError(f"a beta's a and b are above 0, got a = {a:g}, b = {b:g}")
+        return "beta", (a, b), (), None, (0.0, 1.0), None
+    if dist == "gamma":
+        if "mean" in p:
+            m, s = p["mean"], p["sd"]
+            if m <= 0:
+                raise ValueError(f"a gamma's mean is above 0, got {m:g}")
+            if s == 0:
+                return "gamma", (), (), m, (m, m), None
+            shape, scale = m**2 / s**2, s**2 / m
+        else:
+            shape, scale = p["shape"], p["scale"]
+            if shape <= 0 or scale <= 0:
+                raise ValueError(f"a gamma's shape and scale are above 0, got shape = {shape:g}, scale = {scale:g}")
+        return "gamma", (shape,), (("scale", scale),), None, (0.0, inf), None
+    if dist == "lognormal":
+        if "mean" in p:
+            m, s = p["mean"], p["sd"]
+            if m <= 0:
+                raise ValueError(f"a lognormal's mean is above 0, got {m:g}")
+            if s == 0:
+                return "lognorm", (), (), m, (m, m), None
+            sigma = math.sqrt(math.log1p((s / m) ** 2))
+            mu = math.log(m) - sigma**2 / 2
+        else:
+            mu, sigma = p["mu"], p["sigma"]
+            if sigma <= 0:
+                raise ValueError(f"a lognormal's sigma (the sd of its log) is above 0, got {sigma:g}")
+        return "lognorm", (sigma,), (("scale", math.exp(mu)),), None, (0.0, inf), None
+    if dist == "normal":
+        m, s = p["mean"], p["sd"]
+        if s == 0:
+            return "norm", (), (), m, (m, m), None
+        return "norm", (), (("loc", m), ("scale", s)), None, (-inf, inf), None
+    if dist == "truncnormal":
+        m, s = p["mean"], p["sd"]
+        low, high = p.get("low", -inf), p.get("high", inf)
+        if not low < high:
+            raise ValueError(f"a truncnormal's low is below its high, got low = {low:g}, high = {high:g}")
+        if s == 0:
+            if not low <= m <= high:
+                raise ValueError(f"with sd = 0 the mean {m:g} must lie between low and high")
+            return "truncnorm", (), (), m, (m, m), None
+        one_way = (low, high) if math.isfinite(low) and math.isfinite(high) else None
+        return "truncnorm", ((low - m) / s, (high - m) / s), (("loc", m), ("scale", s)), None, (low, high), one_way
+    if dist == "triangular":
+        low, mode, high = p["low"], p["mode"], p["high"]
+        if not low <= mode <= high:
+            raise ValueError(f"a triangular's low <= mode <= high, got {low:g}, {mode:g}, {high:g}")
+        if low == high:
+            return "triang", (), (), low, (low, low), None
+        return "triang", ((mode - low) / (high - low),), (("loc", low), ("scale", high - low)), None, (low, high), (low, high)
+    low, high = p["low"], p["high"]  # uniform
+    if not low <= high:
+        raise ValueError(f"a uniform's low is at most its high, got low = {low:g}, high = {high:g}")
+    if low == high:
+        return "uniform", (), (), low, (low, low), None
+    return "uniform", (), (("loc", low), ("scale", high - low)), None, (low, high), (low, high)
+
+
+def _fits(place, dist: str, support: tuple[float, float], scale: bool, path: str, scenario) -> str | None:
+    """Why a distribution's draws can fall outside the number's domain; None if they cannot.
+
+    A factor (``scale = true``) must not be negative; one that pushes a probability above 1 in
+    some draws is allowed, and those draws are excluded and counted (:mod:`kikcalc.sensitivity`).
+    """
+    low, high = support
+    if scale:
+        if low < 0:
+            return (f"a {dist} can draw a negative factor, and scale = true multiplies {path} by it; "
+                    f"use gamma or lognormal (mean 1) for a factor")
+        return None
+    floor = 0.0 if place.low is not None and 0 < place.low < 1e-200 else place.low  # "above 0": a mean duration
+    if floor is not None and low < floor:
+        bounds = f"between {place.low:g} and {place.high:g}" if place.high is not None else f"at least {floor:g}"
+        fit = ("beta, or a truncnormal, triangular or uniform within it" if place.high is not None and place.high <= 1
+               else "gamma, lognormal, or a truncnormal with low = 0")
+        return (f"a {dist} here can draw {_describe(low)}, and {path} is {place.what} {bounds}; use {fit}")
+    if place.high is not None and high > place.high:
+        return (f"a {dist} here can draw up to {_describe(high)}, and {path} is {place.what} of at most "
+                f"{place.high:g}; use beta, or a truncnormal, triangular or uniform within [0, {place.high:g}]")
+    return None
+
+
+def _describe(x: float) -> str:
+    return "any negative number" if x == -math.inf else "any large number" if x == math.inf else f"{x:g}"
+
+
+def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.ndarray | None:
+    """The normal scores' correlation matrix from ``[[correlations]]`` (rank correlations)."""
+    if table is None:
+        return None
+    if not isinstance(table, list):
+        problems.append(Problem("correlations", 'expected [[correlations]] entries: between = ["PATH", "PATH"], rank = 0.5'))
+        return None
+    rank = np.eye(len(paths))
+    given = False
+    for i, entry in enumerate(table):
+        where = f"correlations[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"between", "rank"}:
+            problems.append(Problem(where, 'expected between = ["PATH", "PATH"] and rank = a number between -1 and 1'))
+            continue
+        pair, r = entry["between"], entry["rank"]
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+            problems.append(Problem(f"{where}.between", "expected two key paths named in [uncertainty]"))
+            continue
+        if isinstance(r, bool) or not isinstance(r, int | float) or not -1 < r < 1:
+            problems.append(Problem(f"{where}.rank", f"expected a rank correlation strictly between -1 and 1, got {r!r}"))
+            continue
+        index = []
+        for p in pair:
+            try:
+                index.append(paths.index(keypaths.canonical(p)))
+            except (ValueError, keypaths.KeyPathError):
+                close = difflib.get_close_matches(p, paths, n=1)
+                hint = f'; did you mean "{close[0]}"?' if close else ""
+                problems.append(Problem(f"{where}.between", f"{p!r} is not an entry of [uncertainty]{hint}"))
+        if len(index) < 2:
+            continue
+        if index[0] == index[1]:
+            problems.append(Problem(f"{where}.between", "names one number twice"))
+            continue
+        rank[index[0], index[1]] = rank[index[1], index[0]] = r
+        given = True
+    if not given:
+        return None
+    smallest = float(np.linalg.eigvalsh(rank).min())
+    if smallest <= 1e-12:
+        problems.append(Problem("correlations", f"the rank correlations form a matrix that is not positive definite "
+                                                f"(smallest eigenvalue {smallest:.3g}): some of them contradict "
+                                                f"each other; weaken one"))
+        return None
+    # Spearman's rank correlation r of two normal scores is (6 / pi) asin(rho / 2): the copula's rho.
+    normal = 2.0 * np.sin(np.pi * rank / 6.0)
+    np.fill_diagonal(normal, 1.0)
+    if float(np.linalg.eigvalsh(normal).min()) <= 1e-12:
+        problems.append(Problem("correlations", "the rank correlations give a normal-score matrix that is not "
+                                                "positive definite; weaken one"))
+        return None
+    return normal
+
+
+# --- draws ------------------------------------------------------------------------------------------
+
+
+class Design:
+    """The uniform design of N draws in d dimensions, handed out by draw range, reproducibly.
+
+    ``random``: block b of BLOCK_DRAWS draws comes from its own stream, SeedSequence(seed,
+    spawn_key=(b,)); ``sobol``: one scrambled Sobol sequence, fast-forwarded to the first draw
+    asked for (N a power of 2 keeps its balance); ``lhs``: one Latin hypercube of all N draws, made
+    once (it needs them all: N x d numbers in memory).
+    """
+
+    def __init__(self, draws: int, dimensions: int, seed: int, sampler: str = "random"):
+        if sampler not in SAMPLERS:
+            raise ValueError(f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLERS)}")
+        self.draws, self.dimensions, self.seed, self.sampler = draws, dimensions, seed, sampler
+        self._whole: np.ndarray | None = None
+
+    def _generator(self, *key: int) -> np.random.Generator:
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key)))
+
+    def uniforms(self, first: int, stop: int) -> np.ndarray:
+        """The design's rows for draws [first, stop), shape (stop - first, d), in (0, 1)."""
+        d = self.dimensions
+        if d == 0:
+            return np.empty((stop - first, 0))
+        if self.sampler == "random":
+            parts = []
+            for block in range(first // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1):
+                begin = block * BLOCK_DRAWS
+                numbers = self._generator(block).random((min(BLOCK_DRAWS, self.draws - begin), d))
+                parts.append(numbers[max(first - begin, 0): stop - begin])
+            return np.concatenate(parts)
+        from scipy.stats import qmc
+
+        if self.sampler == "sobol":
+            import warnings
+
+            engine = qmc.Sobol(d, scramble=True, rng=self._generator())
+            if first:
+                engine.fast_forward(first)
+            with warnings.catch_warnings():  # N not a power of 2: the docs say so once, not every chunk
+                warnings.simplefilter("ignore", UserWarning)
+                return engine.random(stop - first)
+        if self._whole is None:
+            self._whole = qmc.LatinHypercube(d, rng=self._generator()).random(self.draws)
+        return self._whole[first:stop]
+
+
+def numbers(uncertainty: Uncertainty, uniforms: np.ndarray) -> np.ndarray:
+    """The uncertain numbers of each draw, shape (n, d): the copula's correlation applied to the uniform
+    design, then each distribution's inverse CDF."""
+    u = uniforms
+    if uncertainty.correlation is not None:
+        from scipy.stats import norm
+
+        lower = np.linalg.cholesky(uncertainty.correlation)
+        u = norm.cdf(norm.ppf(u) @ lower.T)
+    out = np.empty(u.shape)
+    for i, item in enumerate(uncertainty.inputs):
+        out[:, i] = item.ppf(u[:, i])
+    return out
