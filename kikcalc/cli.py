@@ -165,6 +165,133 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         sys.exit(EXIT_CHECK_FAILED)
 
 
+def _uncertain(file: str, assignments: tuple[str, ...]):
+    """The scenario and its uncertain numbers; a file without any is bad input for these commands."""
+    from kikcalc.uncertainty import read
+
+    scenario = kikcalc.load(file, _overrides(assignments))
+    uncertainty = read(scenario)[0]
+    if not len(uncertainty):
+        raise UsageError(f"{file}: no [uncertainty] table: give distributions to the numbers that are uncertain "
+                         f"(docs/scenario-format.md, \"Uncertainty\")")
+    return scenario, uncertainty
+
+
+class _Progress:
+    """A progress bar on stderr when it is a terminal and the run has taken more than a second; nothing otherwise."""
+
+    def __init__(self, total: int):
+        import time
+
+        self.total, self.done, self.bar, self.clock = total, 0, None, time.monotonic
+        self.started = self.clock()
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, finished: int) -> None:
+        self.done += finished
+        if not self.shown:
+            return
+        if self.bar is None and self.clock() - self.started > 1.0 and self.done < self.total:
+            self.bar = click.progressbar(length=self.total, label="draws", file=sys.stderr)
+            self.bar.__enter__()
+            self.bar.update(self.done - finished)
+        if self.bar is not None:
+            self.bar.update(finished)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
+              help="Sets of the uncertain numbers to draw.")
+@click.option("--seed", type=click.IntRange(0), default=1, show_default=True, help="Seed of the draws: the same seed, the same answer.")
+@click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"]), default="random", show_default=True,
+              help="random (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol points).")
+@click.option("--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local processes to run draws on.")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Run the draws on an existing Dask cluster (tcp://host:8786); needs the dask extra.")
+@click.option("--keep-draws", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write every draw's numbers and key outputs (CSV, or Parquet for .parquet with pyarrow).")
+@_SET
+@_output_options
+@_handles_bad_input
+def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, dask_address: str | None, keep_draws: str | None,
+                assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """How sure is the answer: every strategy run on many draws of the [uncertainty] table's numbers."""
+    from kikcalc import report_sensitivity
+    from kikcalc import sensitivity as psa
+
+    scenario, uncertainty = _uncertain(file, assignments)
+    chosen = format_for(output, fmt)
+    progress = _Progress(draws)
+    try:
+        result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask_address,
+                         keep_drawn=keep_draws is not None, progress=progress)
+    finally:
+        progress.close()
+    if result.summary["draws_used"] == 0:
+        raise UsageError(f"{file}: every draw makes leaving some state exceed a probability of 1 "
+                         f"({result.summary['excluded']['by_state']}); narrow the distributions of "
+                         f"{', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+    if keep_draws:
+        table = psa.draws_table(result)
+        if keep_draws.lower().endswith(".parquet"):
+            import io
+
+            try:
+                buffer = io.BytesIO()
+                table.to_parquet(buffer, index=False)
+            except ImportError:
+                raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
+            write_atomically(keep_draws, buffer.getvalue(), [file])
+        else:
+            write_atomically(keep_draws, table.to_csv(index=False), [file])
+        click.echo(f"wrote {keep_draws}", err=True)
+    notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
+    _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--strategy", "-s", default=None, help="The strategy (default: the first after the baseline).")
+@click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
+              help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
+@_SET
+@_output_options
+@_handles_bad_input
+def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """One-way sensitivity: each uncertain number alone at its low and high, ranked by the swing it makes."""
+    from kikcalc import report_sensitivity
+    from kikcalc import sensitivity as psa
+
+    scenario, uncertainty = _uncertain(file, assignments)
+    names = scenario.strategy_names
+    if strategy is None:
+        if len(names) < 2:
+            raise UsageError(f"{file}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
+        strategy = names[1]
+    elif strategy not in names:
+        raise UsageError(_unknown_strategy(strategy, names, file))
+    target_names = [t.name for t in scenario.targets]
+    if metric in psa.METRICS:
+        unit = "kr."
+    elif metric.startswith("target:") and metric[7:] in target_names:
+        kind = scenario.targets[target_names.index(metric[7:])].kind
+        if kind == "payback":
+            raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
+        unit = report_sensitivity._KIND_UNITS[kind]
+    else:
+        options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
+        close = difflib.get_close_matches(metric, options, n=1)
+        raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
+    base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
+    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, format_for(output, fmt)),
+          output, (file,))
+
+
 @main.command()
 @_FILES
 def validate(files: tuple[str, ...]) -> None:

@@ -119,6 +119,10 @@ def header_text(result: Result, fmt: str) -> str:
              f"({calendar.months} months), discount rate {s.discount_rate:.1%}"]
     if s.source:
         lines.append(f"Source: {s.source}")
+    uncertain = s.raw.get("uncertainty")
+    if isinstance(uncertain, dict) and uncertain:
+        lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
+                     f"[uncertainty] (kikcalc sensitivity draws them)")
     return "\n".join(lines)
 
 

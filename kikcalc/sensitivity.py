@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,6 +28,9 @@ from kikcalc.targets import judge_money, judge_persons
 from kikcalc.transitions import change_months, inflows, leaving_probability, rates_in_month, transition_probabilities
 from kikcalc.uncertainty import Design, Uncertainty, numbers
 from kikcalc.values import Values, assign_per_row, for_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PERCENTILES = (5, 50, 95)
 TOLERANCE = 1e-9
@@ -329,6 +333,8 @@ class Bar:
     high: float
     metric_low: float
     metric_high: float
+    scale: bool = False
+    """low and high are factors on the whole number (``scale = true``)."""
 
     @property
     def swing(self) -> float:
@@ -361,6 +367,31 @@ def tornado(scenario: Scenario, uncertainty: Uncertainty, strategy: str, metric:
         name = metric.split(":", 1)[1]
         series = result.target_value[:, [t.name for t in scenario.targets].index(name)]
     at = series.reshape(2 * d + 1, per_draw)[:, k]
-    bars = [Bar(u.path, ends[i][0], ends[i][1], float(at[1 + 2 * i]), float(at[2 + 2 * i]))
+    bars = [Bar(u.path, ends[i][0], ends[i][1], float(at[1 + 2 * i]), float(at[2 + 2 * i]), u.scale)
             for i, u in enumerate(uncertainty.inputs)]
     return float(at[0]), sorted(bars, key=lambda b: -b.swing)
+
+
+def draws_table(run_: Run) -> pd.DataFrame:
+    """Every draw's uncertain numbers and key outputs side by side, one row per (draw, strategy), by draw id."""
+    import pandas as pd
+
+    scenario, out = run_.scenario, run_.outcomes
+    per_draw = len(scenario.strategies)
+    rows = len(out.npv)
+    draw = np.arange(rows) // per_draw
+    excluded = excluded_draws(run_)[0]
+    columns: dict[str, object] = {"draw": draw, "strategy": [scenario.strategy_names[k] for k in np.arange(rows) % per_draw],
+                                  "excluded": excluded[draw]}
+    if run_.drawn is not None:
+        for i, u in enumerate(run_.uncertainty.inputs):
+            columns[u.path] = run_.drawn[draw, i]
+    labels = scenario.calendar.labels
+    columns |= {"npv": out.npv, "net_saving_total": out.net_saving_total,
+                "payback_month": [labels[m] if m >= 0 else None for m in out.payback]}
+    for i, year in enumerate(scenario.calendar.year_list):
+        columns[f"net_saving_{year}"] = out.net_saving_by_year[:, i]
+    for n, target in enumerate(scenario.targets):
+        columns[f"target:{target.name}"] = out.target_value[:, n]
+        columns[f"met:{target.name}"] = out.target_met[:, n]
+    return pd.DataFrame(columns)

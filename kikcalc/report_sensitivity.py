@@ -1,0 +1,183 @@
+"""Report formats of ``kikcalc sensitivity`` and ``kikcalc tornado``: the summaries laid out, no model number computed.
+
+The JSON of ``sensitivity`` is a stable schema (docs/output-columns.md): ``draws``, ``seed``,
+``sampler``, ``draws_used``, ``excluded``, ``uncertain``, ``strategies`` (each with ``npv``,
+``net_saving``, ``net_saving_total``, ``payback_month`` and the probabilities) and ``targets``
+(each with ``value`` and ``probability_met``). Months are given as ``YYYY-MM`` labels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, kroner, persons, to_json, workbook
+from kikcalc.sensitivity import Bar, Run
+from kikcalc.spec import Scenario
+
+_KIND_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share",
+               "payback": "month", "npv": "kr."}
+PROBABILITIES = (("payback_probability", "P(pays back within the horizon)"),
+                 ("npv_positive_probability", "P(NPV > 0)"),
+                 ("beats_baseline_probability", "P(saves money over the horizon)"))
+
+
+def _label(scenario: Scenario, month: int | None) -> str | None:
+    return None if month is None else scenario.calendar.labels[month]
+
+
+def _labelled(scenario: Scenario, summary: dict) -> dict:
+    """The summary with model months as YYYY-MM labels: what the JSON and the tables show."""
+    out = dict(summary)
+    out["strategies"] = []
+    for entry in summary["strategies"]:
+        entry = dict(entry)
+        if "payback_month" in entry:
+            entry["payback_month"] = {k: _label(scenario, v) for k, v in entry["payback_month"].items()}
+        out["strategies"].append(entry)
+    out["targets"] = []
+    for entry in summary["targets"]:
+        entry = dict(entry)
+        if entry["kind"] == "payback":
+            entry["value"] = {k: _label(scenario, v) for k, v in entry["value"].items()}
+        out["targets"].append(entry)
+    return out
+
+
+def frame(scenario: Scenario, summary: dict) -> pd.DataFrame:
+    """The summary as one long table: strategy, measure, period, unit, mean, p5, p50, p95, probability."""
+    rows: list[dict[str, Any]] = []
+    labelled = _labelled(scenario, summary)
+
+    def add(strategy: str, measure: str, period: str, unit: str, stats: dict | None = None, probability=None) -> None:
+        stats = stats or {}
+        rows.append({"strategy": strategy, "measure": measure, "period": period, "unit": unit, "mean": stats.get("mean"),
+                     "p5": stats.get("p5"), "p50": stats.get("p50"), "p95": stats.get("p95"), "probability": probability})
+
+    for entry in labelled["strategies"]:
+        if entry["baseline"]:
+            continue
+        name = entry["name"]
+        add(name, "NPV of the net saving", "horizon", "kr.", entry["npv"])
+        for year, stats in entry["net_saving"].items():
+            add(name, "Net saving vs baseline", year, "kr.", stats)
+        add(name, "Net saving vs baseline", "horizon", "kr.", entry["net_saving_total"])
+        add(name, "Payback month", "horizon", "month", entry["payback_month"])
+        for key, text in PROBABILITIES:
+            add(name, text, "horizon", "probability", probability=entry[key])
+    for entry in labelled["targets"]:
+        add(entry["strategy"], f"Target {entry['name']}: {entry['label']}", "", _KIND_UNITS[entry["kind"]], entry["value"],
+            probability=entry["probability_met"])
+    return pd.DataFrame(rows, columns=["strategy", "measure", "period", "unit", "mean", "p5", "p50", "p95", "probability"])
+
+
+def _cell(value: Any, unit: str) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "none" if unit == "month" else ""
+    if unit == "month":
+        return str(value)
+    if unit == "kr.":
+        return kroner(value)
+    if unit == "share":
+        return f"{value:.1%}"
+    return persons(value)
+
+
+def _percent(p: float | None) -> str:
+    return "" if p is None else f"{p:.1%}"
+
+
+def header_lines(run: Run, fmt: str) -> list[str]:
+    s, summary = run.scenario, run.summary
+    lines = [f"# {s.name}: sensitivity" if fmt == "markdown" else f"{s.name.upper()}: SENSITIVITY",
+             f"{summary['draws']:,} draws ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
+             f"{len(run.uncertainty)} uncertain numbers; percentiles over the draws, P = share of draws",
+             ]
+    excluded = summary["excluded"]
+    if excluded["draws"]:
+        by_path = ", ".join(f"{p} ({n:,})" for p, n in excluded["by_key_path"].items()) or "no uncertain number acts there"
+        by_state = ", ".join(f"{state} ({n:,})" for state, n in excluded["by_state"].items())
+        lines.append(f"Excluded: {excluded['draws']:,} draws in which leaving a state would exceed a probability of 1 "
+                     f"(by state: {by_state}; by uncertain number acting there: {by_path}); summaries are over the "
+                     f"other {summary['draws_used']:,}")
+    if s.overrides:
+        from kikcalc.keypaths import format_value
+
+        lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
+    return lines
+
+
+def document(run: Run, fmt: str) -> str | bytes:
+    """The ``kikcalc sensitivity`` report in one of the formats (bytes for xlsx)."""
+    s = run.scenario
+    if fmt == "json":
+        labelled = _labelled(s, run.summary)
+        return to_json({"scenario": {"name": s.name, "file": s.path}, "workers": run.workers,
+                        "set": [{"path": p, "value": v} for p, v, _ in s.overrides], **labelled})
+    table = frame(s, run.summary)
+    if fmt in CSV_FORMATS:
+        return _csv(table, fmt)
+    if fmt == "xlsx":
+        uncertain = pd.DataFrame(run.summary["uncertain"])
+        return workbook({"sensitivity": table, "uncertain numbers": uncertain}, notes=header_lines(run, "table")[1:])
+    parts = ["\n".join(header_lines(run, fmt))]
+    headers = ["", "mean", "p5", "p50", "p95"]
+    for entry in _labelled(s, run.summary)["strategies"]:
+        if entry["baseline"]:
+            continue
+        rows = [["NPV of the net saving, kr.", *(_cell(entry["npv"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))]]
+        for year, stats in entry["net_saving"].items():
+            rows.append([f"Net saving {year}, kr.", *(_cell(stats[k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
+        rows.append(["Net saving, horizon, kr.", *(_cell(entry["net_saving_total"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
+        rows.append(["Payback month", "", *(_cell(entry["payback_month"][k], "month") for k in ("p5", "p50", "p95"))])
+        for key, text in PROBABILITIES:
+            rows.append([text, _percent(entry[key]), "", "", ""])
+        parts.append(_heading(f"Strategy {entry['name']} against {s.strategy_names[0]}", fmt) + "\n" + _grid(rows, headers, fmt))
+    targets = _labelled(s, run.summary)["targets"]
+    if targets:
+        rows = []
+        for entry in targets:
+            unit = _KIND_UNITS[entry["kind"]]
+            value = entry["value"]
+            mean = "" if unit == "month" else _cell(value.get("mean"), unit)  # a mean month is no month
+            rows.append([entry["name"], entry["strategy"], _percent(entry["probability_met"]), mean,
+                         *(_cell(value.get(k), unit) for k in ("p5", "p50", "p95"))])
+        parts.append(_heading("Targets: probability met", fmt) + "\n"
+                     + _grid(rows, ["target", "strategy", "P(met)", "mean", "p5", "p50", "p95"], fmt))
+    return "\n\n".join(parts) + "\n"
+
+
+# --- tornado ------------------------------------------------------------------------------------------
+
+
+def tornado_frame(bars: list[Bar]) -> pd.DataFrame:
+    return pd.DataFrame([{"rank": i + 1, "key_path": b.path, "scale": b.scale, "low": b.low, "high": b.high, "metric_at_low": b.metric_low,
+                          "metric_at_high": b.metric_high, "swing": b.swing} for i, b in enumerate(bars)],
+                        columns=["rank", "key_path", "scale", "low", "high", "metric_at_low", "metric_at_high", "swing"])
+
+
+def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, base: float, bars: list[Bar],
+                     fmt: str) -> str | bytes:
+    """The ``kikcalc tornado`` table: each uncertain number at its low and high, ranked by swing."""
+    table = tornado_frame(bars)
+    if fmt == "json":
+        return to_json({"scenario": {"name": scenario.name, "file": scenario.path}, "strategy": strategy, "metric": metric,
+                        "unit": unit, "base": base, "bars": table.to_dict(orient="records")})
+    if fmt in CSV_FORMATS:
+        return _csv(table, fmt)
+    if fmt == "xlsx":
+        return workbook({"tornado": table}, notes=[f"{scenario.name}: {metric} of {strategy}, base {base!r} {unit}"])
+    def show(value: float) -> str:
+        return _cell(value, unit)
+
+    def end(value: float, scale: bool) -> str:
+        return f"x {value:.4g}" if scale else f"{value:.6g}"
+
+    rows = [[str(i + 1), b.path, end(b.low, b.scale), end(b.high, b.scale), show(b.metric_low), show(b.metric_high), show(b.swing)]
+            for i, b in enumerate(bars)]
+    title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
+    head = f"# {title}" if fmt == "markdown" else title
+    return (f"{head}\nBase case (every number as the file gives it): {show(base)}\n\n"
+            + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
+            + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else ""))
