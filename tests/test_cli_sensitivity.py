@@ -1,0 +1,136 @@
+"""`kikcalc sensitivity` and `kikcalc tornado` on the command line: formats, files, exit codes, and
+that the summaries agree with the draws they summarise and with plain runs."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import kikcalc
+from conftest import SCENARIOS
+from kikcalc.cli import main
+
+KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+BUDGET = str(SCENARIOS / "aabenraa-budget-2021.toml")
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.fixture(scope="module")
+def kept(tmp_path_factory):
+    """A run of 300 draws: its JSON summary and its --keep-draws table."""
+    draws = tmp_path_factory.mktemp("draws") / "draws.csv"
+    result = invoke("sensitivity", KIK2, "--draws", "300", "--seed", "7", "--format", "json", "--keep-draws", str(draws))
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout), pd.read_csv(draws)
+
+
+def test_the_summary_is_the_draws_summarised(kept):
+    summary, table = kept
+    kik2 = table[table.strategy == "kik2"]
+    entry = next(s for s in summary["strategies"] if s["name"] == "kik2")
+    assert len(kik2) == summary["draws"] == 300
+    assert entry["npv"]["mean"] == pytest.approx(kik2.npv.mean(), rel=1e-12)
+    assert entry["npv"]["p5"] == pytest.approx(np.percentile(kik2.npv, 5), rel=1e-12)
+    assert entry["net_saving"]["2021"]["p95"] == pytest.approx(np.percentile(kik2.net_saving_2021, 95), rel=1e-12)
+    assert entry["payback_probability"] == pytest.approx(kik2.payback_month.notna().mean())
+    assert entry["npv_positive_probability"] == pytest.approx((kik2.npv > 0).mean())
+    target = next(t for t in summary["targets"] if t["name"] == "under-800-maj-2022" and t["strategy"] == "kik2")
+    assert target["probability_met"] == pytest.approx(kik2["met:under-800-maj-2022"].mean())
+    assert target["value"]["p50"] == pytest.approx(np.median(kik2["target:under-800-maj-2022"]), rel=1e-12)
+
+
+def test_kept_draws_are_plain_runs_with_the_numbers_set(kept):
+    """Draw 3's numbers, set with overrides (the band tables scaled by hand), give its NPV in a plain run."""
+    _, table = kept
+    row = table[(table.draw == 3) & (table.strategy == "kik2")].iloc[0]
+    raw = kikcalc.load(KIK2).raw
+    overrides = [(path, row[path]) for path in ("strategies.kik2.effects[0].multiply", "strategies.kik2.effects[1].multiply")]
+    for i in (0, 1):
+        path = f"transitions[{i}].probability"
+        overrides.append((path, {band: p * row[path] for band, p in raw["transitions"][i]["probability"].items()}))
+    overrides.append(("states.kontanthjaelp.inflow", raw["states"]["kontanthjaelp"]["inflow"] * row["states.kontanthjaelp.inflow"]))
+    plain = kikcalc.run(kikcalc.load(KIK2, overrides))
+    assert plain.accounts.npv[1] == pytest.approx(row.npv, rel=1e-9)
+
+
+def test_same_seed_same_output_and_another_seed_another():
+    first = invoke("sensitivity", KIK2, "--draws", "40", "--seed", "3", "--format", "json").stdout
+    assert invoke("sensitivity", KIK2, "--draws", "40", "--seed", "3", "--format", "json").stdout == first
+    assert invoke("sensitivity", KIK2, "--draws", "40", "--seed", "4", "--format", "json").stdout != first
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "csv-da"])
+def test_sensitivity_formats(fmt):
+    result = invoke("sensitivity", KIK2, "--draws", "20", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "csv":
+        frame = pd.read_csv(io.StringIO(result.stdout))
+        assert list(frame.columns) == ["strategy", "measure", "period", "unit", "mean", "p5", "p50", "p95", "probability"]
+        assert "note: 20 draws" in result.stderr
+    elif fmt == "csv-da":
+        assert result.stdout.startswith("\ufeffstrategy;measure;period")
+    else:
+        assert "P(NPV > 0)" in result.stdout and "20 draws (random sampler, seed 1" in result.stdout
+
+
+def test_sensitivity_workbook(tmp_path):
+    out = tmp_path / "psa.xlsx"
+    assert invoke("sensitivity", KIK2, "--draws", "20", "-o", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert {"sensitivity", "uncertain numbers", "notes"} <= set(book.sheetnames)
+    assert book["uncertain numbers"].max_row == 1 + 5
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal():
+    result = invoke("sensitivity", KIK2, "--draws", "600", "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_plain_run_says_it_is_the_base_case():
+    assert "Base case: every number as the file writes it; 5 of them have a distribution" in invoke("run", KIK2).stdout
+
+
+def test_bad_requests_are_exit_2(tmp_path):
+    no_table = invoke("sensitivity", BUDGET)
+    assert no_table.exit_code == 2 and "no [uncertainty] table" in no_table.stderr
+    onto_input = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", KIK2)
+    assert onto_input.exit_code == 2 and "never overwrites its input" in onto_input.stderr
+    assert invoke("sensitivity", KIK2, "--draws", "0").exit_code == 2
+    typo = invoke("tornado", KIK2, "--metric", "npb")
+    assert typo.exit_code == 2 and 'did you mean "npv"' in typo.stderr
+    payback = invoke("tornado", KIK2, "--metric", "target:payback")
+    assert payback.exit_code == 2 and "payback month" in payback.stderr
+    assert invoke("tornado", KIK2, "--strategy", "kik3").exit_code == 2
+
+
+def test_tornado_ends_are_plain_runs(tmp_path):
+    """The tornado's row for the effect equals plain runs with the effect set to its two ends."""
+    document = json.loads(invoke("tornado", KIK2, "--format", "json").stdout)
+    assert document["base"] == pytest.approx(kikcalc.run(kikcalc.load(KIK2)).accounts.npv[1], rel=1e-12)
+    bar = next(b for b in document["bars"] if b["key_path"] == "strategies.kik2.effects[0].multiply")
+    for end, metric in (("low", "metric_at_low"), ("high", "metric_at_high")):
+        plain = kikcalc.run(kikcalc.load(KIK2, [("strategies.kik2.effects[0].multiply", bar[end])]))
+        assert plain.accounts.npv[1] == pytest.approx(bar[metric], rel=1e-9)
+    swings = [b["swing"] for b in document["bars"]]
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_set_changes_an_uncertainty_parameter():
+    """--set reaches an entry's parameters: an effect with no spread draws the file's number every time."""
+    wide = json.loads(invoke("sensitivity", KIK2, "--draws", "30", "--format", "json").stdout)
+    result = invoke("sensitivity", KIK2, "--draws", "30", "--format", "json",
+                    "--set", 'uncertainty."strategies.kik2.effects[0].multiply".sd=0')
+    narrow = json.loads(result.stdout)
+    assert narrow["set"][0]["value"] == 0
+    assert narrow["uncertain"][3]["sd"] == 0 and wide["uncertain"][3]["sd"] == 0.15
