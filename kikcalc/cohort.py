@@ -362,34 +362,44 @@ def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced:
 
 def settled_anciennitet_mix(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray,
                             entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
-    """The anciennitet mix each state's stock settles into under constant rates, shape (S, A), engine order.
+    """The anciennitet mix each state's stock settles into under constant rates, shape (D, S, A), engine order.
 
-    ``probabilities`` (n, A), ``inflow`` (S,) and ``entry_mix`` (Sb, A) are one month's baseline
-    rates, inflow and entry mix. The stock after N months from empty is u (I + M + ... + M^(N-1))
-    for the one-month operator M (:func:`step` applied to each unit stock); it is summed by doubling
-    to N = 2**doublings months (341 years at the default), then each state's row is normalised. A
-    state that no flow ever reaches gets the last (longest) anciennitet month.
+    ``probabilities`` (D, n, A), ``inflow`` (D, S) and ``entry_mix`` (D, Sb, A) are D sets of one
+    month's baseline rates, inflow and entry mix, settled together. The stock after N months from
+    empty is u (I + M + ... + M^(N-1)) for the one-month operator M (:func:`step` applied to each
+    unit stock); it is summed by doubling to N = 2**doublings months (341 years at the default),
+    then each state's row is normalised. A state that no flow ever reaches gets the last (longest)
+    anciennitet month. Sets are taken a few at a time, so the (size x size) operators stay small.
     """
-    n_states, anc, nb = len(structure.order), probabilities.shape[-1], structure.n_benefit
+    sets, n_states, anc, nb = probabilities.shape[0], len(structure.order), probabilities.shape[-1], structure.n_benefit
     size = nb * anc + n_states - nb
-    unit = np.eye(size)
-    benefit = np.zeros((size, nb, anc + 1))
-    benefit[..., :anc] = unit[:, : nb * anc].reshape(size, nb, anc)
-    moves = month_moves(structure, np.broadcast_to(probabilities, (size, *probabilities.shape)))
-    reduced = reduce_stock(benefit, structure.out_reduction)
-    vector = fill_vector(np.empty((size, nb * structure.columns + n_states - nb)), reduced, unit[:, nb * anc:])
-    following, outside = step(benefit, unit[:, nb * anc:], vector, moves, np.zeros((size, n_states)), entry_mix[None])
-    operator = np.concatenate([following[..., :anc].reshape(size, -1), outside], axis=1)
-    entering = np.concatenate([(inflow[:nb, None] * entry_mix).reshape(-1), inflow[nb:]])
-    power, total = operator, np.eye(size)  # M^N and I + ... + M^(N-1), for N = 1
-    for _ in range(doublings):
-        total = total + total @ power
-        power = power @ power
-    settled = entering @ total
-    stock = np.zeros((n_states, anc))
-    stock[:nb] = settled[: nb * anc].reshape(nb, anc)
-    stock[nb:, 0] = settled[nb * anc:]
-    persons = stock.sum(axis=1, keepdims=True)
+    per_batch = max(1, SETTLE_ELEMENTS // (size * size))
+    stock = np.zeros((sets, n_states, anc))
+    for first in range(0, sets, per_batch):
+        chosen = slice(first, min(first + per_batch, sets))
+        d = chosen.stop - chosen.start
+        unit = np.broadcast_to(np.eye(size), (d, size, size)).reshape(d * size, size)
+        benefit = np.zeros((d * size, nb, anc + 1))
+        benefit[..., :anc] = unit[:, : nb * anc].reshape(d * size, nb, anc)
+        moves = month_moves(structure, np.repeat(probabilities[chosen], size, axis=0))
+        reduced = reduce_stock(benefit, structure.out_reduction)
+        vector = fill_vector(np.empty((d * size, nb * structure.columns + n_states - nb)), reduced, unit[:, nb * anc:])
+        following, outside = step(benefit, unit[:, nb * anc:], vector, moves, np.zeros((d * size, n_states)),
+                                  np.repeat(entry_mix[chosen], size, axis=0))
+        operator = np.concatenate([following[..., :anc].reshape(d * size, -1), outside], axis=1).reshape(d, size, size)
+        entering = np.concatenate([(inflow[chosen, :nb, None] * entry_mix[chosen]).reshape(d, -1), inflow[chosen, nb:]], axis=1)
+        power, total = operator, np.broadcast_to(np.eye(size), (d, size, size))  # M^N and I + ... + M^(N-1), for N = 1
+        for _ in range(doublings):
+            total = total + total @ power
+            power = power @ power
+        settled = (entering[:, None, :] @ total)[:, 0]  # (d, size)
+        stock[chosen, :nb] = settled[:, : nb * anc].reshape(d, nb, anc)
+        stock[chosen, nb:, 0] = settled[:, nb * anc:]
+    persons = stock.sum(axis=2, keepdims=True)
     longest = np.zeros(anc)
     longest[-1] = 1.0
     return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
+
+
+SETTLE_ELEMENTS = 4_000_000
+"""Numbers in the operators of the sets settled together (32 MB): bounds the memory of settling many draws."""

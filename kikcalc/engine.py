@@ -260,15 +260,17 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
     Draws whose baseline rates, inflow and entry mix are equal share one computation.
     """
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :structure.n_benefit]
-    mixes: dict[tuple[bytes, ...], np.ndarray] = {}
-    result = np.empty((values.rows, len(scenario.states), scenario.anciennitet_months))
-    for r in range(values.rows):
-        b = values.baseline[r]
-        key = (probabilities[b].tobytes(), inflow[b, 0].tobytes(), entry_mix[b].tobytes())
-        if key not in mixes:
-            mixes[key] = settled_anciennitet_mix(structure, probabilities[b], inflow[b, 0], entry_mix[b])
-        result[r] = mixes[key]
-    return result
+    baselines = np.unique(values.baseline)
+    keys = [(probabilities[b].tobytes(), inflow[b, 0].tobytes(), entry_mix[b].tobytes()) for b in baselines]
+    first_of: dict[tuple[bytes, ...], int] = {}  # equal baselines share one set
+    which, chosen = np.empty(len(baselines), dtype=int), []
+    for i, (b, key) in enumerate(zip(baselines, keys, strict=True)):
+        if key not in first_of:
+            first_of[key] = len(chosen)
+            chosen.append(b)
+        which[i] = first_of[key]
+    mixes = settled_anciennitet_mix(structure, probabilities[chosen], inflow[chosen, 0], entry_mix[chosen])
+    return mixes[which[np.searchsorted(baselines, values.baseline)]]
 
 
 def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice], Values], weights: np.ndarray | None = None,

@@ -7,6 +7,7 @@ against its own baseline row (:attr:`kikcalc.values.Values.baseline`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -47,29 +48,29 @@ class Money:
     baseline: np.ndarray
     """Each row's baseline row, shape (R,)."""
 
-    @property
+    @cached_property
     def benefit_cost_net(self) -> np.ndarray:
         """What the municipality pays for benefits, kr. per month, shape (R, T, S)."""
         return self.benefit_cost_gross - self.refusion
 
-    @property
+    @cached_property
     def spending(self) -> np.ndarray:
         """The strategy's own spending: investment, programmes and payments per person moved, kr., shape (R, T)."""
         return self.investment + self.programme_cost + self.flow_costs
 
-    @property
+    @cached_property
     def total_cost(self) -> np.ndarray:
         """Net benefit cost + measures + spending - grants + budget-guarantee offset, kr. per month, shape (R, T)."""
         return (self.benefit_cost_net.sum(axis=-1) + self.measures_cost.sum(axis=-1) + self.spending
                 - self.grants + self.budget_guarantee_offset)
 
-    @property
+    @cached_property
     def net_saving(self) -> np.ndarray:
         """Baseline's total cost minus the strategy's, kr. per month, shape (R, T)."""
         total = self.total_cost
         return total[self.baseline] - total
 
-    @property
+    @cached_property
     def cumulative_net_saving(self) -> np.ndarray:
         """Net saving summed from the first month, kr., shape (R, T)."""
         return np.cumsum(self.net_saving, axis=-1)
