@@ -196,14 +196,21 @@ def _on_processes(workers: int, scenario: Scenario, drawn: Iterator[np.ndarray])
         yield from pool.map(_chunk, *zip(*((scenario.raw, scenario.path, d) for d in drawn), strict=True))
 
 
+DASK_TIMEOUT = "10s"
+
+
 def _on_dask(dask, scenario: Scenario, drawn: Iterator[np.ndarray]) -> tuple[str, Iterator[Outcomes]]:
+    from kikcalc.errors import UsageError
+
     try:
         from dask.distributed import Client
     except ImportError:
-        from kikcalc.errors import UsageError
-
         raise UsageError("--dask needs the dask extra: pip install 'kikcalc[dask]'") from None
-    client = dask if isinstance(dask, Client) else Client(dask)
+    try:
+        client = dask if isinstance(dask, Client) else Client(dask, timeout=DASK_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise UsageError(f"--dask {dask}: no Dask scheduler answers there within {DASK_TIMEOUT} ({error}); start one with "
+                         f"`dask scheduler` (docs/scaling.md)") from None
     raw = client.scatter(scenario.raw, broadcast=True)
     futures = [client.submit(_chunk, raw, scenario.path, d, pure=False) for d in drawn]
 
