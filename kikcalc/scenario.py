@@ -53,7 +53,7 @@ LONGEST_ANCIENNITET = 600
 _YEAR_RE = YEAR_RE
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
-             "correlations")
+             "correlations", "observed")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
@@ -519,12 +519,17 @@ def build(raw: dict, file: str = "<scenario>") -> Scenario:
     if reader.problems:
         raise ScenarioError(file, reader.problems)
     scenario = Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
+    problems = []
     if "uncertainty" in raw or "correlations" in raw:
         from kikcalc.uncertainty import read as read_uncertainty
 
-        problems = read_uncertainty(scenario)[1]
-        if problems:
-            raise ScenarioError(file, problems)
+        problems += read_uncertainty(scenario)[1]
+    if "observed" in raw:
+        from kikcalc.observed import from_scenario
+
+        problems += from_scenario(scenario)[1]
+    if problems:
+        raise ScenarioError(file, problems)
     return scenario
 
 

@@ -1,0 +1,258 @@
+"""Observed data: what was counted, in which measure and period, and what the model says for the same thing.
+
+An observation is one number counted in the world: persons at a date (a headcount), full-time
+persons over a month, quarter or year (a mean), or persons entering or leaving a group of states
+over a period. The two kinds of caseload are different numbers and neither is taken for the
+other: jobindsats.dk's "Antal personer" counts persons, its "Antal fuldtidspersoner" full-time
+persons.
+
+:func:`expected` is the one home of what the model says for an observation, from a trajectory
+with any number of rows; calibration, follow-up and the residual tables all use it. Periods are
+parsed here too (:func:`parse_period`): ``2021-01`` or ``2021M01`` (a month), ``2021K1`` or
+``2021Q1`` (a quarter), ``2021`` (a year), ``2021-01-19`` (a date, for persons).
+
+Observations may be written in the scenario itself::
+
+    [observed]
+    source = "Aabenraa, Arbejdsmarkedsudvalget 11 Feb 2021"
+    [observed.kontanthjaelp]
+    persons = { "2018-06-01" = 1130, "2021-01-19" = 724 }
+    full_time = { 2021 = 715 }
+
+or read from files in the layouts people have (:mod:`kikcalc.observed_files`).
+"""
+
+from __future__ import annotations
+
+import calendar as _days
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kikcalc.calendar import Calendar, format_month
+from kikcalc.errors import Problem
+
+MEASURES = ("persons", "full_time", "entrants", "exits")
+"""persons: a headcount at a date (a month's end, or the month boundary nearest a date);
+full_time: full-time persons, the mean over a period's months; entrants / exits: persons entering
+or leaving the states over a period (from outside the model or from other states)."""
+MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering", "exits": "persons leaving"}
+
+_MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period as model months [first, last] (inclusive), or for a date the month boundary it falls on."""
+
+    label: str
+    kind: str
+    """month, quarter, year or date."""
+    first: int
+    last: int
+    boundary: int
+    """The month boundary (0..T: the start of month b; T the end of the horizon) a headcount is read at:
+    the end of the period, or for a date the boundary nearest it."""
+
+
+def parse_period(text: Any, calendar: Calendar) -> Period:
+    """A period of the calendar from its text; ValueError says what was expected or why it does not fit."""
+    label = str(text).strip()
+    if isinstance(text, float) and text.is_integer():
+        label = str(int(text))
+    match = _DATE.match(label)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        if not 1 <= month <= 12 or not 1 <= day <= _days.monthrange(year, month)[1]:
+            raise ValueError(f"{label!r} is not a date")
+        index = calendar.index(year * 12 + month - 1)
+        days = _days.monthrange(year, month)[1]
+        boundary = index + (1 if (day - 1) / days >= 0.5 else 0)  # the nearer of the month's start and end
+        period = Period(label, "date", index, index, boundary)
+    elif (match := _MONTH.match(label)) and 1 <= int(match.group(2)) <= 12:
+        index = calendar.index(int(match.group(1)) * 12 + int(match.group(2)) - 1)
+        period = Period(label, "month", index, index, index + 1)
+    elif match := _QUARTER.match(label):
+        first = calendar.index(int(match.group(1)) * 12 + 3 * (int(match.group(2)) - 1))
+        period = Period(label, "quarter", first, first + 2, first + 3)
+    elif match := _YEAR.match(label):
+        first = calendar.index(int(match.group(1)) * 12)
+        period = Period(label, "year", first, first + 11, first + 12)
+    else:
+        raise ValueError(f"{label!r} is not a period: expected a month (2021-01 or 2021M01), a quarter (2021K1 or "
+                         f"2021Q1), a year (2021) or a date (2021-01-19)")
+    if period.kind == "date":
+        if not 0 <= period.boundary <= calendar.months:
+            raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to {format_month(calendar.end)}")
+    elif period.first < 0 or period.last >= calendar.months:
+        raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to "
+                         f"{format_month(calendar.end)}" + (" (in part)" if period.last >= 0 and period.first < calendar.months else ""))
+    return period
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One observed number."""
+
+    states: tuple[str, ...]
+    """The states counted together."""
+    measure: str
+    period: Period
+    value: float
+    where: str
+    """Where it was read: ``FILE row N`` or a key path of the scenario."""
+
+    @property
+    def label(self) -> str:
+        return f"{'+'.join(self.states)} {MEASURE_WORDS[self.measure]} {self.period.label}"
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Observed numbers, in the order read, and where they came from."""
+
+    items: tuple[Observation, ...]
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def values(self) -> np.ndarray:
+        """The observed numbers, shape (n,)."""
+        return np.array([o.value for o in self.items], dtype=float)
+
+    @property
+    def needs_flows(self) -> bool:
+        return any(o.measure in ("entrants", "exits") for o in self.items)
+
+    def __add__(self, other: Observations) -> Observations:
+        source = " and ".join(s for s in (self.source, other.source) if s)
+        return Observations(self.items + other.items, source)
+
+    def order(self) -> np.ndarray:
+        """Indices of the observations in time order (their period's last boundary, then as read)."""
+        return np.array(sorted(range(len(self.items)), key=lambda i: (self.items[i].period.boundary, i)), dtype=int)
+
+
+def check_measure(measure: str, period: Period) -> str | None:
+    """Why a measure cannot be read over a period (persons over a quarter is ambiguous), or None."""
+    if measure not in MEASURES:
+        return f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}"
+    if measure == "persons" and period.kind not in ("month", "date"):
+        return (f"persons over a {period.kind} ({period.label}) is ambiguous: give persons at a month's end or a date, "
+                f"or full-time persons (a mean) over the {period.kind}")
+    if measure != "persons" and period.kind == "date":
+        return f"{MEASURE_WORDS[measure]} are counted over a period, not at a date ({period.label})"
+    return None
+
+
+def expected(scenario, trajectory, observations: Observations) -> np.ndarray:
+    """What the model says for each observation, for every row of the trajectory, shape (R, n).
+
+    persons: the headcount at the period's boundary (a month's end, or the boundary nearest a
+    date); full_time: the mean of the monthly full-time persons over the period's months (a year's
+    is the year mean of the yearly table); entrants: inflow from outside the model plus moves from
+    other states into the states, summed over the period; exits: moves out of the states to others.
+    """
+    rows = trajectory.headcount.shape[0]
+    out = np.empty((rows, len(observations)))
+    full_time = trajectory.full_time_persons
+    for i, o in enumerate(observations.items):
+        idx = [scenario.state_index(s) for s in o.states]
+        p = o.period
+        if o.measure == "persons":
+            out[:, i] = trajectory.headcount[:, p.boundary, idx].sum(axis=1)
+        elif o.measure == "full_time":
+            out[:, i] = full_time[:, p.first: p.last + 1, idx].sum(axis=2).mean(axis=1)
+        else:
+            if trajectory.flows is None:
+                raise ValueError("entrants and exits need the run's flows (simulate with keep_flows=True)")
+            inside = np.zeros(len(scenario.states), dtype=bool)
+            inside[idx] = True
+            flows = trajectory.flows[:, p.first: p.last + 1]
+            if o.measure == "entrants":
+                moved = flows[:, :, ~inside][:, :, :, inside].sum(axis=(1, 2, 3))
+                out[:, i] = moved + trajectory.inflow[:, p.first: p.last + 1, idx].sum(axis=(1, 2))
+            else:
+                out[:, i] = flows[:, :, inside][:, :, :, ~inside].sum(axis=(1, 2, 3))
+    return out
+
+
+# --- observations written in the scenario ------------------------------------------------------------
+
+_OBSERVED_KEYS = ("source", "map")
+
+
+def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
+    """The ``[observed]`` table of a built scenario: observations per state by measure and period, and problems."""
+    table = scenario.raw.get("observed")
+    if table is None:
+        return Observations(()), []
+    problems: list[Problem] = []
+    if not isinstance(table, dict):
+        return Observations(()), [Problem("observed", "expected a table: [observed.STATE] with persons = { ... }")]
+    items: list[Observation] = []
+    source = table.get("source", "")
+    if not isinstance(source, str):
+        problems.append(Problem("observed.source", "expected text"))
+        source = ""
+    names = scenario.state_names
+    mapping = table.get("map", {})
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        problems.append(Problem("observed.map", 'expected a table of names to states: { "Kontanthjælp" = "kontanthjaelp" }'))
+    else:
+        for name, state in mapping.items():
+            if state not in names:
+                problems.append(Problem(f'observed.map."{name}"', _unknown_state(state, names)))
+    for state, body in table.items():
+        if state in _OBSERVED_KEYS:
+            continue
+        where = f"observed.{state}"
+        if state not in names:
+            problems.append(Problem(where, _unknown_state(state, names)))
+            continue
+        if not isinstance(body, dict):
+            problems.append(Problem(where, 'expected a table: persons = { "2021-01" = 724 }, full_time = { 2021 = 715 }'))
+            continue
+        for measure, series in body.items():
+            at = f"{where}.{measure}"
+            if measure not in MEASURES:
+                import difflib
+
+                close = difflib.get_close_matches(measure, MEASURES, n=1)
+                hint = f'; did you mean "{close[0]}"?' if close else f"; expected one of {', '.join(MEASURES)}"
+                problems.append(Problem(at, f"unknown measure{hint}"))
+                continue
+            if not isinstance(series, dict):
+                problems.append(Problem(at, 'expected a table of period = number: { "2021-01" = 724 }'))
+                continue
+            for period_text, value in series.items():
+                key = f"{at}.{period_text}"
+                try:
+                    period = parse_period(period_text, scenario.calendar)
+                except ValueError as error:
+                    problems.append(Problem(key, str(error)))
+                    continue
+                wrong = check_measure(measure, period)
+                if wrong:
+                    problems.append(Problem(key, wrong))
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value < 0:
+                    problems.append(Problem(key, f"expected a number of persons of at least 0, got {value!r}"))
+                    continue
+                items.append(Observation((state,), measure, period, float(value), key))
+    return Observations(tuple(items), source or (scenario.path and f"{scenario.path} [observed]")), problems
+
+
+def _unknown_state(state: str, names: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(state, names, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else f" (there are {', '.join(names)})"
+    return f"no state {state!r} in the scenario{hint}"
