@@ -34,11 +34,14 @@ import numpy as np
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
 
-MEASURES = ("persons", "full_time", "entrants", "exits")
+MEASURES = ("persons", "full_time", "entrants", "exits", "passed_through")
 """persons: a headcount at a date (a month's end, or the month boundary nearest a date);
 full_time: full-time persons, the mean over a period's months; entrants / exits: persons entering
-or leaving the states over a period (from outside the model or from other states)."""
-MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering", "exits": "persons leaving"}
+or leaving the states over a period (from outside the model or from other states);
+passed_through: persons in the states at the horizon's start plus every entrant up to a date (how
+Aabenraa counts those who have been part of KIK II)."""
+MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering",
+                 "exits": "persons leaving", "passed_through": "persons passed through"}
 
 _MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")
@@ -129,7 +132,7 @@ class Observations:
 
     @property
     def needs_flows(self) -> bool:
-        return any(o.measure in ("entrants", "exits") for o in self.items)
+        return any(o.measure in ("entrants", "exits", "passed_through") for o in self.items)
 
     def __add__(self, other: Observations) -> Observations:
         source = " and ".join(s for s in (self.source, other.source) if s)
@@ -144,10 +147,10 @@ def check_measure(measure: str, period: Period) -> str | None:
     """Why a measure cannot be read over a period (persons over a quarter is ambiguous), or None."""
     if measure not in MEASURES:
         return f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}"
-    if measure == "persons" and period.kind not in ("month", "date"):
+    if measure in ("persons", "passed_through") and period.kind not in ("month", "date"):
         return (f"persons over a {period.kind} ({period.label}) is ambiguous: give persons at a month's end or a date, "
                 f"or full-time persons (a mean) over the {period.kind}")
-    if measure != "persons" and period.kind == "date":
+    if measure in ("full_time", "entrants", "exits") and period.kind == "date":
         return f"{MEASURE_WORDS[measure]} are counted over a period, not at a date ({period.label})"
     return None
 
@@ -170,17 +173,39 @@ def expected(scenario, trajectory, observations: Observations) -> np.ndarray:
             out[:, i] = trajectory.headcount[:, p.boundary, idx].sum(axis=1)
         elif o.measure == "full_time":
             out[:, i] = full_time[:, p.first: p.last + 1, idx].sum(axis=2).mean(axis=1)
+        elif o.measure == "passed_through":
+            out[:, i] = trajectory.headcount[:, 0, idx].sum(axis=1) + entrants(scenario, trajectory, idx, 0, p.boundary)
+        elif o.measure == "entrants":
+            out[:, i] = entrants(scenario, trajectory, idx, p.first, p.last + 1)
         else:
-            if trajectory.flows is None:
-                raise ValueError("entrants and exits need the run's flows (simulate with keep_flows=True)")
-            inside = np.zeros(len(scenario.states), dtype=bool)
-            inside[idx] = True
-            flows = trajectory.flows[:, p.first: p.last + 1]
-            if o.measure == "entrants":
-                moved = flows[:, :, ~inside][:, :, :, inside].sum(axis=(1, 2, 3))
-                out[:, i] = moved + trajectory.inflow[:, p.first: p.last + 1, idx].sum(axis=(1, 2))
-            else:
-                out[:, i] = flows[:, :, inside][:, :, :, ~inside].sum(axis=(1, 2, 3))
+            out[:, i] = exits(scenario, trajectory, idx, p.first, p.last + 1).sum(axis=1)
+    return out
+
+
+def _inside(scenario, states: list[int]) -> np.ndarray:
+    inside = np.zeros(len(scenario.states), dtype=bool)
+    inside[states] = True
+    return inside
+
+
+def entrants(scenario, trajectory, states: list[int], first: int, stop: int) -> np.ndarray:
+    """Persons entering the states in months [first, stop): inflow from outside the model plus moves from
+    the other states, shape (R,). Needs the run's flows."""
+    if trajectory.flows is None:
+        raise ValueError("entrants and exits need the run's flows (simulate with keep_flows=True)")
+    inside = _inside(scenario, states)
+    moved = trajectory.flows[:, first:stop][:, :, ~inside][:, :, :, inside].sum(axis=(1, 2, 3))
+    return moved + trajectory.inflow[:, first:stop, states].sum(axis=(1, 2))
+
+
+def exits(scenario, trajectory, states: list[int], first: int, stop: int) -> np.ndarray:
+    """Persons leaving the states in months [first, stop) by the state they go to, shape (R, S) (0 for the
+    states themselves). Needs the run's flows."""
+    if trajectory.flows is None:
+        raise ValueError("entrants and exits need the run's flows (simulate with keep_flows=True)")
+    inside = _inside(scenario, states)
+    out = trajectory.flows[:, first:stop][:, :, inside].sum(axis=(1, 2))
+    out[:, inside] = 0.0
     return out
 
 
