@@ -21,7 +21,7 @@ import numpy as np
 
 from kikcalc.engine import simulate
 from kikcalc.money import anciennitet_weights, benefit_cost
-from kikcalc.observed import Observations, entrants, expected, exits
+from kikcalc.observed import Observations, entrants, exits, expected
 from kikcalc.spec import Scenario
 from kikcalc.values import for_scenario
 
