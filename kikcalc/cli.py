@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+import numpy as np
 
 import kikcalc
 from kikcalc import keypaths, report
@@ -290,6 +291,124 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
     _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, format_for(output, fmt)),
           output, (file,))
+
+
+_OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
+                         help="Observed caseloads (CSV: long, wide, Danish Excel or jobindsats; or jobindsats JSON); "
+                              "repeatable. The scenario's own [observed] table is used too.")
+_MAP = click.option("--map", "maps", multiple=True, metavar="NAME=STATE",
+                    help="Read the data's benefit group NAME as the scenario's STATE (repeatable): "
+                         "--map 'Kontanthjælp=kontanthjaelp'.")
+_MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"]), default=None,
+                        help="What a data file's numbers are, where the file does not say: persons (at a month's end) or "
+                             "full-time persons.")
+
+
+def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
+    """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
+    from kikcalc.observed import from_scenario
+
+    mapping = {}
+    for text in maps:
+        name, sep, state = text.partition("=")
+        if not sep or not name.strip() or not state.strip():
+            raise UsageError(f"--map {text}: expected NAME=STATE, e.g. --map 'Kontanthjælp=kontanthjaelp'")
+        mapping[name.strip()] = state.strip()
+    observations = from_scenario(scenario)[0]
+    for file in files:
+        from kikcalc.observed_files import read as read_data
+
+        observations = observations + read_data(file, scenario, mapping, measure=measure)
+    if not len(observations):
+        raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
+                         f"(docs/calibration.md)")
+    return observations
+
+
+def _realised_strategy(scenario, name: str | None, file: str) -> int:
+    """The strategy the observations were made under: the one named, else the first after the baseline."""
+    names = scenario.strategy_names
+    if name is None:
+        return 1 if len(names) > 1 else 0
+    if name not in names:
+        raise UsageError(_unknown_strategy(name, names, file))
+    return names.index(name)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_OBSERVED
+@_MAP
+@_MEASURE
+@click.option("--fit", "fits", multiple=True, required=True, metavar="PATH",
+              help="A number to fit, by key path (repeatable); a table (an inflow by year, a band table) is fitted as one factor.")
+@click.option("--strategy", "-s", default=None, help="The strategy the data were observed under (default: the first after the baseline).")
+@click.option("--holdout", type=click.IntRange(0), default=0, help="Fit on all but the last N observations and forecast those.")
+@click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None, metavar="OUT.toml",
+              help="Write a new scenario with the fitted numbers, the input's comments and layout kept.")
+@click.option("--write-uncertainty", is_flag=True, help="With --write: give each fitted number a normal in [uncertainty] "
+                                                         "with its standard error.")
+@_SET
+@_output_options
+@_handles_bad_input
+def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, fits: tuple[str, ...],
+              strategy: str | None, holdout: int, write_to: str | None, write_uncertainty: bool, assignments: tuple[str, ...],
+              fmt: str | None, output: str | None) -> None:
+    """Fit numbers of a scenario to observed caseloads, with intervals, warnings and an optional backtest."""
+    from kikcalc import calibration, report_calibration
+
+    scenario = kikcalc.load(file, _overrides(assignments))
+    observations = _observations(scenario, observed_files, maps, measure)
+    k = _realised_strategy(scenario, strategy, file)
+    for path in fits:
+        try:
+            calibration.fitted_number(scenario, path)
+        except keypaths.KeyPathError as error:
+            raise UsageError(f"--fit {path}: {error.message}") from None
+    if len(set(fits)) < len(fits):
+        raise UsageError("--fit: each key path once")
+    if holdout >= len(observations):
+        raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(observations)} observations)")
+    fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
+    if write_to:
+        from kikcalc.toml_edit import with_numbers
+
+        source = ", ".join(observed_files) or "the [observed] table"
+        changes = [(f.path, float(fit.estimate[i]), f.scale,
+                    f"fitted by kikcalc calibrate to {source} (RMSE {fit.rmse:.3g}"
+                    + ("" if np.isnan(fit.standard_error[i]) else f", se {fit.standard_error[i]:.3g}") + ")")
+                   for i, f in enumerate(fit.fitted)]
+        uncertain = ([(f.path, float(fit.estimate[i]) if not f.scale else 1.0,
+                       float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale)
+                      for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
+        with open(file, encoding="utf-8-sig") as stream:
+            text = stream.read()
+        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files])
+    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, format_for(output, fmt),
+                                                write_to), output, (file, *observed_files))
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_OBSERVED
+@_MAP
+@_MEASURE
+@click.option("--strategy", "-s", default=None, help="The strategy being followed (default: the first after the baseline).")
+@_SET
+@_output_options
+@_handles_bad_input
+def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, strategy: str | None,
+             assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """Are we ahead of the plan? Each observation against the scenario's projection, in persons and kroner."""
+    from kikcalc import report_calibration
+    from kikcalc.followup import follow_up
+
+    scenario = kikcalc.load(file, _overrides(assignments))
+    observations = _observations(scenario, observed_files, maps, measure)
+    k = _realised_strategy(scenario, strategy, file)
+    result = follow_up(scenario, observations, k)
+    _emit(report_calibration.followup_document(scenario, result, observations, format_for(output, fmt)), output,
+          (file, *observed_files))
 
 
 @main.command()

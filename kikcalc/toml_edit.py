@@ -1,0 +1,61 @@
+"""Edit a scenario's TOML text by key path, keeping its comments and layout (tomlkit): for ``calibrate --write``.
+
+Nothing here computes a model number; it writes numbers it is given where key paths say, with a
+comment saying where they came from. The input text is never changed in place: the caller writes
+the result to a new file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kikcalc import keypaths
+
+KEPT_DIGITS = 6
+"""Significant digits of a number written back: enough for any result, readable in the file."""
+
+
+def _rounded(value: float) -> float | int:
+    number = float(f"{value:.{KEPT_DIGITS}g}")
+    return int(number) if number.is_integer() and abs(number) < 1e15 else number
+
+
+def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple[str, float, float, bool]] = ()) -> str:
+    """The TOML text with each (key path, number, scale, comment) applied: the number set (or, with scale,
+    every number of the table at the key path multiplied by it) and the comment put beside it. Each
+    (key path, mean, sd, scale) of ``uncertainty`` becomes a normal entry of ``[uncertainty]``."""
+    import tomlkit
+
+    document = tomlkit.parse(text)
+    for path, number, scale, comment in changes:
+        parts = keypaths.parse(path)
+        parent: Any = document
+        for part in parts[:-1]:
+            parent = parent[part]
+        key = parts[-1]
+        if key not in parent:  # a key the file leaves out, at its default
+            parent[key] = _rounded(number)
+            parent[key].comment(comment)
+            continue
+        old = parent[key]
+        was = old.as_string().strip()
+        old_comment = old.trivia.comment.lstrip("#").strip()
+        spacing = old.trivia.comment_ws or "  "
+        if scale:
+            for entry in list(old.keys()):
+                old[entry] = _rounded(float(old[entry]) * number)
+        else:
+            parent[key] = _rounded(number)
+        parent[key].comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+        parent[key].trivia.comment_ws = spacing
+    if uncertainty:
+        if "uncertainty" not in document:
+            document.add(tomlkit.nl())
+            document.add("uncertainty", tomlkit.table())
+        table = document["uncertainty"]
+        for path, mean, sd, scale in uncertainty:
+            entry = tomlkit.inline_table()
+            entry.update({"dist": "normal", "mean": _rounded(mean), "sd": _rounded(sd), **({"scale": True} if scale else {})})
+            table[path] = entry
+            table[path].comment("fitted by kikcalc calibrate: the estimate and its standard error")
+    return tomlkit.dumps(document)
