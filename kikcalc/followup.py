@@ -40,6 +40,8 @@ class Line:
     """The difference in kroner of net benefit cost (observed - projected, so negative is saved): over the
     period for full-time persons, for one month at that level for persons at a date; NaN for flows."""
     kroner_unit: str
+    benefit: bool = True
+    """The states are benefit states (fewer is ahead); outside states (self-support) count the other way."""
 
     @property
     def difference(self) -> float:
@@ -47,10 +49,12 @@ class Line:
 
     @property
     def ahead(self) -> bool | None:
-        """Fewer persons than planned on benefit: ahead. For entrants fewer is ahead, for exits more."""
+        """Fewer persons than planned on benefit: ahead; more in an outside state (self-supporting): ahead.
+        Fewer entrants into benefit is ahead, more exits from it too. Persons passed through: neither."""
         if abs(self.difference) < 1e-9 or self.measure == "passed_through":
             return None
-        return self.difference > 0 if self.measure == "exits" else self.difference < 0
+        fewer_is_ahead = self.benefit != (self.measure == "exits")
+        return self.difference < 0 if fewer_is_ahead else self.difference > 0
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,8 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
             unit = "kr. a month"
         else:
             kroner, unit = np.nan, ""
-        lines.append(Line(o.label, o.states, o.measure, p.label, float(projected[i]), o.value, float(kroner), unit))
+        benefit = any(scenario.states[j].is_benefit for j in idx)
+        lines.append(Line(o.label, o.states, o.measure, p.label, float(projected[i]), o.value, float(kroner), unit, benefit))
     splits, missing = [], []
     by_group = {(o.states, o.period.label, o.measure): i for i, o in enumerate(observations.items)}
     flow_groups = {(o.states, o.period.label) for o in observations.items if o.measure in ("entrants", "exits")}

@@ -144,7 +144,7 @@ def followup_document(scenario: Scenario, result: FollowUp, observations: Observ
     title = f"{scenario.name}: follow-up of {result.strategy} against the plan"
     parts = [(f"# {title}" if fmt == "markdown" else title.upper()) + "\n"
              + f"{len(observations)} observations ({observations.source or 'as given'}); projection: the scenario's "
-               f"strategy {result.strategy}; ahead = fewer persons on benefit than planned"]
+               f"strategy {result.strategy}; ahead = fewer persons on benefit (or more self-supporting) than planned"]
     rows = []
     for line in result.lines:
         money = "" if math.isnan(line.kroner) else f"{kroner(line.kroner)} {line.kroner_unit}"
