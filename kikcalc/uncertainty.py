@@ -433,7 +433,13 @@ def numbers(uncertainty: Uncertainty, uniforms: np.ndarray) -> np.ndarray:
         from scipy.stats import norm
 
         lower = np.linalg.cholesky(uncertainty.correlation)
-        u = norm.cdf(norm.ppf(u) @ lower.T)
+        scores = norm.ppf(u)
+        # Term by term, not scores @ lower.T: BLAS sums in an order that depends on the number of
+        # rows, so a draw's numbers would change in the last bit with the chunk it is drawn in.
+        correlated = np.zeros_like(scores)
+        for j in range(scores.shape[1]):
+            correlated += scores[:, j:j + 1] * lower[:, j]
+        u = norm.cdf(correlated)
     out = np.empty(u.shape)
     for i, item in enumerate(uncertainty.inputs):
         out[:, i] = item.ppf(u[:, i])
