@@ -167,11 +167,15 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
                                                                f"{', '.join(PARAMETERS)}{hint}"))
         return None
     scale = entry.get("scale", False)
-    if not isinstance(scale, bool):
+    # A gamma's own parameters are (shape, scale): there a number is the parameter, true or false the flag.
+    gamma_scale = dist == "gamma" and not isinstance(scale, bool)
+    if gamma_scale:
+        scale = False
+    elif not isinstance(scale, bool):
         problems.append(Problem(keypaths.child(where, "scale"), f"expected true or false, got {scale!r}"))
         return None
     allowed = {key for keys in PARAMETERS[dist] for key in keys}
-    given = [k for k in entry if k not in ("dist", "scale")]
+    given = [k for k in entry if k != "dist" and (k != "scale" or gamma_scale)]
     for key in given:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
