@@ -316,7 +316,7 @@ def summarise(run_: Run) -> dict:
                             "probability_met": _share(met == 1.0)})
     return {"draws": run_.draws, "seed": run_.seed, "sampler": run_.sampler, "draws_used": int((~excluded).sum()),
             "excluded": {"draws": int(excluded.sum()), "by_state": by_state, "by_key_path": by_path},
-            "uncertain": [{"path": u.path, "dist": u.dist, **dict(u.parameters), "scale": u.scale}
+            "uncertain": [{"path": u.path, "dist": u.dist, "scale": u.scale, **dict(u.parameters)}
                           for u in run_.uncertainty.inputs],
             "strategies": strategies, "targets": targets}
 

@@ -167,11 +167,15 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
                                                                f"{', '.join(PARAMETERS)}{hint}"))
         return None
     scale = entry.get("scale", False)
-    if not isinstance(scale, bool):
+    # A gamma's own parameters are (shape, scale): there a number is the parameter, true or false the flag.
+    gamma_scale = dist == "gamma" and not isinstance(scale, bool)
+    if gamma_scale:
+        scale = False
+    elif not isinstance(scale, bool):
         problems.append(Problem(keypaths.child(where, "scale"), f"expected true or false, got {scale!r}"))
         return None
     allowed = {key for keys in PARAMETERS[dist] for key in keys}
-    given = [k for k in entry if k not in ("dist", "scale")]
+    given = [k for k in entry if k != "dist" and (k != "scale" or gamma_scale)]
     for key in given:
         if key not in allowed:
             close = difflib.get_close_matches(key, sorted(allowed), n=1)
@@ -433,7 +437,13 @@ def numbers(uncertainty: Uncertainty, uniforms: np.ndarray) -> np.ndarray:
         from scipy.stats import norm
 
         lower = np.linalg.cholesky(uncertainty.correlation)
-        u = norm.cdf(norm.ppf(u) @ lower.T)
+        scores = norm.ppf(u)
+        # Term by term, not scores @ lower.T: BLAS sums in an order that depends on the number of
+        # rows, so a draw's numbers would change in the last bit with the chunk it is drawn in.
+        correlated = np.zeros_like(scores)
+        for j in range(scores.shape[1]):
+            correlated += scores[:, j:j + 1] * lower[:, j]
+        u = norm.cdf(correlated)
     out = np.empty(u.shape)
     for i, item in enumerate(uncertainty.inputs):
         out[:, i] = item.ppf(u[:, i])

@@ -100,6 +100,16 @@ CASES = [
     ("programme-participants-outside-intake.toml", "strategies.kik2.programmes[0].participants.2021-10",
      "2021-10 is outside the intake window 2020-03 to 2021-06: no one starts then"),
     ("flow-cost-unknown-state.toml", "strategies.kik2.flow_costs[0].to", 'unknown state "job"'),
+    ("uncertainty-beta-sd-too-large.toml", 'uncertainty."transitions[0].probability"',
+     "a beta with mean 0.03 has an sd below sqrt(mean (1 - mean)) = 0.1706, got 0.2"),
+    ("uncertainty-normal-on-cost.toml", 'uncertainty."states.kontanthjaelp.cost"',
+     "a normal here can draw any negative number, and states.kontanthjaelp.cost is an amount in kr. per full-year person"),
+    ("uncertainty-unknown-dist.toml", 'uncertainty."strategies.kik2.effects[0].multiply".dist',
+     "unknown distribution 'lognorm'; expected one of beta, gamma, lognormal, normal, truncnormal, triangular, uniform; "
+     'did you mean "lognormal"?'),
+    ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
+     "is a table of numbers (by year, month or anciennitet band); add scale = true"),
+    ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
 ]
