@@ -15,7 +15,7 @@ import numpy as np
 import kikcalc
 from kikcalc import keypaths, report
 from kikcalc.errors import ScenarioError, UsageError
-from kikcalc.output import format_for, write_atomically
+from kikcalc.output import check_output, format_for, write_atomically
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -167,14 +167,24 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
 
 
 def _uncertain(file: str, assignments: tuple[str, ...]):
-    """The scenario and its uncertain numbers; a file without any is bad input for these commands."""
-    from kikcalc.uncertainty import read
+    """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
+    without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
+    from kikcalc.uncertainty import probe, read, without
 
     scenario = kikcalc.load(file, _overrides(assignments))
     uncertainty = read(scenario)[0]
+    fixed = {path for path, _, _ in scenario.overrides} & set(uncertainty.paths)
+    for path in sorted(fixed):
+        click.echo(f"note: {path} is set with --set: it is certain in this run, not drawn", err=True)
+    uncertainty = without(uncertainty, fixed)
     if not len(uncertainty):
-        raise UsageError(f"{file}: no [uncertainty] table: give distributions to the numbers that are uncertain "
-                         f"(docs/scenario-format.md, \"Uncertainty\")")
+        has_table = isinstance(scenario.raw.get("uncertainty"), dict) and scenario.raw["uncertainty"]
+        raise UsageError(f"{file}: " + ("every uncertain number is set with --set: nothing is left to draw" if has_table else
+                                        "no uncertain numbers: give distributions in an [uncertainty] table "
+                                        "(docs/scenario-format.md, \"[uncertainty] and [[correlations]]\")"))
+    problems = probe(uncertainty)
+    if problems:
+        raise ScenarioError(file, problems)
     return scenario, uncertainty
 
 
@@ -227,6 +237,25 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 
     scenario, uncertainty = _uncertain(file, assignments)
     chosen = format_for(output, fmt)
+    if output:
+        check_output(output, [file])
+    if keep_draws:
+        check_output(keep_draws, [file], "--keep-draws")
+        suffix = os.path.splitext(keep_draws)[1].lower()
+        if suffix not in (".csv", ".parquet"):
+            raise UsageError(f"--keep-draws {keep_draws}: give a .csv or .parquet file")
+        if suffix == ".parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:
+                raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
+        if output and os.path.realpath(keep_draws) == os.path.realpath(output):
+            raise UsageError(f"--keep-draws {keep_draws}: the same file as --output; give two files")
+    chunks = -(-draws // psa.chunk_draws(scenario))
+    if workers > chunks:
+        workers = chunks  # more processes than chunks would only wait
+    if workers > (os.cpu_count() or 1):
+        click.echo(f"note: --workers {workers} on {os.cpu_count()} cores: more processes than cores run no faster", err=True)
     progress = _Progress(draws)
     try:
         result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask_address,
@@ -234,9 +263,9 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
     finally:
         progress.close()
     if result.summary["draws_used"] == 0:
-        raise UsageError(f"{file}: every draw makes leaving some state exceed a probability of 1 "
-                         f"({result.summary['excluded']['by_state']}); narrow the distributions of "
-                         f"{', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+        states = ", ".join(result.summary["excluded"]["by_state"])
+        raise UsageError(f"{file}: every draw makes leaving {states} exceed a probability of 1; narrow the "
+                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
     if keep_draws:
         table = psa.draws_table(result)
         if keep_draws.lower().endswith(".parquet"):
@@ -247,9 +276,9 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
                 table.to_parquet(buffer, index=False)
             except ImportError:
                 raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
-            write_atomically(keep_draws, buffer.getvalue(), [file])
+            write_atomically(keep_draws, buffer.getvalue(), [file], "--keep-draws")
         else:
-            write_atomically(keep_draws, table.to_csv(index=False), [file])
+            write_atomically(keep_draws, table.to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
     _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
@@ -276,6 +305,11 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
         strategy = names[1]
     elif strategy not in names:
         raise UsageError(_unknown_strategy(strategy, names, file))
+    elif strategy == names[0]:
+        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
+                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
+    if output:
+        check_output(output, [file])
     target_names = [t.name for t in scenario.targets]
     if metric in psa.METRICS:
         unit = "kr."

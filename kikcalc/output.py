@@ -26,21 +26,35 @@ def _umask() -> int:
     return mask
 
 
-def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | Path] = ()) -> None:
+def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = "--output") -> None:
+    """Refuse an output path before any work is done: an input file, a directory, a missing folder."""
+    target = Path(path)
+    if target.is_dir():
+        raise UsageError(f"{option} {path}: is a directory; give a file name")
+    for given in inputs:
+        if target.exists() and Path(given).exists() and target.resolve() == Path(given).resolve():
+            raise UsageError(f"{option} {path}: is an input file; kikcalc never overwrites its input")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+
+
+def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | Path] = (), option: str = "--output") -> None:
     """Write text (or bytes) to path through a temporary file in the same folder, then rename it into place.
 
     A reader never sees half a file, and a failed write leaves the old file as it was. Refuses a
     path that is one of the inputs, so a scenario file can never be overwritten by its own result.
+    A path that exists and is not a regular file (``/dev/null``, a named pipe) is written to directly:
+    renaming over it would replace the device.
     """
     target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"--output {path}: is a directory; give a file name")
-    for given in inputs:
-        if target.exists() and Path(given).exists() and target.resolve() == Path(given).resolve():
-            raise UsageError(f"--output {path}: is an input file; kikcalc never overwrites its input")
+    check_output(target, inputs, option)
+    if target.exists() and not target.is_file():
+        with open(target, "wb" if isinstance(content, bytes) else "w",
+                  **({} if isinstance(content, bytes) else {"encoding": "utf-8", "newline": ""})) as stream:
+            stream.write(content)
+        return
     folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"--output {path}: the folder {folder} does not exist")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w",

@@ -152,9 +152,11 @@ def document(run: Run, fmt: str) -> str | bytes:
 
 
 def tornado_frame(bars: list[Bar]) -> pd.DataFrame:
-    return pd.DataFrame([{"rank": i + 1, "key_path": b.path, "scale": b.scale, "low": b.low, "high": b.high, "metric_at_low": b.metric_low,
+    return pd.DataFrame([{"rank": i + 1, "key_path": b.path, "scale": b.scale, "infeasible_low": b.infeasible_low,
+                          "infeasible_high": b.infeasible_high, "low": b.low, "high": b.high, "metric_at_low": b.metric_low,
                           "metric_at_high": b.metric_high, "swing": b.swing} for i, b in enumerate(bars)],
-                        columns=["rank", "key_path", "scale", "low", "high", "metric_at_low", "metric_at_high", "swing"])
+                        columns=["rank", "key_path", "scale", "infeasible_low", "infeasible_high", "low", "high", "metric_at_low",
+                                 "metric_at_high", "swing"])
 
 
 def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, base: float, bars: list[Bar],
@@ -174,10 +176,16 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     def end(value: float, scale: bool) -> str:
         return f"x {value:.4g}" if scale else f"{value:.6g}"
 
-    rows = [[str(i + 1), b.path, end(b.low, b.scale), end(b.high, b.scale), show(b.metric_low), show(b.metric_high), show(b.swing)]
+    def at(value: float, infeasible: bool) -> str:
+        return "not run *" if infeasible else show(value)
+
+    rows = [[str(i + 1), b.path, end(b.low, b.scale), end(b.high, b.scale), at(b.metric_low, b.infeasible_low),
+             at(b.metric_high, b.infeasible_high), "" if b.infeasible_low or b.infeasible_high else show(b.swing)]
             for i, b in enumerate(bars)]
     title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
     head = f"# {title}" if fmt == "markdown" else title
     return (f"{head}\nBase case (every number as the file gives it): {show(base)}\n\n"
             + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
-            + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else ""))
+            + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else "")
+            + ("*: at this end leaving some state would exceed a probability of 1: the model cannot run it\n"
+               if any(b.infeasible_low or b.infeasible_high for b in bars) else ""))

@@ -62,6 +62,8 @@ class Outcomes:
 
 def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.ndarray) -> Values:
     """The values of n draws (all strategies of each), the uncertain numbers set from ``drawn`` (n, d)."""
+    if not np.isfinite(drawn).all():  # NaN would mean "keep the file's number" below: never for a draw
+        raise ValueError("a draw is not a finite number: check the distributions with kikcalc.uncertainty.probe")
     n, per_draw = len(drawn), len(scenario.strategies)
     values = for_scenario(scenario, n)
     draw_of_row = np.repeat(np.arange(n), per_draw)
@@ -105,8 +107,9 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
         saving = accounts.net_saving
     value = np.column_stack([judged[t.name][0] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
     met_or_nan = np.column_stack([judged[t.name][1] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
+    value = np.where(np.isnan(met_or_nan.astype(float)), np.nan, value.astype(float))  # a target that does not apply has none
     return Outcomes(npv=accounts.npv, payback=accounts.payback_month, net_saving_total=saving.sum(axis=1),
-                    net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value.astype(float),
+                    net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value,
                     target_met=met_or_nan.astype(float), infeasible=infeasible_states(scenario, values))
 
 
@@ -263,7 +266,8 @@ def excluded_draws(run_: Run) -> tuple[np.ndarray, dict[str, int], dict[str, int
 
 
 def _states_acted_on(scenario: Scenario, path: str) -> list[int]:
-    """The states whose leaving an uncertain number changes: a transition's source, an effect's transition's."""
+    """The states whose leaving an uncertain number changes: a transition's source, an effect's transition's
+    (an effect on inflow can only make an inflow negative, which its own state's count shows)."""
     parts = parse(path)
     if parts[0] == "transitions":
         return [scenario.state_index(scenario.transitions[parts[1]].source)]
@@ -273,9 +277,7 @@ def _states_acted_on(scenario: Scenario, path: str) -> list[int]:
         if effect.on == "rate":
             return [scenario.state_index(scenario.transitions[effect.transition].source)]
         return [scenario.state_index(effect.state)] if effect.state else []
-    if parts[0] == "states" and len(parts) > 2 and parts[2] == "inflow":
-        return [scenario.state_index(parts[1])]
-    return []
+    return []  # an inflow, a cost, a price: none changes how likely leaving is
 
 
 def summarise(run_: Run) -> dict:
@@ -342,9 +344,13 @@ class Bar:
     metric_high: float
     scale: bool = False
     """low and high are factors on the whole number (``scale = true``)."""
+    infeasible_low: bool = False
+    infeasible_high: bool = False
+    """The end makes leaving some state exceed a probability of 1: not run (its metric is NaN)."""
 
     @property
     def swing(self) -> float:
+        """|metric at high - metric at low|; NaN where an end cannot be run."""
         return abs(self.metric_high - self.metric_low)
 
 
@@ -373,10 +379,11 @@ def tornado(scenario: Scenario, uncertainty: Uncertainty, strategy: str, metric:
     else:
         name = metric.split(":", 1)[1]
         series = result.target_value[:, [t.name for t in scenario.targets].index(name)]
-    at = series.reshape(2 * d + 1, per_draw)[:, k]
-    bars = [Bar(u.path, ends[i][0], ends[i][1], float(at[1 + 2 * i]), float(at[2 + 2 * i]), u.scale)
-            for i, u in enumerate(uncertainty.inputs)]
-    return float(at[0]), sorted(bars, key=lambda b: -b.swing)
+    bad = result.infeasible.any(axis=1).reshape(2 * d + 1, per_draw).any(axis=1)  # per case, every strategy
+    at = np.where(bad, np.nan, series.reshape(2 * d + 1, per_draw)[:, k])
+    bars = [Bar(u.path, ends[i][0], ends[i][1], float(at[1 + 2 * i]), float(at[2 + 2 * i]), u.scale,
+                bool(bad[1 + 2 * i]), bool(bad[2 + 2 * i])) for i, u in enumerate(uncertainty.inputs)]
+    return float(at[0]), sorted(bars, key=lambda b: -b.swing if np.isfinite(b.swing) else np.inf)
 
 
 def draws_table(run_: Run) -> pd.DataFrame:
@@ -395,7 +402,8 @@ def draws_table(run_: Run) -> pd.DataFrame:
             columns[u.path] = run_.drawn[draw, i]
     labels = scenario.calendar.labels
     columns |= {"npv": out.npv, "net_saving_total": out.net_saving_total,
-                "payback_month": [labels[m] if m >= 0 else None for m in out.payback]}
+                "payback_month": [labels[m] if m >= 0 and k > 0 else None
+                                  for m, k in zip(out.payback, np.arange(rows) % per_draw, strict=True)]}
     for i, year in enumerate(scenario.calendar.year_list):
         columns[f"net_saving_{year}"] = out.net_saving_by_year[:, i]
     for n, target in enumerate(scenario.targets):

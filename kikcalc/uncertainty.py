@@ -140,8 +140,16 @@ def read(scenario) -> tuple[Uncertainty, list[Problem]]:
         found = _entry(scenario, where, path, place, entry, problems)
         if found is not None:
             inputs.append(found)
-    correlation = _correlations(raw.get("correlations"), [u.path for u in inputs], problems)
+    failed = [keypaths.canonical(g) for g in table if _canonical_or_none(g) is not None] if problems else []
+    correlation = _correlations(raw.get("correlations"), [u.path for u in inputs], problems, set(failed))
     return Uncertainty(tuple(inputs), correlation), problems
+
+
+def _canonical_or_none(path: str) -> str | None:
+    try:
+        return keypaths.canonical(path)
+    except keypaths.KeyPathError:
+        return None
 
 
 def _number(entry: dict, key: str, where: str, problems: list[Problem]) -> float | None:
@@ -160,7 +168,7 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
         problems.append(Problem(where, f"expected dist = one of {', '.join(PARAMETERS)}"))
         return None
     dist = entry["dist"]
-    if dist not in PARAMETERS:
+    if not isinstance(dist, str) or dist not in PARAMETERS:
         close = difflib.get_close_matches(str(dist), list(PARAMETERS), n=1)
         hint = f'; did you mean "{close[0]}"?' if close else ""
         problems.append(Problem(keypaths.child(where, "dist"), f"unknown distribution {dist!r}; expected one of "
@@ -191,8 +199,17 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
         return None
     try:
         name, args, kwargs, point, support, one_way = _scipy_form(dist, numbers)
+        bounds_may_be_infinite = name == "truncnorm"  # its standardised low and high
+        if not (all((not math.isnan(x)) if bounds_may_be_infinite else (math.isfinite(x) and x != 0) for x in args)
+                and all(math.isfinite(v) and (k != "scale" or v > 0) for k, v in kwargs)):
+            raise OverflowError
     except ValueError as error:
         problems.append(Problem(where, str(error)))
+        return None
+    except (OverflowError, ZeroDivisionError):
+        problems.append(Problem(where, f"a {dist} with these parameters ({', '.join(f'{k} = {v:g}' for k, v in numbers.items())}) "
+                                       f"lies beyond what floating-point numbers can hold: its spread is too small or too "
+                                       f"large for its mean (sd = 0 makes a number certain)"))
         return None
     if scenario_value_is_table(scenario, path) and not scale:
         problems.append(Problem(where, f"{path} is a table of numbers (by year, month or anciennitet band); add "
@@ -326,8 +343,9 @@ def _describe(x: float) -> str:
     return "any negative number" if x == -math.inf else "any large number" if x == math.inf else f"{x:g}"
 
 
-def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.ndarray | None:
-    """The normal scores' correlation matrix from ``[[correlations]]`` (rank correlations)."""
+def _correlations(table: Any, paths: list[str], problems: list[Problem], failed: set[str] = frozenset()) -> np.ndarray | None:
+    """The normal scores' correlation matrix from ``[[correlations]]`` (rank correlations). ``failed``: entries
+    of [uncertainty] with a problem of their own, which a correlation may name without a second problem."""
     if table is None:
         return None
     if not isinstance(table, list):
@@ -338,7 +356,9 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.n
     for i, entry in enumerate(table):
         where = f"correlations[{i}]"
         if not isinstance(entry, dict) or set(entry) != {"between", "rank"}:
-            problems.append(Problem(where, 'expected between = ["PATH", "PATH"] and rank = a number between -1 and 1'))
+            extra = sorted(set(entry) - {"between", "rank"}) if isinstance(entry, dict) else []
+            unknown = f"unknown key {extra[0]!r}; " if extra else ""
+            problems.append(Problem(where, f'{unknown}expected between = ["PATH", "PATH"] and rank = a number between -1 and 1'))
             continue
         pair, r = entry["between"], entry["rank"]
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
@@ -349,6 +369,8 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.n
             continue
         index = []
         for p in pair:
+            if _canonical_or_none(p) in failed:
+                continue  # its entry's own problem is reported
             try:
                 index.append(paths.index(keypaths.canonical(p)))
             except (ValueError, keypaths.KeyPathError):
@@ -359,6 +381,10 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.n
             continue
         if index[0] == index[1]:
             problems.append(Problem(f"{where}.between", "names one number twice"))
+            continue
+        if rank[index[0], index[1]] != 0:
+            problems.append(Problem(f"{where}.between", f"the pair {paths[index[0]]} and {paths[index[1]]} is given a rank "
+                                                        f"correlation twice; give it once"))
             continue
         rank[index[0], index[1]] = rank[index[1], index[0]] = r
         given = True
@@ -378,6 +404,32 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem]) -> np.n
                                                 "positive definite; weaken one"))
         return None
     return normal
+
+
+def probe(uncertainty: Uncertainty) -> list[Problem]:
+    """Problems that only drawing shows (imports scipy): a distribution whose inverse CDF gives no finite number
+    at the 1-in-a-million ends or the median."""
+    problems = []
+    for u in uncertainty.inputs:
+        with np.errstate(all="ignore"):
+            ends = u.ppf(np.array([1e-6, 0.5, 1 - 1e-6]))
+        if not np.isfinite(ends).all():
+            problems.append(Problem(keypaths.child("uncertainty", u.path),
+                                    f"a {u.dist} with these parameters gives no finite number at some probabilities "
+                                    f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "
+                                    f"give it a mean and spread that floating-point numbers can hold"))
+    return problems
+
+
+def without(uncertainty: Uncertainty, paths: set[str]) -> Uncertainty:
+    """The uncertainty with some numbers made certain (set by --set): their rows and columns of the copula dropped."""
+    keep = [i for i, u in enumerate(uncertainty.inputs) if u.path not in paths]
+    correlation = uncertainty.correlation
+    if correlation is not None:
+        correlation = correlation[np.ix_(keep, keep)]
+        if np.allclose(correlation, np.eye(len(keep))):
+            correlation = None
+    return Uncertainty(tuple(uncertainty.inputs[i] for i in keep), correlation)
 
 
 # --- draws ------------------------------------------------------------------------------------------

@@ -103,7 +103,7 @@ def test_plain_run_says_it_is_the_base_case():
 
 def test_bad_requests_are_exit_2(tmp_path):
     no_table = invoke("sensitivity", BUDGET)
-    assert no_table.exit_code == 2 and "no [uncertainty] table" in no_table.stderr
+    assert no_table.exit_code == 2 and "no uncertain numbers" in no_table.stderr
     onto_input = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", KIK2)
     assert onto_input.exit_code == 2 and "never overwrites its input" in onto_input.stderr
     assert invoke("sensitivity", KIK2, "--draws", "0").exit_code == 2
@@ -134,3 +134,64 @@ def test_set_changes_an_uncertainty_parameter():
     narrow = json.loads(result.stdout)
     assert narrow["set"][0]["value"] == 0
     assert narrow["uncertain"][3]["sd"] == 0 and wide["uncertain"][3]["sd"] == 0.15
+
+
+def _with_entry(tmp_path, line: str, replace: str | None = None) -> str:
+    """KIK II with one more [uncertainty] entry (or one replaced), as a new file."""
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    if replace:
+        start = text.index(replace)
+        text = text[:start] + line + text[text.index("\n", start):]
+    else:
+        text = text.replace("[uncertainty]\n", f"[uncertainty]\n{line}\n", 1)
+    path = tmp_path / "kik2.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("entry", ['{ dist = "beta", mean = 0.0072, sd = 1e-300 }', '{ dist = "gamma", mean = 1e308, sd = 1e-308 }',
+                                   '{ dist = "lognormal", mu = 1000, sigma = 0.1 }', '{ dist = ["beta"] }'])
+def test_parameters_beyond_floating_point_are_bad_input(tmp_path, entry):
+    result = invoke("validate", _with_entry(tmp_path, f'"scenario.discount_rate" = {entry}'))
+    assert result.exit_code == 2 and 'uncertainty."scenario.discount_rate"' in result.stderr
+
+
+def test_a_contradicting_pair_twice_is_bad_input(tmp_path):
+    path = _with_entry(tmp_path, "")
+    text = open(path, encoding="utf-8").read() + (
+        '\n[[correlations]]\nbetween = ["strategies.kik2.effects[1].multiply", "strategies.kik2.effects[0].multiply"]\nrank = -0.5\n')
+    open(path, "w", encoding="utf-8").write(text)
+    result = invoke("validate", path)
+    assert result.exit_code == 2 and "given a rank correlation twice" in result.stderr
+
+
+def test_set_makes_an_uncertain_number_certain():
+    """--set on a number with a distribution fixes it: one number fewer is drawn, and its tornado bar is gone."""
+    result = invoke("sensitivity", KIK2, "--draws", "20", "--format", "json", "--set", "strategies.kik2.effects[0].multiply=1.7")
+    document = json.loads(result.stdout)
+    assert [u["path"] for u in document["uncertain"]] == [p for p in kikcalc.load(KIK2).raw["uncertainty"] if "effects[0]" not in p]
+    assert "is set with --set: it is certain in this run" in result.stderr
+    bars = json.loads(invoke("tornado", KIK2, "--format", "json", "--set", "strategies.kik2.effects[0].multiply=1.7").stdout)["bars"]
+    assert "strategies.kik2.effects[0].multiply" not in [b["key_path"] for b in bars]
+
+
+def test_tornado_does_not_run_an_end_the_model_cannot(tmp_path):
+    """A factor whose high end pushes leaving above 1: that end is marked, not computed."""
+    path = _with_entry(tmp_path, '"transitions[0].probability" = { dist = "gamma", mean = 15, sd = 5, scale = true }',
+                       replace='"transitions[0].probability"')
+    bars = json.loads(invoke("tornado", path, "--format", "json").stdout)["bars"]
+    bar = next(b for b in bars if b["key_path"] == "transitions[0].probability")
+    assert bar["infeasible_high"] and bar["metric_at_high"] is None and bar["swing"] is None
+    assert not bar["infeasible_low"] and bar["metric_at_low"] is not None
+    assert "not run *" in invoke("tornado", path).stdout
+
+
+def test_output_paths_are_checked_before_the_draws(tmp_path):
+    kept = tmp_path / "draws.csv"
+    missing = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", str(kept), "-o", str(tmp_path / "no" / "x.json"))
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr and not kept.exists()
+    same = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", str(kept), "-o", str(kept))
+    assert same.exit_code == 2 and "the same file as --output" in same.stderr
+    suffix = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", str(tmp_path / "d.xlsx"))
+    assert suffix.exit_code == 2 and ".csv or .parquet" in suffix.stderr
+    assert invoke("tornado", KIK2, "--strategy", "baseline").exit_code == 2
