@@ -72,8 +72,9 @@ def test_fleksjob_is_3_points_or_18_people_short_of_90_pct(result):
 def test_the_long_term_groups_outcomes(result, state, persons):
     names = [s.name for s in result.scenario.states]
     flows = result.trajectory.flows[result.strategy("projekter"), :, names.index("kh_langvarig"), names.index(state)]
-    # 16 x (k/14) x (1 - (1-P)^25) = 16 x (k/14) x 7/8 = k, all of it from December 2020 (month 12) on.
-    assert flows.sum() == pytest.approx(persons, rel=1e-9)
+    # By the minutes of 8 December 2021 (the start of December 2021, month 24): 16 x (k/14) x (1 - (1-P)^12)
+    # = 16 x (k/14) x 7/8 = k, all of it from December 2020 (month 12) on.
+    assert flows[:24].sum() == pytest.approx(persons, rel=1e-9)
     assert flows[:12].sum() == 0
 
 
@@ -82,15 +83,17 @@ def test_16_at_the_start_and_2_still_in_the_group(result):
     k, group = result.strategy("projekter"), names.index("kh_langvarig")
     headcount = result.trajectory.headcount[k, :, group]
     assert headcount[12] == pytest.approx(16)  # start of December 2020
-    assert headcount[-1] == pytest.approx(2)   # end of December 2022
+    assert headcount[24] == pytest.approx(2)   # start of December 2021, the minutes of 8 December 2021
     # What the source accounts for: the 2 still in the group and the moves to its four destinations
     # (3 employed + 4 ressourceforløb + 1 førtidspension + 1 moved away) make 11 of the 16.
-    moved = result.trajectory.flows[k, :, group].sum(axis=0)
+    moved = result.trajectory.flows[k, :24, group].sum(axis=0)
     accounted = sum(moved[names.index(state)] for state in ("selvforsorgende", "rf_ovrige", "fortidspension", "fraflyttet"))
-    assert accounted + headcount[-1] == pytest.approx(11)
+    assert accounted + headcount[24] == pytest.approx(11)
     # The other 5 are in ikke_oplyst, and nobody leaves the group for anywhere else: the 16 add up.
     assert moved[names.index("ikke_oplyst")] == pytest.approx(5)
-    assert moved.sum() + headcount[-1] == pytest.approx(headcount[12])
+    assert moved.sum() + headcount[24] == pytest.approx(headcount[12])
+    # After the minutes the group shrinks at the same rate: 2 (1-P)^13 at the end of 2022, P = 1 - 8^(-1/12).
+    assert headcount[-1] == pytest.approx(2 * 8 ** (-13 / 12), rel=1e-9)
 
 
 def test_outcome_targets_met(result):
