@@ -20,6 +20,22 @@ def _rounded(value: float) -> float | int:
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
+def _was(item: Any) -> tuple[str, str, str]:
+    """An item's text as the file gives it, its comment, and the space before the comment."""
+    return item.as_string().strip(), item.trivia.comment.lstrip("#").strip(), item.trivia.comment_ws or "  "
+
+
+def _replace(parent: Any, key: Any, number: float | int, comment: str) -> None:
+    """Set one number, with the comment saying where it came from and what the file said before."""
+    import tomlkit
+
+    was, old_comment, spacing = _was(parent[key])
+    item = tomlkit.item(number)  # commented before it goes in: a dotted key's table hands out copies
+    item.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+    item.trivia.comment_ws = spacing
+    parent[key] = item
+
+
 def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple[str, float, float, bool]] = ()) -> str:
     """The TOML text with each (key path, number, scale, comment) applied: the number set (or, with scale,
     every number of the table at the key path multiplied by it) and the comment put beside it. Each
@@ -38,16 +54,19 @@ def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncerta
             parent[key].comment(comment)
             continue
         old = parent[key]
-        was = old.as_string().strip()
-        old_comment = old.trivia.comment.lstrip("#").strip()
-        spacing = old.trivia.comment_ws or "  "
+        if scale and not isinstance(old, tomlkit.items.InlineTable):
+            # a table over several lines ([states.kh.inflow] or dotted keys): a comment on each line it changes
+            for entry in list(old.keys()):
+                _replace(old, entry, _rounded(float(old[entry]) * number), comment)
+            continue
         if scale:
+            was, old_comment, spacing = _was(old)
             for entry in list(old.keys()):
                 old[entry] = _rounded(float(old[entry]) * number)
+            old.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+            old.trivia.comment_ws = spacing
         else:
-            parent[key] = _rounded(number)
-        parent[key].comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
-        parent[key].trivia.comment_ws = spacing
+            _replace(parent, key, _rounded(number), comment)
     if uncertainty:
         if "uncertainty" not in document:
             document.add(tomlkit.nl())
