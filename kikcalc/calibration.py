@@ -189,8 +189,9 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
                                 f"the data fit many pairs of them about equally well; a caseload alone often cannot separate "
                                 f"inflow from exits")
     for i, f in enumerate(fitted):
-        if np.isclose(estimate[i], low[i]) or np.isclose(estimate[i], high[i]):
-            warnings.append(f"{f.label} ends at its bound {estimate[i]:g}: the data push it beyond what it can be")
+        bound = next((b for b in (low[i], high[i]) if np.isclose(estimate[i], b)), None)
+        if bound is not None:
+            warnings.append(f"{f.label} ends at its bound {bound:g}: the data push it beyond what it can be")
     from scipy.stats import t as student
 
     half = student.ppf(0.975, dof) * se if dof > 0 else np.full(p, math.nan)
