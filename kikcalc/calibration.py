@@ -189,8 +189,9 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
                                 f"the data fit many pairs of them about equally well; a caseload alone often cannot separate "
                                 f"inflow from exits")
     for i, f in enumerate(fitted):
-        if np.isclose(estimate[i], low[i]) or np.isclose(estimate[i], high[i]):
-            warnings.append(f"{f.label} ends at its bound {estimate[i]:g}: the data push it beyond what it can be")
+        bound = next((b for b in (low[i], high[i]) if np.isclose(estimate[i], b)), None)
+        if bound is not None:
+            warnings.append(f"{f.label} ends at its bound {bound:g}: the data push it beyond what it can be")
     from scipy.stats import t as student
 
     half = student.ppf(0.975, dof) * se if dof > 0 else np.full(p, math.nan)
@@ -207,7 +208,9 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
     Naive forecasts use only the fitted period's observations of the same states and measure: the
     last value carried forward, a straight line through them (least squares on time), and drift
     (the last value plus the mean change per month since the first). Skill = the model's mean
-    absolute error over the naive forecast's (below 1: the model forecasts better). The model's 90 %
+    absolute error over the naive forecast's, on the held-out observations that naive forecast covers
+    (below 1: the model forecasts better; infinite where the naive forecast is exact and the model is
+    not). The model's 90 %
     prediction interval draws the fitted numbers from a normal with the fit's covariance (one run
     of the row axis) and adds the residual spread.
     """
@@ -230,7 +233,12 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
     errors = {"model": np.abs(fit.observed[held] - fit.after[held])}
     errors |= {name: np.abs(fit.observed[held] - forecast) for name, forecast in naive.items()}
     mae = {name: float(np.nanmean(e)) if np.isfinite(e).any() else math.nan for name, e in errors.items()}
-    skill = {name: (mae["model"] / mae[name] if mae[name] > 0 else math.nan) for name in naive}
+    skill = {}
+    for name, forecast in naive.items():
+        covered = np.isfinite(forecast)  # the model is judged on the observations this naive forecast covers
+        model_error = float(errors["model"][covered].mean()) if covered.any() else math.nan
+        skill[name] = (math.nan if not covered.any() else model_error / mae[name] if mae[name] > 0
+                       else math.inf if model_error > 0 else math.nan)
     interval = np.full((len(held), 2), math.nan)
     if np.isfinite(fit.standard_error).all():
         covariance = fit.correlation * np.outer(fit.standard_error, fit.standard_error)
@@ -241,5 +249,5 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
         spread = float(np.sqrt(np.mean(fit.residual[fit.used] ** 2)))
         predicted = predicted + rng.normal(0.0, spread, size=predicted.shape)
         interval = np.percentile(predicted, [5, 95], axis=0).T
-    beaten = [name for name in naive if np.isfinite(skill[name]) and skill[name] >= 1]
+    beaten = [name for name in naive if skill[name] >= 1]  # NaN (no forecast to judge) is never >= 1
     return {"held": held, "naive": naive, "mae": mae, "skill": skill, "interval": interval, "not_better_than": beaten}

@@ -381,7 +381,8 @@ def _realised_strategy(scenario, name: str | None, file: str) -> int:
 @click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None, metavar="OUT.toml",
               help="Write a new scenario with the fitted numbers, the input's comments and layout kept.")
 @click.option("--write-uncertainty", is_flag=True, help="With --write: give each fitted number a normal in [uncertainty] "
-                                                         "with its standard error.")
+                                                         "with its standard error, kept within the number's domain (a beta "
+                                                         "for a probability or share).")
 @_SET
 @_output_options
 @_handles_bad_input
@@ -413,7 +414,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                     + ("" if np.isnan(fit.standard_error[i]) else f", se {fit.standard_error[i]:.3g}") + ")")
                    for i, f in enumerate(fit.fitted)]
         uncertain = ([(f.path, float(fit.estimate[i]) if not f.scale else 1.0,
-                       float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale)
+                       float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale, f.low, f.high)
                       for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
         with open(file, encoding="utf-8-sig") as stream:
             text = stream.read()

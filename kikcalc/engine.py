@@ -151,11 +151,16 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         return touched_reference * multiply_factors(scenario, values, month, touched)
 
 
+    rates = base.copy()  # a change month's rates, rebuilt in full where a row is off its profiles
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
         first_month = transition_probabilities(scenario, base)
-        moves = rescaled_moves(structure, month_moves(structure, first_month), touched, scale_of(0))
+        moves = month_moves(structure, first_month)
+        if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
+            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates)),
+                                moves.off_profile)
+        else:
+            moves = rescaled_moves(structure, moves, touched, scale_of(0))
     else:
-        rates = base.copy()
         first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
         moves = month_moves(structure, first_month)
     settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])

@@ -7,6 +7,7 @@ the result to a new file.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from kikcalc import keypaths
@@ -20,10 +21,41 @@ def _rounded(value: float) -> float | int:
     return int(number) if number.is_integer() and abs(number) < 1e15 else number
 
 
-def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple[str, float, float, bool]] = ()) -> str:
+def _was(item: Any) -> tuple[str, str, str]:
+    """An item's text as the file gives it, its comment, and the space before the comment."""
+    return item.as_string().strip(), item.trivia.comment.lstrip("#").strip(), item.trivia.comment_ws or "  "
+
+
+def _replace(parent: Any, key: Any, number: float | int, comment: str) -> None:
+    """Set one number, with the comment saying where it came from and what the file said before."""
+    import tomlkit
+
+    was, old_comment, spacing = _was(parent[key])
+    item = tomlkit.item(number)  # commented before it goes in: a dotted key's table hands out copies
+    item.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+    item.trivia.comment_ws = spacing
+    parent[key] = item
+
+
+def _distribution(mean: float, sd: float, low: float, high: float) -> dict[str, Any]:
+    """The entry of a fitted number: a normal with the estimate and its standard error, kept within the number's
+    domain as :mod:`kikcalc.uncertainty` requires: a beta for a number between 0 and 1, else a normal cut at the
+    finite bounds."""
+    mean, sd = _rounded(mean), _rounded(sd)
+    if low == 0 and high == 1 and 0 < mean < 1 and 0 < sd < math.sqrt(mean * (1 - mean)):
+        return {"dist": "beta", "mean": mean, "sd": sd}
+    if sd > 0 and (math.isfinite(low) or math.isfinite(high)):
+        return {"dist": "truncnormal", "mean": mean, "sd": sd,
+                **({"low": _rounded(low)} if math.isfinite(low) else {}), **({"high": _rounded(high)} if math.isfinite(high) else {})}
+    return {"dist": "normal", "mean": mean, "sd": sd}
+
+
+def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple] = ()) -> str:
     """The TOML text with each (key path, number, scale, comment) applied: the number set (or, with scale,
     every number of the table at the key path multiplied by it) and the comment put beside it. Each
-    (key path, mean, sd, scale) of ``uncertainty`` becomes a normal entry of ``[uncertainty]``."""
+    (key path, mean, sd, scale) or (key path, mean, sd, scale, low, high) of ``uncertainty`` becomes an entry of
+    ``[uncertainty]``: a normal with that mean and sd, within the number's domain [low, high] (a factor's is at
+    least 0) so that the file loads (:func:`_distribution`)."""
     import tomlkit
 
     document = tomlkit.parse(text)
@@ -38,24 +70,30 @@ def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncerta
             parent[key].comment(comment)
             continue
         old = parent[key]
-        was = old.as_string().strip()
-        old_comment = old.trivia.comment.lstrip("#").strip()
-        spacing = old.trivia.comment_ws or "  "
+        if scale and not isinstance(old, tomlkit.items.InlineTable):
+            # a table over several lines ([states.kh.inflow] or dotted keys): a comment on each line it changes
+            for entry in list(old.keys()):
+                _replace(old, entry, _rounded(float(old[entry]) * number), comment)
+            continue
         if scale:
+            was, old_comment, spacing = _was(old)
             for entry in list(old.keys()):
                 old[entry] = _rounded(float(old[entry]) * number)
+            old.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+            old.trivia.comment_ws = spacing
         else:
-            parent[key] = _rounded(number)
-        parent[key].comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
-        parent[key].trivia.comment_ws = spacing
+            _replace(parent, key, _rounded(number), comment)
     if uncertainty:
         if "uncertainty" not in document:
             document.add(tomlkit.nl())
             document.add("uncertainty", tomlkit.table())
         table = document["uncertainty"]
-        for path, mean, sd, scale in uncertainty:
+        for path, mean, sd, scale, *bounds in uncertainty:
+            low, high = bounds if bounds else (-math.inf, math.inf)
+            if scale:  # a factor is never negative; one that pushes a rate past its bound only excludes that draw
+                low, high = max(low, 0.0), math.inf
             entry = tomlkit.inline_table()
-            entry.update({"dist": "normal", "mean": _rounded(mean), "sd": _rounded(sd), **({"scale": True} if scale else {})})
+            entry.update({**_distribution(mean, sd, low, high), **({"scale": True} if scale else {})})
             table[path] = entry
             table[path].comment("fitted by kikcalc calibrate: the estimate and its standard error")
     return tomlkit.dumps(document)

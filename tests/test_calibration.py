@@ -1,0 +1,530 @@
+"""Calibration against data whose truth is known: the model's own runs, a straight line, a closed form.
+
+Observations are made by running a scenario with known numbers (kikcalc.engine.simulate and
+kikcalc.observed.expected, which calibration does not call in these tests' generator), then the
+numbers are fitted from other starting values and compared with the truth. Intervals are checked
+against their coverage over seeded noise and against the OLS closed form of a model linear in the
+fitted number; warnings against cases built to trigger them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy.stats import t as student
+
+import kikcalc
+from conftest import one_state
+from kikcalc.calibration import calibrate, fitted_number
+from kikcalc.cli import main
+from kikcalc.engine import simulate
+from kikcalc.observed import Observation, Observations, expected, parse_period
+from kikcalc.scenario import build
+from kikcalc.toml_edit import with_numbers
+from kikcalc.uncertainty import read as read_uncertainty
+
+
+def month(m: int) -> str:
+    """The label of model month m of a horizon from 2020-01."""
+    return f"{2020 + m // 12}-{m % 12 + 1:02d}"
+
+
+def quarter(q: int) -> str:
+    return f"{2020 + q // 4}Q{q % 4 + 1}"
+
+
+def generated(scenario, specs: list[tuple[str, str, str]], strategy: int = 0) -> Observations:
+    """Observations (state, measure, period) with the values a plain run of the scenario gives: the truth."""
+    items = tuple(Observation((state,), measure, parse_period(period, scenario.calendar), 0.0, f"generated {i}")
+                  for i, (state, measure, period) in enumerate(specs))
+    template = Observations(items, "generated")
+    trajectory = simulate(scenario, keep_stock=False, keep_flows=template.needs_flows)
+    values = expected(scenario, trajectory, template)[strategy]
+    return Observations(tuple(Observation(o.states, o.measure, o.period, float(v), o.where) for o, v in zip(items, values, strict=True)),
+                        "generated")
+
+
+def with_noise(observations: Observations, rng: np.random.Generator, sd: float) -> Observations:
+    return Observations(tuple(Observation(o.states, o.measure, o.period, o.value + rng.normal(0.0, sd), o.where)
+                              for o in observations.items), observations.source)
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+# --- 1. numbers recovered from the model's own data, without noise -------------------------------------
+
+
+def test_one_rate_is_recovered_exactly():
+    truth = build(one_state(p_exit=0.08, initial=800, inflow=30, months=36))
+    observations = generated(truth, [("kh", "persons", month(m)) for m in range(1, 36, 3)])
+    start = build(one_state(p_exit=0.05, initial=800, inflow=30, months=36))
+    fit = calibrate(start, observations, ["transitions[0].probability"])
+    assert fit.estimate[0] == pytest.approx(0.08, rel=1e-6)
+    assert fit.fitted[0].start == pytest.approx(0.05)
+    np.testing.assert_allclose(fit.after, observations.values, rtol=1e-8)
+    assert np.abs(fit.before - observations.values).max() > 1.0  # the file's number was not the truth
+    assert fit.warnings == []
+
+
+def _with_effect(multiply: float, inflow: float):
+    raw = one_state(p_exit=0.05, initial=800, inflow=inflow, months=36)
+    raw["strategies"]["kik"] = {"effects": [{"from": "kh", "to": "job", "multiply": multiply, "start": "2020-07"}]}
+    return build(raw)
+
+
+def test_an_effect_and_an_inflow_are_recovered_from_persons_and_passed_through():
+    # persons alone trade a stronger effect against more inflow; passed through (initial + entrants) pins the inflow.
+    truth = _with_effect(1.4, 40.0)
+    specs = ([("kh", "persons", month(m)) for m in range(2, 36, 3)]
+             + [("kh", "passed_through", month(m)) for m in range(5, 36, 6)])
+    observations = generated(truth, specs, strategy=1)
+    fit = calibrate(_with_effect(1.0, 20.0), observations, ["strategies.kik.effects[0].multiply", "states.kh.inflow"], strategy=1)
+    np.testing.assert_allclose(fit.estimate, [1.4, 40.0], rtol=1e-6)
+    np.testing.assert_allclose(fit.after, observations.values, rtol=1e-8)
+    assert fit.warnings == []
+
+
+def test_a_rate_and_an_inflow_are_recovered_from_a_stock_that_bends():
+    # From 800 towards the steady state 30 / 0.08 = 375: the curvature tells the rate, the level the inflow.
+    truth = build(one_state(p_exit=0.08, initial=800, inflow=30, months=36))
+    observations = generated(truth, [("kh", "persons", month(m)) for m in range(0, 36, 2)])
+    fit = calibrate(build(one_state(p_exit=0.05, initial=800, inflow=10, months=36)), observations,
+                    ["transitions[0].probability", "states.kh.inflow"])
+    np.testing.assert_allclose(fit.estimate, [0.08, 30.0], rtol=1e-6)
+
+
+def _banded(factor: float):
+    return build(one_state(p_exit={"0-5": 0.12 * factor, "6+": 0.04 * factor}, initial=600, inflow=25, months=36))
+
+
+def _yearly(factor: float):
+    return build(one_state(p_exit=0.06, initial=600, inflow={"2020": 25 * factor, "2021": 40 * factor, "2022": 30 * factor},
+                           months=36))
+
+
+@pytest.mark.parametrize(("make", "path", "measure", "periods"), [
+    (_banded, "transitions[0].probability", "persons", [month(m) for m in range(1, 36, 2)]),
+    (_yearly, "states.kh.inflow", "full_time", [quarter(q) for q in range(12)]),
+], ids=["band table of probabilities", "inflow by year"])
+def test_a_table_is_fitted_as_one_factor(make, path, measure, periods):
+    observations = generated(make(0.75), [("kh", measure, p) for p in periods])
+    fit = calibrate(make(1.0), observations, [path])
+    assert fit.fitted[0].scale
+    assert fit.estimate[0] == pytest.approx(0.75, rel=1e-6)
+    np.testing.assert_allclose(fit.after, observations.values, rtol=1e-8)
+    assert fit.warnings == []
+
+
+def _band_with_late_effect(young: float):
+    raw = one_state(p_exit={"0-5": young, "6+": 0.04}, initial=800, inflow=25, months=24)
+    raw["strategies"]["kik"] = {"effects": [{"from": "kh", "to": "job", "multiply": 1.3, "start": "2020-07", "ramp_months": 3}]}
+    return build(raw)
+
+
+def test_one_band_of_a_table_is_recovered_under_an_effect_that_only_multiplies():
+    # One band fitted alone takes the rows off the file's anciennitet profile; with effects that only
+    # multiply moves out, the engine once ran such rows wrong from month 0 and crashed at the effect's start.
+    truth = _band_with_late_effect(0.2)
+    specs = [("kh", "persons", month(m)) for m in range(1, 24, 2)] + [("kh", "exits", quarter(q)) for q in range(8)]
+    observations = generated(truth, specs, strategy=1)
+    fit = calibrate(_band_with_late_effect(0.12), observations, ["transitions[0].probability.0-5"], strategy=1)
+    assert fit.estimate[0] == pytest.approx(0.2, rel=1e-6)
+    np.testing.assert_allclose(fit.after, observations.values, rtol=1e-8)
+
+
+# --- 2. intervals that cover the truth as often as they say --------------------------------------------
+
+
+@pytest.mark.parametrize(("paths", "truth", "inflow_in_file"), [
+    (["transitions[0].probability"], [0.08], 30.0),
+    (["transitions[0].probability", "states.kh.inflow"], [0.08, 30.0], 20.0),
+], ids=["rate", "rate and inflow"])
+def test_95_percent_intervals_cover_the_truth_about_95_percent_of_the_time(paths, truth, inflow_in_file):
+    clean = generated(build(one_state(p_exit=0.08, initial=800, inflow=30, months=24)),
+                      [("kh", "persons", month(m)) for m in range(24)])
+    start = build(one_state(p_exit=0.05, initial=800, inflow=inflow_in_file, months=24))
+    rng = np.random.default_rng(20261203)
+    repetitions = 40
+    covered = np.zeros(len(paths))
+    for _ in range(repetitions):
+        fit = calibrate(start, with_noise(clean, rng, 8.0), paths)
+        covered += (fit.interval[:, 0] <= truth) & (truth <= fit.interval[:, 1])
+    # Coverage over 40 repetitions is Binomial(40, 0.95) / 40 if the intervals are right: sd
+    # sqrt(0.95 * 0.05 / 40) = 0.034. 80 % (32 of 40) is 4.4 sd below 95 %; a correct interval falls
+    # that low with probability 1.3e-4 (binom.cdf(31, 40, 0.95)), while an interval half as wide as it
+    # should be covers about 67 % and fails. The seed is fixed, so the test is deterministic.
+    share = covered / repetitions
+    assert ((share >= 0.80) & (share <= 1.0)).all(), share
+
+
+# --- 3. what the data cannot tell is said ---------------------------------------------------------------
+
+
+def test_inflow_and_exit_rate_on_a_flat_stock_are_flagged_as_not_identified():
+    # At the steady state initial = inflow / p the stock stays flat whatever the pair: only the ratio shows.
+    flat = build(one_state(p_exit=0.1, initial=300, inflow=30, months=36))
+    observations = generated(flat, [("kh", "persons", month(m)) for m in range(0, 36, 2)])
+    np.testing.assert_allclose(observations.values, 30 / 0.1, rtol=1e-12)
+    fit = calibrate(build(one_state(p_exit=0.08, initial=300, inflow=20, months=36)), observations,
+                    ["transitions[0].probability", "states.kh.inflow"])
+    assert any("not identified" in w or "trade off" in w for w in fit.warnings), fit.warnings
+    # whatever pair it stops at, only the ratio is pinned down
+    assert fit.estimate[1] / fit.estimate[0] == pytest.approx(300, rel=1e-6)
+
+
+def test_a_number_that_moves_no_observation_is_flagged():
+    truth = build(one_state(p_exit=0.08, initial=800, inflow=30, months=24))
+    observations = generated(truth, [("kh", "persons", month(m)) for m in range(1, 24, 2)])
+    fit = calibrate(build(one_state(p_exit=0.08, initial=800, inflow=20, months=24)), observations,
+                    ["states.kh.inflow", "states.kh.cost"])
+    assert any(w.startswith("states.kh.cost moves none of the observations") for w in fit.warnings), fit.warnings
+    assert not any(w.startswith("states.kh.inflow moves none") for w in fit.warnings)
+    assert fit.estimate[0] == pytest.approx(30, rel=1e-6)
+
+
+def test_a_number_pushed_to_its_bound_is_flagged_with_the_bound():
+    # A stock that rises by the inflow alone asks for an exit probability below 0.
+    rising = build(one_state(p_exit=0.0, initial=300, inflow=30, months=24))
+    observations = generated(rising, [("kh", "persons", month(m)) for m in range(1, 24, 2)])
+    np.testing.assert_allclose(observations.values, [300 + 30 * (m + 1) for m in range(1, 24, 2)])
+    start = build(one_state(p_exit=0.05, initial=300, inflow=30, months=24))
+    fit = calibrate(start, observations, ["transitions[0].probability"])
+    low = fitted_number(start, "transitions[0].probability").low
+    assert fit.estimate[0] == pytest.approx(low, abs=1e-8)
+    assert f"transitions[0].probability ends at its bound {low:g}:" in " ".join(fit.warnings)
+
+
+# --- 4. backtest against naive forecasts ----------------------------------------------------------------
+
+
+def test_with_model_generated_data_the_model_beats_every_naive_forecast():
+    truth = build(one_state(p_exit=0.08, initial=800, inflow=30, months=36))
+    clean = generated(truth, [("kh", "persons", month(m)) for m in range(1, 36, 2)])
+    observations = with_noise(clean, np.random.default_rng(5), 3.0)
+    fit = calibrate(build(one_state(p_exit=0.05, initial=800, inflow=20, months=36)), observations,
+                    ["transitions[0].probability", "states.kh.inflow"], holdout=6)
+    held = np.flatnonzero(~fit.used)
+    times = np.array([o.period.boundary for o in observations.items], dtype=float)
+    assert set(held) == set(np.argsort(times)[-6:])  # the last six in time
+    # The naive forecasts by hand, from the fitted period's observations.
+    t, y = times[fit.used], observations.values[fit.used]
+    slope, intercept = np.polyfit(t, y, 1)
+    naive = {"last value": np.full(6, y[-1]), "straight line": intercept + slope * times[held],
+             "drift": y[-1] + (y[-1] - y[0]) / (t[-1] - t[0]) * (times[held] - t[-1])}
+    model_error = np.abs(observations.values[held] - fit.after[held]).mean()
+    for name, forecast in naive.items():
+        np.testing.assert_allclose(fit.holdout["naive"][name], forecast, rtol=1e-9)
+        skill = model_error / np.abs(observations.values[held] - forecast).mean()
+        assert fit.holdout["skill"][name] == pytest.approx(skill, rel=1e-9)
+        assert skill < 1
+    assert fit.holdout["not_better_than"] == []
+    # The 90 % prediction interval holds most held-out observations: with the right coverage at least 4 of
+    # 6 with probability 0.98 (binom.cdf(3, 6, 0.9) = 0.016).
+    low, high = fit.holdout["interval"].T
+    assert ((low <= observations.values[held]) & (observations.values[held] <= high)).sum() >= 4
+
+
+def test_skill_compares_the_model_on_the_observations_each_naive_forecast_covers():
+    # The year's full-time persons, held out, has no earlier observation of its kind: no naive forecast.
+    truth = build(one_state(p_exit=0.08, initial=800, inflow=30, months=24))
+    specs = [("kh", "persons", month(m)) for m in range(1, 24, 2)] + [("kh", "full_time", "2021")]
+    observations = with_noise(generated(truth, specs), np.random.default_rng(2), 4.0)
+    fit = calibrate(build(one_state(p_exit=0.05, initial=800, inflow=30, months=24)), observations,
+                    ["transitions[0].probability"], holdout=4)
+    held = np.flatnonzero(~fit.used)
+    year = len(specs) - 1
+    assert year in held
+    covered = held[held != year]
+    model_error = np.abs(observations.values[covered] - fit.after[covered]).mean()
+    last = observations.values[np.flatnonzero(fit.used)[-1]]
+    assert np.isnan(fit.holdout["naive"]["last value"][list(held).index(year)])
+    assert fit.holdout["skill"]["last value"] == pytest.approx(
+        model_error / np.abs(observations.values[covered] - last).mean(), rel=1e-9)
+
+
+def _file(tmp_path, observed: dict[str, float], name: str = "scenario.toml", p_exit: float = 0.05, measure: str = "persons"):
+    """A scenario file with comments, an effect (strategy kik) and an [observed] table of kh persons."""
+    table = ", ".join(f'"{k}" = {v!r}' for k, v in observed.items())
+    text = f"""# calibration test scenario
+[scenario]
+name = "calibration test"   # shown in reports
+start = "2020-01"
+end = "2022-12"
+
+[states.kh]
+label = "Kontanthjælp"
+initial = 800               # persons at the start
+inflow = {{ 2020 = 25, 2021 = 40, 2022 = 30 }}   # new persons a month
+cost = 120_000
+cost_basis = "net"
+
+[states.job]
+kind = "outside"
+
+# the one way out
+[[transitions]]
+from = "kh"
+to = "job"
+probability = {p_exit!r}  # a month
+
+[strategies.baseline]
+label = "Baseline"
+
+[strategies.kik]
+label = "KIK"
+
+[[strategies.kik.effects]]
+from = "kh"
+to = "job"
+multiply = 1.2   # the assumed effect
+start = "2020-07"
+
+[observed]
+source = "test data"
+[observed.kh]
+{measure} = {{ {table} }}
+"""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_on_a_straight_line_the_report_says_plainly_the_model_does_not_beat_the_naive_forecasts(tmp_path):
+    line = {month(m): 500.0 + 10.0 * (m + 1) for m in range(1, 36, 2)}  # persons at each month's end: a straight line
+    path = _file(tmp_path, line)
+    scenario = kikcalc.load(path)
+    observations = kikcalc.observed.from_scenario(scenario)[0]
+    fit = calibrate(scenario, observations, ["transitions[0].probability"], strategy=1, holdout=6)
+    held = np.flatnonzero(~fit.used)
+    boundaries = np.array([o.period.boundary for o in observations.items])
+    np.testing.assert_allclose(fit.holdout["naive"]["straight line"], 500 + 10 * boundaries[held], rtol=1e-9)
+    # the straight line and drift forecast a straight line exactly; the model, which bends, cannot
+    assert {"straight line", "drift"} <= set(fit.holdout["not_better_than"])
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", "6")
+    assert result.exit_code == 0, result.output
+    assert "does NOT forecast better" in result.stdout
+
+
+# --- 5. intervals against the closed form ---------------------------------------------------------------
+
+
+def test_standard_error_of_an_inflow_equals_the_ols_formula():
+    # No exits: persons x[b] = initial + inflow * b at month boundary b, so the full-time persons of a
+    # quarter (the mean of its months' (x[m] + x[m+1]) / 2) are initial + inflow * c with c the mean of
+    # m + 1/2 over the quarter's months: linear in the inflow, through the known initial.
+    raw = one_state(initial=200, inflow=5, months=24)
+    raw["transitions"] = []
+    scenario = build(raw)
+    rng = np.random.default_rng(3)
+    items, design = [], []
+    for q in range(8):
+        period = parse_period(quarter(q), scenario.calendar)
+        c = np.mean([m + 0.5 for m in range(period.first, period.last + 1)])
+        items.append(Observation(("kh",), "full_time", period, 200 + 12 * c + rng.normal(0, 4), f"q{q}"))
+        design.append(c)
+    observations = Observations(tuple(items))
+    fit = calibrate(scenario, observations, ["states.kh.inflow"])
+    x, y = np.array(design), observations.values - 200
+    estimate = x @ y / (x @ x)
+    residual = y - estimate * x
+    s2 = residual @ residual / (len(x) - 1)
+    standard_error = math.sqrt(s2 / (x @ x))
+    assert fit.estimate[0] == pytest.approx(estimate, rel=1e-6)
+    assert fit.standard_error[0] == pytest.approx(standard_error, rel=1e-6)
+    half = student.ppf(0.975, len(x) - 1) * standard_error
+    np.testing.assert_allclose(fit.interval[0], [estimate - half, estimate + half], rtol=1e-6)
+
+
+# --- 6. the fitted numbers written back into the scenario -----------------------------------------------
+
+
+SCENARIO_TEXT = """# A scenario to edit
+[scenario]
+name = "edit test"   # shown in reports
+start = "2020-01"
+end = "2021-12"
+
+[states.kh]
+initial = 800               # persons at the start
+inflow = { 2020 = 25, 2021 = 40 }   # new persons a month
+cost = 120_000
+
+[states.job]
+kind = "outside"
+
+# the one way out
+[[transitions]]
+from = "kh"
+to = "job"
+probability = { "0-5" = 0.12, "6+" = 0.04 }  # by anciennitet
+
+[strategies.kik]
+
+[[strategies.kik.effects]]
+from = "kh"
+to = "job"
+multiply = 1.2   # the assumed effect
+start = "2020-07"
+"""
+
+
+def test_with_numbers_keeps_every_line_but_the_changed_ones_and_says_what_was_there():
+    changes = [("states.kh.inflow", 1.25, True, "fitted A"), ("strategies.kik.effects[0].multiply", 1.4567891234, False, "fitted B"),
+               ("transitions[0].probability", 0.9, True, "fitted C")]
+    out = with_numbers(SCENARIO_TEXT, changes, [("strategies.kik.effects[0].multiply", 1.45, 0.05, False, 0.0, math.inf),
+                                                ("transitions[0].probability", 1.0, 0.1, True)])
+    before, after = SCENARIO_TEXT.splitlines(), out.splitlines()
+    changed = {i for i, line in enumerate(before) if line.startswith(("inflow =", "multiply =", "probability ="))}
+    assert after[:len(before)][:min(changed)] == before[:min(changed)]
+    for i, line in enumerate(before):
+        if i in changed:
+            key, _, rest = line.partition(" = ")
+            value, _, comment = rest.partition("#")
+            assert after[i].startswith(f"{key} = ")
+            assert f"; was {value.strip()}: {comment.strip()}" in after[i]
+        else:
+            assert after[i] == line  # every other line, comments and blank lines included, as it was
+    old, new = tomllib.loads(SCENARIO_TEXT), tomllib.loads(out)
+    for year, persons in old["states"]["kh"]["inflow"].items():
+        assert new["states"]["kh"]["inflow"][year] == pytest.approx(persons * 1.25)
+    for band, p in old["transitions"][0]["probability"].items():
+        assert new["transitions"][0]["probability"][band] == pytest.approx(p * 0.9)
+    assert new["strategies"]["kik"]["effects"][0]["multiply"] == pytest.approx(1.4567891234, rel=1e-6)
+    scenario = build(new)
+    entries = {u.path: u for u in read_uncertainty(scenario)[0].inputs}
+    assert dict(entries["strategies.kik.effects[0].multiply"].parameters)["mean"] == 1.45
+    assert dict(entries["transitions[0].probability"].parameters)["sd"] == 0.1 and entries["transitions[0].probability"].scale
+
+
+def test_with_numbers_scales_a_table_written_over_several_lines():
+    text = SCENARIO_TEXT.replace("inflow = { 2020 = 25, 2021 = 40 }   # new persons a month\n", "").replace(
+        '[states.job]', '[states.kh.inflow]   # by year\n2020 = 25   # first year\n2021 = 40\n\n[states.job]').replace(
+        'probability = { "0-5" = 0.12, "6+" = 0.04 }  # by anciennitet', 'probability.0-5 = 0.12  # young\nprobability."6+" = 0.04')
+    out = with_numbers(text, [("states.kh.inflow", 2.0, True, "fitted"), ("transitions[0].probability", 0.5, True, "fitted")])
+    lines = out.splitlines()
+    assert "2020 = 50   # fitted; was 25: first year" in lines
+    assert any(line.startswith("2021 = 80") and line.endswith("# fitted; was 40") for line in lines)
+    assert any(line.startswith("probability.0-5 = 0.06") and line.endswith("# fitted; was 0.12: young") for line in lines)
+    old, new = tomllib.loads(text), tomllib.loads(out)
+    assert new["states"]["kh"]["inflow"] == {k: v * 2 for k, v in old["states"]["kh"]["inflow"].items()}
+    assert new["transitions"][0]["probability"] == pytest.approx({k: v * 0.5 for k, v in old["transitions"][0]["probability"].items()})
+
+
+def _generated_file(tmp_path):
+    """The test scenario with persons observed under kik as a run with inflow x 1.2 and exit probability 0.07 gives them."""
+    periods = [month(m) for m in range(1, 36, 2)]
+    draft = _file(tmp_path, dict.fromkeys(periods, 0.0), name="draft.toml")
+    truth = kikcalc.load(draft, [("states.kh.inflow", {"2020": 30, "2021": 48, "2022": 36}), ("transitions[0].probability", 0.07)])
+    observations = generated(truth, [("kh", "persons", p) for p in periods], strategy=1)
+    return _file(tmp_path, dict(zip(periods, observations.values.tolist(), strict=True))), observations
+
+
+def test_the_written_file_loads_and_runs_as_the_fitted_numbers(tmp_path):
+    path, observations = _generated_file(tmp_path)
+    text = path.read_bytes()
+    out = tmp_path / "fitted.toml"
+    result = invoke("calibrate", str(path), "--fit", "states.kh.inflow", "--fit", "transitions[0].probability",
+                    "--write", str(out), "--write-uncertainty", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == text  # the input is never changed
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["draft.toml", "scenario.toml", "fitted.toml"])  # no temporary left
+    report = json.loads(result.stdout)
+    factor, p_exit = (row["fitted"] for row in report["fitted"])
+    assert factor == pytest.approx(1.2, rel=1e-6) and p_exit == pytest.approx(0.07, rel=1e-6)
+    written = kikcalc.load(out)
+    by_hand = kikcalc.load(path, [("states.kh.inflow", {"2020": 25 * factor, "2021": 40 * factor, "2022": 30 * factor}),
+                                  ("transitions[0].probability", p_exit)])
+    np.testing.assert_allclose(kikcalc.run(written).trajectory.headcount, kikcalc.run(by_hand).trajectory.headcount, rtol=1e-5)
+    np.testing.assert_allclose(expected(written, simulate(written), observations)[1], observations.values, rtol=1e-5)
+    # --write-uncertainty: each fitted number's estimate and standard error, in a form the file's rules accept
+    entries = {u.path: dict(u.parameters) for u in read_uncertainty(written)[0].inputs}
+    errors = {row["key_path"]: row["standard_error"] for row in report["fitted"]}
+    assert entries["transitions[0].probability"]["mean"] == pytest.approx(p_exit, rel=1e-5)
+    assert entries["transitions[0].probability"]["sd"] == pytest.approx(errors["transitions[0].probability"], rel=1e-5)
+    assert entries["states.kh.inflow"]["sd"] == pytest.approx(errors["states.kh.inflow"] / factor, rel=1e-5)
+
+
+def test_write_never_overwrites_the_input(tmp_path):
+    path, _ = _generated_file(tmp_path)
+    text = path.read_bytes()
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(path))
+    assert result.exit_code == 2
+    assert "input" in result.output
+    assert path.read_bytes() == text
+
+
+def test_write_is_atomic_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fitted.toml"
+    out.write_text("# an earlier result\n", encoding="utf-8")
+
+    def failing_replace(source, target):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    result = CliRunner().invoke(main, ["calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out)])
+    assert isinstance(result.exception, OSError)
+    assert out.read_text(encoding="utf-8") == "# an earlier result\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["draft.toml", "scenario.toml", "fitted.toml"])
+
+
+# --- 8. the command line --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json"])
+def test_calibrate_in_every_format(tmp_path, fmt):
+    path, _ = _generated_file(tmp_path)
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--set", 'states.kh.inflow={ 2020 = 30, '
+                    '2021 = 48, 2022 = 36 }', "--format", fmt)
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        assert json.loads(result.stdout)["fitted"][0]["fitted"] == pytest.approx(0.07, rel=1e-6)
+    elif fmt == "csv":
+        assert pd.read_csv(io.StringIO(result.stdout)).fitted[0] == pytest.approx(0.07, rel=1e-6)
+    else:
+        row = next(line for line in result.stdout.splitlines() if line.lstrip("| ").startswith("transitions[0].probability"))
+        assert f"{0.07:.6g}" in row.split()
+        assert ("|" in row) == (fmt == "markdown")
+
+
+def test_calibrate_without_observations_is_bad_input(tmp_path):
+    path = tmp_path / "bare.toml"
+    path.write_text(SCENARIO_TEXT, encoding="utf-8")
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability")
+    assert result.exit_code == 2
+    assert "no observations" in result.output
+
+
+def test_calibrate_unknown_fit_path_names_the_nearest(tmp_path):
+    path, _ = _generated_file(tmp_path)
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probabilty")
+    assert result.exit_code == 2
+    assert "--fit transitions[0].probabilty" in result.output
+    assert "nearest: transitions[0].probability" in result.output
+
+
+def test_calibrate_holdout_of_every_observation_is_bad_input(tmp_path):
+    path, observations = _generated_file(tmp_path)
+    for holdout in (len(observations), len(observations) + 1):
+        result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", str(holdout))
+        assert result.exit_code == 2
+        assert f"--holdout {holdout}" in result.output
+
+
+def test_calibrate_unknown_strategy_is_bad_input(tmp_path):
+    path, _ = _generated_file(tmp_path)
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--strategy", "kikk")
+    assert result.exit_code == 2
+    assert 'did you mean "kik"' in result.output
