@@ -159,3 +159,12 @@ def test_other_bad_observations():
     _one(problems, "observed.kh.persons.2020-04", "got '700'")
     _one(problems, "observed.kh.persons.March", "'March' is not a period")
     _one(problems, "observed.kh.exits.2020-03-15", "persons leaving are counted over a period, not at a date")
+
+
+def test_an_observed_table_says_what_was_read():
+    scenario = build(_with_observed({"kh": {"persons": {"2020-01-19": 724, "2020M06": 700}, "full_time": {"2021": 690}}}), "s.toml")
+    observations, _ = from_scenario(scenario)
+    assert observations.read_report.splitlines() == [
+        "read 2 observations of kh (persons, 2020-01-19 to 2020M06) from s.toml [observed]",
+        "read 1 observation of kh (full-time persons, 2021) from s.toml [observed]",
+    ]

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import SCENARIOS
 from kikcalc.errors import ScenarioError
 from kikcalc.observed import Observations
 from kikcalc.observed_files import read
-from kikcalc.scenario import build
+from kikcalc.scenario import build, load
 
 LAYOUTS = Path(__file__).parent / "data" / "observed"
 BAD = Path(__file__).parent / "bad_data"
@@ -316,3 +317,65 @@ def test_a_bad_file_is_refused_naming_file_row_and_column(name, where, words):
         assert len(problems) == 1, problems  # one kind of problem, said once
     prefix = f"{path}: {where}: " if where else f"{path}: "
     assert any(line.startswith(prefix) and words in line for line in str(error.value).splitlines())
+
+
+# --- the observed data shipped in scenarios/data ----------------------------------------------------------
+
+DATA = SCENARIOS / "data"
+HISTORY = build({  # a small scenario whose horizon covers the series no shipped scenario does
+    "scenario": {"name": "Aabenraa 2004-2020", "start": "2004-01", "end": "2020-12"},
+    "states": {"fleksjob": {"initial": 437, "inflow": 10, "cost": 115_152},
+               "a_dagpenge": {"initial": 889, "inflow": 150, "cost": 138_236},
+               "langtidsforsorgede": {"initial": 914, "cost": 120_000},
+               "selvforsorgende": {"kind": "outside"}},
+    "transitions": [{"from": "a_dagpenge", "to": "selvforsorgende", "probability": 0.17}],
+}, "history.toml")
+
+
+def _values(observations: Observations) -> list[tuple[str, str, str, float]]:
+    return [(o.states[0], o.measure, o.period.label, o.value) for o in observations.items]
+
+
+def test_the_kik2_status_is_read_against_the_kik2_scenario():
+    path = DATA / "aabenraa-kik2-status-2021.csv"
+    observations = read(path, load(SCENARIOS / "aabenraa-kik2.toml"))
+    assert _values(observations) == [
+        ("kontanthjaelp", "persons", "2018-06-01", 1130.0), ("kontanthjaelp", "persons", "2021-01-19", 724.0),
+        ("selvforsorgende", "persons", "2021-01-19", 1376.0), ("anden_ydelse", "persons", "2021-01-19", 556.0)]
+    assert [o.period.boundary for o in observations.items] == [0, 32, 32, 32]  # the start; the end of January 2021
+    assert observations.items[2].value + observations.items[3].value == pytest.approx(0.73 * 2646, abs=1)
+
+
+def test_the_data_only_series_are_read_against_a_scenario_that_covers_them():
+    fleksjob = read(DATA / "aabenraa-fleksjob-2004-2020.csv", HISTORY, {"Fleksjob": "fleksjob"})
+    assert _values(fleksjob) == [("fleksjob", "full_time", "2004", 437.0), ("fleksjob", "full_time", "2020", 1495.0)]
+    a_dagpenge = read(DATA / "aabenraa-a-dagpenge-2020.csv", HISTORY, {"A-dagpenge": "a_dagpenge"})
+    assert _values(a_dagpenge) == [("a_dagpenge", "persons", "2020-03-12", 889.0), ("a_dagpenge", "persons", "2020-08-06", 1115.0)]
+    long_term = read(DATA / "aabenraa-long-term-supported-2013-2017.csv", HISTORY, {"Langtidsforsørgede": "langtidsforsorgede"})
+    assert _values(long_term) == [("langtidsforsorgede", "persons", f"{year}M05", value)
+                                  for year, value in zip(range(2013, 2018), (914.0, 878.0, 922.0, 879.0, 831.0), strict=True)]
+    assert "UTF-8 with BOM" in fleksjob.read_report and "decimal comma, thousands point" in fleksjob.read_report
+
+
+def test_ressourceforloeb_during_a_quarter_is_refused_not_guessed():
+    path = DATA / "aabenraa-ressourceforloeb-2020.csv"
+    problems = _problems_in(path, load(SCENARIOS / "aabenraa-kijos.toml"), {"Ressourceforløb": "ressourceforloeb"})
+    assert [p for p, _ in problems] == ["row 6, column D (Antal personer)", "row 7, column D (Antal personer)"]
+    assert problems[0][1].startswith("persons over a quarter (2020K1) is ambiguous")
+
+
+def test_every_data_file_is_tested_and_cited():
+    files = sorted(p.name for p in DATA.iterdir() if p.suffix in (".csv", ".json", ".txt"))
+    assert files == ["aabenraa-a-dagpenge-2020.csv", "aabenraa-fleksjob-2004-2020.csv", "aabenraa-kik2-status-2021.csv",
+                     "aabenraa-long-term-supported-2013-2017.csv", "aabenraa-ressourceforloeb-2020.csv"]
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    for name in files:
+        assert f"`{name}`" in readme
+        head = (DATA / name).read_text(encoding="utf-8-sig").splitlines()
+        assert any(line.startswith("#") and "Source:" in line for line in head[:4]), name
+
+
+def _problems_in(path: Path, scenario, mapping: dict[str, str]) -> list[tuple[str, str]]:
+    with pytest.raises(ScenarioError) as error:
+        read(path, scenario, mapping)
+    return [(p.path, p.message) for p in error.value.problems]
