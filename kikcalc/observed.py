@@ -41,10 +41,10 @@ full_time: full-time persons, the mean over a period's months; entrants / exits:
 or leaving the states over a period (from outside the model or from other states)."""
 MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering", "exits": "persons leaving"}
 
-_MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})(?:-|M)([0-9]{1,2})$")  # ASCII digits: "２０２１-01" is not a month (as in calendar.py)
+_QUARTER = re.compile(r"^([0-9]{4})(?:K|Q)([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
 @dataclass(frozen=True)

@@ -69,12 +69,13 @@ MEASURE_NAMES = {
 _DANISH_PERSONS = ("personer", "antal_personer")
 _EMPTY_FILE = "the file is empty: expected a header row (such as month,state,persons) and rows below it"
 
-_DANISH_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
-_POINT_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
-_THOUSANDS_POINT = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
-_DANISH_DATE = re.compile(r"^(\d{1,2})[-./](\d{1,2})[-./](\d{4})$")
-_EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ]\d{2,4}$")
-_QUARTER_ZERO = re.compile(r"^(\d{4})([KQ])0([1-4])$")
+# ASCII digits only: float() would read "١٢٣" and "２０", which no one means in a caseload file.
+_DANISH_NUMBER = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?$")
+_POINT_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+_THOUSANDS_POINT = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
+_DANISH_DATE = re.compile(r"^([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})$")
+_EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ][0-9]{2,4}$")  # letters, then a year: "jan-21"
+_QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
 
 
 def _word(text: Any) -> str:
@@ -198,33 +199,37 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError) -> Problem:
 
 
 def _csv_table(text: str, encoding: str, problems: _Problems) -> _Table | None:
-    lines = text.splitlines(keepends=True)
+    lines = re.split(r"\r\n|\r|\n", text)  # Windows, old Mac and Unix line ends alike
     separator = None
     # Lines starting with # are comments (a data file's source); blanked, so that row numbers stay the file's.
-    kept = ["\n" if line.lstrip().startswith("#") else line for line in lines]
+    kept = ["" if line.lstrip().startswith("#") else line for line in lines]
     first = next((i for i, line in enumerate(kept) if line.strip()), None)
     if first is None:
         problems.add("", _EMPTY_FILE + " (it holds only comment lines)")
         return None
-    match = re.match(r"^sep=(.)\s*$", kept[first].strip("\r\n"))
+    match = re.match(r"^sep=(.)\s*$", kept[first])
     if match:  # Excel's own line naming the separator
         separator = match.group(1)
-        kept[first] = "\n"
+        kept[first] = ""
     if separator is None:
         separator = _sniff(kept)
-    reader = csv.reader(io.StringIO("".join(kept)), delimiter=separator)
+    reader = csv.reader(io.StringIO("\n".join(kept)), delimiter=separator)
     header: list[str] | None = None
     header_row = 0
     rows: list[tuple[int, list[str]]] = []
     end = 0
-    for cells in reader:
-        row, end = end + 1, reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        if header is None:
-            header, header_row = [c.strip().lstrip("\ufeff") for c in cells], row
-            continue
-        rows.append((row, cells))
+    try:
+        for cells in reader:
+            row, end = end + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header, header_row = [c.strip().lstrip("\ufeff") for c in cells], row
+                continue
+            rows.append((row, cells))
+    except csv.Error as error:  # a quote left open to the end of the file, a cell past csv's size limit
+        problems.add(f"row {end + 1}", f"not readable as CSV: {error}; is a quote (\") left open?")
+        return None
     if header is None:
         problems.add("", _EMPTY_FILE)
         return None
@@ -237,7 +242,7 @@ def _csv_table(text: str, encoding: str, problems: _Problems) -> _Table | None:
         extra = cells[width:]
         if any(c.strip() for c in extra):
             hint = ""
-            if separator == "," and any(re.fullmatch(r"\s*\d+\s*", c) for c in cells[1:]):
+            if separator == "," and any(re.fullmatch(r"\s*[0-9]+\s*", c) for c in cells[1:]):
                 hint = ("; a decimal comma in a comma-separated file? Write numbers with a decimal point (1130.5), "
                         "or save the file with ; as separator (Danish Excel)")
             problems.add(f"row {row}", f"{len(cells)} cells, but the header (row {header_row}) names {width} columns{hint}")
@@ -255,7 +260,7 @@ def _sniff(lines: list[str]) -> str:
     sample = [line for line in lines if line.strip()][:30]
     header = sample[0]
     try:
-        separator = csv.Sniffer().sniff("".join(sample), delimiters=",;\t").delimiter
+        separator = csv.Sniffer().sniff("\n".join(sample), delimiters=",;\t").delimiter
     except csv.Error:
         separator = None
 
@@ -338,14 +343,17 @@ def _number(raw: Any, decimal: str) -> float | str:
         elif decimal == "point-strict" and _THOUSANDS_POINT.match(body):
             return (f'"{text}" is ambiguous in a tab-separated file without decimal commas: {body.replace(".", "")} '
                     f'(a thousands point) or {float(body):g} (a decimal point)? Write it without a thousands point')
-        elif re.fullmatch(r"[\d.,]+", body) and "," in body:
+        elif re.fullmatch(r"[0-9.,]+", body) and "," in body:
             return (f'"{text}" is ambiguous in a comma-separated file: {body.replace(",", "").replace(".", "")} '
                     f'(a thousands comma) or a decimal comma? Write numbers without thousands separators and with a '
                     f'decimal point (1130 or 1130.5), or save the file with ; as separator (Danish Excel), where '
                     f'1.130,5 is read')
     if value is None:
         hint = ""
-        if text in ("..", ".", "(D)", "D", "-", "x"):
+        if "\n" in text:
+            text = text.splitlines()[0] + " ..."
+            hint = "; a quote (\") left open here, so that the cell runs on over the rows below?"
+        elif text in ("..", ".", "(D)", "D", "-", "x"):
             hint = "; a number jobindsats does not publish? Leave the cell empty"
         elif "%" in text:
             hint = "; a share is not a number of persons"

@@ -168,3 +168,11 @@ def test_an_observed_table_says_what_was_read():
         "read 2 observations of kh (persons, 2020-01-19 to 2020M06) from s.toml [observed]",
         "read 1 observation of kh (full-time persons, 2021) from s.toml [observed]",
     ]
+
+
+def test_periods_are_written_in_ascii_digits():
+    calendar = build(one_state()).calendar
+    assert parse_period("2020M03", calendar).first == 2
+    for text in ("２０２０-03", "2020K١", "٢٠٢٠"):
+        with pytest.raises(ValueError, match="is not a period"):
+            parse_period(text, calendar)

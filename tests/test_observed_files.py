@@ -379,3 +379,19 @@ def _problems_in(path: Path, scenario, mapping: dict[str, str]) -> list[tuple[st
     with pytest.raises(ScenarioError) as error:
         read(path, scenario, mapping)
     return [(p.path, p.message) for p in error.value.problems]
+
+
+def test_line_ends_quotes_and_digits(tmp_path):
+    old_mac = tmp_path / "mac.csv"
+    old_mac.write_bytes(b"month,state,persons\r2020-01,kontanthjaelp,1130\r2020-02,kontanthjaelp,1125\r")
+    assert [(o.value, o.where.split(" ", 1)[1]) for o in read(old_mac, SCENARIO).items] == [
+        (1130.0, "row 2, column C (persons)"), (1125.0, "row 3, column C (persons)")]
+    open_quote = tmp_path / "quote.csv"
+    open_quote.write_text('month,state,persons\n2020-01,kontanthjaelp,"1130\n2020-02,kontanthjaelp,1125\n', encoding="utf-8")
+    [(where, message)] = _problems(open_quote)
+    assert where == "row 2, column C (persons)" and 'got "1130 ..."; a quote (") left open here' in message
+    digits = tmp_path / "digits.csv"
+    digits.write_text("month,state,persons\n2020-01,kontanthjaelp,١٢٣\n２０２０-02,kontanthjaelp,1125\n", encoding="utf-8")
+    problems = _problems(digits)
+    assert [p for p, _ in problems] == ["row 2, column C (persons)", "row 3, column A (month)"]
+    assert problems[1][1].startswith("'２０２０-02' is not a period")
