@@ -47,7 +47,16 @@ from pathlib import Path
 from typing import Any
 
 from kikcalc.errors import Problem, ScenarioError
-from kikcalc.observed import MEASURE_WORDS, MEASURES, Observation, Observations, check_measure, parse_period, read_summary
+from kikcalc.observed import (
+    MEASURE_WORDS,
+    MEASURES,
+    Observation,
+    Observations,
+    Period,
+    check_measure,
+    parse_period,
+    read_summary,
+)
 
 # --- the words a header or a cell may use -----------------------------------------------------------------
 
@@ -199,6 +208,9 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError) -> Problem:
 
 
 def _csv_table(text: str, encoding: str, problems: _Problems) -> _Table | None:
+    """The header and rows of a CSV text, every cell as text. csv.reader rather than pandas.read_csv: it
+    gives each row's line in the file (blank, comment and multi-line rows included) and lets a row with
+    a cell too many be reported where it is, and every cell stays text until :func:`_number` reads it."""
     lines = re.split(r"\r\n|\r|\n", text)  # Windows, old Mac and Unix line ends alike
     separator = None
     # Lines starting with # are comments (a data file's source); blanked, so that row numbers stay the file's.
@@ -569,24 +581,8 @@ class _Reading:
                 raw = cells[j]
                 if raw is None or (isinstance(raw, str) and not raw.strip()):
                     empty.append(table.cell(row, j))
-                    continue
-                value = _number(raw, decimal)
-                if isinstance(value, str):
-                    self.problems.add(table.cell(row, j), value)
-                    continue
-                wrong = check_measure(target_measure, period)
-                if wrong:
-                    self.problems.add(table.cell(row, j), wrong)
-                    continue
-                key = (target_state, target_measure, period.label if period.kind == "date" else (period.kind, period.first))
-                where = table.cell(row, j)
-                if key in self.seen:
-                    self.problems.add(where, f"{target_state} {MEASURE_WORDS[target_measure]} {period.label} is given "
-                                             f"twice: also at {self.seen[key]}; keep one (two names mapped to one state? "
-                                             f"add their numbers up in the file)")
-                    continue
-                self.seen[key] = where
-                self.items.append(Observation((target_state,), target_measure, period, value, f"{self.file} {where}"))
+                else:
+                    self._observation(table.cell(row, j), raw, decimal, target_state, target_measure, period)
         for text, places in unknown_states.items():
             self.problems.add(table.cell(*places[0]), _unknown_name(text, self.scenario.state_names, self._map()) + _also(table, places))
         for text, places in unknown_measures.items():
@@ -597,6 +593,21 @@ class _Reading:
                 self.problems.add("--measure", f"the file names its measures ({', '.join(sorted(named))}); "
                                                f"--measure {self.measure} says otherwise: leave it out")
         return self._report(table, columns, decimal, area_values, used_names, empty, danish_persons_by_month)
+
+    def _observation(self, where: str, raw: Any, decimal: str, state: str, measure: str, period: Period) -> None:
+        """One cell's observation into ``items``, or the problem with it."""
+        value = _number(raw, decimal)
+        wrong = value if isinstance(value, str) else check_measure(measure, period)
+        if wrong:
+            self.problems.add(where, wrong)
+            return
+        key = (state, measure, period.label if period.kind == "date" else (period.kind, period.first))
+        if key in self.seen:
+            self.problems.add(where, f"{state} {MEASURE_WORDS[measure]} {period.label} is given twice: also at "
+                                     f"{self.seen[key]}; keep one (two names mapped to one state? add their numbers up in the file)")
+            return
+        self.seen[key] = where
+        self.items.append(Observation((state,), measure, period, float(value), f"{self.file} {where}"))
 
     def _map(self) -> dict[str, str]:
         return {k: v for k, v in self.names.items() if k != v}
