@@ -69,12 +69,12 @@ MEASURE_COLUMNS = ("measure", "måling", "maaling")
 VALUE_COLUMNS = ("value", "værdi", "vaerdi")
 AREA_COLUMNS = ("area", "område", "omraade", "kommune", "municipality")
 MEASURE_NAMES = {
-    "persons": "persons", "personer": "persons", "antal_personer": "persons",
-    "full_time": "full_time", "full_time_persons": "full_time", "fuldtidspersoner": "full_time",
-    "antal_fuldtidspersoner": "full_time",
-    "entrants": "entrants", "exits": "exits",
+    **{measure: measure for measure in MEASURES},
+    "personer": "persons", "antal_personer": "persons",
+    "full_time_persons": "full_time", "fuldtidspersoner": "full_time", "antal_fuldtidspersoner": "full_time",
 }
-"""A measure's names, as a column's name or a measure column's value (compared by :func:`_word`)."""
+"""A measure's names, as a column's name or a measure column's value (compared by :func:`_word`): every
+measure's own, and jobindsats' Danish ones."""
 _DANISH_PERSONS = ("personer", "antal_personer")
 _EMPTY_FILE = "the file is empty: expected a header row (such as month,state,persons) and rows below it"
 
