@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar as _days
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,10 +44,10 @@ Aabenraa counts those who have been part of KIK II)."""
 MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering",
                  "exits": "persons leaving", "passed_through": "persons passed through"}
 
-_MONTH = re.compile(r"^(\d{4})(?:-|M)(\d{1,2})$")
-_QUARTER = re.compile(r"^(\d{4})(?:K|Q)([1-4])$")
-_YEAR = re.compile(r"^(\d{4})$")
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^([0-9]{4})(?:-|M)([0-9]{1,2})$")  # ASCII digits: "２０２１-01" is not a month (as in calendar.py)
+_QUARTER = re.compile(r"^([0-9]{4})(?:K|Q)([1-4])$")
+_YEAR = re.compile(r"^([0-9]{4})$")
+_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ class Observations:
 
     items: tuple[Observation, ...]
     source: str = ""
+    read_report: str = ""
+    """What was read, for a person to check: a line per state and measure ("read 12 observations of
+    kontanthjaelp (persons, 2018-06 to 2021-01) from FILE"), and from a file the layout, columns and rows read."""
 
     def __len__(self) -> int:
         return len(self.items)
@@ -136,11 +140,28 @@ class Observations:
 
     def __add__(self, other: Observations) -> Observations:
         source = " and ".join(s for s in (self.source, other.source) if s)
-        return Observations(self.items + other.items, source)
+        report = "\n".join(r for r in (self.read_report, other.read_report) if r)
+        return Observations(self.items + other.items, source, report)
 
     def order(self) -> np.ndarray:
         """Indices of the observations in time order (their period's last boundary, then as read)."""
         return np.array(sorted(range(len(self.items)), key=lambda i: (self.items[i].period.boundary, i)), dtype=int)
+
+
+def read_summary(items: Iterable[Observation], source: str) -> list[str]:
+    """A line per state (or states counted together) and measure, in the order first read:
+    ``read 12 observations of kontanthjaelp (persons, 2018-06 to 2021-01) from SOURCE``."""
+    groups: dict[tuple[tuple[str, ...], str], list[Observation]] = {}
+    for o in items:
+        groups.setdefault((o.states, o.measure), []).append(o)
+    lines = []
+    for (states, measure), group in groups.items():
+        ordered = sorted(group, key=lambda o: (o.period.boundary, o.period.first))
+        first, last = ordered[0].period.label, ordered[-1].period.label
+        span = first if len(ordered) == 1 else f"{first} to {last}"
+        count = f"{len(group)} observation{'s' if len(group) != 1 else ''}"
+        lines.append(f"read {count} of {'+'.join(states)} ({MEASURE_WORDS[measure]}, {span}) from {source}")
+    return lines
 
 
 def check_measure(measure: str, period: Period) -> str | None:
@@ -272,7 +293,9 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                     problems.append(Problem(key, f"expected a number of persons of at least 0, got {value!r}"))
                     continue
                 items.append(Observation((state,), measure, period, float(value), key))
-    return Observations(tuple(items), source or (scenario.path and f"{scenario.path} [observed]")), problems
+    where = f"{scenario.path} [observed]" if scenario.path else "[observed]"
+    report = "\n".join(read_summary(items, where))
+    return Observations(tuple(items), source or (scenario.path and f"{scenario.path} [observed]"), report), problems
 
 
 def _unknown_state(state: str, names: list[str]) -> str:

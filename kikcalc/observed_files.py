@@ -1,0 +1,791 @@
+"""Observed caseloads read from files, in the layouts people have: the boundary between a data file and
+:class:`~kikcalc.observed.Observations`.
+
+:func:`read` takes
+
+- a **long** CSV: a period column (``month``, ``quarter``, ``year``, ``date`` or ``period``; Danish
+  ``måned``, ``kvartal``, ``år``, ``dato``, ``periode``), a state column (``state``, or jobindsats'
+  ``Ydelsesgrupper``) and a value column (``value``), with an optional ``measure`` column; or the
+  value columns named by their measure (``persons``, ``full_time``, ``Antal personer``, ``Antal
+  fuldtidspersoner``) instead of ``value``;
+- a **wide** CSV: a period column and a column per state (optionally a ``measure`` column);
+- the **JSON** the jobindsats.dk API returns: ``[{"Variables": [{"Label": ...}, ...], "Data": [[...], ...]}]``,
+  read as a table whose header is the variables' labels.
+
+A file names its measure (a measure column, or value columns named by measure) or the caller gives
+it (``measure``, the CLI's ``--measure``): persons and full-time persons are different numbers, and
+a file that does not say which it holds is refused, never guessed. Names of benefit groups
+("Kontanthjælp") become states through the scenario's ``[observed] map`` or ``mapping`` (the CLI's
+``--map NAME=STATE``); a state's own name is read as is.
+
+Separators ``,``, ``;`` and tab are sniffed. Numbers are parsed here, not by a library, so that
+the rule is exact and stated: in a ``;`` file (as Excel with Danish settings writes it) a comma is
+the decimal sign and a point separates thousands (``1.130,5`` is 1130.5, ``120.000`` is 120000); in
+a ``,`` file a point is the decimal sign and a comma in a number is refused as ambiguous; a tab
+file (Excel's "Unicode text", UTF-16) follows the ``;`` rule if any number in it has a comma, and
+otherwise the ``,`` rule, refusing ``120.000`` as ambiguous. Text is UTF-8, with or without a
+byte-order mark, or UTF-16 with one; anything else is refused with the row and column of the
+first byte that is not UTF-8.
+
+Every problem is collected with its row and column (``row 5, column C (persons)``; in JSON
+``Data[4][3] (Antal personer)``) and raised together as one :class:`~kikcalc.errors.ScenarioError`
+naming the file. What was read (layout, columns, rows, periods) is returned in
+``Observations.read_report``.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kikcalc.errors import Problem, ScenarioError
+from kikcalc.observed import (
+    MEASURE_WORDS,
+    MEASURES,
+    Observation,
+    Observations,
+    Period,
+    check_measure,
+    parse_period,
+    read_summary,
+)
+
+# --- the words a header or a cell may use -----------------------------------------------------------------
+
+PERIOD_COLUMNS = {"period": None, "periode": None, "month": "month", "måned": "month", "maaned": "month",
+                  "quarter": "quarter", "kvartal": "quarter", "year": "year", "år": "year", "aar": "year",
+                  "date": "date", "dato": "date"}
+"""A period column's name, and the kind of period it must hold (None: any)."""
+STATE_COLUMNS = ("state", "ydelse", "ydelser", "ydelsesgruppe", "ydelsesgrupper", "benefit", "benefit_group")
+MEASURE_COLUMNS = ("measure", "måling", "maaling")
+VALUE_COLUMNS = ("value", "værdi", "vaerdi")
+AREA_COLUMNS = ("area", "område", "omraade", "kommune", "municipality")
+MEASURE_NAMES = {
+    **{measure: measure for measure in MEASURES},
+    "personer": "persons", "antal_personer": "persons",
+    "full_time_persons": "full_time", "fuldtidspersoner": "full_time", "antal_fuldtidspersoner": "full_time",
+}
+"""A measure's names, as a column's name or a measure column's value (compared by :func:`_word`): every
+measure's own, and jobindsats' Danish ones."""
+_DANISH_PERSONS = ("personer", "antal_personer")
+_EMPTY_FILE = "the file is empty: expected a header row (such as month,state,persons) and rows below it"
+
+# ASCII digits only: float() would read "١٢٣" and "２０", which no one means in a caseload file.
+_DANISH_NUMBER = re.compile(r"^(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,[0-9]+)?$")
+_POINT_NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?$")
+_THOUSANDS_POINT = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{3})+$")
+_DANISH_DATE = re.compile(r"^([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})$")
+_EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ][0-9]{2,4}$")  # letters, then a year: "jan-21"
+_QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
+
+
+def _word(text: Any) -> str:
+    """A header or cell as compared with the words above: NFC, trimmed, case-folded, runs of spaces,
+    hyphens and underscores as one underscore."""
+    return re.sub(r"[\s_\-]+", "_", unicodedata.normalize("NFC", str(text)).strip().casefold()).strip("_")
+
+
+def _name(text: Any) -> str:
+    """A name as matched against states and the map: NFC, trimmed, inner runs of spaces as one; case kept."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text)).strip())
+
+
+def _letter(j: int) -> str:
+    """Spreadsheet letter of 0-based column j: A..Z, AA.."""
+    letters = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --- the file as a table --------------------------------------------------------------------------------
+
+@dataclass
+class _Table:
+    """A header and rows of cells, from a CSV file or one table of the jobindsats JSON."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+    """(row number, or index in Data, and the cells), empty rows left out."""
+    form: str
+    """What the file is, for the report: "CSV, ';'-separated, UTF-8 with BOM"."""
+    decimal: str
+    """How text numbers are read: "comma" (1.130,5), "point" (1130.5), "either" (a tab file: decided by its cells)."""
+    head: str
+    """Where the header is: "row 1", or "Variables" in JSON."""
+    prefix: str = ""
+    """In JSON with more than one table, the table's place ("[1].")."""
+    dropped: int = 0
+    """Rows left out for a problem of their shape (already reported)."""
+
+    @property
+    def is_csv(self) -> bool:
+        return self.form.startswith("CSV")
+
+    def cell(self, row: int, j: int) -> str:
+        """Where a cell is: "row 5, column C (persons)", or in JSON "Data[4][2] (Antal personer)"."""
+        label = f" ({self.header[j]})" if j < len(self.header) and self.header[j] else ""
+        if self.is_csv:
+            return f"row {row}, column {_letter(j)}{label}"
+        return f"{self.prefix}Data[{row}][{j}]{label}"
+
+    def column(self, j: int) -> str:
+        """Where a column's name is: "row 1, column C (persons)", or in JSON "Variables[2] (Antal personer)"."""
+        if self.is_csv:
+            return self.cell(int(self.head.split()[1]), j)
+        return f"{self.prefix}Variables[{j}]" + (f" ({self.header[j]})" if self.header[j] else "")
+
+    def row(self, row: int) -> str:
+        return f"row {row}" if self.is_csv else f"{self.prefix}Data[{row}]"
+
+    def span(self) -> str:
+        """The rows read: "rows 2 to 14", "row 2", "Data[0] to Data[11]"."""
+        first, last = self.rows[0][0], self.rows[-1][0]
+        if self.is_csv:
+            return f"rows {first} to {last}" if last != first else f"row {first}"
+        return f"{self.row(first)} to {self.row(last)}" if last != first else self.row(first)
+
+    def label(self, j: int) -> str:
+        """A column as the report names it: "C persons" in a CSV, "Antal personer" in JSON."""
+        return f"{_letter(j)} {self.header[j]}" if self.is_csv else self.header[j]
+
+
+class _Problems(list):
+    """Problems as found."""
+
+    def add(self, where: str, message: str) -> None:
+        self.append(Problem(where, message))
+
+
+def _decode(data: bytes, file: str) -> tuple[str, str]:
+    """The file's text and its encoding's name, or a ScenarioError saying why it is not text kikcalc reads."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ScenarioError(file, [Problem("", "an Excel workbook, not a text file: save it as \"CSV UTF-8\" "
+                                                "(in Danish Excel: \"CSV UTF-8 (kommasepareret)\") and read that")])
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "UTF-16 (as Excel's \"Unicode text\" writes it)"
+        except UnicodeDecodeError as error:
+            raise ScenarioError(file, [Problem("", f"starts as UTF-16 but is not: {error.reason} at byte {error.start}; "
+                                                   f"save it again as \"CSV UTF-8\"")]) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ScenarioError(file, [_not_utf8(data, error)]) from None
+    if "\x00" in text:
+        raise ScenarioError(file, [Problem("", "holds NUL characters: UTF-16 without a byte-order mark? Save it as "
+                                               "\"CSV UTF-8\" (or as \"Unicode text\", which Excel writes with one)")])
+    return text, "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> Problem:
+    """Where the first byte that is not UTF-8 lies (row and, for a CSV, column), and what to do."""
+    start = error.start
+    row = data.count(b"\n", 0, start) + 1
+    line_start = data.rfind(b"\n", 0, start) + 1
+    before = data[line_start:start].decode("utf-8", "replace")
+    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    where = f"row {row}"
+    separators = [s for s in ";,\t" if s in first_line]
+    if separators:
+        separator = max(separators, key=first_line.count)
+        j = before.count(separator)
+        names = next(csv.reader([first_line], delimiter=separator), [])
+        where += f", column {_letter(j)}" + (f" ({names[j].strip()})" if j < len(names) and names[j].strip() else "")
+    byte = data[start]
+    return Problem(where, f"not UTF-8 text: byte 0x{byte:02X} (Windows-1252, Excel's plain \"CSV\", writes æ ø å so); "
+                          f"save the file as \"CSV UTF-8\" (in Danish Excel: \"CSV UTF-8 (kommasepareret)\")")
+
+
+def _csv_table(text: str, encoding: str, problems: _Problems) -> _Table | None:
+    """The header and rows of a CSV text, every cell as text. csv.reader rather than pandas.read_csv: it
+    gives each row's line in the file (blank, comment and multi-line rows included) and lets a row with
+    a cell too many be reported where it is, and every cell stays text until :func:`_number` reads it."""
+    lines = re.split(r"\r\n|\r|\n", text)  # Windows, old Mac and Unix line ends alike
+    separator = None
+    # Lines starting with # are comments (a data file's source); blanked, so that row numbers stay the file's.
+    kept = ["" if line.lstrip().startswith("#") else line for line in lines]
+    first = next((i for i, line in enumerate(kept) if line.strip()), None)
+    if first is None:
+        problems.add("", _EMPTY_FILE + " (it holds only comment lines)")
+        return None
+    match = re.match(r"^sep=(.)\s*$", kept[first])
+    if match:  # Excel's own line naming the separator
+        separator = match.group(1)
+        kept[first] = ""
+    if separator is None:
+        separator = _sniff(kept)
+    reader = csv.reader(io.StringIO("\n".join(kept)), delimiter=separator)
+    header: list[str] | None = None
+    header_row = 0
+    rows: list[tuple[int, list[str]]] = []
+    end = 0
+    try:
+        for cells in reader:
+            row, end = end + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if header is None:
+                header, header_row = [c.strip().lstrip("\ufeff") for c in cells], row
+                continue
+            rows.append((row, cells))
+    except csv.Error as error:  # a quote left open to the end of the file, a cell past csv's size limit
+        problems.add(f"row {end + 1}", f"not readable as CSV: {error}; is a quote (\") left open?")
+        return None
+    if header is None:
+        problems.add("", _EMPTY_FILE)
+        return None
+    while header and not header[-1] and not any(len(c) >= len(header) and c[len(header) - 1].strip() for _, c in rows):
+        header.pop()  # empty trailing columns, as spreadsheets write them
+    width = len(header)
+    shaped: list[tuple[int, list[str]]] = []
+    dropped = 0
+    for row, cells in rows:
+        extra = cells[width:]
+        if any(c.strip() for c in extra):
+            hint = ""
+            if separator == "," and any(re.fullmatch(r"\s*[0-9]+\s*", c) for c in cells[1:]):
+                hint = ("; a decimal comma in a comma-separated file? Write numbers with a decimal point (1130.5), "
+                        "or save the file with ; as separator (Danish Excel)")
+            problems.add(f"row {row}", f"{len(cells)} cells, but the header (row {header_row}) names {width} columns{hint}")
+            dropped += 1
+            continue
+        shaped.append((row, (cells + [""] * width)[:width]))
+    name = {",": "','", ";": "';'", "\t": "tab"}.get(separator, repr(separator))
+    decimal = {",": "point", ";": "comma"}.get(separator, "either")
+    return _Table(header, shaped, f"CSV, {name}-separated, {encoding}", decimal, f"row {header_row}", dropped=dropped)
+
+
+def _sniff(lines: list[str]) -> str:
+    """The separator: csv.Sniffer's choice among , ; and tab, if it splits the header into columns; otherwise
+    the one that splits the header into most."""
+    sample = [line for line in lines if line.strip()][:30]
+    header = sample[0]
+    try:
+        separator = csv.Sniffer().sniff("\n".join(sample), delimiters=",;\t").delimiter
+    except csv.Error:
+        separator = None
+
+    def width(candidate: str) -> int:
+        return len(next(csv.reader([header], delimiter=candidate), []))
+
+    if separator is None or width(separator) < 2:
+        separator = max(";,\t", key=width)
+    return separator
+
+
+def _json_tables(text: str, problems: _Problems) -> list[_Table]:
+    """The jobindsats API's JSON: a list of tables, each {"Variables": [...], "Data": [[...], ...]}."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as error:
+        problems.add(f"row {error.lineno}, character {error.colno}", f"not valid JSON: {error.msg}")
+        return []
+    shape = 'expected the jobindsats API\'s JSON: [{"Variables": [{"Label": "Periode"}, ...], "Data": [["2021M01", ...], ...]}]'
+    if isinstance(payload, dict):
+        payload = [payload]
+    if not isinstance(payload, list) or not payload:
+        problems.add("", shape)
+        return []
+    tables = []
+    for k, part in enumerate(payload):
+        prefix = f"[{k}]." if len(payload) > 1 else ""
+        if not isinstance(part, dict) or not isinstance(part.get("Variables"), list) or not isinstance(part.get("Data"), list):
+            problems.add(f"[{k}]", shape)
+            continue
+        header = []
+        for j, variable in enumerate(part["Variables"]):
+            label = variable if isinstance(variable, str) else next(
+                (variable[key] for key in ("Label", "label", "Name", "name") if isinstance(variable, dict)
+                 and isinstance(variable.get(key), str)), None)
+            if label is None:
+                problems.add(f"{prefix}Variables[{j}]", f'expected a variable with a "Label", got {json.dumps(variable)[:60]}')
+                label = ""
+            header.append(label.strip())
+        rows = []
+        dropped = 0
+        for i, values in enumerate(part["Data"]):
+            if not isinstance(values, list) or len(values) != len(header):
+                dropped += 1
+                problems.add(f"{prefix}Data[{i}]", f"expected a list of {len(header)} values, one per variable, "
+                                                   f"got {json.dumps(values, ensure_ascii=False)[:60]}")
+                continue
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            rows.append((i, values))
+
+        tables.append(_Table(header, rows, "jobindsats API JSON", "comma", "Variables", prefix, dropped))
+    return tables
+
+
+# --- numbers ------------------------------------------------------------------------------------------
+
+def _number(raw: Any, decimal: str) -> float | str:
+    """A cell as a number of persons, or why it is not one. ``decimal`` as in :class:`_Table`
+    ("point-strict": a point, with 1.130 refused as ambiguous)."""
+    if isinstance(raw, bool):
+        return f"expected a number of persons, got {json.dumps(raw)}"
+    if isinstance(raw, int | float):
+        if not math.isfinite(raw):
+            return f"expected a finite number of persons, got {raw}"
+        return f"a negative number ({raw:g}); expected a number of persons of at least 0" if raw < 0 else float(raw)
+    text = str(raw).strip()
+    negative = text[:1] in ("-", "\u2212")
+    body = text[1:].strip() if negative else text
+    value: float | None = None
+    if decimal == "comma":
+        if _DANISH_NUMBER.match(body):
+            value = float(body.replace(".", "").replace(",", "."))
+        elif _POINT_NUMBER.match(body):
+            return (f'"{text}": in this file a point separates thousands (1.130 is 1130) and a comma is the decimal sign '
+                    f'(1130,5); write {body.replace(".", ",")} for a decimal number')
+    else:
+        if _POINT_NUMBER.match(body) and not (decimal == "point-strict" and _THOUSANDS_POINT.match(body)):
+            value = float(body)
+        elif decimal == "point-strict" and _THOUSANDS_POINT.match(body):
+            return (f'"{text}" is ambiguous in a tab-separated file without decimal commas: {body.replace(".", "")} '
+                    f'(a thousands point) or {float(body):g} (a decimal point)? Write it without a thousands point')
+        elif re.fullmatch(r"[0-9.,]+", body) and "," in body:
+            return (f'"{text}" is ambiguous in a comma-separated file: {body.replace(",", "").replace(".", "")} '
+                    f'(a thousands comma) or a decimal comma? Write numbers without thousands separators and with a '
+                    f'decimal point (1130 or 1130.5), or save the file with ; as separator (Danish Excel), where '
+                    f'1.130,5 is read')
+    if value is None:
+        hint = ""
+        if "\n" in text:
+            text = text.splitlines()[0] + " ..."
+            hint = "; a quote (\") left open here, so that the cell runs on over the rows below?"
+        elif text in ("..", ".", "(D)", "D", "-", "x"):
+            hint = "; a number jobindsats does not publish? Leave the cell empty"
+        elif "%" in text:
+            hint = "; a share is not a number of persons"
+        return f'expected a number of persons, got "{text}"{hint}'
+    if negative:
+        return f"a negative number ({text}); expected a number of persons of at least 0"
+    return value
+
+
+# --- names and measures ---------------------------------------------------------------------------------
+
+def _fold(text: str) -> str:
+    """A name compared loosely, for suggestions only: case-folded, æ ø å spelled out."""
+    text = _name(text).casefold()
+    for letter, spelled in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(letter, spelled)
+    return text
+
+
+def _nearest(name: str, candidates: list[str]) -> str | None:
+    folded = {}
+    for candidate in candidates:
+        folded.setdefault(_fold(candidate), candidate)
+        folded.setdefault(_fold(candidate).replace("oe", "o").replace("ae", "a").replace("aa", "a"), candidate)
+    keys = [_fold(name), _fold(name).replace("oe", "o").replace("ae", "a").replace("aa", "a")]
+    for key in keys:
+        close = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.75)
+        if close:
+            return folded[close[0]]
+    return None
+
+
+def _unknown_name(name: str, states: list[str], mapping: dict[str, str]) -> str:
+    """Why a name in a file is no state, with the nearest state or mapped name, and how to map it."""
+    near = _nearest(name, states + list(mapping))
+    if near in mapping:
+        return f'no state "{name}" in the scenario and no such name in the map; did you mean "{near}" (mapped to {mapping[near]})?'
+    how = f'[observed] map = {{ "{name}" = "{near or "STATE"}" }} in the scenario, or --map "{name}={near or "STATE"}"'
+    if near and (name.isascii() and name == name.lower()):  # a slip in a state's own name
+        return f'no state "{name}" in the scenario; did you mean "{near}"?'
+    if near:
+        return f'no state "{name}" in the scenario; did you mean "{near}"? A name other than a state\'s own is read through a map: {how}'
+    return f'no state "{name}" in the scenario (its states: {", ".join(states)}); map the name to one: {how}'
+
+
+def _measure_of(text: Any) -> str | None:
+    return MEASURE_NAMES.get(_word(text))
+
+
+def _unknown_measure(text: str) -> str:
+    close = difflib.get_close_matches(_word(text), list(MEASURE_NAMES), n=1, cutoff=0.75)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return (f'unknown measure "{text}"; expected persons (Antal personer), full_time (Antal fuldtidspersoner), '
+            f'entrants or exits{hint}')
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, measure: str | None = None) -> Observations:
+    """The observations in a data file (CSV or the jobindsats API's JSON) for a built scenario.
+
+    ``mapping``: names in the file (benefit groups, "Kontanthjælp") to states, over the scenario's
+    ``[observed] map``. ``measure``: persons, full_time, entrants or exits, for a file that does not
+    name its measure. Returns :class:`~kikcalc.observed.Observations` with ``source`` the path and
+    ``read_report`` saying what was read; raises :class:`~kikcalc.errors.ScenarioError` listing every
+    problem with its row and column.
+    """
+    file = str(path)
+    problems = _Problems()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(file, [Problem("", "no such file")]) from None
+    except IsADirectoryError:
+        raise ScenarioError(file, [Problem("", "is a directory, expected a data file (CSV or JSON)")]) from None
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise ScenarioError(file, [Problem("", _EMPTY_FILE)])
+    text, encoding = _decode(data, file)
+    names = _state_names(scenario, mapping or {}, problems)
+    if measure is not None and measure not in MEASURES:
+        measure_name = _measure_of(measure)
+        if measure_name is None:
+            problems.add("--measure", _unknown_measure(str(measure)))
+        measure = measure_name
+    if Path(path).suffix.casefold() == ".json" or text.lstrip()[:1] in ("[", "{"):
+        tables = _json_tables(text, problems)
+    else:
+        table = _csv_table(text, encoding, problems)
+        tables = [table] if table else []
+    reading = _Reading(file, scenario, names, measure, problems)
+    details: list[str] = []
+    for table in tables:
+        details += reading.table(table)
+    if problems:
+        raise ScenarioError(file, problems)
+    items = tuple(reading.items)
+    if not items:
+        raise ScenarioError(file, [Problem("", "no numbers in the file: every value cell is empty")])
+    report = "\n".join(read_summary(items, file) + [f"  {line}" for line in details])
+    return Observations(items, file, report)
+
+
+def _state_names(scenario, mapping: dict[str, str], problems: _Problems) -> dict[str, str]:
+    """Every name a file may use for a state: the states' own, the scenario's [observed] map, then ``mapping``."""
+    states = scenario.state_names
+    names = {s: s for s in states}
+    table = scenario.raw.get("observed") if isinstance(scenario.raw.get("observed"), dict) else {}
+    in_scenario = table.get("map", {}) if isinstance(table.get("map", {}), dict) else {}
+    names.update({_name(k): v for k, v in in_scenario.items() if isinstance(v, str) and v in states})
+    for name, state in mapping.items():
+        if state not in states:
+            close = difflib.get_close_matches(str(state), states, n=1)
+            hint = f'; did you mean "{close[0]}"?' if close else f" (its states: {', '.join(states)})"
+            problems.add(f'--map "{name}={state}"', f'no state "{state}" in the scenario{hint}')
+            continue
+        names[_name(name)] = state
+    return names
+
+
+@dataclass
+class _Columns:
+    """What each column of a table holds."""
+
+    period: int | None = None
+    period_kind: str | None = None
+    state: int | None = None
+    measure: int | None = None
+    value: int | None = None
+    area: int | None = None
+    by_measure: dict[int, str] = field(default_factory=dict)
+    """Value columns named by measure: column -> measure."""
+    by_state: dict[int, str] = field(default_factory=dict)
+    """Value columns named by state (or a mapped name): column -> state."""
+    unknown: list[int] = field(default_factory=list)
+
+
+class _Reading:
+    """Observations read from one file's tables; problems collected as found."""
+
+    def __init__(self, file: str, scenario, names: dict[str, str], measure: str | None, problems: _Problems):
+        self.file, self.scenario, self.names, self.measure, self.problems = file, scenario, names, measure, problems
+        self.items: list[Observation] = []
+        self.seen: dict[tuple, str] = {}
+
+    def table(self, table: _Table) -> list[str]:
+        """Read one table's observations into ``items``; the report's lines on its layout, columns and rows."""
+        columns = self._columns(table)
+        if columns is None:
+            return []
+        if not table.rows:
+            if not table.dropped:
+                self.problems.add(table.head, "no rows below the header: nothing to read")
+            return []
+        decimal = table.decimal
+        if decimal == "either":
+            value_columns = [columns.value, *columns.by_measure, *columns.by_state]
+            has_comma = any("," in str(cells[j]) for _, cells in table.rows for j in value_columns if j is not None)
+            decimal = "comma" if has_comma else "point-strict"
+        before = len(self.items)
+        empty: list[str] = []
+        area_values: dict[str, int] = {}
+        used_names: dict[str, str] = {}
+        danish_persons_by_month = False
+        unknown_states: dict[str, list[tuple[int, int]]] = {}
+        unknown_measures: dict[str, list[tuple[int, int]]] = {}
+        for row, cells in table.rows:
+            if columns.area is not None:
+                area = _name(cells[columns.area] or "")
+                if area and area not in area_values:
+                    if area_values:
+                        first = next(iter(area_values))
+                        self.problems.add(table.cell(row, columns.area),
+                                          f'a second area "{area}" ({table.row(area_values[first])} has "{first}"): '
+                                          f"kikcalc reads one area's numbers; keep the rows of the area the scenario models")
+                    area_values[area] = row
+            period = self._period(table, row, cells, columns)
+            state = None
+            if columns.state is not None:
+                text = _name(cells[columns.state] or "")
+                if not text:
+                    self.problems.add(table.cell(row, columns.state), "no state: name the state (or benefit group) of this row")
+                    continue
+                state = self.names.get(text)
+                if state is None:
+                    unknown_states.setdefault(text, []).append((row, columns.state))
+                    continue
+                if text != state:
+                    used_names[text] = state
+            row_measure = self.measure
+            if columns.measure is not None:
+                text = _name(cells[columns.measure] or "")
+                row_measure = _measure_of(text) if text else None
+                if not text:
+                    self.problems.add(table.cell(row, columns.measure), "no measure: give persons or full_time "
+                                                                       "(Antal personer or Antal fuldtidspersoner)")
+                    continue
+                if row_measure is None:
+                    unknown_measures.setdefault(text, []).append((row, columns.measure))
+                    continue
+                if _word(text) in _DANISH_PERSONS and period is not None and period.kind == "month":
+                    danish_persons_by_month = True
+            if period is None:
+                continue
+            if columns.value is not None:
+                targets = [(columns.value, state, row_measure)]
+            elif columns.by_measure:
+                targets = [(j, state, m) for j, m in columns.by_measure.items()]
+                if period.kind == "month" and any(_word(table.header[j]) in _DANISH_PERSONS for j in columns.by_measure):
+                    danish_persons_by_month = True
+            else:
+                targets = [(j, s, row_measure) for j, s in columns.by_state.items()]
+            for j, target_state, target_measure in targets:
+                raw = cells[j]
+                if raw is None or (isinstance(raw, str) and not raw.strip()):
+                    empty.append(table.cell(row, j))
+                else:
+                    self._observation(table.cell(row, j), raw, decimal, target_state, target_measure, period)
+        for text, places in unknown_states.items():
+            self.problems.add(table.cell(*places[0]), _unknown_name(text, self.scenario.state_names, self._map()) + _also(table, places))
+        for text, places in unknown_measures.items():
+            self.problems.add(table.cell(*places[0]), _unknown_measure(text) + _also(table, places))
+        if self.measure is not None and (columns.measure is not None or columns.by_measure):
+            named = {o.measure for o in self.items[before:]}
+            if named and named != {self.measure}:
+                self.problems.add("--measure", f"the file names its measures ({', '.join(sorted(named))}); "
+                                               f"--measure {self.measure} says otherwise: leave it out")
+        return self._report(table, columns, decimal, area_values, used_names, empty, danish_persons_by_month)
+
+    def _observation(self, where: str, raw: Any, decimal: str, state: str, measure: str, period: Period) -> None:
+        """One cell's observation into ``items``, or the problem with it."""
+        value = _number(raw, decimal)
+        wrong = value if isinstance(value, str) else check_measure(measure, period)
+        if wrong:
+            self.problems.add(where, wrong)
+            return
+        key = (state, measure, period.label if period.kind == "date" else (period.kind, period.first))
+        if key in self.seen:
+            self.problems.add(where, f"{state} {MEASURE_WORDS[measure]} {period.label} is given twice: also at "
+                                     f"{self.seen[key]}; keep one (two names mapped to one state? add their numbers up in the file)")
+            return
+        self.seen[key] = where
+        self.items.append(Observation((state,), measure, period, float(value), f"{self.file} {where}"))
+
+    def _map(self) -> dict[str, str]:
+        return {k: v for k, v in self.names.items() if k != v}
+
+    def _columns(self, table: _Table) -> _Columns | None:
+        """Each column's role from its name; problems for names that say nothing kikcalc reads, or say it twice."""
+        columns = _Columns()
+        first_at: dict[str, int] = {}
+        header_where, head = table.column, table.head
+
+        def once(role: str, j: int) -> bool:
+            if role in first_at:
+                self.problems.add(header_where(j), f"a second {role} column; the first is {header_where(first_at[role])}")
+                return False
+            first_at[role] = j
+            return True
+
+        for j, label in enumerate(table.header):
+            word = _word(label)
+            if not word:
+                if any(cells[j] not in (None, "") for _, cells in table.rows):
+                    self.problems.add(header_where(j), "a column without a name; name it (month, state, persons, ...)")
+                continue
+            if word in PERIOD_COLUMNS:
+                if once("period", j):
+                    columns.period, columns.period_kind = j, PERIOD_COLUMNS[word]
+            elif word in STATE_COLUMNS:
+                if once("state", j):
+                    columns.state = j
+            elif word in MEASURE_COLUMNS:
+                if once("measure", j):
+                    columns.measure = j
+            elif word in VALUE_COLUMNS:
+                if once("value", j):
+                    columns.value = j
+            elif word in AREA_COLUMNS:
+                if once("area", j):
+                    columns.area = j
+            elif word in MEASURE_NAMES:
+                if once(MEASURE_NAMES[word], j):
+                    columns.by_measure[j] = MEASURE_NAMES[word]
+            elif _name(label) in self.names:
+                state = self.names[_name(label)]
+                if once(f"{state} (state)", j):
+                    columns.by_state[j] = state
+            else:
+                columns.unknown.append(j)
+        ok = True
+        if columns.period is None:
+            self.problems.add(head, "no period column: name one month, quarter, year, date or period (jobindsats: Periode); "
+                                    f"the columns are {', '.join(repr(h) for h in table.header)}")
+            ok = False
+        if columns.state is not None:
+            for j in columns.by_state:
+                self.problems.add(header_where(j), f"a column named by state beside a state column ({header_where(columns.state)}); "
+                                                   f"give states either in the state column or as columns, not both")
+                ok = False
+            if columns.value is not None and columns.by_measure:
+                self.problems.add(header_where(columns.value), "a value column beside columns named by measure "
+                                                               f"({', '.join(header_where(j) for j in columns.by_measure)}); "
+                                                               "which holds the numbers? Keep one")
+                ok = False
+            if columns.measure is not None and columns.by_measure:
+                self.problems.add(header_where(columns.measure), "a measure column beside columns named by measure; keep one")
+                ok = False
+            if columns.value is None and not columns.by_measure:
+                self.problems.add(head, "no value column: name the column of numbers value, or by its measure "
+                                        "(persons, full_time, Antal personer, Antal fuldtidspersoner)")
+                ok = False
+            for j in columns.unknown:  # a long file may carry columns kikcalc does not read; a near miss is a slip
+                near = _near_word(table.header[j])
+                if near:
+                    self.problems.add(header_where(j), f'not a column kikcalc reads; did you mean "{near}"?')
+                    ok = False
+        else:
+            for j in columns.unknown:
+                message = _unknown_name(_name(table.header[j]), self.scenario.state_names, self._map())
+                if "did you mean" not in message:
+                    message += ("; a wide file names a column per state: if this column holds states, name it state "
+                                "(jobindsats: Ydelsesgrupper)")
+                self.problems.add(header_where(j), message)
+                ok = False
+            if columns.by_measure and columns.by_state:
+                self.problems.add(header_where(next(iter(columns.by_measure))),
+                                  "columns named by measure beside columns named by state; name the columns either by "
+                                  "state (a wide file, with a measure column or --measure) or by measure (with a state column)")
+                ok = False
+            elif not columns.by_state and ok:
+                self.problems.add(head, "no state: add a state column (state, or jobindsats' Ydelsesgrupper) "
+                                        "or name a column per state")
+                ok = False
+            if columns.value is not None and columns.by_state:
+                self.problems.add(header_where(columns.value), "a value column in a file with a column per state; remove it")
+                ok = False
+        if ok and columns.measure is None and not columns.by_measure and self.measure is None:
+            at = header_where(columns.value) if columns.value is not None else head
+            self.problems.add(at, "which measure do the numbers hold: persons (a headcount at a month's end or a date) or "
+                                  "full-time persons (a mean over the period)? The file does not say: add a measure column, "
+                                  "name the value column persons or full_time (jobindsats: Antal personer, Antal "
+                                  "fuldtidspersoner), or give --measure persons or --measure full_time")
+            ok = False
+        return columns if ok else None
+
+    def _period(self, table: _Table, row: int, cells: list[Any], columns: _Columns):
+        raw = cells[columns.period]
+        text = "" if raw is None else (str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)).strip()
+        where = table.cell(row, columns.period)
+        if not text:
+            self.problems.add(where, "no period: give a month (2021-01, 2021M01), quarter (2021K1), year (2021) or date (2021-01-19)")
+            return None
+        try:
+            period = parse_period(text, self.scenario.calendar)
+        except ValueError as error:
+            self.problems.add(where, str(error) + _period_hint(text))
+            return None
+        if columns.period_kind and period.kind != columns.period_kind:
+            self.problems.add(where, f"{text} is a {period.kind}, in a column named {table.header[columns.period]}, "
+                                     f"which holds {columns.period_kind}s; name the column period if its periods differ")
+            return None
+        return period
+
+    def _report(self, table: _Table, columns: _Columns, decimal: str, areas: dict[str, int], used_names: dict[str, str],
+                empty: list[str], danish_persons_by_month: bool) -> list[str]:
+        """Lines saying how the table was read: its layout, the columns and rows read, what was not read."""
+        if columns.state is not None:
+            layout = "long, a column per measure" if columns.by_measure else "long"
+        else:
+            layout = "wide, a column per state"
+        roles = [(columns.area, "area" + (f" {next(iter(areas))}" if areas else "")), (columns.period, "period"),
+                 (columns.state, "state"), (columns.measure, "measure"), (columns.value, "value")]
+        roles += list(columns.by_measure.items()) + [(j, f"state {s}") for j, s in columns.by_state.items()]
+        parts = [f"{table.label(j)} ({role})" for j, role in sorted((j, role) for j, role in roles if j is not None)]
+        measure = f"; measure {self.measure} (given)" if columns.measure is None and not columns.by_measure else ""
+        rule = {"comma": "decimal comma, thousands point", "point": "decimal point",
+                "point-strict": "decimal point (no number has a comma)"}[decimal]
+        if not table.is_csv:
+            rule = "JSON numbers, and text numbers with " + rule
+        lines = [f"{table.form}, {layout}; {rule}",
+                 f"read columns {', '.join(parts)}{measure}; {table.span()}"]
+        if used_names:
+            lines.append("names read as states: " + ", ".join(f'"{k}" = {v}' for k, v in used_names.items()))
+        not_read = [f"column {table.label(j)}" for j in columns.unknown]
+        if empty:
+            shown = ", ".join(empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+            not_read.append(f"{len(empty)} empty cell{'s' if len(empty) != 1 else ''} ({shown})")
+        if not_read:
+            lines.append("not read: " + "; ".join(not_read))
+        if danish_persons_by_month:
+            lines.append('jobindsats "Antal personer" for a month (persons with a payment in it) is read as persons at the month\'s end')
+        return lines
+
+
+def _near_word(label: str) -> str | None:
+    words = [*PERIOD_COLUMNS, *STATE_COLUMNS, *MEASURE_COLUMNS, *VALUE_COLUMNS, *AREA_COLUMNS, *MEASURE_NAMES]
+    close = difflib.get_close_matches(_word(label), words, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def _also(table: _Table, places: list[tuple[int, int]]) -> str:
+    if len(places) == 1:
+        return ""
+    others = [table.row(row) for row, _ in places[1:]]
+    shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return f" (also {shown})"
+
+
+def _period_hint(text: str) -> str:
+    match = _DANISH_DATE.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+        return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
+                f"(format the column as text in Excel, so that it stays so)")
+    if _EXCEL_MONTH.match(text):
+        return "; a month as Excel shows it? Write it as 2021-01 or 2021M01 (format the column as text in Excel)"
+    match = _QUARTER_ZERO.match(text)
+    if match:
+        return f"; write it as {match.group(1)}{match.group(2)}{match.group(3)}"
+    if "MAT" in text.upper():
+        return "; a moving annual total (MAT) is not a period kikcalc reads: take months, quarters or years"
+    return ""
+
