@@ -153,7 +153,7 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
         return cache[x.tobytes()]
 
     solution = least_squares(evaluate, start, jac=jacobian, bounds=(low, high), x_scale="jac")
-    estimate = solution.x
+    estimate = solution.x.copy()
     at = model(scenario, observations, fitted, np.vstack([start, estimate]), strategy)
     before, after = at[0], at[1]
     warnings: list[str] = []
@@ -166,7 +166,9 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
     correlation = np.full((p, p), math.nan)
     moves_nothing = np.abs(J).max(axis=0) <= 1e-12 * max(1.0, float(np.abs(observed).max()))
     for i in np.flatnonzero(moves_nothing):
-        warnings.append(f"{fitted[i].label} moves none of the observations: the data say nothing about it")
+        warnings.append(f"{fitted[i].label} moves none of the observations: the data say nothing about it, and it "
+                        f"keeps the file's value")
+        estimate[i] = start[i]  # the solver's drift in a flat direction is no finding
     information = J.T @ J
     condition = np.linalg.cond(information) if p else 1.0
     if dof <= 0:
@@ -195,7 +197,8 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
     from scipy.stats import t as student
 
     half = student.ppf(0.975, dof) * se if dof > 0 else np.full(p, math.nan)
-    fit = Fit(fitted=fitted, estimate=estimate, standard_error=se, interval=np.column_stack([estimate - half, estimate + half]),
+    interval = np.clip(np.column_stack([estimate - half, estimate + half]), low[:, None], high[:, None])  # within the domain
+    fit = Fit(fitted=fitted, estimate=estimate, standard_error=se, interval=interval,
               correlation=correlation, observed=observed, before=before, after=after, used=used, warnings=warnings)
     if holdout:
         fit.holdout = backtest(scenario, observations, fit, strategy, seed)
@@ -233,10 +236,13 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
     errors = {"model": np.abs(fit.observed[held] - fit.after[held])}
     errors |= {name: np.abs(fit.observed[held] - forecast) for name, forecast in naive.items()}
     mae = {name: float(np.nanmean(e)) if np.isfinite(e).any() else math.nan for name, e in errors.items()}
+    exact = 1e-9 * max(1.0, float(np.abs(fit.observed[held]).max()))  # an error below this is rounding
+    mae = {name: (0.0 if value <= exact else value) for name, value in mae.items()}
     skill = {}
     for name, forecast in naive.items():
         covered = np.isfinite(forecast)  # the model is judged on the observations this naive forecast covers
         model_error = float(errors["model"][covered].mean()) if covered.any() else math.nan
+        model_error = 0.0 if model_error <= exact else model_error
         skill[name] = (math.nan if not covered.any() else model_error / mae[name] if mae[name] > 0
                        else math.inf if model_error > 0 else math.nan)
     interval = np.full((len(held), 2), math.nan)

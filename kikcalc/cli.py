@@ -352,7 +352,15 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
     for file in files:
         from kikcalc.observed_files import read as read_data
 
-        observations = observations + read_data(file, scenario, mapping, measure=measure)
+        read = read_data(file, scenario, mapping, measure=measure)
+        for line in read.read_report.splitlines()[:1]:
+            click.echo(f"note: {line}", err=True)
+        observations = observations + read
+    twice = observations.duplicates()
+    if twice:
+        first, second = twice[0]
+        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
+                         f"(the scenario's [observed] table and a data file may hold the same counts)")
     if not len(observations):
         raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
                          f"(docs/calibration.md)")
@@ -404,6 +412,8 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         raise UsageError("--fit: each key path once")
     if holdout >= len(observations):
         raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(observations)} observations)")
+    if write_to:
+        check_output(write_to, [file, *observed_files], "--write")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
     if write_to:
         from kikcalc.toml_edit import with_numbers
@@ -418,7 +428,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                       for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
         with open(file, encoding="utf-8-sig") as stream:
             text = stream.read()
-        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files])
+        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
     _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, format_for(output, fmt),
                                                 write_to), output, (file, *observed_files))
 

@@ -122,12 +122,15 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
         benefit = any(scenario.states[j].is_benefit for j in idx)
         lines.append(Line(o.label, o.states, o.measure, p.label, float(projected[i]), o.value, float(kroner), unit, benefit))
     splits, missing = [], []
-    by_group = {(o.states, o.period.label, o.measure): i for i, o in enumerate(observations.items)}
-    flow_groups = {(o.states, o.period.label) for o in observations.items if o.measure in ("entrants", "exits")}
-    for states, period in sorted(flow_groups):
-        came, left = by_group.get((states, period, "entrants")), by_group.get((states, period, "exits"))
+    def key(o) -> tuple:  # a period by its months, so 2021K1 and 2021Q1 pair
+        return tuple(sorted(o.states)), o.period.first, o.period.last
+
+    by_group = {(key(o), o.measure): i for i, o in enumerate(observations.items)}
+    flow_groups = {key(o): o for o in observations.items if o.measure in ("entrants", "exits")}
+    for group, o in sorted(flow_groups.items(), key=lambda item: item[0]):
+        came, left = by_group.get((group, "entrants")), by_group.get((group, "exits"))
         if came is not None and left is not None:
-            splits.append(Split(states, period, float(observations.items[came].value - projected[came]),
+            splits.append(Split(o.states, o.period.label, float(observations.items[came].value - projected[came]),
                                 float(observations.items[left].value - projected[left])))
     split_states = {s.states for s in splits}
     missing = sorted({"+".join(o.states) for o in observations.items
@@ -138,6 +141,8 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
             idx = [scenario.state_index(s) for s in o.states]
             through = trajectory.headcount[strategy, 0, idx].sum() + entrants(scenario, trajectory, idx, 0, o.period.boundary)[strategy]
             still = trajectory.headcount[strategy, o.period.boundary, idx].sum()
+            if through <= 0:
+                continue  # nobody passed through: no status to share out
             gone = exits(scenario, trajectory, idx, 0, o.period.boundary)[strategy]  # (S,)
             status = {"still there": float(still / through)}
             left = max(float(through - still), 0.0)

@@ -143,6 +143,19 @@ class Observations:
         report = "\n".join(r for r in (self.read_report, other.read_report) if r)
         return Observations(self.items + other.items, source, report)
 
+    def duplicates(self) -> list[tuple[Observation, Observation]]:
+        """Pairs of observations of the same states, measure and period (months [first, last], so 2021K1 and
+        2021Q1 are one period), wherever each was read: counted twice, they would weigh twice."""
+        seen: dict[tuple, Observation] = {}
+        pairs = []
+        for o in self.items:
+            key = (tuple(sorted(o.states)), o.measure, o.period.first, o.period.last, o.period.boundary)
+            if key in seen:
+                pairs.append((seen[key], o))
+            else:
+                seen[key] = o
+        return pairs
+
     def order(self) -> np.ndarray:
         """Indices of the observations in time order (their period's last boundary, then as read)."""
         return np.array(sorted(range(len(self.items)), key=lambda i: (self.items[i].period.boundary, i)), dtype=int)

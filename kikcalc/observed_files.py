@@ -419,7 +419,7 @@ def _unknown_measure(text: str) -> str:
     close = difflib.get_close_matches(_word(text), list(MEASURE_NAMES), n=1, cutoff=0.75)
     hint = f'; did you mean "{close[0]}"?' if close else ""
     return (f'unknown measure "{text}"; expected persons (Antal personer), full_time (Antal fuldtidspersoner), '
-            f'entrants or exits{hint}')
+            f'entrants, exits or passed_through{hint}')
 
 
 # --- reading ----------------------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def test_measure_given_and_named_in_the_file(tmp_path):
     assert read(path, SCENARIO, measure="Antal personer").items[0].measure == "persons"
     assert _problems(path, measure="personns")[0] == (
         "--measure", 'unknown measure "personns"; expected persons (Antal personer), full_time (Antal fuldtidspersoner), '
-                     'entrants or exits; did you mean "persons"?')
+                     'entrants, exits or passed_through; did you mean "persons"?')
 
 
 @pytest.mark.parametrize(("period", "words"), [
@@ -341,9 +341,10 @@ def test_the_kik2_status_is_read_against_the_kik2_scenario():
     observations = read(path, load(SCENARIOS / "aabenraa-kik2.toml"))
     assert _values(observations) == [
         ("kontanthjaelp", "persons", "2018-06-01", 1130.0), ("kontanthjaelp", "persons", "2021-01-19", 724.0),
+        ("kontanthjaelp", "passed_through", "2021-01-19", 2646.0),
         ("selvforsorgende", "persons", "2021-01-19", 1376.0), ("anden_ydelse", "persons", "2021-01-19", 556.0)]
-    assert [o.period.boundary for o in observations.items] == [0, 32, 32, 32]  # the start; the end of January 2021
-    assert observations.items[2].value + observations.items[3].value == pytest.approx(0.73 * 2646, abs=1)
+    assert [o.period.boundary for o in observations.items] == [0, 32, 32, 32, 32]  # the start; the end of January 2021
+    assert observations.items[3].value + observations.items[4].value == pytest.approx(0.73 * 2646, abs=1)
 
 
 def test_the_data_only_series_are_read_against_a_scenario_that_covers_them():
