@@ -246,7 +246,8 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
         skill[name] = (math.nan if not covered.any() else model_error / mae[name] if mae[name] > 0
                        else math.inf if model_error > 0 else math.nan)
     interval = np.full((len(held), 2), math.nan)
-    if np.isfinite(fit.standard_error).all():
+    identified = not any("not identified" in w or "moves none" in w for w in fit.warnings)
+    if identified and np.isfinite(fit.standard_error).all():  # an unidentified fit has no honest interval
         covariance = fit.correlation * np.outer(fit.standard_error, fit.standard_error)
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
         points = rng.multivariate_normal(fit.estimate, covariance, size=PREDICTION_DRAWS, method="eigh")

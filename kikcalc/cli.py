@@ -353,8 +353,9 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
         from kikcalc.observed_files import read as read_data
 
         read = read_data(file, scenario, mapping, measure=measure)
-        for line in read.read_report.splitlines()[:1]:
-            click.echo(f"note: {line}", err=True)
+        for line in read.read_report.splitlines():
+            if line.startswith("read "):
+                click.echo(f"note: {line}", err=True)
         observations = observations + read
     twice = observations.duplicates()
     if twice:

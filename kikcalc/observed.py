@@ -308,6 +308,8 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                 items.append(Observation((state,), measure, period, float(value), key))
     where = f"{scenario.path} [observed]" if scenario.path else "[observed]"
     report = "\n".join(read_summary(items, where))
+    if not items:  # a table with only a map or a source holds no observations to name
+        return Observations((), "", report), problems
     return Observations(tuple(items), source or (scenario.path and f"{scenario.path} [observed]"), report), problems
 
 

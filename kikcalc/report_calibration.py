@@ -76,7 +76,7 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
     title = f"{scenario.name}: calibration of {strategy}"
     parts = [(f"# {title}" if fmt == "markdown" else title.upper()) + "\n"
              + f"{int(fit.used.sum())} observations ({observations.source or 'as given'}); least squares in each "
-               f"observation's own measure; {len(fit.fitted)} numbers fitted"]
+               f"observation's own measure; {len(fit.fitted)} number{'s' if len(fit.fitted) != 1 else ''} fitted"]
     if fit.warnings:
         parts.append("\n".join(f"WARNING: {w}" for w in fit.warnings))
     rows = [[f.label, _number(f.start), _number(fit.estimate[i]), _number(fit.standard_error[i]),
@@ -98,7 +98,7 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
         h = fit.holdout
         frame = holdout_frame(fit, observations)
         rows = [[r.observation, persons(r.observed), persons(r.model),
-                 "" if math.isnan(r.model_low_90) else f"{persons(r.model_low_90)} to {persons(r.model_high_90)}",
+                 "none (see the warnings)" if math.isnan(r.model_low_90) else f"{persons(r.model_low_90)} to {persons(r.model_high_90)}",
                  persons(r.last_value), persons(r.straight_line), persons(r.drift)] for r in frame.itertuples()]
         skill = ", ".join(f"{name} {value:.2f}" for name, value in h["skill"].items() if not math.isnan(value))
         verdict = (f"The model does NOT forecast better than: {', '.join(h['not_better_than'])}."
@@ -160,7 +160,7 @@ def followup_document(scenario: Scenario, result: FollowUp, observations: Observ
                      f"(observed entrants and exits): none for {', '.join(result.missing_split)}.")
     for p in result.passed:
         labels = scenario.calendar.labels
-        until = labels[p.until] if p.until < len(labels) else f"the end of {labels[-1]}"
+        until = f"the start of {labels[p.until]}" if p.until < len(labels) else f"the end of {labels[-1]}"
         shares = ", ".join(f"{share:.0%} {name}" for name, share in p.status.items())
         parts.append(f"Passed through {'+'.join(p.states)} from the start to {until} in the plan: {p.persons:,.0f} persons; "
                      f"their status then: {shares} (a person who returns counts again).")
