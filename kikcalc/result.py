@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from kikcalc.engine import Trajectory, simulate
-from kikcalc.money import Money, anciennitet_weights, money, programme_costs
+from kikcalc.money import Money, anciennitet_weights, programme_costs
 from kikcalc.spec import Scenario
-from kikcalc.targets import Verdict, judge_money, judge_persons, verdicts
+from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
 
 _UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share", "payback": "month", "npv": "kr."}
@@ -264,12 +264,6 @@ def run_scenario(scenario: Scenario, values: Values | None = None) -> Result:
     """
     values = for_scenario(scenario) if values is None else values
     trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=True)
-    judged = judge_persons(scenario, values, trajectory)
-    met = np.zeros((values.rows, len(scenario.targets)), dtype=bool)
-    for n, target in enumerate(scenario.targets):
-        if target.name in judged:
-            met[:, n] = judged[target.name][1] == 1.0
-    accounts = money(scenario, values, trajectory, met)
-    judged |= judge_money(scenario, values, accounts)
+    judged, accounts = judge_all(scenario, values, trajectory)
     return Result(scenario=scenario, values=values, trajectory=trajectory, accounts=accounts,
                   verdicts=tuple(verdicts(scenario, values, judged)))

@@ -22,9 +22,9 @@ import numpy as np
 
 from kikcalc.engine import CHUNK_ROWS, simulate
 from kikcalc.keypaths import parse
-from kikcalc.money import anciennitet_weights, money
+from kikcalc.money import anciennitet_weights
 from kikcalc.spec import Scenario
-from kikcalc.targets import judge_money, judge_persons
+from kikcalc.targets import judge_all
 from kikcalc.transitions import change_months, inflows, leaving_probability, rates_in_month, transition_probabilities
 from kikcalc.uncertainty import Design, Uncertainty, numbers
 from kikcalc.values import Values, assign_per_row, for_scenario
@@ -96,15 +96,9 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
         trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
-        judged = judge_persons(scenario, values, trajectory)
-        n_targets = len(scenario.targets)
-        met = np.zeros((values.rows, n_targets), dtype=bool)
-        for n, target in enumerate(scenario.targets):
-            if target.name in judged:
-                met[:, n] = judged[target.name][1] == 1.0
-        accounts = money(scenario, values, trajectory, met)
-        judged |= judge_money(scenario, values, accounts)
+        judged, accounts = judge_all(scenario, values, trajectory)
         saving = accounts.net_saving
+    n_targets = len(scenario.targets)
     value = np.column_stack([judged[t.name][0] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
     met_or_nan = np.column_stack([judged[t.name][1] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
     value = np.where(np.isnan(met_or_nan.astype(float)), np.nan, value.astype(float))  # a target that does not apply has none

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kikcalc.engine import Trajectory
-from kikcalc.money import Money, persons_moved
+from kikcalc.money import Money, money, persons_moved
 from kikcalc.spec import Comparison, Scenario, Target
 from kikcalc.values import Values
 
@@ -184,6 +184,22 @@ def judge_money(scenario: Scenario, values: Values, money: Money) -> dict[str, t
             first = np.full(values.rows, -1)
         judged[target.name] = (value, np.where(is_baseline, np.nan, met.astype(float)), first)
     return judged
+
+
+def judge_all(scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[dict[str, tuple[np.ndarray, ...]], Money]:
+    """Every target judged on each row (name -> (value, met, first month met), as :func:`judge_persons` and
+    :func:`judge_money`), and the rows' money.
+
+    Targets on persons are judged first, because a grant may be paid only if one is met; the money
+    targets are judged on the money that follows.
+    """
+    judged = judge_persons(scenario, values, trajectory)
+    met = np.zeros((values.rows, len(scenario.targets)), dtype=bool)
+    for n, target in enumerate(scenario.targets):
+        if target.name in judged:
+            met[:, n] = judged[target.name][1] == 1.0
+    accounts = money(scenario, values, trajectory, met)
+    return judged | judge_money(scenario, values, accounts), accounts
 
 
 def verdicts(scenario: Scenario, values: Values, judged: dict[str, tuple[np.ndarray, ...]]) -> list[Verdict]:
