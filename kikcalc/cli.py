@@ -458,6 +458,32 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
 
 
 @main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--target", "-t", "target", required=True, metavar="NAME", help="The target to bring exactly to its threshold.")
+@click.option("--vary", "-v", "path", required=True, metavar="PATH",
+              help="The key path of the number to solve for, in the file's unit: 'strategies.kik2.effects[0].multiply'.")
+@click.option("--strategy", "-s", default=None,
+              help="The strategy whose verdict is solved (default: the one whose number it is, else the first after the baseline).")
+@click.option("--between", nargs=2, type=float, default=None, metavar="LO HI",
+              help="Search from LO to HI (default: the number's domain, or outward from the file's value).")
+@_SET
+@_output_options
+@_handles_bad_input
+def solve(file: str, target: str, path: str, strategy: str | None, between: tuple[float, float] | None,
+          assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+    """The value of one number at which a target is exactly at its threshold; exit 1 if no value in the search changes the verdict."""
+    from kikcalc import goalseek, report_goalseek
+
+    solution = goalseek.solve(kikcalc.load(file, _overrides(assignments)), target, path, strategy, between)
+    chosen = format_for(output, fmt)
+    notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
+    _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
+    if solution.status != "solved":
+        click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+@main.command()
 @_FILES
 def validate(files: tuple[str, ...]) -> None:
     """Check scenario files without running them; every problem is listed, exit code 2 if any."""

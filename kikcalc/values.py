@@ -266,8 +266,16 @@ def slot(scenario: Scenario, path: str) -> Slot:
                           raw["strategies"][name].get("investment", 0), "an amount in kr.")
         case ("strategies", name, "effects", int(e), key) if key not in _EFFECT_STRUCTURE:
             k, index = _index_of(scenario, scenario.effects, name, e)
-            add = scenario.effects[index][1].operation == "add"
-            return Slot(path, "effect", (index,), k, low=None if add else 0.0, what="a number" if add else "a factor")
+            effect = scenario.effects[index][1]
+            if effect.operation == "add":
+                return Slot(path, "effect", (index,), k, low=None, what="a number")
+            if effect.operation == "multiply":
+                return Slot(path, "effect", (index,), k, what="a factor")
+            if effect.on == "rate":  # set: a new rate, in its transition's unit
+                form = scenario.transitions[effect.transition].form
+                return Slot(path, "effect", (index,), k, low=1e-300 if form == "mean_months" else 0.0,
+                            high=1.0 if form == "probability" else None, what=_RATE_WHAT[form])
+            return Slot(path, "effect", (index,), k, what="an amount in kr. per full-year person")
         case ("strategies", name, "programmes", int(p), key, *rest):
             k, index = _index_of(scenario, scenario.programmes, name, p)
             if key in ("cost_per_participant", "cost_per_month") and not rest:
@@ -298,6 +306,10 @@ def slot(scenario: Scenario, path: str) -> Slot:
         raise keypaths.KeyPathError(path, "names a table or list; name one of its numbers")
     raise keypaths.KeyPathError(path, _STRUCTURE)
 
+
+_RATE_WHAT = {"probability": "a monthly probability", "hazard": "a monthly hazard", "hazard per year": "a hazard per year",
+              "mean_months": "a mean duration in months"}
+"""What a transition's number is, by the form the file gives it in."""
 
 _DEFAULTED = ("discount_rate", "initial", "cost", "measures_cost", "inflow", "investment", "cost_per_participant",
               "cost_per_month", "dropout")
