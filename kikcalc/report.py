@@ -309,9 +309,16 @@ _MONEY_WORDS = ("cost", "refusion", "investment", "saving", "npv", "spending", "
 
 
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Kroner to the øre and persons to 6 decimals: exact enough for any check, clean in a spreadsheet."""
+    """Kroner to the øre and persons to 6 decimals: exact enough for any check, clean in a spreadsheet.
+
+    Columns named in ``frame.attrs["exact"]`` are left as they are (a value found by goal seeking,
+    which rounded would not reproduce what it found).
+    """
     frame = frame.copy()
+    exact = set(frame.attrs.get("exact", ()))
     for column in frame.columns:
+        if column in exact:
+            continue
         digits = 2 if any(word in str(column) for word in _MONEY_WORDS) else 6
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].round(digits)
@@ -320,6 +327,8 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     if "unit" in frame.columns:  # a table of lines in several units: kroner rows to the øre
         kroner = frame["unit"] == "kr."
         for column in frame.columns:
+            if column in exact:
+                continue
             if pd.api.types.is_float_dtype(frame[column]) or frame[column].dtype == object:  # not text columns
                 frame.loc[kroner, column] = frame.loc[kroner, column].map(lambda v: round(v, 2) if isinstance(v, float) else v)
     return frame

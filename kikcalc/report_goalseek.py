@@ -68,7 +68,10 @@ def quantity(solution: Solution) -> str:
         return (f"the share of programme {target.programme}'s leavers from {labels[target.first]} to {labels[target.month]} "
                 f"who went to {', '.join(target.flow_to)}")
     if target.kind == "payback":
-        return f"the lowest cumulative net saving from {labels[int(target.threshold)]} to the end of the horizon, kr."
+        month = int(target.threshold)
+        if month == len(labels) - 1:
+            return f"the cumulative net saving in {labels[month]}, the last month, kr."
+        return f"the lowest cumulative net saving from {labels[month]} on, kr."
     return "the net present value of the net saving, kr."
 
 
@@ -99,7 +102,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
            else "around the file's value, widened until the verdict changes")
     scanned = solution.scan
     payback = (f" (payback by {s.calendar.labels[int(target.threshold)]}: it stays at least 0 from then on)"
-               if target.kind == "payback" else "")
+               if target.kind == "payback" and int(target.threshold) < s.calendar.months - 1 else "")
     lines = [f"# {s.name}: solve" if fmt == "markdown" else f"{s.name.upper()}: SOLVE",
              f"Target: {target.name} ({target.label}), strategy {strategy}",
              f"Solved on: {quantity(solution)} {_threshold(solution, float(scanned.threshold[scanned.usable][0]))}{payback}",
@@ -196,21 +199,32 @@ def frame(solution: Solution) -> pd.DataFrame:
             "payback_month": labels[point.payback_month] if money and point.payback_month >= 0 else None,
             "searched_from": solution.low, "searched_to": solution.high, "value_in_file": problem.value_in_file,
         })
-    return pd.DataFrame(rows, columns=["scenario", "file", "target", "strategy", "key_path", "status", "point", "number",
-                                       "met_above", "jump", "value", "unit", "comparison", "threshold", "margin", "met",
-                                       "payback_month", "searched_from", "searched_to", "value_in_file"])
+    table = pd.DataFrame(rows, columns=["scenario", "file", "target", "strategy", "key_path", "status", "point", "number",
+                                        "met_above", "jump", "value", "unit", "comparison", "threshold", "margin", "met",
+                                        "payback_month", "searched_from", "searched_to", "value_in_file"])
+    table.attrs["exact"] = EXACT
+    return table
+
+
+EXACT = ("number", "searched_from", "searched_to", "value_in_file")
+"""Columns of values of the number varied, written in full: a solved value rounded to 6 decimals (or to
+the øre in a row in kr.) would not reproduce the crossing."""
 
 
 def scan_frame(solution: Solution) -> pd.DataFrame:
     """The last scan: every value tried, the quantity solved and its margin there."""
     scanned = solution.scan
-    return pd.DataFrame({"number": scanned.number, "value": scanned.value, "threshold": scanned.threshold,
-                         "margin": scanned.margin, "met": scanned.met, "can_run": scanned.usable})
+    table = pd.DataFrame({"number": scanned.number, "value": scanned.value, "threshold": scanned.threshold,
+                          "margin": scanned.margin, "met": scanned.met, "can_run": scanned.usable})
+    table.attrs["exact"] = EXACT
+    return table
 
 
 def _json(solution: Solution) -> dict:
     problem = solution.problem
     s, target, where = problem.scenario, problem.target, problem.slot
+    points = frame(solution).drop(columns=["scenario", "file", "target", "strategy", "key_path", "status", "searched_from",
+                                           "searched_to", "value_in_file"])
     return {
         "scenario": {"name": s.name, "file": s.path},
         "set": [{"path": p, "value": v} for p, v, _ in s.overrides],
@@ -225,8 +239,7 @@ def _json(solution: Solution) -> dict:
         "solutions": [{"number": c.number, "met_above": c.met_above,
                        "jump": None if c.jump is None else {"margin_below": c.jump[0], "margin_above": c.jump[1]}}
                       for c in solution.crossings],
-        "points": _records(frame(solution).drop(columns=["scenario", "file", "target", "strategy", "key_path", "status",
-                                                          "searched_from", "searched_to", "value_in_file"])),
+        "points": _records(points),
         "scan": scan_frame(solution).to_dict(orient="list"),
     }
 
@@ -243,10 +256,10 @@ def document(solution: Solution, fmt: str) -> str | bytes:
     path = solution.problem.path
     if solution.status == "solved":
         heading = "Check: the scenario run again with the value set as if the file said so"
-        rows = [[str(i + 1), _number(c.number), "above" if c.met_above else "below", _value(solution, c.check.value),
+        rows = [[str(i + 1), _number(c.number), "above it" if c.met_above else "below it", _value(solution, c.check.value),
                  _threshold(solution, c.check.threshold), _margin(c.check.margin, unit(solution))]
                 for i, c in enumerate(solution.crossings)]
-        headers = ["#", path, "met", "value", "threshold", "margin"]
+        headers = ["#", path, "target met", "value", "threshold", "margin"]
     else:
         heading = "The target in the search"
         rows = [[name, _number(p.number), _value(solution, p.value), _threshold(solution, p.threshold),
