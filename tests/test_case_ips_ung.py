@@ -14,6 +14,7 @@ import pytest
 
 import kikcalc
 from conftest import SCENARIOS
+from kikcalc.goalseek import solve
 
 PATH = SCENARIOS / "aabenraa-ips-ung.toml"
 INVESTMENT = 400_000 + 3 * 800_000           # SEED-FACTS: 2.8 mio. kr.
@@ -87,17 +88,32 @@ def test_breakeven_rate_in_the_scenario_is_the_hand_derived_one(result):
     slope = (saving["target"] - saving["observed"]) / (share["target"] - share["observed"])
     kikcalc_rate = share["observed"] - saving["observed"] / slope
     assert kikcalc_rate == pytest.approx(s_star, rel=1e-9)
-    assert kikcalc_rate == pytest.approx(0.2716, abs=5e-5)
-    # The file's break-even strategy runs s* rounded to 4 decimals.
-    assert share["breakeven"] == pytest.approx(s_star, abs=5e-5)
+    assert kikcalc_rate == pytest.approx(0.27161, abs=5e-6)
+    # The file's break-even strategy runs s* as kikcalc solve prints it, to six significant digits.
+    assert share["breakeven"] == pytest.approx(s_star, abs=5e-7)
+
+
+def test_kikcalc_solve_finds_the_breakeven_rate():
+    # The break-even rate is where the payback-2028 target is exactly at its threshold: solved on the
+    # cumulative net saving at the end of 2028, which is 0 there.
+    scenario = kikcalc.load(PATH)
+    solution = solve(scenario, "payback-2028", "strategies.breakeven.programmes[0].outcomes.selvforsorgende")
+    (crossing,) = solution.crossings
+    assert crossing.number == pytest.approx(breakeven_rate(), rel=1e-9)
+    assert crossing.met_above and solution.monotone
+    assert crossing.check.value == pytest.approx(0, abs=1e-6)
+    in_file = dict(scenario.strategies[scenario.strategy_names.index("breakeven")].programmes[0].outcomes)["selvforsorgende"]
+    assert in_file == float(f"{crossing.number:.6g}")
+    # The NPV break-even is higher: discounting weighs the later savings less than the early spending.
+    npv = solve(scenario, "npv", "strategies.breakeven.programmes[0].outcomes.selvforsorgende").crossings[0]
+    assert 0.28 < npv.number < 0.29
 
 
 def test_breakeven_strategy_has_a_cumulative_net_saving_of_about_0(result):
     k = result.strategy("breakeven")
     cumulative = result.accounts.net_saving[k].sum()
-    # 0.2716 is s* rounded to 4 decimals; 0.00001 of the rate is worth about
-    # 2.800.000 / 0.2716 x 0.00001 = 103 kr.: allow 0.00005 of the rate.
-    assert abs(cumulative) < INVESTMENT / 0.2716 * 5e-5
+    # 0.271611 is s* to six digits; 0.0000005 of the rate is worth about 2.800.000 / 0.2716 x 0.0000005 = 5 kr.
+    assert abs(cumulative) < INVESTMENT / 0.2716 * 5e-7
     # The NPV discounts the later savings more than the investment, so it is a little negative,
     # but small against the 2.8 mio. kr.
     npv = result.summary.set_index("strategy").npv["breakeven"]

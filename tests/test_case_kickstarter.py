@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import kikcalc
+from kikcalc.goalseek import solve
 
 FILE = Path(__file__).parent.parent / "scenarios" / "aalborg-kickstarter.toml"
 
@@ -83,6 +84,15 @@ def test_break_even_bonus_in_closed_form_gives_npv_zero(result):
     assert _file_bonus(result) == pytest.approx(b_star, abs=0.5)
     # ... so its NPV is 0 up to that rounding: |NPV| <= 0.5 kr. x D, about 9 kr.
     assert abs(summary.npv["kickstarter-breakeven"]) <= 0.5 * d
+
+
+def test_kikcalc_solve_finds_the_break_even_bonus(result):
+    solution = solve(result.scenario, "npv", "strategies.kickstarter.flow_costs[1].amount")
+    (crossing,) = solution.crossings
+    d = sum(1.035 ** (-t / 12) for t in FURTHER_MONTHS)
+    assert crossing.number == pytest.approx(FURTHER_BONUS + result.summary.set_index("strategy").npv["kickstarter"] / d, rel=1e-10)
+    assert not crossing.met_above  # a larger bonus misses
+    assert round(crossing.number) == _file_bonus(result)
 
 
 def test_targets(result):

@@ -12,6 +12,7 @@ import pytest
 
 import kikcalc
 from conftest import SCENARIOS
+from kikcalc.goalseek import solve
 
 PATH = SCENARIOS / "aalborg-microloans.toml"
 MONTHS = 24
@@ -102,3 +103,18 @@ def test_loans_with_a_four_month_stay_pay_twice_over(result):
     # Cumulative: January -168.000 + 84.000 x 0.5 = -126.000; February + 84.000 x (1 + 0.75) / 2
     # = -52.500; March + 84.000 x (0.75 + 0.5625) / 2 = +2.625: paid back in March 2020.
     assert summary.payback_month["laan"] == "2020-03"
+
+
+def test_kikcalc_solve_finds_the_return_rate_of_1_2_months(result):
+    # The monthly return to cash benefit at which the loans are paid back by the end of 2021: the
+    # cumulative saving then, 8.4 x 10.000 x months_off(1 - p, 23) - 168.000, is 0 at p just under 0.5.
+    solution = solve(result.scenario, "payback", "strategies.breakeven.effects[0].set")
+    (crossing,) = solution.crossings
+    assert not crossing.met_above  # a faster return misses
+    assert crossing.number == pytest.approx(0.5, abs=1e-6)
+    assert 8.4 * 10_000 * months_off(1 - crossing.number, MONTHS - 1) == pytest.approx(14 * 12_000, abs=1e-6)
+    assert 0.6 / crossing.number == pytest.approx(1.2, abs=1e-5)   # months of self-support per borrower
+    assert float(f"{crossing.number:.6g}") == result.scenario.strategies[result.strategy("breakeven")].effects[0].value
+    # With the main strategy's 4-month stays, a loan may cost up to the benefit months it saves.
+    dearest = solve(result.scenario, "payback", "strategies.laan.programmes[0].cost_per_participant").crossings[0]
+    assert dearest.number == pytest.approx(8.4 * 10_000 * months_off(0.75, MONTHS - 1) / 14, rel=1e-9)
