@@ -223,8 +223,9 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     if not applies(scenario, spec, k):
         why = ("a money target compares a strategy with the baseline" if spec.kind in MONEY_KINDS
                else f"only the strategy that runs programme {spec.programme} is judged")
-        raise SolveError("--target", target, f"is not judged for strategy {strategies[k]} ({why})"
-                         + ("" if strategy is not None else f"; {where.path} is a number of {strategies[k]}"))
+        chosen = ("" if strategy is not None or owner != k else f"; {where.path} is a number of {strategies[k]}, "
+                  f"which chose it")
+        raise SolveError("--target", target, f"is not judged for strategy {strategies[k]} ({why}){chosen}")
     if owner is not None and owner not in (0, k):
         raise SolveError("--vary", path, f"is a number of strategy {strategies[owner]}; it does not act on "
                                          f"{strategies[k]} (give --strategy {strategies[owner]})")

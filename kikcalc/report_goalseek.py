@@ -48,11 +48,11 @@ def quantity(solution: Solution) -> str:
     states = ", ".join(target.states)
     best = "lowest" if target.comparison in ("below", "max") else "highest"
 
-    def when(measure: str) -> str:
+    def when(measure: str, article: str = "") -> str:
         if target.when == "at":
-            return f"{measure} in {labels[target.month]}"
+            return f"{article}{measure} in {labels[target.month]}"
         if target.when == "year":
-            return f"{measure} in {target.year}"
+            return f"{article}{measure} in {target.year}"
         if target.when == "by":
             return f"the {best} {measure} in any month up to {labels[target.month]}"
         return f"the {best} {measure} in any month from {labels[target.first]} to {labels[target.month]}"
@@ -60,7 +60,7 @@ def quantity(solution: Solution) -> str:
     if target.kind == "level":
         return when(f"full-year persons in {states}" if target.when == "year" else f"full-time persons in {states}")
     if target.kind == "share":
-        return when(f"the share in {', '.join(target.share_of)} of the persons in {states}")
+        return when(f"share in {', '.join(target.share_of)} of the persons in {states}", "the ")
     if target.kind == "flow":
         return (f"persons moved from {', '.join(target.flow_from) or 'anywhere'} to {', '.join(target.flow_to)} "
                 f"from {labels[target.first]} to {labels[target.month]}")
@@ -111,9 +111,10 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
              f"around each change of sign"]
     left_out = scanned.number[~scanned.usable]
     if left_out.size:
-        lines.append(f"Left out: {left_out.size} of the {len(scanned.number)} values, from {_number(left_out.min())} to "
-                     f"{_number(left_out.max())}: leaving a state would be more likely than 1, a rate would leave its "
-                     f"domain, or the target would have nothing to count")
+        span = (f"at {_number(left_out.min())}" if left_out.min() == left_out.max()
+                else f"from {_number(left_out.min())} to {_number(left_out.max())}")
+        lines.append(f"Left out: {left_out.size} of the {len(scanned.number)} values, {span}: leaving a state would be more "
+                     f"likely than 1, a rate would leave its domain, or the target would have nothing to count")
     if s.overrides:
         lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
     return lines

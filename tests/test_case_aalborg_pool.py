@@ -122,3 +122,20 @@ def test_baseline_share_out_by_hand(result):
     np.testing.assert_allclose(_share_out(result, 0), share, rtol=1e-10)
     # The baseline is far from the 80 %: about a fifth of the group out at best in year 2.
     assert _share_out(result, 0)[SECOND_YEAR].max() < 0.25
+
+
+def test_kikcalc_solve_finds_the_rate_the_result_condition_needs():
+    # docs/cases.md: about 12.8 % a month into placement or paid hours with placements kept three times as
+    # long, about 35.5 % with them ending as in the baseline. At the value found the share out is 80 % exactly.
+    from kikcalc.goalseek import solve
+
+    path = "strategies.soeg-stor-effekt.effects[0].set"
+    (kept,) = solve(kikcalc.load(POOL), "80-pct-ude", path).crossings
+    assert round(kept.number, 3) == 0.128 and kept.met_above
+    plain = kikcalc.load(POOL, overrides=[("strategies.soeg-stor-effekt.effects[2].multiply", 1)])
+    (ending,) = solve(plain, "80-pct-ude", path).crossings
+    assert round(ending.number, 3) == 0.355
+    for scenario, crossing in ((kikcalc.load(POOL), kept), (plain, ending)):
+        moved = kikcalc.load(POOL, overrides=[*((p, v) for p, v, _ in scenario.overrides), (path, crossing.number)])
+        result = kikcalc.run(moved)
+        assert _share_out(result, result.strategy("soeg-stor-effekt"))[SECOND_YEAR].max() == pytest.approx(0.80, abs=1e-9)
