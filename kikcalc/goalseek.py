@@ -223,8 +223,7 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     if not applies(scenario, spec, k):
         why = ("a money target compares a strategy with the baseline" if spec.kind in MONEY_KINDS
                else f"only the strategy that runs programme {spec.programme} is judged")
-        chosen = ("" if strategy is not None or owner != k else f"; {where.path} is a number of {strategies[k]}, "
-                  f"which chose it")
+        chosen = "" if strategy is not None or owner != k else f"; {where.path} belongs to {strategies[k]}"
         raise SolveError("--target", target, f"is not judged for strategy {strategies[k]} ({why}){chosen}")
     if owner is not None and owner not in (0, k):
         raise SolveError("--vary", path, f"is a number of strategy {strategies[owner]}; it does not act on "

@@ -99,7 +99,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
         in_file = f"not in the file; its default is {_number(problem.start)}"
     how = ("--between" if solution.given
            else "the whole domain" if where.low is not None and where.high is not None
-           else "around the file's value, widened until the verdict changes")
+           else "around the file's value, widened while the verdict stays the same")
     scanned = solution.scan
     payback = (f" (payback by {s.calendar.labels[int(target.threshold)]}: it stays at least 0 from then on)"
                if target.kind == "payback" and int(target.threshold) < s.calendar.months - 1 else "")
