@@ -317,7 +317,7 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
         kind = scenario.targets[target_names.index(metric[7:])].kind
         if kind == "payback":
             raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
-        unit = report_sensitivity._KIND_UNITS[kind]
+        unit = scenario.targets[target_names.index(metric[7:])].unit
     else:
         options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
         close = difflib.get_close_matches(metric, options, n=1)

@@ -15,7 +15,6 @@ import pandas as pd
 from kikcalc.goalseek import Point, Solution
 from kikcalc.keypaths import format_value
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _margin, _records, _target_value, to_json, verdict_word, workbook
-from kikcalc.result import _UNITS
 
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
@@ -31,8 +30,8 @@ def _number(x: float) -> str:
 
 def unit(solution: Solution) -> str:
     """The unit of the quantity solved: the target's, or kr. for a payback target (solved on the cumulative net saving)."""
-    kind = solution.problem.target.kind
-    return "kr." if kind == "payback" else _UNITS[kind]
+    target = solution.problem.target
+    return "kr." if target.kind == "payback" else target.unit
 
 
 def comparison(solution: Solution) -> str:
@@ -50,13 +49,16 @@ def quantity(solution: Solution) -> str:
 
     def when(measure: str, article: str = "") -> str:
         if target.when == "at":
-            return f"{article}{measure} in {labels[target.month]}"
+            joint = " " if measure.endswith("end of") else " in "
+            return f"{article}{measure}{joint}{labels[target.month]}"
         if target.when == "year":
             return f"{article}{measure} in {target.year}"
         if target.when == "by":
             return f"the {best} {measure} in any month up to {labels[target.month]}"
         return f"the {best} {measure} in any month from {labels[target.first]} to {labels[target.month]}"
 
+    if target.kind == "level" and target.measure == "persons":
+        return when(f"persons in {states} at the end of the month" if target.when != "at" else f"persons in {states} at the end of")
     if target.kind == "level":
         return when(f"full-year persons in {states}" if target.when == "year" else f"full-time persons in {states}")
     if target.kind == "share":

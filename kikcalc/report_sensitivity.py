@@ -16,8 +16,6 @@ from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, kroner, persons, 
 from kikcalc.sensitivity import Bar, Run
 from kikcalc.spec import Scenario
 
-_KIND_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share",
-               "payback": "month", "npv": "kr."}
 PROBABILITIES = (("payback_probability", "P(pays back within the horizon)"),
                  ("npv_positive_probability", "P(NPV > 0)"),
                  ("beats_baseline_probability", "P(saves money over the horizon)"))
@@ -67,7 +65,7 @@ def frame(scenario: Scenario, summary: dict) -> pd.DataFrame:
         for key, text in PROBABILITIES:
             add(name, text, "horizon", "probability", probability=entry[key])
     for entry in labelled["targets"]:
-        add(entry["strategy"], f"Target {entry['name']}: {entry['label']}", "", _KIND_UNITS[entry["kind"]], entry["value"],
+        add(entry["strategy"], f"Target {entry['name']}: {entry['label']}", "", entry["unit"], entry["value"],
             probability=entry["probability_met"])
     return pd.DataFrame(rows, columns=["strategy", "measure", "period", "unit", "mean", "p5", "p50", "p95", "probability"])
 
@@ -138,7 +136,7 @@ def document(run: Run, fmt: str) -> str | bytes:
     if targets:
         rows = []
         for entry in targets:
-            unit = _KIND_UNITS[entry["kind"]]
+            unit = entry["unit"]
             value = entry["value"]
             mean = "" if unit == "month" else _cell(value.get("mean"), unit)  # a mean month is no month
             rows.append([entry["name"], entry["strategy"], _percent(entry["probability_met"]), mean,

@@ -18,8 +18,6 @@ from kikcalc.spec import Scenario
 from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
 
-_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share", "payback": "month", "npv": "kr."}
-
 
 @dataclass(frozen=True, eq=False)
 class Result:
@@ -235,7 +233,7 @@ class Result:
                     "name": v.target,
                     "label": v.label,
                     "strategy": v.strategy,
-                    "unit": _UNITS[v.kind],
+                    "unit": v.unit,
                     "comparison": v.comparison,
                     "value": (labels[int(v.value)] if as_month and v.value is not None else v.value),
                     "threshold": labels[int(v.threshold)] if as_month else v.threshold,

@@ -76,7 +76,7 @@ _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start"
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
-    *_COMPARISONS, "payback_by", "npv_min",
+    *_COMPARISONS, "payback_by", "npv_min", "measure",
 )
 _REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
 
@@ -1065,7 +1065,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if "payback_by" in table or "npv_min" in table:
         money = [k for k in ("payback_by", "npv_min") if k in table]
         extra = [k for k in table if k not in ("name", "label", *money)]
-        if len(money) > 1 or extra:
+        if len(money) > 1 or extra:  # measure too: a money target has none
             reader.problem(path, f"a money target takes payback_by or npv_min alone, got {', '.join(money + extra)}")
             return None
         if "payback_by" in table:
@@ -1089,7 +1089,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         missing = [k for k in ("flow_from", "flow_to") if k not in table]
         for k in missing:
             reader.problem(_join(path, k), "missing; a flow target needs flow_from and flow_to")
-        stray = [k for k in ("states", "share_of", "at", "year", "by") if k in table]
+        stray = [k for k in ("states", "share_of", "at", "year", "by", "measure") if k in table]
         for k in stray:
             reader.problem(_join(path, k), "not used by a flow target (flow_from, flow_to, start, end)")
         if missing or stray:
@@ -1145,8 +1145,20 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if share_of is not None and threshold is not None and not 0 <= threshold <= 1:
         reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {threshold:g}")
         return None
+    measure = reader.string(table.get("measure", "full_time"), _join(path, "measure"), choices=("full_time", "persons"))
+    if measure is None:
+        return None
+    if measure == "persons" and share_of is not None:
+        reader.problem(_join(path, "measure"), "a share target compares full-time persons; measure = \"persons\" is for a "
+                                               "level target")
+        return None
+    if measure == "persons" and when == "year":
+        reader.problem(_join(path, "measure"), "persons over a year is ambiguous: a headcount is at a month's end; use "
+                                               "at (a month), by or start and end, or full-time persons over the year")
+        return None
     return Target(kind="share" if share_of is not None else "level", comparison=comparison, threshold=threshold,
-                  states=states, share_of=share_of or (), when=when, month=month, first=first, year=year, **common)
+                  states=states, share_of=share_of or (), when=when, month=month, first=first, year=year, measure=measure,
+                  **common)
 
 
 def _programme_target(reader: _Reader, table: dict, path: str, calendar: Calendar, names: list[str],
@@ -1154,7 +1166,7 @@ def _programme_target(reader: _Reader, table: dict, path: str, calendar: Calenda
     """The share of a programme's leavers in a window who went to the ``flow_to`` states."""
     if "flow_to" not in table:
         reader.problem(_join(path, "flow_to"), "missing; a programme target needs the outcome states it counts as a success")
-    stray = [k for k in ("states", "share_of", "flow_from", "at", "year", "by") if k in table]
+    stray = [k for k in ("states", "share_of", "flow_from", "at", "year", "by", "measure") if k in table]
     for k in stray:
         reader.problem(_join(path, k), "not used by a programme target (programme, flow_to, start, end)")
     if stray or "flow_to" not in table:

@@ -306,6 +306,7 @@ def summarise(run_: Run) -> dict:
                 continue
             value = out.target_value[rows, n]
             targets.append({"name": target.name, "label": target.label, "strategy": strategy.name, "kind": target.kind,
+                            "unit": target.unit,
                             "comparison": target.comparison,
                             "value": _month_stats(np.where(np.isnan(value), -1, value).astype(int))
                             if target.kind == "payback" else _stats(value),

@@ -189,6 +189,17 @@ class Target:
     first: int | None = None
     """Model month index of the first month of a flow or programme window."""
     year: int | None = None
+    measure: Literal["full_time", "persons"] = "full_time"
+    """Level: full-time persons (the mean over a month or year), or persons (the headcount at a month's end)."""
+
+    @property
+    def unit(self) -> str:
+        """The unit of the target's value: the one home of this naming for tables and reports."""
+        return "persons" if self.measure == "persons" else TARGET_UNITS[self.kind]
+
+
+TARGET_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share",
+                "payback": "month", "npv": "kr."}
 
 
 @dataclass(frozen=True)

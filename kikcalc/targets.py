@@ -33,6 +33,8 @@ class Verdict:
     first_month_met: int | None
     """Model month index, or None if the condition never held."""
     kind: str
+    unit: str = ""
+    """The value's unit (:attr:`kikcalc.spec.Target.unit`)."""
 
 
 TOLERANCE = 1e-9
@@ -73,8 +75,9 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray | None]:
     """What the target counts in each month, shape (R, T), and a share target's denominator.
 
-    Level: full-time persons in its states. Share: full-time persons in ``share_of`` (the
-    numerator), with those in ``states`` as the denominator. Flow: persons moved so far in the window.
+    Level: full-time persons in its states (with ``measure = "persons"``: the headcount at each month's
+    end). Share: full-time persons in ``share_of`` (the numerator), with those in ``states`` as the
+    denominator. Flow: persons moved so far in the window.
     """
     if target.kind == "flow":
         moved = persons_moved(scenario, trajectory, target.flow_from, target.flow_to)
@@ -82,6 +85,8 @@ def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tupl
         window[target.first: target.month + 1] = True
         return np.cumsum(np.where(window, moved, 0.0), axis=1), None
     fte = trajectory.full_time_persons
+    if target.measure == "persons":
+        return trajectory.headcount_end[:, :, [scenario.state_index(s) for s in target.states]].sum(axis=2), None
     counted = fte[:, :, [scenario.state_index(s) for s in target.states]].sum(axis=2)
     if target.kind == "level":
         return counted, None
@@ -213,7 +218,7 @@ def verdicts(scenario: Scenario, values: Values, judged: dict[str, tuple[np.ndar
             threshold = float(values.threshold[r, n])
             result.append(Verdict(
                 target=target.name, label=target.label, strategy=scenario.strategies[values.strategy[r]].name,
-                value=shown, threshold=threshold, comparison=target.comparison, kind=target.kind,
+                value=shown, threshold=threshold, comparison=target.comparison, kind=target.kind, unit=target.unit,
                 met=bool(met[r]) if applies else None,
                 margin=None if shown is None else margin(shown, target.comparison, threshold),
                 first_month_met=int(first[r]) if applies and first[r] >= 0 else None))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
+
 import numpy as np
 import pytest
 
 from conftest import one_state
 from kikcalc import run
+from kikcalc.errors import ScenarioError
 from kikcalc.scenario import build
 
 
@@ -134,3 +137,29 @@ def test_a_sum_of_fractions_equal_to_the_threshold_meets_it():
     assert meets(np.array(five), "min", 5.0) and meets(np.array(five), "max", 5.0)
     assert not meets(np.array(five), "below", 5.0) and not meets(np.array(five), "above", 5.0)
     assert not meets(np.array(4.99), "min", 5.0)
+
+
+def _counting_scenario(target: str):
+    """100 persons, 10 more a month, nobody leaves: 100 + 10 (m + 1) at the end of month m."""
+    return build({"scenario": {"name": "t", "start": "2021-01", "end": "2021-12"},
+                  "states": {"kh": {"initial": 100, "inflow": 10, "cost": 120_000}},
+                  "targets": [dict(name="n", states=["kh"], **tomllib.loads(target))]})
+
+
+def test_a_level_target_on_persons_reads_the_headcount_at_the_months_end():
+    persons = run(_counting_scenario('at = "2021-03"\nmeasure = "persons"\nmax = 140'))
+    full_time = run(_counting_scenario('at = "2021-03"\nmax = 140'))
+    # End of March (month 2): 100 + 10 x 3 = 130 persons; full-time persons in March: (120 + 130) / 2 = 125.
+    assert persons.verdicts[0].value == pytest.approx(130) and persons.verdicts[0].unit == "persons"
+    assert full_time.verdicts[0].value == pytest.approx(125) and full_time.verdicts[0].unit == "full-time persons"
+    by = run(_counting_scenario('by = "2021-06"\nmeasure = "persons"\nmin = 150'))
+    assert by.verdicts[0].first_month_met == 4  # 100 + 10 x 5 = 150 at the end of May (month 4)
+
+
+@pytest.mark.parametrize(("target", "message"), [
+    ('year = 2021\nmeasure = "persons"\nmax = 140', "persons over a year is ambiguous"),
+    ('at = "2021-03"\nmeasure = "personer"\nmax = 140', 'did you mean "persons"'),
+])
+def test_a_persons_target_that_cannot_be_read_is_bad_input(target, message):
+    with pytest.raises(ScenarioError, match=message):
+        _counting_scenario(target)
