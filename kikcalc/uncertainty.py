@@ -19,6 +19,7 @@ design of draws ``[first, stop)`` depends only on the seed, the sampler and the 
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -67,10 +68,9 @@ class Uncertain:
     """low and high given in the entry (uniform, triangular, a two-sided truncnormal), for a tornado."""
 
     def frozen(self):
-        """The scipy.stats frozen distribution (imports scipy)."""
-        from scipy import stats
-
-        return getattr(stats, self.scipy_name)(*self.scipy_args, **dict(self.scipy_kwargs))
+        """The scipy.stats frozen distribution (imports scipy); made once per distribution, since scipy
+        builds each frozen distribution's documentation anew."""
+        return _frozen(self.scipy_name, self.scipy_args, self.scipy_kwargs)
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The numbers at probabilities ``u`` (the inverse CDF)."""
@@ -92,6 +92,13 @@ class Uncertain:
             return self.one_way
         low, high = self.ppf(np.array(ONE_WAY))
         return float(low), float(high)
+
+
+@functools.lru_cache(maxsize=4096)
+def _frozen(name: str, args: tuple[float, ...], kwargs: tuple[tuple[str, float], ...]):
+    from scipy import stats
+
+    return getattr(stats, name)(*args, **dict(kwargs))
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ def read(scenario) -> tuple[Uncertainty, list[Problem]]:
     if not isinstance(table, dict):
         return Uncertainty((), None), [Problem("uncertainty", "expected a table of key path = { dist = ..., ... }")]
     seen: dict[str, str] = {}
+    seen_parts: dict[tuple, str] = {}  # each entry's parsed key path, for the check that none holds another
     for given, entry in table.items():
         where = keypaths.child("uncertainty", given)
         try:
@@ -132,11 +140,14 @@ def read(scenario) -> tuple[Uncertainty, list[Problem]]:
         except keypaths.KeyPathError as error:
             problems.append(Problem(where, f"{given!r} names no number the model can draw: {error.message}"))
             continue
-        clash = next((p for p in seen if keypaths.within(path, p) or keypaths.within(p, path)), None)
+        parts = keypaths.parse(path)
+        clash = next((seen_parts[p] for p in (*(parts[:k] for k in range(1, len(parts))), parts) if p in seen_parts), None)
+        clash = clash if clash is not None else next((g for p, g in seen_parts.items() if p[: len(parts)] == parts), None)
         if clash is not None:
-            problems.append(Problem(where, f"given together with {seen[clash]!r}, which holds it or it holds; give one"))
+            problems.append(Problem(where, f"given together with {clash!r}, which holds it or it holds; give one"))
             continue
         seen[path] = given
+        seen_parts[parts] = given
         found = _entry(scenario, where, path, place, entry, problems)
         if found is not None:
             inputs.append(found)

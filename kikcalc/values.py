@@ -371,6 +371,13 @@ def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str,
 
 def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray, scale: bool) -> None:
     """Set (or with ``scale`` multiply) the slot's place on the chosen rows of a field's array, in place."""
+    if chosen.all():  # every row (a number of no one strategy): write in place, no copy of the rows
+        place = (slice(None), *where.index)
+        target = array[place]
+        shape = (-1, *([1] * (np.ndim(target) - 1)))
+        array[place] = target * number.reshape(shape) if scale else np.broadcast_to((number / where.divisor).reshape(shape),
+                                                                                     np.shape(target))
+        return
     selected = array[chosen]
     target = selected[(slice(None), *where.index)]
     shape = (-1, *([1] * (np.ndim(target) - 1)))
