@@ -344,7 +344,7 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
                 raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
             write_atomically(keep_draws, buffer.getvalue(), [file], "--keep-draws")
         else:
-            write_atomically(keep_draws, table.to_csv(index=False), [file], "--keep-draws")
+            write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
     _emit(report_sensitivity.document(result, chosen), output, (file,), notes)

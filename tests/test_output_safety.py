@@ -1,9 +1,10 @@
 """Output safety and exit codes through the command line (issue 11): the format of an output, what kikcalc
-refuses to write over, write errors, and how a command ends."""
+refuses to write over, write errors, formulas in spreadsheets, Danish CSV, and how a command ends."""
 
 from __future__ import annotations
 
 import errno
+import io
 import os
 import stat
 import subprocess
@@ -286,6 +287,109 @@ def test_an_unreadable_input_is_bad_input(monkeypatch):
     assert result.exit_code == 2 and result.stderr == f"{KIK2}: cannot read it: Permission denied\n"
 
 
+# --- 3. formulas in spreadsheets -------------------------------------------------------------------------
+
+FORMULAS = """\
+[scenario]
+name = "=1+2"
+start = "2021-01"
+end = "2021-12"
+
+[states.kh]
+label = "-Kontanthjælp"
+initial = 100
+inflow = 5
+cost = 120_000
+
+[states.job]
+kind = "outside"
+
+[[transitions]]
+from = "kh"
+to = "job"
+probability = 0.05
+
+[strategies.baseline]
+label = "+Uden investering"
+
+[strategies.kik]
+label = '=HYPERLINK("http://evil.example","klik")'
+investment = 100_000
+
+[[strategies.kik.effects]]
+from = "kh"
+to = "job"
+multiply = 0.8
+
+[[targets]]
+name = "low"
+label = "@SUM(A1:A9)"
+states = ["kh"]
+year = 2021
+max = 10
+"""
+
+
+@pytest.fixture
+def formulas(tmp_path):
+    path = tmp_path / "formulas.toml"
+    path.write_text(FORMULAS, encoding="utf-8")
+    return str(path)
+
+
+def test_csv_puts_a_quote_before_a_text_that_would_be_a_formula(formulas):
+    frame = pd.read_csv(io.StringIO(invoke("targets", formulas, "--format", "csv").stdout))
+    assert set(frame.scenario) == {"'=1+2"}
+    assert set(frame.label) == {"'@SUM(A1:A9)"}
+    # Numbers are not text: a missed target's negative margin stays a number.
+    assert frame.margin.dtype == float and (frame.margin < 0).all()
+
+
+def test_csv_quotes_labels_in_the_comparison_and_leaves_negative_numbers_alone(formulas):
+    text = invoke("compare", formulas, "--format", "csv").stdout
+    frame = pd.read_csv(io.StringIO(text))
+    assert set(frame.scenario) == {"'=1+2"}
+    assert "Full-year persons: -Kontanthjælp" in set(frame.line)  # inside a text, a sign starts nothing
+    saving = frame[frame.line == "Net saving vs baseline, kr."]["2021"]
+    assert saving.dtype == float and saving.item() < 0
+    assert "'-" not in text
+
+
+def test_danish_csv_is_guarded_the_same_way(formulas):
+    text = invoke("targets", formulas, "--format", "csv-da").stdout.removeprefix("\ufeff")
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    assert set(frame.scenario) == {"'=1+2"} and set(frame.label) == {"'@SUM(A1:A9)"}
+    assert all(m.startswith("-") and "," in m for m in frame.margin)  # a negative number with a decimal comma, no quote
+
+
+def test_xlsx_stores_a_text_that_looks_like_a_formula_as_text(formulas, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "formulas.xlsx"
+    assert invoke("run", formulas, "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    cells = {cell.value: cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str)}
+    for text in ("=1+2", '=HYPERLINK("http://evil.example","klik")', "+Uden investering", "@SUM(A1:A9)"):
+        assert cells[text].data_type == "s", text
+        assert cells[text].quotePrefix, text
+    assert not any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    header = [cell.value for cell in book["targets"][1]]
+    margin = book["targets"].cell(row=2, column=header.index("margin") + 1)  # a missed target's: negative
+    assert margin.data_type == "n" and margin.value < 0 and not margin.quotePrefix
+    assert not cells["strategy"].quotePrefix  # a plain text is left as it is
+
+
+def test_xlsx_comparison_stores_the_scenario_name_as_text(formulas, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "compare.xlsx"
+    assert invoke("compare", formulas, "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    comparison = book["comparison"]
+    assert comparison["A2"].value == "=1+2" and comparison["A2"].data_type == "s" and comparison["A2"].quotePrefix
+
+
 # --- 4. exit codes ----------------------------------------------------------------------------------------
 
 
@@ -350,3 +454,25 @@ def test_debug_leaves_bad_input_a_message_and_exit_2(tmp_path):
 def test_a_failed_check_is_still_exit_1():
     result = invoke("targets", KIK2, "--strict")
     assert result.exit_code == 1 and "target verdict(s) missed" in result.stderr
+
+
+# --- 5. csv-da: missing values empty, booleans ja/nej ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["targets", KIJOS], ["compare", str(SCENARIOS / "reform-2026-2030.toml")],
+                                     ["targets", str(SCENARIOS / "aabenraa-ips-ung.toml")]])
+def test_danish_csv_has_empty_cells_for_missing_values_and_ja_nej(command):
+    text = invoke(*command, "--format", "csv-da").stdout.removeprefix("\ufeff")
+    cells = [cell for line in text.splitlines() for cell in line.split(";")]
+    assert not {"nan", "NaN", "None", "True", "False", "<NA>"} & set(cells)
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    if "met" in frame.columns:
+        assert set(frame.met) <= {"ja", "nej", ""} and {"ja", "nej"} <= set(frame.met)
+        plain = pd.read_csv(io.StringIO(invoke(*command, "--format", "csv").stdout), dtype=str, keep_default_na=False)
+        assert list(frame.met) == [{"True": "ja", "False": "nej", "": ""}[m] for m in plain.met]
+    assert "" in set(frame.iloc[:, -1])  # a missing value (first month met; kr. per kr. with no spending) is an empty cell
+
+
+def test_plain_csv_keeps_true_and_false():
+    frame = pd.read_csv(io.StringIO(invoke("targets", KIJOS, "--format", "csv").stdout), dtype=str, keep_default_na=False)
+    assert {"True", "False"} <= set(frame.met) <= {"True", "False", ""}
