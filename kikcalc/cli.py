@@ -5,7 +5,9 @@ from __future__ import annotations
 import difflib
 import functools
 import os
+import shlex
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -15,10 +17,13 @@ import numpy as np
 import kikcalc
 from kikcalc import keypaths, report
 from kikcalc.errors import ScenarioError, UsageError
-from kikcalc.output import check_output, format_for, write_atomically
+from kikcalc.output import check_output, format_for, reason, write_atomically
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a program stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a Unix tool whose reader went away (| head)
 
 
 def _handles_bad_input(command: Callable) -> Callable:
@@ -53,13 +58,28 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if output:
         write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
-    else:
+        return
+    if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
+        raise UsageError("cannot write standard output: it is closed")
+    try:
         click.echo(content, nl=False)
+    except BrokenPipeError:
+        raise  # the reader went away (| head): quiet, see _Main
+    except OSError as error:  # > a file on a full disk
+        raise UsageError(f"cannot write standard output: {reason(error)}") from None
+
+
+def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
+    """The output's format, with the output path checked before any work is done."""
+    if output:
+        check_output(output, list(inputs))
+    return format_for(output, fmt)
 
 
 def _output_options(command: Callable) -> Callable:
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                           help="Write to this file (atomically) instead of the terminal.")(command)
+                           help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
+                                ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
                            help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
                                 "(a file); default from --output's suffix.")(command)
@@ -94,9 +114,57 @@ def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]]
     return [kikcalc.run(kikcalc.load(f, overrides)) for f in files]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _quiet_exit_on_broken_pipe() -> None:
+    """Exit as a Unix tool does when its reader has gone: no message, 141, and no complaint at exit
+    from Python flushing what is left for the closed pipe."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+        except (AttributeError, OSError, ValueError):  # no stream, or not a real file (click's test runner)
+            pass
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+class _Main(click.Group):
+    """kikcalc's group: the one place where how a command ended becomes an exit code.
+
+    0 fine; 1 a check failed and 2 bad input (the commands exit with these themselves, bad input through
+    :func:`_handles_bad_input`); 130 interrupted (Ctrl-C); 141 standard output closed by its reader;
+    3 anything else, which is a bug: one line saying so and how to report it, the traceback with --debug.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["kikcalc.argv"] = list(args)  # for the bug report: the command as typed
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit):
+            raise  # click's own: usage errors (exit 2), --help, --version
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("kikcalc: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _quiet_exit_on_broken_pipe()
+        except Exception as error:
+            argv = ctx.meta.get("kikcalc.argv", [])
+            if ctx.params.get("debug"):
+                traceback.print_exc(file=sys.stderr)
+                where = "the traceback above"
+            else:
+                where = f"the traceback that `{shlex.join(['kikcalc', '--debug', *argv])}` prints"
+            what = " ".join(f"{type(error).__name__}: {error}".split())  # one line, whatever the message
+            click.echo(f"kikcalc: this is a bug in kikcalc {kikcalc.__version__} ({what}); please report it to kikcalc's "
+                       f"maintainers with the command ({shlex.join(['kikcalc', *argv])}), its input files and {where}", err=True)
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(kikcalc.__version__, prog_name="kikcalc")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On an unexpected error (exit code 3, a bug), also print its Python traceback.")
+def main(debug: bool) -> None:
     """kikcalc: investment strategies for municipal employment policy, simulated month by month."""
 
 
@@ -112,12 +180,12 @@ def main() -> None:
 def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], fmt: str | None,
         output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
+    chosen = _chosen_format(output, fmt, [file])
     result = kikcalc.run(kikcalc.load(file, _overrides(assignments)))
     names = result.scenario.strategy_names
     for name in strategies:
         if name not in names:
             raise UsageError(_unknown_strategy(name, names, file))
-    chosen = format_for(output, fmt)
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
     content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
@@ -131,8 +199,8 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
 @_handles_bad_input
 def compare(files: tuple[str, ...], assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
+    chosen = _chosen_format(output, fmt, files)
     results = _load_each_once(files, _overrides(assignments))
-    chosen = format_for(output, fmt)
     notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
              if chosen in report.CSV_FORMATS else [])
     _emit(report.compare_document(results, chosen), output, files, notes)
@@ -149,13 +217,13 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], fmt: str | Non
 def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...],
             fmt: str | None, output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
+    output_format = _chosen_format(output, fmt, files)
     results = _load_each_once(files, _overrides(assignments))
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    output_format = format_for(output, fmt)
     notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
              if output_format in report.CSV_FORMATS else [])
     _emit(report.targets_document(results, output_format, chosen), output, files, notes)
@@ -235,10 +303,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
+    chosen = _chosen_format(output, fmt, [file])
     scenario, uncertainty = _uncertain(file, assignments)
-    chosen = format_for(output, fmt)
-    if output:
-        check_output(output, [file])
     if keep_draws:
         check_output(keep_draws, [file], "--keep-draws")
         suffix = os.path.splitext(keep_draws)[1].lower()
@@ -278,7 +344,7 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
                 raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
             write_atomically(keep_draws, buffer.getvalue(), [file], "--keep-draws")
         else:
-            write_atomically(keep_draws, table.to_csv(index=False), [file], "--keep-draws")
+            write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
     _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
@@ -297,6 +363,7 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
+    chosen = _chosen_format(output, fmt, [file])
     scenario, uncertainty = _uncertain(file, assignments)
     names = scenario.strategy_names
     if strategy is None:
@@ -308,8 +375,6 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     elif strategy == names[0]:
         raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
                          f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
-    if output:
-        check_output(output, [file])
     target_names = [t.name for t in scenario.targets]
     if metric in psa.METRICS:
         unit = "kr."
@@ -323,7 +388,7 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
         close = difflib.get_close_matches(metric, options, n=1)
         raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, format_for(output, fmt)),
+    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
           output, (file,))
 
 
@@ -401,6 +466,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
     """Fit numbers of a scenario to observed caseloads, with intervals, warnings and an optional backtest."""
     from kikcalc import calibration, report_calibration
 
+    chosen = _chosen_format(output, fmt, [file, *observed_files])
     scenario = kikcalc.load(file, _overrides(assignments))
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
@@ -430,7 +496,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         with open(file, encoding="utf-8-sig") as stream:
             text = stream.read()
         write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
-    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, format_for(output, fmt),
+    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
                                                 write_to), output, (file, *observed_files))
 
 
@@ -449,11 +515,12 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     from kikcalc import report_calibration
     from kikcalc.followup import follow_up
 
+    chosen = _chosen_format(output, fmt, [file, *observed_files])
     scenario = kikcalc.load(file, _overrides(assignments))
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    _emit(report_calibration.followup_document(scenario, result, observations, format_for(output, fmt)), output,
+    _emit(report_calibration.followup_document(scenario, result, observations, chosen), output,
           (file, *observed_files))
 
 
@@ -474,8 +541,8 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     """The value of one number at which a target is exactly at its threshold; exit 1 if no value in the search changes the verdict."""
     from kikcalc import goalseek, report_goalseek
 
+    chosen = _chosen_format(output, fmt, [file])
     solution = goalseek.solve(kikcalc.load(file, _overrides(assignments)), target, path, strategy, between)
-    chosen = format_for(output, fmt)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
     _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
     if solution.status != "solved":

@@ -441,6 +441,8 @@ def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, meas
         raise ScenarioError(file, [Problem("", "no such file")]) from None
     except IsADirectoryError:
         raise ScenarioError(file, [Problem("", "is a directory, expected a data file (CSV or JSON)")]) from None
+    except OSError as error:  # no permission to read it, an I/O error
+        raise ScenarioError(file, [Problem("", f"cannot read it: {error.strerror or error}")]) from None
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScenarioError(file, [Problem("", _EMPTY_FILE)])
     text, encoding = _decode(data, file)

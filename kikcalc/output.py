@@ -1,23 +1,39 @@
-"""Writing results to files: atomically, and never over an input."""
+"""Writing results to files: atomically, only regular files, and never over an input or a scenario."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from kikcalc.errors import UsageError
 
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
+"""The suffixes that name a format; any other suffix needs --format."""
+
+_FORMAT_NAMES = "table, markdown, csv, csv-da, json, xlsx"
 
 
 def format_for(output: str | None, requested: str | None) -> str:
-    """The format asked for, else the one the output file's suffix names, else a text table."""
+    """The format asked for, else the one the output file's suffix names; a text table on the terminal.
+
+    An output whose suffix names no format is refused rather than guessed (a ``.xls`` would get a text
+    table Excel cannot open), and so is a ``.toml`` in any format: that is a scenario, not a result.
+    """
+    if output:
+        suffix = Path(output).suffix.lower()
+        if suffix == ".toml":
+            raise UsageError(f"--output {output}: a .toml file is a scenario; kikcalc writes results only to "
+                             f"{', '.join(SUFFIX_FORMATS)} files (or any other name with --format)")
+        if not requested and suffix not in SUFFIX_FORMATS:
+            what = f"its suffix {suffix} names no format" if suffix else "it has no suffix to tell the format by"
+            hint = f"; for Danish Excel: --format {suffix[1:]} --output {Path(output).stem}.csv" if suffix == ".csv-da" else ""
+            raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(SUFFIX_FORMATS)}, "
+                             f"or choose the format with --format ({_FORMAT_NAMES}){hint}")
     if requested:
         return requested
-    if output:
-        return SUFFIX_FORMATS.get(Path(output).suffix.lower(), "table")
-    return "table"
+    return SUFFIX_FORMATS[Path(output).suffix.lower()] if output else "table"
 
 
 def _umask() -> int:
@@ -26,43 +42,79 @@ def _umask() -> int:
     return mask
 
 
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, word in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a named pipe"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
+def reason(error: OSError) -> str:
+    """The operating system's words for an error ("No space left on device"), without errno or path."""
+    if error.strerror:
+        return error.strerror
+    return os.strerror(error.errno) if error.errno else str(error) or type(error).__name__
+
+
 def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = "--output") -> None:
-    """Refuse an output path before any work is done: an input file, a directory, a missing folder."""
+    """Refuse an output path before any work is done.
+
+    Refused: an input file; anything that is not a regular file (a directory, a device such as
+    ``/dev/null``, a named pipe: replacing it would replace the device, and kikcalc does not write
+    into what it did not create); a missing folder; a folder or a read-only file the user may not write.
+    """
     target = Path(path)
-    if target.is_dir():
+    try:
+        mode = os.stat(target).st_mode  # follows a symbolic link: /dev/stdout is what it points to
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"{option} {path}: is a directory; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise UsageError(f"{option} {path}: is {_kind(mode)}; kikcalc writes only regular files: "
+                         f"leave out {option} to print to the terminal (and redirect that as you like)")
     for given in inputs:
-        if target.exists() and Path(given).exists() and target.resolve() == Path(given).resolve():
+        if mode is not None and Path(given).exists() and target.resolve() == Path(given).resolve():
             raise UsageError(f"{option} {path}: is an input file; kikcalc never overwrites its input")
-    folder = target.parent if str(target.parent) else Path(".")
+    real = Path(os.path.realpath(target))
+    folder = real.parent
     if not folder.is_dir():
-        raise UsageError(f"{option} {path}: the folder {folder} does not exist")
+        raise UsageError(f"{option} {path}: the folder {target.parent} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write {path}: Permission denied (the folder {folder} is not writable)")
+    if mode is not None and not os.access(real, os.W_OK):
+        raise UsageError(f"cannot write {path}: Permission denied (the file is read-only)")
 
 
 def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | Path] = (), option: str = "--output") -> None:
     """Write text (or bytes) to path through a temporary file in the same folder, then rename it into place.
 
-    A reader never sees half a file, and a failed write leaves the old file as it was. Refuses a
-    path that is one of the inputs, so a scenario file can never be overwritten by its own result.
-    A path that exists and is not a regular file (``/dev/null``, a named pipe) is written to directly:
-    renaming over it would replace the device.
+    A reader never sees half a file, and a failed or interrupted write leaves the old file as it was
+    and no temporary file behind. Refuses what :func:`check_output` refuses, so a scenario file can
+    never be overwritten by its own result. A symbolic link is followed: the file it points to is
+    replaced and the link kept. A write the system refuses (a full disk, no permission) is a
+    :class:`~kikcalc.errors.UsageError` ``cannot write PATH: REASON``.
     """
-    target = Path(path)
-    check_output(target, inputs, option)
-    if target.exists() and not target.is_file():
-        with open(target, "wb" if isinstance(content, bytes) else "w",
-                  **({} if isinstance(content, bytes) else {"encoding": "utf-8", "newline": ""})) as stream:
-            stream.write(content)
-        return
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    check_output(path, inputs, option)
+    target = Path(os.path.realpath(path))
+    binary = isinstance(content, bytes)
     try:
-        with os.fdopen(handle, "wb" if isinstance(content, bytes) else "w",
-                       **({} if isinstance(content, bytes) else {"encoding": "utf-8", "newline": ""})) as stream:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    try:
+        with os.fdopen(handle, "wb" if binary else "w", **({} if binary else {"encoding": "utf-8", "newline": ""})) as stream:
             stream.write(content)
         # mkstemp makes a private file; a result is as readable as any file the user writes (or keeps its old mode).
         os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask())
         os.replace(temporary, target)
-    except BaseException:
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    except BaseException:  # Ctrl-C mid-write: no half file, no temporary file
         Path(temporary).unlink(missing_ok=True)
         raise

@@ -334,14 +334,47 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may read as the start of a formula in a text cell (OWASP, "CSV Injection")."""
+
+
+def _as_text(value: Any) -> Any:
+    """A text that a spreadsheet would take for a formula, with a quote before it; anything else as it is."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def guarded(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame for a CSV file: every text cell and column name a spreadsheet would read as a formula
+    (``=1+2``, ``-2+3``, ``@SUM(A1)``) gets a single quote in front, as OWASP advises. Numbers, negative
+    ones too, are not text and stay as they are."""
+    frame = frame.rename(columns=_as_text)  # a copy
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_datetime64_any_dtype(values):
+            continue
+        if any(_as_text(v) is not v for v in pd.unique(values)):  # few distinct values, even among a million draws
+            frame[column] = values.map(_as_text)
+    return frame
+
+
+def _danish(value: Any) -> Any:
+    """One cell of a csv-da column that is not all numbers: a boolean as ja/nej, a number with a
+    decimal comma (pandas' decimal= leaves numbers among text alone), a missing value empty."""
+    if isinstance(value, (bool, np.bool_)):
+        return "ja" if value else "nej"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else repr(float(value)).replace(".", ",")
+    return value
+
+
 def _csv(frame: pd.DataFrame, fmt: str) -> str:
+    frame = guarded(rounded(frame))
     if fmt == "csv-da":
-        frame = rounded(frame)
-        for column in frame.columns:  # numbers among text, which pandas' decimal= leaves alone
-            if not pd.api.types.is_numeric_dtype(frame[column]):
-                frame[column] = frame[column].map(lambda v: repr(float(v)).replace(".", ",") if isinstance(v, float) else v)
+        for column in frame.columns:
+            if pd.api.types.is_bool_dtype(frame[column]) or not pd.api.types.is_numeric_dtype(frame[column]):
+                frame[column] = frame[column].map(_danish)
         return "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
-    return rounded(frame).to_csv(index=False)
+    return frame.to_csv(index=False)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -406,7 +439,24 @@ def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = ()) -> bytes:
             rounded(frame).to_excel(writer, sheet_name=name[:31], index=False)
         if notes:
             pd.DataFrame({"notes": list(notes)}).to_excel(writer, sheet_name="notes", index=False)
+        for sheet in writer.book.worksheets:
+            _text_stays_text(sheet)
     return buffer.getvalue()
+
+
+def _text_stays_text(sheet: Any) -> None:
+    """Every text cell of a sheet as text: openpyxl stores a text beginning with ``=`` as a live formula.
+
+    A cell holding a formula here was written from a text (kikcalc writes no formulas). Such a cell,
+    and every text a spreadsheet would read as a formula once edited (``+``, ``-``, ``@``), is stored
+    as text with Excel's quote prefix, its value unchanged; numbers stay numbers.
+    """
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or (cell.data_type == "s" and isinstance(cell.value, str)
+                                         and cell.value.startswith(FORMULA_STARTS)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 # --- compare ---------------------------------------------------------------------------------

@@ -414,6 +414,8 @@ def read(path: str | Path) -> dict:
         raise ScenarioError(str(path), [Problem("", "no such file")]) from None
     except IsADirectoryError:
         raise ScenarioError(str(path), [Problem("", "is a directory, expected a scenario file")]) from None
+    except OSError as error:  # no permission to read it, an I/O error
+        raise ScenarioError(str(path), [Problem("", f"cannot read it: {error.strerror or error}")]) from None
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(str(path), [Problem("", f"not valid TOML: {error}{_toml_hint(path, error)}")]) from None
     except UnicodeDecodeError as error:

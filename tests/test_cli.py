@@ -219,6 +219,10 @@ def test_danish_excel_csv_holds_the_same_table_with_semicolons_and_decimal_comma
     # Columns mixing numbers and text (a comparison's total, a target's value) stay text: read their numbers back.
     decimal_comma = re.compile(r"^-?\d+,\d+$")
     danish = danish.map(lambda v: v.replace(",", ".") if isinstance(v, str) and decimal_comma.match(v) else v)
+    # Booleans are ja/nej for Danish Excel.
+    for column in danish.columns:
+        if danish[column].notna().any() and set(danish[column].dropna()) <= {"ja", "nej"}:
+            danish[column] = danish[column].map({"ja": True, "nej": False}).astype(object)
     pd.testing.assert_frame_equal(danish, plain)
 
 

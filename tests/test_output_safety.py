@@ -1,0 +1,480 @@
+"""Output safety and exit codes through the command line (issue 11): the format of an output, what kikcalc
+refuses to write over, write errors, formulas in spreadsheets, Danish CSV, and how a command ends."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import kikcalc
+from conftest import ROOT, SCENARIOS
+from kikcalc.cli import main
+
+KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+KIJOS = str(SCENARIOS / "aabenraa-kijos.toml")
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _no_traceback(result) -> None:
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _leftovers(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+def _kikcalc(*args: str, **popen) -> subprocess.Popen:
+    """kikcalc in a process of its own, from this checkout, for what needs real file descriptors."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "kikcalc.cli", *args], env=env, stderr=subprocess.PIPE, **popen)
+
+
+# --- 1. the format comes from --format or a known suffix ---------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["out.xls", "x.csv-da", "result", "report.docx"])
+def test_an_output_whose_suffix_names_no_format_is_refused(tmp_path, name):
+    out = tmp_path / name
+    result = invoke("run", KIK2, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert message.startswith(f"kikcalc: --output {out}: ") and "\n" not in message
+    assert ".csv, .json, .md, .txt, .xlsx" in message and "--format" in message
+    assert not out.exists()
+
+
+def test_csv_da_as_a_suffix_is_shown_the_way_to_ask_for_it(tmp_path):
+    result = invoke("run", KIK2, "--output", str(tmp_path / "x.csv-da"))
+    assert "for Danish Excel: --format csv-da --output x.csv" in result.stderr
+
+
+def test_an_unknown_suffix_is_refused_before_the_scenario_is_run(tmp_path, monkeypatch):
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the scenario was run")
+
+    monkeypatch.setattr(kikcalc, "run", must_not_run)
+    result = invoke("run", KIK2, "--output", str(tmp_path / "out.xls"))
+    assert result.exit_code == 2 and "names no format" in result.stderr
+
+
+def test_format_makes_any_suffix_but_toml_an_output(tmp_path):
+    out = tmp_path / "out.xls"
+    result = invoke("compare", KIK2, "--format", "csv", "--output", str(out))
+    assert result.exit_code == 0
+    assert list(pd.read_csv(out).columns[:3]) == ["scenario", "file", "line"]
+
+
+@pytest.mark.parametrize("extra", [[], ["--format", "csv"]])
+def test_a_toml_output_is_refused_in_any_format(tmp_path, extra):
+    out = tmp_path / "other.toml"
+    out.write_text('[scenario]\nname = "mine"\n', encoding="utf-8")
+    result = invoke("run", KIK2, *extra, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 2 and "a .toml file is a scenario" in result.stderr
+    assert out.read_text(encoding="utf-8") == '[scenario]\nname = "mine"\n'
+
+
+@pytest.mark.parametrize("suffix, fmt", [(".csv", "csv"), (".CSV", "csv"), (".json", "json"), (".md", "markdown"), (".txt", "table")])
+def test_a_known_suffix_chooses_the_format(tmp_path, suffix, fmt):
+    out = tmp_path / f"kik2{suffix}"
+    assert invoke("targets", KIK2, "--output", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", fmt).stdout
+
+
+# --- 1. only regular files are written --------------------------------------------------------------
+
+
+def test_dev_null_is_refused_with_the_way_to_discard_output():
+    result = invoke("run", KIK2, "--format", "csv", "--output", os.devnull)
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert "is a character device; kikcalc writes only regular files: leave out --output to print to the terminal" in result.stderr
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_named_pipe_is_refused_without_opening_it(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    result = invoke("run", KIK2, "--output", str(fifo))  # opening it would wait for a reader for ever
+    assert result.exit_code == 2 and "is a named pipe" in result.stderr
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_directory_is_refused(tmp_path):
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    result = invoke("run", KIK2, "--output", str(folder))
+    assert result.exit_code == 2 and "is a directory" in result.stderr
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+def test_a_symbolic_link_is_followed_and_kept(tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert invoke("targets", KIK2, "--output", str(link)).exit_code == 0
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert real.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
+
+
+@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="no /dev/stdout link")
+def test_dev_stdout_redirected_to_a_file_writes_the_file_and_leaves_dev_stdout_alone(tmp_path):
+    out = tmp_path / "redirected.csv"
+    with open(out, "wb") as stream:
+        process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=stream)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert out.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
+    assert os.path.islink("/dev/stdout")
+
+
+@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="no /dev/stdout link")
+def test_dev_stdout_on_a_pipe_is_refused():
+    process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=subprocess.PIPE)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2 and stdout == b""
+    assert b"/dev/stdout: is a named pipe" in stderr
+
+
+# --- 2. write errors ----------------------------------------------------------------------------------
+
+
+def _earlier_result(tmp_path):
+    out = tmp_path / "kik2.csv"
+    out.write_text("an earlier result\n", encoding="utf-8")
+    return out
+
+
+def test_a_full_disk_is_one_line_exit_2_and_the_old_file_whole(tmp_path, monkeypatch):
+    out = _earlier_result(tmp_path)
+    real_fdopen = os.fdopen
+
+    class FullDisk:
+        def __init__(self, stream):
+            self.stream = stream
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.stream.close()
+
+        def write(self, data):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *args, **kwargs: FullDisk(real_fdopen(fd, *args, **kwargs)))
+    result = invoke("targets", KIK2, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert result.stderr == f"kikcalc: cannot write {out}: No space left on device\n"
+    assert out.read_text(encoding="utf-8") == "an earlier result\n"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+def test_standard_output_on_a_full_disk_is_one_line_and_exit_2():
+    with open("/dev/full", "wb") as full:
+        process = _kikcalc("run", KIK2, "--monthly", "--format", "json", stdout=full)
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert stderr.decode() == "kikcalc: cannot write standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(AS_ROOT, reason="root may write in a read-only folder")
+def test_a_read_only_folder_is_refused_before_the_work(tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        result = invoke("run", KIK2, "--output", str(folder / "kik2.csv"))
+        assert result.exit_code == 2
+        assert f"kikcalc: cannot write {folder / 'kik2.csv'}: Permission denied" in result.stderr
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+@pytest.mark.skipif(AS_ROOT, reason="root may write a read-only file")
+def test_a_read_only_file_is_not_replaced(tmp_path):
+    out = _earlier_result(tmp_path)
+    out.chmod(0o444)
+    result = invoke("run", KIK2, "--output", str(out))
+    assert result.exit_code == 2 and "Permission denied (the file is read-only)" in result.stderr
+    assert out.read_text(encoding="utf-8") == "an earlier result\n"
+
+
+def test_a_folder_not_writable_is_refused_before_the_scenario_is_run(tmp_path, monkeypatch):
+    # As root, chmod cannot make a folder read-only: say the system refuses, as it would for a user.
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the scenario was run")
+
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path) == str(tmp_path) else real_access(path, mode, **kw))
+    monkeypatch.setattr(kikcalc, "run", must_not_run)
+    result = invoke("run", KIK2, "--output", str(tmp_path / "kik2.csv"))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert result.stderr == f"kikcalc: cannot write {tmp_path / 'kik2.csv'}: Permission denied (the folder {tmp_path} is not writable)\n"
+
+
+@pytest.mark.parametrize("where", ["mkstemp", "replace"])
+def test_permission_denied_at_the_write_is_one_line_and_exit_2(tmp_path, monkeypatch, where):
+    import tempfile
+
+    out = _earlier_result(tmp_path)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(tempfile if where == "mkstemp" else os, where, denied)
+    result = invoke("targets", KIK2, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert result.stderr == f"kikcalc: cannot write {out}: Permission denied\n"
+    assert out.read_text(encoding="utf-8") == "an earlier result\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_broken_pipe_exits_quietly_with_141():
+    process = _kikcalc("run", KIK2, "--monthly", "--format", "json", stdout=subprocess.PIPE)
+    process.stdout.close()  # the reader goes away, as `| head -1` does once it has its line
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert stderr == b""
+
+
+@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("head") is None, reason="no bash or head")
+def test_a_pipe_into_head_gives_the_first_line_and_no_complaint():
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    shell = f'"{sys.executable}" -m kikcalc.cli run "{KIK2}" --monthly | head -1; exit "${{PIPESTATUS[0]}}"'
+    done = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, timeout=120)
+    assert done.stdout == b"KIK II, AABENRAA\n"
+    assert done.stderr == b"" and done.returncode in (0, 141)  # 0 if all of it fitted in the pipe before head left
+
+
+def test_a_closed_standard_output_is_one_line_and_exit_2():
+    process = _kikcalc("run", KIK2, stdout=subprocess.DEVNULL, preexec_fn=lambda: os.close(1))
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 2
+    assert stderr.decode() == "kikcalc: cannot write standard output: it is closed\n"
+
+
+def test_an_unreadable_input_is_bad_input(monkeypatch):
+    from pathlib import Path
+
+    def denied(self):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    result = invoke("run", KIK2)
+    _no_traceback(result)
+    assert result.exit_code == 2 and result.stderr == f"{KIK2}: cannot read it: Permission denied\n"
+
+
+# --- 3. formulas in spreadsheets -------------------------------------------------------------------------
+
+FORMULAS = """\
+[scenario]
+name = "=1+2"
+start = "2021-01"
+end = "2021-12"
+
+[states.kh]
+label = "-Kontanthjælp"
+initial = 100
+inflow = 5
+cost = 120_000
+
+[states.job]
+kind = "outside"
+
+[[transitions]]
+from = "kh"
+to = "job"
+probability = 0.05
+
+[strategies.baseline]
+label = "+Uden investering"
+
+[strategies.kik]
+label = '=HYPERLINK("http://evil.example","klik")'
+investment = 100_000
+
+[[strategies.kik.effects]]
+from = "kh"
+to = "job"
+multiply = 0.8
+
+[[targets]]
+name = "low"
+label = "@SUM(A1:A9)"
+states = ["kh"]
+year = 2021
+max = 10
+"""
+
+
+@pytest.fixture
+def formulas(tmp_path):
+    path = tmp_path / "formulas.toml"
+    path.write_text(FORMULAS, encoding="utf-8")
+    return str(path)
+
+
+def test_csv_puts_a_quote_before_a_text_that_would_be_a_formula(formulas):
+    frame = pd.read_csv(io.StringIO(invoke("targets", formulas, "--format", "csv").stdout))
+    assert set(frame.scenario) == {"'=1+2"}
+    assert set(frame.label) == {"'@SUM(A1:A9)"}
+    # Numbers are not text: a missed target's negative margin stays a number.
+    assert frame.margin.dtype == float and (frame.margin < 0).all()
+
+
+def test_csv_quotes_labels_in_the_comparison_and_leaves_negative_numbers_alone(formulas):
+    text = invoke("compare", formulas, "--format", "csv").stdout
+    frame = pd.read_csv(io.StringIO(text))
+    assert set(frame.scenario) == {"'=1+2"}
+    assert "Full-year persons: -Kontanthjælp" in set(frame.line)  # inside a text, a sign starts nothing
+    saving = frame[frame.line == "Net saving vs baseline, kr."]["2021"]
+    assert saving.dtype == float and saving.item() < 0
+    assert "'-" not in text
+
+
+def test_danish_csv_is_guarded_the_same_way(formulas):
+    text = invoke("targets", formulas, "--format", "csv-da").stdout.removeprefix("\ufeff")
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    assert set(frame.scenario) == {"'=1+2"} and set(frame.label) == {"'@SUM(A1:A9)"}
+    assert all(m.startswith("-") and "," in m for m in frame.margin)  # a negative number with a decimal comma, no quote
+
+
+def test_xlsx_stores_a_text_that_looks_like_a_formula_as_text(formulas, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "formulas.xlsx"
+    assert invoke("run", formulas, "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    cells = {cell.value: cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str)}
+    for text in ("=1+2", '=HYPERLINK("http://evil.example","klik")', "+Uden investering", "@SUM(A1:A9)"):
+        assert cells[text].data_type == "s", text
+        assert cells[text].quotePrefix, text
+    assert not any(cell.data_type == "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    header = [cell.value for cell in book["targets"][1]]
+    margin = book["targets"].cell(row=2, column=header.index("margin") + 1)  # a missed target's: negative
+    assert margin.data_type == "n" and margin.value < 0 and not margin.quotePrefix
+    assert not cells["strategy"].quotePrefix  # a plain text is left as it is
+
+
+def test_xlsx_comparison_stores_the_scenario_name_as_text(formulas, tmp_path):
+    import openpyxl
+
+    out = tmp_path / "compare.xlsx"
+    assert invoke("compare", formulas, "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    comparison = book["comparison"]
+    assert comparison["A2"].value == "=1+2" and comparison["A2"].data_type == "s" and comparison["A2"].quotePrefix
+
+
+# --- 4. exit codes ----------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_is_one_line_exit_130_and_no_output_file(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kikcalc, "run", interrupted)
+    out = tmp_path / "kik2.csv"
+    result = invoke("run", KIK2, "--output", str(out))
+    assert result.exit_code == 130
+    assert result.stderr == "kikcalc: interrupted\n" and result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_during_the_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    out = _earlier_result(tmp_path)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    result = invoke("targets", KIK2, "--output", str(out))
+    assert result.exit_code == 130 and result.stderr == "kikcalc: interrupted\n"
+    assert out.read_text(encoding="utf-8") == "an earlier result\n"
+    assert _leftovers(tmp_path) == []
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("boom\nin two lines")
+
+
+def test_an_unexpected_error_is_a_bug_exit_3_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(kikcalc, "run", _boom)
+    out = tmp_path / "kik2.csv"
+    result = invoke("run", KIK2, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"kikcalc: this is a bug in kikcalc {kikcalc.__version__} (RuntimeError: boom in two lines)")
+    assert f"(kikcalc run {KIK2} --output {out})" in lines[0]
+    assert f"`kikcalc --debug run {KIK2} --output {out}`" in lines[0]
+    assert not out.exists()
+
+
+def test_debug_shows_the_traceback_of_a_bug(monkeypatch):
+    monkeypatch.setattr(kikcalc, "run", _boom)
+    result = invoke("--debug", "run", KIK2)
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "RuntimeError: boom" in result.stderr and "_boom" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("its input files and the traceback above")
+
+
+def test_debug_leaves_bad_input_a_message_and_exit_2(tmp_path):
+    result = invoke("--debug", "run", str(tmp_path / "missing.toml"))
+    _no_traceback(result)
+    assert result.exit_code == 2 and result.stderr == f"{tmp_path / 'missing.toml'}: no such file\n"
+
+
+def test_a_failed_check_is_still_exit_1():
+    result = invoke("targets", KIK2, "--strict")
+    assert result.exit_code == 1 and "target verdict(s) missed" in result.stderr
+
+
+# --- 5. csv-da: missing values empty, booleans ja/nej ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["targets", KIJOS], ["compare", str(SCENARIOS / "reform-2026-2030.toml")],
+                                     ["targets", str(SCENARIOS / "aabenraa-ips-ung.toml")]])
+def test_danish_csv_has_empty_cells_for_missing_values_and_ja_nej(command):
+    text = invoke(*command, "--format", "csv-da").stdout.removeprefix("\ufeff")
+    cells = [cell for line in text.splitlines() for cell in line.split(";")]
+    assert not {"nan", "NaN", "None", "True", "False", "<NA>"} & set(cells)
+    frame = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False)
+    if "met" in frame.columns:
+        assert set(frame.met) <= {"ja", "nej", ""} and {"ja", "nej"} <= set(frame.met)
+        plain = pd.read_csv(io.StringIO(invoke(*command, "--format", "csv").stdout), dtype=str, keep_default_na=False)
+        assert list(frame.met) == [{"True": "ja", "False": "nej", "": ""}[m] for m in plain.met]
+    assert "" in set(frame.iloc[:, -1])  # a missing value (first month met; kr. per kr. with no spending) is an empty cell
+
+
+def test_plain_csv_keeps_true_and_false():
+    frame = pd.read_csv(io.StringIO(invoke("targets", KIJOS, "--format", "csv").stdout), dtype=str, keep_default_na=False)
+    assert {"True", "False"} <= set(frame.met) <= {"True", "False", ""}
