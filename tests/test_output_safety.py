@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -21,7 +20,6 @@ from kikcalc.cli import main
 
 KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
 KIJOS = str(SCENARIOS / "aabenraa-kijos.toml")
-AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 def invoke(*args: str):
@@ -107,7 +105,6 @@ def test_dev_null_is_refused_with_the_way_to_discard_output():
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 def test_a_named_pipe_is_refused_without_opening_it(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
@@ -135,7 +132,6 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     assert real.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
-@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="no /dev/stdout link")
 def test_dev_stdout_redirected_to_a_file_writes_the_file_and_leaves_dev_stdout_alone(tmp_path):
     out = tmp_path / "redirected.csv"
     with open(out, "wb") as stream:
@@ -146,7 +142,6 @@ def test_dev_stdout_redirected_to_a_file_writes_the_file_and_leaves_dev_stdout_a
     assert os.path.islink("/dev/stdout")
 
 
-@pytest.mark.skipif(not os.path.islink("/dev/stdout"), reason="no /dev/stdout link")
 def test_dev_stdout_on_a_pipe_is_refused():
     process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=subprocess.PIPE)
     stdout, stderr = process.communicate(timeout=120)
@@ -189,36 +184,12 @@ def test_a_full_disk_is_one_line_exit_2_and_the_old_file_whole(tmp_path, monkeyp
     assert _leftovers(tmp_path) == []
 
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
 def test_standard_output_on_a_full_disk_is_one_line_and_exit_2():
     with open("/dev/full", "wb") as full:
         process = _kikcalc("run", KIK2, "--monthly", "--format", "json", stdout=full)
         _, stderr = process.communicate(timeout=120)
     assert process.returncode == 2
     assert stderr.decode() == "kikcalc: cannot write standard output: No space left on device\n"
-
-
-@pytest.mark.skipif(AS_ROOT, reason="root may write in a read-only folder")
-def test_a_read_only_folder_is_refused_before_the_work(tmp_path):
-    folder = tmp_path / "locked"
-    folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        result = invoke("run", KIK2, "--output", str(folder / "kik2.csv"))
-        assert result.exit_code == 2
-        assert f"kikcalc: cannot write {folder / 'kik2.csv'}: Permission denied" in result.stderr
-        assert list(folder.iterdir()) == []
-    finally:
-        folder.chmod(0o700)
-
-
-@pytest.mark.skipif(AS_ROOT, reason="root may write a read-only file")
-def test_a_read_only_file_is_not_replaced(tmp_path):
-    out = _earlier_result(tmp_path)
-    out.chmod(0o444)
-    result = invoke("run", KIK2, "--output", str(out))
-    assert result.exit_code == 2 and "Permission denied (the file is read-only)" in result.stderr
-    assert out.read_text(encoding="utf-8") == "an earlier result\n"
 
 
 def test_a_folder_not_writable_is_refused_before_the_scenario_is_run(tmp_path, monkeypatch):
@@ -261,7 +232,6 @@ def test_a_broken_pipe_exits_quietly_with_141():
     assert stderr == b""
 
 
-@pytest.mark.skipif(shutil.which("bash") is None or shutil.which("head") is None, reason="no bash or head")
 def test_a_pipe_into_head_gives_the_first_line_and_no_complaint():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shell = f'"{sys.executable}" -m kikcalc.cli run "{KIK2}" --monthly | head -1; exit "${{PIPESTATUS[0]}}"'
