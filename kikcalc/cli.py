@@ -15,7 +15,7 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, report
+from kikcalc import keypaths, plausibility, report
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, reason, write_atomically
 
@@ -87,6 +87,8 @@ def _output_options(command: Callable) -> Callable:
 
 
 _FILES = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+_QUIET = click.option("--quiet", "-q", is_flag=True,
+                      help="No plausibility warnings on stderr (a cost of 120 kr. a year, a baseline that drifts, ...).")
 _SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
                     help="Set a value of the scenario by its key path, as if the file said so (repeatable; with "
                          "several files, in each): --set 'strategies.kik2.effects[0].multiply=1.6'.")
@@ -103,15 +105,27 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     return overrides
 
 
-def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = ()) -> list[kikcalc.Result]:
-    """Run each file; the same file twice is refused, since its columns would be doubled."""
+def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool) -> list[plausibility.Warning]:
+    """The scenario's plausibility warnings, each printed on stderr unless ``quiet``; they never change a result."""
+    found = plausibility.check(scenario)
+    if not quiet:
+        for warning in found:
+            click.echo(warning.render(file), err=True)
+    return found
+
+
+def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False) -> list[kikcalc.Result]:
+    """Run each file, with its plausibility warnings; the same file twice is refused, since its columns would be doubled."""
     seen: dict[str, str] = {}
     for file in files:
         key = os.path.realpath(file)
         if key in seen:
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
-    return [kikcalc.run(kikcalc.load(f, overrides)) for f in files]
+    scenarios = [kikcalc.load(f, overrides) for f in files]
+    for file, scenario in zip(files, scenarios, strict=True):
+        _warn(scenario, file, quiet)
+    return [kikcalc.run(scenario) for scenario in scenarios]
 
 
 def _quiet_exit_on_broken_pipe() -> None:
@@ -175,13 +189,16 @@ def main(debug: bool) -> None:
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
                                              "instead of persons; the other formats hold both.")
 @_SET
+@_QUIET
 @_output_options
 @_handles_bad_input
-def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], fmt: str | None,
-        output: str | None) -> None:
+def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], quiet: bool,
+        fmt: str | None, output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
     chosen = _chosen_format(output, fmt, [file])
-    result = kikcalc.run(kikcalc.load(file, _overrides(assignments)))
+    scenario = kikcalc.load(file, _overrides(assignments))
+    _warn(scenario, file, quiet)
+    result = kikcalc.run(scenario)
     names = result.scenario.strategy_names
     for name in strategies:
         if name not in names:
@@ -195,12 +212,13 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
 @main.command()
 @_FILES
 @_SET
+@_QUIET
 @_output_options
 @_handles_bad_input
-def compare(files: tuple[str, ...], assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, fmt: str | None, output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments))
+    results = _load_each_once(files, _overrides(assignments), quiet)
     notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
              if chosen in report.CSV_FORMATS else [])
     _emit(report.compare_document(results, chosen), output, files, notes)
@@ -208,17 +226,19 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], fmt: str | Non
 
 @main.command()
 @_FILES
-@click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed.")
+@click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed (plausibility warnings stay warnings: "
+                                             "kikcalc validate --strict fails on them).")
 @click.option("--strategy", "-s", "strategies", multiple=True,
               help="Judge only this strategy (repeatable); the baseline usually misses by design.")
 @_SET
+@_QUIET
 @_output_options
 @_handles_bad_input
-def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...],
+def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...], quiet: bool,
             fmt: str | None, output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
     output_format = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments))
+    results = _load_each_once(files, _overrides(assignments), quiet)
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:
@@ -552,9 +572,16 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
 
 @main.command()
 @_FILES
-def validate(files: tuple[str, ...]) -> None:
-    """Check scenario files without running them; every problem is listed, exit code 2 if any."""
+@click.option("--strict", is_flag=True, help="Treat plausibility warnings as problems: exit code 2 if any file has one.")
+@_QUIET
+def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
+    """Check scenario files without running them; every problem is listed, exit code 2 if any.
+
+    Plausibility warnings (numbers that are valid but look unintended) go to stderr too, and fail
+    the check only with --strict.
+    """
     bad = False
+    warned = 0
     for file in files:
         try:
             scenario = kikcalc.load(file)
@@ -562,10 +589,16 @@ def validate(files: tuple[str, ...]) -> None:
             click.echo(str(error), err=True)
             bad = True
             continue
+        found = _warn(scenario, file, quiet)
+        warned += len(found)
+        if strict and found:
+            continue  # not ok under --strict
         click.echo(f"ok: {file}: {len(scenario.states)} states, {len(scenario.transitions)} transitions, "
                    f"{len(scenario.strategies)} strategies, {len(scenario.targets)} targets, "
                    f"{scenario.calendar.labels[0]} to {scenario.calendar.labels[-1]}")
-    if bad:
+    if strict and warned:
+        click.echo(f"kikcalc: --strict: {warned} plausibility warning{'s' if warned != 1 else ''}", err=True)
+    if bad or (strict and warned):
         sys.exit(EXIT_BAD_INPUT)
 
 

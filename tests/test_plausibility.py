@@ -1,0 +1,298 @@
+"""Plausibility warnings: each check against a scenario built to trigger it and one built not to, the
+thresholds worked out by hand; no warning on a shipped scenario; the command line's --quiet and --strict."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import SCENARIOS, one_state, with_changes
+from kikcalc import plausibility
+from kikcalc.cli import main
+from kikcalc.engine import simulate
+from kikcalc.scenario import build, load
+
+
+def paths(found: list[plausibility.Warning]) -> list[str]:
+    return [w.path for w in found]
+
+
+def with_state(raw: dict, **keys) -> dict:
+    changed = copy.deepcopy(raw)
+    changed["states"]["kh"].update(keys)
+    return changed
+
+
+# --- costs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["cost", "measures_cost"])
+@pytest.mark.parametrize("amount, warned", [(120.0, True), (999.99, True), (1_000, False), (120_000, False), (0, False),
+                                            (1_000_000, False), (1_000_000.01, True), (12_000_000, True)])
+def test_a_cost_per_full_year_person_outside_1000_to_a_million_kr_is_warned(key, amount, warned):
+    found = plausibility.cost_warnings(build(with_state(one_state(p_exit=0.05, inflow=50), **{key: amount})))
+    assert paths(found) == ([f"states.kh.{key}"] if warned else [])
+
+
+def test_the_danish_thousands_separator_is_named_with_what_to_write():
+    # cost = 120.000 in a file is TOML's 120.0: the hint gives the 120 thousand kr. it probably meant.
+    raw = with_state(one_state(p_exit=0.05, inflow=50), cost=120.000)
+    (warning,) = plausibility.cost_warnings(build(raw))
+    assert "120_000" in warning.message and "1,000 to 1,000,000 kr." in warning.message
+    # 0.5 kr. times a thousand is still implausible: no separator hint.
+    (small,) = plausibility.cost_warnings(build(with_state(raw, cost=0.5)))
+    assert "separator" not in small.message
+
+
+def test_an_outside_state_has_no_cost_to_check():
+    raw = one_state(p_exit=0.05, inflow=50)
+    raw["states"]["job"]["initial"] = 5
+    assert plausibility.cost_warnings(build(raw)) == []
+
+
+# --- the baseline's balance ----------------------------------------------------------------------
+
+
+def test_the_steady_state_of_a_constant_rate_is_inflow_over_the_leaving_probability():
+    # 1000 at the start, 10 a month in, 5 % a month out: settles at 10 / 0.05 = 200; holding 1000 takes
+    # 1000 x 0.05 = 50 a month. Over 36 months the baseline reaches 200 + 800 x 0.95^36 = 325.9.
+    scenario = build(one_state(p_exit=0.05, initial=1000, inflow=10, months=36))
+    (balance,) = plausibility.balances(scenario)
+    assert balance.steady == pytest.approx(200)
+    assert balance.hold_inflow == pytest.approx(50)
+    assert balance.end == pytest.approx(200 + 800 * 0.95 ** 36)
+    (warning,) = plausibility.drift_warnings(scenario)
+    assert warning.path == "states.kh.inflow"
+    assert "settle kh at 200 persons, 80% below" in warning.message
+    assert "an inflow of 50 persons a month" in warning.message and "326 at the end of 2022-12" in warning.message
+
+
+def test_a_balanced_baseline_is_not_warned():
+    # 50 a month at 5 % out holds 1000 exactly.
+    assert plausibility.drift_warnings(build(one_state(p_exit=0.05, initial=1000, inflow=50, months=36))) == []
+
+
+@pytest.mark.parametrize("inflow, warned", [(37.0, True), (38.0, False), (62.0, False), (63.0, True)])
+def test_the_drift_threshold_is_25_percent_of_the_start(inflow, warned):
+    # Steady state inflow / 0.05 = 20 x inflow against 1000 at the start: 25 % off at 37.5 and 62.5 a month.
+    # Over 240 months the baseline gets within 800 x 0.95^240 = 0.004 of it, so the run's end agrees.
+    scenario = build(one_state(p_exit=0.05, initial=1000, inflow=inflow, months=240))
+    assert paths(plausibility.drift_warnings(scenario)) == (["states.kh.inflow"] if warned else [])
+
+
+def test_a_steady_state_far_off_that_the_horizon_does_not_reach_is_not_warned():
+    # No inflow and 1 % out: the steady state is 0, but in 12 months the group only falls to 1000 x 0.99^12 = 886.
+    scenario = build(one_state(p_exit=0.01, initial=1000, inflow=0, months=12))
+    (balance,) = plausibility.balances(scenario)
+    assert balance.steady == 0 and balance.end == pytest.approx(1000 * 0.99 ** 12)
+    assert plausibility.drift_warnings(scenario) == []
+    # Over 48 months it falls to 1000 x 0.99^48 = 617: a closed group, or a missing inflow.
+    (warning,) = plausibility.drift_warnings(build(one_state(p_exit=0.01, initial=1000, inflow=0, months=48)))
+    assert "no one enters" in warning.message and "an inflow of 10 persons a month" in warning.message
+    assert "closed group" in warning.message
+
+
+def test_the_mean_stay_by_anciennitet_by_hand():
+    # Leaving 10 % a month for months 0-5, then 2 %: an entrant at month 0 stays (1 - 0.9^6) / 0.1 months in
+    # the first six, then 0.9^6 of them stay 1 / 0.02 = 50 months more.
+    leaving = np.array([0.1] * 6 + [0.02] * 8)
+    stay = plausibility.mean_stay(leaving)
+    assert stay[0] == pytest.approx((1 - 0.9 ** 6) / 0.1 + 0.9 ** 6 * 50)
+    assert stay[6:] == pytest.approx(np.full(8, 50.0))
+    assert plausibility.mean_stay(np.full(14, 0.05)) == pytest.approx(np.full(14, 20.0))
+    assert np.isinf(plausibility.mean_stay(np.zeros(14))).all()
+
+
+def test_with_exits_by_anciennitet_the_steady_state_is_what_a_long_run_settles_at():
+    raw = one_state(p_exit=0.05, initial=1000, inflow=20, months=36)
+    raw["transitions"][0]["probability"] = {"0-5": 0.1, "6+": 0.02}
+    (balance,) = plausibility.balances(build(raw))
+    by_hand = 20 * ((1 - 0.9 ** 6) / 0.1 + 0.9 ** 6 * 50)
+    assert balance.steady == pytest.approx(by_hand)
+    # The engine, run from empty for 100 years at the same rates and inflow, gets there.
+    long = copy.deepcopy(raw)
+    long["scenario"]["end"] = "2119-12"
+    long["states"]["kh"]["initial"] = 0
+    assert simulate(build(long)).headcount[0, -1, 0] == pytest.approx(by_hand, rel=1e-9)
+    assert balance.hold_inflow == pytest.approx(1000 / by_hand * 20)
+
+
+def test_moves_in_from_another_benefit_state_count_as_inflow():
+    # b gets 2 a month from outside and 400 x 0.01 = 4 from a (a starts at its own steady state, 4 / 0.01), and
+    # loses 2 % a month: settles at 6 / 0.02 = 300; 1000 at the start would need 1000 x 0.02 - 4 = 16 from outside.
+    raw = {
+        "scenario": {"name": "t", "start": "2020-01", "end": "2029-12"},
+        "states": {"a": {"initial": 400, "inflow": 4, "cost": 100_000},
+                   "b": {"initial": 1000, "inflow": 2, "cost": 100_000},
+                   "job": {"kind": "outside"}},
+        "transitions": [{"from": "a", "to": "b", "probability": 0.01}, {"from": "b", "to": "job", "probability": 0.02}],
+    }
+    a, b = plausibility.balances(build(raw))
+    assert (a.steady, a.moved_in) == (pytest.approx(400), 0)
+    assert b.moved_in == pytest.approx(4) and b.steady == pytest.approx(300) and b.hold_inflow == pytest.approx(16)
+    (warning,) = plausibility.drift_warnings(build(raw))
+    assert warning.path == "states.b.inflow"
+    assert "6 persons a month enter (2 from outside the model, 4 from other states)" in warning.message
+
+
+def test_a_state_no_one_leaves_grows_without_bound_but_a_state_nothing_enters_or_leaves_holds():
+    raw = {
+        "scenario": {"name": "t", "start": "2020-01", "end": "2023-12"},
+        "states": {"fleks": {"initial": 400, "inflow": 6, "cost": 115_000}, "held": {"initial": 170, "cost": 139_000}},
+    }
+    fleks, held = plausibility.balances(build(raw))
+    assert np.isinf(fleks.steady) and np.isnan(fleks.hold_inflow) and fleks.end == pytest.approx(400 + 48 * 6)
+    assert held.steady == 170 and held.end == 170
+    (warning,) = plausibility.drift_warnings(build(raw))
+    assert warning.path == "states.fleks.inflow" and "no one leaves it, so it grows without bound" in warning.message
+
+
+def test_a_state_that_starts_empty_is_not_checked():
+    assert plausibility.balances(build(one_state(p_exit=0.05, initial=0, inflow=10, months=120))) == []
+
+
+def test_the_balance_reads_the_baseline_not_a_strategy():
+    raw = with_changes(one_state(p_exit=0.05, initial=1000, inflow=50, months=60),
+                       strategies={"baseline": {}, "s": {"effects": [{"state": "kh", "inflow_multiply": 0.2}]}})
+    assert plausibility.drift_warnings(build(raw)) == []
+
+
+# --- rates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("probability, warned", [(0.5, False), (0.51, True), (0.9, True), (0.05, False)])
+def test_a_monthly_exit_probability_above_a_half_is_warned(probability, warned):
+    found = plausibility.probability_warnings(build(one_state(p_exit=probability, inflow=50)))
+    assert paths(found) == (["transitions[0].probability"] if warned else [])
+
+
+def test_a_band_above_a_half_is_named_by_its_band():
+    raw = one_state(p_exit=0.05)
+    raw["transitions"][0]["probability"] = {"0-5": 0.6, "6-11": 0.03, "12+": 0.7}
+    found = plausibility.probability_warnings(build(raw))
+    assert paths(found) == ["transitions[0].probability.0-5", "transitions[0].probability.12+"]
+    assert "mean_months" in found[0].message and "mean stay of 1.7 months" in found[0].message
+
+
+def test_only_probabilities_out_of_a_benefit_state_are_checked():
+    raw = one_state(p_exit=0.05)
+    raw["transitions"].append({"from": "job", "to": "kh", "probability": 0.8})  # returns from a job: may be quick
+    raw["transitions"][0] = {"from": "kh", "to": "job", "hazard": 0.9}  # a hazard is not a probability given by mistake
+    assert plausibility.probability_warnings(build(raw)) == []
+
+
+# --- windows longer than the horizon -------------------------------------------------------------
+
+
+def effect_scenario(months: int = 36, **effect) -> dict:
+    return with_changes(one_state(p_exit=0.05, initial=1000, inflow=50, months=months),
+                        strategies={"baseline": {}, "s": {"effects": [{"from": "kh", "to": "job", "multiply": 1.2, **effect}]}})
+
+
+@pytest.mark.parametrize("key", ["ramp_months", "fade_months"])
+def test_a_ramp_or_fade_longer_than_the_horizon_is_warned(key):
+    assert plausibility.effect_warnings(build(effect_scenario(**{key: 36}))) == []
+    (warning,) = plausibility.effect_warnings(build(effect_scenario(**{key: 37})))
+    assert warning.path == f"strategies.s.effects[0].{key}" and "the horizon (36 months, 2020-01 to 2022-12)" in warning.message
+
+
+def test_a_ramp_longer_than_the_horizon_says_how_far_the_effect_gets():
+    # A ramp of 52 months from the first month: 36 / 52 = 69 % at the horizon's end.
+    (warning,) = plausibility.effect_warnings(build(effect_scenario(ramp_months=52)))
+    assert "reaches at most 69% of its size" in warning.message
+
+
+def programme_scenario(start: str, duration: int) -> dict:
+    programme = {"name": "kursus", "from": "kh", "participants": 5, "start": start, "duration_months": duration}
+    return with_changes(one_state(p_exit=0.05, initial=1000, inflow=50, months=36),
+                        strategies={"baseline": {}, "s": {"programmes": [programme]}})
+
+
+@pytest.mark.parametrize("start, duration, warned", [("2020-01", 36, False), ("2020-01", 37, True), ("2022-07", 6, False),
+                                                     ("2022-07", 7, True)])
+def test_a_programme_no_one_completes_within_the_horizon_is_warned(start, duration, warned):
+    # 36 months to 2022-12: a start in 2020-01 completes 36 months by 2022-12; a start in 2022-07 completes 6.
+    found = plausibility.programme_warnings(build(programme_scenario(start, duration)))
+    assert paths(found) == (["strategies.s.programmes[0].duration_months"] if warned else [])
+
+
+def test_a_programme_longer_than_the_horizon_says_so():
+    (warning,) = plausibility.programme_warnings(build(programme_scenario("2020-01", 100)))
+    assert "a programme of 100 months is longer than the horizon (36 months" in warning.message
+
+
+# --- every check together; the shipped scenarios -------------------------------------------------
+
+
+def test_check_gathers_every_check():
+    raw = effect_scenario(ramp_months=40)
+    raw["states"]["kh"]["cost"] = 120.0
+    raw["states"]["kh"]["inflow"] = 5
+    raw["transitions"][0]["probability"] = 0.6
+    assert paths(plausibility.check(build(raw))) == ["states.kh.cost", "states.kh.inflow", "transitions[0].probability",
+                                                     "strategies.s.effects[0].ramp_months"]
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_no_shipped_scenario_is_warned(path):
+    assert plausibility.check(load(path)) == []
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def implausible(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('[scenario]\nname = "t"\nstart = "2020-01"\nend = "2022-12"\n'
+                    '[states.kh]\ninitial = 1000\ninflow = 50\ncost = 120.000\n'
+                    '[states.job]\nkind = "outside"\n'
+                    '[[transitions]]\nfrom = "kh"\nto = "job"\nprobability = 0.05\n'
+                    '[[targets]]\nname = "low"\nstates = ["kh"]\nyear = 2021\nmax = 1000\n', encoding="utf-8")
+    return str(path)
+
+
+def invoke(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_validate_prints_warnings_on_stderr_and_stays_ok(implausible):
+    result = invoke("validate", implausible)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"ok: {implausible}")
+    assert result.stderr.startswith(f"warning: {implausible}: states.kh.cost: a benefit cost of 120 kr.")
+    assert invoke("validate", "--quiet", implausible).stderr == ""
+
+
+def test_validate_strict_fails_on_a_warning_even_when_quiet(implausible):
+    strict = invoke("validate", "--strict", implausible)
+    assert strict.exit_code == 2 and "ok:" not in strict.stdout
+    assert "states.kh.cost" in strict.stderr and "--strict: 1 plausibility warning" in strict.stderr
+    quiet = invoke("validate", "--strict", "-q", implausible)
+    assert quiet.exit_code == 2 and "states.kh.cost" not in quiet.stderr and "--strict" in quiet.stderr
+    good = invoke("validate", "--strict", str(SCENARIOS / "aabenraa-kik2.toml"))
+    assert good.exit_code == 0 and good.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "targets"])
+def test_warnings_never_change_the_result(implausible, command):
+    loud, quiet = invoke(command, implausible), invoke(command, implausible, "--quiet")
+    assert loud.exit_code == quiet.exit_code == 0
+    assert loud.stdout == quiet.stdout
+    assert f"warning: {implausible}: states.kh.cost:" in loud.stderr and "warning" not in quiet.stderr
+
+
+def test_targets_strict_is_about_targets_only(implausible):
+    # The one target is met; the warning stays a warning under targets --strict.
+    result = invoke("targets", implausible, "--strict")
+    assert result.exit_code == 0 and "states.kh.cost" in result.stderr
+
+
+def test_a_value_set_on_the_command_line_is_checked_as_the_file_would_be(implausible):
+    result = invoke("run", implausible, "--set", "states.kh.cost=120_000", "--set", "transitions[0].probability=0.7")
+    assert "states.kh.cost" not in result.stderr and "transitions[0].probability" in result.stderr
