@@ -70,6 +70,13 @@ def test_the_steady_state_of_a_constant_rate_is_inflow_over_the_leaving_probabil
     assert "an inflow of 50 persons a month" in warning.message and "326 at the end of 2022-12" in warning.message
 
 
+def test_the_aalborg_pool_is_a_closed_group_its_two_years_move_too_little_to_warn():
+    # docs/scenario-format.md gives it as the example: a steady state of 0, a fall of 21 % in the horizon.
+    (balance,) = plausibility.balances(load(SCENARIOS / "aalborg-pool-2020.toml"))
+    assert balance.state == "kontanthjaelp" and balance.steady == 0 and balance.entering == 0
+    assert round(1 - balance.end / balance.initial, 2) == 0.21
+
+
 def test_a_balanced_baseline_is_not_warned():
     # 50 a month at 5 % out holds 1000 exactly.
     assert plausibility.drift_warnings(build(one_state(p_exit=0.05, initial=1000, inflow=50, months=36))) == []
