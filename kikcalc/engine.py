@@ -285,10 +285,10 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
     unsettled = structure.outward(settlement.unsettled[of_row], axis=1) & asked & (values.initial > 0)  # (R, S)
     if unsettled.any():
         names = ", ".join(scenario.states[j].name for j in np.flatnonzero(unsettled.any(axis=0)))
-        warnings.warn(f"{names}: no initial_anciennitet given, and under the baseline's first-month rates the stock "
-                      f"neither settles nor grows steadily within {SETTLE_ROUNDS} rounds (persons move in a loop they "
-                      f"never leave): the initial stock takes the mix it had then; give initial_anciennitet to set it",
-                      UnsettledMixWarning, stacklevel=3)
+        warnings.warn(f"{names}: no initial_anciennitet given, and the mix the baseline's first-month rates settle "
+                      f"into was still changing after {SETTLE_ROUNDS} rounds (persons move round a loop of states they "
+                      f"seldom or never leave): the initial stock takes the mix found then; give initial_anciennitet "
+                      f"to set it", UnsettledMixWarning, stacklevel=3)
     return settlement.mix[of_row]
 
 
