@@ -16,7 +16,7 @@ The step is laid out as a careful hand-written model would be:
   the headcount, the kept weightings and one column per profile, and one small (R, n, S) product
   per row moves persons out of benefit, between outside states and back in. A row whose bands do
   not keep the file's shape (a draw of one band alone) gets the difference added exactly.
-- Moves between benefit states that depend on anciennitet are added pair by pair (they are few).
+- Moves between benefit states that depend on anciennitet are added pair by pair, in one call.
 """
 
 from __future__ import annotations
@@ -320,8 +320,8 @@ def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Mo
     moved, leaving, following = work if work is not None else (np.empty_like(benefit) for _ in range(3))
     np.matmul(moves.between_benefit, benefit, out=moved)  # (R, Sb, A+1), before ageing
     np.multiply(benefit, moves.leaving_else, out=leaving)
-    for d in range(len(moves.band_source)):  # moves between benefit states that depend on anciennitet: few
-        moved[:, moves.band_target[d]] += benefit[:, moves.band_source[d]] * moves.band_probability[:, d]
+    if len(moves.band_source):  # moves between benefit states that depend on anciennitet, added in order
+        np.add.at(moved, (slice(None), moves.band_target), benefit[:, moves.band_source] * moves.band_probability)
     # Ageing: every slot moves one on (what lands in a state's slot 0 is overwritten by the entrants).
     np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
     following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
@@ -347,9 +347,9 @@ def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced:
     columns = reduced.shape[1]
     kept = benefit[..., :-1]
     flows[:, :nb, :nb] = kept.sum(axis=-1)[:, :, None] * np.swapaxes(moves.between_benefit, 1, 2)
-    for d in range(len(moves.band_source)):
-        flows[:, moves.band_source[d], moves.band_target[d]] += (kept[:, moves.band_source[d]]
-                                                                 * moves.band_probability[:, d, :-1]).sum(axis=-1)
+    if len(moves.band_source):
+        np.add.at(flows, (slice(None), moves.band_source, moves.band_target),
+                  (kept[:, moves.band_source] * moves.band_probability[..., :-1]).sum(axis=-1))
     out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, columns, nb, -1)
     flows[:, :nb, nb:] = np.einsum("rcs,rcso->rso", reduced, out_of_benefit)
     if moves.off_profile.any():
@@ -360,46 +360,162 @@ def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced:
     flows[:, diagonal, diagonal] = 0.0
 
 
+SETTLE_TOLERANCE = 1e-13
+"""A state's mix has settled when a round of :func:`settle` changes it by at most this (summed over anciennitet)."""
+
+SETTLE_STAY_SHARE = 0.9
+"""The share of each node's stay in itself that :func:`settle` sums in closed form each round (the rest damps loops)."""
+
+SETTLE_ROUNDS = 4096
+"""The most rounds :func:`settle` takes."""
+
+
+@dataclass(frozen=True, eq=False)
+class Settlement:
+    """Where D sets of constant rates and inflow settle (:func:`settle`); states in the engine's order."""
+
+    mix: np.ndarray
+    """Each state's stock in the long run by anciennitet month, normalised, shape (D, S, A)."""
+    rounds: np.ndarray
+    """The rounds each set took, shape (D,)."""
+    unsettled: np.ndarray
+    """States whose mix still changed by more than :data:`SETTLE_TOLERANCE` after the last round allowed,
+    shape (D, S) bool; their mix is the one found then."""
+
+
 def settled_anciennitet_mix(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray,
-                            entry_mix: np.ndarray, doublings: int = 12) -> np.ndarray:
+                            entry_mix: np.ndarray) -> np.ndarray:
     """The anciennitet mix each state's stock settles into under constant rates, shape (D, S, A), engine order.
 
     ``probabilities`` (D, n, A), ``inflow`` (D, S) and ``entry_mix`` (D, Sb, A) are D sets of one
-    month's baseline rates, inflow and entry mix, settled together. The stock after N months from
-    empty is u (I + M + ... + M^(N-1)) for the one-month operator M (:func:`step` applied to each
-    unit stock); it is summed by doubling to N = 2**doublings months (341 years at the default),
-    then each state's row is normalised. A state that no flow ever reaches gets the last (longest)
-    anciennitet month. Sets are taken a few at a time, so the (size x size) operators stay small.
+    month's baseline rates, inflow and entry mix, settled side by side (:func:`settle`, which says how).
     """
-    sets, n_states, anc, nb = probabilities.shape[0], len(structure.order), probabilities.shape[-1], structure.n_benefit
-    size = nb * anc + n_states - nb
-    per_batch = max(1, SETTLE_ELEMENTS // (size * size))
-    stock = np.zeros((sets, n_states, anc))
-    for first in range(0, sets, per_batch):
-        chosen = slice(first, min(first + per_batch, sets))
-        d = chosen.stop - chosen.start
-        unit = np.broadcast_to(np.eye(size), (d, size, size)).reshape(d * size, size)
-        benefit = np.zeros((d * size, nb, anc + 1))
-        benefit[..., :anc] = unit[:, : nb * anc].reshape(d * size, nb, anc)
-        moves = month_moves(structure, np.repeat(probabilities[chosen], size, axis=0))
-        reduced = reduce_stock(benefit, structure.out_reduction)
-        vector = fill_vector(np.empty((d * size, nb * structure.columns + n_states - nb)), reduced, unit[:, nb * anc:])
-        following, outside = step(benefit, unit[:, nb * anc:], vector, moves, np.zeros((d * size, n_states)),
-                                  np.repeat(entry_mix[chosen], size, axis=0))
-        operator = np.concatenate([following[..., :anc].reshape(d * size, -1), outside], axis=1).reshape(d, size, size)
-        entering = np.concatenate([(inflow[chosen, :nb, None] * entry_mix[chosen]).reshape(d, -1), inflow[chosen, nb:]], axis=1)
-        power, total = operator, np.broadcast_to(np.eye(size), (d, size, size))  # M^N and I + ... + M^(N-1), for N = 1
-        for _ in range(doublings):
-            total = total + total @ power
-            power = power @ power
-        settled = (entering[:, None, :] @ total)[:, 0]  # (d, size)
-        stock[chosen, :nb] = settled[:, : nb * anc].reshape(d, nb, anc)
-        stock[chosen, nb:, 0] = settled[:, nb * anc:]
-    persons = stock.sum(axis=2, keepdims=True)
+    return settle(structure, probabilities, inflow, entry_mix).mix
+
+
+def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, entry_mix: np.ndarray,
+           rounds: int = SETTLE_ROUNDS) -> Settlement:
+    """The mix each state's stock tends to under constant rates and inflow, for D sets at once.
+
+    An empty model run for N months holds u (I + M + ... + M^(N-1)), for the one-month step M
+    (:func:`step`, ageing included) and the month's inflow u. Where persons leave, it settles into
+    x = x M + u as N grows; where some never leave, it grows without end and its mix tends to that
+    of what it gains each month. kikcalc finds that mix, node by node (a node: a state at one
+    anciennitet month):
+
+    - The last anciennitet month of a benefit state nobody leaves after A-1 months, and an outside
+      state with no moves out, keep every person they get and pass none on. They are left out
+      below; such a benefit state, reached there, tends to all at A-1 months (as a state no flow
+      reaches is given), such an outside state holds everyone at 0.
+    - Every other node: Jacobi's iteration on x (I - D) = x (M - D) + u, D a share
+      (:data:`SETTLE_STAY_SHARE`) of each node's stay in itself (at A-1 months and in outside
+      states only: persons age; the rest of the stay, left in M - D, keeps a loop from swinging
+      from round to round). From x = 0, round k adds g_k = g_(k-1) (M - D) (I - D)^-1 to x,
+      g_0 = u (I - D)^-1, (M - D) being :func:`step` less D. Nothing is negative, so x only grows.
+      Along moves that never return it is exact after as many rounds as the longest path. Where
+      moves return (a loop), a state's gain comes to shrink by the same ratio r each round, so the
+      rest of the series is g_k r / (1 - r): the mix is taken of x + g_k r / (1 - r), or of g_k once
+      that rest dwarfs x (r near 1 or above: a loop nobody leaves grows without end, and its gain
+      tends to its mix under M). A state whose round adds less than the stock's rounding takes the
+      mix of x.
+
+    A set stops after the first round, from round A on, in which no benefit state's mix changed by
+    more than :data:`SETTLE_TOLERANCE` and no empty state has persons moving into it; else after
+    ``rounds`` rounds, with the states whose mix still changed in :attr:`Settlement.unsettled`. A
+    state no flow reaches gets the last (longest) anciennitet month. Sets run side by side, a
+    stopped set adding nothing more, so a set's numbers do not depend on the sets it runs with.
+    Memory is that of a few stocks (D, S, A) and one month's moves.
+    """
+    sets, _, anc = probabilities.shape
+    nb, n_states = structure.n_benefit, len(structure.order)
+    last = anc - 1
+    moves = month_moves(structure, probabilities)
+    benefit_index, outside_index = np.arange(nb), np.arange(n_states - nb)
+    stay = moves.between_benefit[:, benefit_index, benefit_index] - moves.leaving_else[:, :, last]  # (D, Sb), at A-1
+    stay_outside = moves.small[:, nb * structure.columns + outside_index, nb + outside_index]  # (D, So)
+    kept, kept_outside = stay < 1.0, stay_outside < 1.0  # False: a node nobody leaves, left out
+    stay, stay_outside = SETTLE_STAY_SHARE * stay, SETTLE_STAY_SHARE * stay_outside  # the D of the splitting
+    scale = np.where(kept, 1.0 / np.where(kept, 1.0 - stay, 1.0), 0.0)  # (I - D)^-1, 0 where left out
+    scale_outside = np.where(kept_outside, 1.0 / np.where(kept_outside, 1.0 - stay_outside, 1.0), 0.0)
+
+    added = np.zeros((sets, nb, anc + 1))  # the round's gain in benefit states (spare slot last) ...
+    added[..., :anc] = inflow[:, :nb, None] * entry_mix
+    added_outside = inflow[:, nb:].copy()  # ... and in outside states
+    reached_last, reached_outside = added[..., last] > 0.0, added_outside > 0.0  # matters where a node is left out
+    added[..., last] *= scale
+    added_outside *= scale_outside
+    before = np.zeros_like(added)  # the round before's gain
+    stock, stock_outside = np.zeros((sets, nb, anc)), np.zeros((sets, n_states - nb))
+    mix = _long_run_mix(stock, added[..., :anc], before[..., :anc])
+    found = np.zeros_like(mix)
+    taken = np.full(sets, rounds)
+    running = np.ones(sets, dtype=bool)
+    vector = np.empty((sets, nb * structure.columns + n_states - nb))
+    reduction = structure.out_reduction
+    reduced = np.empty((reduction.shape[1], sets, nb))
+    nothing = np.zeros((sets, n_states))
+    work = (np.empty_like(added), np.empty_like(added))
+    for round_ in range(1, rounds + 1):
+        stock += added[..., :anc]
+        stock_outside += added_outside
+        mix, earlier = _long_run_mix(stock, added[..., :anc], before[..., :anc]), mix
+        changed = np.abs(mix - earlier).sum(axis=2) > SETTLE_TOLERANCE  # (D, Sb)
+        stopping = running & ~changed.any(axis=1) if round_ >= anc else np.zeros(sets, dtype=bool)
+        if stopping.any():  # not while an empty state has persons moving into it
+            holding = np.concatenate([(stock.sum(axis=2) > 0.0) | reached_last, (stock_outside > 0.0) | reached_outside], axis=1)
+            waiting = np.zeros((sets, n_states), dtype=bool)
+            moved_set, moved_by = np.nonzero(_moving(structure, stock, stock_outside, probabilities) > 0.0)
+            waiting[moved_set, structure.target[moved_by]] = True
+            stopping &= ~(waiting & ~holding).any(axis=1)
+        if round_ == rounds:
+            stopping = running.copy()
+        if stopping.any():
+            taken[stopping] = round_
+            running &= ~stopping
+            found[stopping] = mix[stopping]
+            added[stopping], added_outside[stopping] = 0.0, 0.0  # a stopped set adds nothing more
+        if not running.any():
+            break
+        fill_vector(vector, reduce_stock(added, reduction, out=reduced), added_outside)
+        following, following_outside = step(added, added_outside, vector, moves, nothing, entry_mix, work=(*work, before))
+        following[..., last] -= stay * added[..., last]  # M - D: the stay in itself taken out
+        following_outside -= stay_outside * added_outside
+        reached_last |= following[..., last] > 0.0
+        reached_outside |= following_outside > 0.0
+        following[..., last] *= scale
+        following_outside *= scale_outside
+        before, added, added_outside = added, following, following_outside
+
+    unsettled = np.zeros((sets, n_states), dtype=bool)
+    unsettled[taken == rounds, :nb] = changed[taken == rounds]
     longest = np.zeros(anc)
     longest[-1] = 1.0
-    return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), longest)
+    result = np.zeros((sets, n_states, anc))
+    result[:, :nb] = np.where((reached_last & ~kept)[..., None], longest, found)  # persons who never leave: at A-1
+    result[:, nb:] = np.where(((stock_outside > 0.0) | reached_outside)[..., None], np.eye(anc)[0], longest)
+    return Settlement(mix=result, rounds=taken, unsettled=unsettled)
 
 
-SETTLE_ELEMENTS = 4_000_000
-"""Numbers in the operators of the sets settled together (32 MB): bounds the memory of settling many draws."""
+def _long_run_mix(stock: np.ndarray, gain: np.ndarray, gain_before: np.ndarray) -> np.ndarray:
+    """The mix of each benefit state's stock in the long run, (D, Sb, A), from the stock so far and the last
+    two rounds' gains (:func:`settle`); the last month for a state with no one."""
+    persons, gained, gained_before = stock.sum(axis=2), gain.sum(axis=2), gain_before.sum(axis=2)
+    done = gained <= np.finfo(float).eps * persons  # less than the stock's rounding
+    # The gain shrinks by r = gained / gained_before a round; the rest of the series is r / (1 - r) gains.
+    # Where that dwarfs the stock so far (r near 1 or above: a loop nobody leaves), the mix is the gain's.
+    shrink = gained_before - gained
+    grows = ~done & (persons * shrink <= SETTLE_TOLERANCE * gained * gained)
+    rest = np.where(done | grows, 0.0, gained / np.where(done | grows, 1.0, shrink))
+    long_run = np.where(grows[..., None], gain, stock + rest[..., None] * gain)
+    total = long_run.sum(axis=2, keepdims=True)
+    longest = np.zeros(stock.shape[2])
+    longest[-1] = 1.0
+    return np.where(total > 0.0, long_run / np.where(total > 0.0, total, 1.0), longest)
+
+
+def _moving(structure: Structure, stock: np.ndarray, stock_outside: np.ndarray, probabilities: np.ndarray) -> np.ndarray:
+    """Persons each transition moves out of a stock (D, Sb, A) and (D, So) in a month, shape (D, n)."""
+    nb = structure.n_benefit
+    every = np.concatenate([stock, np.zeros((*stock_outside.shape, stock.shape[2]))], axis=1)
+    every[:, nb:, 0] = stock_outside
+    return np.einsum("dia,dia->di", every[:, structure.source], probabilities)

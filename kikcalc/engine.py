@@ -20,12 +20,13 @@ block a month) and returned as (R, T+1, ...) views.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, settled_anciennitet_mix, step
+from kikcalc.cohort import SETTLE_ROUNDS, Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, settle, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.spec import Scenario
 from kikcalc.transitions import (
@@ -41,6 +42,10 @@ from kikcalc.values import Values, for_scenario
 
 CHUNK_ROWS = 512
 """Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
+
+
+class UnsettledMixWarning(UserWarning):
+    """A settled initial anciennitet mix was asked of a state whose stock does not settle (:func:`kikcalc.cohort.settle`)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,11 +168,11 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     else:
         first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
         moves = month_moves(structure, first_month)
-    settle = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
+    settling = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
-    if settle.any():
+    if settling.any():
         settled = structure.outward(_settled(scenario, structure, values, first_month, inflow), axis=1)
-        initial_mix[:, settle] = settled[:, settle]
+        initial_mix[:, settling] = settled[:, settling]
     initial_stock = values.initial[:, :, None] * initial_mix
     start = structure.inward(initial_stock, axis=1)
     benefit_now = np.zeros((rows, nb, anc + 1))
@@ -251,7 +256,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         ordinary_headcount=structure.outward(ordinary, axis=2),
         weighted=structure.outward(weighted, axis=3),
         flows=None if flows is None else structure.outward(structure.outward(flows, axis=2), axis=3),
-        inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settle, in_programme=in_programme,
+        inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settling, in_programme=in_programme,
         programme_intake=intake, programme_source=structure.order[programmes.source],
         programme_leavers=structure.outward(programme_leavers, axis=3),
         stock=None if stock is None else structure.outward(stock, axis=2))
@@ -274,8 +279,17 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
             first_of[key] = len(chosen)
             chosen.append(b)
         which[i] = first_of[key]
-    mixes = settled_anciennitet_mix(structure, probabilities[chosen], inflow[chosen, 0], entry_mix[chosen])
-    return mixes[which[np.searchsorted(baselines, values.baseline)]]
+    settlement = settle(structure, probabilities[chosen], inflow[chosen, 0], entry_mix[chosen])
+    of_row = which[np.searchsorted(baselines, values.baseline)]
+    asked = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
+    unsettled = structure.outward(settlement.unsettled[of_row], axis=1) & asked & (values.initial > 0)  # (R, S)
+    if unsettled.any():
+        names = ", ".join(scenario.states[j].name for j in np.flatnonzero(unsettled.any(axis=0)))
+        warnings.warn(f"{names}: no initial_anciennitet given, and the mix the baseline's first-month rates settle "
+                      f"into was still changing after {SETTLE_ROUNDS} rounds (persons move round a loop of states they "
+                      f"seldom or never leave): the initial stock takes the mix found then; give initial_anciennitet "
+                      f"to set it", UnsettledMixWarning, stacklevel=3)
+    return settlement.mix[of_row]
 
 
 def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice], Values], weights: np.ndarray | None = None,

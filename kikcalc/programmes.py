@@ -49,10 +49,17 @@ class Programmes:
 
 
 def programmes_of(scenario: Scenario, structure: Structure) -> Programmes:
+    """The programmes of all strategies, in the engine's state order.
+
+    A participant who starts in month t completes a programme of D months at the end of month
+    t + D - 1, so within a horizon of T months (t >= 0) nobody completes one longer than T, and all
+    programmes of T + 1 months or more give the same numbers: a longer one is run as T + 1 months
+    long, so its cost and its places stay those of the horizon.
+    """
     listed = scenario.programmes
     position = np.argsort(structure.order)
     source = np.array([position[scenario.state_index(p.source)] for _, p in listed], dtype=int)
-    duration = np.array([p.duration for _, p in listed], dtype=int)
+    duration = np.array([min(p.duration, scenario.calendar.months + 1) for _, p in listed], dtype=int)
     return Programmes(source=source, duration=duration, offset=np.cumsum(duration - 1) - (duration - 1))
 
 

@@ -1,14 +1,20 @@
-"""The fast step against a plain, loop-by-loop reading of the model's rules, on scenarios that use every path."""
+"""The fast step against a plain, loop-by-loop reading of the model's rules, on scenarios that use every path;
+the settled anciennitet mix against closed forms and against the plain sum of the monthly series."""
 
 from __future__ import annotations
+
+import sys
+import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 
-from kikcalc.cohort import Structure, month_moves, rescaled_moves
-from kikcalc.engine import simulate
+from conftest import ROOT, SCENARIOS, one_state
+from kikcalc.cohort import SETTLE_ROUNDS, Structure, month_moves, rescaled_moves, settle, settled_anciennitet_mix
+from kikcalc.engine import UnsettledMixWarning, simulate
 from kikcalc.money import anciennitet_weights
-from kikcalc.scenario import build
+from kikcalc.scenario import build, load
 from kikcalc.transitions import (
     base_rates,
     effect_transitions,
@@ -18,6 +24,9 @@ from kikcalc.transitions import (
     transition_probabilities,
 )
 from kikcalc.values import assign, for_scenario
+
+sys.path.insert(0, str(ROOT))
+from benchmarks.large import large_raw
 
 
 def reference_headcount(scenario, values) -> np.ndarray:
@@ -128,3 +137,214 @@ def test_rescaling_the_moves_out_equals_rebuilding_them():
     rebuilt = month_moves(structure, probabilities(4))
     np.testing.assert_allclose(rescaled.small, rebuilt.small, rtol=1e-15)
     np.testing.assert_allclose(rescaled.leaving_else, rebuilt.leaving_else, rtol=1e-14)
+
+
+# --- the settled anciennitet mix ---------------------------------------------------------------
+
+
+def reference_settled_mix(scenario, values, months: int = 4096) -> np.ndarray:
+    """The mix each state's stock holds after ``months`` months from empty under row 0's first-month rates
+    and inflow, (S, A) in the scenario's order: the one-month matrix M written loop by loop from the rules
+    of docs/model.md (as kikcalc computed it before it settled by iteration), the stock u (I + M + ... +
+    M^(months-1)) summed by doubling, each state's row normalised; a state with no one at the last month.
+    """
+    anc, states = scenario.anciennitet_months, scenario.states
+    index = {s.name: j for j, s in enumerate(states)}
+    benefit = [s.is_benefit for s in states]
+    p = transition_probabilities(scenario, rates_in_month(scenario, values, 0))[0]  # (n, A)
+    arriving, entry = inflows(scenario, values)[0, 0], values.inflow_mix[0]  # (S,), (S, A)
+
+    def node(j: int, a: int) -> int:
+        return j * anc + (a if benefit[j] else 0)  # an outside state holds everyone at 0
+
+    size = len(states) * anc
+    matrix = np.zeros((size, size))
+    for s in range(len(states)):
+        for a in range(anc if benefit[s] else 1):
+            stay = 1.0
+            for i, tr in enumerate(scenario.transitions):
+                if index[tr.source] != s:
+                    continue
+                q, j = p[i, a], index[tr.target]
+                stay -= q
+                if not benefit[j]:
+                    matrix[node(s, a), node(j, 0)] += q
+                elif benefit[s]:
+                    matrix[node(s, a), node(j, min(a + 1, anc - 1))] += q
+                else:  # back from outside: like an entrant
+                    matrix[node(s, a), j * anc: (j + 1) * anc] += q * entry[j]
+            matrix[node(s, a), node(s, min(a + 1, anc - 1) if benefit[s] else 0)] += stay
+    u = np.zeros(size)
+    for j in range(len(states)):
+        if benefit[j]:
+            u[j * anc: (j + 1) * anc] = arriving[j] * entry[j]
+        else:
+            u[node(j, 0)] = arriving[j]
+    total, power = np.eye(size), matrix  # I + ... + M^(N-1) and M^N, for N = 1
+    for _ in range(int(np.log2(months))):
+        total, power = total + total @ power, power @ power
+    stock = (u @ total).reshape(len(states), anc)
+    persons = stock.sum(axis=1, keepdims=True)
+    return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), np.eye(anc)[-1])
+
+
+def kikcalc_settled_mix(scenario, values) -> np.ndarray:
+    """kikcalc's settled mix of row 0, (S, A) in the scenario's order."""
+    structure = Structure.of(scenario)
+    p = transition_probabilities(scenario, rates_in_month(scenario, values, 0))[:1]
+    inflow = structure.inward(inflows(scenario, values)[:1, 0], axis=1)
+    entry = structure.inward(values.inflow_mix[:1], axis=1)[:, :structure.n_benefit]
+    return structure.outward(settled_anciennitet_mix(structure, p, inflow, entry), axis=1)[0]
+
+
+def _settled_initial_mix(raw: dict, state: str = "kh") -> np.ndarray:
+    """The initial stock's mix the engine gives a state with no initial_anciennitet (its initial must be > 0)."""
+    scenario = build(raw)
+    j = scenario.state_index(state)
+    trajectory = simulate(scenario)
+    assert trajectory.initial_mix_settled[j]
+    return trajectory.initial_stock[0, j] / scenario.states[j].initial
+
+
+@pytest.mark.parametrize("p", [0.5, 0.1, 0.02, 0.001])
+def test_one_state_settles_into_the_geometric_mix(p):
+    # Inflow at anciennitet 0, one exit p: the share at a months is p (1-p)^a, the open last month (1-p)^(A-1).
+    # At p = 0.001 a sum over 4096 months would still miss 1.7 % of the last month ((1-p)^4096).
+    mix = _settled_initial_mix(one_state(p_exit=p, initial=1000.0, inflow=40.0))
+    a = np.arange(13)
+    np.testing.assert_allclose(mix[:13], p * (1 - p) ** a, rtol=1e-10, atol=1e-15)
+    assert mix[13] == pytest.approx((1 - p) ** 13, rel=1e-10)
+
+
+def test_persons_who_return_from_outside_enter_like_inflow_and_settle_in_a_closed_loop():
+    # kh -> job by band, job -> kh only: nobody ever leaves the pair, so the stock grows without end; it
+    # tends to the loop's own mix. Everyone enters kh at 0 (inflow and returns alike), so the share at a
+    # months is proportional to the chance of staying a months, prod_{b<a} (1 - p(b)), the last month's
+    # to that chance over p(A-1).
+    raw = one_state(initial=1000.0, inflow=40.0)
+    raw["transitions"] = [{"from": "kh", "to": "job", "probability": {"0-5": 0.08, "6+": 0.03}},
+                          {"from": "job", "to": "kh", "probability": 0.1}]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UnsettledMixWarning)
+        mix = _settled_initial_mix(raw)
+    p = np.array([0.08] * 6 + [0.03] * 8)
+    staying = np.concatenate([[1.0], np.cumprod(1 - p[:-1])])
+    staying[-1] /= p[-1]
+    np.testing.assert_allclose(mix, staying / staying.sum(), rtol=1e-10)
+
+
+def test_a_state_nobody_leaves_settles_at_the_last_month():
+    # anden keeps everyone it gets from kh: its stock grows without end, ever more of it at 13+ months.
+    raw = one_state(initial=1000.0, inflow=40.0)
+    raw["states"]["anden"] = {"initial": 200.0, "cost": 120_000}
+    raw["transitions"].append({"from": "kh", "to": "anden", "probability": 0.02})
+    np.testing.assert_array_equal(_settled_initial_mix(raw, "anden"), np.eye(14)[13])
+    # The same when nobody leaves only after 12 months: the state is left by the young, kept by the old.
+    raw["transitions"].append({"from": "anden", "to": "job", "probability": {"0-11": 0.2, "12+": 0.0}})
+    np.testing.assert_array_equal(_settled_initial_mix(raw, "anden"), np.eye(14)[13])
+
+
+def test_a_loop_that_never_settles_warns_and_says_which_states():
+    # a and b swap everyone every month: the stock swings between them for ever, so no round settles it.
+    raw = one_state(initial=0.0, inflow=10.0)
+    raw["states"] = {"a": {"initial": 100.0, "inflow": 10.0, "cost": 120_000}, "b": {"initial": 0.0, "cost": 120_000}}
+    raw["transitions"] = [{"from": "a", "to": "b", "probability": 1.0}, {"from": "b", "to": "a", "probability": 1.0}]
+    scenario = build(raw)
+    with pytest.warns(UnsettledMixWarning, match=rf"^a: no initial_anciennitet given.*{SETTLE_ROUNDS} rounds"):
+        simulate(scenario)
+    structure = Structure.of(scenario)
+    p = transition_probabilities(scenario, rates_in_month(scenario, for_scenario(scenario), 0))
+    settlement = settle(structure, p, np.array([[10.0, 0.0]]), np.eye(14)[None, [0, 0]], rounds=64)
+    assert settlement.rounds[0] == 64 and settlement.unsettled[0].all()
+
+
+def _random_structure(rng: np.random.Generator) -> dict:
+    """2-4 benefit states, each leaving to 'gone' (nobody leaves it) with at least 0.02 a month at every
+    anciennitet, so 4096 months of the series have settled; random moves between benefit states (flat and
+    by band), to 'job' (probabilities and competing hazards), back from 'job', entrants with anciennitet."""
+    n = int(rng.integers(2, 5))
+    names = [f"b{i}" for i in range(n)]
+    states: dict = {"job": {"kind": "outside"}}  # an outside state first: the engine's order differs
+    for i, name in enumerate(names):
+        states[name] = {"initial": 100.0 * (i + 1), "inflow": float(rng.uniform(0, 20)) if i else 10.0, "cost": 120_000}
+        if rng.random() < 0.5:
+            states[name]["inflow_anciennitet"] = {"0": 0.6, str(int(rng.integers(1, 14))): 0.4}
+    states["gone"] = {"kind": "outside"}
+    transitions = []
+    for name in names:
+        transitions.append({"from": name, "to": "gone", "probability": {"0-5": float(rng.uniform(0.02, 0.1)),
+                                                                         "6+": float(rng.uniform(0.02, 0.1))}})
+        for other in names:
+            if other != name and rng.random() < 0.6:
+                flat = rng.random() < 0.5
+                q = float(rng.uniform(0.005, 0.05))
+                transitions.append({"from": name, "to": other, "probability": q if flat else {"0-2": q, "3+": q / 3}})
+        if rng.random() < 0.7:
+            transitions.append({"from": name, "to": "job", "hazard": float(rng.uniform(0.1, 0.6)), "per": "year"})
+    for name in names:
+        if rng.random() < 0.5:
+            transitions.append({"from": "job", "to": name, "probability": float(rng.uniform(0.001, 0.02))})
+    transitions.append({"from": "job", "to": "gone", "probability": 0.01})
+    return {"scenario": {"name": "random", "start": "2021-01", "end": "2021-06"}, "states": states,
+            "transitions": transitions, "strategies": {"baseline": {}}}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_settled_mix_is_the_plain_series_on_random_structures(seed):
+    scenario = build(_random_structure(np.random.default_rng(seed)))
+    values = for_scenario(scenario)
+    expected = reference_settled_mix(scenario, values)
+    trajectory = simulate(scenario)
+    settled = trajectory.initial_mix_settled
+    np.testing.assert_allclose(trajectory.initial_stock[0, settled] / values.initial[0, settled, None], expected[settled],
+                               rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda path: path.stem)
+def test_the_settled_mix_is_the_plain_series_on_the_shipped_scenarios(path):
+    # As kikcalc settled it before, to 1e-10; except that a state nobody leaves (persons who reach its last
+    # month stay for ever) is at the last month, where 4096 months leave 1/4096 at each earlier month.
+    scenario = load(path)
+    values = for_scenario(scenario)
+    expected, mix = reference_settled_mix(scenario, values), kikcalc_settled_mix(scenario, values)
+    p = transition_probabilities(scenario, rates_in_month(scenario, values, 0))[0]
+    sources = [scenario.state_index(t.source) for t in scenario.transitions]
+    for j, state in enumerate(scenario.states):
+        if not state.is_benefit:
+            continue
+        kept = sum(p[i, -1] for i, s in enumerate(sources) if s == j) > 0
+        reached = expected[j, :-1].sum() > 0
+        np.testing.assert_allclose(mix[j], expected[j] if kept or not reached else np.eye(len(mix[j]))[-1],
+                                   rtol=1e-10, atol=1e-12, err_msg=state.name)
+
+
+def test_a_set_settles_the_same_bit_for_bit_whatever_it_is_settled_with():
+    scenario = build(_every_path())
+    structure = Structure.of(scenario)
+    rng = np.random.default_rng(7)
+    values = for_scenario(scenario, draws=6)
+    probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0))
+    probabilities = probabilities * rng.uniform(0.5, 1.5, size=(len(probabilities), 1, 1))  # each set its own rates
+    inflow = structure.inward(inflows(scenario, values)[:, 0], axis=1) * rng.uniform(0.5, 2.0, size=(len(probabilities), 1))
+    entry = structure.inward(values.inflow_mix, axis=1)[:, :structure.n_benefit]
+    together = settle(structure, probabilities, inflow, entry)
+    assert len(set(together.rounds.tolist())) > 1  # the sets stop in different rounds
+    for d in range(len(probabilities)):
+        alone = settle(structure, probabilities[d: d + 1], inflow[d: d + 1], entry[d: d + 1])
+        np.testing.assert_array_equal(alone.mix[0], together.mix[d])
+        assert alone.rounds[0] == together.rounds[d]
+
+
+def test_a_model_of_500_states_settles_in_bounded_memory():
+    # 497 benefit states x 14 anciennitet months and 3 outside states: a one-month matrix of 7,000 x 7,000
+    # numbers (390 MB), and far more to sum its series by doubling; settling keeps a few stocks.
+    scenario = build(large_raw(n_benefit=497, n_outside=3, months=1))
+    Structure.of(scenario)
+    tracemalloc.start()
+    try:
+        trajectory = simulate(scenario, keep_flows=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert trajectory.initial_mix_settled.sum() == 497
+    assert peak < 150 * 2**20, f"peak {peak / 2**20:.0f} MiB"

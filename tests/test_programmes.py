@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from conftest import one_state
 from kikcalc import run
+from kikcalc.cohort import Structure
+from kikcalc.programmes import programmes_of
 from kikcalc.scenario import build
 
 
@@ -50,6 +53,36 @@ def test_dropout_returns_participants_each_month():
     # 10 start; 9, then 8.1 go on; 7.29 complete, of whom 75 % go to a job.
     np.testing.assert_allclose(result.trajectory.in_programme[1, 1:3, 0].sum(axis=-1), [9.0, 8.1])
     assert result.trajectory.flows[1, 2, 0, 1] == pytest.approx(0.75 * 7.29)
+
+
+def _course_over_the_horizon(duration: int) -> dict:
+    """The course with drop-outs, taking 10 a month in every one of 36 months, ``duration`` months long."""
+    raw = _course(dropout=0.05, initial=1000.0, months=36, duration_months=duration)
+    raw["strategies"]["s"]["programmes"][0]["end"] = "2022-12"
+    return raw
+
+
+def test_a_programme_longer_than_the_horizon_runs_as_one_a_month_longer_than_the_horizon():
+    # Who starts in month t completes at the end of month t + D - 1: within 36 months nobody completes a
+    # course of 37 months or more, so one of 100,000 months is, number for number, the one of 37 months,
+    # and costs what the horizon costs (36 places).
+    endless, just_longer = run(build(_course_over_the_horizon(100_000))), run(build(_course_over_the_horizon(37)))
+    assert programmes_of(endless.scenario, Structure.of(endless.scenario)).places == 36
+    for name in ("headcount", "flows", "in_programme", "programme_intake", "programme_leavers", "stock"):
+        np.testing.assert_array_equal(getattr(endless.trajectory, name), getattr(just_longer.trajectory, name), err_msg=name)
+    for table in ("monthly", "yearly", "money", "summary", "programmes", "targets"):
+        pd.testing.assert_frame_equal(getattr(endless, table), getattr(just_longer, table))
+    # Still in the course at the end: everyone who started, less 5 % drop-out a month.
+    started_in = np.arange(36)
+    assert endless.trajectory.in_programme[1, -1, 0].sum() == pytest.approx((10 * 0.95 ** (36 - started_in)).sum(), rel=1e-12)
+
+
+def test_a_programme_as_long_as_the_horizon_lets_its_first_participants_out_in_the_last_month():
+    as_long, just_longer = run(build(_course_over_the_horizon(36))), run(build(_course_over_the_horizon(37)))
+    # January's 10 complete at the end of month 36, after 36 months of 5 % drop-out; 75 % of them go to a job.
+    assert as_long.trajectory.flows[1, 35, 0, 1] == pytest.approx(0.75 * 10 * 0.95**36, rel=1e-12)
+    assert just_longer.trajectory.flows[1, 35, 0, 1] == 0.0
+    np.testing.assert_array_equal(as_long.trajectory.headcount[:, :36], just_longer.trajectory.headcount[:, :36])
 
 
 def test_fewer_start_when_fewer_are_in_the_state():
