@@ -116,7 +116,7 @@ def show_beyond(value: float, bound: float) -> str:
     for digits in range(4, 18):
         text = f"{value:.{digits}g}"
         if float(text) != bound and text != f"{bound:.{digits}g}":
-            return text
+            return show(float(text)) if float(text).is_integer() else text
     return repr(value)
 
 

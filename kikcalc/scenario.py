@@ -46,6 +46,8 @@ NAME_RULE = "may hold only letters (æ, ø, å and other letters too), digits 0-
 """What a name of a state, strategy or programme may be; with a non-ASCII letter, TOML wants it in quotes."""
 _BAND_RE = re.compile(r"^\s*([0-9]+)\s*(?:-\s*([0-9]+)|(\+))?\s*$")
 _WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
+MIX_TOLERANCE = 1e-6
+"""How far the shares of an anciennitet mix may add up to beyond or short of 1 (shares rounded to 6 decimals)."""
 SET_MARK = " (given by --set)"
 """Ends the message of a problem at, or inside, a value set by key path."""
 LONGEST_ANCIENNITET = limits.LONGEST_ANCIENNITET
@@ -331,8 +333,9 @@ class _Reader:
                 shares[int(key)] = shares.get(int(key), 0.0) + value
         if len(shares) != len(raw):
             return None
-        if abs(sum(shares.values()) - 1.0) > 1e-6:
-            self.problem(path, f"the shares must add up to 1, they add up to {sum(shares.values()):g}")
+        if abs(sum(shares.values()) - 1.0) > MIX_TOLERANCE:
+            self.problem(path, f"the shares must add up to 1, they add up to "
+                               f"{limits.show_beyond(sum(shares.values()), 1.0)} (1 to within {MIX_TOLERANCE:g} is taken as 1)")
             return None
         return shares
 
@@ -498,7 +501,15 @@ def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
         if isinstance(item, str):
             pairs.append(keypaths.parse_assignment(item))
         elif isinstance(item, tuple | list) and len(item) == 2:
-            pairs.append((item[0], _text_keys(item[1])))
+            try:
+                value = _text_keys(item[1])
+                too_deep = limits.document_problems([value])  # iterative: nothing below recurses into it unchecked
+            except RecursionError:
+                too_deep = True
+            if too_deep:
+                raise keypaths.KeyPathError(str(item[0]), f"the value nests lists and tables more than "
+                                                          f"{limits.DEPTH} levels deep, or holds too many entries")
+            pairs.append((item[0], value))
         else:
             raise keypaths.KeyPathError(str(item), 'expected a (key path, value) pair or "PATH=VALUE"')
     return pairs
@@ -715,9 +726,9 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
         if key == "probability":
             bands = reader.bands(table[key], _join(path, key), "a monthly probability", limits.SHARE)
         elif key == "hazard" and per == "year":
-            bands = reader.bands(table[key], _join(path, key), "a hazard a year", limits.HAZARD_PER_YEAR)
+            bands = reader.bands(table[key], _join(path, key), "a yearly hazard", limits.HAZARD_PER_YEAR)
         elif key == "hazard":
-            bands = reader.bands(table[key], _join(path, key), "a hazard a month", limits.HAZARD)
+            bands = reader.bands(table[key], _join(path, key), "a monthly hazard", limits.HAZARD)
         else:
             bands = reader.bands(table[key], _join(path, key), "a mean duration in months", limits.MEAN_MONTHS)
         if not good or bands is None or per is None:
@@ -878,7 +889,7 @@ def _outcomes(reader: _Reader, raw: Any, path: str, names: list[str]) -> tuple[t
     if len(shares) != len(raw):
         return None
     if sum(v for _, v in shares) > 1 + 1e-9:
-        reader.problem(path, f"the shares add up to {sum(v for _, v in shares):g}; expected at most 1 "
+        reader.problem(path, f"the shares add up to {limits.show_beyond(sum(v for _, v in shares), 1.0)}; expected at most 1 "
                              f"(the rest return to the state they came from)")
         return None
     return tuple(shares)
@@ -1190,7 +1201,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if states is None or threshold is None:
         return None
     if share_of is not None and threshold is not None and not 0 <= threshold <= 1:
-        reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {threshold:g}")
+        reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {limits.show(threshold)}")
         return None
     return Target(kind="share" if share_of is not None else "level", comparison=comparison, threshold=threshold,
                   states=states, share_of=share_of or (), when=when, month=month, first=first, year=year, **common)
@@ -1213,7 +1224,7 @@ def _programme_target(reader: _Reader, table: dict, path: str, calendar: Calenda
         return None
     if not 0 <= threshold <= 1:
         reader.problem(_join(path, comparison), f"a programme target's threshold is a share of leavers between 0 and 1, "
-                                                f"got {threshold:g}")
+                                                f"got {limits.show(threshold)}")
         return None
     return Target(kind="programme", comparison=comparison, threshold=threshold, flow_to=flow_to, programme=programme,
                   when="window", first=window[0], month=window[1], **common)

@@ -177,6 +177,8 @@ _DECIMAL_COMMA = re.compile(r"(?<![\w.,])([+-]?[0-9][0-9_]*),([0-9]+)(?![\w.])")
 _THOUSANDS_POINTS = re.compile(r"(?<![\w.])([+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,})(?![\w.])")
 _THOUSANDS_SPACES = re.compile(r"=\s*([+-]?[0-9]{1,3}(?: [0-9]{3})+)\s*(?:#.*)?$")
 _UNQUOTED_MONTH = re.compile(r"=\s*(\d{4}-\d{2})\s*(#.*)?$")
+_QUOTED = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')
+_NON_ASCII_WORD = re.compile(r"[\w-]*[^\x00-\x7f][\w-]*")
 
 
 def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
@@ -191,6 +193,10 @@ def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
     code = line.split("#", 1)[0] if '"' not in line and "'" not in line else line
     if month := _UNQUOTED_MONTH.search(line):
         return f'; write months in quotes: "{month.group(1)}"'
+    if word := _NON_ASCII_WORD.search(_QUOTED.sub("", code).split("#", 1)[0]):
+        quoted = f'"{word.group()}"'
+        example = line.split("#", 1)[0].strip().replace(word.group(), quoted, 1) if line.lstrip().startswith("[") else quoted
+        return f"; a key with letters beyond a-z (such as æ, ø, å) is written in quotes: {example}"
     if points := _THOUSANDS_POINTS.search(code):
         return f"; write thousands with _ (or nothing), not points: {points.group(1).replace('.', '_')}"
     if spaces := _THOUSANDS_SPACES.search(code):
