@@ -24,7 +24,7 @@ from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
 from kikcalc.spec import Effect, Scenario
 
-TOLERANCE = 1e-9
+TOLERANCE = limits.SUM_TOLERANCE
 """How far the probabilities of leaving a state may add up to beyond 1: the rounding of a sum of floats."""
 
 

@@ -83,6 +83,11 @@ WEEKS_PER_MONTH = Range(4, 5)
 REFUSION_WEEKS = Range(0, LONGEST_ANCIENNITET * WEEKS_PER_MONTH.high)
 """``[refusion] band_end_weeks``: above 0, and within the anciennitet tracked (checked in months too)."""
 
+SUM_TOLERANCE = 1e-9
+"""How far probabilities of leaving a state, or a programme's outcome shares, may add up to beyond 1: a float sum's rounding."""
+MIX_TOLERANCE = 1e-6
+"""How far the shares of an anciennitet mix may add up to beyond or short of 1 (shares written to 6 decimals)."""
+
 DEPTH = 20
 """The deepest nesting of tables and lists (a real scenario nests 6 deep)."""
 ENTRIES = 10_000
@@ -229,7 +234,12 @@ TABLE: list[tuple[str, str, str]] = [
     ("kroner in total", "`investment` and a grant's `amount` (each entry)", KRONER.words()),
     ("a money target", "`npv_min`", KRONER_TARGET.words()),
     ("a probability or a share", "`probability`, `dropout`, shares, `discount_rate`", SHARE.words()),
-    ("a hazard", "`hazard` a month (a year: up to 1_200), any rate after effects", HAZARD.words()),
+    ("a hazard", "`hazard` per month (per year, with `per = \"year\"`: up to 1200); any hazard after effects, a month",
+     HAZARD.words()),
+    ("a sum of probabilities", "of leaving one state, in every month, anciennitet month and strategy",
+     f"at most 1, to within {SUM_TOLERANCE:g}"),
+    ("a sum of shares", "an anciennitet mix; a programme's `outcomes`",
+     f"1, to within {MIX_TOLERANCE:g}; at most 1, to within {SUM_TOLERANCE:g}"),
     ("a mean stay in months", "`mean_months`, `set` on a `mean_months` transition", MEAN_MONTHS.words()),
     ("an effect's factor", "`multiply`, `inflow_multiply`, `measures_cost_multiply`", FACTOR.words()),
     ("an effect's change of a rate", "`add`; `set` (then the rate's own range)",

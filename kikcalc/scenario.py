@@ -46,7 +46,7 @@ NAME_RULE = "may hold only letters (æ, ø, å and other letters too), digits 0-
 """What a name of a state, strategy or programme may be; with a non-ASCII letter, TOML wants it in quotes."""
 _BAND_RE = re.compile(r"^\s*([0-9]+)\s*(?:-\s*([0-9]+)|(\+))?\s*$")
 _WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
-MIX_TOLERANCE = 1e-6
+MIX_TOLERANCE = limits.MIX_TOLERANCE
 """How far the shares of an anciennitet mix may add up to beyond or short of 1 (shares rounded to 6 decimals)."""
 SET_MARK = " (given by --set)"
 """Ends the message of a problem at, or inside, a value set by key path."""
@@ -888,7 +888,7 @@ def _outcomes(reader: _Reader, raw: Any, path: str, names: list[str]) -> tuple[t
             shares.append((state, value))
     if len(shares) != len(raw):
         return None
-    if sum(v for _, v in shares) > 1 + 1e-9:
+    if sum(v for _, v in shares) > 1 + limits.SUM_TOLERANCE:
         reader.problem(path, f"the shares add up to {limits.show_beyond(sum(v for _, v in shares), 1.0)}; expected at most 1 "
                              f"(the rest return to the state they came from)")
         return None
