@@ -90,14 +90,21 @@ MIX_TOLERANCE = 1e-6
 
 DEPTH = 20
 """The deepest nesting of tables and lists (a real scenario nests 6 deep)."""
-ENTRIES = 10_000
-"""The most entries in one table or list (a series by month over 100 years has 1,200)."""
+ENTRIES = 1_000_000
+"""The most entries in one table or list (a series by month over 100 years has 1,200; every move between 1,000
+states, 999,000)."""
 STATES = 1_000
-STRATEGIES = 100
+STRATEGIES = 1_000
 MODEL_CELLS = 200_000_000
-"""strategies x months x states x anciennitet months: the size of the model's largest arrays (1.6 GB)."""
-FILE_BYTES = 10 * 1024 * 1024
-"""The largest scenario file (10 MiB; a real one is some kilobytes)."""
+"""The size of the model's largest arrays (1.6 GB of floats): :func:`model_cells`."""
+FILE_BYTES = 64 * 1024 * 1024
+"""The largest scenario file (64 MiB; a real one is some kilobytes, every move between 500 states some 20 MB)."""
+
+
+def model_cells(strategies: int, months: int, states: int, transitions: int, anciennitet: int) -> int:
+    """strategies x anciennitet months x (months x states + transitions): the persons by month, state and
+    anciennitet month, and the rates by transition and anciennitet month, of every strategy."""
+    return strategies * anciennitet * (months * states + transitions)
 
 def show(value: float | int) -> str:
     """A number as a message shows it: whole numbers with ``_`` by thousands (as TOML may write them), others
@@ -253,7 +260,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("nesting", "tables and lists inside each other", f"at most {DEPTH} levels"),
     ("entries", "in one table or list", f"at most {show(ENTRIES)}"),
     ("states, strategies", "`[states.NAME]`, `[strategies.NAME]`", f"at most {show(STATES)}, {show(STRATEGIES)}"),
-    ("the model's size", "strategies x months x states x anciennitet months", f"at most {show(MODEL_CELLS)}"),
-    ("the file", "its size in bytes", f"at most {show(FILE_BYTES)} (10 MiB)"),
+    ("the model's size", "strategies x anciennitet months x (months x states + transitions)", f"at most {show(MODEL_CELLS)}"),
+    ("the file", "its size in bytes", f"at most {show(FILE_BYTES)} (64 MiB)"),
 ]
 """(what, keys, range) of every limit, as docs/scenario-format.md shows them."""

@@ -416,7 +416,7 @@ def _anciennitet_months(raw: dict) -> int:
 def read(path: str | Path) -> dict:
     """The raw TOML of a scenario file; a missing, unreadable or malformed file is a ScenarioError.
 
-    The file is opened safely and decoded by :mod:`kikcalc.textfile` (no pipes or devices, at most 10 MiB,
+    The file is opened safely and decoded by :mod:`kikcalc.textfile` (no pipes or devices, at most 64 MiB,
     UTF-8 or marked UTF-16), and its tables are nested no deeper than :data:`kikcalc.limits.DEPTH`.
     """
     return textfile.parse(textfile.read_text(path), str(path))
@@ -628,7 +628,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
 
 def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bool:
     """At most :data:`~kikcalc.limits.STATES` states and :data:`~kikcalc.limits.STRATEGIES` strategies, and a
-    model (strategies x months x states x anciennitet months) of at most :data:`~kikcalc.limits.MODEL_CELLS`."""
+    model of at most :data:`~kikcalc.limits.MODEL_CELLS` (:func:`kikcalc.limits.model_cells`)."""
     states = raw.get("states") if isinstance(raw.get("states"), dict) else {}
     strategies = raw.get("strategies") if isinstance(raw.get("strategies"), dict) else {}
     ok = True
@@ -637,11 +637,13 @@ def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bo
             reader.problem(section, f"{limits.show(len(table))} [{section}.NAME] tables; at most {limits.show(most)}")
             ok = False
     n_strategies = len(strategies) + ("baseline" not in strategies)
-    cells = n_strategies * calendar.months * len(states) * anc
+    n_transitions = len(raw["transitions"]) if isinstance(raw.get("transitions"), list) else 0
+    cells = limits.model_cells(n_strategies, calendar.months, len(states), n_transitions, anc)
     if ok and cells > limits.MODEL_CELLS:
-        reader.problem("", f"the model is too large: {n_strategies} strategies x {calendar.months} months x {len(states)} "
-                           f"states x {anc} anciennitet months = {limits.show(cells)}; at most "
-                           f"{limits.show(limits.MODEL_CELLS)} (shorten the horizon, or track fewer anciennitet months)")
+        reader.problem("", f"the model is too large: {n_strategies} strategies x {anc} anciennitet months x "
+                           f"({calendar.months} months x {len(states)} states + {n_transitions} transitions) = "
+                           f"{limits.show(cells)}; at most {limits.show(limits.MODEL_CELLS)} (shorten the horizon, "
+                           f"or track fewer anciennitet months)")
         ok = False
     return ok
 

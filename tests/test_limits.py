@@ -135,16 +135,21 @@ def test_a_thousands_point_is_found_only_at_kroner(tmp_path):
     assert "write 18_585 for thousands, or 18.59 for 18.585 kr." in problems[1].message
 
 
-def test_a_file_just_within_the_size_limit_is_read(tmp_path):
+def test_a_file_is_read_up_to_the_size_limit_and_not_a_byte_more(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "FILE_BYTES", 1000)
     path = tmp_path / "big.toml"
-    path.write_bytes(b"# " + b"x" * (limits.FILE_BYTES - 3) + b"\n")
+    path.write_bytes(b"# " + b"x" * 997 + b"\n")
     assert textfile.read_text(path).startswith("# x")
+    path.write_bytes(b"# " + b"x" * 998 + b"\n")
+    with pytest.raises(ScenarioError, match="MiB or more; a scenario file is at most"):
+        textfile.read_text(path)
 
 
 def test_the_model_size_is_bounded():
     raw = one_state(months=1200, initial_anciennitet={"0": 0.5, "600": 0.5})
     raw["states"].update({f"s{i}": {"initial": 1.0} for i in range(300)})
-    with pytest.raises(ScenarioError, match="the model is too large: 1 strategies x 1200 months x 302 states"):
+    words = r"the model is too large: 1 strategies x 601 anciennitet months x \(1200 months x 302 states \+ 1 transitions\)"
+    with pytest.raises(ScenarioError, match=words):
         build(raw)
 
 
