@@ -97,8 +97,9 @@ STATES = 1_000
 STRATEGIES = 1_000
 MODEL_CELLS = 200_000_000
 """The size of the model's largest arrays (1.6 GB of floats): :func:`model_cells`."""
-FILE_BYTES = 64 * 1024 * 1024
-"""The largest scenario file (64 MiB; a real one is some kilobytes, every move between 500 states some 20 MB)."""
+FILE_BYTES = 16 * 1024 * 1024
+"""The largest scenario file (16 MiB: a real one is some kilobytes, every move between 400 states 10 MB; TOML reads
+some MB a second)."""
 
 
 def model_cells(strategies: int, months: int, states: int, transitions: int, anciennitet: int) -> int:
@@ -261,6 +262,6 @@ TABLE: list[tuple[str, str, str]] = [
     ("entries", "in one table or list", f"at most {show(ENTRIES)}"),
     ("states, strategies", "`[states.NAME]`, `[strategies.NAME]`", f"at most {show(STATES)}, {show(STRATEGIES)}"),
     ("the model's size", "strategies x anciennitet months x (months x states + transitions)", f"at most {show(MODEL_CELLS)}"),
-    ("the file", "its size in bytes", f"at most {show(FILE_BYTES)} (64 MiB)"),
+    ("the file", "its size in bytes", f"at most {show(FILE_BYTES)} (16 MiB)"),
 ]
 """(what, keys, range) of every limit, as docs/scenario-format.md shows them."""

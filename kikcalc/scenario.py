@@ -416,7 +416,7 @@ def _anciennitet_months(raw: dict) -> int:
 def read(path: str | Path) -> dict:
     """The raw TOML of a scenario file; a missing, unreadable or malformed file is a ScenarioError.
 
-    The file is opened safely and decoded by :mod:`kikcalc.textfile` (no pipes or devices, at most 64 MiB,
+    The file is opened safely and decoded by :mod:`kikcalc.textfile` (no pipes or devices, at most 16 MiB,
     UTF-8 or marked UTF-16), and its tables are nested no deeper than :data:`kikcalc.limits.DEPTH`.
     """
     return textfile.parse(textfile.read_text(path), str(path))

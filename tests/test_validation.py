@@ -327,7 +327,7 @@ def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path):
         handle.truncate(limits.FILE_BYTES + 1)  # sparse: no disk used
     result, text = invoke("validate", str(file))
     assert result.exit_code == 2
-    assert_reported(text, str(file), "", "a scenario file is at most 64 MiB")
+    assert_reported(text, str(file), "", "a scenario file is at most 16 MiB")
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
