@@ -362,4 +362,7 @@ def format_value(value: Any) -> str:
         return "[" + ", ".join(format_value(item) for item in value) + "]"
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    return repr(value)
+    try:
+        return repr(value)
+    except ValueError:  # an integer past the 4300 digits str() gives
+        return "an integer of more than 4300 digits"

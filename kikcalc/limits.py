@@ -113,15 +113,22 @@ def show(value: float | int) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, int):
-        digits = len(str(abs(value)))
-        if digits > 30:
-            return f"an integer of {digits} digits"
+        if value.bit_length() > 100:
+            return f"an integer of {digits(value)} digits"
         return f"{value:_}" if abs(value) >= 10_000 else str(value)
     if not math.isfinite(value):
         return str(value)
     if value.is_integer() and abs(value) < 1e16:
         return show(int(value))
     return repr(value)
+
+
+def digits(value: int) -> str:
+    """How many digits an integer has, in words; past Python's 4300 (beyond which str() refuses), "more than 4300"."""
+    try:
+        return str(len(str(abs(value))))
+    except ValueError:
+        return "more than 4300"
 
 
 def show_beyond(value: float, bound: float) -> str:
@@ -198,7 +205,8 @@ def _escaped(text: str, index: int) -> bool:
 
 def document_problems(raw: Any) -> list[Problem]:
     """Problems with the shape of a document read from TOML (or given as a dict): tables and lists nested
-    deeper than :data:`DEPTH`, more than :data:`ENTRIES` entries in one, a key that is not text.
+    deeper than :data:`DEPTH`, more than :data:`ENTRIES` entries in one, a key that is not text, an integer of
+    more than 1000 digits (TOML gives none past 4300, which Python will not print; a dict may hold one).
 
     The walk keeps its own stack, so a document of any depth is reported rather than overflowing Python's.
     """
@@ -225,6 +233,10 @@ def document_problems(raw: Any) -> list[Problem]:
         for key, item in reversed(items):
             if isinstance(value, dict) and not isinstance(key, str):
                 problems.append(Problem(where, f"the key {key!r} is not text; TOML keys are text"))
+                continue
+            if isinstance(item, int) and item.bit_length() > 3322:  # 2**3322 has 1001 digits
+                problems.append(Problem(keypaths.join((*parts, key)), "an integer of more than 1000 digits; no number of "
+                                                                      "a scenario has more than 16"))
                 continue
             stack.append((item, (*parts, key), level + 1))
     return problems

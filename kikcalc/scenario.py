@@ -101,9 +101,11 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{value}"' if len(value) <= 80 else f'"{value[:60]}..." (a text of {len(value):_} characters)'
     if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
         return f"{value.isoformat()} (a TOML date or time)"
+    if isinstance(value, int) and value.bit_length() > 100:
+        return limits.show(value)  # "an integer of 401 digits"; str() refuses past 4300
     return repr(value)
 
 
@@ -503,12 +505,11 @@ def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
         elif isinstance(item, tuple | list) and len(item) == 2:
             try:
                 value = _text_keys(item[1])
-                too_deep = limits.document_problems([value])  # iterative: nothing below recurses into it unchecked
+                shape = limits.document_problems([value])  # iterative: nothing below recurses into it unchecked
             except RecursionError:
-                too_deep = True
-            if too_deep:
-                raise keypaths.KeyPathError(str(item[0]), f"the value nests lists and tables more than "
-                                                          f"{limits.DEPTH} levels deep, or holds too many entries")
+                shape = [Problem("", f"tables and lists nested more than {limits.DEPTH} levels deep")]
+            if shape:
+                raise keypaths.KeyPathError(str(item[0]), f"the value set: {shape[0].message}")
             pairs.append((item[0], value))
         else:
             raise keypaths.KeyPathError(str(item), 'expected a (key path, value) pair or "PATH=VALUE"')

@@ -167,6 +167,11 @@ def parse(text: str, file: str = "<scenario>") -> dict:
         raise ScenarioError(file, [Problem("", f"not valid TOML: {error}{toml_hint(text, error)}")]) from None
     except RecursionError:  # text_too_deep should have said so; never a traceback all the same
         raise ScenarioError(file, [Problem("", f"nested more than {limits.DEPTH} levels deep")]) from None
+    except ValueError:  # tomllib's int() of more than 4300 digits
+        long = re.search(r"[0-9_]{4301,}", text)
+        line = f" (at line {text.count(chr(10), 0, long.start()) + 1})" if long else ""
+        raise ScenarioError(file, [Problem("", f"an integer of more than 4300 digits{line}, which no scenario "
+                                               f"needs")]) from None
     problems = limits.document_problems(raw)
     if problems:
         raise ScenarioError(file, problems)

@@ -43,6 +43,7 @@ SPECIAL_NUMBERS = [0, -0.0, 1, -1, 0.5, 1.0000000436, 1e-320, 5e-324, 1e308, -1e
 
 numbers = st.one_of(
     st.sampled_from(SPECIAL_NUMBERS),
+    st.builds(pow, st.just(10), st.just(5000)),  # past the 4300 digits str() gives (not in the list: hypothesis shows it)
     st.integers(),
     st.integers(min_value=-(10**450), max_value=10**450),
     st.floats(),  # nan, inf, subnormals, the largest floats
@@ -179,7 +180,19 @@ def test_a_key_that_is_not_text_is_a_problem():
 
 def test_a_value_set_in_python_nested_thousands_deep_is_a_scenario_error():
     for depth in (900, 5000):
-        with pytest.raises(ScenarioError, match="nests lists and tables more than 20 levels deep"):
+        with pytest.raises(ScenarioError, match="the value set: tables and lists nested more than 20 levels deep"):
             load(SCENARIOS / "aabenraa-kik2.toml", [("scenario.name", nested(depth, True))])
     with pytest.raises(ScenarioError, match=r"scenario\.name(\.a)+: tables and lists nested more than 20 levels deep"):
         load(SCENARIOS / "aabenraa-kik2.toml", [("scenario.name", nested(20, False))])
+
+
+def test_an_integer_past_the_digits_python_will_print_is_a_problem(tmp_path):
+    path = tmp_path / "scenario.toml"
+    path.write_text("[scenario]\nx = " + "9" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"an integer of more than 4300 digits \(at line 2\)"):
+        load(path)
+    with pytest.raises(ScenarioError, match=r"states\.kontanthjaelp\.initial: the value set: an integer of more than 1000 digits"):
+        load(SCENARIOS / "aabenraa-kik2.toml", [("states.kontanthjaelp.initial", 10**5000)])
+    with pytest.raises(ScenarioError, match=r"observed\.x: an integer of more than 1000 digits"):
+        build({**BASES["aabenraa-kik2.toml"], "observed": {"x": 10**1001}})
+    assert keypaths.format_value({"a": [10**5000]}) == "{ a = [an integer of more than 4300 digits] }"
