@@ -45,7 +45,8 @@ def read_bytes(path: str | Path) -> bytes:
     what was opened is checked, so a file swapped for a pipe between a check and the opening is still refused.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)  # O_NONBLOCK: Unix only, and only Unix has named pipes to wait on
     except FileNotFoundError:
         if os.path.islink(path):
             raise _refuse(path, f"no such file: a symbolic link to {os.readlink(path)}, which does not exist") from None

@@ -287,6 +287,7 @@ def no_hang():
     signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGALRM"), reason="named pipes are Unix's")
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
     fifo = tmp_path / "scenario.toml"
@@ -296,6 +297,7 @@ def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
     assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a scenario file (a regular file)")
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(signal, "SIGALRM"), reason="Unix's devices")
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_device_is_refused(command, no_hang):
     result, text = invoke(command, "/dev/zero")
