@@ -30,6 +30,8 @@ import tomllib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from kikcalc import limits
+
 Part = str | int
 """One step of a key path: a table key (text) or a list position (from 0)."""
 
@@ -303,6 +305,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise KeyPathError(path, f"{value_text} reads as a Danish thousands separator; write "
                                  f"{value_text.replace('.', '_')} for thousands or {value_text.rstrip('0')}0 "
                                  f"for a decimal number")
+    if limits.text_too_deep(value_text) is not None:  # before TOML's reader recurses into it
+        raise KeyPathError(path, f"the value nests lists and tables more than {limits.DEPTH} levels deep")
     try:
         document = tomllib.loads(f"value = {value_text}")
     except tomllib.TOMLDecodeError:
@@ -358,4 +362,7 @@ def format_value(value: Any) -> str:
         return "[" + ", ".join(format_value(item) for item in value) + "]"
     if isinstance(value, (datetime.date, datetime.time)):
         return value.isoformat()
-    return repr(value)
+    try:
+        return repr(value)
+    except ValueError:  # an integer past the 4300 digits str() gives
+        return "an integer of more than 4300 digits"

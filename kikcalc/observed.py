@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from kikcalc import limits
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
 
@@ -302,8 +303,9 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                 if wrong:
                     problems.append(Problem(key, wrong))
                     continue
-                if isinstance(value, bool) or not isinstance(value, int | float) or not np.isfinite(value) or value < 0:
-                    problems.append(Problem(key, f"expected a number of persons of at least 0, got {value!r}"))
+                if not limits.finite(value) or not limits.CAP.holds(value):  # an integer beyond any float too
+                    shown = limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
+                    problems.append(Problem(key, f"expected a number of persons {limits.CAP.words()}, got {shown}"))
                     continue
                 items.append(Observation((state,), measure, period, float(value), key))
     where = f"{scenario.path} [observed]" if scenario.path else "[observed]"

@@ -11,17 +11,16 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
-import itertools
 import math
 import re
-import tomllib
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kikcalc import keypaths
+from kikcalc import aftereffects, keypaths, limits, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -43,14 +42,18 @@ DEFAULT_DISCOUNT_RATE = 0.035
 LAST_ANCIENNITET_BAND = 13
 """Anciennitet is tracked in months 0..13 at least, 13 meaning "13 months and more"."""
 
-_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+NAME_RULE = "may hold only letters (æ, ø, å and other letters too), digits 0-9, _ and -, and start with a letter"
+"""What a name of a state, strategy or programme may be; with a non-ASCII letter, TOML wants it in quotes."""
 _BAND_RE = re.compile(r"^\s*([0-9]+)\s*(?:-\s*([0-9]+)|(\+))?\s*$")
 _WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
+MIX_TOLERANCE = limits.MIX_TOLERANCE
+"""How far the shares of an anciennitet mix may add up to beyond or short of 1 (shares rounded to 6 decimals)."""
 SET_MARK = " (given by --set)"
 """Ends the message of a problem at, or inside, a value set by key path."""
-LONGEST_ANCIENNITET = 600
+LONGEST_ANCIENNITET = limits.LONGEST_ANCIENNITET
 """The longest anciennitet month a file may name (50 years): more is a slip, and would cost memory."""
 _YEAR_RE = YEAR_RE
+_YEARS = limits.Range(0, 9999)  # a YYYY month's year; the horizon says which
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
              "correlations", "observed")
@@ -72,6 +75,15 @@ _STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
     "inflow_multiply": ("inflow", "multiply"), "inflow_add": ("inflow", "add"),
     "measures_cost_multiply": ("measures_cost", "multiply"), "measures_cost_set": ("measures_cost", "set"),
 }
+_EFFECT_NUMBERS = {  # (what an effect acts on, operation) -> the range of its number, and its words
+    ("rate", "multiply"): (limits.FACTOR, "a factor"),
+    ("rate", "add"): (limits.RATE_CHANGE, "a number in the transition's unit"),
+    ("rate", "set"): (limits.RATE_SET, "a number in the transition's unit"),
+    ("inflow", "multiply"): (limits.FACTOR, "a factor"),
+    ("inflow", "add"): (limits.PERSONS_CHANGE, "a number of persons per month"),
+    ("measures_cost", "multiply"): (limits.FACTOR, "a factor"),
+    ("measures_cost", "set"): (limits.KRONER_PER_PERSON, "kr. per full-year person"),
+}
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
@@ -89,9 +101,11 @@ def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f'"{value}"' if len(value) <= 80 else f'"{value[:60]}..." (a text of {len(value):_} characters)'
     if isinstance(value, (datetime.date, datetime.time)):  # datetime.datetime is a date
         return f"{value.isoformat()} (a TOML date or time)"
+    if isinstance(value, int) and value.bit_length() > 100:
+        return limits.show(value)  # "an integer of 401 digits"; str() refuses past 4300
     return repr(value)
 
 
@@ -128,29 +142,19 @@ class _Reader:
     def named_table(self, section: str, name: str, body: Any, allowed: tuple[str, ...]) -> tuple[str, dict | None]:
         """A ``[section.NAME]`` table: its key path, and the table if it is one (NAME checked too)."""
         path = _join(section, name)
-        if not _NAME_RE.match(name):
-            self.problem(path, f"a name in [{section}] may hold only letters, digits, _ and -, and start with a letter")
+        wrong = name_problem(name)
+        if wrong:
+            self.problem(path, f"a name in [{section}] {wrong}")
         return path, self.table(body, path, allowed)
 
-    def number(self, raw: Any, path: str, low: float | None = 0.0, high: float | None = None,
-               integer: bool = False, what: str = "a number") -> float | None:
+    def number(self, raw: Any, path: str, limit: limits.Range, integer: bool = False,
+               what: str = "a number") -> float | None:
+        """A number within its range (:mod:`kikcalc.limits`); inf, nan and an integer beyond any float are outside it."""
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
             self.problem(path, f"expected {what}, got {_describe(raw)}")
             return None
-        try:
-            finite = math.isfinite(raw)
-        except OverflowError:  # an integer beyond any float
-            finite = False
-        if not finite:
-            shown = raw if isinstance(raw, float) else f"an integer of {len(str(abs(raw)))} digits"
-            self.problem(path, f"expected a finite number, got {shown}")
-            return None
-        if (low is not None and raw < low) or (high is not None and raw > high):
-            bounds = (
-                f"between {low:g} and {high:g}" if low is not None and high is not None
-                else f"at least {low:g}" if low is not None else f"at most {high:g}"
-            )
-            self.problem(path, f"expected {what} {bounds}, got {raw:g}")
+        if not limits.finite(raw) or not limit.holds(raw):
+            self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}")
             return None
         return float(raw)
 
@@ -213,7 +217,7 @@ class _Reader:
     # --- series -----------------------------------------------------------------------------
 
     def monthly_series(self, raw: Any, path: str, calendar: Calendar, *, per_year_spread: bool,
-                       carry_forward: bool, unit: str, first: int = 0) -> np.ndarray | None:
+                       carry_forward: bool, unit: str, limit: limits.Range, first: int = 0) -> np.ndarray | None:
         """A number, or a table by year ("2019") or month ("2019-04"), onto the calendar, shape (T,).
 
         ``per_year_spread``: a year's value is a yearly amount spread evenly over the year's
@@ -222,7 +226,10 @@ class _Reader:
         month ``first`` on, which the table must cover; otherwise 0.
         """
         if not isinstance(raw, dict):
-            value = self.number(raw, path, what=f"a number ({unit}) or a table by year or month")
+            if not _is_number(raw):
+                self.problem(path, f"expected a number ({unit}) or a table by year or month, got {_describe(raw)}")
+                return None
+            value = self.number(raw, path, limit, what=f"a number ({unit})")
             if value is None:
                 return None
             # A single yearly amount is a rate: a twelfth of it in every month.
@@ -231,7 +238,7 @@ class _Reader:
         ok = True
         for key, item in raw.items():
             where = _join(path, key)
-            value = self.number(item, where, what=f"a number ({unit})")
+            value = self.number(item, where, limit, what=f"a number ({unit})")
             if value is None:
                 ok = False
                 continue
@@ -264,16 +271,16 @@ class _Reader:
         per_month = np.array([float(v) for v in raw.values()]) / calendar.series_divisors(list(raw), per_year_spread)
         return np.append(per_month, 0.0)[owner]  # owner -1: no key covers the month, 0
 
-    def bands(self, raw: Any, path: str, what: str, high: float | None) -> list[tuple[int, int | None, float]] | None:
+    def bands(self, raw: Any, path: str, what: str, limit: limits.Range) -> list[tuple[int, int | None, float]] | None:
         """A number, or a table by anciennitet band ``{"0-5" = ..., "6-11" = ..., "12+" = ...}``."""
         if not isinstance(raw, dict):
-            value = self.number(raw, path, high=high, what=what)
+            value = self.number(raw, path, limit, what=what)
             return None if value is None else [(0, None, value)]
         parsed: list[tuple[int, int | None, float]] = []
         for key, item in raw.items():
             where = _join(path, key)
             band = band_range(key)
-            value = self.number(item, where, high=high, what=what)
+            value = self.number(item, where, limit, what=what)
             if band is None:
                 self.problem(where, 'expected an anciennitet band in months such as "0-5", "6" or "12+"')
                 continue
@@ -316,7 +323,7 @@ class _Reader:
         shares: dict[int, float] = {}
         for key, item in raw.items():
             where = _join(path, key)
-            value = self.number(item, where, high=1.0, what="a share")
+            value = self.number(item, where, limits.SHARE, what="a share")
             if not _WHOLE_RE.match(key):
                 self.problem(where, "expected a whole number of months of anciennitet as the key")
                 continue
@@ -328,10 +335,26 @@ class _Reader:
                 shares[int(key)] = shares.get(int(key), 0.0) + value
         if len(shares) != len(raw):
             return None
-        if abs(sum(shares.values()) - 1.0) > 1e-6:
-            self.problem(path, f"the shares must add up to 1, they add up to {sum(shares.values()):g}")
+        if abs(sum(shares.values()) - 1.0) > MIX_TOLERANCE:
+            self.problem(path, f"the shares must add up to 1, they add up to "
+                               f"{limits.show_beyond(sum(shares.values()), 1.0)} (1 to within {MIX_TOLERANCE:g} is taken as 1)")
             return None
         return shares
+
+
+def name_problem(name: str) -> str | None:
+    """What is wrong with a name of a state, strategy or programme (:data:`NAME_RULE`), or None.
+
+    Any Unicode letter is a letter (kontanthjælp), digits are 0-9 only (not ² or ١). A letter typed as two
+    characters, a letter and a combining accent (a + ̊ for å), is refused: it looks like the one-character
+    letter the rest of the file uses, but is another name.
+    """
+    if unicodedata.normalize("NFC", name) != name:
+        return ("holds a letter written as two characters (a letter and a separate accent mark); type it as one "
+                "letter, as other names in the file are")
+    if not name or not name[0].isalpha() or not all(c.isalpha() or c in "0123456789_-" for c in name):
+        return NAME_RULE
+    return None
 
 
 def _is_number(value: Any) -> bool:
@@ -371,8 +394,8 @@ def _anciennitet_months(raw: dict) -> int:
     longest = LAST_ANCIENNITET_BAND
     refusion = raw.get("refusion") if isinstance(raw.get("refusion"), dict) else {}
     weeks, per_month = refusion.get("band_end_weeks"), refusion.get("weeks_per_month", Refusion().weeks_per_month)
-    if (isinstance(weeks, list) and weeks and all(_is_number(w) and math.isfinite(w) for w in weeks)
-            and _is_number(per_month) and math.isfinite(per_month) and per_month >= 1):
+    if (isinstance(weeks, list) and weeks and all(limits.finite(w) for w in weeks)
+            and limits.finite(per_month) and limits.WEEKS_PER_MONTH.holds(per_month)):
         # The month in which the last step is reached must be tracked on its own, and one more after it.
         longest = max(longest, math.ceil(max(weeks) / per_month - 1e-9) + 1)
     for state in (raw.get("states") or {}).values() if isinstance(raw.get("states"), dict) else ():
@@ -392,34 +415,13 @@ def _anciennitet_months(raw: dict) -> int:
     return min(longest, LONGEST_ANCIENNITET + 1) + 1
 
 
-def _toml_hint(path: Path, error: tomllib.TOMLDecodeError) -> str:
-    """A hint for the commonest slip: a month or a date written without quotes."""
-    match = re.search(r"at line (\d+)", str(error))
-    if not match:
-        return ""
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    number = int(match.group(1))
-    line = lines[number - 1] if 0 < number <= len(lines) else ""
-    unquoted = re.search(r"=\s*(\d{4}-\d{2})\s*(#.*)?$", line)
-    return f'; write months in quotes: "{unquoted.group(1)}"' if unquoted else ""
-
-
 def read(path: str | Path) -> dict:
-    """The raw TOML of a scenario file; a missing or malformed file is a ScenarioError."""
-    path = Path(path)
-    try:
-        # utf-8-sig: a byte-order mark, as some Windows editors write, is not part of the TOML.
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ScenarioError(str(path), [Problem("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(str(path), [Problem("", "is a directory, expected a scenario file")]) from None
-    except OSError as error:  # no permission to read it, an I/O error
-        raise ScenarioError(str(path), [Problem("", f"cannot read it: {error.strerror or error}")]) from None
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(str(path), [Problem("", f"not valid TOML: {error}{_toml_hint(path, error)}")]) from None
-    except UnicodeDecodeError as error:
-        raise ScenarioError(str(path), [Problem("", f"not a UTF-8 text file: {error}")]) from None
+    """The raw TOML of a scenario file; a missing, unreadable or malformed file is a ScenarioError.
+
+    The file is opened safely and decoded by :mod:`kikcalc.textfile` (no pipes or devices, at most 16 MiB,
+    UTF-8 or marked UTF-16), and its tables are nested no deeper than :data:`kikcalc.limits.DEPTH`.
+    """
+    return textfile.parse(textfile.read_text(path), str(path))
 
 
 def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenario:
@@ -431,12 +433,15 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     names nothing in the file, or a value the file's rules refuse, is a problem like any other;
     the latter is marked "(given by --set)". The Scenario records them in ``overrides``.
     """
-    raw = read(path)
+    text = textfile.read_text(path)
+    raw = textfile.parse(text, str(path))
+    slips = textfile.thousands_points(text, raw)  # 120.000 kr.: TOML's 120.0
     if not overrides:
-        return build(raw, str(path))
+        return _build_with(raw, str(path), slips)
     raw, applied = _override(raw, overrides, str(path))
+    slips = [p for p in slips if not any(keypaths.within(p.path, where) for where, _, _ in applied)]
     try:
-        scenario = build(raw, str(path))
+        scenario = _build_with(raw, str(path), slips)
     except ScenarioError as error:
         problems = [_marked_as_set(p, applied) for p in error.problems]
         if any(not p.message.endswith(SET_MARK) for p in problems):  # a problem a set value may have caused elsewhere
@@ -444,6 +449,17 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
                 f"{where} = {keypaths.format_value(value)}" for where, value, _ in applied)))
         raise ScenarioError(error.file, problems) from None
     return dataclasses.replace(scenario, overrides=applied)
+
+
+def _build_with(raw: dict, file: str, problems: list[Problem]) -> Scenario:
+    """:func:`build`, with problems found in the file's text reported first, together with its own."""
+    try:
+        scenario = build(raw, file)
+    except ScenarioError as error:
+        raise ScenarioError(file, [*problems, *error.problems]) from None
+    if problems:
+        raise ScenarioError(file, problems)
+    return scenario
 
 
 def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tuple[dict, tuple[tuple[str, Any, Any], ...]]:
@@ -487,7 +503,14 @@ def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
         if isinstance(item, str):
             pairs.append(keypaths.parse_assignment(item))
         elif isinstance(item, tuple | list) and len(item) == 2:
-            pairs.append((item[0], _text_keys(item[1])))
+            try:
+                value = _text_keys(item[1])
+                shape = limits.document_problems([value])  # iterative: nothing below recurses into it unchecked
+            except RecursionError:
+                shape = [Problem("", f"tables and lists nested more than {limits.DEPTH} levels deep")]
+            if shape:
+                raise keypaths.KeyPathError(str(item[0]), f"the value set: {shape[0].message}")
+            pairs.append((item[0], value))
         else:
             raise keypaths.KeyPathError(str(item), 'expected a (key path, value) pair or "PATH=VALUE"')
     return pairs
@@ -513,13 +536,16 @@ def _marked_as_set(problem: Problem, applied: tuple[tuple[str, Any, Any], ...]) 
 
 def build(raw: dict, file: str = "<scenario>") -> Scenario:
     """Validate a scenario's raw TOML table and build the frozen spec."""
+    shape = limits.document_problems(raw)  # before anything walks it: depth, entries, keys
+    if shape:
+        raise ScenarioError(file, shape)
     reader = _Reader()
     scenario = _build(reader, raw)
     if reader.problems or scenario is None:
         raise ScenarioError(file, reader.problems)
-    _check_rates(reader, scenario)
-    if reader.problems:
-        raise ScenarioError(file, reader.problems)
+    problems = aftereffects.problems(scenario)  # rates, inflows and measure costs after effects, month by month
+    if problems:
+        raise ScenarioError(file, problems)
     scenario = Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
     problems = []
     if "uncertainty" in raw or "correlations" in raw:
@@ -554,15 +580,22 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     if end < start:
         reader.problem("scenario.end", f"the end month {format_month(end)} is before the start month {format_month(start)}")
         return None
+    if end - start + 1 > limits.MONTHS_IN_HORIZON:
+        reader.problem("scenario.end", f"the horizon {format_month(start)} to {format_month(end)} is "
+                                       f"{limits.show(end - start + 1)} months; at most {limits.show(limits.MONTHS_IN_HORIZON)} "
+                                       f"(100 years)")
+        return None
     calendar = Calendar(start, end)
     discount_rate = DEFAULT_DISCOUNT_RATE
     if "discount_rate" in head:
-        discount_rate = reader.number(head["discount_rate"], "scenario.discount_rate", high=1.0,
+        discount_rate = reader.number(head["discount_rate"], "scenario.discount_rate", limits.SHARE,
                                       what="a yearly rate (0.035 for 3.5 %)")
     municipality = reader.string(head.get("municipality", ""), "scenario.municipality")
     source = reader.string(head.get("source", ""), "scenario.source")
 
     anc = _anciennitet_months(raw)
+    if not _within_size(reader, raw, calendar, anc):
+        return None
     states = _states(reader, raw.get("states"), calendar, anc)
     if states is None and not (isinstance(raw.get("states"), dict) and raw["states"]):
         return None
@@ -594,6 +627,28 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     )
 
 
+def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bool:
+    """At most :data:`~kikcalc.limits.STATES` states and :data:`~kikcalc.limits.STRATEGIES` strategies, and a
+    model of at most :data:`~kikcalc.limits.MODEL_CELLS` (:func:`kikcalc.limits.model_cells`)."""
+    states = raw.get("states") if isinstance(raw.get("states"), dict) else {}
+    strategies = raw.get("strategies") if isinstance(raw.get("strategies"), dict) else {}
+    ok = True
+    for section, table, most in (("states", states, limits.STATES), ("strategies", strategies, limits.STRATEGIES)):
+        if len(table) > most:
+            reader.problem(section, f"{limits.show(len(table))} [{section}.NAME] tables; at most {limits.show(most)}")
+            ok = False
+    n_strategies = len(strategies) + ("baseline" not in strategies)
+    n_transitions = len(raw["transitions"]) if isinstance(raw.get("transitions"), list) else 0
+    cells = limits.model_cells(n_strategies, calendar.months, len(states), n_transitions, anc)
+    if ok and cells > limits.MODEL_CELLS:
+        reader.problem("", f"the model is too large: {n_strategies} strategies x {anc} anciennitet months x "
+                           f"({calendar.months} months x {len(states)} states + {n_transitions} transitions) = "
+                           f"{limits.show(cells)}; at most {limits.show(limits.MODEL_CELLS)} (shorten the horizon, "
+                           f"or track fewer anciennitet months)")
+        ok = False
+    return ok
+
+
 def _states(reader: _Reader, raw: Any, calendar: Calendar, anc: int) -> list[State] | None:
     if not isinstance(raw, dict) or not raw:
         reader.problem("states", "expected at least one [states.NAME] table")
@@ -607,12 +662,14 @@ def _states(reader: _Reader, raw: Any, calendar: Calendar, anc: int) -> list[Sta
             continue
         kind = reader.string(table.get("kind", "benefit"), _join(path, "kind"), ("benefit", "outside"))
         label = reader.string(table.get("label", name), _join(path, "label"))
-        initial = reader.number(table.get("initial", 0), _join(path, "initial"), what="a number of persons")
+        initial = reader.number(table.get("initial", 0), _join(path, "initial"), limits.PERSONS, what="a number of persons")
         inflow = reader.monthly_series(table.get("inflow", 0), _join(path, "inflow"), calendar,
-                                       per_year_spread=False, carry_forward=True, unit="persons per month")
-        cost = reader.number(table.get("cost", 0), _join(path, "cost"), what="an amount in kr. per full-year person")
+                                       per_year_spread=False, carry_forward=True, unit="persons per month",
+                                       limit=limits.PERSONS)
+        cost = reader.number(table.get("cost", 0), _join(path, "cost"), limits.KRONER_PER_PERSON,
+                             what="an amount in kr. per full-year person")
         basis = reader.string(table.get("cost_basis", "net"), _join(path, "cost_basis"), ("net", "gross"))
-        measures = reader.number(table.get("measures_cost", 0), _join(path, "measures_cost"),
+        measures = reader.number(table.get("measures_cost", 0), _join(path, "measures_cost"), limits.KRONER_PER_PERSON,
                                  what="an amount in kr. per full-year person")
         initial_mix = inflow_mix = None
         if "initial_anciennitet" in table:
@@ -670,14 +727,13 @@ def _transitions(reader: _Reader, raw: Any, names: list[str], anc: int) -> list[
             reader.problem(_join(path, "per"), "per goes only with hazard")
             per = None
         if key == "probability":
-            bands = reader.bands(table[key], _join(path, key), "a monthly probability", high=1.0)
+            bands = reader.bands(table[key], _join(path, key), "a monthly probability", limits.SHARE)
+        elif key == "hazard" and per == "year":
+            bands = reader.bands(table[key], _join(path, key), "a yearly hazard", limits.HAZARD_PER_YEAR)
         elif key == "hazard":
-            bands = reader.bands(table[key], _join(path, key), "a hazard", high=None)
+            bands = reader.bands(table[key], _join(path, key), "a monthly hazard", limits.HAZARD)
         else:
-            bands = reader.bands(table[key], _join(path, key), "a mean duration in months", high=None)
-            if bands is not None and any(v <= 0 for _, _, v in bands):
-                reader.problem(_join(path, key), "expected a mean duration above 0 months")
-                bands = None
+            bands = reader.bands(table[key], _join(path, key), "a mean duration in months", limits.MEAN_MONTHS)
         if not good or bands is None or per is None:
             ok = False
             continue
@@ -746,7 +802,7 @@ def _strategies(reader: _Reader, raw: Any, calendar: Calendar, names: list[str],
             continue
         label = reader.string(table.get("label", name), _join(path, "label"))
         investment = reader.monthly_series(table.get("investment", 0), _join(path, "investment"), calendar,
-                                           per_year_spread=True, carry_forward=False, unit="kr.")
+                                           per_year_spread=True, carry_forward=False, unit="kr.", limit=limits.KRONER)
         effects = _list_of(reader, table.get("effects", []), _join(path, "effects"),
                            lambda body, where: _effect(reader, body, where, calendar, names, pairs, forms, benefit))
         programmes = _list_of(reader, table.get("programmes", []), _join(path, "programmes"),
@@ -785,8 +841,8 @@ def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
     if table is None or not {"name", "from", "participants", "duration_months"} <= set(table):
         return None
     name = reader.string(table["name"], _join(path, "name"))
-    if name is not None and not _NAME_RE.match(name):
-        reader.problem(_join(path, "name"), "a programme name may hold only letters, digits, _ and -, and start with a letter")
+    if name is not None and name_problem(name):
+        reader.problem(_join(path, "name"), f"a programme name {name_problem(name)}")
         name = None
     label = reader.string(table.get("label", table["name"]), _join(path, "label"))
     source = table["from"] if reader.known_state(table["from"], _join(path, "from"), names) else None
@@ -796,7 +852,7 @@ def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
     window = _window(reader, table, path, calendar)
     capacity = None if window is None else reader.monthly_series(
         table["participants"], _join(path, "participants"), calendar, per_year_spread=False, carry_forward=True,
-        unit="new participants per month", first=window[0])
+        unit="new participants per month", limit=limits.PERSONS, first=window[0])
     if capacity is not None and isinstance(table["participants"], dict):
         for key in table["participants"]:  # a key no one can start in is a slip, not data to ignore
             months = (calendar.year_months(int(key)) if _YEAR_RE.match(key)
@@ -806,13 +862,13 @@ def _programme(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
                                f"{key} is outside the intake window {calendar.labels[window[0]]} to "
                                f"{calendar.labels[window[1]]}: no one starts then")
                 capacity = None
-    duration = reader.number(table["duration_months"], _join(path, "duration_months"), low=1, integer=True,
+    duration = reader.number(table["duration_months"], _join(path, "duration_months"), limits.DURATION, integer=True,
                              what="a whole number of months")
     at_start = reader.number(table.get("cost_per_participant", 0), _join(path, "cost_per_participant"),
-                             what="an amount in kr. per participant")
-    per_month = reader.number(table.get("cost_per_month", 0), _join(path, "cost_per_month"),
+                             limits.KRONER_PER_PERSON, what="an amount in kr. per participant")
+    per_month = reader.number(table.get("cost_per_month", 0), _join(path, "cost_per_month"), limits.KRONER_PER_PERSON,
                               what="an amount in kr. per participant per month")
-    dropout = reader.number(table.get("dropout", 0), _join(path, "dropout"), high=1.0, what="a monthly probability")
+    dropout = reader.number(table.get("dropout", 0), _join(path, "dropout"), limits.SHARE, what="a monthly probability")
     outcomes = _outcomes(reader, table.get("outcomes", {}), _join(path, "outcomes"), names)
     if _missing(name, label, source, capacity, window, duration, at_start, per_month, dropout, outcomes):
         return None
@@ -830,13 +886,13 @@ def _outcomes(reader: _Reader, raw: Any, path: str, names: list[str]) -> tuple[t
         return None
     shares = []
     for state, share in raw.items():
-        value = reader.number(share, _join(path, state), high=1.0, what="a share")
+        value = reader.number(share, _join(path, state), limits.SHARE, what="a share")
         if reader.known_state(state, _join(path, state), names) and value is not None:
             shares.append((state, value))
     if len(shares) != len(raw):
         return None
-    if sum(v for _, v in shares) > 1 + 1e-9:
-        reader.problem(path, f"the shares add up to {sum(v for _, v in shares):g}; expected at most 1 "
+    if sum(v for _, v in shares) > 1 + limits.SUM_TOLERANCE:
+        reader.problem(path, f"the shares add up to {limits.show_beyond(sum(v for _, v in shares), 1.0)}; expected at most 1 "
                              f"(the rest return to the state they came from)")
         return None
     return tuple(shares)
@@ -849,9 +905,9 @@ def _flow_cost(reader: _Reader, body: Any, path: str, calendar: Calendar, names:
     name = reader.string(table["name"], _join(path, "name"))
     sources = reader.state_names(table["from"], _join(path, "from"), names) if "from" in table else ()
     target = table["to"] if reader.known_state(table["to"], _join(path, "to"), names) else None
-    amount = reader.number(table["amount"], _join(path, "amount"), low=None, what="an amount in kr. per person")
+    amount = reader.number(table["amount"], _join(path, "amount"), limits.KRONER_PER_MOVE, what="an amount in kr. per person")
     window = _window(reader, table, path, calendar)
-    cap = reader.number(table["cap"], _join(path, "cap"), what="a number of persons") if "cap" in table else None
+    cap = reader.number(table["cap"], _join(path, "cap"), limits.CAP, what="a number of persons") if "cap" in table else None
     if _missing(name, sources, target, amount, window) or ("cap" in table and cap is None):
         return None
     if target in sources:
@@ -869,14 +925,15 @@ def _grant(reader: _Reader, body: Any, path: str, calendar: Calendar) -> Grant |
     if_target = reader.string(table["if_target"], _join(path, "if_target")) if "if_target" in table else None
     if "paid" in table:
         month = reader.month(table["paid"], _join(path, "paid"), calendar)
-        value = reader.number(table["amount"], _join(path, "amount"), what="an amount in kr. (paid in the month of paid)")
+        value = reader.number(table["amount"], _join(path, "amount"), limits.KRONER,
+                              what="an amount in kr. (paid in the month of paid)")
         amount = None
         if month is not None and value is not None:
             amount = np.zeros(calendar.months)
             amount[calendar.index(month)] = value
     else:
         amount = reader.monthly_series(table["amount"], _join(path, "amount"), calendar, per_year_spread=True,
-                                       carry_forward=False, unit="kr.")
+                                       carry_forward=False, unit="kr.", limit=limits.KRONER)
     if _missing(name, amount) or ("if_target" in table and if_target is None):
         return None
     return Grant(name=name, amount=amount, if_target=if_target, path=path)
@@ -893,7 +950,7 @@ def _budget_guarantee(reader: _Reader, raw: Any, names: list[str], benefit: set[
         reader.problem(_join("budget_guarantee", k), "missing; the offset needs its share and the guaranteed states")
     if missing:
         return None
-    share = reader.number(table["share"], "budget_guarantee.share", high=1.0, what="a share")
+    share = reader.number(table["share"], "budget_guarantee.share", limits.SHARE, what="a share")
     states = reader.state_names(table["states"], "budget_guarantee.states", names)
     for i, name in enumerate(states or ()):
         if name not in benefit:
@@ -1015,12 +1072,13 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
             reader.problem(path, f"no transition from {table['from']} to {table['to']} is given in [[transitions]]; "
                                  f"an effect can only change a transition that exists")
             return None
-    value = reader.number(table[key], _join(path, key), low=None if operation == "add" else 0.0,
-                          what="a factor" if operation == "multiply" else
-                          "kr. per full-year person" if on == "measures_cost" else "a number")
+    limit, what = _EFFECT_NUMBERS[on, operation]
+    value = reader.number(table[key], _join(path, key), limit, what=what)
     window = _window(reader, table, path, calendar)
-    ramp = reader.number(table.get("ramp_months", 0), _join(path, "ramp_months"), integer=True, what="a whole number of months")
-    fade = reader.number(table.get("fade_months", 0), _join(path, "fade_months"), integer=True, what="a whole number of months")
+    ramp = reader.number(table.get("ramp_months", 0), _join(path, "ramp_months"), limits.RAMP, integer=True,
+                         what="a whole number of months")
+    fade = reader.number(table.get("fade_months", 0), _join(path, "fade_months"), limits.RAMP, integer=True,
+                         what="a whole number of months")
     if _missing(value, window, ramp, fade):
         return None
     form = forms.get((table.get("from"), table.get("to")))
@@ -1028,8 +1086,9 @@ def _effect(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
         reader.problem(_join(path, key), "add is not defined on a mean_months transition; use multiply (scales the "
                                          "rate) or set (a new mean in months)")
         return None
-    if form == "mean_months" and operation == "set" and value <= 0:
-        reader.problem(_join(path, key), "expected a mean duration above 0 months")
+    if form == "mean_months" and operation == "set" and not limits.MEAN_MONTHS.holds(value):
+        reader.problem(_join(path, key), f"expected a mean duration in months {limits.MEAN_MONTHS.words()}, "
+                                         f"got {limits.show(value)}")
         return None
     weight = effect_weight(calendar.months, window[0], window[1], int(ramp), int(fade))
     return Effect(operation=operation, value=value, weight=weight, path=path, transition=transition, state=state, on=on)
@@ -1074,7 +1133,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
             month = reader.month(table["payback_by"], _join(path, "payback_by"), calendar)
             return None if month is None else Target(kind="payback", comparison="max", threshold=calendar.index(month),
                                                      month=calendar.index(month), when="by", **common)
-        npv = reader.number(table["npv_min"], _join(path, "npv_min"), low=None, what="an amount in kr.")
+        npv = reader.number(table["npv_min"], _join(path, "npv_min"), limits.KRONER_TARGET, what="an amount in kr.")
         return None if npv is None else Target(kind="npv", comparison="min", threshold=npv, **common)
 
     comparisons = [k for k in _COMPARISONS if k in table]
@@ -1083,7 +1142,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
                        + (f", got {' and '.join(comparisons)}" if comparisons else ""))
         return None
     comparison = comparisons[0]
-    threshold = reader.number(table[comparison], _join(path, comparison), low=None, what="a number")
+    threshold = reader.number(table[comparison], _join(path, comparison), limits.COUNT, what="a threshold")
 
     if "programme" in table:
         return _programme_target(reader, table, path, calendar, names, comparison, threshold, common)
@@ -1129,7 +1188,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
             return None
         when, (first, month) = "window", window
     elif when == "year":
-        year_value = reader.number(table["year"], _join(path, "year"), low=None, integer=True, what="a year such as 2021")
+        year_value = reader.number(table["year"], _join(path, "year"), _YEARS, integer=True, what="a year (such as 2021)")
         if year_value is None:
             return None
         year = int(year_value)
@@ -1145,7 +1204,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if states is None or threshold is None:
         return None
     if share_of is not None and threshold is not None and not 0 <= threshold <= 1:
-        reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {threshold:g}")
+        reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {limits.show(threshold)}")
         return None
     measure = reader.string(table.get("measure", "full_time"), _join(path, "measure"), choices=("full_time", "persons"))
     if measure is None:
@@ -1180,7 +1239,7 @@ def _programme_target(reader: _Reader, table: dict, path: str, calendar: Calenda
         return None
     if not 0 <= threshold <= 1:
         reader.problem(_join(path, comparison), f"a programme target's threshold is a share of leavers between 0 and 1, "
-                                                f"got {threshold:g}")
+                                                f"got {limits.show(threshold)}")
         return None
     return Target(kind="programme", comparison=comparison, threshold=threshold, flow_to=flow_to, programme=programme,
                   when="window", first=window[0], month=window[1], **common)
@@ -1193,96 +1252,45 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
     default = Refusion()
     weeks = table.get("band_end_weeks", list(default.band_end_weeks))
     shares = table.get("state_share", list(default.state_share))
-    ok = True
-    if not isinstance(weeks, list) or not all(_is_number(w) and math.isfinite(w) and w > 0 for w in weeks) \
-            or any(b <= a for a, b in itertools.pairwise(weeks)):
-        reader.problem("refusion.band_end_weeks", f"expected a list of increasing, finite week numbers above 0, got {_describe(weeks)}")
-        ok = False
-    if not isinstance(shares, list) or not all(_is_number(s) and 0 <= s <= 1 for s in shares):
+    ok = _refusion_weeks(reader, weeks)
+    if not isinstance(shares, list):
         reader.problem("refusion.state_share", f"expected a list of shares between 0 and 1, got {_describe(shares)}")
+        ok = False
+    elif not all([reader.number(s, _join("refusion.state_share", i), limits.SHARE, what="a share") is not None
+                  for i, s in enumerate(shares)]):
         ok = False
     elif ok and len(shares) != len(weeks) + 1:
         reader.problem("refusion.state_share", f"expected {len(weeks) + 1} shares (one per band, the last open-ended), "
                                                f"got {len(shares)}")
         ok = False
     per_month = reader.number(table.get("weeks_per_month", default.weeks_per_month), "refusion.weeks_per_month",
-                              low=1.0, what="a number of weeks")
+                              limits.WEEKS_PER_MONTH, what="a number of weeks")
     if not ok or per_month is None:
         return None
     if weeks and max(weeks) / per_month > LONGEST_ANCIENNITET:
-        reader.problem("refusion.band_end_weeks", f"a step after {max(weeks):g} weeks is beyond the "
-                                                  f"{LONGEST_ANCIENNITET} months of anciennitet tracked")
+        reader.problem(_join("refusion.band_end_weeks", len(weeks) - 1),
+                       f"a step after {limits.show(max(weeks))} weeks ({limits.show(max(weeks) / per_month)} months) is "
+                       f"beyond the {LONGEST_ANCIENNITET} months of anciennitet tracked")
         return None
     return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
                     weeks_per_month=per_month)
 
 
-def _check_rates(reader: _Reader, scenario: Scenario) -> None:
-    """Probabilities in [0, 1], hazards and inflows not negative, in every month after effects.
-
-    A problem the transitions make by themselves is reported once, at them; one that only a
-    strategy's effect makes is reported at that effect's key (the first acting in the month).
-    Rates change only in the months :func:`~kikcalc.transitions.change_months` lists, so only
-    those are checked, for every strategy at once.
-    """
-    from kikcalc.transitions import (
-        change_months,
-        inflows,
-        leaving_probability,
-        monthly_rate,
-        rates_in_month,
-        transition_probabilities,
-    )
-    from kikcalc.values import for_scenario
-
-    values = for_scenario(scenario)
-    labels = scenario.calendar.labels
-    leaving_paths = [[tr.path for tr in scenario.transitions if tr.source == s.name] for s in scenario.states]
-    own = np.array([monthly_rate(tr.form, tr.value) for tr in scenario.transitions]).reshape(-1, scenario.anciennitet_months)
-    base = leaving_probability(scenario, transition_probabilities(scenario, own))  # (S, A), before effects
-    for j in np.flatnonzero((base > 1.0 + 1e-9).any(axis=1)):
-        reader.problem(leaving_paths[j][0], f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
-                                            f"{base[j].max():.4g} ({', '.join(leaving_paths[j])}); expected at most 1")
-    high = np.array([1.0 if tr.kind == "probability" else np.inf for tr in scenario.transitions])[:, None]
-    reported_rate = np.zeros((len(scenario.strategies), len(scenario.transitions)), dtype=bool)
-    reported_leaving = np.zeros(len(scenario.strategies), dtype=bool)
-    fine_before = (base <= 1.0 + 1e-9).all(axis=1)  # states whose own rates are fine: an effect is to blame
-    for t in change_months(scenario):
-        rates = rates_in_month(scenario, values, t)  # (K, n, A), every strategy at once
-        bad = ((rates < 0) | (rates > high)).any(axis=2) & ~reported_rate
-        for k, i in zip(*np.nonzero(bad), strict=True):  # only the few bad (strategy, transition) pairs
-            reported_rate[k, i] = True
-            tr, strategy, rate = scenario.transitions[i], scenario.strategies[k], rates[k, i]
-            expected = "a probability between 0 and 1" if tr.kind == "probability" else "a hazard of at least 0"
-            worst = rate[np.argmax(np.abs(rate - np.clip(rate, 0, high[i, 0])))]
-            reader.problem(_effect_key(strategy, t, transitions={i}),
-                           f"the {tr.source} -> {tr.target} rate becomes {worst:g} in {labels[t]} "
-                           f"under strategy {strategy.name}; expected {expected}")
-        leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))  # (K, S, A)
-        over = (leaving > 1.0 + 1e-9).any(axis=2) & fine_before & ~reported_leaving[:, None]
-        for k in np.flatnonzero(over.any(axis=1)):
-            reported_leaving[k] = True
-            j, strategy = np.flatnonzero(over[k])[0], scenario.strategies[k]
-            from_j = {i for i, tr in enumerate(scenario.transitions) if tr.source == scenario.states[j].name}
-            reader.problem(_effect_key(strategy, t, transitions=from_j),
-                           f"the monthly probabilities of leaving {scenario.states[j].name} add up to "
-                           f"{leaving[k, j].max():.4g} in {labels[t]} under strategy {strategy.name}; "
-                           f"expected at most 1")
-    persons_in = inflows(scenario, values)  # (K, T, S)
-    for k, strategy in enumerate(scenario.strategies):
-        bad_t, bad_s = np.nonzero(persons_in[k] < 0)
-        if bad_t.size:
-            t, j = bad_t[0], bad_s[0]
-            reader.problem(_effect_key(strategy, t, state=scenario.states[j].name),
-                           f"the inflow to {scenario.states[j].name} becomes {persons_in[k, t, j]:g} in {labels[t]} "
-                           f"under strategy {strategy.name}; expected at least 0 persons")
-
-
-def _effect_key(strategy: Strategy, month: int, transitions: set[int] | frozenset[int] = frozenset(),
-                state: str | None = None) -> str:
-    """Key path of the first of a strategy's effects acting in a month on those transitions or that inflow."""
-    for effect in strategy.effects:
-        acts_on = effect.transition in transitions if effect.on == "rate" else (effect.on == "inflow" and effect.state == state)
-        if acts_on and effect.weight[month] != 0:
-            return _join(effect.path, f"inflow_{effect.operation}" if effect.on == "inflow" else effect.operation)
-    return _join(_join("strategies", strategy.name), "effects")
+def _refusion_weeks(reader: _Reader, weeks: Any) -> bool:
+    """``band_end_weeks``: a list of increasing numbers of weeks above 0; the first bad one is reported by its position."""
+    path = "refusion.band_end_weeks"
+    if not isinstance(weeks, list):
+        reader.problem(path, f"expected a list of increasing week numbers above 0, such as [4, 26, 52], got {_describe(weeks)}")
+        return False
+    for i, week in enumerate(weeks):
+        where = _join(path, i)
+        if reader.number(week, where, limits.REFUSION_WEEKS, what="a number of weeks") is None:
+            return False
+        if week == 0:
+            reader.problem(where, "expected a number of weeks above 0, got 0")
+            return False
+        if i and week <= weeks[i - 1]:
+            reader.problem(where, f"the steps must come in increasing order: {limits.show(week)} weeks follows "
+                                  f"{limits.show(weeks[i - 1])}")
+            return False
+    return True

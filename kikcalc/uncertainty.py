@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import keypaths
+from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
 
 SAMPLERS = ("random", "lhs", "sobol")
@@ -165,8 +165,9 @@ def _canonical_or_none(path: str) -> str | None:
 
 def _number(entry: dict, key: str, where: str, problems: list[Problem]) -> float | None:
     value = entry[key]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        problems.append(Problem(keypaths.child(where, key), f"expected a finite number, got {value!r}"))
+    if not limits.finite(value):  # an integer beyond any float too
+        shown = limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
+        problems.append(Problem(keypaths.child(where, key), f"expected a finite number, got {shown}"))
         return None
     return float(value)
 

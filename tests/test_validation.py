@@ -8,12 +8,17 @@ a traceback.
 
 from __future__ import annotations
 
+import codecs
+import os
+import signal
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+import kikcalc
 from conftest import SCENARIOS
+from kikcalc import limits
 from kikcalc.cli import main
 
 BAD = Path(__file__).parent / "bad_scenarios"
@@ -24,11 +29,12 @@ CASES = [
     ("unknown-key-typo.toml", "states.kontanthjaelp.inflw", 'unknown key; did you mean "inflow"?'),
     ("band-open-twice.toml", "transitions[0].probability", "must not overlap; a band starting at 0 follows an open-ended band"),
     ("band-open-and-closed-at-once.toml", "transitions[0].probability", "expected a band starting at 6, found one at 0"),
-    ("integer-too-large.toml", "states.kontanthjaelp.inflow", "expected a finite number, got an integer of 401 digits"),
+    ("integer-too-large.toml", "states.kontanthjaelp.inflow",
+     "expected a number (persons per month) between 0 and 10_000_000, got an integer of 401 digits"),
     ("anciennitet-month-too-long.toml", "states.kontanthjaelp.initial_anciennitet.20000", "tracked up to 600 months"),
     ("mix-key-not-ascii.toml", "states.kontanthjaelp.initial_anciennitet.²", "expected a whole number of months"),
     ("month-in-fullwidth-digits.toml", "scenario.end", "expected a month as YYYY-MM"),
-    ("refusion-step-infinite.toml", "refusion.band_end_weeks", "increasing, finite week numbers above 0"),
+    ("refusion-step-infinite.toml", "refusion.band_end_weeks[2]", "expected a number of weeks between 0 and 3000, got inf"),
     ("unknown-key-mulitply.toml", "strategies.kik2.effects[0].mulitply", 'unknown key; did you mean "multiply"?'),
     ("unknown-top-level-table.toml", "target", 'unknown key; did you mean "targets"?'),
     ("missing-scenario-name.toml", "scenario.name", "missing; this key is required"),
@@ -45,11 +51,12 @@ CASES = [
      "probabilities of leaving kontanthjaelp add up to 1.1 (transitions[0], transitions[1]); expected at most 1"),
     ("effect-add-makes-probability-negative.toml", "strategies.kik2.effects[0].add",
      "kontanthjaelp -> selvforsorgende rate becomes -0.02 in 2020-03 under strategy kik2"),
-    ("negative-inflow.toml", "states.kontanthjaelp.inflow", "at least 0, got -40"),
-    ("negative-initial.toml", "states.kontanthjaelp.initial", "at least 0, got -1000"),
-    ("negative-cost.toml", "states.kontanthjaelp.cost", "at least 0, got -120000"),
+    ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
+    ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
+    ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
     ("inflow-add-makes-inflow-negative.toml", "strategies.kik2.effects[1].inflow_add",
-     "the inflow to kontanthjaelp becomes -10 in 2020-06 under strategy kik2; expected at least 0 persons"),
+     "the inflow to kontanthjaelp becomes -10 in 2020-06 under strategy kik2; expected a number of persons a month between 0 and "
+     "10_000_000"),
     ("effect-start-outside-horizon.toml", "strategies.kik2.effects[0].start",
      "month 2019-06 is outside the horizon 2020-01 to 2021-12"),
     ("target-at-outside-horizon.toml", "targets[0].at", "month 2023-06 is outside the horizon 2020-01 to 2021-12"),
@@ -110,8 +117,49 @@ CASES = [
     ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
      "is a table of numbers (by year, month or anciennitet band); add scale = true"),
     ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
+    # Input that ended in a traceback, ran out of memory or time, or ran on as nonsense (issue 11)
+    ("nested-inline-tables-too-deep.toml", "", "arrays and inline tables nested more than 20 levels deep (at line 41)"),
+    ("nested-arrays-too-deep.toml", "", "arrays and inline tables nested more than 20 levels deep (at line 16)"),
+    ("dotted-keys-too-deep.toml", "observed" + ".x" * 20, "tables and lists nested more than 20 levels deep"),
+    ("band-key-not-ascii.toml", "transitions[0].probability.²", 'expected an anciennitet band in months such as "0-5"'),
+    ("refusion-step-nan.toml", "refusion.band_end_weeks[1]", "expected a number of weeks between 0 and 3000, got nan"),
+    ("refusion-step-huge-integer.toml", "refusion.band_end_weeks[2]", "between 0 and 3000, got an integer of 400 digits"),
+    ("weeks-per-month-tiny.toml", "refusion.weeks_per_month", "expected a number of weeks between 4 and 5, got 1e-300"),
+    ("fade-months-huge.toml", "strategies.kik2.effects[0].fade_months",
+     "expected a whole number of months between 0 and 1200, got 1_000_000_000"),
+    ("initial-1e308.toml", "states.kontanthjaelp.initial", "expected a number of persons between 0 and 10_000_000, got 1e+308"),
+    ("cost-1e308.toml", "states.kontanthjaelp.cost",
+     "expected an amount in kr. per full-year person between 0 and 1_000_000_000, got 1e+308"),
+    ("investment-1e308.toml", "strategies.kik2.investment", "expected a number (kr.) between 0 and 1_000_000_000_000, got 1e+308"),
+    ("flow-cost-1e308.toml", "strategies.kik2.flow_costs[0].amount",
+     "expected an amount in kr. per person between -1_000_000_000 and 1_000_000_000, got 1e+308"),
+    ("two-hazards-1e308.toml", "transitions[1].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
+    ("mean-months-subnormal.toml", "transitions[0].mean_months",
+     "expected a mean duration in months between 0.01 and 1_000_000, got 1e-320"),
+    ("horizon-too-long.toml", "scenario.end", "the horizon 2020-01 to 9999-12 is 95_760 months; at most 1200 (100 years)"),
+    ("programme-duration-too-long.toml", "strategies.kik2.programmes[0].duration_months",
+     "expected a whole number of months between 1 and 1200, got 100_000"),
+    ("effects-compound-beyond-hazard.toml", "strategies.kik2.effects[1].multiply",
+     "the kontanthjaelp -> selvforsorgende rate becomes 100_000 in 2020-06 under strategy kik2; expected a monthly hazard "
+     "between 0 and 100"),
+    ("saved-as-utf16-unknown-key.toml", "states.kontanthjaelp.inflw", 'unknown key; did you mean "inflow"?'),
+    ("saved-as-utf16-without-mark.toml", "", "looks like UTF-16 text without a byte-order mark; save it as UTF-8 (Notepad"),
+    ("saved-as-windows-1252.toml", "",
+     'the byte 0xF8 at line 23, column 19 is not UTF-8; it reads as "ø" (in "label = "Grundforløb"") in Windows-1252'),
+    ("decimal-comma.toml", "", "(at line 31, column 13); a decimal number is written with a point, not a comma: 1.35, not 1,35"),
+    ("thousands-point-cost.toml", "states.kontanthjaelp.cost", "120.000 reads as 120 kr. (TOML's point is a decimal point); "
+                                                               "write 120_000 for thousands"),
+    ("thousands-point-in-investment-table.toml", "strategies.kik2.investment.2020", "1.500 reads as 1.5 kr."),
+    ("name-not-ascii-unquoted.toml", "",
+     'a key with letters beyond a-z (such as æ, ø, å) is written in quotes: [states."kontanthjælp"]'),
+    ("name-not-ascii-with-unknown-key.toml", "states.kontanthjælp.inflw", 'unknown key; did you mean "inflow"?'),
+    ("name-with-combining-accent.toml", 'states."ma\u030ahed"', "holds a letter written as two characters"),
+    ("outflows-just-above-one.toml", "transitions[0]", "probabilities of leaving kontanthjaelp add up to 1.00000004"),
+    ("add-after-set-makes-probability-above-one.toml", "strategies.kik2.effects[1].add",
+     "the kontanthjaelp -> selvforsorgende rate becomes 1.1 in 2020-06 under strategy kik2; expected a probability"),
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
+    ("anciennitet-band-too-long.toml", "transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months"),
 ]
 
 SEVERAL = {
@@ -126,6 +174,14 @@ SEVERAL = {
         ("states.kontanthjaelp.cost", 'got "120.000 kr."'),
         ("strategies.kik2.investment", 'got "1 mio."'),
         ("targets[0].at", 'expected a month as "YYYY-MM" (in quotes), got 2021'),
+    ],
+    "two-hazards-1e308.toml": [
+        ("transitions[0].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
+        ("transitions[1].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
+    ],
+    "anciennitet-band-too-long.toml": [
+        ("transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months (50 years)"),
+        ("transitions[0].probability.50000001+", "anciennitet is tracked up to 600 months (50 years)"),
     ],
 }
 TWO_PROBLEMS = {"unknown-key-mulitply.toml"}  # the typo, and so no operation: both true
@@ -213,3 +269,102 @@ def test_validate_reports_every_file_and_fails_if_any_is_bad():
     assert result.exit_code == 2
     assert_reported(messages, bad, "states.kontanthjaelp.inflw", "unknown key")
     assert f"ok: {GOOD}: " in result.output
+
+
+# --- the input path, its encoding, names beyond ASCII (issue 11) -------------------------------------------
+
+
+@pytest.fixture
+def no_hang():
+    """Fail, rather than hang, a test whose command would block (reading a named pipe with no writer)."""
+    def stop(signum, frame):
+        raise TimeoutError("the command blocked")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGALRM"), reason="named pipes are Unix's")
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    result, text = invoke(command, str(fifo))
+    assert result.exit_code == 2
+    assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a scenario file (a regular file)")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(signal, "SIGALRM"), reason="Unix's devices")
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_device_is_refused(command, no_hang):
+    result, text = invoke(command, "/dev/zero")
+    assert result.exit_code == 2
+    assert_reported(text, "/dev/zero", "", "is a device, expected a scenario file")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_loop_of_symbolic_links_is_refused(command, tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    file = str(tmp_path / "a.toml")
+    result, text = invoke(command, file)
+    assert result.exit_code == 2
+    assert_reported(text, file, "", "a loop of symbolic links")
+
+
+def test_a_link_to_nothing_says_so(tmp_path):
+    (tmp_path / "a.toml").symlink_to(tmp_path / "gone.toml")
+    file = str(tmp_path / "a.toml")
+    result, text = invoke("validate", file)
+    assert result.exit_code == 2
+    assert_reported(text, file, "", f"no such file: a symbolic link to {tmp_path / 'gone.toml'}, which does not exist")
+
+
+def test_a_file_larger_than_the_limit_is_refused_unread(tmp_path):
+    file = tmp_path / "huge.toml"
+    with file.open("wb") as handle:
+        handle.truncate(limits.FILE_BYTES + 1)  # sparse: no disk used
+    result, text = invoke("validate", str(file))
+    assert result.exit_code == 2
+    assert_reported(text, str(file), "", "a scenario file is at most 16 MiB")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
+def test_a_scenario_saved_as_unicode_with_a_mark_is_read_as_the_same_scenario(codec, tmp_path):
+    text = Path(GOOD).read_text(encoding="utf-8")
+    file = tmp_path / f"{codec}.toml"
+    data = text.encode(codec)
+    file.write_bytes(data if codec != "utf-16-be" else codecs.BOM_UTF16_BE + data)
+    assert kikcalc.load(file).raw == kikcalc.load(GOOD).raw
+    result, _ = invoke("validate", str(file))
+    assert result.exit_code == 0
+
+
+def test_a_state_named_with_danish_letters_runs_and_is_named_in_every_output(tmp_path):
+    text = (BAD / "name-not-ascii-with-unknown-key.toml").read_text(encoding="utf-8").replace("inflw", "inflow")
+    file = tmp_path / "æøå.toml"
+    file.write_text(text, encoding="utf-8")
+    result, messages = invoke("validate", str(file))
+    assert result.exit_code == 0, messages
+    for fmt in ("table", "csv", "csv-da", "json", "markdown"):
+        result, messages = invoke("run", str(file), "--format", fmt)
+        assert result.exit_code == 0, messages
+        assert "kontanthjælp" in result.output
+    result, messages = invoke("run", str(file), "--set", "states.kontanthjælp.cost=1e308")
+    assert result.exit_code == 2
+    assert_reported(messages, str(file), "states.kontanthjælp.cost", "between 0 and 1_000_000_000, got 1e+308 (given by --set)")
+
+
+def test_a_thousands_point_set_over_is_no_longer_a_problem():
+    file = str(BAD / "thousands-point-cost.toml")
+    result, messages = invoke("run", file, "--set", "states.kontanthjaelp.cost=120_000")
+    assert result.exit_code == 0, messages
+
+
+def test_a_value_set_nested_thousands_deep_is_refused():
+    result, messages = invoke("run", GOOD, "--set", "scenario.name=" + "[" * 5000 + "]" * 5000)
+    assert result.exit_code == 2
+    assert "nests lists and tables more than 20 levels deep" in messages

@@ -1,0 +1,260 @@
+"""A scenario file's text: opened safely, decoded, read as TOML, with hints for the slips people make.
+
+:func:`read_text` refuses what is not a regular file (a directory, a named pipe, a device, a loop of
+symbolic links) before reading a byte of it, and never blocks on a pipe; it reads at most
+:data:`~kikcalc.limits.FILE_BYTES`. UTF-8 is the format; a byte-order mark says what a file is
+(UTF-8, or UTF-16 and UTF-32 as Windows Notepad and Excel save "Unicode" text), and such files are
+decoded. A file in Windows-1252 (Latin-1), as older Danish Windows programs save it, is refused with the line
+and the letter, and how to save it as UTF-8. :func:`parse` reads the text as TOML (no deeper than
+:data:`~kikcalc.limits.DEPTH` levels) and adds a hint to TOML's own message for a decimal comma, a
+Danish thousands point and an unquoted month. :func:`thousands_points` finds the slip TOML cannot see:
+``cost = 120.000``, which TOML reads as 120.0.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import re
+import stat
+import tomllib
+from pathlib import Path
+
+from kikcalc import keypaths, limits
+from kikcalc.errors import Problem, ScenarioError
+
+SAVE_AS_UTF8 = ("save it as UTF-8 (Notepad: File > Save as > Encoding: UTF-8; VS Code: the encoding in the status bar "
+                "> Save with Encoding > UTF-8)")
+
+
+def _refuse(path: str | Path, message: str) -> ScenarioError:
+    return ScenarioError(str(path), [Problem("", message)])
+
+
+def read_text(path: str | Path) -> str:
+    """The text of a scenario file; anything that is not a readable UTF-8 (or marked UTF-16/32) regular file
+    of at most :data:`~kikcalc.limits.FILE_BYTES` is a ScenarioError with a message for the file as a whole."""
+    return decode(read_bytes(path), path)
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file, at most :data:`~kikcalc.limits.FILE_BYTES` of them; never blocks.
+
+    The file is opened without blocking (a named pipe with no writer would wait for one for ever) and
+    what was opened is checked, so a file swapped for a pipe between a check and the opening is still refused.
+    """
+    try:
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(path, flags)  # O_NONBLOCK: Unix only, and only Unix has named pipes to wait on
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise _refuse(path, f"no such file: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        raise _refuse(path, "no such file") from None
+    except PermissionError:
+        raise _refuse(path, "permission denied: the file cannot be read") from None
+    except (ValueError, OSError) as error:
+        if isinstance(error, OSError) and error.errno == errno.ELOOP:
+            raise _refuse(path, "a loop of symbolic links (a link that leads back to itself), expected a scenario file") from None
+        if isinstance(error, OSError) and error.errno == errno.EISDIR:
+            raise _refuse(path, "is a directory, expected a scenario file") from None
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+        raise _refuse(path, f"cannot be opened: {reason}") from None
+    try:
+        info = os.fstat(descriptor)
+        kind = _kind(info.st_mode)
+        if kind is not None:
+            raise _refuse(path, f"is {kind}, expected a scenario file (a regular file)")
+        if info.st_size > limits.FILE_BYTES:
+            raise _refuse(path, _too_large(info.st_size))
+        chunks, size = [], 0
+        while size <= limits.FILE_BYTES:
+            try:
+                chunk = os.read(descriptor, min(1 << 20, limits.FILE_BYTES + 1 - size))
+            except BlockingIOError:  # a regular file does not block; nothing else got this far
+                break
+            except OSError as error:
+                raise _refuse(path, f"cannot be read: {error.strerror or error}") from None
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limits.FILE_BYTES:
+            raise _refuse(path, _too_large(size))
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _too_large(size: int) -> str:
+    return (f"is {size / 2**20:.1f} MiB or more; a scenario file is at most {limits.FILE_BYTES // 2**20} MiB "
+            f"(a real one is some kilobytes)")
+
+
+_BOMS = (  # longest first: UTF-32's little-endian mark begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"), (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"), (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+
+
+def decode(data: bytes, path: str | Path = "<scenario>") -> str:
+    """The text of a file's bytes: UTF-8, or what its byte-order mark says; anything else is a ScenarioError."""
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as error:
+                raise _refuse(path, f"starts with the mark of {name} text but is not valid {name} "
+                                    f"(at byte {error.start}); {SAVE_AS_UTF8}") from None
+    if data.startswith(b"PK\x03\x04"):
+        raise _refuse(path, "is a zip archive (an .xlsx workbook?), not a TOML text file")
+    if b"\x00" in data:
+        head = data[:200]
+        if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+            raise _refuse(path, f"looks like UTF-16 text without a byte-order mark; {SAVE_AS_UTF8}")
+        raise _refuse(path, "holds NUL bytes: not a text file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _refuse(path, _not_utf8(data, error)) from None
+
+
+def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
+    """Where the first byte that is not UTF-8 is, and what it is in Windows-1252 (the usual other encoding)."""
+    line = data.count(b"\n", 0, error.start) + 1
+    start = data.rfind(b"\n", 0, error.start) + 1
+    end = data.find(b"\n", error.start)
+    text_line = data[start: len(data) if end < 0 else end].rstrip(b"\r")
+    column = len(data[start: error.start].decode("utf-8", errors="replace")) + 1
+    where = f"the byte 0x{data[error.start]:02X} at line {line}, column {column} is not UTF-8"
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return f"not a UTF-8 text file: {where}; the file is in some other encoding: {SAVE_AS_UTF8}"
+    letter = bytes([data[error.start]]).decode("cp1252")
+    shown = text_line.decode("cp1252").strip()
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    return (f"not a UTF-8 text file: {where}; it reads as \"{letter}\" (in \"{shown}\") in Windows-1252 (Latin-1), "
+            f"the encoding older Windows programs save Danish letters in: {SAVE_AS_UTF8}")
+
+
+# --- TOML --------------------------------------------------------------------------------------------
+
+def parse(text: str, file: str = "<scenario>") -> dict:
+    """The TOML table of a file's text; not TOML, nested too deep, or too large in one table, a ScenarioError."""
+    line = limits.text_too_deep(text)
+    if line is not None:
+        raise ScenarioError(file, [Problem("", f"arrays and inline tables nested more than {limits.DEPTH} levels "
+                                               f"deep (at line {line}); a scenario needs no more than 6")])
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(file, [Problem("", f"not valid TOML: {error}{toml_hint(text, error)}")]) from None
+    except RecursionError:  # text_too_deep should have said so; never a traceback all the same
+        raise ScenarioError(file, [Problem("", f"nested more than {limits.DEPTH} levels deep")]) from None
+    except ValueError:  # tomllib's int() of more than 4300 digits
+        long = re.search(r"[0-9_]{4301,}", text)
+        line = f" (at line {text.count(chr(10), 0, long.start()) + 1})" if long else ""
+        raise ScenarioError(file, [Problem("", f"an integer of more than 4300 digits{line}, which no scenario "
+                                               f"needs")]) from None
+    problems = limits.document_problems(raw)
+    if problems:
+        raise ScenarioError(file, problems)
+    return raw
+
+
+_DECIMAL_COMMA = re.compile(r"(?<![\w.,])([+-]?[0-9][0-9_]*),([0-9]+)(?![\w.])")
+_THOUSANDS_POINTS = re.compile(r"(?<![\w.])([+-]?[0-9]{1,3}(?:\.[0-9]{3}){2,})(?![\w.])")
+_THOUSANDS_SPACES = re.compile(r"=\s*([+-]?[0-9]{1,3}(?: [0-9]{3})+)\s*(?:#.*)?$")
+_UNQUOTED_MONTH = re.compile(r"=\s*(\d{4}-\d{2})\s*(#.*)?$")
+_QUOTED = re.compile(r'"(?:\\.|[^"\\])*"|\'[^\']*\'')
+_NON_ASCII_WORD = re.compile(r"[\w-]*[^\x00-\x7f][\w-]*")
+
+
+def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
+    """A hint for the commonest slips on the line TOML stopped at: a decimal comma (``1,35``), thousands
+    written with points or spaces (``1.200.000``, ``120 000``), a month written without quotes."""
+    match = re.search(r"at line (\d+)", str(error))
+    if not match:
+        return ""
+    lines = text.splitlines()
+    number = int(match.group(1))
+    line = lines[number - 1] if 0 < number <= len(lines) else ""
+    code = line.split("#", 1)[0] if '"' not in line and "'" not in line else line
+    if month := _UNQUOTED_MONTH.search(line):
+        return f'; write months in quotes: "{month.group(1)}"'
+    if word := _NON_ASCII_WORD.search(_QUOTED.sub("", code).split("#", 1)[0]):
+        quoted = f'"{word.group()}"'
+        example = line.split("#", 1)[0].strip().replace(word.group(), quoted, 1) if line.lstrip().startswith("[") else quoted
+        return f"; a key with letters beyond a-z (such as æ, ø, å) is written in quotes: {example}"
+    if points := _THOUSANDS_POINTS.search(code):
+        return f"; write thousands with _ (or nothing), not points: {points.group(1).replace('.', '_')}"
+    if spaces := _THOUSANDS_SPACES.search(code):
+        return f"; write thousands with _ (or nothing), not spaces: {spaces.group(1).replace(' ', '_')}"
+    if comma := _DECIMAL_COMMA.search(code):
+        return (f"; a decimal number is written with a point, not a comma: {comma.group(1)}.{comma.group(2)}, "
+                f"not {comma.group(0)}")
+    return ""
+
+
+# --- a Danish thousands point that TOML reads as a decimal point ------------------------------------------
+
+_THREE_DECIMALS = re.compile(r"=\s*([+-]?[0-9]{1,3}\.[0-9]{3})(?![0-9_.eE])")
+KRONER_KEYS = ("cost", "measures_cost", "investment", "amount", "cost_per_participant", "cost_per_month",
+               "measures_cost_set", "npv_min")
+"""The keys whose numbers are kroner: a value such as ``120.000`` there is a thousands point, not 120 kr."""
+
+
+def _is_kroner(parts: tuple) -> bool:
+    """True if a key path (as parts) names a number in kroner: a state's costs, a strategy's investment, a
+    grant's, payment's or programme's amounts, an effect on a measure cost, a money target."""
+    if len(parts) >= 3 and parts[0] == "states":
+        return parts[2] in ("cost", "measures_cost")
+    if len(parts) >= 3 and parts[0] == "strategies":
+        if parts[2] == "investment":
+            return True
+        if len(parts) >= 5 and isinstance(parts[3], int):
+            return parts[4] in {"grants": ("amount",), "flow_costs": ("amount",),
+                                "programmes": ("cost_per_participant", "cost_per_month"),
+                                "effects": ("measures_cost_set",)}.get(parts[2], ())
+    return len(parts) == 3 and parts[0] == "targets" and parts[2] == "npv_min"
+
+
+def thousands_points(text: str, raw: dict) -> list[Problem]:
+    """Amounts in kroner written with a point and exactly three decimals below 1000 (``cost = 120.000``):
+    TOML reads 120.0, the writer meant 120 thousand. Each is a problem at its key path.
+
+    A kroner amount has at most two decimals (øre), so three decimals are a thousands point. The text says
+    how a number was written, the table where it stands: a number at a kroner key path whose value is one
+    of the text's three-decimal numbers is reported.
+    """
+    written: dict[float, str] = {}
+    for match in _THREE_DECIMALS.finditer(text):
+        written.setdefault(float(match.group(1)), match.group(1))
+    if not written:
+        return []
+    problems = []
+    for path, value in keypaths.numbers(raw).items():
+        if isinstance(value, float) and value in written and _is_kroner(keypaths.parse(path)):
+            literal = written[value]
+            problems.append(Problem(path, f"{literal} reads as {limits.show(value)} kr. (TOML's point is a decimal "
+                                          f"point); write {literal.replace('.', '_')} for thousands, or "
+                                          f"{value:.2f} for {limits.show(value)} kr."))
+    return problems
+

@@ -1,0 +1,198 @@
+"""Hostile input never ends in anything but a ScenarioError: generated documents, texts and bytes.
+
+``build`` takes any TOML-shaped table (nested tables and lists, huge and tiny numbers, non-ASCII keys,
+wrong types, nesting thousands of levels deep) and either returns a scenario or raises ScenarioError,
+quickly. The documents are made two ways: from nothing, and by changing a few values of the shipped
+scenarios, which reaches the checks deep inside a valid file. ``load`` does the same for any text or
+bytes in a file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SCENARIOS
+from kikcalc import keypaths, limits
+from kikcalc.errors import ScenarioError
+from kikcalc.scenario import build, load, read
+from kikcalc.spec import Scenario
+
+BASES = {path.name: read(path) for path in sorted(SCENARIOS.glob("*.toml"))}
+FAST = settings(max_examples=120, deadline=2000, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+KEYS = sorted({
+    "scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
+    "correlations", "observed", "name", "start", "end", "discount_rate", "label", "kind", "initial", "inflow", "cost",
+    "initial_anciennitet", "inflow_anciennitet", "cost_basis", "measures_cost", "from", "to", "probability", "hazard",
+    "mean_months", "per", "investment", "effects", "programmes", "flow_costs", "grants", "multiply", "add", "set", "state",
+    "inflow_multiply", "inflow_add", "measures_cost_set", "ramp_months", "fade_months", "participants",
+    "duration_months", "outcomes", "dropout", "amount", "cap", "paid", "if_target", "below", "max", "above", "min",
+    "at", "year", "by", "share_of", "flow_from", "flow_to", "programme", "payback_by", "npv_min", "band_end_weeks",
+    "state_share", "weeks_per_month", "share", "dist", "mean", "sd", "between", "rank", "baseline",
+    "0", "13", "0-5", "6+", "12+", "600", "601", "50000000", "2020", "2020-03", "2021-13", "²", "١٢", "kontanthjælp",
+    "a.b", 'q"uote', "", " ",
+})
+SPECIAL_NUMBERS = [0, -0.0, 1, -1, 0.5, 1.0000000436, 1e-320, 5e-324, 1e308, -1e308, 1.7976931348623157e308,
+                   math.inf, -math.inf, math.nan, 10**400, -(10**400), 2**63, 2**64 + 1, 120.000, 50_000_000, 1e9]
+
+numbers = st.one_of(
+    st.sampled_from(SPECIAL_NUMBERS),
+    st.builds(pow, st.just(10), st.just(5000)),  # past the 4300 digits str() gives (not in the list: hypothesis shows it)
+    st.integers(),
+    st.integers(min_value=-(10**450), max_value=10**450),
+    st.floats(),  # nan, inf, subnormals, the largest floats
+    st.floats(min_value=-2.0, max_value=2.0),
+)
+texts = st.one_of(st.sampled_from(KEYS), st.text(max_size=12), st.sampled_from(["2020-01", "2023-06", "９９９９-１２", "0000-01"]))
+leaves = st.one_of(
+    numbers, texts, st.booleans(),
+    st.dates(), st.datetimes(), st.times(),
+)
+keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=8))
+
+
+def nested(depth: int, as_list: bool):
+    """A value nested ``depth`` levels deep, made without recursion."""
+    value: object = 1
+    for _ in range(depth):
+        value = [value] if as_list else {"a": value}
+    return value
+
+
+values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=4),
+                      max_leaves=12)
+deep = st.none() | st.tuples(st.integers(limits.DEPTH - 2, 3 * sys.getrecursionlimit()), st.booleans())
+"""How deep a nest to put in a document, and whether of lists or tables (made in the test: hypothesis would
+recurse into it to show it); None: none."""
+
+
+def returns_or_refuses(raw: dict) -> None:
+    """build gives a Scenario or a ScenarioError whose problems each have a key path and a message."""
+    try:
+        scenario = build(raw)
+    except ScenarioError as error:
+        assert error.problems and all(isinstance(p.path, str) and p.message for p in error.problems)
+        return
+    assert isinstance(scenario, Scenario)
+
+
+@FAST
+@given(st.dictionaries(keys, values, max_size=6), keys, deep)
+def test_any_document_is_a_scenario_or_a_scenario_error(raw, key, nest):
+    if nest is not None:
+        raw[key] = nested(*nest)
+    returns_or_refuses(raw)
+
+
+@st.composite
+def changed_scenarios(draw) -> tuple[dict, str]:
+    """A shipped scenario with one to three values changed, and the key path of one of its values, where a deep
+    nest may go. Mostly a number for a number (huge, tiny, negative, inf, nan), which the file's other checks
+    pass, so the checks after them are reached; else any value for any value, or a new key."""
+    raw = BASES[draw(st.sampled_from(sorted(BASES)))]
+    for _ in range(draw(st.integers(1, 3))):
+        how = draw(st.sampled_from(["number", "number", "number", "value", "key"]))
+        candidates = list(keypaths.numbers(raw)) if how == "number" else [path for path, _ in keypaths.walk(raw)]
+        parts = keypaths.parse(draw(st.sampled_from(candidates)))
+        parent = keypaths.get(raw, parts[:-1]) if len(parts) > 1 else raw
+        if how == "key" and isinstance(parent, dict):  # a key of the same table, or a new one
+            parts = (*parts[:-1], draw(keys))
+        raw = keypaths.assign(raw, parts, draw(numbers if how == "number" else values))
+    return raw, draw(st.sampled_from([path for path, _ in keypaths.walk(raw)]))
+
+
+@FAST
+@given(changed_scenarios(), deep)
+def test_a_changed_scenario_is_a_scenario_or_a_scenario_error(changed, nest):
+    raw, path = changed
+    if nest is not None:
+        parts = keypaths.parse(path)
+        parent = keypaths.get(raw, parts[:-1]) if len(parts) > 1 else raw
+        parent[parts[-1]] = nested(*nest)
+    returns_or_refuses(raw)
+
+
+@pytest.mark.parametrize("name", sorted(BASES))
+def test_the_shipped_scenarios_are_within_every_limit(name):
+    assert isinstance(build(BASES[name]), Scenario)
+
+
+@settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(
+    st.binary(max_size=200),
+    st.text(max_size=200).map(lambda text: text.encode("utf-8")),
+    st.sampled_from(["utf-16", "utf-16-le", "cp1252", "utf-32", "utf-8-sig"]).flatmap(
+        lambda codec: st.text(alphabet="[]{}=\"'#.,-_ \nabcæøå0123456789", max_size=200).map(
+            lambda text: text.encode(codec, errors="replace"))),
+))
+def test_any_bytes_in_a_file_are_a_scenario_or_a_scenario_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("bytes") / "scenario.toml"
+    path.write_bytes(data)
+    try:
+        load(path)
+    except ScenarioError as error:
+        assert error.problems
+
+
+@settings(max_examples=60, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.sampled_from(sorted(BASES)), position=st.floats(0, 1), insert=st.text(max_size=6),
+       cut=st.integers(0, 6))
+def test_a_scenario_text_with_characters_changed_is_a_scenario_or_a_scenario_error(tmp_path_factory, name, position,
+                                                                                   insert, cut):
+    text = (SCENARIOS / name).read_text(encoding="utf-8")
+    at = int(position * len(text))
+    path = tmp_path_factory.mktemp("text") / "scenario.toml"
+    path.write_text(text[:at] + insert + text[at + cut:], encoding="utf-8")
+    try:
+        load(path)
+    except ScenarioError as error:
+        assert error.problems
+
+
+def test_a_document_nested_thousands_deep_is_a_problem_at_its_key_path():
+    for as_list in (True, False):
+        raw = {**BASES["aabenraa-kik2.toml"], "observed": nested(50_000, as_list)}
+        with pytest.raises(ScenarioError) as caught:
+            build(raw)
+        (problem,) = caught.value.problems
+        assert problem.path.startswith("observed")
+        assert f"nested more than {limits.DEPTH} levels deep" in problem.message
+
+
+def test_a_date_where_a_number_belongs_is_a_problem():
+    raw = {**BASES["aabenraa-kik2.toml"]}
+    raw["scenario"] = {**raw["scenario"], "discount_rate": datetime.date(2020, 1, 1)}
+    with pytest.raises(ScenarioError, match="discount_rate: expected a yearly rate"):
+        build(raw)
+
+
+def test_a_key_that_is_not_text_is_a_problem():
+    raw = {**BASES["aabenraa-kik2.toml"], "observed": {1: 2}}
+    with pytest.raises(ScenarioError, match="observed: the key 1 is not text"):
+        build(raw)
+
+
+def test_a_value_set_in_python_nested_thousands_deep_is_a_scenario_error():
+    for depth in (900, 5000):
+        with pytest.raises(ScenarioError, match="the value set: tables and lists nested more than 20 levels deep"):
+            load(SCENARIOS / "aabenraa-kik2.toml", [("scenario.name", nested(depth, True))])
+    with pytest.raises(ScenarioError, match=r"scenario\.name(\.a)+: tables and lists nested more than 20 levels deep"):
+        load(SCENARIOS / "aabenraa-kik2.toml", [("scenario.name", nested(20, False))])
+
+
+def test_an_integer_past_the_digits_python_will_print_is_a_problem(tmp_path):
+    path = tmp_path / "scenario.toml"
+    path.write_text("[scenario]\nx = " + "9" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"an integer of more than 4300 digits \(at line 2\)"):
+        load(path)
+    with pytest.raises(ScenarioError, match=r"states\.kontanthjaelp\.initial: the value set: an integer of more than 1000 digits"):
+        load(SCENARIOS / "aabenraa-kik2.toml", [("states.kontanthjaelp.initial", 10**5000)])
+    with pytest.raises(ScenarioError, match=r"observed\.x: an integer of more than 1000 digits"):
+        build({**BASES["aabenraa-kik2.toml"], "observed": {"x": 10**1001}})
+    assert keypaths.format_value({"a": [10**5000]}) == "{ a = [an integer of more than 4300 digits] }"
