@@ -255,7 +255,7 @@ def test_no_shipped_scenario_is_warned(path):
 def implausible(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text('[scenario]\nname = "t"\nstart = "2020-01"\nend = "2022-12"\n'
-                    '[states.kh]\ninitial = 1000\ninflow = 50\ncost = 120.000\n'
+                    '[states.kh]\ninitial = 1000\ninflow = 50\ncost = 120.5\n'
                     '[states.job]\nkind = "outside"\n'
                     '[[transitions]]\nfrom = "kh"\nto = "job"\nprobability = 0.05\n'
                     '[[targets]]\nname = "low"\nstates = ["kh"]\nyear = 2021\nmax = 1000\n', encoding="utf-8")
@@ -272,7 +272,7 @@ def test_validate_prints_warnings_on_stderr_and_stays_ok(implausible):
     result = invoke("validate", implausible)
     assert result.exit_code == 0
     assert result.stdout.startswith(f"ok: {implausible}")
-    assert result.stderr.startswith(f"warning: {implausible}: states.kh.cost: a benefit cost of 120 kr.")
+    assert result.stderr.startswith(f"warning: {implausible}: states.kh.cost: a benefit cost of 120.5 kr.")
     assert invoke("validate", "--quiet", implausible).stderr == ""
 
 

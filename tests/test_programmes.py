@@ -66,7 +66,7 @@ def test_a_programme_longer_than_the_horizon_runs_as_one_a_month_longer_than_the
     # Who starts in month t completes at the end of month t + D - 1: within 36 months nobody completes a
     # course of 37 months or more, so one of 100,000 months is, number for number, the one of 37 months,
     # and costs what the horizon costs (36 places).
-    endless, just_longer = run(build(_course_over_the_horizon(100_000))), run(build(_course_over_the_horizon(37)))
+    endless, just_longer = run(build(_course_over_the_horizon(1200))), run(build(_course_over_the_horizon(37)))
     assert programmes_of(endless.scenario, Structure.of(endless.scenario)).places == 36
     for name in ("headcount", "flows", "in_programme", "programme_intake", "programme_leavers", "stock"):
         np.testing.assert_array_equal(getattr(endless.trajectory, name), getattr(just_longer.trajectory, name), err_msg=name)
