@@ -513,8 +513,9 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         uncertain = ([(f.path, float(fit.estimate[i]) if not f.scale else 1.0,
                        float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale, f.low, f.high)
                       for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
-        with open(file, encoding="utf-8-sig") as stream:
-            text = stream.read()
+        from kikcalc.textfile import read_text
+
+        text = read_text(file)
         write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
     _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
                                                 write_to), output, (file, *observed_files))
