@@ -23,9 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import kikcalc  # noqa: E402
+from benchmarks.bench_rows import best_of, peak_mib  # noqa: E402
 from benchmarks.large import large_raw  # noqa: E402
 from kikcalc.cohort import Settlement, Structure, settle  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
@@ -42,24 +40,6 @@ from kikcalc.transitions import inflows, rates_in_month, transition_probabilitie
 from kikcalc.values import for_scenario  # noqa: E402
 
 OUTSIDE_STATES = 3
-
-
-def best_of(repeats: int, run: Callable[[], object]) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = run()
-        best = min(best, time.perf_counter() - start)
-    return best, out
-
-
-def peak_mib(run: Callable[[], object]) -> float:
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def run_with_tables(scenario: Scenario) -> kikcalc.Result:

@@ -47,7 +47,6 @@ import math
 import os
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +55,7 @@ from scipy import stats
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.bench_rows import peak_mib  # noqa: E402
 from benchmarks.floor import DEFAULT_CHUNK_ROWS, floor  # noqa: E402
 from benchmarks.workload import EXIT_P, OUTSIDE, REENTRY_P, STRATEGIES, draw_rows, scenario_raw  # noqa: E402
 from kikcalc import sensitivity  # noqa: E402
@@ -231,15 +231,6 @@ def mean_and_error(x: np.ndarray) -> tuple[float, float]:
 
 
 # --- measuring -------------------------------------------------------------------------------------
-
-
-def peak_mib(run) -> float:
-    tracemalloc.start()
-    try:
-        run()
-        return tracemalloc.get_traced_memory()[1] / 2**20
-    finally:
-        tracemalloc.stop()
 
 
 def kikcalc_sampling_seconds(raw: dict, draws: int, seed: int, chunk_rows: int) -> float:
