@@ -1,0 +1,87 @@
+"""Locale: the one home of how numbers, months and money units are written for a reader.
+
+``--locale en`` (the default) writes 1,234,567.8 and "mio. DKK"; ``--locale da`` writes
+1.234.567,8, Danish month names and "mio. kr.". babel does the number formatting, from the CLDR
+data of each locale, rather than hand-written separators. Nothing here computes a model number.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from babel.dates import get_month_names
+from babel.numbers import format_decimal, format_percent
+
+from kikcalc.errors import UsageError
+
+LOCALES = {"en": "en_GB", "da": "da_DK"}
+"""The --locale choices and the CLDR locale each one formats with."""
+
+_WORDS = {
+    "en": {"kroner": "DKK", "mio": "mio. DKK", "persons": "persons", "full_time": "full-time persons",
+           "month": "month", "year": "year", "met": "met", "missed": "missed", "baseline": "baseline"},
+    "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
+           "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis"},
+}
+
+
+def checked(locale: str) -> str:
+    """``locale`` if kikcalc writes it; otherwise a usage error that lists the choices."""
+    if locale not in LOCALES:
+        raise UsageError(f"--locale {locale}: no such locale (there are {', '.join(LOCALES)})")
+    return locale
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 0, locale: str = "en") -> str:
+    """``value`` with the locale's thousands and decimal separators and ``decimals`` decimals; "" if missing."""
+    if _blank(value):
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    rounded = round(float(value), decimals)
+    if rounded == 0:
+        rounded = 0.0  # no "-0" for a tiny negative
+    return format_decimal(rounded, format=pattern, locale=LOCALES[checked(locale)])
+
+
+def kroner(value: float | None, locale: str = "en") -> str:
+    """Whole kroner: 1,234,567 (en) or 1.234.567 (da)."""
+    return number(value, 0, locale)
+
+
+def mio(value: float | None, locale: str = "en", decimals: int = 2) -> str:
+    """Millions of kroner, the unit of a committee paper: 60.50 (en) or 60,50 (da)."""
+    return "" if _blank(value) else number(float(value) / 1e6, decimals, locale)
+
+
+def persons(value: float | None, locale: str = "en") -> str:
+    """Persons with one decimal: 1,130.0 (en) or 1.130,0 (da)."""
+    return number(value, 1, locale)
+
+
+def percent(share: float | None, locale: str = "en", decimals: int = 1) -> str:
+    """A share as a percentage: 0.769 -> 76.9 % (da: 76,9 %)."""
+    if _blank(share):
+        return ""
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + " %"
+    return format_percent(float(share), format=pattern, locale=LOCALES[checked(locale)])
+
+
+def month_name(month: int, locale: str = "en") -> str:
+    """The calendar month's full name: 1 -> January (en) or januar (da)."""
+    return str(get_month_names("wide", locale=LOCALES[checked(locale)])[month])
+
+
+def month_label(label: str, locale: str = "en") -> str:
+    """A model month "2021-03" as a reader writes it: "March 2021" (en) or "marts 2021" (da)."""
+    year, month = label.split("-")
+    return f"{month_name(int(month), locale)} {year}"
+
+
+def word(key: str, locale: str = "en") -> str:
+    """A unit or verdict word in the locale: word("mio", "da") == "mio. kr."."""
+    return _WORDS[checked(locale)][key]
