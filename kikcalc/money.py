@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 
 from kikcalc.engine import Trajectory
+from kikcalc.payment_share import economic_full_time_persons
 from kikcalc.refusion import state_share_during_month
 from kikcalc.spec import Scenario
 from kikcalc.transitions import measures_costs
@@ -132,15 +133,16 @@ def anciennitet_weights(scenario: Scenario) -> np.ndarray:
 def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """Gross benefit cost and refusion, kr. per month, shapes (R, T, S) each.
 
-    A full-time person (programme participants included) costs the state's yearly rate / 12 a
+    An economic full-time person (programme participants included; a full-time person at the
+    state's payment share, :mod:`kikcalc.payment_share`) costs the state's yearly rate / 12 a
     month. For a gross-basis state the state refunds its share by anciennitet month: the
     start-of-month stock at the share of the month they are in, the end-of-month stock at the
     share of the month they have just completed (the weightings of :func:`anciennitet_weights`).
     """
     monthly_rate = values.cost[:, None, :] / 12.0
-    gross = trajectory.full_time_persons * monthly_rate
+    gross = economic_full_time_persons(trajectory.full_time_persons, values) * monthly_rate
     at_start, at_end = trajectory.weighted
-    refunded_persons = 0.5 * (at_start[:, :-1] + at_end[:, 1:])  # (R, T, S)
+    refunded_persons = economic_full_time_persons(0.5 * (at_start[:, :-1] + at_end[:, 1:]), values)  # (R, T, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.where(is_gross, refunded_persons * monthly_rate, 0.0)
     return gross, refusion

@@ -170,6 +170,10 @@ def persons_text(result: Result, strategy: str, fmt: str) -> str:
 
     rows = [[row_label(name), *map(persons, table.loc[name])] for name in table.index]
     rows.append(["Benefit states, total", *map(persons, table.loc[benefit].sum())])
+    economic = yearly.pivot(index="state", columns="year", values="economic_full_year_persons")
+    partly_paid = [s.name for j, s in enumerate(result.scenario.states)
+                   if s.is_benefit and (result.values.payment_share[:, :, j] != 1).any()]
+    rows += [[f"{name}: economic (paid share)", *map(persons, economic.loc[name])] for name in partly_paid]
     label = result.scenario.strategies[result.strategy(strategy)].label
     return _heading(f"Full-year persons (helårspersoner): {label} [{strategy}]", fmt) + "\n" + \
         _grid(rows, ["state", *map(str, table.columns)], fmt)
@@ -481,6 +485,12 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         for strategy in s.strategy_names:
             add(line, strategy, "full-year persons",
                 {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
+    economic = result.yearly.set_index(["strategy", "state", "year"]).economic_full_year_persons
+    partly_paid = [st for j, st in enumerate(s.states) if st.is_benefit and (result.values.payment_share[:, :, j] != 1).any()]
+    for st in partly_paid:  # only where a partial benefit makes the two measures differ
+        for strategy in s.strategy_names:
+            add(f"Economic full-year persons: {st.label}", strategy, "economic full-year persons",
+                {y: economic[strategy, st.name, y] for y in s.calendar.year_list}, None)
     for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
                                      ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
         for strategy in strategies:
@@ -526,7 +536,7 @@ def _compare_cell(unit: str, line: str, value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if unit == "full-year persons":
+    if unit in ("full-year persons", "economic full-year persons"):
         return persons(value)
     if line.startswith("Kr. saved"):
         return f"{value:.2f}"

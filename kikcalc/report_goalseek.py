@@ -60,7 +60,8 @@ def quantity(solution: Solution) -> str:
     if target.kind == "level" and target.measure == "persons":
         return when(f"persons in {states} at the end of the month" if target.when != "at" else f"persons in {states} at the end of")
     if target.kind == "level":
-        return when(f"full-year persons in {states}" if target.when == "year" else f"full-time persons in {states}")
+        economic = "economic " if target.measure == "economic" else ""
+        return when(f"{economic}full-year persons in {states}" if target.when == "year" else f"{economic}full-time persons in {states}")
     if target.kind == "share":
         return when(f"share in {', '.join(target.share_of)} of the persons in {states}", "the ")
     if target.kind == "flow":

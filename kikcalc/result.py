@@ -14,6 +14,7 @@ import pandas as pd
 
 from kikcalc.engine import Trajectory, simulate
 from kikcalc.money import Money, anciennitet_weights, programme_costs
+from kikcalc.payment_share import economic_full_time_persons, programme_economic_full_time_persons
 from kikcalc.spec import Scenario
 from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
@@ -62,6 +63,17 @@ class Result:
 
     # --- tables ----------------------------------------------------------------------------
 
+    @cached_property
+    def economic_full_time_persons(self) -> np.ndarray:
+        """Economic full-time persons (økonomiske fuldtidspersoner) per strategy, month and state, shape (K, T, S)."""
+        return economic_full_time_persons(self.trajectory.full_time_persons, self.values)
+
+    @cached_property
+    def programme_economic_full_time_persons(self) -> np.ndarray:
+        """The same for each programme's participants, at their source state's share, shape (K, T, P)."""
+        t = self.trajectory
+        return programme_economic_full_time_persons(t.programme_full_time_persons, self.values, t.programme_source)
+
     def _long(self, columns: dict[str, np.ndarray], months_axis: list, programme_columns: dict[str, np.ndarray]) -> pd.DataFrame:
         """Long table of (K, T', S) arrays with strategy, time and state columns first.
 
@@ -98,6 +110,7 @@ class Result:
             {
                 "headcount_end": t.headcount_end,
                 "full_time_persons": t.full_time_persons,
+                "economic_full_time_persons": self.economic_full_time_persons,
                 "inflow": t.inflow,
                 "benefit_cost_gross": m.benefit_cost_gross,
                 "refusion": m.refusion,
@@ -106,7 +119,7 @@ class Result:
             },
             self.scenario.calendar.labels,
             {"headcount_end": t.in_programme[:, 1:].sum(axis=-1), "full_time_persons": t.programme_full_time_persons,
-             "inflow": t.programme_intake},
+             "economic_full_time_persons": self.programme_economic_full_time_persons, "inflow": t.programme_intake},
         )
         return frame.rename(columns={"_time": "month"})
 
@@ -126,6 +139,7 @@ class Result:
                     (len(self.scenario.strategies), len(calendar.year_list), len(self.scenario.states)),
                 ),
                 "full_year_persons": self._by_year(t.full_time_persons, "mean"),
+                "economic_full_year_persons": self._by_year(self.economic_full_time_persons, "mean"),
                 "benefit_cost_gross": self._by_year(m.benefit_cost_gross, "sum"),
                 "refusion": self._by_year(m.refusion, "sum"),
                 "benefit_cost_net": self._by_year(m.benefit_cost_net, "sum"),
@@ -134,7 +148,8 @@ class Result:
             calendar.year_list,
             {"months": np.broadcast_to(np.array([len(calendar.year_months(y)) for y in calendar.year_list])[None, :, None],
                                        (len(self.scenario.strategies), len(calendar.year_list), len(self.scenario.programmes))),
-             "full_year_persons": self._by_year(t.programme_full_time_persons, "mean")},
+             "full_year_persons": self._by_year(t.programme_full_time_persons, "mean"),
+             "economic_full_year_persons": self._by_year(self.programme_economic_full_time_persons, "mean")},
         )
         return frame.rename(columns={"_time": "year"})
 

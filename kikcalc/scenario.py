@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, textfile
+from kikcalc import aftereffects, keypaths, limits, scenario_payment, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -61,6 +61,7 @@ _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "sour
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
     "cost", "cost_basis", "measures_cost",
+    "payment_share",
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
 _TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
@@ -596,7 +597,8 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     anc = _anciennitet_months(raw)
     if not _within_size(reader, raw, calendar, anc):
         return None
-    states = _states(reader, raw.get("states"), calendar, anc)
+    states = scenario_payment.with_payment_shares(reader, raw.get("states"), _states(reader, raw.get("states"), calendar, anc),
+                                                  calendar)
     if states is None and not (isinstance(raw.get("states"), dict) and raw["states"]):
         return None
     # A state with a problem still has its name: the rest of the file is checked against the names.
@@ -1206,7 +1208,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     if share_of is not None and threshold is not None and not 0 <= threshold <= 1:
         reader.problem(_join(path, comparison), f"a share target's threshold is a share between 0 and 1, got {limits.show(threshold)}")
         return None
-    measure = reader.string(table.get("measure", "full_time"), _join(path, "measure"), choices=("full_time", "persons"))
+    measure = reader.string(table.get("measure", "full_time"), _join(path, "measure"), choices=("full_time", "persons", "economic"))
     if measure is None:
         return None
     if measure == "persons" and share_of is not None:

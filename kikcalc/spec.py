@@ -44,6 +44,9 @@ class State:
     cost_basis: CostBasis
     measures_cost: float
     """Ordinary active-measure cost, kr. per full-year person."""
+    payment_share: np.ndarray | None = None
+    """The share of a full benefit paid to a person in the state in each month, 0..1, shape (T,)
+    (:mod:`kikcalc.payment_share`); None: a full benefit, 1 in every month."""
 
     @property
     def is_benefit(self) -> bool:
@@ -189,13 +192,18 @@ class Target:
     first: int | None = None
     """Model month index of the first month of a flow or programme window."""
     year: int | None = None
-    measure: Literal["full_time", "persons"] = "full_time"
-    """Level: full-time persons (the mean over a month or year), or persons (the headcount at a month's end)."""
+    measure: Literal["full_time", "persons", "economic"] = "full_time"
+    """Level: full-time persons (the mean over a month or year), persons (the headcount at a month's end),
+    or economic full-time persons (full-time persons weighted by the benefit paid). Share: full-time or economic."""
 
     @property
     def unit(self) -> str:
         """The unit of the target's value: the one home of this naming for tables and reports."""
-        return "persons" if self.measure == "persons" else TARGET_UNITS[self.kind]
+        if self.measure == "persons":
+            return "persons"
+        if self.measure == "economic" and self.kind == "level":
+            return "economic full-time persons"
+        return TARGET_UNITS[self.kind]
 
 
 TARGET_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons moved", "programme": "share",

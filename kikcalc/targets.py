@@ -13,6 +13,7 @@ import numpy as np
 
 from kikcalc.engine import Trajectory
 from kikcalc.money import Money, money, persons_moved
+from kikcalc.payment_share import economic_full_time_persons
 from kikcalc.spec import Comparison, Scenario, Target
 from kikcalc.values import Values
 
@@ -72,12 +73,13 @@ def _ratio(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
         return np.where(whole > 0, part / np.where(whole > 0, whole, 1.0), np.nan)
 
 
-def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray | None]:
+def _counted(target: Target, scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray | None]:
     """What the target counts in each month, shape (R, T), and a share target's denominator.
 
     Level: full-time persons in its states (with ``measure = "persons"``: the headcount at each month's
-    end). Share: full-time persons in ``share_of`` (the numerator), with those in ``states`` as the
-    denominator. Flow: persons moved so far in the window.
+    end; ``"economic"``: economic full-time persons). Share: full-time (or economic full-time) persons
+    in ``share_of`` (the numerator), with those in ``states`` as the denominator. Flow: persons moved
+    so far in the window.
     """
     if target.kind == "flow":
         moved = persons_moved(scenario, trajectory, target.flow_from, target.flow_to)
@@ -85,6 +87,8 @@ def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tupl
         window[target.first: target.month + 1] = True
         return np.cumsum(np.where(window, moved, 0.0), axis=1), None
     fte = trajectory.full_time_persons
+    if target.measure == "economic":
+        fte = economic_full_time_persons(fte, values)
     if target.measure == "persons":
         return trajectory.headcount_end[:, :, [scenario.state_index(s) for s in target.states]].sum(axis=2), None
     counted = fte[:, :, [scenario.state_index(s) for s in target.states]].sum(axis=2)
@@ -93,13 +97,13 @@ def _counted(target: Target, scenario: Scenario, trajectory: Trajectory) -> tupl
     return fte[:, :, [scenario.state_index(s) for s in target.share_of]].sum(axis=2), counted
 
 
-def judge_series(target: Target, threshold: np.ndarray, scenario: Scenario, trajectory: Trajectory
+def judge_series(target: Target, threshold: np.ndarray, scenario: Scenario, values: Values, trajectory: Trajectory
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A level, share or flow target judged on each row: value, met and first month met, shape (R,) each.
 
     ``threshold`` (R,). The first month met is searched up to the target's date (-1: never).
     """
-    counted, denominator = _counted(target, scenario, trajectory)
+    counted, denominator = _counted(target, scenario, values, trajectory)
     series = counted if denominator is None else _ratio(counted, denominator)
     ok = meets(series, target.comparison, threshold[:, None])
     if target.kind == "flow":
@@ -163,7 +167,7 @@ def judge_persons(scenario: Scenario, values: Values, trajectory: Trajectory) ->
         if target.kind == "programme":
             judged[target.name] = judge_programme(target, threshold, scenario, values, trajectory)
         else:
-            value, met, first = judge_series(target, threshold, scenario, trajectory)
+            value, met, first = judge_series(target, threshold, scenario, values, trajectory)
             judged[target.name] = (value, met.astype(float), first)
     return judged
 

@@ -49,6 +49,9 @@ class Values:
     """Benefit cost, kr. per full-year person, shape (R, S); 0 for outside states."""
     measures_cost: np.ndarray
     """Ordinary measure cost, kr. per full-year person, before effects, shape (R, S); 0 for outside states."""
+    payment_share: np.ndarray
+    """The share of a full benefit paid in each month, 0..1, shape (R, T, S); 0 for outside states
+    (:mod:`kikcalc.payment_share`)."""
     rate: np.ndarray
     """Each transition's number in the file's own unit, by anciennitet month, shape (R, n, A)."""
     investment: np.ndarray
@@ -137,6 +140,8 @@ def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
         inflow_mix=same(entry),
         cost=same(np.array([s.cost if s.is_benefit else 0.0 for s in scenario.states])),
         measures_cost=same(np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states])),
+        payment_share=same(np.stack([(np.ones(months) if s.payment_share is None else s.payment_share) * s.is_benefit
+                                     for s in scenario.states], axis=-1).reshape(months, -1)),
         rate=same(np.array([tr.value for tr in scenario.transitions]).reshape(len(scenario.transitions), anc)),
         investment=per_strategy([s.investment for s in scenario.strategies], (months,)),
         effect=same(np.array([e.value for _, e in scenario.effects], dtype=float)),
@@ -252,6 +257,11 @@ def slot(scenario: Scenario, path: str) -> Slot:
         case ("states", name, "inflow", *rest):
             return series("inflow", (), (scenario.state_index(name),), None, False, True, rest,
                           raw["states"][name].get("inflow", 0), "a number of persons per month")
+        case ("states", name, "payment_share", *rest) if scenario.states[scenario.state_index(name)].is_benefit:
+            return replace(series("payment_share", (), (scenario.state_index(name),), None, False, True, rest,
+                                  raw["states"][name].get("payment_share", 1), "a share of a full benefit"), high=1.0)
+        case ("states", name, "payment_share", *_):
+            raise keypaths.KeyPathError(path, f'only a benefit state has a payment share; {name} is kind = "outside"')
         case ("transitions", int(i), ("probability" | "hazard" | "mean_months") as key, *rest):
             anc = scenario.anciennitet_months
             months = slice(None)
@@ -311,7 +321,7 @@ _RATE_WHAT = {"probability": "a monthly probability", "hazard": "a monthly hazar
               "mean_months": "a mean duration in months"}
 """What a transition's number is, by the form the file gives it in."""
 
-_DEFAULTED = ("discount_rate", "initial", "cost", "measures_cost", "inflow", "investment", "cost_per_participant",
+_DEFAULTED = ("discount_rate", "initial", "cost", "measures_cost", "payment_share", "inflow", "investment", "cost_per_participant",
               "cost_per_month", "dropout")
 """Keys a file may leave out (taking their default) that a key path may still name."""
 _EFFECT_STRUCTURE = ("start", "end", "ramp_months", "fade_months", "from", "to", "state")

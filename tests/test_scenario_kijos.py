@@ -54,3 +54,19 @@ def test_baseline_misses_target_8_so_the_target_is_a_real_test(result):
     baseline_2021 = yearly[(yearly.strategy == "baseline") & (yearly.year == 2021)].set_index("state")
     assert baseline_2021.full_year_persons["sygedagpenge"] > 465
     assert baseline_2021.full_year_persons["jobafklaring"] > 256
+
+
+def test_target_8_counts_economic_full_time_persons(result):
+    # Issue 12, rule 5: local target 8 counts økonomiske fuldtidspersoner. The source gives no share of
+    # partial benefits, so nobody is paid a part and the target's value is the full-year persons.
+    targets = {t.name: t for t in result.scenario.targets}
+    assert {targets[n].measure for n in ("maal-8-jobafklaring-2021", "maal-8-sygedagpenge-2021")} == {"economic"}
+    verdicts = result.targets.set_index(["name", "strategy"])
+    yearly = result.yearly[result.yearly.year == 2021].set_index(["strategy", "state"])
+    value = verdicts.loc[("maal-8-sygedagpenge-2021", "baseline"), "value"]
+    assert value == pytest.approx(yearly.loc[("baseline", "sygedagpenge"), "full_year_persons"], rel=1e-12)
+    # Were 90 % of a full sickness benefit paid on average, the target's value would be 90 % of the persons.
+    partial = kikcalc.run(kikcalc.load(KIJOS, overrides=[("states.sygedagpenge.payment_share", 0.9)]))
+    partial_value = partial.targets.set_index(["name", "strategy"]).loc[("maal-8-sygedagpenge-2021", "baseline"), "value"]
+    full_year = partial.yearly[partial.yearly.year == 2021].set_index(["strategy", "state"])
+    assert partial_value == pytest.approx(0.9 * full_year.loc[("baseline", "sygedagpenge"), "full_year_persons"], rel=1e-12)
