@@ -253,7 +253,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("kroner per person moved", "`amount` of a flow cost", KRONER_PER_MOVE.words()),
     ("kroner in total", "`investment` and a grant's `amount` (each entry)", KRONER.words()),
     ("a money target", "`npv_min`", KRONER_TARGET.words()),
-    ("a probability or a share", "`probability`, `dropout`, shares, `discount_rate`", SHARE.words()),
+    ("a probability or a share", "`probability`, `dropout`, shares, `discount_rate`, `payment_share` (each entry)", SHARE.words()),
     ("a hazard", "`hazard` per month (per year, with `per = \"year\"`: up to 1200); any hazard after effects, a month",
      HAZARD.words()),
     ("a sum of probabilities", "of leaving one state, in every month, anciennitet month and strategy",
