@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
-from conftest import one_state
+from conftest import ROOT, one_state
 from kikcalc import run
+from kikcalc.cli import main
 from kikcalc.report import comparison_frame
 from kikcalc.scenario import build
 from kikcalc.values import assign, for_scenario
+
+EXAMPLE = ROOT / "docs" / "examples" / "partial-sick-leave.toml"
 
 
 def _half_paid(**state) -> dict:
@@ -110,3 +114,11 @@ def test_compare_shows_economic_full_year_persons_only_where_a_benefit_is_partia
     assert line["2020"].tolist() == pytest.approx([50.0])
     full = comparison_frame([run(build(one_state()))])
     assert not full.line.str.startswith("Economic").any()
+
+
+def test_solve_finds_the_payment_share_at_which_the_economic_target_is_met_exactly():
+    # 100 full-year persons: at most 60 economic full-year persons is met exactly at a share of 60 / 100.
+    result = CliRunner().invoke(main, ["solve", str(EXAMPLE), "--target", "economic", "--vary",
+                                       "states.sygedagpenge.payment_share"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "states.sygedagpenge.payment_share = 0.6\n" in result.output
