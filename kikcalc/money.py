@@ -135,9 +135,10 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
 
     An economic full-time person (programme participants included; a full-time person at the
     state's payment share, :mod:`kikcalc.payment_share`) costs the state's yearly rate / 12 a
-    month. For a gross-basis state the state refunds its share by anciennitet month: the
-    start-of-month stock at the share of the month they are in, the end-of-month stock at the
-    share of the month they have just completed (the weightings of :func:`anciennitet_weights`).
+    month. For a gross-basis state the state refunds its share by time on benefit: the
+    start-of-month stock at the staircase's mean over the month's first half, the end-of-month
+    stock over its second half (the weightings of :func:`anciennitet_weights`,
+    :func:`kikcalc.refusion.state_share_during_month`).
     """
     monthly_rate = values.cost[:, None, :] / 12.0
     gross = economic_full_time_persons(trajectory.full_time_persons, values) * monthly_rate
