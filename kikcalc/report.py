@@ -171,9 +171,7 @@ def persons_text(result: Result, strategy: str, fmt: str) -> str:
     rows = [[row_label(name), *map(persons, table.loc[name])] for name in table.index]
     rows.append(["Benefit states, total", *map(persons, table.loc[benefit].sum())])
     economic = yearly.pivot(index="state", columns="year", values="economic_full_year_persons")
-    partly_paid = [s.name for j, s in enumerate(result.scenario.states)
-                   if s.is_benefit and (result.values.payment_share[:, :, j] != 1).any()]
-    rows += [[f"{name}: economic (paid share)", *map(persons, economic.loc[name])] for name in partly_paid]
+    rows += [[f"{name}: economic (paid share)", *map(persons, economic.loc[name])] for name in result.partly_paid_states]
     label = result.scenario.strategies[result.strategy(strategy)].label
     return _heading(f"Full-year persons (helårspersoner): {label} [{strategy}]", fmt) + "\n" + \
         _grid(rows, ["state", *map(str, table.columns)], fmt)
@@ -486,8 +484,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
             add(line, strategy, "full-year persons",
                 {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
     economic = result.yearly.set_index(["strategy", "state", "year"]).economic_full_year_persons
-    partly_paid = [st for j, st in enumerate(s.states) if st.is_benefit and (result.values.payment_share[:, :, j] != 1).any()]
-    for st in partly_paid:  # only where a partial benefit makes the two measures differ
+    for st in (s.states[s.state_index(name)] for name in result.partly_paid_states):  # where the two measures differ
         for strategy in s.strategy_names:
             add(f"Economic full-year persons: {st.label}", strategy, "economic full-year persons",
                 {y: economic[strategy, st.name, y] for y in s.calendar.year_list}, None)

@@ -68,6 +68,12 @@ class Result:
         """Economic full-time persons (økonomiske fuldtidspersoner) per strategy, month and state, shape (K, T, S)."""
         return economic_full_time_persons(self.trajectory.full_time_persons, self.values)
 
+    @property
+    def partly_paid_states(self) -> list[str]:
+        """Benefit states paid less than a full benefit in some month: where the two measures of persons differ."""
+        share = self.values.payment_share
+        return [s.name for j, s in enumerate(self.scenario.states) if s.is_benefit and (share[:, :, j] != 1).any()]
+
     @cached_property
     def programme_economic_full_time_persons(self) -> np.ndarray:
         """The same for each programme's participants, at their source state's share, shape (K, T, P)."""
