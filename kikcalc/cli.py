@@ -270,7 +270,7 @@ def _uncertain(file: str, assignments: tuple[str, ...]):
         raise UsageError(f"{file}: " + ("every uncertain number is set with --set: nothing is left to draw" if has_table else
                                         "no uncertain numbers: give distributions in an [uncertainty] table "
                                         "(docs/scenario-format.md, \"[uncertainty] and [[correlations]]\")"))
-    problems = probe(uncertainty)
+    problems = probe(uncertainty, scenario)
     if problems:
         raise ScenarioError(file, problems)
     return scenario, uncertainty

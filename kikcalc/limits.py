@@ -83,6 +83,18 @@ WEEKS_PER_MONTH = Range(4, 5)
 REFUSION_WEEKS = Range(0, LONGEST_ANCIENNITET * WEEKS_PER_MONTH.high)
 """``[refusion] band_end_weeks``: above 0, and within the anciennitet tracked (checked in months too)."""
 
+EFFECT_NUMBERS = {
+    ("rate", "multiply"): (FACTOR, "a factor"),
+    ("rate", "add"): (RATE_CHANGE, "a number in the transition's unit"),
+    ("rate", "set"): (RATE_SET, "a number in the transition's unit"),
+    ("inflow", "multiply"): (FACTOR, "a factor"),
+    ("inflow", "add"): (PERSONS_CHANGE, "a number of persons per month"),
+    ("measures_cost", "multiply"): (FACTOR, "a factor"),
+    ("measures_cost", "set"): (KRONER_PER_PERSON, "kr. per full-year person"),
+}
+"""An effect's number, by what it acts on and its operation: (its range, its words). ``set`` on a rate is checked
+again in the transition's own unit."""
+
 SUM_TOLERANCE = 1e-9
 """How far probabilities of leaving a state, or a programme's outcome shares, may add up to beyond 1: a float sum's rounding."""
 MIX_TOLERANCE = 1e-6

@@ -75,15 +75,7 @@ _STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
     "inflow_multiply": ("inflow", "multiply"), "inflow_add": ("inflow", "add"),
     "measures_cost_multiply": ("measures_cost", "multiply"), "measures_cost_set": ("measures_cost", "set"),
 }
-_EFFECT_NUMBERS = {  # (what an effect acts on, operation) -> the range of its number, and its words
-    ("rate", "multiply"): (limits.FACTOR, "a factor"),
-    ("rate", "add"): (limits.RATE_CHANGE, "a number in the transition's unit"),
-    ("rate", "set"): (limits.RATE_SET, "a number in the transition's unit"),
-    ("inflow", "multiply"): (limits.FACTOR, "a factor"),
-    ("inflow", "add"): (limits.PERSONS_CHANGE, "a number of persons per month"),
-    ("measures_cost", "multiply"): (limits.FACTOR, "a factor"),
-    ("measures_cost", "set"): (limits.KRONER_PER_PERSON, "kr. per full-year person"),
-}
+_EFFECT_NUMBERS = limits.EFFECT_NUMBERS
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (

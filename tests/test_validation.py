@@ -297,6 +297,16 @@ def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
     assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a scenario file (a regular file)")
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGALRM"), reason="named pipes are Unix's")
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_an_observed_file_that_is_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
+    fifo = tmp_path / "jobindsats.csv"
+    os.mkfifo(fifo)
+    result, text = invoke(*command, str(SCENARIOS / "aabenraa-kik2.toml"), "--observed", str(fifo))
+    assert result.exit_code == 2
+    assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a data file (CSV or JSON) (a regular file)")
+
+
 @pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(signal, "SIGALRM"), reason="Unix's devices")
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_a_device_is_refused(command, no_hang):
