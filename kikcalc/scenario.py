@@ -443,6 +443,12 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     return dataclasses.replace(scenario, overrides=applied)
 
 
+def with_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> Scenario:
+    """A built scenario with values set by key path, as :func:`load` sets them (its own overrides kept first)."""
+    raw, applied = _override(scenario.raw, overrides, scenario.path)
+    return dataclasses.replace(_build_with(raw, scenario.path, []), overrides=(*scenario.overrides, *applied))
+
+
 def _build_with(raw: dict, file: str, problems: list[Problem]) -> Scenario:
     """:func:`build`, with problems found in the file's text reported first, together with its own."""
     try:
