@@ -66,8 +66,9 @@ def rows(changes: list[Change], show_scenario: bool = True, names: tuple[str, st
             out.append([place, *((present, absent) if change.kind == "missing" else (absent, present)), "", ""])
             continue
         months = isinstance(change.old, str) and isinstance(change.new, str)
+        same = change.kind == "same"
         out.append([place, value_text(change.old, money), value_text(change.new, money),
-                    _signed(change.change, money, months), _relative(change)])
+                    "" if same else _signed(change.change, money, months), "" if same else _relative(change)])
     return out
 
 
