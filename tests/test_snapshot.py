@@ -30,7 +30,8 @@ def invoke(*args: str):
     return result
 
 
-def closed_group(folder: Path, cost: int = 120_000, end: str = "2021-12", second_strategy: bool = False) -> str:
+def closed_group(folder: Path, cost: int = 120_000, end: str = "2021-12", second_strategy: bool = False,
+                 investment: int = 12_000) -> str:
     """A group of 1000 persons that nobody leaves or joins: each year's full-year persons are 1000, its
     benefit cost 1000 x cost, whatever else changes. Written as folder/group.toml."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,7 +59,7 @@ probability = 0.0
 label = "Baseline"
 """
     if second_strategy:
-        text += '\n[strategies.more]\nlabel = "More"\ninvestment = 12_000\n'
+        text += f'\n[strategies.more]\nlabel = "More"\ninvestment = {investment}\n'
     path = folder / "group.toml"
     path.write_text(text, encoding="utf-8")
     return str(path)
