@@ -9,7 +9,7 @@ import click
 
 import kikcalc
 from kikcalc import report, snapshot
-from kikcalc.cli import _FILES, _QUIET, EXIT_CHECK_FAILED, _emit, _handles_bad_input, _load_each_once, main
+from kikcalc.cli import _FILES, _QUIET, _SET, EXIT_CHECK_FAILED, _emit, _handles_bad_input, _load_each_once, _overrides, main
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, write_atomically
 
@@ -33,10 +33,13 @@ def _sensitivity_json(scenario: kikcalc.Scenario, settings: dict) -> dict | None
     return json.loads(report_sensitivity.document(run, "json"))
 
 
-def _snapshot_of(files: tuple[str, ...], settings: dict | None, quiet: bool) -> dict:
+def _snapshot_of(files: tuple[str, ...], settings: dict | None, quiet: bool, assignments: tuple[str, ...] = ()) -> dict:
     """The snapshot document of the files as they run now, with sensitivity numbers if ``settings`` are given."""
     keys = snapshot.keys_of(files)
-    results = _load_each_once(files, (), quiet)
+    results = _load_each_once(files, _overrides(assignments), quiet)
+    for result in results:
+        for note in report.set_notes(result):
+            click.echo(f"note: {result.scenario.path}: {note}", err=True)
     entries = {}
     for key, result in zip(keys, results, strict=True):
         run = json.loads(report.to_json(report.run_json(result)))
@@ -58,10 +61,11 @@ _SAMPLER = click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"
 @_DRAWS
 @_SEED
 @_SAMPLER
+@_SET
 @_QUIET
 @_handles_bad_input
 def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | None, seed: int | None, sampler: str | None,
-                     quiet: bool) -> None:
+                     assignments: tuple[str, ...], quiet: bool) -> None:
     """Store every headline number of every strategy of the files, for kikcalc check to compare a later run with."""
     if draws is None and (seed is not None or sampler is not None):
         raise UsageError("--seed and --sampler choose the draws of --draws N; give --draws too")
@@ -69,7 +73,7 @@ def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | No
         format_for(output, "json")  # refuses a .toml: that is a scenario
         check_output(output, list(files))
     settings = None if draws is None else {"draws": draws, "seed": 1 if seed is None else seed, "sampler": sampler or "random"}
-    document = _snapshot_of(files, settings, quiet)
+    document = _snapshot_of(files, settings, quiet, assignments)
     _emit(report.to_json(document), output, files)
 
 
@@ -85,10 +89,11 @@ def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | No
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,
               help="table (default), markdown (for a CI job summary) or json; default from --output's suffix.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the report to this file (atomically).")
+@_SET
 @_QUIET
 @_handles_bad_input
 def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update: bool, fmt: str | None, output: str | None,
-          quiet: bool) -> None:
+          assignments: tuple[str, ...], quiet: bool) -> None:
     """Run the files again and compare every number with a snapshot; exit 1 if one moved beyond the tolerance,
     or a scenario, strategy, year or number is missing or extra."""
     from kikcalc import report_snapshot
@@ -100,14 +105,17 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
         check_output(output, [*files, against])
     old = snapshot.read(against)
     if update:
+        if assignments:
+            raise UsageError("--update with --set would store numbers that the files do not give; leave out --set, or edit the files")
         check_output(against, list(files), "--against")
-    new = _snapshot_of(files, old.get("sensitivity"), quiet)
+    new = _snapshot_of(files, old.get("sensitivity"), quiet, assignments)
     changes = snapshot.compare(old, new, rtol, atol)
     compared = len(set(snapshot.flatten(old)) & set(snapshot.flatten(new)))
     if update:
         write_atomically(against, report.to_json(new), list(files), "--against")
     _emit(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), output, (*files, against))
     if changes and not update:
-        click.echo(f"kikcalc: {len(changes)} difference{'s' if len(changes) != 1 else ''} from {against}; if they are intended, "
-                   f"rewrite it: kikcalc check {' '.join(files)} --against {against} --update", err=True)
+        how = ("" if assignments else
+               f"; if they are intended, rewrite it: kikcalc check {' '.join(files)} --against {against} --update")
+        click.echo(f"kikcalc: {len(changes)} difference{'s' if len(changes) != 1 else ''} from {against}{how}", err=True)
         sys.exit(EXIT_CHECK_FAILED)

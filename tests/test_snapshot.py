@@ -266,3 +266,16 @@ def test_update_never_writes_over_a_bad_snapshot():
     before = (BAD / "version-2.json").read_bytes()
     assert invoke("check", KIK2, "--against", str(BAD / "version-2.json"), "--update").exit_code == 2
     assert (BAD / "version-2.json").read_bytes() == before
+
+
+def test_check_with_set_asks_would_ci_notice_and_never_updates(tmp_path):
+    out = tmp_path / "s.json"
+    invoke("snapshot", closed_group(tmp_path / "a"), "-o", str(out))
+    result = invoke("check", closed_group(tmp_path / "b"), "--against", str(out), "--set", "states.kh.cost=132000",
+                    "--format", "json")
+    assert result.exit_code == 1
+    assert "set states.kh.cost = 132000 (file: 120000)" in result.stderr
+    change = next(c for c in json.loads(result.stdout)["changes"] if c["path"] == "years.2021.money.benefit_cost_net")
+    assert change["change"] == 1000 * (132_000 - 120_000)
+    refused = invoke("check", closed_group(tmp_path / "b"), "--against", str(out), "--set", "states.kh.cost=132000", "--update")
+    assert refused.exit_code == 2 and "--update with --set" in refused.output
