@@ -7,6 +7,7 @@ output rounds them, so that a change the check reports is never shown as 0.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from kikcalc import locale
@@ -105,7 +106,8 @@ def diff_document(first: str, second: str, inputs: list[tuple[str, Any, Any]], h
     """The ``kikcalc diff`` report: the inputs that differ by key path, then every headline number of both files."""
     if fmt == "json":
         return to_json({"a": first, "b": second,
-                        "inputs": [{"path": path, "a": a, "b": b} for path, a, b in inputs],
+                        "inputs": [{"path": path, "a": _plain(a), "b": _plain(b), "in_a": a is not ABSENT, "in_b": b is not ABSENT}
+                                   for path, a, b in inputs],
                         "results": records(headline)})
     absent = "(not in the file)"
     input_rows = [[path, absent if a is ABSENT else _input_text(a), absent if b is ABSENT else _input_text(b)]
@@ -124,3 +126,16 @@ def _input_text(value: Any) -> str:
     if isinstance(value, list):
         return f"a list of {len(value)}"
     return format_value(value)
+
+
+def _plain(value: Any) -> Any:
+    """A raw TOML value for JSON: null for one a file does not have, a date or time as its TOML text."""
+    if value is ABSENT:
+        return None
+    if isinstance(value, (datetime.date, datetime.time)):
+        return format_value(value)
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

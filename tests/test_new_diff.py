@@ -152,7 +152,7 @@ def test_diff_of_two_closed_groups_moves_the_saving_by_the_extra_investment(tmp_
     result = invoke("diff", first, second, "--format", "json")
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["inputs"] == [{"path": "strategies.more.investment", "a": 12_000, "b": 30_000}]
+    assert document["inputs"] == [{"path": "strategies.more.investment", "a": 12_000, "b": 30_000, "in_a": True, "in_b": True}]
     moved = {(r["strategy"], r["path"]): r for r in document["results"] if r["kind"] == "moved"}
     # a strategy with no effect saves minus its investment: 2 years x 12,000 and 2 years x 30,000 kr.
     saving = moved["more", "summary.net_saving"]
@@ -187,3 +187,13 @@ def test_diff_of_a_bad_file_is_exit_2_with_its_key_path():
     bad = Path(__file__).parent / "bad_scenarios" / "probability-above-one.toml"
     result = invoke("diff", str(KIK2), str(bad))
     assert result.exit_code == 2 and "transitions[0].probability" in result.output
+
+
+def test_diff_in_json_says_which_file_lacks_a_value():
+    plan = SCENARIOS / "aabenraa-kik2-plan.toml"
+    document = json.loads(invoke("diff", str(plan), str(KIK2), "--format", "json").stdout)
+    inputs = {d["path"]: d for d in document["inputs"]}
+    assert inputs["uncertainty"]["in_a"] is False and inputs["uncertainty"]["a"] is None
+    assert inputs["uncertainty"]["in_b"] is True and inputs["uncertainty"]["b"] == kikcalc.load(KIK2).raw["uncertainty"]
+    assert inputs["strategies.kik2.effects[0].multiply"] == {"path": "strategies.kik2.effects[0].multiply", "a": 1.45,
+                                                              "b": 1.59152, "in_a": True, "in_b": True}
