@@ -10,7 +10,7 @@ import click
 
 import kikcalc
 from kikcalc import keypaths, report, snapshot
-from kikcalc.cli import _emit, _handles_bad_input, _warn, main
+from kikcalc.cli import _emit, _handles_bad_input, main
 from kikcalc.errors import UsageError
 from kikcalc.output import check_output, format_for, write_new
 
@@ -65,8 +65,6 @@ def diff(first: str, second: str, fmt: str | None, output: str | None) -> None:
     if output:
         check_output(output, [first, second])
     scenarios = [kikcalc.load(first), kikcalc.load(second)]
-    for file, scenario in zip((first, second), scenarios, strict=True):
-        _warn(scenario, file, quiet=True)
     inputs = keypaths.differences(scenarios[0].raw, scenarios[1].raw)
     a, b = (_headline(kikcalc.run(s)) for s in scenarios)
     headline = [c for c in snapshot.compare(a, b, 0.0, 0.0, keep_same=True)

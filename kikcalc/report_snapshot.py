@@ -20,7 +20,13 @@ HEADERS = ["where", "old", "new", "change", "relative change"]
 
 
 def _is_money(change: Change) -> bool:
-    return any(word in key for key in change.where[2:] for word in _MONEY_WORDS)
+    """Whether a number is kroner, by the rule that rounds the JSON output (a money word in its name);
+    a target's own name and a probability never make it kroner."""
+    keys = list(change.where[2:])
+    if keys and "probability" in keys[-1]:
+        return False
+    named = [key for i, key in enumerate(keys) if not (i > 0 and keys[i - 1] == "targets")]
+    return any(word in key for key in named for word in _MONEY_WORDS)
 
 
 def value_text(value: Any, money: bool) -> str:

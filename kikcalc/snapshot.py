@@ -123,7 +123,7 @@ def read(path: str) -> dict:
         raise bad("", f"not a snapshot: {error}") from None
     if not isinstance(snapshot, dict) or MARK not in snapshot:
         raise bad("", f'not a kikcalc snapshot: expected a JSON object with "{MARK}": {VERSION} (write one with kikcalc snapshot)')
-    if snapshot[MARK] != VERSION:
+    if type(snapshot[MARK]) is not int or snapshot[MARK] != VERSION:  # true == 1 in Python, not in a version
         raise bad(MARK, f"snapshot version {json.dumps(snapshot[MARK])}; this kikcalc reads version {VERSION}: write it again "
                         f"with this kikcalc: kikcalc snapshot FILE... -o {path}")
     problems = _shape(snapshot)

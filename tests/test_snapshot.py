@@ -234,6 +234,7 @@ BAD_CASES = [
     ("not-an-object.json", 'not a kikcalc snapshot: expected a JSON object with "kikcalc_snapshot": 1'),
     ("no-mark.json", 'not a kikcalc snapshot: expected a JSON object with "kikcalc_snapshot": 1'),
     ("version-2.json", "kikcalc_snapshot: snapshot version 2; this kikcalc reads version 1"),
+    ("version-true.json", "kikcalc_snapshot: snapshot version true; this kikcalc reads version 1"),
     ("scenarios-a-list.json", "scenarios: expected an object of scenarios by file name"),
     ("strategies-missing.json", 'scenarios."group.toml": expected an object with "strategies"'),
     ("number-a-list.json", "scenarios.\"group.toml\".strategies.baseline.summary.npv: expected a number, a text, true, false, "
@@ -279,3 +280,15 @@ def test_check_with_set_asks_would_ci_notice_and_never_updates(tmp_path):
     assert change["change"] == 1000 * (132_000 - 120_000)
     refused = invoke("check", closed_group(tmp_path / "b"), "--against", str(out), "--set", "states.kh.cost=132000", "--update")
     assert refused.exit_code == 2 and "--update with --set" in refused.output
+
+
+def test_kroner_are_shown_to_the_ore_and_other_numbers_to_6_decimals():
+    from kikcalc.report_snapshot import rows
+
+    def shown(where, old, new):
+        return rows([Change(("f.toml", "s", *where), "moved", old, new)])[0][1:]
+
+    assert shown(("years", "2021", "money", "net_saving"), 1000.0, 1250.5) == ["1,000.00", "1,250.50", "+250.50", "+25.1 %"]
+    assert shown(("summary", "return_per_krone"), 2.5, 2.25) == ["2.5", "2.25", "-0.25", "-10 %"]
+    assert shown(("sensitivity", "npv_positive_probability"), 0.994, 0.9935)[2] == "-0.0005"
+    assert shown(("targets", "npv-cost", "value"), 800.1234567, 800.0)[:2] == ["800.123457", "800"]
