@@ -112,6 +112,10 @@ def test_a_snapshot_with_draws_holds_the_sensitivity_summary(tmp_path):
     target = next(t for t in own["targets"] if t["strategy"] == "kik2" and t["name"] == "budget-2021")
     assert held["targets"]["budget-2021"]["probability_met"] == target["probability_met"]
     assert invoke("check", KIK2, "--against", str(out)).exit_code == 0  # the same draws again
+    weaker = invoke("check", KIK2, "--against", str(out), "--set", "strategies.kik2.investment.2021=5_979_000", "--format", "json")
+    paths = {c["path"] for c in json.loads(weaker.stdout)["changes"]}
+    assert weaker.exit_code == 1 and {"sensitivity.npv.mean", "sensitivity.net_saving.2021.p50"} <= paths
+    assert "sensitivity.net_saving.2020.p50" not in paths  # the same draws: 2020's saving does not depend on 2021's spending
 
 
 def test_seed_without_draws_is_a_usage_error():
@@ -292,3 +296,13 @@ def test_kroner_are_shown_to_the_ore_and_other_numbers_to_6_decimals():
     assert shown(("summary", "return_per_krone"), 2.5, 2.25) == ["2.5", "2.25", "-0.25", "-10 %"]
     assert shown(("sensitivity", "npv_positive_probability"), 0.994, 0.9935)[2] == "-0.0005"
     assert shown(("targets", "npv-cost", "value"), 800.1234567, 800.0)[:2] == ["800.123457", "800"]
+
+
+def test_check_writes_its_report_to_a_file_in_markdown_or_json_only(tmp_path):
+    out = tmp_path / "s.json"
+    invoke("snapshot", closed_group(tmp_path / "a"), "-o", str(out))
+    report = tmp_path / "check.md"
+    result = invoke("check", closed_group(tmp_path / "b", cost=132_000), "--against", str(out), "--output", str(report))
+    assert result.exit_code == 1 and report.read_text(encoding="utf-8").count("| group.toml: baseline:") == 6
+    refused = invoke("check", closed_group(tmp_path / "b"), "--against", str(out), "--output", str(tmp_path / "check.csv"))
+    assert refused.exit_code == 2 and "kikcalc check writes table, markdown, json" in refused.output
