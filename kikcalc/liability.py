@@ -217,9 +217,8 @@ def _stationary(moves: sparse.csr_matrix, start: np.ndarray, finish: np.ndarray,
     endless = np.isin(label, np.flatnonzero(endless_class))
     reached = endless.copy()
     frontier = endless.copy()
-    backwards = moves.T.tocsr()
     while frontier.any():
-        frontier = (backwards @ frontier.astype(float) > 0) & ~reached
+        frontier = (moves @ frontier.astype(float) > 0) & ~reached  # cells that move into the frontier
         reached |= frontier
     result = np.zeros(size)
     result[reached] = np.inf
@@ -301,7 +300,8 @@ def liability_table(liability: Liability) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(records)
     key = ["group", "state", "segment"]
     base = frame[frame.strategy == names[0]].set_index(key)
-    joined = frame.join(base[["future_months", "pv_net_cost", "pv_net_cost_total"]], on=key, rsuffix="_baseline")
+    joined = frame.merge(base[["future_months", "pv_net_cost", "pv_net_cost_total"]], left_on=key, right_index=True,
+                         how="left", suffixes=("", "_baseline"))
     for column in ("future_months", "pv_net_cost", "pv_net_cost_total"):
         with np.errstate(invalid="ignore"):  # unbounded in both: no change to tell
             change = joined[column] - joined[f"{column}_baseline"]
