@@ -55,6 +55,9 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
     parts = ["\n".join(header_lines(liability, fmt))]
     for name in strategies or names:
         rows = frame[(frame.strategy == name) & (frame.persons > 0)]
+        states_with_persons = rows[rows.state != "all"].groupby("group").state.nunique()
+        alone = rows.group.map(states_with_persons).fillna(0) <= 1
+        rows = rows[~(alone & (rows.state == "all"))]  # one state's rows are already its total
         baseline = name == names[0]
         headers = ["group", "state", "segment", "persons", "future months", "PV net cost per person, kr.",
                    "PV net cost, mio. kr."]
