@@ -90,13 +90,15 @@ def test_the_season_scales_the_rate_after_the_strategys_effects():
     assert kh[kh.strategy == "baseline"].headcount_end.iloc[0] == pytest.approx(96.0, rel=1e-12)
 
 
-@pytest.mark.parametrize("where", ["transition out of benefit", "banded hazard", "inflow"])
+@pytest.mark.parametrize("where", ["transition out of benefit", "between benefit states", "banded hazard", "inflow"])
 def test_the_engines_fast_paths_keep_the_rules_with_a_season(where):
     # The step with seasons equals the rules applied person group by person group, month by month, on a
     # model with every kind of path (banded moves, competing hazards, returns, a ramped effect).
     raw = _every_path()
     if where == "transition out of benefit":  # the moves out are rescaled, not rebuilt
         raw["transitions"][0].update(season=SEASON, cycle={"2022": 1.3})
+    elif where == "between benefit states":  # a banded probability from kh to syg: the moves are rebuilt
+        raw["transitions"][1].update(season=SEASON, season_normalise=False)
     elif where == "banded hazard":  # competing hazards change shape: the moves are rebuilt
         raw["transitions"][3].update(season=SEASON)
     else:
