@@ -548,7 +548,7 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-from kikcalc import cli_new, cli_snapshot  # noqa: E402, F401  (register their commands)
+from kikcalc import cli_liability, cli_new, cli_snapshot  # noqa: E402, F401  (register their commands)
 
 if __name__ == "__main__":
     main()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kikcalc.spec import Scenario
-from kikcalc.transitions import monthly_rate, transition_probabilities
+from kikcalc.transitions import effect_transitions, monthly_rate, transition_probabilities
 
 PROFILE_TOLERANCE = 1e-12
 """Relative: a row's banded rate within this of its scale times the file's profile takes the profile."""
@@ -93,7 +93,7 @@ class Structure:
         banded_out = np.flatnonzero(banded & (source < nb) & (target >= nb))
         reshaped = {e.transition for _, e in scenario.effects if e.on == "rate" and e.operation != "multiply"}
         kept = all(scenario.transitions[i].kind == "probability" and i not in reshaped for i in banded_out)
-        touched = {e.transition for _, e in scenario.effects if e.on == "rate"}
+        touched = set(effect_transitions(scenario))  # by effects, seasons or the cycle
         only_out = kept and all(source[i] < nb <= target[i] and scenario.transitions[i].kind == "probability"
                                 and i not in reshaped for i in touched)
         return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, only_out_change=only_out,

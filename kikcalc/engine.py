@@ -33,6 +33,7 @@ from kikcalc.transitions import (
     base_rates,
     change_months,
     effect_transitions,
+    in_season,
     inflows,
     multiply_factors,
     rates_in_month,
@@ -158,7 +159,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
 
     rates = base.copy()  # a change month's rates, rebuilt in full where a row is off its profiles
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
-        first_month = transition_probabilities(scenario, base)
+        first_month = transition_probabilities(scenario, in_season(scenario, base, 0))
         moves = month_moves(structure, first_month)
         if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
             moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates)),

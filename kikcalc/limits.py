@@ -274,6 +274,7 @@ TABLE: list[tuple[str, str, str]] = [
      f"1, to within {MIX_TOLERANCE:g}; at most 1, to within {SUM_TOLERANCE:g}"),
     ("a mean stay in months", "`mean_months`, `set` on a `mean_months` transition", MEAN_MONTHS.words()),
     ("an effect's factor", "`multiply`, `inflow_multiply`, `measures_cost_multiply`", FACTOR.words()),
+    ("a seasonal factor, a cycle multiplier", "`season` (each month), `cycle` (each entry)", FACTOR.words()),
     ("an effect's change of a rate", "`add`; `set` (then the rate's own range)",
      f"{RATE_CHANGE.words()}; {RATE_SET.words()}"),
     ("months", "`duration_months`", DURATION.words()),

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, textfile
+from kikcalc import aftereffects, keypaths, limits, scenario_seasons, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -60,10 +60,10 @@ _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refu
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
-    "cost", "cost_basis", "measures_cost",
+    "cost", "cost_basis", "measures_cost", *scenario_seasons.KEYS,
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
-_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
+_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per", *scenario_seasons.KEYS)
 _STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", "grants")
 _PROGRAMME_KEYS = ("name", "label", "from", "participants", "start", "end", "duration_months", "cost_per_participant",
                    "cost_per_month", "outcomes", "dropout")
@@ -608,6 +608,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
     guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
+    seasons = scenario_seasons.read(reader, raw, calendar)
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets, calendar)
         _check_programme_names(reader, strategies, names)
@@ -617,12 +618,14 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     notes = ()
     if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
         notes = ("no [strategies.baseline] in the file: the baseline is the scenario without effects or investment",)
-    return Scenario(
+    scenario = Scenario(
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
         discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
         strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
-        budget_guarantee=guarantee,
+        budget_guarantee=guarantee, seasons=seasons,
     )
+    scenario_seasons.check(reader, scenario, raw)
+    return scenario
 
 
 def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bool:

@@ -214,6 +214,22 @@ class Refusion:
 
 
 @dataclass(frozen=True, eq=False)
+class Seasons:
+    """Seasonal factors and a business-cycle multiplier, resolved onto the month calendar
+    (:mod:`kikcalc.scenario_seasons` reads them; :mod:`kikcalc.transitions` applies them)."""
+
+    inflow: np.ndarray
+    """The factor on each state's inflow in each month, shape (T, S); 1 where the file gives none."""
+    rate: np.ndarray
+    """The factor on each transition's monthly probability or hazard in each month, shape (T, n); 1 where none."""
+
+    @property
+    def seasoned_transitions(self) -> list[int]:
+        """The transitions whose rate some factor other than 1 changes, in order."""
+        return np.flatnonzero((self.rate != 1.0).any(axis=0)).tolist()
+
+
+@dataclass(frozen=True, eq=False)
 class Scenario:
     """A validated scenario. Strategies start with the baseline."""
 
@@ -230,6 +246,8 @@ class Scenario:
     anciennitet_months: int
     """A: anciennitet is tracked in months 0..A-1, the last holding A-1 months and more."""
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
+    seasons: Seasons | None = None
+    """Seasonal factors and a business-cycle multiplier on inflows and transitions; None: none anywhere."""
     path: str = ""
     notes: tuple[str, ...] = field(default=())
     raw: dict = field(default_factory=dict, repr=False)
