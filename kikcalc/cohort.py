@@ -4,8 +4,9 @@ The step is laid out as a careful hand-written model would be:
 
 - States are kept in the engine's own order, benefit states first (:class:`Structure`), so that
   benefit and outside states are contiguous. Benefit states carry anciennitet months 0..A-1 and a
-  spare slot A, contiguous and last: ``benefit`` has shape (R, Sb, A+1). Outside states do not track
-  anciennitet: ``outside`` has shape (R, So).
+  spare slot A, contiguous and last: ``benefit`` has shape (R, Sb, A+1). Outside states hold, in
+  ``outside`` (R, So), the persons whose anciennitet is forgotten, and in ``kept`` (R, So, C, A) those
+  who keep it for a while by months outside (:mod:`kikcalc.returns`).
 - The moves between benefit states that do not depend on anciennitet, with the stay on the
   diagonal, are one (R, Sb, Sb) matrix product over every anciennitet month; what leaves otherwise
   is taken off elementwise; the difference is written one slot on in one flat operation, which is
@@ -443,7 +444,11 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
       tends to its mix under M). A state whose round adds less than the stock's rounding takes the
       mix of x.
 
-    A set stops after the first round, from round A on, in which no benefit state's mix changed by
+    Persons outside who keep their anciennitet (:mod:`kikcalc.returns`) are nodes that pass everyone
+    on each month (to a benefit state, or one month further on the clock): :func:`step` moves their
+    gain like the rest, and no stay of theirs is split off.
+
+    A set stops after the first round, from round A + C on (C months on the clock), in which no benefit state's mix changed by
     more than :data:`SETTLE_TOLERANCE` and no empty state has persons moving into it; else after
     ``rounds`` rounds, with the states whose mix still changed in :attr:`Settlement.unsettled`. A
     state no flow reaches gets the last (longest) anciennitet month. Sets run side by side, a

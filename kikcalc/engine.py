@@ -7,9 +7,11 @@ stays flat in R (:func:`simulate_chunks`).
 
 Anciennitet: a person in a benefit state at the start of a month with ``a`` completed months on
 benefit has ``a + 1`` at the start of the next, whether they stay or move to another benefit state;
-the last anciennitet month A-1 holds "A-1 months and more". Outside states do not track it: their
-persons sit in anciennitet 0, and a person who moves from an outside state into a benefit state
-enters like inflow, with that state's inflow mix.
+the last anciennitet month A-1 holds "A-1 months and more". A person who leaves for an outside
+state keeps it for :func:`kikcalc.refusion.reset_months` months (:mod:`kikcalc.returns`) and comes
+back with it; after that, and for persons whose history the model does not know, a move from an
+outside state into a benefit state enters like inflow, with that state's inflow mix. The tables
+count everyone in an outside state at anciennitet 0 (``stock``, ``weighted``): they cost nothing.
 
 One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
 :mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in

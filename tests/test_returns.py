@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 import kikcalc
-from kikcalc.engine import simulate
+from kikcalc.cohort import Structure
+from kikcalc.engine import simulate, simulate_chunks
+from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
 from kikcalc.scenario import build
 from kikcalc.spec import Refusion
+from kikcalc.values import assign, for_scenario
 
 WEEKS_PER_MONTH = 52 / 12
 MONTH_1 = (4 * 0.80 + (WEEKS_PER_MONTH - 4) * 0.40) / WEEKS_PER_MONTH  # 76.9 %: weeks 0 to 4.33
@@ -62,6 +65,7 @@ def test_a_person_who_leaves_in_anciennitet_month_20_and_works_3_months_is_refun
     np.testing.assert_allclose(result.trajectory.headcount[1, :6, 0], [1, 0, 0, 0, 1, 1])
     gross = result.accounts.benefit_cost_gross[1, 3, 0]
     assert gross == pytest.approx(0.5 * GROSS_A_MONTH, rel=1e-12)
+    assert refunded_share(raw, 0) == pytest.approx(0.20, rel=1e-12)  # the half month of leaving
     assert refunded_share(raw, 3) == pytest.approx(0.20, rel=1e-12)
     assert refunded_share(raw, 4) == pytest.approx(0.20, rel=1e-12)
 
@@ -119,10 +123,9 @@ def test_a_course_completer_who_goes_outside_keeps_the_anciennitet_too():
     assert refunded_share(raw, 13) == pytest.approx(MONTH_1, rel=1e-12)
 
 
-@pytest.mark.parametrize("weeks", [52, 0, 13])
-def test_persons_are_conserved_with_the_outside_clock(weeks):
-    # Inflow into kh and job, moves both ways: everyone in all states is the start plus all inflow so far.
-    raw = {
+def _two_ways(weeks: float = 52) -> dict:
+    """kh (gross) and syg, job and gone outside, inflow into kh, syg and job, moves both ways, exits by band."""
+    return {
         "scenario": {"name": "conservation", "start": "2021-01", "end": "2023-12"},
         "states": {"kh": {"initial": 500.0, "inflow": 20.0, "cost": 120_000, "cost_basis": "gross"},
                    "syg": {"initial": 200.0, "inflow": 5.0},
@@ -132,11 +135,32 @@ def test_persons_are_conserved_with_the_outside_clock(weeks):
                         {"from": "kh", "to": "syg", "probability": 0.01},
                         {"from": "job", "to": "kh", "probability": 0.06}, {"from": "job", "to": "syg", "probability": 0.01},
                         {"from": "job", "to": "gone", "probability": 0.02}, {"from": "gone", "to": "job", "probability": 0.05}],
-        "strategies": {"baseline": {}},
+        "strategies": {"baseline": {}, "more": {"effects": [{"from": "kh", "to": "job", "multiply": 1.4, "ramp_months": 3}]}},
         "refusion": {"reset_after_weeks": weeks},
     }
-    trajectory = simulate(build(raw))
+
+
+@pytest.mark.parametrize("weeks", [52, 0, 13])
+def test_persons_are_conserved_with_the_outside_clock(weeks):
+    # Everyone in all states is the start plus all inflow so far; flows account for every change.
+    trajectory = simulate(build(_two_ways(weeks)))
     expected = 750.0 + 28.0 * np.arange(37)
-    np.testing.assert_allclose(trajectory.headcount[0].sum(axis=1), expected, rtol=1e-13)
+    np.testing.assert_allclose(trajectory.headcount.sum(axis=2), np.broadcast_to(expected, (2, 37)), rtol=1e-13)
     net = -trajectory.flows.sum(axis=3) + trajectory.flows.sum(axis=2) + trajectory.inflow
     np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
+
+
+def test_chunks_and_rows_give_the_same_numbers_bit_for_bit_with_the_outside_clock():
+    scenario = build(_two_ways())
+    assert Structure.of(scenario).clock == 11
+    values = for_scenario(scenario, draws=5)
+    per_draw = np.repeat(np.linspace(0.03, 0.09, 5), 2)  # each draw its own return rate
+    values = assign(scenario, values, "transitions[3].probability", per_draw)
+    weights = anciennitet_weights(scenario)
+    whole = simulate(scenario, values, weights, keep_stock=False, keep_flows=False)
+    assert np.ptp(whole.weighted[0, 1::2, -1, 0]) > 0  # the draws differ
+    for chunk_rows in (2, 4, 512):
+        pieces = list(simulate_chunks(scenario, values, weights, chunk_rows=chunk_rows))
+        np.testing.assert_array_equal(np.concatenate([t.headcount for _, _, t in pieces]), whole.headcount)
+        np.testing.assert_array_equal(np.concatenate([t.weighted for _, _, t in pieces], axis=1), whole.weighted)
+        np.testing.assert_array_equal(np.concatenate([t.initial_stock for _, _, t in pieces]), whole.initial_stock)
