@@ -448,8 +448,9 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     on each month (to a benefit state, or one month further on the clock): :func:`step` moves their
     gain like the rest, and no stay of theirs is split off.
 
-    A set stops after the first round, from round A + C on (C months on the clock), in which no benefit state's mix changed by
-    more than :data:`SETTLE_TOLERANCE` and no empty state has persons moving into it; else after
+    A set stops after the first round, from round A + C on (C: :attr:`Structure.clock`), in which no
+    benefit state's mix changed by more than :data:`SETTLE_TOLERANCE` and no empty state has persons
+    moving into it; else after
     ``rounds`` rounds, with the states whose mix still changed in :attr:`Settlement.unsettled`. A
     state no flow reaches gets the last (longest) anciennitet month. Sets run side by side, a
     stopped set adding nothing more, so a set's numbers do not depend on the sets it runs with.
