@@ -82,6 +82,8 @@ WEEKS_PER_MONTH = Range(4, 5)
 """``[refusion] weeks_per_month``: a month has 4 to 4.43 weeks."""
 REFUSION_WEEKS = Range(0, LONGEST_ANCIENNITET * WEEKS_PER_MONTH.high)
 """``[refusion] band_end_weeks``: above 0, and within the anciennitet tracked (checked in months too)."""
+RESET_WEEKS = Range(0, 156)
+"""``[refusion] reset_after_weeks``: the rule counts self-support within 3 years (156 weeks); more is not the rule's."""
 
 EFFECT_NUMBERS = {
     ("rate", "multiply"): (FACTOR, "a factor"),
@@ -283,6 +285,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("anciennitet months", "keys of anciennitet mixes, bounds of bands, refusion steps (in months)",
      f"0 to {LONGEST_ANCIENNITET} (50 years)"),
     ("weeks in a month", "`[refusion] weeks_per_month`", WEEKS_PER_MONTH.words()),
+    ("weeks of self-support", "`[refusion] reset_after_weeks`", RESET_WEEKS.words()),
     ("nesting", "tables and lists inside each other", f"at most {DEPTH} levels"),
     ("entries", "in one table or list", f"at most {show(ENTRIES)}"),
     ("states, strategies", "`[states.NAME]`, `[strategies.NAME]`", f"at most {show(STATES)}, {show(STRATEGIES)}"),

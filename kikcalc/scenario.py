@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, scenario_seasons, textfile
+from kikcalc import aftereffects, keypaths, limits, scenario_anciennitet, scenario_seasons, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -82,7 +82,7 @@ _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
     *_COMPARISONS, "payback_by", "npv_min", "measure",
 )
-_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
+_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month", *scenario_anciennitet.KEYS)
 
 
 def _describe(value: Any) -> str:
@@ -1273,8 +1273,8 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
                        f"a step after {limits.show(max(weeks))} weeks ({limits.show(max(weeks) / per_month)} months) is "
                        f"beyond the {LONGEST_ANCIENNITET} months of anciennitet tracked")
         return None
-    return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
-                    weeks_per_month=per_month)
+    return scenario_anciennitet.with_reset(reader, table, Refusion(
+        band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares), weeks_per_month=per_month))
 
 
 def _refusion_weeks(reader: _Reader, weeks: Any) -> bool:

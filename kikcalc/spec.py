@@ -211,6 +211,10 @@ class Refusion:
     state_share: tuple[float, ...] = (0.80, 0.40, 0.30, 0.20)
     """The state's share in each band; one more than ``band_end_weeks``."""
     weeks_per_month: float = 52.0 / 12.0
+    reset_after_weeks: float = 52.0
+    """Weeks of self-support in a row after which a person's anciennitet starts again from 0; until then a
+    person who returns to benefit comes back with the anciennitet they left with. 0: every return starts
+    again, like new inflow (kikcalc before this rule). :func:`kikcalc.refusion.reset_months` gives it in months."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -85,6 +85,7 @@ def test_the_liability_over_the_horizon_is_the_runs_own_discounted_cost():
     raw["states"]["syg"]["measures_cost"] = 30_000
     raw["states"]["syg"]["cost"] = 150_000
     raw["transitions"][1]["season"] = {"1": 1.3, "7": 0.7}
+    raw.setdefault("refusion", {})["reset_after_weeks"] = 0  # returners as new inflow: the rule the liability follows today
     scenario = widened(build(raw))
     values = for_scenario(scenario)
     result = run_scenario(scenario, values)
