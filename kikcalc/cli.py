@@ -16,7 +16,7 @@ import numpy as np
 import kikcalc
 from kikcalc import keypaths, plausibility, report
 from kikcalc.errors import ScenarioError, UsageError
-from kikcalc.output import check_output, format_for, reason, write_atomically
+from kikcalc.output import check_output, format_for, reason, write_atomically, write_stdout
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -61,7 +61,7 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
         raise UsageError("cannot write standard output: it is closed")
     try:
-        click.echo(content, nl=False)
+        write_stdout(content)  # every byte or an error: a reader that stops halfway is exit 141, not a silent 0
     except BrokenPipeError:
         raise  # the reader went away (| head): quiet, see _Main
     except OSError as error:  # > a file on a full disk
@@ -445,10 +445,15 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
     k = _realised_strategy(scenario, strategy, file)
     check_fit(scenario, observations, list(fits), holdout)
     if write_to:
+        from kikcalc.toml_edit import write_over_problem
+
         check_output(write_to, [file, *observed_files], "--write")
+        refused = write_over_problem(write_to)
+        if refused:
+            raise UsageError(f"--write {write_to}: {refused}")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
     if write_to:
-        from kikcalc.toml_edit import with_numbers
+        from kikcalc.toml_edit import with_numbers, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -461,7 +466,8 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         from kikcalc.textfile import read_text
 
         text = read_text(file)
-        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
+        written = written_header(file, source) + with_numbers(text, changes, uncertain)
+        write_atomically(write_to, written, [file, *observed_files], "--write")
     _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
                                                 write_to), output, (file, *observed_files))
 

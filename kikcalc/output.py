@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
@@ -153,3 +155,25 @@ def write_new(path: str | Path, content: str | bytes, option: str = "FILE") -> N
         raise UsageError(f"cannot write {path}: {reason(error)}") from None
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def write_stdout(content: str) -> None:
+    """Write text to standard output in full, or raise.
+
+    Python's buffered standard output drops the rest of a large write that a reader stops taking halfway
+    (``| head``, a consumer that dies) without a word, so a half-written JSON would end with exit 0. Written
+    here with ``os.write`` until every byte is taken, a reader that goes away is a BrokenPipeError
+    (exit 141) and a full disk an OSError. A stream with no file descriptor (a test's capture) is written to
+    as it is.
+    """
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        stream.write(content)
+        stream.flush()
+        return
+    stream.flush()  # anything written to it before goes first
+    view = memoryview(content.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while view:
+        view = view[os.write(descriptor, view):]

@@ -232,6 +232,16 @@ def test_a_broken_pipe_exits_quietly_with_141():
     assert stderr == b""
 
 
+def test_a_reader_that_stops_halfway_is_141_not_a_silent_success():
+    """Python's buffered stdout drops the rest of a large write a reader stops taking, and exits 0; kikcalc writes
+    every byte or says the pipe broke (the monthly JSON is 250 kB, far more than a pipe holds)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    reader = f'"{sys.executable}" -c "import sys, time; sys.stdin.buffer.read(10); time.sleep(1)"'
+    shell = f'"{sys.executable}" -m kikcalc.cli run "{KIK2}" --monthly --format json | {reader}; exit "${{PIPESTATUS[0]}}"'
+    done = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 141 and done.stderr == b""
+
+
 def test_a_pipe_into_head_gives_the_first_line_and_no_complaint():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     shell = f'"{sys.executable}" -m kikcalc.cli run "{KIK2}" --monthly | head -1; exit "${{PIPESTATUS[0]}}"'
