@@ -15,7 +15,8 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, plausibility, report
+from kikcalc import keypaths, plausibility, provenance, report
+from kikcalc import locale as loc
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, reason, write_atomically
 
@@ -49,8 +50,10 @@ def _unknown_strategy(name: str, known: list[str], where: str) -> str:
     return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
 
 
-def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
-    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them."""
+def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = (),
+          after: list[str] = ()) -> None:
+    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them,
+    ``after`` ones (a CSV's provenance) once the content is written."""
     if isinstance(content, bytes) and not output:
         raise UsageError("xlsx is a file format: give --output FILE.xlsx")
     for note in notes:
@@ -58,6 +61,8 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if output:
         write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
+        for note in after:
+            click.echo(f"note: {note}", err=True)
         return
     if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
         raise UsageError("cannot write standard output: it is closed")
@@ -67,6 +72,13 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
         raise  # the reader went away (| head): quiet, see _Main
     except OSError as error:  # > a file on a full disk
         raise UsageError(f"cannot write standard output: {reason(error)}") from None
+    for note in after:
+        click.echo(f"note: {note}", err=True)
+
+
+def _provenance_note(record: provenance.Provenance) -> str:
+    """The provenance of a CSV, which has no room for it: a note on stderr (docs/output-columns.md)."""
+    return f"provenance: {record.one_line()}"
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
@@ -76,7 +88,25 @@ def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -
     return format_for(output, fmt)
 
 
+def _set_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--locale: the command's locale for numbers and months (kikcalc.locale), until the command ends."""
+    ctx.meta["kikcalc.locale"] = value
+    token = loc._CURRENT.set(value)
+    ctx.call_on_close(lambda: loc._CURRENT.reset(token))
+    return value
+
+
+def _locale() -> str:
+    """The --locale of the running command ("en" if it has none)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("kikcalc.locale", "en") if context is not None else "en"
+
+
 def _output_options(command: Callable) -> Callable:
+    command = click.option("--locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
+                           expose_value=False, callback=_set_locale,
+                           help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
+                                "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                            help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
                                 ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
@@ -205,8 +235,11 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
             raise UsageError(_unknown_strategy(name, names, file))
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
-    content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
-    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if chosen in report.CSV_FORMATS else [])
+    record = provenance.of([scenario])
+    content = report.run_document(result, chosen, list(strategies) or names, monthly, money, locale=_locale(), provenance=record)
+    plain = chosen in report.CSV_FORMATS
+    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if plain else [],
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -219,9 +252,11 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, f
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
     results = _load_each_once(files, _overrides(assignments), quiet)
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
-             if chosen in report.CSV_FORMATS else [])
-    _emit(report.compare_document(results, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = chosen in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]] if plain else []
+    _emit(report.compare_document(results, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -244,9 +279,11 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
-             if output_format in report.CSV_FORMATS else [])
-    _emit(report.targets_document(results, output_format, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = output_format in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)] if plain else []
+    _emit(report.targets_document(results, output_format, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
     missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "
