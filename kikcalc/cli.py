@@ -81,6 +81,16 @@ def _provenance_note(record: provenance.Provenance) -> str:
     return f"provenance: {record.one_line()}"
 
 
+def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], seed: int | None = None,
+             draws: int | None = None) -> tuple[str | bytes, list[str]]:
+    """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
+    after it (a CSV's provenance, on stderr)."""
+    from kikcalc import formats
+
+    record = provenance.of(scenarios, seed, draws)
+    return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
+
+
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
     """The output's format, with the output path checked before any work is done."""
     if output:
@@ -404,7 +414,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
             write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
+    content, after = _stamped(report_sensitivity.document(result, chosen), chosen, [scenario], seed, draws)
+    _emit(content, output, (file,), notes, after)
 
 
 @main.command()
@@ -445,8 +456,9 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
         close = difflib.get_close_matches(metric, options, n=1)
         raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
-          output, (file,))
+    content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
+                              chosen, [scenario])
+    _emit(content, output, (file,), after=after)
 
 
 _OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
@@ -554,8 +566,9 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
 
         text = read_text(file)
         write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
-    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
-                                                write_to), output, (file, *observed_files))
+    content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
+                                                                    chosen, write_to), chosen, [scenario])
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -578,8 +591,8 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    _emit(report_calibration.followup_document(scenario, result, observations, chosen), output,
-          (file, *observed_files))
+    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario])
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -600,9 +613,11 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     from kikcalc import goalseek, report_goalseek
 
     chosen = _chosen_format(output, fmt, [file])
-    solution = goalseek.solve(kikcalc.load(file, _overrides(assignments)), target, path, strategy, between)
+    scenario = kikcalc.load(file, _overrides(assignments))
+    solution = goalseek.solve(scenario, target, path, strategy, between)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
+    content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
+    _emit(content, output, (file,), notes, after)
     if solution.status != "solved":
         click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
         sys.exit(EXIT_CHECK_FAILED)

@@ -8,7 +8,10 @@ A format module (``kikcalc/formats/NAME.py``; a name starting with ``_`` is a he
   notes and provenance (CSV), which the command line then prints on stderr;
 
 and lays out the documents of the table commands, each from :mod:`kikcalc.tables` and nothing else:
-``run(result, view)``, ``compare(results, view)``, ``targets(results, view)``. A new format (html, png)
+``run(result, view)``, ``compare(results, view)``, ``targets(results, view)``; and ``stamp(content, record)``
+adds a :class:`~kikcalc.provenance.Provenance` to a document laid out elsewhere (sensitivity, solve,
+calibrate, follow-up: the line under the title, the JSON object, the workbook's sheet; a CSV stays
+as it is and the command line prints the provenance on stderr). A new format (html, png)
 is one new module here: the registry finds it. No format computes a model number.
 """
 

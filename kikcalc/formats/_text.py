@@ -90,6 +90,12 @@ def provenance_line(record: provenance.Provenance) -> str:
     return f"Provenance: {record.one_line()}"
 
 
+def stamp(content: str, record: provenance.Provenance) -> str:
+    """The provenance line put under a document's first line (its title)."""
+    title, newline, rest = content.partition("\n")
+    return f"{title}\n{provenance_line(record)}" + (newline + rest if newline else "\n")
+
+
 def _record(results: list[Result], view: View) -> provenance.Provenance:
     return view.provenance or provenance.of([r.scenario for r in results])
 

@@ -16,6 +16,7 @@ import pandas as pd
 from kikcalc import tables
 from kikcalc.formats import View
 from kikcalc.formats._cells import guarded, rounded
+from kikcalc.provenance import Provenance
 from kikcalc.result import Result
 
 NAME = "csv"
@@ -67,3 +68,8 @@ def compare(results: list[Result], view: View) -> str:
 
 def targets(results: list[Result], view: View) -> str:
     return text(tables.all_targets(results, view.strategies))
+
+
+def stamp(content: str, record: Provenance) -> str:
+    """A CSV stays a plain table: its provenance goes to stderr (NOTES_ON_STDERR), not into the file."""
+    return content

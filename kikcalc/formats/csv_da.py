@@ -5,6 +5,7 @@ from __future__ import annotations
 from kikcalc import tables
 from kikcalc.formats import View
 from kikcalc.formats.csv import run_table, text
+from kikcalc.provenance import Provenance
 from kikcalc.result import Result
 
 NAME = "csv-da"
@@ -25,3 +26,8 @@ def compare(results: list[Result], view: View) -> str:
 
 def targets(results: list[Result], view: View) -> str:
     return text(tables.all_targets(results, view.strategies), danish=True)
+
+
+def stamp(content: str, record: Provenance) -> str:
+    """A CSV stays a plain table: its provenance goes to stderr (NOTES_ON_STDERR), not into the file."""
+    return content

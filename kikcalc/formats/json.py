@@ -81,3 +81,8 @@ def targets(results: list[Result], view: View) -> str:
     return dumps({"targets": records(tables.all_targets(results, view.strategies)),
                   "set": [{"file": r.scenario.path, **record} for r in results for record in tables.set_records(r)],
                   "provenance": _provenance(results, view)})
+
+
+def stamp(content: str, record: provenance.Provenance) -> str:
+    """A JSON document laid out elsewhere (sensitivity, solve, ...) with the ``provenance`` object added."""
+    return dumps({**json.loads(content), "provenance": record.to_dict()})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kikcalc.formats import View, _text
+from kikcalc.provenance import Provenance
 from kikcalc.result import Result
 
 NAME = "markdown"
@@ -22,3 +23,8 @@ def compare(results: list[Result], view: View) -> str:
 
 def targets(results: list[Result], view: View) -> str:
     return _text.targets(results, view, NAME)
+
+
+def stamp(content: str, record: Provenance) -> str:
+    """A document laid out elsewhere (sensitivity, solve, ...) with the provenance line under its title."""
+    return _text.stamp(content, record)

@@ -217,3 +217,21 @@ def targets(results: list[Result], view: View) -> bytes:
     return workbook({"targets": tables.all_targets(results, view.strategies)},
                     notes=[f"{r.scenario.name}: {n}" for r in results for n in tables.set_notes(r)],
                     record=_record(results, view), inputs=assumptions_frame(results, view.locale), locale=view.locale)
+
+
+def stamp(content: bytes, record: provenance.Provenance, locale: str | None = None) -> bytes:
+    """A workbook laid out elsewhere (sensitivity, solve, ...) with the provenance sheet added, styled as the others."""
+    import openpyxl
+
+    locale = locale or loc.current()
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    frame = provenance_frame(record, locale)
+    sheet = book.create_sheet(loc.word("provenance", locale))
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    _style(sheet, frame)
+    _text_stays_text(sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
