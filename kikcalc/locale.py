@@ -26,11 +26,13 @@ _WORDS = {
     "en": {"kroner": "DKK", "mio": "mio. DKK", "persons": "persons", "full_time": "full-time persons",
            "month": "month", "year": "year", "met": "met", "missed": "missed", "baseline": "baseline",
            "field": "field", "value": "value", "key_path": "key path", "unit": "unit", "comment": "comment or source",
-           "file": "file", "assumptions": "assumptions", "provenance": "provenance"},
+           "file": "file", "assumptions": "assumptions", "provenance": "provenance",
+           "to": "to", "months": "months", "discount_rate": "discount rate"},
     "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
            "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis",
            "field": "felt", "value": "værdi", "key_path": "nøglesti", "unit": "enhed", "comment": "kommentar eller kilde",
-           "file": "fil", "assumptions": "forudsætninger", "provenance": "oprindelse"},
+           "file": "fil", "assumptions": "forudsætninger", "provenance": "oprindelse",
+           "to": "til", "months": "måneder", "discount_rate": "diskonteringsrente"},
 }
 
 

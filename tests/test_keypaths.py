@@ -358,3 +358,16 @@ def test_a_bad_set_is_exit_2_with_the_key_path_and_no_traceback(command, assignm
     result, messages = invoke(command, str(KIK2), "--set", assignment)
     assert result.exit_code == 2
     assert any(path in line and words in line for line in messages.splitlines()), messages
+
+
+@pytest.mark.parametrize("path, unit", [
+    ("states.kh.inflow.2021", "persons a month"),  # a table by year: the key that holds it decides
+    ("transitions[0].probability.0-5", "probability a month"),
+    ("strategies.kik2.effects[0].multiply", "factor"),
+    ('uncertainty."strategies.kik2.effects[0].multiply".sd', "factor"),  # a distribution: its number's unit
+    ("scenario.discount_rate", "share a year"),
+    ("states.kh.cost", "kr. per full-year person"),
+    ("something.unknown", ""),
+])
+def test_the_unit_of_a_number_by_its_key_path(path, unit):
+    assert keypaths.unit_of(path) == unit

@@ -107,8 +107,9 @@ def header_text(result: Result, style: str, locale: str = "en") -> str:
     calendar = s.calendar
     start, end = loc.month_text(calendar.labels[0], locale), loc.month_text(calendar.labels[-1], locale)
     lines = [f"# {s.name}" if style == "markdown" else s.name.upper(),
-             f"{s.municipality + ', ' if s.municipality else ''}{start} to {end} "
-             f"({calendar.months} months), discount rate {loc.share(s.discount_rate, locale)}"]
+             f"{s.municipality + ', ' if s.municipality else ''}{start} {loc.word('to', locale)} {end} "
+             f"({calendar.months} {loc.word('months', locale)}), {loc.word('discount_rate', locale)} "
+             f"{loc.share(s.discount_rate, locale)}"]
     if s.source:
         lines.append(f"Source: {s.source}")
     uncertain = s.raw.get("uncertainty")
