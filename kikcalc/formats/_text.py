@@ -68,7 +68,7 @@ def margin(value: Any, unit: str, locale: str = "en") -> str:
     if blank(value):
         return ""
     if unit == "month":
-        return f"{loc.signed(value, 0, locale)} months"
+        return f"{loc.signed(value, 0, locale)} {loc.word('months', locale)}"
     if unit == "share":
         return f"{loc.signed(value * 100, 1, locale)} pt"
     if unit == "kr.":
