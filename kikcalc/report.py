@@ -161,3 +161,12 @@ def programmes_text(result: Result, fmt: str, strategies: list[str]) -> str:
 
 def targets_text(result: Result, fmt: str, strategies: list[str] | None = None) -> str:
     return text_layout.targets_text(result, fmt, strategies, loc.current())
+
+
+def _payback(row: Any) -> str:
+    """A strategy's payback month for reading: the month, 'not within the horizon', or 'never behind'."""
+    return text_layout.payback_text(row, loc.current())
+
+
+def _compare_cell(unit: str, line: str, value: Any) -> str:
+    return text_layout.compare_cell(unit, line, value, loc.current())

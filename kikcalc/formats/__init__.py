@@ -38,12 +38,19 @@ class View:
     provenance: Provenance | None = None
 
 
+REQUIRED = ("NAME", "SUFFIXES", "ORDER", "BINARY", "HELP", "run", "compare", "targets", "stamp")
+"""What a format module must define (see above)."""
+
+
 def _discover() -> dict[str, ModuleType]:
     found = []
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
+        missing = [name for name in REQUIRED if not hasattr(module, name)]
+        if missing:  # a format module half written: say so at import, not at a user's command
+            raise TypeError(f"{module.__name__} is not a format module: it lacks {', '.join(missing)} (kikcalc/formats/__init__.py)")
         found.append(module)
     return {m.NAME: m for m in sorted(found, key=lambda m: (m.ORDER, m.NAME))}
 
