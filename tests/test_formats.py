@@ -185,3 +185,14 @@ def test_csv_and_json_carry_plain_numbers_whatever_the_locale():
 def test_an_unknown_locale_is_bad_input():
     result = invoke("run", str(TWO), "--locale", "fr")
     assert result.exit_code == 2 and "'fr' is not one of 'en', 'da'" in result.stderr
+
+
+def test_danish_sensitivity_tables():
+    args = ["sensitivity", str(SCENARIOS / "aabenraa-kik2.toml"), "--draws", "20"]
+    english = invoke(*args).stdout.splitlines()
+    danish = invoke(*args, "--locale", "da").stdout.splitlines()
+    months = next(line for line in english if line.startswith("Payback month")).split()[2:]
+    danish_months = next(line for line in danish if line.startswith("Payback month")).split()[2:]
+    assert danish_months == [w for m in months for w in (kikcalc.locale.month_name(int(m[5:]), "da"), m[:4])]
+    npv = next(line for line in english if line.startswith("NPV")).split()[-1]  # 143,521,978: the same number
+    assert next(line for line in danish if line.startswith("NPV")).split()[-1] == npv.replace(",", ".")
