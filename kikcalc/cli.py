@@ -82,12 +82,12 @@ def _provenance_note(record: provenance.Provenance) -> str:
 
 
 def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], seed: int | None = None,
-             draws: int | None = None) -> tuple[str | bytes, list[str]]:
+             draws: int | None = None, data_files: Sequence[str] = ()) -> tuple[str | bytes, list[str]]:
     """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
     after it (a CSV's provenance, on stderr)."""
     from kikcalc import formats
 
-    record = provenance.of(scenarios, seed, draws)
+    record = provenance.of(scenarios, seed, draws, data_files=data_files)
     return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
 
@@ -117,12 +117,14 @@ def _output_options(command: Callable) -> Callable:
                            expose_value=False, callback=_set_locale,
                            help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
                                 "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
+    from kikcalc import formats
+
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                           help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
-                                ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
+                           help="Write to this file (atomically) instead of the terminal: a regular file ending in "
+                                f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
-                                "(a file); default from --output's suffix.")(command)
+                           help="; ".join(f"{name}: {module.HELP}" for name, module in formats.REGISTRY.items())
+                                + ". Default from --output's suffix.")(command)
     return command
 
 
@@ -567,7 +569,8 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         text = read_text(file)
         write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
-                                                                    chosen, write_to), chosen, [scenario])
+                                                                    chosen, write_to), chosen, [scenario],
+                              data_files=observed_files)
     _emit(content, output, (file, *observed_files), after=after)
 
 
@@ -591,7 +594,8 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario])
+    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
+                              data_files=observed_files)
     _emit(content, output, (file, *observed_files), after=after)
 
 

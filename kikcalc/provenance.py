@@ -44,7 +44,7 @@ class Provenance:
     version : str
         kikcalc's version.
     files : tuple of ScenarioFile
-        Each scenario file, in the order given.
+        Each scenario file, in the order given, then each data file read beside them (observed counts).
     set : tuple of (str, Any)
         Each value set by key path (``--set PATH=VALUE``), as (key path, value).
     command : str
@@ -140,11 +140,12 @@ def sha256(path: str | Path) -> str | None:
 
 
 def of(scenarios: Sequence[Any], seed: int | None = None, draws: int | None = None,
-       command: str | None = None) -> Provenance:
+       command: str | None = None, data_files: Sequence[str | Path] = ()) -> Provenance:
     """The provenance of an output made from these scenarios (each a :class:`~kikcalc.spec.Scenario`).
 
     The values set by key path are each scenario's ``overrides``, each path once (``--set`` applies to
-    every file of a command).
+    every file of a command). ``data_files`` (observed data read beside a scenario) are listed after
+    the scenarios, by name and SHA-256 too.
     """
     import kikcalc
 
@@ -152,6 +153,7 @@ def of(scenarios: Sequence[Any], seed: int | None = None, draws: int | None = No
     for scenario in scenarios:
         for path, value, _ in scenario.overrides:
             seen.setdefault(path, value)
-    files = tuple(ScenarioFile(s.path, sha256(s.path) if s.path else None) for s in scenarios)
+    files = tuple(ScenarioFile(s.path, sha256(s.path) if s.path else None) for s in scenarios) + \
+        tuple(ScenarioFile(str(f), sha256(f)) for f in data_files)
     time = run_time().strftime("%Y-%m-%dT%H:%M:%SZ")
     return Provenance(kikcalc.__version__, files, tuple(seen.items()), command or command_line(), time, seed, draws)

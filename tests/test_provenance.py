@@ -100,3 +100,12 @@ def test_a_csv_stays_a_plain_table_and_its_provenance_goes_to_stderr(tmp_path):
     assert out.read_text(encoding="utf-8").startswith("strategy,year,state,")
     assert "provenance" not in out.read_text(encoding="utf-8")
     assert result.stderr.splitlines()[-1].startswith(f"note: provenance: kikcalc {kikcalc.__version__}; {TWO} sha256:")
+
+
+def test_observed_data_files_are_named_by_their_sha256_too():
+    data = ROOT / "scenarios" / "data" / "aabenraa-kik2-status-2021.csv"
+    plan = SCENARIOS / "aabenraa-kik2-plan.toml"
+    document = json.loads(invoke("followup", str(plan), "--observed", str(data), "--format", "json").stdout)
+    assert document["provenance"]["files"] == [
+        {"name": str(plan), "sha256": hashlib.sha256(plan.read_bytes()).hexdigest()},
+        {"name": str(data), "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}]
