@@ -196,3 +196,15 @@ def test_danish_sensitivity_tables():
     assert danish_months == [w for m in months for w in (kikcalc.locale.month_name(int(m[5:]), "da"), m[:4])]
     npv = next(line for line in english if line.startswith("NPV")).split()[-1]  # 143,521,978: the same number
     assert next(line for line in danish if line.startswith("NPV")).split()[-1] == npv.replace(",", ".")
+
+
+def test_the_entry_points_other_modules_call_keep_their_signatures():
+    result = kikcalc.run(TWO)
+    names = result.scenario.strategy_names
+    assert report.run_document(result, "table", names, False).startswith("TWO STATES\n")
+    assert report.run_document(result, "csv", names, False, True).startswith("strategy,year,benefit_cost_gross,")
+    assert '"comparison"' in report.compare_document([result], "json")
+    assert report.targets_document([result], "csv", None).startswith("scenario,file,name,")
+    assert report.run_json(result)["strategies"][1]["investment"] == 1_200_000
+    assert report.workbook({"table": result.summary}, notes=["a note"])[:2] == b"PK"  # a zip: an xlsx
+    assert report.set_notes(result) == [] and report.comparison_frame([result]).shape[0] > 0
