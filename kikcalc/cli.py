@@ -15,7 +15,7 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, plausibility, provenance, report
+from kikcalc import formats, keypaths, plausibility, provenance, report
 from kikcalc import locale as loc
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, reason, write_atomically
@@ -85,8 +85,6 @@ def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], 
              draws: int | None = None, data_files: Sequence[str] = ()) -> tuple[str | bytes, list[str]]:
     """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
     after it (a CSV's provenance, on stderr)."""
-    from kikcalc import formats
-
     record = provenance.of(scenarios, seed, draws, data_files=data_files)
     return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
@@ -101,8 +99,7 @@ def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -
 def _set_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
     """--locale: the command's locale for numbers and months (kikcalc.locale), until the command ends."""
     ctx.meta["kikcalc.locale"] = value
-    token = loc._CURRENT.set(value)
-    ctx.call_on_close(lambda: loc._CURRENT.reset(token))
+    ctx.with_resource(loc.using(value))
     return value
 
 
@@ -117,8 +114,6 @@ def _output_options(command: Callable) -> Callable:
                            expose_value=False, callback=_set_locale,
                            help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
                                 "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
-    from kikcalc import formats
-
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                            help="Write to this file (atomically) instead of the terminal: a regular file ending in "
                                 f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
