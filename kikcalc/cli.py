@@ -14,7 +14,8 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, plausibility, report
+from kikcalc import formats, keypaths, plausibility, provenance, report
+from kikcalc import locale as loc
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, reason, write_atomically, write_stdout
 
@@ -48,8 +49,10 @@ def _unknown_strategy(name: str, known: list[str], where: str) -> str:
     return unknown_strategy(name, known, where)
 
 
-def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
-    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them."""
+def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = (),
+          after: list[str] = ()) -> None:
+    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them,
+    ``after`` ones (a CSV's provenance) once the content is written."""
     if isinstance(content, bytes) and not output:
         raise UsageError("xlsx is a file format: give --output FILE.xlsx")
     for note in notes:
@@ -57,6 +60,8 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if output:
         write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
+        for note in after:
+            click.echo(f"note: {note}", err=True)
         return
     if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
         raise UsageError("cannot write standard output: it is closed")
@@ -66,6 +71,21 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
         raise  # the reader went away (| head): quiet, see _Main
     except OSError as error:  # > a file on a full disk
         raise UsageError(f"cannot write standard output: {reason(error)}") from None
+    for note in after:
+        click.echo(f"note: {note}", err=True)
+
+
+def _provenance_note(record: provenance.Provenance) -> str:
+    """The provenance of a CSV, which has no room for it: a note on stderr (docs/output-columns.md)."""
+    return f"provenance: {record.one_line()}"
+
+
+def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], seed: int | None = None,
+             draws: int | None = None, data_files: Sequence[str] = ()) -> tuple[str | bytes, list[str]]:
+    """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
+    after it (a CSV's provenance, on stderr)."""
+    record = provenance.of(scenarios, seed, draws, data_files=data_files)
+    return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
@@ -75,13 +95,30 @@ def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -
     return format_for(output, fmt)
 
 
+def _set_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--locale: the command's locale for numbers and months (kikcalc.locale), until the command ends."""
+    ctx.meta["kikcalc.locale"] = value
+    ctx.with_resource(loc.using(value))
+    return value
+
+
+def _locale() -> str:
+    """The --locale of the running command ("en" if it has none)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("kikcalc.locale", "en") if context is not None else "en"
+
+
 def _output_options(command: Callable) -> Callable:
+    command = click.option("--locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
+                           expose_value=False, callback=_set_locale,
+                           help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
+                                "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                           help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
-                                ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
+                           help="Write to this file (atomically) instead of the terminal: a regular file ending in "
+                                f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
-                                "(a file); default from --output's suffix.")(command)
+                           help="; ".join(f"{name}: {module.HELP}" for name, module in formats.REGISTRY.items())
+                                + ". Default from --output's suffix.")(command)
     return command
 
 
@@ -204,8 +241,11 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
             raise UsageError(_unknown_strategy(name, names, file))
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
-    content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
-    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if chosen in report.CSV_FORMATS else [])
+    record = provenance.of([scenario])
+    content = report.run_document(result, chosen, list(strategies) or names, monthly, money, locale=_locale(), provenance=record)
+    plain = chosen in report.CSV_FORMATS
+    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if plain else [],
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -218,9 +258,11 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, f
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
     results = _load_each_once(files, _overrides(assignments), quiet)
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
-             if chosen in report.CSV_FORMATS else [])
-    _emit(report.compare_document(results, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = chosen in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]] if plain else []
+    _emit(report.compare_document(results, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -243,9 +285,11 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
-             if output_format in report.CSV_FORMATS else [])
-    _emit(report.targets_document(results, output_format, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = output_format in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)] if plain else []
+    _emit(report.targets_document(results, output_format, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
     missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "
@@ -356,7 +400,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
             write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
+    content, after = _stamped(report_sensitivity.document(result, chosen), chosen, [scenario], seed, draws)
+    _emit(content, output, (file,), notes, after)
 
 
 @main.command()
@@ -377,8 +422,9 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     scenario, uncertainty = _uncertain(file, assignments)
     strategy, unit = tornado_request(scenario, strategy, metric)
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
-          output, (file,))
+    content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
+                              chosen, [scenario])
+    _emit(content, output, (file,), after=after)
 
 
 _OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
@@ -468,8 +514,10 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         text = read_text(file)
         written = written_header(file, source) + with_numbers(text, changes, uncertain)
         write_atomically(write_to, written, [file, *observed_files], "--write")
-    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
-                                                write_to), output, (file, *observed_files))
+    content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
+                                                                    chosen, write_to), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -492,8 +540,9 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    _emit(report_calibration.followup_document(scenario, result, observations, chosen), output,
-          (file, *observed_files))
+    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -514,9 +563,11 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     from kikcalc import goalseek, report_goalseek
 
     chosen = _chosen_format(output, fmt, [file])
-    solution = goalseek.solve(kikcalc.load(file, _overrides(assignments)), target, path, strategy, between)
+    scenario = kikcalc.load(file, _overrides(assignments))
+    solution = goalseek.solve(scenario, target, path, strategy, between)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
+    content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
+    _emit(content, output, (file,), notes, after)
     if solution.status != "solved":
         click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
         sys.exit(EXIT_CHECK_FAILED)

@@ -9,12 +9,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from kikcalc import formats
 from kikcalc.errors import UsageError
 
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
-"""The suffixes that name a format; any other suffix needs --format."""
+SUFFIX_FORMATS = dict(sorted(formats.suffix_formats().items()))
+"""The suffixes that name a format (each format module's SUFFIXES); any other suffix needs --format."""
 
-_FORMAT_NAMES = "table, markdown, csv, csv-da, json, xlsx"
+_FORMAT_NAMES = ", ".join(formats.names())
 
 
 def format_for(output: str | None, requested: str | None) -> str:
