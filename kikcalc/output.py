@@ -34,6 +34,15 @@ def format_for(output: str | None, requested: str | None) -> str:
             hint = f"; for Danish Excel: --format {suffix[1:]} --output {Path(output).stem}.csv" if suffix == ".csv-da" else ""
             raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(SUFFIX_FORMATS)}, "
                              f"or choose the format with --format ({_FORMAT_NAMES}){hint}")
+        chosen = SUFFIX_FORMATS.get(suffix)
+        if requested and chosen and chosen != requested:
+            module = formats.get(requested)
+            if suffix not in (*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())):
+                fits = [*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())]
+                name = f"{Path(output).stem}{fits[0]}" if fits else None
+                raise UsageError(f"--output {output}: its suffix {suffix} says {chosen}, and --format says {requested}: "
+                                 f"the file would not be what its name says (Excel refuses a workbook named .csv); "
+                                 + (f"name it {name}, or " if name else "") + f"leave out --format to write {chosen}")
     if requested:
         return requested
     return SUFFIX_FORMATS[Path(output).suffix.lower()] if output else "table"

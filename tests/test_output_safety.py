@@ -87,6 +87,20 @@ def test_a_toml_output_is_refused_in_any_format(tmp_path, extra):
     assert out.read_text(encoding="utf-8") == '[scenario]\nname = "mine"\n'
 
 
+@pytest.mark.parametrize(("fmt", "name", "fits"), [("xlsx", "a.csv", "a.xlsx"), ("csv", "a.xlsx", "a.csv"),
+                                                   ("json", "a.csv", "a.json"), ("table", "a.md", "a.txt")])
+def test_a_format_the_suffix_contradicts_is_refused_before_the_run(tmp_path, fmt, name, fits):
+    """A workbook named .csv, CSV text named .xlsx: each would fail in the program its name opens it with."""
+    result = invoke("run", KIK2, "--format", fmt, "--output", str(tmp_path / name))
+    assert result.exit_code == 2 and f"and --format says {fmt}" in result.stderr and f"name it {fits}" in result.stderr
+    assert not (tmp_path / name).exists()
+
+
+def test_csv_da_is_a_csv_file_all_the_same(tmp_path):
+    result = invoke("run", KIK2, "--format", "csv-da", "--output", str(tmp_path / "kik2.csv"))
+    assert result.exit_code == 0 and (tmp_path / "kik2.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 @pytest.mark.parametrize("suffix, fmt", [(".csv", "csv"), (".CSV", "csv"), (".json", "json"), (".md", "markdown"), (".txt", "table")])
 def test_a_known_suffix_chooses_the_format(tmp_path, suffix, fmt):
     out = tmp_path / f"kik2{suffix}"

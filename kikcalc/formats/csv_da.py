@@ -10,6 +10,8 @@ from kikcalc.result import Result
 
 NAME = "csv-da"
 SUFFIXES = ()
+ALSO_SUFFIXES = (".csv",)
+"""Suffixes this format may be written to though they choose another (a Danish CSV is a .csv all the same)."""
 ORDER = 40
 BINARY = False
 NOTES_ON_STDERR = True
