@@ -603,5 +603,7 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
+from kikcalc import cli_plot  # noqa: E402, F401  (registers its command)
+
 if __name__ == "__main__":
     main()
