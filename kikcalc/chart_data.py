@@ -75,7 +75,8 @@ def cumulative_saving(result: Result) -> tuple[pd.DataFrame, dict[str, str | Non
     money = result.monthly_money
     frame = money[money.strategy != baseline][["strategy", "month", "cumulative_net_saving"]].reset_index(drop=True)
     summary = result.summary[result.summary.strategy != baseline]
-    return frame, dict(zip(summary.strategy, summary.payback_month, strict=True))
+    return frame, {name: month if isinstance(month, str) else None
+                   for name, month in zip(summary.strategy, summary.payback_month, strict=True)}
 
 
 def fan(scenario: Scenario, summary: dict) -> pd.DataFrame:
