@@ -603,7 +603,7 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-from kikcalc import cli_plot  # noqa: E402, F401  (registers its command)
+from kikcalc import cli_plot, cli_report  # noqa: E402, F401  (register their commands)
 
 if __name__ == "__main__":
     main()
