@@ -4,7 +4,7 @@ An economist writes a number's source or "assumption" as a comment beside it, ab
 its table. A report of the assumptions needs those words with the numbers, so this module reads the
 file's text with tomlkit (which keeps comments) and gives every number of the file its comment:
 
-- the comment on the number's own line (for a number inside an inline table or list, that line's);
+- the comment on the number's own line (for a number inside an inline table or a list, the line of its key);
 - else the block of comment lines right above its key (no blank line between);
 - else the block right above its table's header (``[states.kontanthjaelp]``, ``[[transitions]]``).
 
@@ -93,9 +93,8 @@ class _Reader:
                 if key is not None:
                     self.value(inner, keypaths.child(path, key.key), comment, inline_table)
         elif isinstance(item, Array):
-            for i, inner in enumerate(item):
-                own = getattr(getattr(inner, "trivia", None), "comment", "").lstrip("#").strip()
-                self.value(inner, keypaths.child(path, i), own or comment, inline_table)
+            for i, inner in enumerate(item):  # a list's items share its line's comment
+                self.value(inner, keypaths.child(path, i), comment, inline_table)
 
 
 def leading_comment(text: str) -> str:
