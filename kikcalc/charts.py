@@ -183,7 +183,8 @@ def saving(result: Result, locale: str = "en") -> Figure:
             if month:
                 ax.axvline(_month_end(month), color=colour, linestyle=":", linewidth=1.2)
                 ax.annotate(_text("payback", locale, month=loc.month_label(month, locale)), (_month_end(month), 0),
-                            xytext=(4, 6), textcoords="offset points", fontsize=8, color=colour)
+                            xytext=(4, 6), textcoords="offset points", fontsize=8, color=colour,
+                            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
             else:
                 ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * i),
                             xycoords="axes fraction", fontsize=8, color=colour)
