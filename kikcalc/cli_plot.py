@@ -6,7 +6,6 @@ import click
 
 import kikcalc
 from kikcalc import charts
-from kikcalc import locale as loc
 from kikcalc.cli import (
     _MAP,
     _MEASURE,
@@ -23,15 +22,9 @@ from kikcalc.cli import (
     _warn,
     main,
 )
+from kikcalc.cli_draws import DRAWS, LOCALE, SEED, sensitivity_run
 from kikcalc.errors import UsageError
 from kikcalc.output import check_output, image_format_for
-
-LOCALE = click.option("--locale", "locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
-                      help="Numbers and words: en (1,234.5) or da (1.234,5, Danish labels).")
-DRAWS = click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
-                     help="Draws of the [uncertainty] table's numbers (fan; report: the sensitivity summary).")
-SEED = click.option("--seed", type=click.IntRange(0), default=1, show_default=True,
-                    help="Seed of the draws: the same seed, the same chart.")
 
 
 def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str) -> str:
@@ -47,17 +40,6 @@ def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str
         raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
                          f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
     return strategy
-
-
-def sensitivity_run(scenario: kikcalc.Scenario, uncertainty, draws: int, seed: int, file: str):
-    """The draws of a fan chart or a report's sensitivity summary (one process); none that can run is bad input."""
-    from kikcalc import sensitivity as psa
-
-    run = psa.run(scenario, uncertainty, draws, seed)
-    if run.summary["draws_used"] == 0:
-        states = ", ".join(run.summary["excluded"]["by_state"])
-        raise UsageError(f"{file}: every draw makes leaving {states} exceed a probability of 1; narrow the distributions")
-    return run
 
 
 @main.command()

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from kikcalc import report_html
 from kikcalc.cli import _FILES, _QUIET, _SET, _emit, _handles_bad_input, _load_each_once, _overrides, _uncertain, main
-from kikcalc.cli_plot import LOCALE, SEED, sensitivity_run
+from kikcalc.cli_draws import LOCALE, SEED, sensitivity_run
 from kikcalc.errors import UsageError
 from kikcalc.output import HTML_SUFFIXES, check_output
 
@@ -30,6 +29,7 @@ def report(files: tuple[str, ...], output: str, locale: str, draws: int, seed: i
            quiet: bool) -> None:
     """A committee appendix in one HTML file: question, assumptions and sources, comparison, targets, charts,
     sensitivity and provenance (needs the report extra)."""
+    from kikcalc import report_html
     from kikcalc import sensitivity as psa
     from kikcalc.followup import follow_up
     from kikcalc.observed import from_scenario
