@@ -46,6 +46,7 @@ _TEXT = {
         "followup": "Observed against the plan: {strategy}", "observed": "observed", "projected": "projected",
         "target": "target {name} ({symbol} {threshold})", "npv": "net present value", "net_saving": "net saving",
         "persons_end": "persons at the month's end", "full_time": "full-time persons",
+        "all_benefit": "every benefit state",
     },
     "da": {
         "caseload": "Sagstal: {states}", "caseload_y": "fuldtidspersoner pr. måned",
@@ -58,6 +59,7 @@ _TEXT = {
         "followup": "Faktisk mod plan: {strategy}", "observed": "faktisk", "projected": "forventet",
         "target": "mål {name} ({symbol} {threshold})", "npv": "nutidsværdi", "net_saving": "nettobesparelse",
         "persons_end": "personer ved månedens udgang", "full_time": "fuldtidspersoner",
+        "all_benefit": "alle forsørgelsesgrupper",
     },
 }
 _SYMBOL = {"below": "<", "max": "≤", "above": ">", "min": "≥"}
@@ -126,9 +128,23 @@ def _labels(scenario: Scenario) -> dict[str, str]:
     return {s.name: s.label for s in scenario.strategies}
 
 
-def _state_words(scenario: Scenario, states: tuple[str, ...]) -> str:
+def _state_words(scenario: Scenario, states: tuple[str, ...], locale: str = "en") -> str:
+    """The states' labels joined by +; all of several benefit states in a word."""
+    benefit = tuple(s.name for s in scenario.states if s.is_benefit)
+    if len(states) > 2 and tuple(states) == benefit:
+        return _text("all_benefit", locale)
     by_name = {s.name: s.label for s in scenario.states}
     return " + ".join(by_name[s] for s in states)
+
+
+TITLE_WIDTH = 80
+"""Characters in a line of a title: a long list of states wraps rather than run off the figure."""
+
+
+def _title(ax: Any, text: str) -> None:
+    import textwrap
+
+    ax.set_title(textwrap.fill(text, TITLE_WIDTH), loc="left", fontsize=11)
 
 
 # --- the kinds --------------------------------------------------------------------------------------
@@ -157,7 +173,7 @@ def caseload(result: Result, locale: str = "en") -> Figure:
                 else:
                     ax.hlines(mark.threshold, _month_start(mark.first_month), _month_end(mark.last_month), colors=colour,
                               linestyles="--", linewidth=1.5, label=text)
-            ax.set_title(_text("caseload", locale, states=_state_words(scenario, states)), loc="left", fontsize=11)
+            _title(ax, _text("caseload", locale, states=_state_words(scenario, states, locale)))
             ax.set_ylabel(_text("caseload_y", locale))
             ax.set_ylim(bottom=0)
             _number_axis(ax.yaxis, 0, locale)
@@ -188,7 +204,7 @@ def saving(result: Result, locale: str = "en") -> Figure:
             else:
                 ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * i),
                             xycoords="axes fraction", fontsize=8, color=colour)
-        ax.set_title(_text("saving", locale, baseline=labels[scenario.strategy_names[0]]), loc="left", fontsize=11)
+        _title(ax, _text("saving", locale, baseline=labels[scenario.strategy_names[0]]))
         ax.set_ylabel(loc.word("mio", locale))
         _number_axis(ax.yaxis, 1, locale, 1e6)
         _date_axis(ax.xaxis)
@@ -210,7 +226,7 @@ def tornado(scenario: Scenario, strategy: str, metric: str, base: float, bars: l
         ax.axvline(base, color="0.2", linewidth=1)
         ax.set_yticks(positions, [b.path for b in bars], fontsize=8)
         ax.grid(axis="y", visible=False)
-        ax.set_title(_text("tornado", locale, metric=_text(metric, locale), strategy=strategy), loc="left", fontsize=11)
+        _title(ax, _text("tornado", locale, metric=_text(metric, locale), strategy=strategy))
         ax.set_xlabel(f"{loc.word('mio', locale)}; {_text('base', locale)} {loc.mio(base, locale, 1)}")
         _number_axis(ax.xaxis, 1, locale, 1e6)
         ax.legend(fontsize=8, loc="lower right")
@@ -234,8 +250,7 @@ def fan(run: Run, locale: str = "en") -> Figure:
             ax.plot(rows.year, rows.p50.astype(float), color=colour, marker="o", linewidth=1.8, label=_text("median", locale))
             ax.axhline(0, color="0.3", linewidth=0.8)
             ax.set_xticks(list(rows.year), [str(y) for y in rows.year])
-            ax.set_title(_text("fan", locale, strategy=labels[strategy], draws=loc.number(run.summary["draws_used"], 0, locale)),
-                         loc="left", fontsize=11)
+            _title(ax, _text("fan", locale, strategy=labels[strategy], draws=loc.number(run.summary["draws_used"], 0, locale)))
             ax.set_ylabel(loc.word("mio", locale))
             _number_axis(ax.yaxis, 1, locale, 1e6)
             ax.legend(fontsize=8, loc="best")
@@ -266,9 +281,8 @@ def followup(result: Result, follow: FollowUp, observations: Observations, local
                     for first, last in zip(rows.first_month, rows.last_month, strict=True)]
             ax.plot(when, rows.projected, linestyle="none", marker="o", markerfacecolor="white", color="C0")
             ax.plot(when, rows.observed, linestyle="none", marker="o", markersize=8, color="C3", label=_text("observed", locale))
-            words = _state_words(scenario, tuple(states.split("+")))
-            ax.set_title(f"{_text('followup', locale, strategy=_labels(scenario)[follow.strategy]) + ': ' if i == 0 else ''}"
-                         f"{words}", loc="left", fontsize=11)
+            words = _state_words(scenario, tuple(states.split("+")), locale)
+            _title(ax, f"{_text('followup', locale, strategy=_labels(scenario)[follow.strategy]) + ': ' if i == 0 else ''}{words}")
             ax.set_ylabel(_text("persons_end" if persons else "full_time", locale))
             ax.set_ylim(bottom=0)
             _number_axis(ax.yaxis, 0, locale)

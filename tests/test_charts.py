@@ -216,3 +216,13 @@ def test_without_matplotlib_the_message_names_the_extra(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert 'pip install "kikcalc[plot]"' in result.output
     assert not (tmp_path / "c.png").exists()
+
+
+def test_titles_name_the_states_or_say_every_benefit_state_and_wrap():
+    lemvig = kikcalc.run(SCENARIOS / "lemvig-projects-2021.toml")  # no level target: every benefit state
+    assert charts.caseload(lemvig).axes[0].get_title(loc="left") == "Caseload: every benefit state"
+    assert charts.caseload(lemvig, "da").axes[0].get_title(loc="left") == "Sagstal: alle forsørgelsesgrupper"
+    kijos = kikcalc.run(SCENARIOS / "aabenraa-kijos.toml")
+    titles = [ax.get_title(loc="left") for ax in charts.caseload(kijos).axes]
+    assert titles == ["Caseload: Jobafklaring", "Caseload: Sygedagpenge"]
+    assert all(len(line) <= charts.TITLE_WIDTH for t in titles for line in t.splitlines())
