@@ -82,6 +82,11 @@ _LINES_DA = {
     "Net present value, kr.": "Nutidsværdi, kr.", "Payback month": "Tjent hjem (måned)",
     "Kr. saved per kr. invested": "Kr. sparet pr. investeret kr.", "Targets met": "Mål opfyldt",
 }
+_MEASURES_DA = {
+    "NPV of the net saving": "Nutidsværdi af nettobesparelsen", "Net saving vs baseline": "Nettobesparelse i forhold til basis",
+    "Payback month": "Tjent hjem (måned)", "P(pays back within the horizon)": "P(tjent hjem inden for perioden)",
+    "P(NPV > 0)": "P(nutidsværdi > 0)", "P(saves money over the horizon)": "P(sparer penge over perioden)",
+}
 _SYMBOL = {"below": "<", "max": "≤", "above": ">", "min": "≥"}
 _MONTH = re.compile(r"\d{4}-\d{2}")
 
@@ -328,7 +333,11 @@ def _sensitivity(run: Any, locale: str) -> list[dict[str, Any]]:
     rows = []
     for record in frame(run.scenario, run.summary).to_dict(orient="records"):
         unit = record["unit"]
-        rows.append({"strategy": record["strategy"], "measure": record["measure"], "period": record["period"],
+        measure = record["measure"]
+        if locale == "da":
+            measure = _MEASURES_DA.get(measure, re.sub(r"^Target ", "Mål ", measure))
+        rows.append({"strategy": record["strategy"], "measure": record["measure"], "measure_words": measure,
+                     "period": record["period"],
                      "period_words": word("horizon", locale) if record["period"] == "horizon" else record["period"],
                      "unit": unit,
                      "cells": [{"key": k, "text": "" if unit == "month" and k == "mean" else _stat_cell(record[k], unit, locale)}

@@ -241,7 +241,17 @@ def test_the_page_is_self_contained_and_danish_in_danish(page):
     assert "@media print" in html and "break-before: page" in html
     if locale == "da":
         assert "Bilag til udvalget" in html and "Forudsætninger og kilder" in html and "Sagstal" in html
-        assert "opfyldt" in html and "juni 2018 til december 2024" in html
+        assert "opfyldt" in html and "juni 2018 til december 2024" in html and "Nutidsværdi af nettobesparelsen" in html
+
+
+def test_every_shipped_scenario_goes_into_one_report(tmp_path):
+    files = sorted((ROOT / "scenarios").glob("*.toml"))
+    out = tmp_path / "all.html"
+    kikcalc("report", *map(str, files), "-o", str(out), "--draws", "20", "-q")
+    rows = Rows()
+    rows.feed(out.read_text(encoding="utf-8"))
+    by_year = {r["file"] for r in rows.of("comparison by-year")}
+    assert by_year == {str(f) for f in files}
 
 
 def test_the_report_carries_its_provenance(page):
