@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 
 from kikcalc.cli import _FILES, _QUIET, _SET, _emit, _handles_bad_input, _load_each_once, _overrides, _uncertain, main
-from kikcalc.cli_draws import LOCALE, SEED, sensitivity_run
+from kikcalc.cli_draws import DRAWS, LOCALE, SEED, sensitivity_run
 from kikcalc.errors import UsageError
 from kikcalc.output import HTML_SUFFIXES, check_output
-
-DEFAULT_DRAWS = 1000
 
 
 @main.command()
@@ -19,8 +17,7 @@ DEFAULT_DRAWS = 1000
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The report: an .html file (written atomically), to open in a browser or print.")
 @LOCALE
-@click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=DEFAULT_DRAWS, show_default=True,
-              help="Draws for the sensitivity summary of a scenario with an [uncertainty] table.")
+@DRAWS
 @SEED
 @_SET
 @_QUIET

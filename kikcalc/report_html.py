@@ -349,12 +349,14 @@ def _sensitivity(run: Any, locale: str) -> list[dict[str, Any]]:
 # --- the document ---------------------------------------------------------------------------------
 
 
+_MISSING = 'kikcalc report needs Jinja2 and matplotlib, which kikcalc\'s "report" extra installs: pip install "kikcalc[report]"'
+
+
 def _environment() -> Any:
     try:
         import jinja2
     except ImportError:
-        raise UsageError('kikcalc report needs Jinja2 and matplotlib, which kikcalc\'s "report" extra installs: '
-                         'pip install "kikcalc[report]"') from None
+        raise UsageError(_MISSING) from None
     return jinja2.Environment(loader=jinja2.PackageLoader("kikcalc", "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -362,7 +364,10 @@ def _environment() -> Any:
 def require() -> None:
     """Refuse early, before any work, when an extra the report needs is missing."""
     _environment()
-    charts.require()
+    try:
+        charts.require()
+    except UsageError:
+        raise UsageError(_MISSING) from None
 
 
 def document(sections: list[Section], locale: str, provenance_record: dict[str, Any]) -> str:

@@ -302,7 +302,8 @@ def test_bad_requests_are_exit_2(args, message, tmp_path, monkeypatch):
     assert result.exit_code == 2 and message in result.output
 
 
-def test_without_jinja2_the_message_names_the_extra(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "jinja2", None)
+@pytest.mark.parametrize("missing", ["jinja2", "matplotlib.figure"])
+def test_without_jinja2_or_matplotlib_the_message_names_the_extra(missing, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, missing, None)
     result = CliRunner().invoke(main, ["report", str(KIJOS), "-o", str(tmp_path / "r.html")])
     assert result.exit_code == 2 and 'pip install "kikcalc[report]"' in result.output
