@@ -226,3 +226,13 @@ def test_titles_name_the_states_or_say_every_benefit_state_and_wrap():
     titles = [ax.get_title(loc="left") for ax in charts.caseload(kijos).axes]
     assert titles == ["Caseload: Jobafklaring", "Caseload: Sygedagpenge"]
     assert all(len(line) <= charts.TITLE_WIDTH for t in titles for line in t.splitlines())
+
+
+def test_the_readme_chart_is_a_chart_kikcalc_plot_makes(tmp_path):
+    """docs/kik2-caseload.png (README) is made by `kikcalc plot scenarios/aabenraa-kik2.toml -o docs/kik2-caseload.png`:
+    a real image of the size that command draws (the bytes may differ with another FreeType)."""
+    readme = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    assert "kikcalc plot scenarios/aabenraa-kik2.toml -o docs/kik2-caseload.png" in readme
+    committed = assert_real_png((SCENARIOS.parent / "docs" / "kik2-caseload.png").read_bytes())
+    assert plot(str(SCENARIOS / "aabenraa-kik2.toml"), "-o", str(tmp_path / "c.png")).exit_code == 0
+    assert committed.shape == assert_real_png((tmp_path / "c.png").read_bytes()).shape
