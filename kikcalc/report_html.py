@@ -48,7 +48,7 @@ _WORDS = {
                             "table; percentiles over the draws, probability = share of the draws.",
         "no_sensitivity": "The file gives no [uncertainty] table: the results above are the base case alone.",
         "horizon": "horizon", "of": "of", "not_within": "not within the horizon", "never_behind": "never behind",
-        "or": "or", "total": "total", "na": "n/a",
+        "or": "or", "total": "total", "na": "n/a", "not_in_file": "none",
     },
     "da": {
         "title": "Bilag til udvalget", "question": "Spørgsmålet", "assumptions": "Forudsætninger og kilder",
@@ -68,7 +68,7 @@ _WORDS = {
                             "percentiler over trækningerne, sandsynlighed = andel af trækningerne.",
         "no_sensitivity": "Filen har ingen [uncertainty]-tabel: resultaterne ovenfor er basisberegningen alene.",
         "horizon": "hele perioden", "of": "af", "not_within": "ikke inden for perioden", "never_behind": "aldrig bagud",
-        "or": "eller", "total": "i alt", "na": "ikke relevant",
+        "or": "eller", "total": "i alt", "na": "ikke relevant", "not_in_file": "ingen",
     },
 }
 
@@ -217,7 +217,8 @@ def _numbers(result: Result, locale: str) -> list[dict[str, Any]]:
         rows.append({"path": c.path, "value": str(c.value) if is_year else loc.number(c.value, _decimals(c.value), locale),
                      "comment": c.comment,
                      "assumption": c.assumption,
-                     "set_from": None if c.set_from is None else keypaths.format_value(c.set_from), "rowspan": 1})
+                     "set_from": (None if not c.is_set else word("not_in_file", locale) if c.set_from is None
+                                  else keypaths.format_value(c.set_from)), "rowspan": 1})
     first = 0
     for i in range(1, len(rows) + 1):  # a comment shared by consecutive numbers (a table by year) is shown once
         same = i < len(rows) and rows[i]["comment"] == rows[first]["comment"] and rows[i]["comment"] \

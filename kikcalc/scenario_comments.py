@@ -29,7 +29,9 @@ class Commented:
     value: float | int
     comment: str
     set_from: Any = None
-    """The file's value if the number was set with ``--set`` (None: as the file gives it)."""
+    """The file's value if the number was set with ``--set`` (None if the file has none)."""
+    is_set: bool = False
+    """The number was set with ``--set``."""
 
     @property
     def assumption(self) -> bool:
@@ -131,5 +133,5 @@ def commented_numbers(text: str, raw: dict, overrides: tuple = ()) -> list[Comme
         comment = reader.comments.get(path, "")
         if path not in reader.comments:  # a key path the file writes otherwise (a dotted or quoted key)
             comment = next((c for p, c in reader.comments.items() if keypaths.within(path, p) and c), "")
-        out.append(Commented(path, value, comment, was.get(path)))
+        out.append(Commented(path, value, comment, was.get(path), path in was))
     return out

@@ -64,8 +64,12 @@ def test_every_number_of_the_file_is_listed_once_in_file_order():
 def test_assumption_and_set_values_are_marked():
     raw = tomllib.loads(TEXT)
     raw["states"]["kh"]["initial"] = 900
-    listed = {c.path: c for c in commented_numbers(TEXT, raw, (("states.kh.initial", 900, 1130),))}
+    raw["states"]["kh"]["measures_cost_new"] = 5
+    set_values = (("states.kh.initial", 900, 1130), ("states.kh.measures_cost_new", 5, None))
+    listed = {c.path: c for c in commented_numbers(TEXT, raw, set_values)}
     assert listed["states.kh.initial"].value == 900 and listed["states.kh.initial"].set_from == 1130
+    assert listed["states.kh.initial"].is_set and listed["states.kh.measures_cost_new"].is_set
+    assert listed["states.kh.measures_cost_new"].set_from is None and not listed["states.kh.cost"].is_set
     assert listed["states.kh.inflow.2021"].assumption and not listed["states.kh.cost"].assumption
 
 
