@@ -212,6 +212,14 @@ def saving(result: Result, locale: str = "en") -> Figure:
     return figure
 
 
+def _end(value: float, scale: bool, locale: str) -> str:
+    """An end of a tornado bar's number with three significant digits; a factor on the whole number as × 0.84."""
+    import math
+
+    digits = 0 if value == 0 else max(0, min(6, 2 - math.floor(math.log10(abs(value)))))
+    return ("× " if scale else "") + loc.number(value, digits, locale)
+
+
 def tornado(scenario: Scenario, strategy: str, metric: str, base: float, bars: list[Bar], locale: str = "en") -> Figure:
     """Each uncertain number at its low and high (:func:`kikcalc.sensitivity.tornado`), the widest swing on top;
     bars from the base case to the ``metric`` (npv or net_saving, kr.) at each end, in mio. kr."""
@@ -224,9 +232,10 @@ def tornado(scenario: Scenario, strategy: str, metric: str, base: float, bars: l
                     ax.barh(y, value - base, left=base, color=colour, height=0.6,
                             label=_text(key, locale) if y == positions[0] else None)
         ax.axvline(base, color="0.2", linewidth=1)
-        ax.set_yticks(positions, [b.path for b in bars], fontsize=8)
+        ax.set_yticks(positions, [f"{b.path}\n{_end(b.low, b.scale, locale)} – {_end(b.high, b.scale, locale)}" for b in bars],
+                      fontsize=8)
         ax.grid(axis="y", visible=False)
-        _title(ax, _text("tornado", locale, metric=_text(metric, locale), strategy=strategy))
+        _title(ax, _text("tornado", locale, metric=_text(metric, locale), strategy=_labels(scenario)[strategy]))
         ax.set_xlabel(f"{loc.word('mio', locale)}; {_text('base', locale)} {loc.mio(base, locale, 1)}")
         _number_axis(ax.xaxis, 1, locale, 1e6)
         ax.legend(fontsize=8, loc="lower right")

@@ -236,3 +236,17 @@ def test_the_readme_chart_is_a_chart_kikcalc_plot_makes(tmp_path):
     committed = assert_real_png((SCENARIOS.parent / "docs" / "kik2-caseload.png").read_bytes())
     assert plot(str(SCENARIOS / "aabenraa-kik2.toml"), "-o", str(tmp_path / "c.png")).exit_code == 0
     assert committed.shape == assert_real_png((tmp_path / "c.png").read_bytes()).shape
+
+
+def test_tornado_bars_run_from_the_base_case_to_the_metric_at_each_end():
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    base, bars = psa.tornado(scenario, read(scenario)[0], "kik2", "npv")
+    ax = charts.tornado(scenario, "kik2", "npv", base, bars, "da").axes[0]
+    drawn = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches)
+    expected = sorted((base, end) for b in bars for end in (b.metric_low, b.metric_high))
+    np.testing.assert_allclose(drawn, expected, rtol=1e-12)
+    assert ax.get_title(loc="left") == "Ét tal ad gangen: nutidsværdi for KIK II"
+    assert "1,36 – 1,85" in ax.get_yticklabels()[0].get_text()  # the widest swing on top, its ends in Danish
