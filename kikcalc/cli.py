@@ -605,7 +605,9 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-from kikcalc import cli_liability, cli_new, cli_snapshot  # noqa: E402, F401  (register their commands)
+from kikcalc import cli_liability, cli_new, cli_plot, cli_report, cli_snapshot  # noqa: E402, F401  (register their commands)
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m kikcalc.cli: the commands registered above are on kikcalc.cli's main, not this copy's
+    from kikcalc.cli import main as registered
+
+    registered()

@@ -17,6 +17,11 @@ SUFFIX_FORMATS = dict(sorted(formats.suffix_formats().items()))
 
 _FORMAT_NAMES = ", ".join(formats.names())
 
+IMAGE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+"""The suffixes of a chart (``kikcalc plot``): the suffix is the image's format."""
+HTML_SUFFIXES = (".html", ".htm")
+"""The suffixes of a committee report (``kikcalc report``)."""
+
 
 def format_for(output: str | None, requested: str | None) -> str:
     """The format asked for, else the one the output file's suffix names; a text table on the terminal.
@@ -29,6 +34,11 @@ def format_for(output: str | None, requested: str | None) -> str:
         if suffix == ".toml":
             raise UsageError(f"--output {output}: a .toml file is a scenario; kikcalc writes results only to "
                              f"{', '.join(SUFFIX_FORMATS)} files (or any other name with --format)")
+        if not requested and (suffix in IMAGE_SUFFIXES or suffix in HTML_SUFFIXES):
+            other = "kikcalc plot FILE -o" if suffix in IMAGE_SUFFIXES else "kikcalc report FILE... -o"
+            raise UsageError(f"--output {output}: a {suffix} file is a {'chart' if suffix in IMAGE_SUFFIXES else 'report'}: "
+                             f"{other} {Path(output).name} writes one; this command writes {', '.join(SUFFIX_FORMATS)} files "
+                             f"(or any other name with --format)")
         if not requested and suffix not in SUFFIX_FORMATS:
             what = f"its suffix {suffix} names no format" if suffix else "it has no suffix to tell the format by"
             hint = f"; for Danish Excel: --format {suffix[1:]} --output {Path(output).stem}.csv" if suffix == ".csv-da" else ""
@@ -46,6 +56,15 @@ def format_for(output: str | None, requested: str | None) -> str:
     if requested:
         return requested
     return SUFFIX_FORMATS[Path(output).suffix.lower()] if output else "table"
+
+
+def image_format_for(output: str) -> str:
+    """The format of a chart file, named by its suffix (png, svg or pdf); any other suffix is refused."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        what = f"its suffix {suffix} is no image format" if suffix else "it has no suffix to tell the image format by"
+        raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(IMAGE_SUFFIXES)}")
+    return IMAGE_SUFFIXES[suffix]
 
 
 def _umask() -> int:
