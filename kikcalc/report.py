@@ -26,12 +26,14 @@ CSV_FORMATS = ("csv", "csv-da")
 directly: semicolon-separated, decimal comma, UTF-8 with a byte-order mark (so æ, ø, å survive)."""
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 
-OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset")
+OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset", "state_benefit",
+                        "grants_from_state")
 """Shown only in a scenario that has them."""
 
 MONEY_LINES = [
     ("benefit_cost_gross", "Benefit cost, gross"),
     ("refusion", "Refusion (state's share)"),
+    ("state_benefit", "A-dagpenge, state's part (after co-financing)"),
     ("benefit_cost_net", "Benefit cost, net"),
     ("measures_cost", "Active measures"),
     ("investment", "Investment"),
@@ -42,7 +44,12 @@ MONEY_LINES = [
     ("total_cost", "Total cost"),
     ("net_saving", "Net saving vs baseline"),
     ("cumulative_net_saving", "Cumulative net saving"),
+    ("grants_from_state", "State: grants paid"),
+    ("state_cost", "State: total cost"),
+    ("net_saving_state", "State: net saving vs baseline"),
+    ("net_saving_public", "Public sector: net saving vs baseline"),
 ]
+"""The lines of a strategy's money table: the municipality's, then the state's and the public sector's."""
 
 
 # --- formatting of single values --------------------------------------------------------------
@@ -119,11 +126,21 @@ def header_text(result: Result, fmt: str) -> str:
              f"({calendar.months} months), discount rate {s.discount_rate:.1%}"]
     if s.source:
         lines.append(f"Source: {s.source}")
+    if s.prices is not None:
+        lines.append(price_line(s))
     uncertain = s.raw.get("uncertainty")
     if isinstance(uncertain, dict) and uncertain:
         lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
                      f"[uncertainty] (kikcalc sensitivity draws them)")
     return "\n".join(lines)
+
+
+def price_line(scenario: Any) -> str:
+    """What prices money is in: the header line of a scenario with a [prices] table."""
+    base = scenario.prices.base_year
+    if scenario.prices.view == "fixed":
+        return f"Money in fixed {base} prices; present values in {base} kroner"
+    return f"Money in current prices (each year's kroner, price index {base} = 1); present values in {base} kroner"
 
 
 def notes_text(result: Result) -> str:
@@ -184,6 +201,8 @@ def money_text(result: Result, strategy: str, fmt: str) -> str:
         if column in OPTIONAL_MONEY_LINES and column not in present:
             continue
         values = list(money[column])
+        if column == "grants_from_state" and (result.money.grants_from_state == result.money.grants).all():
+            continue  # every grant is the state's: the line would repeat the grants
         total = values[-1] if column == "cumulative_net_saving" else sum(values)
         rows.append([label, *map(kroner, values), kroner(total)])
     label = result.scenario.strategies[result.strategy(strategy)].label
@@ -482,7 +501,9 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
             add(line, strategy, "full-year persons",
                 {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
     for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
-                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
+                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:]),
+                                     ("net_saving_state", "Net saving vs baseline, state, kr.", s.strategy_names[1:]),
+                                     ("net_saving_public", "Net saving vs baseline, public sector, kr.", s.strategy_names[1:])):
         for strategy in strategies:
             by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
             add(line, strategy, "kr.", by_year, sum(by_year.values()))
@@ -501,6 +522,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         if any(grant.if_target for st in s.strategies for grant in st.grants):
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
+        add("Net present value, state, kr.", strategy, "kr.", {}, row.npv_state)
         add("Payback month", strategy, "month", {}, _payback(row))
         add("Kr. saved per kr. invested", strategy, "kr. per kr.", {}, row.return_per_krone)
         if verdicts:
