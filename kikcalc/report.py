@@ -410,7 +410,8 @@ def run_json(result: Result, strategies: list[str] | None = None, monthly: bool 
     document = {
         "scenario": {"name": s.name, "municipality": s.municipality, "file": s.path, "source": s.source,
                      "start": s.calendar.labels[0], "end": s.calendar.labels[-1],
-                     "discount_rate": s.discount_rate, "notes": result.notes},
+                     "discount_rate": s.discount_rate, "notes": result.notes,
+                     "prices": None if s.prices is None else {"base_year": s.prices.base_year, "view": s.prices.view}},
         "set": set_records(result),
         "strategies": _records(only(result.summary)),
         "yearly": _records(only(result.yearly)),

@@ -166,3 +166,32 @@ def test_prices_fixed_on_a_file_without_prices_says_so_and_changes_nothing(tmp_p
     assert result.exit_code == 0
     assert "has no [prices] table: --prices fixed leaves its money as the file gives it" in result.stderr
     assert "Money in" not in result.stdout
+
+
+def test_an_unknown_price_view_is_bad_usage(tmp_path):
+    file = _write(tmp_path, "\n[prices]\nbase_year = 2020\ngrowth = 0.02\n")
+    result = CliRunner().invoke(main, ["compare", file, "--prices", "nominal"], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "'nominal' is not one of 'current', 'fixed'" in result.output
+
+
+def test_the_json_says_which_prices_money_is_in(tmp_path):
+    file = _write(tmp_path, "\n[prices]\nbase_year = 2020\ngrowth = 0.02\n")
+    fixed = CliRunner().invoke(main, ["run", file, "--format", "json", "--prices", "fixed"], catch_exceptions=False)
+    assert json.loads(fixed.stdout)["scenario"]["prices"] == {"base_year": 2020, "view": "fixed"}
+    plain = CliRunner().invoke(main, ["run", _write(tmp_path), "--format", "json"], catch_exceptions=False)
+    assert json.loads(plain.stdout)["scenario"]["prices"] is None
+
+
+def test_draws_discount_current_prices_as_a_plain_run_does():
+    from kikcalc import sensitivity
+    from kikcalc.uncertainty import read
+
+    raw = _two_years({"base_year": 2020, "growth": GROWTH})
+    raw["uncertainty"] = {"strategies.invest.investment": {"dist": "uniform", "low": 0.5, "high": 1.5, "scale": True}}
+    scenario = build(raw)
+    drawn = sensitivity.run(scenario, read(scenario)[0], 64, seed=3, sampler="random", keep_drawn=True)
+    factor = drawn.drawn[:, 0]  # one factor a draw, scaling 12.000 kr. a year
+    assert np.ptp(factor) > 0.5
+    # The investment's NPV is linear in it: -1.000 kr. x factor a month over 24 months, in 2020 kroner.
+    np.testing.assert_allclose(drawn.outcomes.npv[1::3], -1000 * factor * _geometric(0, 23), rtol=1e-10)
