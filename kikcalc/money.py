@@ -341,7 +341,7 @@ def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.nd
     """Every money line of each row; ``met`` (R, N) judges the conditions of grants (see :func:`grants`)."""
     gross, refusion = benefit_cost(scenario, values, trajectory)
     state_part = cofinanced_state_part(scenario, values, trajectory)
-    met_or_none = met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)
+    judged = met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)
     accounts = Money(
         benefit_cost_gross=gross,
         refusion=refusion,
@@ -349,13 +349,13 @@ def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.nd
         investment=values.investment,
         programme_cost=programme_costs(values, trajectory).sum(axis=-1),
         flow_costs=flow_costs(scenario, values, trajectory),
-        grants=grants(scenario, values, met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)),
+        grants=grants(scenario, values, judged),
         grants_if_met=grants(scenario, values, None),
         budget_guarantee_offset=budget_guarantee_offset(scenario, values, gross - refusion - (
             0.0 if state_part is None else state_part)),
         discount_rate=values.discount_rate,
         baseline=values.baseline,
         state_benefit=state_part,
-        grants_from_state=grants_from_state(scenario, values, met_or_none),
+        grants_from_state=grants_from_state(scenario, values, judged),
     )
     return in_prices(accounts, scenario)

@@ -195,3 +195,15 @@ def test_draws_discount_current_prices_as_a_plain_run_does():
     assert np.ptp(factor) > 0.5
     # The investment's NPV is linear in it: -1.000 kr. x factor a month over 24 months, in 2020 kroner.
     np.testing.assert_allclose(drawn.outcomes.npv[1::3], -1000 * factor * _geometric(0, 23), rtol=1e-10)
+
+
+def test_a_price_index_that_jumps_is_warned_at_the_year_it_jumps():
+    from kikcalc import plausibility
+
+    rebased = build(_two_years({"base_year": 2020, "index": {"2020": 100.0, "2021": 1.02}}))
+    (warning,) = plausibility.price_warnings(rebased)
+    assert warning.path == "prices.index.2021"
+    assert "prices change by -99.0% from 2020 to 2021" in warning.message
+    (slip,) = plausibility.price_warnings(build(_two_years({"base_year": 2020, "growth": 0.2})))
+    assert slip.path == "prices.growth" and "+20.0%" in slip.message
+    assert not plausibility.price_warnings(build(_two_years({"base_year": 2020, "growth": 0.1})))  # at the threshold
