@@ -223,18 +223,21 @@ def summary_text(result: Result, fmt: str, strategies: list[str] | None = None) 
         summary = summary[summary.strategy.isin(strategies)]
     more_than_investment = bool((result.summary.spending != result.summary.investment).any())
     with_grants = bool((result.summary.grants != 0).any())
+    with_state = bool((result.summary.npv_state != 0).any())
     rows = [
         [row.strategy, row.label, mio(row.investment),
          *([mio(row.spending)] if more_than_investment else []), *([mio(row.grants)] if with_grants else []),
          mio(row.net_saving),
          "-" if row.strategy == result.scenario.strategies[0].name else _payback(row),
-         mio(row.npv), "" if _blank(row.return_per_krone) else f"{row.return_per_krone:.2f}"]
+         mio(row.npv), *([mio(row.npv_state)] if with_state else []),
+         "" if _blank(row.return_per_krone) else f"{row.return_per_krone:.2f}"]
         for row in summary.itertuples()
     ]
     headers = ["strategy", "label", "investment, mio. kr.",
                *(["spending incl. programmes, mio. kr."] if more_than_investment else []),
                *(["grants, mio. kr."] if with_grants else []),
-               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", "kr. saved per kr. invested"]
+               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", *(["NPV for the state, mio. kr."] if with_state else []),
+               "kr. saved per kr. invested"]
     return _heading("Investment summary (against the baseline)", fmt) + "\n" + _grid(rows, headers, fmt)
 
 
