@@ -207,3 +207,21 @@ def test_a_price_index_that_jumps_is_warned_at_the_year_it_jumps():
     (slip,) = plausibility.price_warnings(build(_two_years({"base_year": 2020, "growth": 0.2})))
     assert slip.path == "prices.growth" and "+20.0%" in slip.message
     assert not plausibility.price_warnings(build(_two_years({"base_year": 2020, "growth": 0.1})))  # at the threshold
+
+
+def test_follow_up_prices_a_gap_in_the_kroner_money_is_shown_in():
+    # The follow-up's hand example (tests/test_followup.py) with prices up 2 % in 2021: a full-time person-month
+    # of 2021 costs 10.000 x 1.02 kr. in current prices and 10.000 kr. in fixed 2020 prices.
+    from test_followup import MONTH_COST, OBSERVED, full_time
+
+    from kikcalc.followup import follow_up
+    from kikcalc.observed import from_scenario
+
+    raw = one_state(p_exit=0.1, initial=40, inflow=10, months=24)
+    raw["observed"] = {"source": "by hand", "kh": {"full_time": {"2021": OBSERVED["full_time"]["2021"]}}}
+    raw["prices"] = {"base_year": 2020, "growth": GROWTH}
+    gap = OBSERVED["full_time"]["2021"] - full_time(12, 23)
+    for view, level in (("current", 1.02), ("fixed", 1.0)):
+        scenario = price_view(build(raw), view)
+        (line,) = follow_up(scenario, from_scenario(scenario)[0], 0).lines
+        assert line.kroner == pytest.approx(gap * MONTH_COST * level * 12, rel=1e-9)
