@@ -93,7 +93,7 @@ def _index(reader: Any, raw: Any, calendar: Calendar, base: int) -> dict[int, fl
     path = "prices.index"
     if not isinstance(raw, dict) or not raw:
         reader.problem(path, f"expected a table of index numbers by year, such as {{ 2021 = 100.0, 2022 = 101.9 }}, "
-                             f"got {_describe(raw)}")
+                             f"got {'an empty table' if raw == {} else _describe(raw)}")
         return None
     by_year: dict[int, float] = {}
     ok = True
@@ -165,7 +165,7 @@ def _shares(reader: Any, raw: Any, refusion: Refusion | None) -> tuple[float, ..
     path = "cofinancing.a-dagpenge.municipal_share"
     if not isinstance(raw, list) or not raw:
         reader.problem(path, f"expected a list of shares between 0 and 1, one per band of [refusion] "
-                             f"(such as [0.2, 0.6, 0.7, 0.8]), got {_describe(raw)}")
+                             f"(such as [0.2, 0.6, 0.7, 0.8]), got {'an empty list' if raw == [] else _describe(raw)}")
         return None
     values = [reader.number(x, _join(path, i), limits.SHARE, what="a share") for i, x in enumerate(raw)]
     if any(v is None for v in values):
