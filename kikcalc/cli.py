@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import shlex
@@ -44,9 +43,9 @@ def _handles_bad_input(command: Callable) -> Callable:
 
 
 def _unknown_strategy(name: str, known: list[str], where: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+    from kikcalc.api import unknown_strategy
+
+    return unknown_strategy(name, known, where)
 
 
 def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
@@ -277,22 +276,12 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
 def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None):
     """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
     without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
-    from kikcalc.uncertainty import probe, read, without
+    from kikcalc.api import uncertain
 
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
-    uncertainty = read(scenario)[0]
-    fixed = {path for path, _, _ in scenario.overrides} & set(uncertainty.paths)
-    for path in sorted(fixed):
-        click.echo(f"note: {path} is set with --set: it is certain in this run, not drawn", err=True)
-    uncertainty = without(uncertainty, fixed)
-    if not len(uncertainty):
-        has_table = isinstance(scenario.raw.get("uncertainty"), dict) and scenario.raw["uncertainty"]
-        raise UsageError(f"{file}: " + ("every uncertain number is set with --set: nothing is left to draw" if has_table else
-                                        "no uncertain numbers: give distributions in an [uncertainty] table "
-                                        "(docs/scenario-format.md, \"[uncertainty] and [[correlations]]\")"))
-    problems = probe(uncertainty)
-    if problems:
-        raise ScenarioError(file, problems)
+    uncertainty, notes = uncertain(scenario)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     return scenario, uncertainty
 
 
@@ -405,31 +394,11 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     """One-way sensitivity: each uncertain number alone at its low and high, ranked by the swing it makes."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
+    from kikcalc.api import tornado_request
 
     chosen = _chosen_format(output, fmt, [file])
     scenario, uncertainty = _uncertain(file, assignments, prices)
-    names = scenario.strategy_names
-    if strategy is None:
-        if len(names) < 2:
-            raise UsageError(f"{file}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
-        strategy = names[1]
-    elif strategy not in names:
-        raise UsageError(_unknown_strategy(strategy, names, file))
-    elif strategy == names[0]:
-        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
-                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
-    target_names = [t.name for t in scenario.targets]
-    if metric in psa.METRICS:
-        unit = "kr."
-    elif metric.startswith("target:") and metric[7:] in target_names:
-        kind = scenario.targets[target_names.index(metric[7:])].kind
-        if kind == "payback":
-            raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
-        unit = scenario.targets[target_names.index(metric[7:])].unit
-    else:
-        options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
-        close = difflib.get_close_matches(metric, options, n=1)
-        raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
+    strategy, unit = tornado_request(scenario, strategy, metric)
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
     _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
           output, (file,))
@@ -448,7 +417,7 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
-    from kikcalc.observed import from_scenario
+    from kikcalc.api import observations
 
     mapping = {}
     for text in maps:
@@ -456,34 +425,17 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
         if not sep or not name.strip() or not state.strip():
             raise UsageError(f"--map {text}: expected NAME=STATE, e.g. --map 'Kontanthjælp=kontanthjaelp'")
         mapping[name.strip()] = state.strip()
-    observations = from_scenario(scenario)[0]
-    for file in files:
-        from kikcalc.observed_files import read as read_data
-
-        read = read_data(file, scenario, mapping, measure=measure)
-        for line in read.read_report.splitlines():
-            if line.startswith("read "):
-                click.echo(f"note: {line}", err=True)
-        observations = observations + read
-    twice = observations.duplicates()
-    if twice:
-        first, second = twice[0]
-        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
-                         f"(the scenario's [observed] table and a data file may hold the same counts)")
-    if not len(observations):
-        raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
-                         f"(docs/calibration.md)")
-    return observations
+    found, notes = observations(scenario, files, mapping, measure)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    return found
 
 
 def _realised_strategy(scenario, name: str | None, file: str) -> int:
     """The strategy the observations were made under: the one named, else the first after the baseline."""
-    names = scenario.strategy_names
-    if name is None:
-        return 1 if len(names) > 1 else 0
-    if name not in names:
-        raise UsageError(_unknown_strategy(name, names, file))
-    return names.index(name)
+    from kikcalc.api import realised_strategy
+
+    return realised_strategy(scenario, name)
 
 
 @main.command()
@@ -508,20 +460,13 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
               fmt: str | None, output: str | None) -> None:
     """Fit numbers of a scenario to observed caseloads, with intervals, warnings and an optional backtest."""
     from kikcalc import calibration, report_calibration
+    from kikcalc.api import check_fit
 
     chosen = _chosen_format(output, fmt, [file, *observed_files])
     scenario = kikcalc.load(file, _overrides(assignments))
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
-    for path in fits:
-        try:
-            calibration.fitted_number(scenario, path)
-        except keypaths.KeyPathError as error:
-            raise UsageError(f"--fit {path}: {error.message}") from None
-    if len(set(fits)) < len(fits):
-        raise UsageError("--fit: each key path once")
-    if holdout >= len(observations):
-        raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(observations)} observations)")
+    check_fit(scenario, observations, list(fits), holdout)
     if write_to:
         check_output(write_to, [file, *observed_files], "--write")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
@@ -627,6 +572,8 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
     if bad or (strict and warned):
         sys.exit(EXIT_BAD_INPUT)
 
+
+from kikcalc import cli_liability, cli_new, cli_snapshot  # noqa: E402, F401  (register their commands)
 
 if __name__ == "__main__":
     main()

@@ -7,9 +7,11 @@ stays flat in R (:func:`simulate_chunks`).
 
 Anciennitet: a person in a benefit state at the start of a month with ``a`` completed months on
 benefit has ``a + 1`` at the start of the next, whether they stay or move to another benefit state;
-the last anciennitet month A-1 holds "A-1 months and more". Outside states do not track it: their
-persons sit in anciennitet 0, and a person who moves from an outside state into a benefit state
-enters like inflow, with that state's inflow mix.
+the last anciennitet month A-1 holds "A-1 months and more". A person who leaves for an outside
+state keeps it for :func:`kikcalc.refusion.reset_months` months (:mod:`kikcalc.returns`) and comes
+back with it; after that, and for persons whose history the model does not know, a move from an
+outside state into a benefit state enters like inflow, with that state's inflow mix. The tables
+count everyone in an outside state at anciennitet 0 (``stock``, ``weighted``): they cost nothing.
 
 One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
 :mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in
@@ -33,6 +35,7 @@ from kikcalc.transitions import (
     base_rates,
     change_months,
     effect_transitions,
+    in_season,
     inflows,
     multiply_factors,
     rates_in_month,
@@ -158,7 +161,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
 
     rates = base.copy()  # a change month's rates, rebuilt in full where a row is off its profiles
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
-        first_month = transition_probabilities(scenario, base)
+        first_month = transition_probabilities(scenario, in_season(scenario, base, 0))
         moves = month_moves(structure, first_month)
         if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
             moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates)),
@@ -177,7 +180,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     start = structure.inward(initial_stock, axis=1)
     benefit_now = np.zeros((rows, nb, anc + 1))
     benefit_now[..., :anc] = start[:, :nb]
-    outside_now = start[:, nb:].sum(axis=-1)
+    outside_now = start[:, nb:].sum(axis=-1)  # with a clock, the pool: the initial outside stock's history is not known
+    kept = np.zeros((rows, n_states - nb, structure.clock, anc)) if structure.clock else None
     if (entry_mix[..., 0] == 1.0).all():
         entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
@@ -202,12 +206,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     spare = np.empty_like(benefit_now)
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
-    def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
+    def record(t: int, benefit: np.ndarray, outside: np.ndarray, kept: np.ndarray | None) -> None:
         """Keep month t's headcount and weightings (one product) and put the moves' input in ``vector``."""
         reduce_stock(benefit, reduction, out=reduced)
         fill_vector(vector, reduced, outside)
         headcount[t, :, :nb] = reduced[0]
         headcount[t, :, nb:] = outside
+        if kept is not None:  # everyone outside, the pool and the kept, counts
+            outside = headcount[t, :, nb:] = outside + kept.sum(axis=(2, 3))
         weighted[:, t, :, :nb] = reduced[columns:]
         weighted[:, t, :, nb:] = outside * outside_weights  # everyone outside is at anciennitet 0
         if n_programmes:
@@ -220,7 +226,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
 
-    record(0, benefit_now, outside_now)
+    record(0, benefit_now, outside_now, kept)
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
@@ -234,20 +240,23 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
             fill_vector(vector, reduce_stock(benefit_now, reduction, out=reduced), outside_now)
-        following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
-                                      None if flows is None else flows[:, t], (*work, spare))
+        following, outside_now, kept = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
+                                            None if flows is None else flows[:, t], (*work, spare), kept)
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
                 continuing, taken, programmes, values.dropout, outcome, is_benefit)
             benefit_now[..., :anc] += leaving[:, :nb]
-            outside_now += leaving[:, nb:, 0]
+            if kept is None:
+                outside_now += leaving[:, nb:].sum(axis=-1)
+            else:  # completers who go outside keep their anciennitet, aged by the programme's last month
+                kept[:, :, 0] += leaving[:, nb:]
             if flows is not None:
                 flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-        record(t + 1, benefit_now, outside_now)
+        record(t + 1, benefit_now, outside_now, kept)
 
     # (R, T+1, S) views of the month-major results.
     headcount, ordinary, weighted = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1), np.moveaxis(weighted, 1, 2)

@@ -151,3 +151,8 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
                     status[state.name] = float(left / through * gone[j] / total_gone)
             passed.append(PassedThrough(o.states, o.period.boundary, float(through), status))
     return FollowUp(scenario.strategy_names[strategy], lines, splits, missing, passed)
+
+
+from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)
+
+callable_module(__name__, "followup")  # kikcalc.followup(FILE, ...) returns DataFrames: kikcalc.api.followup

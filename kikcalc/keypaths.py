@@ -275,6 +275,45 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+class _Absent:
+    """The value of a key path that a file does not have (see :func:`differences`)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def differences(first: Any, second: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every value by which two raw tables differ: ``(key path, value in first, value in second)``, in file order.
+
+    A table or list entry that only one of them has is one difference at its own key path (the other
+    side :data:`ABSENT`), not one per value inside it. Numbers are compared by value (``1`` equals
+    ``1.0``; ``true`` is not ``1``).
+    """
+    if isinstance(first, dict) and isinstance(second, dict):
+        found = []
+        for key in [*first, *(k for k in second if k not in first)]:
+            where = child(path, key)
+            if key not in second or key not in first:
+                found.append((where, first.get(key, ABSENT), second.get(key, ABSENT)))
+            else:
+                found.extend(differences(first[key], second[key], where))
+        return found
+    if isinstance(first, list) and isinstance(second, list):
+        found = []
+        for i in range(max(len(first), len(second))):
+            where = child(path, i)
+            if i >= len(first) or i >= len(second):
+                found.append((where, first[i] if i < len(first) else ABSENT, second[i] if i < len(second) else ABSENT))
+            else:
+                found.extend(differences(first[i], second[i], where))
+        return found
+    same = type(first) is type(second) or (_is_number(first) and _is_number(second))
+    return [] if same and first == second else [(path, first, second)]
+
+
 # --- PATH=VALUE ---------------------------------------------------------------------------------
 
 def parse_assignment(text: str) -> tuple[str, Any]:

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kikcalc import textfile
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.observed import (
     MEASURE_WORDS,
@@ -435,14 +436,7 @@ def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, meas
     """
     file = str(path)
     problems = _Problems()
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(file, [Problem("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(file, [Problem("", "is a directory, expected a data file (CSV or JSON)")]) from None
-    except OSError as error:  # no permission to read it, an I/O error
-        raise ScenarioError(file, [Problem("", f"cannot read it: {error.strerror or error}")]) from None
+    data = textfile.read_bytes(path, "a data file (CSV or JSON)")  # refuses a pipe, a device, a loop; never blocks
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScenarioError(file, [Problem("", _EMPTY_FILE)])
     text, encoding = _decode(data, file)

@@ -118,3 +118,38 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
     except BaseException:  # Ctrl-C mid-write: no half file, no temporary file
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: str | Path, content: str | bytes, option: str = "FILE") -> None:
+    """Write a file that does not exist yet, completely or not at all; an existing file is never replaced.
+
+    The content goes to a temporary file in the same folder, which is then linked into place: the link
+    fails, and nothing is written, if a file of that name exists (or appears meanwhile). A file system
+    without hard links gets an exclusive create instead. Refusals are :class:`~kikcalc.errors.UsageError`.
+    """
+    if os.path.lexists(path):
+        raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name, or move the file away first")
+    check_output(path, [], option)
+    target = Path(path)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name") from None
+        except OSError:  # no hard links here: create it exclusively instead
+            with open(target, "xb") as stream:
+                stream.write(data)
+    except FileExistsError:
+        raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)

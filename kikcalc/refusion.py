@@ -7,6 +7,8 @@ first month), the mean of the weekly shares over weeks (m-1)*w to m*w, with w we
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from kikcalc.spec import Refusion
@@ -43,3 +45,18 @@ def state_share_during_month(refusion: Refusion, anciennitet_months: int) -> tup
     at_start = by_month[a]  # month a+1 -> element a
     at_end = by_month[np.maximum(a, 1) - 1]
     return at_start, at_end
+
+
+RESET_ROUNDING = 1e-9
+"""Months: a reset that falls this close to a whole month falls on it (52 weeks / (52/12) is 12.000000000000002)."""
+
+
+def reset_months(refusion: Refusion) -> int:
+    """K: the whole months outside benefit after which a returner's anciennitet starts again, 0 for every return.
+
+    A person who leaves during month t and comes back during month t + d has been outside d months
+    (from the middle of one month to the middle of another), d x ``weeks_per_month`` weeks; their
+    anciennitet starts again if that reaches ``reset_after_weeks``, so from d = K =
+    ceil(reset_after_weeks / weeks_per_month): 52 weeks at 52/12 weeks a month are 12 months.
+    """
+    return max(0, math.ceil(refusion.reset_after_weeks / refusion.weeks_per_month - RESET_ROUNDING))

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, scenario_public, textfile
+from kikcalc import aftereffects, keypaths, limits, scenario_anciennitet, scenario_public, scenario_seasons, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -60,10 +60,10 @@ _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refu
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
-    "cost", "cost_basis", "measures_cost", "cofinancing",
+    "cost", "cost_basis", "measures_cost", "cofinancing", *scenario_seasons.KEYS,
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
-_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
+_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per", *scenario_seasons.KEYS)
 _STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", "grants")
 _PROGRAMME_KEYS = ("name", "label", "from", "participants", "start", "end", "duration_months", "cost_per_participant",
                    "cost_per_month", "outcomes", "dropout")
@@ -75,22 +75,14 @@ _STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
     "inflow_multiply": ("inflow", "multiply"), "inflow_add": ("inflow", "add"),
     "measures_cost_multiply": ("measures_cost", "multiply"), "measures_cost_set": ("measures_cost", "set"),
 }
-_EFFECT_NUMBERS = {  # (what an effect acts on, operation) -> the range of its number, and its words
-    ("rate", "multiply"): (limits.FACTOR, "a factor"),
-    ("rate", "add"): (limits.RATE_CHANGE, "a number in the transition's unit"),
-    ("rate", "set"): (limits.RATE_SET, "a number in the transition's unit"),
-    ("inflow", "multiply"): (limits.FACTOR, "a factor"),
-    ("inflow", "add"): (limits.PERSONS_CHANGE, "a number of persons per month"),
-    ("measures_cost", "multiply"): (limits.FACTOR, "a factor"),
-    ("measures_cost", "set"): (limits.KRONER_PER_PERSON, "kr. per full-year person"),
-}
+_EFFECT_NUMBERS = limits.EFFECT_NUMBERS
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
     *_COMPARISONS, "payback_by", "npv_min", "measure", "payer",
 )
-_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
+_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month", *scenario_anciennitet.KEYS)
 
 
 def _describe(value: Any) -> str:
@@ -451,6 +443,12 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     return dataclasses.replace(scenario, overrides=applied)
 
 
+def with_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> Scenario:
+    """A built scenario with values set by key path, as :func:`load` sets them (its own overrides kept first)."""
+    raw, applied = _override(scenario.raw, overrides, scenario.path)
+    return dataclasses.replace(_build_with(raw, scenario.path, []), overrides=(*scenario.overrides, *applied))
+
+
 def _build_with(raw: dict, file: str, problems: list[Problem]) -> Scenario:
     """:func:`build`, with problems found in the file's text reported first, together with its own."""
     try:
@@ -610,6 +608,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
     guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
+    seasons = scenario_seasons.read(reader, raw, calendar)
     prices, cofinancing, strategies, targets = scenario_public.read(reader, raw, calendar, refusion, strategies, targets)
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets, calendar)
@@ -621,12 +620,14 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     notes = ()
     if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
         notes = ("no [strategies.baseline] in the file: the baseline is the scenario without effects or investment",)
-    return Scenario(
+    scenario = Scenario(
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
         discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
         strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
-        budget_guarantee=guarantee, prices=prices, cofinancing=cofinancing,
+        budget_guarantee=guarantee, seasons=seasons, prices=prices, cofinancing=cofinancing,
     )
+    scenario_seasons.check(reader, scenario, raw)
+    return scenario
 
 
 def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bool:
@@ -1274,8 +1275,8 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
                        f"a step after {limits.show(max(weeks))} weeks ({limits.show(max(weeks) / per_month)} months) is "
                        f"beyond the {LONGEST_ANCIENNITET} months of anciennitet tracked")
         return None
-    return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
-                    weeks_per_month=per_month)
+    return scenario_anciennitet.with_reset(reader, table, Refusion(
+        band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares), weeks_per_month=per_month))
 
 
 def _refusion_weeks(reader: _Reader, weeks: Any) -> bool:

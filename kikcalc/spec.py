@@ -221,6 +221,26 @@ class Refusion:
     state_share: tuple[float, ...] = (0.80, 0.40, 0.30, 0.20)
     """The state's share in each band; one more than ``band_end_weeks``."""
     weeks_per_month: float = 52.0 / 12.0
+    reset_after_weeks: float = 52.0
+    """Weeks of self-support in a row after which a person's anciennitet starts again from 0; until then a
+    person who returns to benefit comes back with the anciennitet they left with. 0: every return starts
+    again, like new inflow (kikcalc before this rule). :func:`kikcalc.refusion.reset_months` gives it in months."""
+
+
+@dataclass(frozen=True, eq=False)
+class Seasons:
+    """Seasonal factors and a business-cycle multiplier, resolved onto the month calendar
+    (:mod:`kikcalc.scenario_seasons` reads them; :mod:`kikcalc.transitions` applies them)."""
+
+    inflow: np.ndarray
+    """The factor on each state's inflow in each month, shape (T, S); 1 where the file gives none."""
+    rate: np.ndarray
+    """The factor on each transition's monthly probability or hazard in each month, shape (T, n); 1 where none."""
+
+    @property
+    def seasoned_transitions(self) -> list[int]:
+        """The transitions whose rate some factor other than 1 changes, in order."""
+        return np.flatnonzero((self.rate != 1.0).any(axis=0)).tolist()
 
 
 @dataclass(frozen=True)
@@ -266,6 +286,8 @@ class Scenario:
     anciennitet_months: int
     """A: anciennitet is tracked in months 0..A-1, the last holding A-1 months and more."""
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
+    seasons: Seasons | None = None
+    """Seasonal factors and a business-cycle multiplier on inflows and transitions; None: none anywhere."""
     prices: Prices | None = None
     """None: no [prices] table; every amount is taken as it stands."""
     cofinancing: Cofinancing = field(default_factory=Cofinancing)

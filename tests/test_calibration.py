@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from scipy.stats import t as student
 
 import kikcalc
-from conftest import one_state
+from conftest import SCENARIOS, one_state
 from kikcalc.calibration import calibrate, fitted_number
 from kikcalc.cli import main
 from kikcalc.engine import simulate
@@ -529,3 +529,17 @@ def test_calibrate_unknown_strategy_is_bad_input(tmp_path):
     result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--strategy", "kikk")
     assert result.exit_code == 2
     assert 'did you mean "kik"' in result.output
+
+
+def test_a_fitted_number_is_searched_within_its_limits():
+    """A fit never tries a number the file could not hold: its bounds are the limits of docs/scenario-format.md."""
+    from kikcalc import limits
+
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    cost = fitted_number(scenario, "states.kontanthjaelp.cost")
+    assert (cost.low, cost.high) == (limits.KRONER_PER_PERSON.low, limits.KRONER_PER_PERSON.high)
+    inflow = fitted_number(scenario, "states.kontanthjaelp.inflow")
+    assert (inflow.low, inflow.high) == (limits.PERSONS.low, limits.PERSONS.high)
+    band_table = fitted_number(scenario, "transitions[0].probability")  # a factor on the band table, its largest 0.031
+    largest = max(scenario.raw["transitions"][0]["probability"].values())
+    assert band_table.scale and band_table.high == pytest.approx(limits.SHARE.high / largest, rel=1e-12)

@@ -8,6 +8,7 @@ names the file, the row and the column, and says what was expected.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,17 @@ def test_file_problems(tmp_path):
     assert _problems(tmp_path / "blank.csv")[0][1].startswith("the file is empty")
     (tmp_path / "utf16-no-bom.csv").write_bytes("month,state,persons\n".encode("utf-16-le"))
     assert "UTF-16 without a byte-order mark" in _problems(tmp_path / "utf16-no-bom.csv")[0][1]
+
+
+def test_a_named_pipe_or_a_device_is_refused_without_waiting(tmp_path):
+    """A FIFO with no writer would block an ordinary open for ever; kikcalc opens data files as it opens scenarios."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert _problems(fifo) == [("", "is a named pipe (FIFO), expected a data file (CSV or JSON) (a regular file)")]
+    assert _problems("/dev/zero") == [("", "is a device, expected a data file (CSV or JSON) (a regular file)")]
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    assert "a loop of symbolic links" in _problems(loop)[0][1]
 
 
 def test_several_json_tables_are_named_by_place(tmp_path):

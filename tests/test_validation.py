@@ -54,6 +54,21 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    # Seasons and the business cycle (issue 12, rule 6): kikcalc/scenario_seasons.py
+    ("season-month-13.toml", "states.kontanthjaelp.season.13", 'expected a calendar month 1 to 12 as the key (1 = January), got "13"'),
+    ("season-month-named.toml", "states.kontanthjaelp.season.jan", 'expected a calendar month 1 to 12 as the key'),
+    ("season-month-twice.toml", "states.kontanthjaelp.season.01", 'month 1 is given twice, also as "1"'),
+    ("season-negative-factor.toml", "transitions[0].season.7", "expected a seasonal factor between 0 and 1000, got -0.2"),
+    ("season-all-zero.toml", "states.kontanthjaelp.season", "every factor is 0, so they cannot be scaled to a mean of 1"),
+    ("season-not-a-table.toml", "states.kontanthjaelp.season", "expected a table of factors by calendar month"),
+    ("season-normalise-not-boolean.toml", "states.kontanthjaelp.season_normalise", 'expected true or false, got "no"'),
+    ("season-normalise-without-season.toml", "transitions[0].season_normalise", "season_normalise goes only with season"),
+    ("season-makes-probability-above-one.toml", "transitions[0].season",
+     "kontanthjaelp -> selvforsorgende monthly probability becomes 1.5 in 2020-07 (2.5 x 0.6); expected at most 1"),
+    ("season-and-effect-make-probability-above-one.toml", "strategies.kik2.effects[0].multiply",
+     "rate becomes 1.125 in 2020-07 under strategy kik2; expected a probability between 0 and 1"),
+    ("cycle-year-outside-horizon.toml", "states.kontanthjaelp.cycle.2023", "year 2023 is outside the horizon"),
+    ("cycle-negative.toml", "transitions[0].cycle.2021-03", "expected a number (a factor) between 0 and 1000, got -1.1"),
     ("inflow-add-makes-inflow-negative.toml", "strategies.kik2.effects[1].inflow_add",
      "the inflow to kontanthjaelp becomes -10 in 2020-06 under strategy kik2; expected a number of persons a month between 0 and "
      "10_000_000"),
@@ -145,6 +160,12 @@ CASES = [
     ("refusion-step-nan.toml", "refusion.band_end_weeks[1]", "expected a number of weeks between 0 and 3000, got nan"),
     ("refusion-step-huge-integer.toml", "refusion.band_end_weeks[2]", "between 0 and 3000, got an integer of 400 digits"),
     ("weeks-per-month-tiny.toml", "refusion.weeks_per_month", "expected a number of weeks between 4 and 5, got 1e-300"),
+    ("reset-after-weeks-beyond-3-years.toml", "refusion.reset_after_weeks",
+     "expected a number of weeks of self-support (52 by the rules; 0 for no memory of anciennitet) between 0 and 156, got 260"),
+    ("reset-after-weeks-negative.toml", "refusion.reset_after_weeks", "between 0 and 156, got -52"),
+    ("reset-after-weeks-in-months.toml", "refusion.reset_after_weeks",
+     'expected a number of weeks of self-support (52 by the rules; 0 for no memory of anciennitet), got "12 months"'),
+    ("reset-after-weeks-typo.toml", "refusion.reset_after_week", 'unknown key; did you mean "reset_after_weeks"?'),
     ("fade-months-huge.toml", "strategies.kik2.effects[0].fade_months",
      "expected a whole number of months between 0 and 1200, got 1_000_000_000"),
     ("initial-1e308.toml", "states.kontanthjaelp.initial", "expected a number of persons between 0 and 10_000_000, got 1e+308"),
@@ -315,6 +336,16 @@ def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
     result, text = invoke(command, str(fifo))
     assert result.exit_code == 2
     assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a scenario file (a regular file)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGALRM"), reason="named pipes are Unix's")
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_an_observed_file_that_is_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
+    fifo = tmp_path / "jobindsats.csv"
+    os.mkfifo(fifo)
+    result, text = invoke(*command, str(SCENARIOS / "aabenraa-kik2.toml"), "--observed", str(fifo))
+    assert result.exit_code == 2
+    assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a data file (CSV or JSON) (a regular file)")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(signal, "SIGALRM"), reason="Unix's devices")
