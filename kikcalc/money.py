@@ -188,6 +188,23 @@ def anciennitet_weights(scenario: Scenario) -> np.ndarray:
     return np.stack(weights)
 
 
+def municipal_share_during_month(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """The municipality's share of each state's benefit for persons counted at the start and at the end of a
+    month, by anciennitet month, shape (S, A) each: 1 less the refusion for a gross-basis state, the
+    co-financing for a co-financed one, 1 for the rest (their cost is net). For a person-level view of
+    money (:mod:`kikcalc.liability`); the run's own money weighs the stock in :func:`benefit_cost`."""
+    anc = scenario.anciennitet_months
+    refusion = state_share_during_month(scenario.refusion, anc)
+    cofinanced = state_share_during_month(cofinancing_staircase(scenario), anc)
+    shares = []
+    for side in (0, 1):
+        rows = [1.0 - refusion[side] if s.cost_basis == "gross" else
+                1.0 - cofinanced[side] if s.name in scenario.cofinancing.states else np.ones(anc)
+                for s in scenario.states]
+        shares.append(np.stack(rows))
+    return shares[0], shares[1]
+
+
 def cofinancing_staircase(scenario: Scenario) -> Refusion:
     """A-dagpenge's co-financing as the state's share by weeks of anciennitet, in [refusion]'s bands and
     week-to-month conversion: the state pays the benefit, the municipality its share of it."""

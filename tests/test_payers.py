@@ -134,3 +134,20 @@ def test_a_net_basis_scenario_keeps_the_municipal_figures_and_says_the_state_has
     np.testing.assert_allclose(result.accounts.net_saving[1], _gross_saving(), rtol=1e-10)
     assert not result.accounts.net_saving_of("state").any()
     assert "the state's lines hold no refusion on kh: their cost is given net of it (cost_basis = \"net\")" in result.notes
+
+
+def test_the_liability_counts_the_municipalitys_co_financing():
+    # The liability's closed form (tests/test_liability.py): a person with a constant exit probability p
+    # costs c (1 + q) / (2 (1 - d q)) in present value; co-financed at 13 months and more, the
+    # municipality's part is 80 % of it (90 % with municipal_share = [0.2, 0.6, 0.7, 0.9]).
+    from kikcalc.liability import value
+
+    p, c, d = 0.1, 120_000 / 12, 1.035 ** (-1 / 12)
+    closed_form = c * (1 + (1 - p)) / (2 * (1 - d * (1 - p)))
+    for share, rates in ((0.8, {}), (0.9, {"a-dagpenge": {"municipal_share": [0.2, 0.6, 0.7, 0.9]}})):
+        raw = one_state(p_exit=p, initial=500, months=24, cofinancing="a-dagpenge", initial_anciennitet={"13": 1.0})
+        if rates:
+            raw["cofinancing"] = rates
+        liability = value(build(raw))
+        assert liability.stock_value[0, 0, -1] == pytest.approx(share * closed_form, rel=1e-12)
+        assert liability.stock_value[0, 0, -1] < closed_form
