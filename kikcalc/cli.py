@@ -14,9 +14,10 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, plausibility, report
+from kikcalc import formats, keypaths, plausibility, provenance, report
+from kikcalc import locale as loc
 from kikcalc.errors import ScenarioError, UsageError
-from kikcalc.output import check_output, format_for, reason, write_atomically
+from kikcalc.output import check_output, format_for, reason, write_atomically, write_stdout
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -48,8 +49,10 @@ def _unknown_strategy(name: str, known: list[str], where: str) -> str:
     return unknown_strategy(name, known, where)
 
 
-def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
-    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them."""
+def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = (),
+          after: list[str] = ()) -> None:
+    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them,
+    ``after`` ones (a CSV's provenance) once the content is written."""
     if isinstance(content, bytes) and not output:
         raise UsageError("xlsx is a file format: give --output FILE.xlsx")
     for note in notes:
@@ -57,15 +60,32 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if output:
         write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
+        for note in after:
+            click.echo(f"note: {note}", err=True)
         return
     if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
         raise UsageError("cannot write standard output: it is closed")
     try:
-        click.echo(content, nl=False)
+        write_stdout(content)  # every byte or an error: a reader that stops halfway is exit 141, not a silent 0
     except BrokenPipeError:
         raise  # the reader went away (| head): quiet, see _Main
     except OSError as error:  # > a file on a full disk
         raise UsageError(f"cannot write standard output: {reason(error)}") from None
+    for note in after:
+        click.echo(f"note: {note}", err=True)
+
+
+def _provenance_note(record: provenance.Provenance) -> str:
+    """The provenance of a CSV, which has no room for it: a note on stderr (docs/output-columns.md)."""
+    return f"provenance: {record.one_line()}"
+
+
+def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], seed: int | None = None,
+             draws: int | None = None, data_files: Sequence[str] = ()) -> tuple[str | bytes, list[str]]:
+    """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
+    after it (a CSV's provenance, on stderr)."""
+    record = provenance.of(scenarios, seed, draws, data_files=data_files)
+    return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
@@ -75,13 +95,30 @@ def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -
     return format_for(output, fmt)
 
 
+def _set_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--locale: the command's locale for numbers and months (kikcalc.locale), until the command ends."""
+    ctx.meta["kikcalc.locale"] = value
+    ctx.with_resource(loc.using(value))
+    return value
+
+
+def _locale() -> str:
+    """The --locale of the running command ("en" if it has none)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("kikcalc.locale", "en") if context is not None else "en"
+
+
 def _output_options(command: Callable) -> Callable:
+    command = click.option("--locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
+                           expose_value=False, callback=_set_locale,
+                           help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
+                                "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                           help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
-                                ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
+                           help="Write to this file (atomically) instead of the terminal: a regular file ending in "
+                                f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
-                                "(a file); default from --output's suffix.")(command)
+                           help="; ".join(f"{name}: {module.HELP}" for name, module in formats.REGISTRY.items())
+                                + ". Default from --output's suffix.")(command)
     return command
 
 
@@ -221,8 +258,11 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
             raise UsageError(_unknown_strategy(name, names, file))
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
-    content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
-    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if chosen in report.CSV_FORMATS else [])
+    record = provenance.of([scenario])
+    content = report.run_document(result, chosen, list(strategies) or names, monthly, money, locale=_locale(), provenance=record)
+    plain = chosen in report.CSV_FORMATS
+    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if plain else [],
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -237,9 +277,11 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], prices: str | 
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
     results = _load_each_once(files, _overrides(assignments), quiet, prices)
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
-             if chosen in report.CSV_FORMATS else [])
-    _emit(report.compare_document(results, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = chosen in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]] if plain else []
+    _emit(report.compare_document(results, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -263,9 +305,11 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
-             if output_format in report.CSV_FORMATS else [])
-    _emit(report.targets_document(results, output_format, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = output_format in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)] if plain else []
+    _emit(report.targets_document(results, output_format, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
     missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "
@@ -377,7 +421,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
             write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
+    content, after = _stamped(report_sensitivity.document(result, chosen), chosen, [scenario], seed, draws)
+    _emit(content, output, (file,), notes, after)
 
 
 @main.command()
@@ -400,8 +445,9 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     scenario, uncertainty = _uncertain(file, assignments, prices)
     strategy, unit = tornado_request(scenario, strategy, metric)
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
-          output, (file,))
+    content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
+                              chosen, [scenario])
+    _emit(content, output, (file,), after=after)
 
 
 _OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
@@ -468,10 +514,15 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
     k = _realised_strategy(scenario, strategy, file)
     check_fit(scenario, observations, list(fits), holdout)
     if write_to:
+        from kikcalc.toml_edit import write_over_problem
+
         check_output(write_to, [file, *observed_files], "--write")
+        refused = write_over_problem(write_to)
+        if refused:
+            raise UsageError(f"--write {write_to}: {refused}")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
     if write_to:
-        from kikcalc.toml_edit import with_numbers
+        from kikcalc.toml_edit import with_numbers, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -484,9 +535,12 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         from kikcalc.textfile import read_text
 
         text = read_text(file)
-        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
-    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
-                                                write_to), output, (file, *observed_files))
+        written = written_header(file, source) + with_numbers(text, changes, uncertain)
+        write_atomically(write_to, written, [file, *observed_files], "--write")
+    content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
+                                                                    chosen, write_to), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -510,8 +564,9 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    _emit(report_calibration.followup_document(scenario, result, observations, chosen), output,
-          (file, *observed_files))
+    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -533,9 +588,11 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     from kikcalc import goalseek, report_goalseek
 
     chosen = _chosen_format(output, fmt, [file])
-    solution = goalseek.solve(_priced(kikcalc.load(file, _overrides(assignments)), prices), target, path, strategy, between)
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
+    solution = goalseek.solve(scenario, target, path, strategy, between)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
+    content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
+    _emit(content, output, (file,), notes, after)
     if solution.status != "solved":
         click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
         sys.exit(EXIT_CHECK_FAILED)

@@ -405,3 +405,46 @@ def format_value(value: Any) -> str:
         return repr(value)
     except ValueError:  # an integer past the 4300 digits str() gives
         return "an integer of more than 4300 digits"
+
+
+# --- the unit of a number by its key path --------------------------------------------------------
+
+UNITS = {
+    "initial": "persons", "inflow": "persons a month", "inflow_add": "persons a month",
+    "participants": "persons a month", "persons": "persons", "passed_through": "persons",
+    "full_time": "full-time persons", "cost": "kr. per full-year person", "measures_cost": "kr. per full-year person",
+    "measures_cost_set": "kr. per full-year person", "cost_per_participant": "kr. per participant",
+    "amount": "kr.", "investment": "kr.", "cap": "persons", "bonus": "kr. per person",
+    "probability": "probability a month", "hazard": "hazard (the transition's unit)", "mean_months": "months",
+    "duration_months": "months", "ramp_months": "months", "fade_months": "months",
+    "multiply": "factor", "inflow_multiply": "factor", "measures_cost_multiply": "factor",
+    "add": "rate change (the transition's unit)", "set": "rate (the transition's unit)",
+    "discount_rate": "share a year", "share": "share", "outcomes": "share", "dropout": "share a month",
+    "initial_anciennitet": "share", "inflow_anciennitet": "share", "rank": "rank correlation",
+    "below": "the target's unit", "max": "the target's unit", "min": "the target's unit", "above": "the target's unit",
+    "npv_min": "kr.", "year": "year",
+}
+"""The unit of a number by the key that holds it (the last named key of its path that has one)."""
+
+
+def unit_of(path: str) -> str:
+    """The unit of the number at a key path, as a reader writes it ("" if kikcalc cannot tell).
+
+    The last named key of the path with a known unit decides: ``states.kh.inflow.2021`` is in persons
+    a month, ``transitions[0].probability.0-5`` a probability a month. A distribution's parameters in
+    ``[uncertainty]`` are in the unit of the number they are drawn for.
+    """
+    parts = parse(path)
+    if len(parts) >= 2 and parts[0] == "uncertainty" and isinstance(parts[1], str):
+        last = parts[-1]
+        if last in ("mean", "sd", "low", "high", "mode", "min", "max"):
+            try:
+                inner = unit_of(parts[1])
+            except KeyPathError:
+                return ""
+            return inner
+        return ""
+    for part in reversed(parts):
+        if isinstance(part, str) and part in UNITS:
+            return UNITS[part]
+    return ""

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
+from kikcalc import formats
 from kikcalc.errors import UsageError
 
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
-"""The suffixes that name a format; any other suffix needs --format."""
+SUFFIX_FORMATS = dict(sorted(formats.suffix_formats().items()))
+"""The suffixes that name a format (each format module's SUFFIXES); any other suffix needs --format."""
 
-_FORMAT_NAMES = "table, markdown, csv, csv-da, json, xlsx"
+_FORMAT_NAMES = ", ".join(formats.names())
 
 
 def format_for(output: str | None, requested: str | None) -> str:
@@ -31,6 +34,15 @@ def format_for(output: str | None, requested: str | None) -> str:
             hint = f"; for Danish Excel: --format {suffix[1:]} --output {Path(output).stem}.csv" if suffix == ".csv-da" else ""
             raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(SUFFIX_FORMATS)}, "
                              f"or choose the format with --format ({_FORMAT_NAMES}){hint}")
+        chosen = SUFFIX_FORMATS.get(suffix)
+        if requested and chosen and chosen != requested:
+            module = formats.get(requested)
+            if suffix not in (*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())):
+                fits = [*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())]
+                name = f"{Path(output).stem}{fits[0]}" if fits else None
+                raise UsageError(f"--output {output}: its suffix {suffix} says {chosen}, and --format says {requested}: "
+                                 f"the file would not be what its name says (Excel refuses a workbook named .csv); "
+                                 + (f"name it {name}, or " if name else "") + f"leave out --format to write {chosen}")
     if requested:
         return requested
     return SUFFIX_FORMATS[Path(output).suffix.lower()] if output else "table"
@@ -153,3 +165,25 @@ def write_new(path: str | Path, content: str | bytes, option: str = "FILE") -> N
         raise UsageError(f"cannot write {path}: {reason(error)}") from None
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+def write_stdout(content: str) -> None:
+    """Write text to standard output in full, or raise.
+
+    Python's buffered standard output drops the rest of a large write that a reader stops taking halfway
+    (``| head``, a consumer that dies) without a word, so a half-written JSON would end with exit 0. Written
+    here with ``os.write`` until every byte is taken, a reader that goes away is a BrokenPipeError
+    (exit 141) and a full disk an OSError. A stream with no file descriptor (a test's capture) is written to
+    as it is.
+    """
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        stream.write(content)
+        stream.flush()
+        return
+    stream.flush()  # anything written to it before goes first
+    view = memoryview(content.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    while view:
+        view = view[os.write(descriptor, view):]

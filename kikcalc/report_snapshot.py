@@ -11,8 +11,9 @@ import datetime
 from typing import Any
 
 from kikcalc import locale
+from kikcalc.formats._cells import MONEY_WORDS
 from kikcalc.keypaths import ABSENT, format_value, join
-from kikcalc.report import _MONEY_WORDS, _grid, _heading, to_json
+from kikcalc.report import _grid, _heading, to_json
 from kikcalc.snapshot import Change
 
 FORMATS = ("table", "markdown", "json")
@@ -26,7 +27,7 @@ def _is_money(change: Change) -> bool:
     if keys and "probability" in keys[-1]:
         return False
     named = [key for i, key in enumerate(keys) if not (i > 0 and keys[i - 1] == "targets")]
-    return any(word in key for key in named for word in _MONEY_WORDS)
+    return any(word in key for key in named for word in MONEY_WORDS)
 
 
 def value_text(value: Any, money: bool) -> str:

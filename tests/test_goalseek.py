@@ -259,7 +259,7 @@ def test_formats(tmp_path):
     out = tmp_path / "solve.xlsx"
     assert invoke(*args, "--output", str(out)).exit_code == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["solve", "scan", "notes"]
+    assert book.sheetnames == ["solve", "scan", "notes", "provenance"]
     assert book["solve"]["H2"].value == pytest.approx(value, abs=0.01)
 
 
