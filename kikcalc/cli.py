@@ -130,6 +130,21 @@ _SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
                          "several files, in each): --set 'strategies.kik2.effects[0].multiply=1.6'.")
 
 
+_PRICES = click.option("--prices", type=click.Choice(["current", "fixed"]), default=None,
+                       help="Money in current prices (each year's kroner, the default with a [prices] table) or fixed "
+                            "base-year prices; a file without [prices] has no price year and is shown as it is.")
+
+
+def _priced(scenario: kikcalc.Scenario, prices: str | None) -> kikcalc.Scenario:
+    """The scenario with money in the prices asked for; a note if the file has no [prices] table to tell them apart."""
+    from kikcalc.money import price_view
+
+    if prices is not None and scenario.prices is None:
+        click.echo(f"note: {scenario.path} has no [prices] table: --prices {prices} leaves its money as the file gives it",
+                   err=True)
+    return scenario if prices is None else price_view(scenario, prices)
+
+
 def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     """The (key path, value) of every --set PATH=VALUE; a malformed one is bad input."""
     overrides = []
@@ -150,7 +165,8 @@ def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool) -> list[plausibili
     return found
 
 
-def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False) -> list[kikcalc.Result]:
+def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False,
+                    prices: str | None = None) -> list[kikcalc.Result]:
     """Run each file, with its plausibility warnings; the same file twice is refused, since its columns would be doubled."""
     seen: dict[str, str] = {}
     for file in files:
@@ -158,7 +174,7 @@ def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]]
         if key in seen:
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
-    scenarios = [kikcalc.load(f, overrides) for f in files]
+    scenarios = [_priced(kikcalc.load(f, overrides), prices) for f in files]
     for file, scenario in zip(files, scenarios, strict=True):
         _warn(scenario, file, quiet)
     return [kikcalc.run(scenario) for scenario in scenarios]
@@ -225,14 +241,15 @@ def main(debug: bool) -> None:
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
                                              "instead of persons; the other formats hold both.")
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], quiet: bool,
-        fmt: str | None, output: str | None) -> None:
+def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], prices: str | None,
+        quiet: bool, fmt: str | None, output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
     chosen = _chosen_format(output, fmt, [file])
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     _warn(scenario, file, quiet)
     result = kikcalc.run(scenario)
     names = result.scenario.strategy_names
@@ -251,13 +268,15 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
 @main.command()
 @_FILES
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, fmt: str | None, output: str | None) -> None:
+def compare(files: tuple[str, ...], assignments: tuple[str, ...], prices: str | None, quiet: bool, fmt: str | None,
+            output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments), quiet)
+    results = _load_each_once(files, _overrides(assignments), quiet, prices)
     record = provenance.of([r.scenario for r in results])
     plain = chosen in report.CSV_FORMATS
     notes = [f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]] if plain else []
@@ -272,14 +291,15 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, f
 @click.option("--strategy", "-s", "strategies", multiple=True,
               help="Judge only this strategy (repeatable); the baseline usually misses by design.")
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...], quiet: bool,
-            fmt: str | None, output: str | None) -> None:
+def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...],
+            prices: str | None, quiet: bool, fmt: str | None, output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
     output_format = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments), quiet)
+    results = _load_each_once(files, _overrides(assignments), quiet, prices)
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:
@@ -297,12 +317,12 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         sys.exit(EXIT_CHECK_FAILED)
 
 
-def _uncertain(file: str, assignments: tuple[str, ...]):
+def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None):
     """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
     without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
     from kikcalc.api import uncertain
 
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     uncertainty, notes = uncertain(scenario)
     for note in notes:
         click.echo(f"note: {note}", err=True)
@@ -348,16 +368,17 @@ class _Progress:
 @click.option("--keep-draws", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write every draw's numbers and key outputs (CSV, or Parquet for .parquet with pyarrow).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, dask_address: str | None, keep_draws: str | None,
-                assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+                assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """How sure is the answer: every strategy run on many draws of the [uncertainty] table's numbers."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
     chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments)
+    scenario, uncertainty = _uncertain(file, assignments, prices)
     if keep_draws:
         check_output(keep_draws, [file], "--keep-draws")
         suffix = os.path.splitext(keep_draws)[1].lower()
@@ -410,16 +431,18 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 @click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
               help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
-def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], prices: str | None, fmt: str | None,
+            output: str | None) -> None:
     """One-way sensitivity: each uncertain number alone at its low and high, ranked by the swing it makes."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
     from kikcalc.api import tornado_request
 
     chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments)
+    scenario, uncertainty = _uncertain(file, assignments, prices)
     strategy, unit = tornado_request(scenario, strategy, metric)
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
     content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
@@ -527,16 +550,17 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
 @_MEASURE
 @click.option("--strategy", "-s", default=None, help="The strategy being followed (default: the first after the baseline).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, strategy: str | None,
-             assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+             assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """Are we ahead of the plan? Each observation against the scenario's projection, in persons and kroner."""
     from kikcalc import report_calibration
     from kikcalc.followup import follow_up
 
     chosen = _chosen_format(output, fmt, [file, *observed_files])
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
@@ -555,15 +579,16 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
 @click.option("--between", nargs=2, type=float, default=None, metavar="LO HI",
               help="Search from LO to HI (default: the number's domain, or outward from the file's value).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def solve(file: str, target: str, path: str, strategy: str | None, between: tuple[float, float] | None,
-          assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+          assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """The value of one number at which a target is exactly at its threshold; exit 1 if no value in the search changes the verdict."""
     from kikcalc import goalseek, report_goalseek
 
     chosen = _chosen_format(output, fmt, [file])
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     solution = goalseek.solve(scenario, target, path, strategy, between)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])

@@ -12,8 +12,9 @@ anciennitet month) cell:
 
 ``P_t`` is month t's matrix of moves between cells (ageing, moves between states, returns from outside
 with the inflow mix), ``g_start`` and ``g_end`` what a person costs for a month at the start and at the
-end of it (the start-end mean of full-time persons, and refusion by the share of the anciennitet month
-they spend: :func:`kikcalc.refusion.state_share_during_month`), and d = (1 + r)^(-1/12). Expected months
+end of it (the start-end mean of full-time persons, and the municipality's share after refusion or
+a-dagpenge's co-financing by the anciennitet month they spend: :func:`kikcalc.money.municipal_share_during_month`),
+and d = (1 + r)^(-1/12). Present values are in the file's prices (base-year kroner with a [prices] table). Expected months
 are the same recursion with g = 1 on benefit and d = 1. After the horizon the recursion's fixed point is
 solved exactly (:func:`_stationary`), so a constant exit probability p gives (1 - p)/p + 1/2 months.
 """
@@ -30,7 +31,7 @@ from scipy.sparse import csgraph
 from scipy.sparse.linalg import spsolve
 
 from kikcalc.engine import simulate
-from kikcalc.refusion import state_share_during_month
+from kikcalc.money import municipal_share_during_month
 from kikcalc.spec import Scenario
 from kikcalc.transitions import change_months, inflows, measures_costs, rates_in_month, transition_probabilities
 from kikcalc.values import Values, for_scenario
@@ -103,8 +104,7 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
     trajectory = simulate(scenario, values, keep_stock=True, keep_flows=False)
     stock = trajectory.stock_with_participants[:, at]
     benefit = scenario.benefit_mask
-    gross = np.array([s.cost_basis == "gross" for s in scenario.states]) & benefit
-    share_start, share_end = state_share_during_month(scenario.refusion, anc)
+    municipal_start, municipal_end = municipal_share_during_month(scenario)  # (S, A): refusion and co-financing
     inflow = inflows(scenario, values)  # (R, T, S)
     measures = measures_costs(scenario, values)  # (R, T, S)
     changes = change_months(scenario)
@@ -130,8 +130,8 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
         def costs(t: int, r: int = r) -> tuple[np.ndarray, np.ndarray]:
             """What a person in each cell costs for month t, counted at its start and at its end, kr., flat."""
             t = min(t, months - 1)
-            yearly = values.cost[r][:, None] * np.where(gross[:, None], 1.0 - share_start[None, :], 1.0)
-            at_end = values.cost[r][:, None] * np.where(gross[:, None], 1.0 - share_end[None, :], 1.0)
+            yearly = values.cost[r][:, None] * municipal_start
+            at_end = values.cost[r][:, None] * municipal_end
             extra = measures[r, t][:, None]
             start = np.where(benefit[:, None], yearly + extra, 0.0) / 12.0
             finish = np.where(benefit[:, None], at_end + extra, 0.0) / 12.0

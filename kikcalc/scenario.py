@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, scenario_anciennitet, scenario_seasons, textfile
+from kikcalc import aftereffects, keypaths, limits, scenario_anciennitet, scenario_public, scenario_seasons, textfile
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -56,11 +56,11 @@ _YEAR_RE = YEAR_RE
 _YEARS = limits.Range(0, 9999)  # a YYYY month's year; the horizon says which
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
-             "correlations", "observed")
+             "correlations", "observed", "prices", "cofinancing")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
-    "cost", "cost_basis", "measures_cost", *scenario_seasons.KEYS,
+    "cost", "cost_basis", "measures_cost", "cofinancing", *scenario_seasons.KEYS,
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
 _TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per", *scenario_seasons.KEYS)
@@ -68,7 +68,7 @@ _STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", 
 _PROGRAMME_KEYS = ("name", "label", "from", "participants", "start", "end", "duration_months", "cost_per_participant",
                    "cost_per_month", "outcomes", "dropout")
 _FLOW_COST_KEYS = ("name", "from", "to", "amount", "start", "end", "cap")
-_GRANT_KEYS = ("name", "amount", "paid", "if_target")
+_GRANT_KEYS = ("name", "amount", "paid", "if_target", "payer")
 _GUARANTEE_KEYS = ("share", "states")
 _OPERATIONS = ("multiply", "add", "set")
 _STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
@@ -80,7 +80,7 @@ _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start"
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
-    *_COMPARISONS, "payback_by", "npv_min", "measure",
+    *_COMPARISONS, "payback_by", "npv_min", "measure", "payer",
 )
 _REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month", *scenario_anciennitet.KEYS)
 
@@ -609,11 +609,13 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     refusion = _refusion(reader, raw.get("refusion", {}))
     guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
     seasons = scenario_seasons.read(reader, raw, calendar)
+    prices, cofinancing, strategies, targets = scenario_public.read(reader, raw, calendar, refusion, strategies, targets)
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets, calendar)
         _check_programme_names(reader, strategies, names)
         _check_programme_targets(reader, strategies, targets)
-    if _missing(states, transitions, strategies, targets, refusion, guarantee, name, discount_rate, municipality, source):
+    if _missing(states, transitions, strategies, targets, refusion, guarantee, cofinancing, name, discount_rate, municipality,
+                source) or ("prices" in raw and prices is None):
         return None
     notes = ()
     if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
@@ -622,7 +624,7 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
         discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
         strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
-        budget_guarantee=guarantee, seasons=seasons,
+        budget_guarantee=guarantee, seasons=seasons, prices=prices, cofinancing=cofinancing,
     )
     scenario_seasons.check(reader, scenario, raw)
     return scenario
@@ -1126,7 +1128,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     common = {"name": name, "label": label}
     if "payback_by" in table or "npv_min" in table:
         money = [k for k in ("payback_by", "npv_min") if k in table]
-        extra = [k for k in table if k not in ("name", "label", *money)]
+        extra = [k for k in table if k not in ("name", "label", "payer", *money)]  # payer: kikcalc.scenario_public
         if len(money) > 1 or extra:  # measure too: a money target has none
             reader.problem(path, f"a money target takes payback_by or npv_min alone, got {', '.join(money + extra)}")
             return None

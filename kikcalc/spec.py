@@ -21,6 +21,11 @@ RateKind = Literal["probability", "hazard"]
 RateForm = Literal["probability", "hazard", "hazard per year", "mean_months"]
 Operation = Literal["multiply", "add", "set"]
 Comparison = Literal["below", "max", "above", "min"]
+Payer = Literal["municipality", "state", "public"]
+GrantPayer = Literal["state", "other"]
+PriceView = Literal["current", "fixed"]
+PRICED_LINES = ("cost", "measures_cost", "investment", "programmes", "flow_costs", "grants")
+"""The amounts a [prices] table states the price year of; ``in_current_prices`` may name the last four."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +147,9 @@ class Grant:
     if_target: str | None
     """Name of a target that must be met for this strategy for the grant to be paid."""
     path: str
+    payer: GrantPayer = "state"
+    """Who pays the grant: the state (a state pool; in the state's money and the public sector's net it
+    is a transfer) or another payer (a fund, the EU: income to the public sector)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,6 +199,8 @@ class Target:
     year: int | None = None
     measure: Literal["full_time", "persons"] = "full_time"
     """Level: full-time persons (the mean over a month or year), or persons (the headcount at a month's end)."""
+    payer: Payer = "municipality"
+    """Npv: whose net saving is discounted: the municipality's, the state's or the public sector's (both)."""
 
     @property
     def unit(self) -> str:
@@ -233,6 +243,32 @@ class Seasons:
         return np.flatnonzero((self.rate != 1.0).any(axis=0)).tolist()
 
 
+@dataclass(frozen=True)
+class Cofinancing:
+    """A-dagpenge: the state pays the benefit and the municipality co-finances a share of it by
+    weeks of anciennitet, in the bands of :class:`Refusion` (``band_end_weeks``)."""
+
+    municipal_share: tuple[float, ...] = (0.20, 0.60, 0.70, 0.80)
+    """The municipality's share in each band of the refusion staircase's weeks."""
+    states: tuple[str, ...] = ()
+    """The states marked ``cofinancing = "a-dagpenge"``."""
+
+
+@dataclass(frozen=True, eq=False)
+class Prices:
+    """The price year of a scenario's amounts, its price index, and the prices money is shown in."""
+
+    base_year: int
+    """The price year of the file's amounts (but those named in ``in_current_prices``)."""
+    level: np.ndarray
+    """The price index of each simulated month over the base year's, shape (T,): satsregulering
+    applies from each 1 January, so every month of a calendar year has that year's level."""
+    in_current_prices: tuple[str, ...] = ()
+    """Lines (of :data:`PRICED_LINES`) the file gives in current prices, the kroner of the year they are paid in."""
+    view: PriceView = "current"
+    """Money is reported in current prices (each year's kroner, as budgets are) or in fixed base-year prices."""
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """A validated scenario. Strategies start with the baseline."""
@@ -252,6 +288,9 @@ class Scenario:
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
     seasons: Seasons | None = None
     """Seasonal factors and a business-cycle multiplier on inflows and transitions; None: none anywhere."""
+    prices: Prices | None = None
+    """None: no [prices] table; every amount is taken as it stands."""
+    cofinancing: Cofinancing = field(default_factory=Cofinancing)
     path: str = ""
     notes: tuple[str, ...] = field(default=())
     raw: dict = field(default_factory=dict, repr=False)

@@ -16,12 +16,14 @@ import pandas as pd
 
 from kikcalc.result import Result
 
-OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset")
+OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset", "state_benefit",
+                        "grants_from_state")
 """Shown only in a scenario that has them."""
 
 MONEY_LINES = [
     ("benefit_cost_gross", "Benefit cost, gross"),
     ("refusion", "Refusion (state's share)"),
+    ("state_benefit", "A-dagpenge, state's part (after co-financing)"),
     ("benefit_cost_net", "Benefit cost, net"),
     ("measures_cost", "Active measures"),
     ("investment", "Investment"),
@@ -32,8 +34,13 @@ MONEY_LINES = [
     ("total_cost", "Total cost"),
     ("net_saving", "Net saving vs baseline"),
     ("cumulative_net_saving", "Cumulative net saving"),
+    ("grants_from_state", "State: grants paid"),
+    ("state_cost", "State: total cost"),
+    ("net_saving_state", "State: net saving vs baseline"),
+    ("net_saving_public", "Public sector: net saving vs baseline"),
 ]
-"""The money lines of a strategy's table: Result.money's column and its label, in the order shown."""
+"""The money lines of a strategy's table: Result.money's column and its label, in the order shown: the
+municipality's, then the state's and the public sector's."""
 
 BENEFIT_TOTAL = "Benefit states, total"
 
@@ -81,6 +88,8 @@ def money_by_year(result: Result, strategy: str) -> pd.DataFrame:
     for column, label in MONEY_LINES:
         if column in OPTIONAL_MONEY_LINES and column not in present:
             continue
+        if column == "grants_from_state" and (result.money.grants_from_state == result.money.grants).all():
+            continue  # every grant is the state's: the line would repeat the grants
         values = list(money[column])
         total = values[-1] if column == "cumulative_net_saving" else sum(values)
         rows.append({"line": column, "label": label, **dict(zip(years, values, strict=True)), "total": total})
@@ -106,9 +115,11 @@ def summary(result: Result, strategies: list[str] | None = None) -> pd.DataFrame
         frame = frame.drop(columns="spending")
     if not (result.summary.grants != 0).any():
         frame = frame.drop(columns="grants")
+    frame.attrs["with_state"] = bool((result.summary.npv_state != 0).any())  # the state's NPV is worth a column
     frame.insert(2, "baseline", frame.strategy == result.scenario.strategies[0].name)
     return _units(frame, {c: "kr." for c in ("investment", "programme_cost", "flow_costs", "spending", "grants",
-                                             "grants_if_met", "net_saving", "npv")} | {"return_per_krone": "kr. per kr."})
+                                             "grants_if_met", "net_saving", "npv", "net_saving_state", "net_saving_public",
+                                             "npv_state", "npv_public")} | {"return_per_krone": "kr. per kr."})
 
 
 def programmes(result: Result, strategies: list[str] | None = None) -> pd.DataFrame:
@@ -177,7 +188,9 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
             add(line, strategy, "full-year persons",
                 {y: sum(yearly[strategy, st, y] for st in states) for y in s.calendar.year_list}, None)
     for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
-                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])):
+                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:]),
+                                     ("net_saving_state", "Net saving vs baseline, state, kr.", s.strategy_names[1:]),
+                                     ("net_saving_public", "Net saving vs baseline, public sector, kr.", s.strategy_names[1:])):
         for strategy in strategies:
             by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
             add(line, strategy, "kr.", by_year, sum(by_year.values()))
@@ -196,6 +209,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         if any(grant.if_target for st in s.strategies for grant in st.grants):
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
+        add("Net present value, state, kr.", strategy, "kr.", {}, row.npv_state)
         add("Payback month", strategy, "month", {}, payback(row) or "not within the horizon")
         add("Kr. saved per kr. invested", strategy, "kr. per kr.", {}, row.return_per_krone)
         if verdicts:

@@ -209,8 +209,9 @@ class Slot:
             raise ValueDomainError(self.path, f"expected {self.what} {bounds}, got {np.asarray(number)[bad].flat[0]:g}")
 
 
-_STRUCTURE = ("is part of the model's structure (a month, a window, a duration, a year, an anciennitet mix or the "
-              "refusion staircase), not a number that can vary by row; change it in the file or with --set")
+_STRUCTURE = ("is part of the model's structure (a month, a window, a duration, a year, an anciennitet mix, the "
+              "refusion staircase, a-dagpenge's co-financing or the price index), not a number that can vary by row; "
+              "change it in the file or with --set")
 
 
 def _index_of(scenario: Scenario, listed: list, strategy: str, position: int) -> tuple[int, int]:

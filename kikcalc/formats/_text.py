@@ -112,11 +112,21 @@ def header_text(result: Result, style: str, locale: str = "en") -> str:
              f"{loc.share(s.discount_rate, locale)}"]
     if s.source:
         lines.append(f"Source: {s.source}")
+    if s.prices is not None:
+        lines.append(price_line(s))
     uncertain = s.raw.get("uncertainty")
     if isinstance(uncertain, dict) and uncertain:
         lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
                      f"[uncertainty] (kikcalc sensitivity draws them)")
     return "\n".join(lines)
+
+
+def price_line(scenario: Any) -> str:
+    """What prices money is in: the header line of a scenario with a [prices] table."""
+    base = scenario.prices.base_year
+    if scenario.prices.view == "fixed":
+        return f"Money in fixed {base} prices; present values in {base} kroner"
+    return f"Money in current prices (each year's kroner, price index {base} = 1); present values in {base} kroner"
 
 
 def notes_text(result: Result) -> str:
@@ -165,17 +175,20 @@ def payback_text(row: Any, locale: str = "en") -> str:
 def summary_text(result: Result, style: str, strategies: list[str] | None = None, locale: str = "en") -> str:
     summary = tables.summary(result, strategies)
     spending, grants = "spending" in summary.columns, "grants" in summary.columns
+    with_state = summary.attrs.get("with_state", False)
     rows = [
         [row.strategy, row.label, mio(row.investment, locale),
          *([mio(row.spending, locale)] if spending else []), *([mio(row.grants, locale)] if grants else []),
          mio(row.net_saving, locale), "-" if row.baseline else payback_text(row, locale),
-         mio(row.npv, locale), loc.number(row.return_per_krone, 2, locale)]
+         mio(row.npv, locale), *([mio(row.npv_state, locale)] if with_state else []),
+         loc.number(row.return_per_krone, 2, locale)]
         for row in summary.itertuples()
     ]
     headers = ["strategy", "label", "investment, mio. kr.",
                *(["spending incl. programmes, mio. kr."] if spending else []),
                *(["grants, mio. kr."] if grants else []),
-               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", "kr. saved per kr. invested"]
+               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", *(["NPV for the state, mio. kr."] if with_state else []),
+               "kr. saved per kr. invested"]
     return heading("Investment summary (against the baseline)", style) + "\n" + grid(rows, headers, style)
 
 

@@ -50,7 +50,8 @@ def run_json(result: Result, strategies: list[str] | None = None, monthly: bool 
     document = {
         "scenario": {"name": s.name, "municipality": s.municipality, "file": s.path, "source": s.source,
                      "start": s.calendar.labels[0], "end": s.calendar.labels[-1],
-                     "discount_rate": s.discount_rate, "notes": result.notes},
+                     "discount_rate": s.discount_rate, "notes": result.notes,
+                     "prices": None if s.prices is None else {"base_year": s.prices.base_year, "view": s.prices.view}},
         "set": tables.set_records(result),
         "strategies": records(tables.only(result.summary, strategies)),
         "yearly": records(tables.only(result.yearly, strategies)),
