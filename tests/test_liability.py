@@ -9,6 +9,9 @@ the k-th month after with probability q^k, q = 1 - p, so their expected future m
 
 and an entrant (½ in the month of entry, then as the stock from the next month) has 1/p. With c kr. a
 month and d = (1 + r)^(-1/12) a month, the present value is Σ_k d^k c ½ (q^k + q^(k+1)) = c (1 + q) / (2 (1 - d q)).
+Returns from outside follow the anciennitet rule (docs/model.md section 7): the closed form of a return within
+the window is derived in its test's docstring, and the cross-check against the engine runs with the rule and
+without it.
 """
 
 from __future__ import annotations
