@@ -43,8 +43,8 @@ SEGMENTS = (("under 1 year", 0, 11), ("1-2 years", 12, 23), ("over 2 years", 24,
 """Anciennitet segments: (name, first and last completed month at the valuation month; None: and more)."""
 SEGMENT_MONTHS = 25
 """Anciennitet months the liability tracks at least (0..24+), so that "over 2 years" has a month of its own."""
-BASIS_NUMBERS = 1 << 21
-"""Numbers of the dense block in which :func:`moves_between_cells` runs the outside clock on unit persons (16 MiB)."""
+BASIS_NUMBERS = 1 << 18
+"""Numbers of the dense block in which :func:`moves_between_cells` runs the outside clock on unit persons (2 MiB)."""
 
 
 @dataclass(frozen=True, eq=False)

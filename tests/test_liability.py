@@ -25,9 +25,10 @@ from test_cohort import _every_path
 
 from conftest import SCENARIOS, one_state
 from kikcalc.cli import main
-from kikcalc.liability import value, widened
+from kikcalc.liability import moves_between_cells, value, widened
 from kikcalc.result import run_scenario
 from kikcalc.scenario import build
+from kikcalc.transitions import rates_in_month, transition_probabilities
 from kikcalc.values import for_scenario
 
 KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
@@ -166,6 +167,23 @@ def test_a_return_within_the_window_keeps_the_anciennitet_in_closed_form(weeks, 
         w_c = 1 - (1 - r) ** (reset_months - 1 - c)
         np.testing.assert_allclose(liability.kept_months[0, 0, c, 1:], 1 + w_c / (p * rho), rtol=1e-12)
     np.testing.assert_array_equal(liability.kept_months[0, 1], 0.0)  # kept in gone: never back
+
+
+def test_the_moves_between_cells_keep_everyone_and_stay_sparse_with_the_longest_clock():
+    # 156 weeks: K = 36 months, C = 35 on the clock. Every cell's moves sum to 1 (no one is lost or made), and
+    # a cell moves to at most one cell of each state (its ageing, a kept cell or a pool) or, entering with an
+    # inflow mix, to the mix's months: the matrix holds a few numbers per cell, never (cells)^2.
+    raw = _every_path()
+    raw["refusion"] = {"reset_after_weeks": 156}
+    scenario = widened(build(raw))
+    values = for_scenario(scenario)
+    moves = moves_between_cells(scenario, transition_probabilities(scenario, rates_in_month(scenario, values, 0))[0],
+                                values.inflow_mix[0])
+    n_states, anc = len(scenario.states), scenario.anciennitet_months
+    outside = int((~scenario.benefit_mask).sum())
+    assert moves.shape == (n_states * anc + outside * 35 * anc,) * 2
+    np.testing.assert_allclose(np.asarray(moves.sum(axis=1)).ravel(), 1.0, rtol=1e-14)
+    assert moves.nnz <= (n_states + 2) * moves.shape[0]
 
 
 def test_widening_anciennitet_changes_no_number_of_a_run():
