@@ -88,6 +88,10 @@ class Trajectory:
     stock: np.ndarray | None = None
     """Persons not in a programme at the start of each month and after the last, by anciennitet,
     shape (R, T+1, S, A), if kept. A month's new participants are still in it: they are taken at its start."""
+    kept: np.ndarray | None = None
+    """Persons outside benefit who keep their anciennitet (:mod:`kikcalc.returns`) at the start of each month and
+    after the last, by outside state (in the scenario's order), months on the clock and the anciennitet they carry,
+    shape (R, T+1, So, C, A), if asked for (``keep_kept``) and C > 0; the stock's outside states count them at 0."""
 
     @property
     def stock_with_participants(self) -> np.ndarray:
@@ -130,13 +134,14 @@ def mean_of_ends(headcount: np.ndarray) -> np.ndarray:
 
 
 def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarray | None = None,
-             keep_stock: bool = True, keep_flows: bool = True) -> Trajectory:
+             keep_stock: bool = True, keep_flows: bool = True, keep_kept: bool = False) -> Trajectory:
     """Run every row through the horizon, all rows at once.
 
     ``values``: the rows to run; None runs the scenario's own numbers, one row per strategy.
     ``weights`` (W, A): anciennitet weightings whose weighted headcounts the run keeps (money asks
     for the refusion shares); ``keep_stock`` keeps the full (R, T+1, S, A) stock, ``keep_flows``
-    the (R, T, S, S) moves between states. For many rows use :func:`simulate_chunks`.
+    the (R, T, S, S) moves between states, ``keep_kept`` the outside persons who keep their anciennitet
+    (:attr:`Trajectory.kept`). For many rows use :func:`simulate_chunks`.
     """
     values = for_scenario(scenario) if values is None else values
     structure = Structure.of(scenario)
@@ -195,6 +200,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
+    kept_by_month = np.zeros((rows, months + 1, *kept.shape[1:])) if keep_kept and kept is not None else None
     in_programme = np.zeros((rows, months + 1, n_programmes, anc))
     intake = np.zeros((rows, months, n_programmes))
     programme_leavers = np.zeros((rows, months, n_programmes, n_states))
@@ -225,6 +231,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         if stock is not None:
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
+        if kept_by_month is not None:
+            kept_by_month[:, t] = kept
 
     record(0, benefit_now, outside_now, kept)
     for t in range(months):
@@ -268,7 +276,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settling, in_programme=in_programme,
         programme_intake=intake, programme_source=structure.order[programmes.source],
         programme_leavers=structure.outward(programme_leavers, axis=3),
-        stock=None if stock is None else structure.outward(stock, axis=2))
+        stock=None if stock is None else structure.outward(stock, axis=2), kept=kept_by_month)
 
 
 def _settled(scenario: Scenario, structure: Structure, values: Values, probabilities: np.ndarray,

@@ -10,8 +10,10 @@ anciennitet month) cell:
 
     V_t = ½ g_start(t) + ½ P_t g_end(t) + d P_t V_{t+1}
 
-``P_t`` is month t's matrix of moves between cells (ageing, moves between states, returns from outside
-with the inflow mix), ``g_start`` and ``g_end`` what a person costs for a month at the start and at the
+``P_t`` is month t's matrix of moves between cells (ageing, moves between states, spells outside and
+returns from them by the engine's rule, :mod:`kikcalc.returns`: an outside state's cells are its pool,
+who return with the inflow mix, and its kept persons by months on the clock and the anciennitet they
+carry, who return with it), ``g_start`` and ``g_end`` what a person costs for a month at the start and at the
 end of it (the start-end mean of full-time persons, and the municipality's share after refusion or
 a-dagpenge's co-financing by the anciennitet month they spend: :func:`kikcalc.money.municipal_share_during_month`),
 and d = (1 + r)^(-1/12). Present values are in the file's prices (base-year kroner with a [prices] table). Expected months
@@ -30,8 +32,10 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import spsolve
 
+from kikcalc.cohort import Structure
 from kikcalc.engine import simulate
 from kikcalc.money import municipal_share_during_month
+from kikcalc.returns import arriving_outside, outside_month
 from kikcalc.spec import Scenario
 from kikcalc.transitions import change_months, inflows, measures_costs, rates_in_month, transition_probabilities
 from kikcalc.values import Values, for_scenario
@@ -40,6 +44,8 @@ SEGMENTS = (("under 1 year", 0, 11), ("1-2 years", 12, 23), ("over 2 years", 24,
 """Anciennitet segments: (name, first and last completed month at the valuation month; None: and more)."""
 SEGMENT_MONTHS = 25
 """Anciennitet months the liability tracks at least (0..24+), so that "over 2 years" has a month of its own."""
+BASIS_NUMBERS = 1 << 18
+"""Numbers of the dense block in which :func:`moves_between_cells` runs the outside clock on unit persons (2 MiB)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,15 +61,34 @@ class Liability:
     stock: np.ndarray
     """Persons at the start of the valuation month by state and anciennitet month, shape (R, S, A)."""
     stock_months: np.ndarray
-    """Expected future months on benefit of a person in each cell at the valuation month, shape (R, S, A)."""
+    """Expected future months on benefit of a person in each cell at the valuation month, shape (R, S, A); an
+    outside state's cells are its pool (persons who return like inflow), the same at every anciennitet month."""
     stock_value: np.ndarray
-    """Present value at the valuation month of a person's future net cost, kr., shape (R, S, A)."""
+    """Present value at the valuation month of a person's future net cost, kr., shape (R, S, A), cells as stock_months."""
     entrants: np.ndarray
     """One year's entrants (the valuation month and the 11 after it) by state and entry anciennitet, shape (R, S, A)."""
     entrant_months: np.ndarray
     """Expected months on benefit of those entrants, entry month included, summed, shape (R, S, A)."""
     entrant_value: np.ndarray
     """Present value at the valuation month of their net cost, kr., summed, shape (R, S, A)."""
+    outside_pool: np.ndarray
+    """Persons in each outside state at the valuation month who return like inflow, shape (R, So), the outside
+    states in the scenario's order; each is worth ``stock_months`` and ``stock_value`` at (state, 0)."""
+    outside_kept: np.ndarray
+    """Persons in each outside state at the valuation month who keep their anciennitet (:mod:`kikcalc.returns`),
+    by months on the clock and the anciennitet they carry, shape (R, So, C, A); C = 0 without a clock."""
+    kept_months: np.ndarray
+    """Expected future months on benefit of a person in each kept cell, shape (R, So, C, A)."""
+    kept_value: np.ndarray
+    """Present value at the valuation month of a kept person's future net cost, kr., shape (R, So, C, A)."""
+
+    @property
+    def everyone_value(self) -> np.ndarray:
+        """Present value of the future net cost of everyone at the valuation month, on benefit and outside, kr., (R,)."""
+        outside = ~self.scenario.benefit_mask
+        return (_times(self.stock, self.stock_value).sum(axis=(1, 2))
+                + _times(self.outside_pool, self.stock_value[:, outside, 0]).sum(axis=1)
+                + _times(self.outside_kept, self.kept_value).sum(axis=(1, 2, 3)))
 
     @property
     def table(self) -> pd.DataFrame:
@@ -101,9 +126,16 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
     scenario = widened(scenario)
     values = for_scenario(scenario) if values is None else values
     months, anc, n_states = scenario.calendar.months, scenario.anciennitet_months, len(scenario.states)
-    trajectory = simulate(scenario, values, keep_stock=True, keep_flows=False)
+    trajectory = simulate(scenario, values, keep_stock=True, keep_flows=False, keep_kept=True)
     stock = trajectory.stock_with_participants[:, at]
     benefit = scenario.benefit_mask
+    clock = Structure.of(scenario).clock
+    n_outside = int((~benefit).sum())
+    outside_kept = (np.zeros((values.rows, n_outside, clock, anc)) if trajectory.kept is None
+                    else trajectory.kept[:, at].copy())
+    outside_pool = stock[:, ~benefit].sum(axis=-1) - outside_kept.sum(axis=(2, 3))  # the stock counts everyone outside
+    cells, kept_cells = n_states * anc, n_outside * clock * anc
+    kept_months, kept_value = np.zeros((values.rows, n_outside, clock, anc)), np.zeros((values.rows, n_outside, clock, anc))
     municipal_start, municipal_end = municipal_share_during_month(scenario)  # (S, A): refusion and co-financing
     inflow = inflows(scenario, values)  # (R, T, S)
     measures = measures_costs(scenario, values)  # (R, T, S)
@@ -112,9 +144,10 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
     shape = (rows, n_states, anc)
     stock_months, stock_value = np.zeros(shape), np.zeros(shape)
     entrant_count, entrant_months, entrant_value = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-    on_benefit = np.repeat(benefit.astype(float), anc)
+    on_benefit = np.concatenate([np.repeat(benefit.astype(float), anc), np.zeros(kept_cells)])
     end = None if run_off_months is None else at + run_off_months
     probabilities = {int(t): transition_probabilities(scenario, rates_in_month(scenario, values, int(t))) for t in changes}
+    clock_blocks: dict[bytes, tuple[np.ndarray, ...]] = {}  # the kept cells' moves, by outside states' probabilities
     for r in range(rows):
         d = (1.0 + values.discount_rate[r]) ** (-1.0 / 12.0)
         kernels: dict[int, sparse.csr_matrix] = {}
@@ -124,7 +157,8 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
             t = min(t, months - 1)
             last_change = int(changes[np.searchsorted(changes, t, side="right") - 1])
             if last_change not in kernels:
-                kernels[last_change] = moves_between_cells(scenario, probabilities[last_change][r], values.inflow_mix[r])
+                kernels[last_change] = moves_between_cells(scenario, probabilities[last_change][r], values.inflow_mix[r],
+                                                           clock, clock_blocks)
             return kernels[last_change]
 
         def costs(t: int, r: int = r) -> tuple[np.ndarray, np.ndarray]:
@@ -135,26 +169,31 @@ def value(scenario: Scenario, at: int = 0, run_off_months: int | None = None, va
             extra = measures[r, t][:, None]
             start = np.where(benefit[:, None], yearly + extra, 0.0) / 12.0
             finish = np.where(benefit[:, None], at_end + extra, 0.0) / 12.0
-            return start.ravel(), finish.ravel()
+            outside = np.zeros(kept_cells)  # the kept cost nothing while outside
+            return np.concatenate([start.ravel(), outside]), np.concatenate([finish.ravel(), outside])
 
         last = at + 12  # entrants of months at..at+11 need V at their next month
         months_ahead = _backward(kernel, lambda t: (on_benefit, on_benefit), 1.0, at, last, months, end)
         value_ahead = _backward(kernel, costs, d, at, last, months, end)
-        stock_months[r] = months_ahead[at].reshape(n_states, anc)
-        stock_value[r] = value_ahead[at].reshape(n_states, anc)
+        stock_months[r] = months_ahead[at][:cells].reshape(n_states, anc)
+        stock_value[r] = value_ahead[at][:cells].reshape(n_states, anc)
+        kept_months[r] = months_ahead[at][cells:].reshape(n_outside, clock, anc)
+        kept_value[r] = value_ahead[at][cells:].reshape(n_outside, clock, anc)
         for t in range(at, at + 12):
             if end is not None and t >= end:
                 break
             arriving = (inflow[r, min(t, months - 1)][:, None] * values.inflow_mix[r]) * benefit[:, None]  # (S, A)
-            finish = costs(t)[1].reshape(n_states, anc)
+            finish = costs(t)[1][:cells].reshape(n_states, anc)
             entrant_count[r] += arriving
-            entrant_months[r] += _times(arriving, 0.5 * on_benefit.reshape(n_states, anc)
-                                        + months_ahead[t + 1].reshape(n_states, anc))
-            entrant_value[r] += _times(arriving, d ** (t - at) * (0.5 * finish + d * value_ahead[t + 1].reshape(n_states, anc)))
+            entrant_months[r] += _times(arriving, 0.5 * on_benefit[:cells].reshape(n_states, anc)
+                                        + months_ahead[t + 1][:cells].reshape(n_states, anc))
+            entrant_value[r] += _times(arriving, d ** (t - at) * (0.5 * finish
+                                                                  + d * value_ahead[t + 1][:cells].reshape(n_states, anc)))
     stock = np.where(benefit[None, :, None], stock, 0.0)
     return Liability(scenario=scenario, at=at, run_off_months=run_off_months, stock=stock, stock_months=stock_months,
                      stock_value=stock_value, entrants=entrant_count, entrant_months=entrant_months,
-                     entrant_value=entrant_value)
+                     entrant_value=entrant_value, outside_pool=outside_pool, outside_kept=outside_kept,
+                     kept_months=kept_months, kept_value=kept_value)
 
 
 def _times(persons: np.ndarray, per_person: np.ndarray) -> np.ndarray:
@@ -229,20 +268,36 @@ def _stationary(moves: sparse.csr_matrix, start: np.ndarray, finish: np.ndarray,
     return result
 
 
-def moves_between_cells(scenario: Scenario, probabilities: np.ndarray, entry_mix: np.ndarray) -> sparse.csr_matrix:
-    """One month's moves between (state, anciennitet month) cells, cell s*A + a, shape (S*A, S*A).
+def moves_between_cells(scenario: Scenario, probabilities: np.ndarray, entry_mix: np.ndarray, clock: int | None = None,
+                        cache: dict | None = None) -> sparse.csr_matrix:
+    """One month's moves between cells, shape (S*A + So*C*A, S*A + So*C*A), C the outside clock's months.
 
-    The engine's rules (docs/model.md sections 6 and 7): a person in a benefit state with a completed
-    months has min(a + 1, A - 1) next month in a benefit state, and 0 in an outside state; a person in an
-    outside state (held at 0) moving into a benefit state arrives with its inflow mix ``entry_mix`` (S, A).
-    ``probabilities`` (n, A) are the month's (:func:`kikcalc.transitions.transition_probabilities`).
+    Cells: s*A + a for state s at anciennitet month a; an outside state's cell a = 0 is its **pool**, the
+    persons who return like inflow (its cells a > 0 move like it and are never reached); then the **kept**
+    cells S*A + (k*C + c)*A + a of the k-th outside state (in the scenario's order), c months on the clock
+    and a the anciennitet carried. The engine's rules (docs/model.md sections 6 and 7): a person in a benefit
+    state with a completed months has min(a + 1, A - 1) next month in a benefit state; leaving for an
+    outside state they carry what :func:`kikcalc.returns.arriving_outside` gives, on the clock at 0 (into
+    the pool when C = 0); the kept move as :func:`kikcalc.returns.outside_month` moves them, run here on
+    one person of each kept cell; the pool moving into a benefit state arrives with its inflow mix
+    ``entry_mix`` (S, A). ``probabilities`` (n, A) are the month's
+    (:func:`kikcalc.transitions.transition_probabilities`); ``clock`` C (None: the scenario's,
+    :attr:`kikcalc.cohort.Structure.clock`); ``cache`` keeps the kept cells' moves between calls.
     """
     n_states, anc = len(scenario.states), scenario.anciennitet_months
     benefit = scenario.benefit_mask
+    clock = Structure.of(scenario).clock if clock is None else clock
+    inside, outside = np.flatnonzero(benefit), np.flatnonzero(~benefit)
+    kept_of = np.full(n_states, -1)
+    kept_of[outside] = np.arange(len(outside))
+    first_kept = n_states * anc
     a = np.arange(anc)
     aged = np.minimum(a + 1, anc - 1)
+    carried = arriving_outside(np.eye(anc)[:, None, :])[:, 0]  # (A, A): from the anciennitet at the start, to the one carried
+    carry_from, carry_to = np.nonzero(carried)
     rows, cols, weights = [], [], []
     leaving = np.zeros((n_states, anc))
+    outward = np.zeros((len(outside), n_states))  # each outside state's moves, columns benefit states first
 
     def add(source: int, target_cells: np.ndarray, p: np.ndarray) -> None:
         rows.append(source * anc + np.broadcast_to(a, target_cells.shape))
@@ -253,8 +308,15 @@ def moves_between_cells(scenario: Scenario, probabilities: np.ndarray, entry_mix
         s, j = scenario.state_index(tr.source), scenario.state_index(tr.target)
         p = probabilities[i] if benefit[s] else np.full(anc, probabilities[i, 0])
         leaving[s] += p
+        if not benefit[s]:
+            outward[kept_of[s], np.flatnonzero(np.concatenate([inside, outside]) == j)[0]] += p[0]
         if not benefit[j]:
-            add(s, np.full(anc, j * anc), p)
+            if benefit[s] and clock:
+                rows.append(s * anc + carry_from)
+                cols.append(first_kept + kept_of[j] * clock * anc + carry_to)
+                weights.append(p[carry_from] * carried[carry_from, carry_to])
+            else:
+                add(s, np.full(anc, j * anc), p)
         elif benefit[s]:
             add(s, j * anc + aged, p)
         else:
@@ -262,11 +324,45 @@ def moves_between_cells(scenario: Scenario, probabilities: np.ndarray, entry_mix
                 add(s, np.full(anc, j * anc + entry), p * entry_mix[j, entry])
     for s in range(n_states):
         add(s, s * anc + (aged if benefit[s] else np.zeros(anc, dtype=int)), np.clip(1.0 - leaving[s], 0.0, None))
-    size = n_states * anc
+    for k, o in enumerate(outside):
+        outward[k, len(inside) + k] += max(1.0 - leaving[o, 0], 0.0)
+    if clock and len(outside):
+        cache = {} if cache is None else cache
+        key = outward.tobytes() + bytes([clock])
+        if key not in cache:
+            cache[key] = _kept_moves(outward, clock, anc, inside, outside, first_kept)
+        for part, array in zip((rows, cols, weights), cache[key], strict=True):
+            part.append(array)
+    size = first_kept + len(outside) * clock * anc
     matrix = sparse.coo_matrix((np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
                                shape=(size, size)).tocsr()
     matrix.eliminate_zeros()
     return matrix
+
+
+def _kept_moves(outward: np.ndarray, clock: int, anc: int, inside: np.ndarray, outside: np.ndarray,
+                first_kept: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kept cells' moves (rows, columns, weights): :func:`kikcalc.returns.outside_month` run on one person
+    in each kept cell, a block of cells at a time (:data:`BASIS_NUMBERS`), so memory stays bounded."""
+    n_kept = len(outside) * clock * anc
+    block = max(1, BASIS_NUMBERS // max(n_kept, 1))
+    rows, cols, weights = [], [], []
+    for first in range(0, n_kept, block):
+        sources = np.arange(first, min(first + block, n_kept))
+        unit = np.zeros((len(sources), n_kept))
+        unit[np.arange(len(sources)), sources] = 1.0
+        returning = np.zeros((len(sources), len(inside), anc))
+        following, reset = outside_month(unit.reshape(len(sources), len(outside), clock, anc),
+                                         np.broadcast_to(outward, (len(sources), *outward.shape)),
+                                         np.zeros((len(sources), len(outside), anc)), returning)
+        for landed, cell_of in ((following.reshape(len(sources), -1), first_kept + np.arange(n_kept)),
+                                (returning.reshape(len(sources), -1), (inside[:, None] * anc + np.arange(anc)).ravel()),
+                                (reset, outside * anc)):
+            source, target = np.nonzero(landed)
+            rows.append(first_kept + sources[source])
+            cols.append(cell_of[target])
+            weights.append(landed[source, target])
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(weights)
 
 
 def liability_table(liability: Liability) -> pd.DataFrame:
