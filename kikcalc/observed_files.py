@@ -189,13 +189,18 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     return text, "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> Problem:
     """Where the first byte that is not UTF-8 lies (row and, for a CSV, column), and what to do."""
     start = error.start
-    row = data.count(b"\n", 0, start) + 1
-    line_start = data.rfind(b"\n", 0, start) + 1
+    # Every line end counts, as in _csv_table: a file from Excel for Mac ("CSV (Macintosh)") ends its lines in \r alone.
+    ends = [end.end() for end in _LINE_END.finditer(data, 0, start)]
+    row = len(ends) + 1
+    line_start = ends[-1] if ends else 0
     before = data[line_start:start].decode("utf-8", "replace")
-    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    first_line = _LINE_END.split(data, maxsplit=1)[0].decode("utf-8", "replace").lstrip("\ufeff")
     where = f"row {row}"
     separators = [s for s in ";,\t" if s in first_line]
     if separators:
@@ -291,6 +296,10 @@ def _json_tables(text: str, problems: _Problems) -> list[_Table]:
         payload = json.loads(text)
     except json.JSONDecodeError as error:
         problems.add(f"row {error.lineno}, character {error.colno}", f"not valid JSON: {error.msg}")
+        return []
+    except RecursionError:  # lists or objects nested thousands deep: more than Python's JSON reader will follow
+        problems.add("", "not readable as JSON: nested too deep (the jobindsats API's JSON is four levels deep: "
+                         '[{"Variables": [{"Label": ...}], "Data": [[...]]}])')
         return []
     shape = 'expected the jobindsats API\'s JSON: [{"Variables": [{"Label": "Periode"}, ...], "Data": [["2021M01", ...], ...]}]'
     if isinstance(payload, dict):

@@ -4,7 +4,7 @@
 wrong types, nesting thousands of levels deep) and either returns a scenario or raises ScenarioError,
 quickly. The documents are made two ways: from nothing, and by changing a few values of the shipped
 scenarios, which reaches the checks deep inside a valid file. ``load`` does the same for any text or
-bytes in a file.
+bytes in a file, and ``observed_files.read`` for the data files of ``calibrate`` and ``followup --observed``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ import math
 import sys
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SCENARIOS
-from kikcalc import keypaths, limits
+from kikcalc import keypaths, limits, observed_files
+from kikcalc.cli import main
 from kikcalc.errors import ScenarioError
 from kikcalc.scenario import build, load, read
 from kikcalc.spec import Scenario
@@ -196,3 +198,47 @@ def test_an_integer_past_the_digits_python_will_print_is_a_problem(tmp_path):
     with pytest.raises(ScenarioError, match=r"observed\.x: an integer of more than 1000 digits"):
         build({**BASES["aabenraa-kik2.toml"], "observed": {"x": 10**1001}})
     assert keypaths.format_value({"a": [10**5000]}) == "{ a = [an integer of more than 4300 digits] }"
+
+
+# --- observed data files (calibrate and followup --observed) ----------------------------------------------------
+
+PLAN = SCENARIOS / "aabenraa-kik2-plan.toml"
+STATUS = (SCENARIOS / "data" / "aabenraa-kik2-status-2021.csv").read_bytes()
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.floats(0, 1), insert=st.one_of(st.binary(max_size=8),
+                                                  st.text(alphabet=';,"\r\n\t#æ[{', max_size=8).map(str.encode)),
+       cut=st.integers(0, 8), suffix=st.sampled_from([".csv", ".json"]))
+def test_an_observed_file_with_bytes_changed_is_observations_or_a_scenario_error(tmp_path_factory, position, insert, cut,
+                                                                                 suffix):
+    at = int(position * len(STATUS))
+    path = tmp_path_factory.mktemp("observed") / f"status{suffix}"
+    path.write_bytes(STATUS[:at] + insert + STATUS[at + cut:])
+    try:
+        observed_files.read(path, load(PLAN))
+    except ScenarioError as error:
+        assert error.problems
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"], ids=["old-mac", "windows", "unix"])
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_mac_roman_observed_file_is_bad_input_at_its_row_and_column_whatever_its_line_ends(tmp_path, line_end, command):
+    # Excel for Mac's "CSV (Macintosh)" writes Mac Roman (æ is the byte 0xBE) and ends its lines with \r alone
+    lines = ["date,state,measure,value", "2018-06-01,kontanthjælp,persons,1130"]
+    path = tmp_path / "status.csv"
+    path.write_bytes(line_end.join(lines).encode("mac_roman"))
+    result = CliRunner().invoke(main, [command[0], str(PLAN), "--observed", str(path), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "bug" not in result.output
+    assert f"{path}: row 2, column B (state): not UTF-8 text: byte 0xBE" in result.stderr
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a": '])
+def test_observed_json_nested_thousands_deep_is_bad_input(tmp_path, opening):
+    path = tmp_path / "status.json"
+    path.write_text(opening * 100_000, encoding="utf-8")
+    result = CliRunner().invoke(main, ["followup", str(PLAN), "--observed", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{path}: not readable as JSON: nested too deep (the jobindsats API's JSON is four levels " \
+                            'deep: [{"Variables": [{"Label": ...}], "Data": [[...]]}])\n'

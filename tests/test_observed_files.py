@@ -287,10 +287,13 @@ CASES = [
     ("discretionised-value.csv", "row 2, column C (Antal personer)", "a number jobindsats does not publish? Leave the cell empty"),
     ("all-cells-empty.csv", "", "no numbers in the file: every value cell is empty"),
     ("windows-1252.csv", "row 2, column B (state)", 'not UTF-8 text: byte 0xE6 (Windows-1252, Excel\'s plain "CSV"'),
+    # Excel for Mac's "CSV (Macintosh)": Mac Roman (æ is the byte 0xBE) and lines ended by \r alone
+    ("mac-csv-cr-line-ends.csv", "row 2, column B (state)", "not UTF-8 text: byte 0xBE"),
     ("workbook.xlsx", "", 'an Excel workbook, not a text file: save it as "CSV UTF-8"'),
     ("jobindsats-bad-shape.json", "[0]", 'expected the jobindsats API\'s JSON: [{"Variables": '),
     ("jobindsats-text-value.json", "Data[1][2] (Antal personer)", 'expected a number of persons, got "ca. 1100"'),
     ("invalid.json", "row 2, character 23", "not valid JSON: Expecting value"),
+    ("nested-too-deep.json", "", "not readable as JSON: nested too deep"),
     ("several-problems.csv", "row 2, column A (month)", "2019-12 lies outside the horizon"),
 ]
 
