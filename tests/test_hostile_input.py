@@ -242,3 +242,39 @@ def test_observed_json_nested_thousands_deep_is_bad_input(tmp_path, opening):
     assert result.exit_code == 2, result.output
     assert result.stderr == f"{path}: not readable as JSON: nested too deep (the jobindsats API's JSON is four levels " \
                             'deep: [{"Variables": [{"Label": ...}], "Data": [[...]]}])\n'
+
+
+# --- text and --set values -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\r", "\x7f", "\x9b"])
+def test_a_control_character_in_a_text_is_a_problem_at_its_key_path(character):
+    raw = {**BASES["aabenraa-kik2.toml"]}
+    raw["scenario"] = {**raw["scenario"], "name": f"KIK{character}II"}
+    with pytest.raises(ScenarioError) as error:
+        build(raw)
+    assert [(p.path, p.message) for p in error.value.problems] == [
+        ("scenario.name", f"expected text, got a control character (U+{ord(character):04X}) at character 4")]
+
+
+def test_tab_and_newline_stay_text():
+    raw = {**BASES["aabenraa-kik2.toml"]}
+    raw["scenario"] = {**raw["scenario"], "source": "Aabenraa\tbudget 2021\nBeskæftigelsesplan 2021"}
+    assert build(raw).source == "Aabenraa\tbudget 2021\nBeskæftigelsesplan 2021"
+
+
+def test_a_control_character_set_from_the_command_line_never_reaches_a_workbook(tmp_path):
+    out = tmp_path / "kik2.xlsx"
+    result = CliRunner().invoke(main, ["compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--set",
+                                       'scenario.name="KIK\\u001b[2J II"', "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "scenario.name: expected text, got a control character (U+001B) at character 4 (given by --set)" in result.stderr
+    assert not out.exists()
+
+
+def test_an_integer_past_4300_digits_in_set_is_bad_input():
+    result = CliRunner().invoke(main, ["targets", str(SCENARIOS / "aabenraa-kik2.toml"), "--set",
+                                       "states.kontanthjaelp.inflow=" + "9" * 5000])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(": the value is an integer of more than 4300 digits, which no scenario needs\n")
+    with pytest.raises(keypaths.KeyPathError, match="an integer of more than 4300 digits"):
+        keypaths.parse_assignment("states.kontanthjaelp.inflow=" + "9" * 4301)
