@@ -551,4 +551,5 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
 from kikcalc import cli_liability, cli_new, cli_snapshot  # noqa: E402, F401  (register their commands)
 
 if __name__ == "__main__":
-    main()
+    from kikcalc.cli import main as registered  # the group the imports above registered their commands on
+    registered()

@@ -10,7 +10,10 @@ bytes in a file, and ``observed_files.read`` for the data files of ``calibrate``
 from __future__ import annotations
 
 import datetime
+import json
 import math
+import os
+import subprocess
 import sys
 
 import pytest
@@ -278,3 +281,27 @@ def test_an_integer_past_4300_digits_in_set_is_bad_input():
     assert result.stderr.endswith(": the value is an integer of more than 4300 digits, which no scenario needs\n")
     with pytest.raises(keypaths.KeyPathError, match="an integer of more than 4300 digits"):
         keypaths.parse_assignment("states.kontanthjaelp.inflow=" + "9" * 4301)
+
+
+# --- kikcalc check --against a snapshot, and the ways to start kikcalc ---------------------------------------------
+
+def test_a_snapshot_number_too_large_for_a_float_is_bad_input(tmp_path):
+    kik2, snap = str(SCENARIOS / "aabenraa-kik2.toml"), tmp_path / "snap.json"
+    assert CliRunner().invoke(main, ["snapshot", kik2, "-o", str(snap)]).exit_code == 0
+    document = json.loads(snap.read_text(encoding="utf-8"))
+    document["scenarios"]["aabenraa-kik2.toml"]["strategies"]["baseline"]["summary"]["npv"] = 10**400
+    snap.write_text(json.dumps(document), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", kik2, "--against", str(snap)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f'{snap}: scenarios."aabenraa-kik2.toml".strategies.baseline.summary.npv: expected a number, '
+                             "got an integer of 401 digits, more than a float holds\n")
+
+
+@pytest.mark.parametrize("module", ["kikcalc", "kikcalc.cli"])
+def test_python_dash_m_has_every_command(module):
+    # the commands of cli_*.py register on the imported kikcalc.cli, which is not __main__ under python -m kikcalc.cli
+    env = {**os.environ, "PYTHONPATH": str(SCENARIOS.parent)}
+    done = subprocess.run([sys.executable, "-m", module, "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    commands = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")}
+    assert {"run", "validate", "new", "snapshot", "check", "liability"} <= commands
