@@ -39,14 +39,13 @@ import csv
 import difflib
 import io
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kikcalc import textfile
+from kikcalc import limits, textfile
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.observed import (
     MEASURE_WORDS,
@@ -346,9 +345,9 @@ def _number(raw: Any, decimal: str) -> float | str:
     if isinstance(raw, bool):
         return f"expected a number of persons, got {json.dumps(raw)}"
     if isinstance(raw, int | float):
-        if not math.isfinite(raw):
-            return f"expected a finite number of persons, got {raw}"
-        return f"a negative number ({raw:g}); expected a number of persons of at least 0" if raw < 0 else float(raw)
+        if not limits.finite(raw):
+            return f"expected a finite number of persons, got {limits.show(raw)}"
+        return f"a negative number ({raw:g}); expected a number of persons of at least 0" if raw < 0 else _persons(raw)
     text = str(raw).strip()
     negative = text[:1] in ("-", "\u2212")
     body = text[1:].strip() if negative else text
@@ -382,7 +381,16 @@ def _number(raw: Any, decimal: str) -> float | str:
         return f'expected a number of persons, got "{text}"{hint}'
     if negative:
         return f"a negative number ({text}); expected a number of persons of at least 0"
-    return value
+    return _persons(value)
+
+
+def _persons(value: float) -> float | str:
+    """A count within limits.CAP (persons, or persons over months such as those passed through), or why not:
+    999.999.999.999.999.999.999 is a count no municipality has, and 400 digits are more than a float holds."""
+    if not limits.finite(value) or not limits.CAP.holds(value):
+        shown = limits.show(value) if limits.finite(value) else "a number too large for a float"
+        return f"expected a number of persons {limits.CAP.words()}, got {shown}"
+    return float(value)
 
 
 # --- names and measures ---------------------------------------------------------------------------------

@@ -237,6 +237,17 @@ def test_a_mac_roman_observed_file_is_bad_input_at_its_row_and_column_whatever_i
     assert f"{path}: row 2, column B (state): not UTF-8 text: byte 0xBE" in result.stderr
 
 
+@pytest.mark.parametrize(("cell", "shown"), [("9" * 400, "a number too large for a float"), ("1" + "0" * 30, "1e+30")],
+                         ids=["400-digits", "1e30"])
+def test_an_observed_count_beyond_any_caseload_is_bad_input_not_a_failed_fit(tmp_path, cell, shown):
+    path = tmp_path / "status.csv"
+    path.write_text(f"date,state,measure,value\n2021-01-19,kontanthjaelp,persons,{cell}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["calibrate", str(PLAN), "--observed", str(path), "--fit", "states.kontanthjaelp.inflow"])
+    assert result.exit_code == 2, result.output
+    assert f"{path}: row 2, column D (value): expected a number of persons between 0 and 10_000_000_000, got {shown}\n" \
+        in result.stderr
+
+
 @pytest.mark.parametrize("opening", ["[", '{"a": '])
 def test_observed_json_nested_thousands_deep_is_bad_input(tmp_path, opening):
     path = tmp_path / "status.json"

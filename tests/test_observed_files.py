@@ -273,6 +273,8 @@ CASES = [
     ("outside-horizon.csv", "row 2, column A (month)", "2019-12 lies outside the horizon 2020-01 to 2021-12"),
     ("text-in-number.csv", "row 3, column C (persons)", 'expected a number of persons, got "ca. 1100"'),
     ("negative-number.csv", "row 2, column C (full_time)", "a negative number (-12.5); expected a number of persons of at least 0"),
+    ("count-too-large.csv", "row 2, column C (persons)",
+     "expected a number of persons between 0 and 10_000_000_000, got 1e+21"),
     ("comma-in-comma-file.csv", "row 2, column C (persons)", '"1,130" is ambiguous in a comma-separated file: 1130 (a thousands comma)'),
     ("point-in-semicolon-file.csv", "row 2, column C (full_time)", "a point separates thousands (1.130 is 1130)"),
     ("decimal-comma-unquoted.csv", "row 2", "4 cells, but the header (row 1) names 3 columns; a decimal comma in a comma-separated file?"),
