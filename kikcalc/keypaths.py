@@ -350,6 +350,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         document = tomllib.loads(f"value = {value_text}")
     except tomllib.TOMLDecodeError:
         raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
+    except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file
+        raise KeyPathError(path, "the value is an integer of more than 4300 digits, which no scenario needs") from None
     if list(document) != ["value"]:
         raise KeyPathError(path, f"{value_text} is not one TOML value")
     return path, document["value"]

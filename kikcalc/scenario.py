@@ -154,6 +154,11 @@ class _Reader:
         if not isinstance(raw, str):
             self.problem(path, f"expected a text string, got {_describe(raw)}")
             return None
+        control = re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", raw)  # tab and newline are text
+        if control:  # an escape sequence would act on the terminal; Excel refuses the character in a workbook
+            self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
+                               f"{control.start() + 1}")
+            return None
         if choices is not None and raw not in choices:
             close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.5)
             hint = f'; did you mean "{close[0]}"?' if close else ""

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kikcalc import keypaths
+from kikcalc import keypaths, limits
 from kikcalc.errors import Problem, ScenarioError, UsageError
 
 VERSION = 1
@@ -160,6 +160,10 @@ def _shape(snapshot: dict) -> list[Problem]:
             for path, value in keypaths.walk(numbers, place):
                 if not isinstance(value, (dict, str, bool, int, float)) and value is not None:
                     problems.append(Problem(path, f"expected a number, a text, true, false, null or an object, got {_kind(value)}"))
+                    break
+                if isinstance(value, int) and not isinstance(value, bool) and not limits.finite(value):
+                    problems.append(Problem(path, f"expected a number, got an integer of {limits.digits(value)} digits, "
+                                                  f"more than a float holds"))
                     break
     return problems
 

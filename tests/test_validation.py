@@ -195,6 +195,8 @@ CASES = [
      'a key with letters beyond a-z (such as æ, ø, å) is written in quotes: [states."kontanthjælp"]'),
     ("name-not-ascii-with-unknown-key.toml", "states.kontanthjælp.inflw", 'unknown key; did you mean "inflow"?'),
     ("name-with-combining-accent.toml", 'states."ma\u030ahed"', "holds a letter written as two characters"),
+    ("label-with-control-character.toml", "strategies.baseline.label",
+     "expected text, got a control character (U+001B) at character 9"),
     ("outflows-just-above-one.toml", "transitions[0]", "probabilities of leaving kontanthjaelp add up to 1.00000004"),
     ("add-after-set-makes-probability-above-one.toml", "strategies.kik2.effects[1].add",
      "the kontanthjaelp -> selvforsorgende rate becomes 1.1 in 2020-06 under strategy kik2; expected a probability"),
