@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -89,6 +90,30 @@ def reason(error: OSError) -> str:
     return os.strerror(error.errno) if error.errno else str(error) or type(error).__name__
 
 
+_STREAM = re.compile(r"/dev/fd/(\d+)|/proc/self/fd/(\d+)")
+
+
+def standard_stream(path: str | Path) -> int | None:
+    """The file descriptor a path names when it is a standard stream (``/dev/stdout``, ``/dev/stderr``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``); None for any other path.
+
+    Such a path is written to as the stream it is, never replaced: ``-o /dev/stdout >> log.txt`` appends to the
+    log as ``>>`` asks, where renaming a new file over what the link points to would lose its earlier content.
+    """
+    text = str(path)
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return 1 if text.endswith("out") else 2
+    match = _STREAM.fullmatch(text)
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+def write_stream(descriptor: int, content: str | bytes) -> None:
+    """Every byte of ``content`` to an open file descriptor (UTF-8 for text), or an OSError."""
+    view = memoryview(content if isinstance(content, bytes) else content.encode("utf-8"))
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
 def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = "--output") -> None:
     """Refuse an output path before any work is done.
 
@@ -96,9 +121,11 @@ def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = 
     ``/dev/null``, a named pipe: replacing it would replace the device, and kikcalc does not write
     into what it did not create); a missing folder; a folder or a read-only file the user may not write.
     """
+    if standard_stream(path) is not None:
+        return  # written as the stream it is (write_atomically)
     target = Path(path)
     try:
-        mode = os.stat(target).st_mode  # follows a symbolic link: /dev/stdout is what it points to
+        mode = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
     except OSError as error:
@@ -131,6 +158,16 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
     :class:`~kikcalc.errors.UsageError` ``cannot write PATH: REASON``.
     """
     check_output(path, inputs, option)
+    descriptor = standard_stream(path)
+    if descriptor is not None:  # -o /dev/stdout: the stream, as it was opened (>> appends), not a file put in its place
+        sys.stdout.flush()
+        try:
+            write_stream(descriptor, content)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {reason(error)}") from None
+        return
     target = Path(os.path.realpath(path))
     binary = isinstance(content, bytes)
     try:
@@ -203,6 +240,4 @@ def write_stdout(content: str) -> None:
         stream.flush()
         return
     stream.flush()  # anything written to it before goes first
-    view = memoryview(content.encode(stream.encoding or "utf-8", stream.errors or "strict"))
-    while view:
-        view = view[os.write(descriptor, view):]
+    write_stream(descriptor, content.encode(stream.encoding or "utf-8", stream.errors or "strict"))

@@ -177,8 +177,10 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
                      **{str(y): by_year.get(y) for y in years}, "total": total})
 
     benefit = [st for st in s.states if st.is_benefit]
-    yearly = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons
-    money = result.money.set_index(["strategy", "year"])
+    # plain dicts: one pandas lookup per strategy, state and year took minutes for hundreds of strategies
+    yearly = result.yearly.set_index(["strategy", "state", "year"]).full_year_persons.to_dict()
+    indexed = result.money.set_index(["strategy", "year"])
+    money = {column: indexed[column].to_dict() for column in ("total_cost", "net_saving", "net_saving_state", "net_saving_public")}
     summary_rows = result.summary.set_index("strategy")
     groups = [(f"Full-year persons: {st.label}", [st.name]) for st in benefit]
     if len(benefit) > 1:
@@ -192,7 +194,7 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
                                      ("net_saving_state", "Net saving vs baseline, state, kr.", s.strategy_names[1:]),
                                      ("net_saving_public", "Net saving vs baseline, public sector, kr.", s.strategy_names[1:])):
         for strategy in strategies:
-            by_year = {y: money.loc[(strategy, y), column] for y in s.calendar.year_list}
+            by_year = {y: money[column][strategy, y] for y in s.calendar.year_list}
             add(line, strategy, "kr.", by_year, sum(by_year.values()))
     for strategy in s.strategy_names[1:]:
         row = summary_rows.loc[strategy]

@@ -146,21 +146,24 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     assert real.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
-def test_dev_stdout_redirected_to_a_file_writes_the_file_and_leaves_dev_stdout_alone(tmp_path):
-    out = tmp_path / "redirected.csv"
-    with open(out, "wb") as stream:
+def test_dev_stdout_appended_to_a_file_keeps_what_the_file_held(tmp_path):
+    """-o /dev/stdout >> log.txt appends, as >> asks: the stream is written to, never a new file put in its place."""
+    out = tmp_path / "log.txt"
+    out.write_text("earlier log\n", encoding="utf-8")
+    with open(out, "ab") as stream:
         process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=stream)
         _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
-    assert out.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
+    assert out.read_text(encoding="utf-8") == "earlier log\n" + invoke("targets", KIK2, "--format", "csv").stdout
     assert os.path.islink("/dev/stdout")
 
 
-def test_dev_stdout_on_a_pipe_is_refused():
-    process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=subprocess.PIPE)
+@pytest.mark.parametrize("path", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_a_standard_stream_on_a_pipe_is_written_as_the_stream(path):
+    process = _kikcalc("targets", KIK2, "--format", "csv", "--output", path, stdout=subprocess.PIPE)
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 2 and stdout == b""
-    assert b"/dev/stdout: is a named pipe" in stderr
+    assert process.returncode == 0, stderr
+    assert stdout.decode("utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
 # --- 2. write errors ----------------------------------------------------------------------------------
