@@ -19,7 +19,9 @@ The model (defaults; ``n_benefit`` and ``months`` change the size):
       by the anciennitet factor ``0.6 + 0.9 exp(-a/4)`` (1.5 at a = 0, 0.68 at a = 13+) and
       written as explicit probability bands "0", "1", ..., "12", "13+";
     * 2 outside -> outside: ``job -> other`` and ``other -> job``;
-- 16 re-entry probabilities outside -> benefit (``job`` and ``other`` to each benefit state);
+- 16 re-entry probabilities outside -> benefit (``job`` and ``other`` to each benefit state); a
+  person who re-enters does so like inflow, their anciennitet forgotten (``[refusion]
+  reset_after_weeks = 0``; kikcalc's default keeps it for 52 weeks outside, which the floor does not);
 - 8 inflows, persons per month;
 - the effect size m: strategy ``job_effect`` multiplies every benefit -> ``job`` probability by
   m, ramped in linearly over 12 months from the start (kikcalc's effect: weight i/12 in the i-th
@@ -188,6 +190,8 @@ def scenario_raw(params: dict[str, np.ndarray], row: int) -> dict:
         "transitions": transitions,
         "strategies": {"baseline": {"label": "Baseline"},
                        "job_effect": {"label": "Benefit -> job exits x m, ramped over 12 months", "effects": effects}},
+        # The floor's equations forget anciennitet outside: so does kikcalc with no reset weeks (docs/model.md 7).
+        "refusion": {"reset_after_weeks": 0},
     }
 
 

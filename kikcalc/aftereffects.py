@@ -108,9 +108,10 @@ class _Check:
         tr, strategy = self.scenario.transitions[i], self.scenario.strategies[k]
         a = int(np.argmax(np.where(np.isnan(rate), np.inf, np.abs(rate - np.clip(rate, 0, high)))))
         worst = rate[a]
+        season = self._season(t)[i, 0]  # the season and cycle scale the rate after the effects
         key = self._culprit(k, t, lambda e: e.on == "rate" and e.transition == i, self.base[k, i, a],
                             lambda r, e, effect: _compose(self.scenario, effect, r, self.values.effect[k, e], t),
-                            lambda r: not 0 <= r <= high)  # nan too
+                            lambda r: not 0 <= r * season <= high)  # nan too
         expected = "a probability between 0 and 1" if tr.kind == "probability" else f"a monthly hazard {limits.HAZARD.words()}"
         shown = limits.show_beyond(float(worst), high if worst > high else 0.0)
         self.problems.append(Problem(key, f"the {tr.source} -> {tr.target} rate becomes {shown} in {self.labels[t]} "
@@ -128,13 +129,18 @@ class _Check:
             return changed
 
         def bad(current: np.ndarray) -> bool:
-            return not (self._leaving(current[None])[0, j] <= 1.0 + TOLERANCE).all()
+            return not (self._leaving(current[None] * self._season(t))[0, j] <= 1.0 + TOLERANCE).all()
 
         key = self._culprit(k, t, lambda e: e.on == "rate" and e.transition in from_j, self.base[k], apply, bad)
         worst = float(np.max(np.where(np.isnan(leaving), np.inf, leaving)))
         self.problems.append(Problem(key, f"the monthly probabilities of leaving {name} add up to "
                                           f"{limits.show_beyond(worst, 1.0)} in {self.labels[t]} under strategy "
                                           f"{scenario.strategies[k].name}; expected at most 1"))
+
+    def _season(self, t: int) -> np.ndarray:
+        """The season and cycle's factor on each transition in month t, shape (n, 1)."""
+        seasons = self.scenario.seasons
+        return np.ones((len(self.scenario.transitions), 1)) if seasons is None else seasons.rate[t][:, None]
 
     def _series(self, numbers: np.ndarray, on: str, limit: limits.Range, subject: str, unit: str,
                 start: Callable[[int, int, int], float]) -> None:

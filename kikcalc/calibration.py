@@ -23,7 +23,7 @@ import numpy as np
 from kikcalc.engine import simulate
 from kikcalc.observed import Observations, expected
 from kikcalc.spec import Scenario
-from kikcalc.values import assign_per_row, for_scenario, slot
+from kikcalc.values import assign_per_row, for_scenario, in_file_units, slot
 
 CORRELATION_WARNING = 0.95
 CONDITION_WARNING = 1e10
@@ -54,9 +54,7 @@ def fitted_number(scenario: Scenario, path: str) -> Fitted:
     path = canonical(path)
     place = slot(scenario, path)
     scale = scenario_value_is_table(scenario, path)
-    values = for_scenario(scenario)
-    row = 0 if place.strategy is None else place.strategy
-    stored = np.asarray(getattr(values, place.field)[(row, *place.index)], dtype=float) * place.divisor
+    stored = in_file_units(scenario, place)
     if scale:
         largest = float(np.max(np.abs(stored))) if stored.size else 0.0
         high = place.high / largest if place.high is not None and largest > 0 else math.inf

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import functools
 import os
 import shlex
@@ -15,9 +14,10 @@ import click
 import numpy as np
 
 import kikcalc
-from kikcalc import keypaths, plausibility, report
+from kikcalc import formats, keypaths, plausibility, provenance, report
+from kikcalc import locale as loc
 from kikcalc.errors import ScenarioError, UsageError
-from kikcalc.output import check_output, format_for, reason, write_atomically
+from kikcalc.output import check_output, format_for, reason, write_atomically, write_stdout
 
 EXIT_CHECK_FAILED = 1
 EXIT_BAD_INPUT = 2
@@ -44,13 +44,15 @@ def _handles_bad_input(command: Callable) -> Callable:
 
 
 def _unknown_strategy(name: str, known: list[str], where: str) -> str:
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+    from kikcalc.api import unknown_strategy
+
+    return unknown_strategy(name, known, where)
 
 
-def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = ()) -> None:
-    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them."""
+def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], notes: list[str] = (),
+          after: list[str] = ()) -> None:
+    """Write to --output or the terminal; notes go to stderr where the format itself has no room for them,
+    ``after`` ones (a CSV's provenance) once the content is written."""
     if isinstance(content, bytes) and not output:
         raise UsageError("xlsx is a file format: give --output FILE.xlsx")
     for note in notes:
@@ -58,15 +60,32 @@ def _emit(content: str | bytes, output: str | None, inputs: tuple[str, ...], not
     if output:
         write_atomically(output, content, list(inputs))
         click.echo(f"wrote {output}", err=True)
+        for note in after:
+            click.echo(f"note: {note}", err=True)
         return
     if sys.stdout is None:  # started with standard output closed (>&-): click would drop the text without a word
         raise UsageError("cannot write standard output: it is closed")
     try:
-        click.echo(content, nl=False)
+        write_stdout(content)  # every byte or an error: a reader that stops halfway is exit 141, not a silent 0
     except BrokenPipeError:
         raise  # the reader went away (| head): quiet, see _Main
     except OSError as error:  # > a file on a full disk
         raise UsageError(f"cannot write standard output: {reason(error)}") from None
+    for note in after:
+        click.echo(f"note: {note}", err=True)
+
+
+def _provenance_note(record: provenance.Provenance) -> str:
+    """The provenance of a CSV, which has no room for it: a note on stderr (docs/output-columns.md)."""
+    return f"provenance: {record.one_line()}"
+
+
+def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], seed: int | None = None,
+             draws: int | None = None, data_files: Sequence[str] = ()) -> tuple[str | bytes, list[str]]:
+    """A document with its provenance (kikcalc.provenance) in the format's own place, and the notes to print
+    after it (a CSV's provenance, on stderr)."""
+    record = provenance.of(scenarios, seed, draws, data_files=data_files)
+    return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
@@ -76,13 +95,30 @@ def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -
     return format_for(output, fmt)
 
 
+def _set_locale(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--locale: the command's locale for numbers and months (kikcalc.locale), until the command ends."""
+    ctx.meta["kikcalc.locale"] = value
+    ctx.with_resource(loc.using(value))
+    return value
+
+
+def _locale() -> str:
+    """The --locale of the running command ("en" if it has none)."""
+    context = click.get_current_context(silent=True)
+    return context.meta.get("kikcalc.locale", "en") if context is not None else "en"
+
+
 def _output_options(command: Callable) -> Callable:
+    command = click.option("--locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
+                           expose_value=False, callback=_set_locale,
+                           help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
+                                "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
     command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                           help="Write to this file (atomically) instead of the terminal: a regular file ending in .csv, "
-                                ".json, .md, .txt or .xlsx, or any name but .toml with --format.")(command)
+                           help="Write to this file (atomically) instead of the terminal: a regular file ending in "
+                                f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
-                           help="table (default), markdown, csv, csv-da (Danish Excel: ; and decimal comma), json or xlsx "
-                                "(a file); default from --output's suffix.")(command)
+                           help="; ".join(f"{name}: {module.HELP}" for name, module in formats.REGISTRY.items())
+                                + ". Default from --output's suffix.")(command)
     return command
 
 
@@ -92,6 +128,21 @@ _QUIET = click.option("--quiet", "-q", is_flag=True,
 _SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
                     help="Set a value of the scenario by its key path, as if the file said so (repeatable; with "
                          "several files, in each): --set 'strategies.kik2.effects[0].multiply=1.6'.")
+
+
+_PRICES = click.option("--prices", type=click.Choice(["current", "fixed"]), default=None,
+                       help="Money in current prices (each year's kroner, the default with a [prices] table) or fixed "
+                            "base-year prices; a file without [prices] has no price year and is shown as it is.")
+
+
+def _priced(scenario: kikcalc.Scenario, prices: str | None) -> kikcalc.Scenario:
+    """The scenario with money in the prices asked for; a note if the file has no [prices] table to tell them apart."""
+    from kikcalc.money import price_view
+
+    if prices is not None and scenario.prices is None:
+        click.echo(f"note: {scenario.path} has no [prices] table: --prices {prices} leaves its money as the file gives it",
+                   err=True)
+    return scenario if prices is None else price_view(scenario, prices)
 
 
 def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
@@ -114,7 +165,8 @@ def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool) -> list[plausibili
     return found
 
 
-def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False) -> list[kikcalc.Result]:
+def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False,
+                    prices: str | None = None) -> list[kikcalc.Result]:
     """Run each file, with its plausibility warnings; the same file twice is refused, since its columns would be doubled."""
     seen: dict[str, str] = {}
     for file in files:
@@ -122,7 +174,7 @@ def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]]
         if key in seen:
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
-    scenarios = [kikcalc.load(f, overrides) for f in files]
+    scenarios = [_priced(kikcalc.load(f, overrides), prices) for f in files]
     for file, scenario in zip(files, scenarios, strict=True):
         _warn(scenario, file, quiet)
     return [kikcalc.run(scenario) for scenario in scenarios]
@@ -189,14 +241,15 @@ def main(debug: bool) -> None:
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
                                              "instead of persons; the other formats hold both.")
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], quiet: bool,
-        fmt: str | None, output: str | None) -> None:
+def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assignments: tuple[str, ...], prices: str | None,
+        quiet: bool, fmt: str | None, output: str | None) -> None:
     """Run one scenario: full-year persons and money per year, summary, targets."""
     chosen = _chosen_format(output, fmt, [file])
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     _warn(scenario, file, quiet)
     result = kikcalc.run(scenario)
     names = result.scenario.strategy_names
@@ -205,23 +258,30 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
             raise UsageError(_unknown_strategy(name, names, file))
     if money and chosen not in report.CSV_FORMATS:
         raise UsageError(f"--money chooses the table of a CSV; {chosen} output holds the money lines already")
-    content = report.run_document(result, chosen, list(strategies) or names, monthly, money)
-    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if chosen in report.CSV_FORMATS else [])
+    record = provenance.of([scenario])
+    content = report.run_document(result, chosen, list(strategies) or names, monthly, money, locale=_locale(), provenance=record)
+    plain = chosen in report.CSV_FORMATS
+    _emit(content, output, (file,), [*result.notes, *report.set_notes(result)] if plain else [],
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
 @_FILES
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, fmt: str | None, output: str | None) -> None:
+def compare(files: tuple[str, ...], assignments: tuple[str, ...], prices: str | None, quiet: bool, fmt: str | None,
+            output: str | None) -> None:
     """All strategies of one or more scenarios side by side, against the baseline and the targets."""
     chosen = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments), quiet)
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]]
-             if chosen in report.CSV_FORMATS else [])
-    _emit(report.compare_document(results, chosen), output, files, notes)
+    results = _load_each_once(files, _overrides(assignments), quiet, prices)
+    record = provenance.of([r.scenario for r in results])
+    plain = chosen in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in [*r.notes, *report.set_notes(r)]] if plain else []
+    _emit(report.compare_document(results, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
 
 
 @main.command()
@@ -231,22 +291,25 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], quiet: bool, f
 @click.option("--strategy", "-s", "strategies", multiple=True,
               help="Judge only this strategy (repeatable); the baseline usually misses by design.")
 @_SET
+@_PRICES
 @_QUIET
 @_output_options
 @_handles_bad_input
-def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...], quiet: bool,
-            fmt: str | None, output: str | None) -> None:
+def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], assignments: tuple[str, ...],
+            prices: str | None, quiet: bool, fmt: str | None, output: str | None) -> None:
     """Every target's verdict for every strategy; --strict fails on a missed one."""
     output_format = _chosen_format(output, fmt, files)
-    results = _load_each_once(files, _overrides(assignments), quiet)
+    results = _load_each_once(files, _overrides(assignments), quiet, prices)
     known = sorted({name for r in results for name in r.scenario.strategy_names})
     for name in strategies:
         if name not in known:
             raise UsageError(_unknown_strategy(name, known, ", ".join(files)))
     chosen = list(strategies) or None
-    notes = ([f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)]
-             if output_format in report.CSV_FORMATS else [])
-    _emit(report.targets_document(results, output_format, chosen), output, files, notes)
+    record = provenance.of([r.scenario for r in results])
+    plain = output_format in report.CSV_FORMATS
+    notes = [f"{r.scenario.path}: {n}" for r in results for n in report.set_notes(r)] if plain else []
+    _emit(report.targets_document(results, output_format, chosen, locale=_locale(), provenance=record), output, files, notes,
+          [_provenance_note(record)] if plain else [])
     missed = [v for r in results for v in r.verdicts if v.met is False and (chosen is None or v.strategy in chosen)]
     if strict and missed:
         click.echo(f"{len(missed)} target verdict(s) missed: "
@@ -254,25 +317,15 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         sys.exit(EXIT_CHECK_FAILED)
 
 
-def _uncertain(file: str, assignments: tuple[str, ...]):
+def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None):
     """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
     without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
-    from kikcalc.uncertainty import probe, read, without
+    from kikcalc.api import uncertain
 
-    scenario = kikcalc.load(file, _overrides(assignments))
-    uncertainty = read(scenario)[0]
-    fixed = {path for path, _, _ in scenario.overrides} & set(uncertainty.paths)
-    for path in sorted(fixed):
-        click.echo(f"note: {path} is set with --set: it is certain in this run, not drawn", err=True)
-    uncertainty = without(uncertainty, fixed)
-    if not len(uncertainty):
-        has_table = isinstance(scenario.raw.get("uncertainty"), dict) and scenario.raw["uncertainty"]
-        raise UsageError(f"{file}: " + ("every uncertain number is set with --set: nothing is left to draw" if has_table else
-                                        "no uncertain numbers: give distributions in an [uncertainty] table "
-                                        "(docs/scenario-format.md, \"[uncertainty] and [[correlations]]\")"))
-    problems = probe(uncertainty)
-    if problems:
-        raise ScenarioError(file, problems)
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
+    uncertainty, notes = uncertain(scenario)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     return scenario, uncertainty
 
 
@@ -315,16 +368,17 @@ class _Progress:
 @click.option("--keep-draws", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Also write every draw's numbers and key outputs (CSV, or Parquet for .parquet with pyarrow).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, dask_address: str | None, keep_draws: str | None,
-                assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+                assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """How sure is the answer: every strategy run on many draws of the [uncertainty] table's numbers."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
     chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments)
+    scenario, uncertainty = _uncertain(file, assignments, prices)
     if keep_draws:
         check_output(keep_draws, [file], "--keep-draws")
         suffix = os.path.splitext(keep_draws)[1].lower()
@@ -367,7 +421,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
             write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
         click.echo(f"wrote {keep_draws}", err=True)
     notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_sensitivity.document(result, chosen), output, (file,), notes)
+    content, after = _stamped(report_sensitivity.document(result, chosen), chosen, [scenario], seed, draws)
+    _emit(content, output, (file,), notes, after)
 
 
 @main.command()
@@ -376,40 +431,23 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 @click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
               help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
-def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], prices: str | None, fmt: str | None,
+            output: str | None) -> None:
     """One-way sensitivity: each uncertain number alone at its low and high, ranked by the swing it makes."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
+    from kikcalc.api import tornado_request
 
     chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments)
-    names = scenario.strategy_names
-    if strategy is None:
-        if len(names) < 2:
-            raise UsageError(f"{file}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
-        strategy = names[1]
-    elif strategy not in names:
-        raise UsageError(_unknown_strategy(strategy, names, file))
-    elif strategy == names[0]:
-        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
-                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
-    target_names = [t.name for t in scenario.targets]
-    if metric in psa.METRICS:
-        unit = "kr."
-    elif metric.startswith("target:") and metric[7:] in target_names:
-        kind = scenario.targets[target_names.index(metric[7:])].kind
-        if kind == "payback":
-            raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
-        unit = scenario.targets[target_names.index(metric[7:])].unit
-    else:
-        options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
-        close = difflib.get_close_matches(metric, options, n=1)
-        raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
+    scenario, uncertainty = _uncertain(file, assignments, prices)
+    strategy, unit = tornado_request(scenario, strategy, metric)
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    _emit(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
-          output, (file,))
+    content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
+                              chosen, [scenario])
+    _emit(content, output, (file,), after=after)
 
 
 _OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
@@ -425,7 +463,7 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
-    from kikcalc.observed import from_scenario
+    from kikcalc.api import observations
 
     mapping = {}
     for text in maps:
@@ -433,34 +471,17 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
         if not sep or not name.strip() or not state.strip():
             raise UsageError(f"--map {text}: expected NAME=STATE, e.g. --map 'Kontanthjælp=kontanthjaelp'")
         mapping[name.strip()] = state.strip()
-    observations = from_scenario(scenario)[0]
-    for file in files:
-        from kikcalc.observed_files import read as read_data
-
-        read = read_data(file, scenario, mapping, measure=measure)
-        for line in read.read_report.splitlines():
-            if line.startswith("read "):
-                click.echo(f"note: {line}", err=True)
-        observations = observations + read
-    twice = observations.duplicates()
-    if twice:
-        first, second = twice[0]
-        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
-                         f"(the scenario's [observed] table and a data file may hold the same counts)")
-    if not len(observations):
-        raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
-                         f"(docs/calibration.md)")
-    return observations
+    found, notes = observations(scenario, files, mapping, measure)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    return found
 
 
 def _realised_strategy(scenario, name: str | None, file: str) -> int:
     """The strategy the observations were made under: the one named, else the first after the baseline."""
-    names = scenario.strategy_names
-    if name is None:
-        return 1 if len(names) > 1 else 0
-    if name not in names:
-        raise UsageError(_unknown_strategy(name, names, file))
-    return names.index(name)
+    from kikcalc.api import realised_strategy
+
+    return realised_strategy(scenario, name)
 
 
 @main.command()
@@ -485,25 +506,23 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
               fmt: str | None, output: str | None) -> None:
     """Fit numbers of a scenario to observed caseloads, with intervals, warnings and an optional backtest."""
     from kikcalc import calibration, report_calibration
+    from kikcalc.api import check_fit
 
     chosen = _chosen_format(output, fmt, [file, *observed_files])
     scenario = kikcalc.load(file, _overrides(assignments))
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
-    for path in fits:
-        try:
-            calibration.fitted_number(scenario, path)
-        except keypaths.KeyPathError as error:
-            raise UsageError(f"--fit {path}: {error.message}") from None
-    if len(set(fits)) < len(fits):
-        raise UsageError("--fit: each key path once")
-    if holdout >= len(observations):
-        raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(observations)} observations)")
+    check_fit(scenario, observations, list(fits), holdout)
     if write_to:
+        from kikcalc.toml_edit import write_over_problem
+
         check_output(write_to, [file, *observed_files], "--write")
+        refused = write_over_problem(write_to)
+        if refused:
+            raise UsageError(f"--write {write_to}: {refused}")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
     if write_to:
-        from kikcalc.toml_edit import with_numbers
+        from kikcalc.toml_edit import with_numbers, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -516,9 +535,12 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         from kikcalc.textfile import read_text
 
         text = read_text(file)
-        write_atomically(write_to, with_numbers(text, changes, uncertain), [file, *observed_files], "--write")
-    _emit(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit, chosen,
-                                                write_to), output, (file, *observed_files))
+        written = written_header(file, source) + with_numbers(text, changes, uncertain)
+        write_atomically(write_to, written, [file, *observed_files], "--write")
+    content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
+                                                                    chosen, write_to), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -528,21 +550,23 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
 @_MEASURE
 @click.option("--strategy", "-s", default=None, help="The strategy being followed (default: the first after the baseline).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, strategy: str | None,
-             assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+             assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """Are we ahead of the plan? Each observation against the scenario's projection, in persons and kroner."""
     from kikcalc import report_calibration
     from kikcalc.followup import follow_up
 
     chosen = _chosen_format(output, fmt, [file, *observed_files])
-    scenario = kikcalc.load(file, _overrides(assignments))
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     observations = _observations(scenario, observed_files, maps, measure)
     k = _realised_strategy(scenario, strategy, file)
     result = follow_up(scenario, observations, k)
-    _emit(report_calibration.followup_document(scenario, result, observations, chosen), output,
-          (file, *observed_files))
+    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
+                              data_files=observed_files)
+    _emit(content, output, (file, *observed_files), after=after)
 
 
 @main.command()
@@ -555,17 +579,20 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
 @click.option("--between", nargs=2, type=float, default=None, metavar="LO HI",
               help="Search from LO to HI (default: the number's domain, or outward from the file's value).")
 @_SET
+@_PRICES
 @_output_options
 @_handles_bad_input
 def solve(file: str, target: str, path: str, strategy: str | None, between: tuple[float, float] | None,
-          assignments: tuple[str, ...], fmt: str | None, output: str | None) -> None:
+          assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
     """The value of one number at which a target is exactly at its threshold; exit 1 if no value in the search changes the verdict."""
     from kikcalc import goalseek, report_goalseek
 
     chosen = _chosen_format(output, fmt, [file])
-    solution = goalseek.solve(kikcalc.load(file, _overrides(assignments)), target, path, strategy, between)
+    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
+    solution = goalseek.solve(scenario, target, path, strategy, between)
     notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
-    _emit(report_goalseek.document(solution, chosen), output, (file,), notes)
+    content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
+    _emit(content, output, (file,), notes, after)
     if solution.status != "solved":
         click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
         sys.exit(EXIT_CHECK_FAILED)
@@ -603,5 +630,9 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-if __name__ == "__main__":
-    main()
+from kikcalc import cli_liability, cli_new, cli_plot, cli_report, cli_snapshot  # noqa: E402, F401  (register their commands)
+
+if __name__ == "__main__":  # python -m kikcalc.cli: the commands registered above are on kikcalc.cli's main, not this copy's
+    from kikcalc.cli import main as registered
+
+    registered()

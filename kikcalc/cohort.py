@@ -4,8 +4,9 @@ The step is laid out as a careful hand-written model would be:
 
 - States are kept in the engine's own order, benefit states first (:class:`Structure`), so that
   benefit and outside states are contiguous. Benefit states carry anciennitet months 0..A-1 and a
-  spare slot A, contiguous and last: ``benefit`` has shape (R, Sb, A+1). Outside states do not track
-  anciennitet: ``outside`` has shape (R, So).
+  spare slot A, contiguous and last: ``benefit`` has shape (R, Sb, A+1). Outside states hold, in
+  ``outside`` (R, So), the persons whose anciennitet is forgotten, and in ``kept`` (R, So, C, A) those
+  who keep it for a while by months outside (:mod:`kikcalc.returns`).
 - The moves between benefit states that do not depend on anciennitet, with the stay on the
   diagonal, are one (R, Sb, Sb) matrix product over every anciennitet month; what leaves otherwise
   is taken off elementwise; the difference is written one slot on in one flat operation, which is
@@ -26,8 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kikcalc.refusion import reset_months
+from kikcalc.returns import arriving_outside, leaving_by_anciennitet, outside_month
 from kikcalc.spec import Scenario
-from kikcalc.transitions import monthly_rate, transition_probabilities
+from kikcalc.transitions import effect_transitions, monthly_rate, transition_probabilities
 
 PROFILE_TOLERANCE = 1e-12
 """Relative: a row's banded rate within this of its scale times the file's profile takes the profile."""
@@ -56,6 +59,9 @@ class Structure:
     only_out_change: bool = False
     """Whether every move that effects change is a probability of moving out of benefit that keeps its
     profile: then a change month needs only the moves out rescaled (:func:`rescaled_moves`)."""
+    clock: int = 0
+    """C: the months outside benefit for which a person's anciennitet is kept (:mod:`kikcalc.returns`), one
+    less than :func:`kikcalc.refusion.reset_months`; 0 when every return starts again, or nobody returns."""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Structure:
@@ -93,10 +99,14 @@ class Structure:
         banded_out = np.flatnonzero(banded & (source < nb) & (target >= nb))
         reshaped = {e.transition for _, e in scenario.effects if e.on == "rate" and e.operation != "multiply"}
         kept = all(scenario.transitions[i].kind == "probability" and i not in reshaped for i in banded_out)
-        touched = {e.transition for _, e in scenario.effects if e.on == "rate"}
+        touched = set(effect_transitions(scenario))  # by effects, seasons or the cycle
         only_out = kept and all(source[i] < nb <= target[i] and scenario.transitions[i].kind == "probability"
                                 and i not in reshaped for i in touched)
-        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, only_out_change=only_out,
+        returns = nb < len(order) and any(not scenario.states[scenario.state_index(t.source)].is_benefit
+                                          and scenario.states[scenario.state_index(t.target)].is_benefit
+                                          for t in scenario.transitions)
+        clock = max(reset_months(scenario.refusion) - 1, 0) if returns else 0
+        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, only_out_change=only_out, clock=clock,
                    source=source, target=target, by_band=banded,
                    profiles=np.array(profiles).reshape(-1, anc + 1), profile_of=profile_of, reference=reference)
 
@@ -178,6 +188,8 @@ class Moves:
     """Rows whose banded moves out of benefit do not keep the file's profile, shape (R,) bool."""
     off_profile_moves: np.ndarray
     """What those moves differ from scale x profile, element [row, s * (A+1) + a, o], shape (R_off, Sb * (A+1), So)."""
+    profiles: np.ndarray
+    """Each column's profile over anciennitet (:attr:`Structure.full_profiles`), shape (c, A+1)."""
 
 
 def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np.ndarray | None = None) -> Moves:
@@ -243,7 +255,8 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     off_profile_moves = off_profile_moves.reshape(len(off_profile_moves), nb * (anc + 1), n_states - nb)
     return Moves(between_benefit=between_benefit.reshape(rows, nb, nb), leaving_else=leaving_else,
                  small=small.reshape(rows, height, n_states), out_scale=scale, band_source=source[banded], band_target=target[banded],
-                 band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves)
+                 band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves,
+                 profiles=full_profiles)
 
 
 def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale: np.ndarray) -> Moves:
@@ -265,7 +278,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
         leaving_else[:, s] += moves.band_probability[:, d]
     return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
                  band_source=moves.band_source, band_target=moves.band_target, band_probability=moves.band_probability,
-                 off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves)
+                 off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles)
 
 
 def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int) -> np.ndarray:
@@ -305,15 +318,19 @@ def fill_vector(vector: np.ndarray, reduced: np.ndarray, outside: np.ndarray) ->
 
 def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray,
          entry_mix: np.ndarray | None, flows: np.ndarray | None = None,
-         work: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, np.ndarray]:
+         work: tuple[np.ndarray, ...] | None = None,
+         kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """One month: the persons at the start of the next month, states in the engine's order.
 
     ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare (its
-    content is ignored); ``outside`` (R, So) persons in outside states; ``vector`` their
-    :func:`fill_vector`. ``arriving``
+    content is ignored); ``outside`` (R, So) persons in outside states who return like inflow (with a
+    ``kept``, the pool of :mod:`kikcalc.returns`); ``vector`` their :func:`fill_vector`. ``arriving``
     (R, S) persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
-    benefit state, None for all at anciennitet 0. Returns the next (benefit, outside). If ``flows``
-    (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
+    benefit state, None for all at anciennitet 0. ``kept`` (R, So, C, A): persons in outside states
+    who keep their anciennitet (:mod:`kikcalc.returns`); None when :attr:`Structure.clock` is 0, and
+    then whoever leaves benefit joins ``outside``. Returns the next (benefit, outside, kept) and the month's
+    kept returners by benefit state and anciennitet carried, (R, Sb, A) (None without ``kept``). If
+    ``flows`` (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
     ``work``: three arrays shaped like ``benefit`` to compute in, the third receiving the result.
     """
     rows, nb, slots = benefit.shape
@@ -337,8 +354,17 @@ def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Mo
         following[..., :-1] += moving[:, :nb, None] * entry_mix
     if flows is not None:
         reduced_rows = moves.small.shape[1] - outside.shape[1]
-        _flows(flows, benefit, outside, vector[:, :reduced_rows].reshape(rows, -1, nb), moves)
-    return following, moving[:, nb:]
+        everyone_outside = outside if kept is None else outside + kept.sum(axis=(2, 3))
+        _flows(flows, benefit, everyone_outside, vector[:, :reduced_rows].reshape(rows, -1, nb), moves)
+    if kept is None:
+        return following, moving[:, nb:], None, None
+    # The kept return at the anciennitet they carry; leavers join them; the pool moves by itself.
+    outward = moves.small[:, moves.small.shape[1] - outside.shape[1]:]  # (R, So, S)
+    carried = arriving_outside(leaving_by_anciennitet(benefit, moves.small, moves.profiles, moves.off_profile,
+                                                      moves.off_profile_moves))
+    kept_following, reset, returned = outside_month(kept, outward, carried, following[..., :-1])
+    pool = np.matmul(outside[:, None, :], outward[:, :, nb:])[:, 0] + arriving[:, nb:] + reset
+    return following, pool, kept_following, returned
 
 
 def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves) -> None:
@@ -419,8 +445,13 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
       tends to its mix under M). A state whose round adds less than the stock's rounding takes the
       mix of x.
 
-    A set stops after the first round, from round A on, in which no benefit state's mix changed by
-    more than :data:`SETTLE_TOLERANCE` and no empty state has persons moving into it; else after
+    Persons outside who keep their anciennitet (:mod:`kikcalc.returns`) are nodes that pass everyone
+    on each month (to a benefit state, or one month further on the clock): :func:`step` moves their
+    gain like the rest, and no stay of theirs is split off.
+
+    A set stops after the first round, from round A + C on (C: :attr:`Structure.clock`), in which no
+    benefit state's mix changed by more than :data:`SETTLE_TOLERANCE` and no empty state has persons
+    moving into it; else after
     ``rounds`` rounds, with the states whose mix still changed in :attr:`Settlement.unsettled`. A
     state no flow reaches gets the last (longest) anciennitet month. Sets run side by side, a
     stopped set adding nothing more, so a set's numbers do not depend on the sets it runs with.
@@ -446,6 +477,9 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     added_outside *= scale_outside
     before = np.zeros_like(added)  # the round before's gain
     stock, stock_outside = np.zeros((sets, nb, anc)), np.zeros((sets, n_states - nb))
+    # Persons outside who keep their anciennitet (kikcalc.returns): their round's gain, and all they have held.
+    added_kept = np.zeros((sets, n_states - nb, structure.clock, anc)) if structure.clock else None
+    stock_kept = np.zeros((sets, n_states - nb))
     mix = _long_run_mix(stock, added[..., :anc], before[..., :anc])
     found = np.zeros_like(mix)
     taken = np.full(sets, rounds)
@@ -458,13 +492,17 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     for round_ in range(1, rounds + 1):
         stock += added[..., :anc]
         stock_outside += added_outside
+        if added_kept is not None:
+            stock_kept += added_kept.sum(axis=(2, 3))
         mix, earlier = _long_run_mix(stock, added[..., :anc], before[..., :anc]), mix
         changed = np.abs(mix - earlier).sum(axis=2) > SETTLE_TOLERANCE  # (D, Sb)
-        stopping = running & ~changed.any(axis=1) if round_ >= anc else np.zeros(sets, dtype=bool)
+        # Not before the kept have had their months outside to come back in.
+        stopping = running & ~changed.any(axis=1) if round_ >= anc + structure.clock else np.zeros(sets, dtype=bool)
         if stopping.any():  # not while an empty state has persons moving into it
-            holding = np.concatenate([(stock.sum(axis=2) > 0.0) | reached_last, (stock_outside > 0.0) | reached_outside], axis=1)
+            holding = np.concatenate([(stock.sum(axis=2) > 0.0) | reached_last,
+                                      (stock_outside + stock_kept > 0.0) | reached_outside], axis=1)
             waiting = np.zeros((sets, n_states), dtype=bool)
-            moved_set, moved_by = np.nonzero(_moving(structure, stock, stock_outside, probabilities) > 0.0)
+            moved_set, moved_by = np.nonzero(_moving(structure, stock, stock_outside + stock_kept, probabilities) > 0.0)
             waiting[moved_set, structure.target[moved_by]] = True
             stopping &= ~(waiting & ~holding).any(axis=1)
         if round_ == rounds:
@@ -474,14 +512,19 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
             running &= ~stopping
             found[stopping] = mix[stopping]
             added[stopping], added_outside[stopping] = 0.0, 0.0  # a stopped set adds nothing more
+            if added_kept is not None:
+                added_kept[stopping] = 0.0
         if not running.any():
             break
         fill_vector(vector, reduce_stock(added, reduction, out=reduced), added_outside)
-        following, following_outside = step(added, added_outside, vector, moves, nothing, entry_mix, work=(*work, before))
+        following, following_outside, added_kept, _ = step(added, added_outside, vector, moves, nothing, entry_mix,
+                                                        work=(*work, before), kept=added_kept)
         following[..., last] -= stay * added[..., last]  # M - D: the stay in itself taken out
         following_outside -= stay_outside * added_outside
         reached_last |= following[..., last] > 0.0
         reached_outside |= following_outside > 0.0
+        if added_kept is not None:
+            reached_outside |= added_kept.sum(axis=(2, 3)) > 0.0
         following[..., last] *= scale
         following_outside *= scale_outside
         before, added, added_outside = added, following, following_outside
@@ -492,7 +535,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     longest[-1] = 1.0
     result = np.zeros((sets, n_states, anc))
     result[:, :nb] = np.where((reached_last & ~kept)[..., None], longest, found)  # persons who never leave: at A-1
-    result[:, nb:] = np.where(((stock_outside > 0.0) | reached_outside)[..., None], np.eye(anc)[0], longest)
+    result[:, nb:] = np.where(((stock_outside + stock_kept > 0.0) | reached_outside)[..., None], np.eye(anc)[0], longest)
     return Settlement(mix=result, rounds=taken, unsettled=unsettled)
 
 

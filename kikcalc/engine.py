@@ -7,9 +7,11 @@ stays flat in R (:func:`simulate_chunks`).
 
 Anciennitet: a person in a benefit state at the start of a month with ``a`` completed months on
 benefit has ``a + 1`` at the start of the next, whether they stay or move to another benefit state;
-the last anciennitet month A-1 holds "A-1 months and more". Outside states do not track it: their
-persons sit in anciennitet 0, and a person who moves from an outside state into a benefit state
-enters like inflow, with that state's inflow mix.
+the last anciennitet month A-1 holds "A-1 months and more". A person who leaves for an outside
+state keeps it for :func:`kikcalc.refusion.reset_months` months (:mod:`kikcalc.returns`) and comes
+back with it; after that, and for persons whose history the model does not know, a move from an
+outside state into a benefit state enters like inflow, with that state's inflow mix. The tables
+count everyone in an outside state at anciennitet 0 (``stock``, ``weighted``): they cost nothing.
 
 One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
 :mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in
@@ -33,6 +35,7 @@ from kikcalc.transitions import (
     base_rates,
     change_months,
     effect_transitions,
+    in_season,
     inflows,
     multiply_factors,
     rates_in_month,
@@ -85,6 +88,10 @@ class Trajectory:
     stock: np.ndarray | None = None
     """Persons not in a programme at the start of each month and after the last, by anciennitet,
     shape (R, T+1, S, A), if kept. A month's new participants are still in it: they are taken at its start."""
+    kept: np.ndarray | None = None
+    """Persons outside benefit who keep their anciennitet (:mod:`kikcalc.returns`) at the start of each month and
+    after the last, by outside state (in the scenario's order), months on the clock and the anciennitet they carry,
+    shape (R, T+1, So, C, A), if asked for (``keep_kept``) and C > 0; the stock's outside states count them at 0."""
 
     @property
     def stock_with_participants(self) -> np.ndarray:
@@ -127,13 +134,16 @@ def mean_of_ends(headcount: np.ndarray) -> np.ndarray:
 
 
 def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarray | None = None,
-             keep_stock: bool = True, keep_flows: bool = True) -> Trajectory:
+             keep_stock: bool = True, keep_flows: bool = True, keep_kept: bool = False) -> Trajectory:
     """Run every row through the horizon, all rows at once.
 
     ``values``: the rows to run; None runs the scenario's own numbers, one row per strategy.
     ``weights`` (W, A): anciennitet weightings whose weighted headcounts the run keeps (money asks
-    for the refusion shares); ``keep_stock`` keeps the full (R, T+1, S, A) stock, ``keep_flows``
-    the (R, T, S, S) moves between states. For many rows use :func:`simulate_chunks`.
+    for the refusion shares); or (W, 2, A): each weighting for the stock, then for the persons who
+    returned during the month with their anciennitet kept (:mod:`kikcalc.returns`), counted in the
+    month-end stock (:func:`kikcalc.refusion.state_share_on_return`); ``keep_stock`` keeps the full (R, T+1, S, A) stock, ``keep_flows``
+    the (R, T, S, S) moves between states, ``keep_kept`` the outside persons who keep their anciennitet
+    (:attr:`Trajectory.kept`). For many rows use :func:`simulate_chunks`.
     """
     values = for_scenario(scenario) if values is None else values
     structure = Structure.of(scenario)
@@ -143,6 +153,10 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     rows, n_states, anc = values.rows, len(scenario.states), scenario.anciennitet_months
     n_programmes = len(programmes.source)
     weights = np.zeros((0, anc)) if weights is None else np.asarray(weights, dtype=float)
+    on_return = None  # (W, A): what a kept returner's weighting differs by in the month-end stock of their return
+    if weights.ndim == 3:
+        weights, on_return = weights[:, 0], weights[:, 1] - weights[:, 0]
+        on_return = on_return if on_return.any() else None
     inflow_outside = inflows(scenario, values)  # (R, T, S), the scenario's order
     inflow = structure.inward(inflow_outside, axis=2)
     entry_mix = structure.inward(values.inflow_mix, axis=1)[:, :nb]
@@ -158,7 +172,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
 
     rates = base.copy()  # a change month's rates, rebuilt in full where a row is off its profiles
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
-        first_month = transition_probabilities(scenario, base)
+        first_month = transition_probabilities(scenario, in_season(scenario, base, 0))
         moves = month_moves(structure, first_month)
         if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
             moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates)),
@@ -177,7 +191,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     start = structure.inward(initial_stock, axis=1)
     benefit_now = np.zeros((rows, nb, anc + 1))
     benefit_now[..., :anc] = start[:, :nb]
-    outside_now = start[:, nb:].sum(axis=-1)
+    outside_now = start[:, nb:].sum(axis=-1)  # with a clock, the pool: the initial outside stock's history is not known
+    kept = np.zeros((rows, n_states - nb, structure.clock, anc)) if structure.clock else None
     if (entry_mix[..., 0] == 1.0).all():
         entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
@@ -191,6 +206,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
+    kept_by_month = np.zeros((rows, months + 1, *kept.shape[1:])) if keep_kept and kept is not None else None
     in_programme = np.zeros((rows, months + 1, n_programmes, anc))
     intake = np.zeros((rows, months, n_programmes))
     programme_leavers = np.zeros((rows, months, n_programmes, n_states))
@@ -202,12 +218,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     spare = np.empty_like(benefit_now)
     work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
 
-    def record(t: int, benefit: np.ndarray, outside: np.ndarray) -> None:
+    def record(t: int, benefit: np.ndarray, outside: np.ndarray, kept: np.ndarray | None) -> None:
         """Keep month t's headcount and weightings (one product) and put the moves' input in ``vector``."""
         reduce_stock(benefit, reduction, out=reduced)
         fill_vector(vector, reduced, outside)
         headcount[t, :, :nb] = reduced[0]
         headcount[t, :, nb:] = outside
+        if kept is not None:  # everyone outside, the pool and the kept, counts
+            outside = headcount[t, :, nb:] = outside + kept.sum(axis=(2, 3))
         weighted[:, t, :, :nb] = reduced[columns:]
         weighted[:, t, :, nb:] = outside * outside_weights  # everyone outside is at anciennitet 0
         if n_programmes:
@@ -219,8 +237,10 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         if stock is not None:
             stock[:, t, :nb] = benefit[..., :anc]
             stock[:, t, nb:, 0] = outside
+        if kept_by_month is not None:
+            kept_by_month[:, t] = kept
 
-    record(0, benefit_now, outside_now)
+    record(0, benefit_now, outside_now, kept)
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
@@ -234,20 +254,25 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
             fill_vector(vector, reduce_stock(benefit_now, reduction, out=reduced), outside_now)
-        following, outside_now = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
-                                      None if flows is None else flows[:, t], (*work, spare))
+        following, outside_now, kept, returned = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
+                                                      None if flows is None else flows[:, t], (*work, spare), kept)
         spare, benefit_now = benefit_now, following  # the two stock arrays take turns
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
                 continuing, taken, programmes, values.dropout, outcome, is_benefit)
             benefit_now[..., :anc] += leaving[:, :nb]
-            outside_now += leaving[:, nb:, 0]
+            if kept is None:
+                outside_now += leaving[:, nb:].sum(axis=-1)
+            else:  # completers who go outside keep their anciennitet, aged by the programme's last month
+                kept[:, :, 0] += leaving[:, nb:]
             if flows is not None:
                 flows[:, t] += programme_flows
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-        record(t + 1, benefit_now, outside_now)
+        record(t + 1, benefit_now, outside_now, kept)
+        if on_return is not None and returned is not None:
+            weighted[:, t + 1, :, :nb] += np.moveaxis(returned @ on_return.T, -1, 0)
 
     # (R, T+1, S) views of the month-major results.
     headcount, ordinary, weighted = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1), np.moveaxis(weighted, 1, 2)
@@ -259,7 +284,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         inflow=inflow_outside, initial_stock=initial_stock, initial_mix_settled=settling, in_programme=in_programme,
         programme_intake=intake, programme_source=structure.order[programmes.source],
         programme_leavers=structure.outward(programme_leavers, axis=3),
-        stock=None if stock is None else structure.outward(stock, axis=2))
+        stock=None if stock is None else structure.outward(stock, axis=2), kept=kept_by_month)
 
 
 def _settled(scenario: Scenario, structure: Structure, values: Values, probabilities: np.ndarray,

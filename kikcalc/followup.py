@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kikcalc.engine import simulate
-from kikcalc.money import anciennitet_weights, benefit_cost
+from kikcalc.money import anciennitet_weights, money
 from kikcalc.observed import Observations, entrants, exits, expected
 from kikcalc.spec import Scenario
 from kikcalc.values import for_scenario
@@ -99,8 +99,7 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
     values = for_scenario(scenario)
     trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=True)
     projected = expected(scenario, trajectory, observations)[strategy]
-    gross, refusion = benefit_cost(scenario, values, trajectory)
-    net = (gross - refusion)[strategy]  # (T, S) kr. a month
+    net = money(scenario, values, trajectory).benefit_cost_net[strategy]  # (T, S) kr. a month, the municipality's, priced
     full_time = trajectory.full_time_persons[strategy]  # (T, S)
     lines = []
     for i, o in enumerate(observations.items):
@@ -152,3 +151,8 @@ def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> 
                     status[state.name] = float(left / through * gone[j] / total_gone)
             passed.append(PassedThrough(o.states, o.period.boundary, float(through), status))
     return FollowUp(scenario.strategy_names[strategy], lines, splits, missing, passed)
+
+
+from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)
+
+callable_module(__name__, "followup")  # kikcalc.followup(FILE, ...) returns DataFrames: kikcalc.api.followup

@@ -309,7 +309,7 @@ def solve(scenario: Scenario, target: str, path: str, strategy: str | None = Non
 
     seek = problem(scenario, target, path, strategy)
     where = seek.slot
-    domain_low = -np.inf if where.low is None else where.low
+    domain_low = -np.inf if where.low is None else where.low  # the limits: a search never runs a number beyond them
     domain_high = np.inf if where.high is None else where.high
     width = abs(seek.start) or 1.0
     if between is not None:
@@ -320,8 +320,8 @@ def solve(scenario: Scenario, target: str, path: str, strategy: str | None = Non
             raise SolveError("--between", f"{low:g} {high:g}", error.message) from None
         if not low < high:
             raise SolveError("--between", f"{low:g} {high:g}", "expected LO below HI")
-    elif np.isfinite(domain_low) and np.isfinite(domain_high):
-        low, high = domain_low, domain_high
+    elif where.natural_low is not None and where.natural_high is not None:  # a probability, a share: scan it all
+        low, high = where.natural_low, where.natural_high
     else:
         low, high = max(domain_low, seek.start - width), min(domain_high, seek.start + width)
     runs = 0

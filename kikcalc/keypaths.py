@@ -275,6 +275,45 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+class _Absent:
+    """The value of a key path that a file does not have (see :func:`differences`)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = _Absent()
+
+
+def differences(first: Any, second: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every value by which two raw tables differ: ``(key path, value in first, value in second)``, in file order.
+
+    A table or list entry that only one of them has is one difference at its own key path (the other
+    side :data:`ABSENT`), not one per value inside it. Numbers are compared by value (``1`` equals
+    ``1.0``; ``true`` is not ``1``).
+    """
+    if isinstance(first, dict) and isinstance(second, dict):
+        found = []
+        for key in [*first, *(k for k in second if k not in first)]:
+            where = child(path, key)
+            if key not in second or key not in first:
+                found.append((where, first.get(key, ABSENT), second.get(key, ABSENT)))
+            else:
+                found.extend(differences(first[key], second[key], where))
+        return found
+    if isinstance(first, list) and isinstance(second, list):
+        found = []
+        for i in range(max(len(first), len(second))):
+            where = child(path, i)
+            if i >= len(first) or i >= len(second):
+                found.append((where, first[i] if i < len(first) else ABSENT, second[i] if i < len(second) else ABSENT))
+            else:
+                found.extend(differences(first[i], second[i], where))
+        return found
+    same = type(first) is type(second) or (_is_number(first) and _is_number(second))
+    return [] if same and first == second else [(path, first, second)]
+
+
 # --- PATH=VALUE ---------------------------------------------------------------------------------
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -311,6 +350,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         document = tomllib.loads(f"value = {value_text}")
     except tomllib.TOMLDecodeError:
         raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
+    except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file
+        raise KeyPathError(path, "the value is an integer of more than 4300 digits, which no scenario needs") from None
     if list(document) != ["value"]:
         raise KeyPathError(path, f"{value_text} is not one TOML value")
     return path, document["value"]
@@ -366,3 +407,46 @@ def format_value(value: Any) -> str:
         return repr(value)
     except ValueError:  # an integer past the 4300 digits str() gives
         return "an integer of more than 4300 digits"
+
+
+# --- the unit of a number by its key path --------------------------------------------------------
+
+UNITS = {
+    "initial": "persons", "inflow": "persons a month", "inflow_add": "persons a month",
+    "participants": "persons a month", "persons": "persons", "passed_through": "persons",
+    "full_time": "full-time persons", "cost": "kr. per full-year person", "measures_cost": "kr. per full-year person",
+    "measures_cost_set": "kr. per full-year person", "cost_per_participant": "kr. per participant",
+    "amount": "kr.", "investment": "kr.", "cap": "persons", "bonus": "kr. per person",
+    "probability": "probability a month", "hazard": "hazard (the transition's unit)", "mean_months": "months",
+    "duration_months": "months", "ramp_months": "months", "fade_months": "months",
+    "multiply": "factor", "inflow_multiply": "factor", "measures_cost_multiply": "factor",
+    "add": "rate change (the transition's unit)", "set": "rate (the transition's unit)",
+    "discount_rate": "share a year", "share": "share", "outcomes": "share", "dropout": "share a month",
+    "initial_anciennitet": "share", "inflow_anciennitet": "share", "rank": "rank correlation",
+    "below": "the target's unit", "max": "the target's unit", "min": "the target's unit", "above": "the target's unit",
+    "npv_min": "kr.", "year": "year",
+}
+"""The unit of a number by the key that holds it (the last named key of its path that has one)."""
+
+
+def unit_of(path: str) -> str:
+    """The unit of the number at a key path, as a reader writes it ("" if kikcalc cannot tell).
+
+    The last named key of the path with a known unit decides: ``states.kh.inflow.2021`` is in persons
+    a month, ``transitions[0].probability.0-5`` a probability a month. A distribution's parameters in
+    ``[uncertainty]`` are in the unit of the number they are drawn for.
+    """
+    parts = parse(path)
+    if len(parts) >= 2 and parts[0] == "uncertainty" and isinstance(parts[1], str):
+        last = parts[-1]
+        if last in ("mean", "sd", "low", "high", "mode", "min", "max"):
+            try:
+                inner = unit_of(parts[1])
+            except KeyPathError:
+                return ""
+            return inner
+        return ""
+    for part in reversed(parts):
+        if isinstance(part, str) and part in UNITS:
+            return UNITS[part]
+    return ""

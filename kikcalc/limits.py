@@ -82,6 +82,20 @@ WEEKS_PER_MONTH = Range(4, 5)
 """``[refusion] weeks_per_month``: a month has 4 to 4.43 weeks."""
 REFUSION_WEEKS = Range(0, LONGEST_ANCIENNITET * WEEKS_PER_MONTH.high)
 """``[refusion] band_end_weeks``: above 0, and within the anciennitet tracked (checked in months too)."""
+RESET_WEEKS = Range(0, 156)
+"""``[refusion] reset_after_weeks``: the rule counts self-support within 3 years (156 weeks); more is not the rule's."""
+
+EFFECT_NUMBERS = {
+    ("rate", "multiply"): (FACTOR, "a factor"),
+    ("rate", "add"): (RATE_CHANGE, "a number in the transition's unit"),
+    ("rate", "set"): (RATE_SET, "a number in the transition's unit"),
+    ("inflow", "multiply"): (FACTOR, "a factor"),
+    ("inflow", "add"): (PERSONS_CHANGE, "a number of persons per month"),
+    ("measures_cost", "multiply"): (FACTOR, "a factor"),
+    ("measures_cost", "set"): (KRONER_PER_PERSON, "kr. per full-year person"),
+}
+"""An effect's number, by what it acts on and its operation: (its range, its words). ``set`` on a rate is checked
+again in the transition's own unit."""
 
 SUM_TOLERANCE = 1e-9
 """How far probabilities of leaving a state, or a programme's outcome shares, may add up to beyond 1: a float sum's rounding."""
@@ -262,6 +276,7 @@ TABLE: list[tuple[str, str, str]] = [
      f"1, to within {MIX_TOLERANCE:g}; at most 1, to within {SUM_TOLERANCE:g}"),
     ("a mean stay in months", "`mean_months`, `set` on a `mean_months` transition", MEAN_MONTHS.words()),
     ("an effect's factor", "`multiply`, `inflow_multiply`, `measures_cost_multiply`", FACTOR.words()),
+    ("a seasonal factor, a cycle multiplier", "`season` (each month), `cycle` (each entry)", FACTOR.words()),
     ("an effect's change of a rate", "`add`; `set` (then the rate's own range)",
      f"{RATE_CHANGE.words()}; {RATE_SET.words()}"),
     ("months", "`duration_months`", DURATION.words()),
@@ -270,6 +285,7 @@ TABLE: list[tuple[str, str, str]] = [
     ("anciennitet months", "keys of anciennitet mixes, bounds of bands, refusion steps (in months)",
      f"0 to {LONGEST_ANCIENNITET} (50 years)"),
     ("weeks in a month", "`[refusion] weeks_per_month`", WEEKS_PER_MONTH.words()),
+    ("weeks of self-support", "`[refusion] reset_after_weeks`", RESET_WEEKS.words()),
     ("nesting", "tables and lists inside each other", f"at most {DEPTH} levels"),
     ("entries", "in one table or list", f"at most {show(ENTRIES)}"),
     ("states, strategies", "`[states.NAME]`, `[strategies.NAME]`", f"at most {show(STATES)}, {show(STRATEGIES)}"),

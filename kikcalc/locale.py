@@ -7,7 +7,11 @@ data of each locale, rather than hand-written separators. Nothing here computes 
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from babel.dates import get_month_names
@@ -20,10 +24,34 @@ LOCALES = {"en": "en_GB", "da": "da_DK"}
 
 _WORDS = {
     "en": {"kroner": "DKK", "mio": "mio. DKK", "persons": "persons", "full_time": "full-time persons",
-           "month": "month", "year": "year", "met": "met", "missed": "missed", "baseline": "baseline"},
+           "month": "month", "year": "year", "met": "met", "missed": "missed", "baseline": "baseline",
+           "field": "field", "value": "value", "key_path": "key path", "unit": "unit", "comment": "comment or source",
+           "file": "file", "assumptions": "assumptions", "provenance": "provenance",
+           "to": "to", "months": "months", "discount_rate": "discount rate"},
     "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
-           "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis"},
+           "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis",
+           "field": "felt", "value": "værdi", "key_path": "nøglesti", "unit": "enhed", "comment": "kommentar eller kilde",
+           "file": "fil", "assumptions": "forudsætninger", "provenance": "oprindelse",
+           "to": "til", "months": "måneder", "discount_rate": "diskonteringsrente"},
 }
+
+
+_CURRENT: ContextVar[str] = ContextVar("kikcalc_locale", default="en")
+
+
+def current() -> str:
+    """The locale of this command (``--locale``; "en" outside one): what :mod:`kikcalc.report`'s cells use."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def using(locale: str) -> Iterator[str]:
+    """Make ``locale`` the current one within a ``with`` block."""
+    token = _CURRENT.set(checked(locale))
+    try:
+        yield locale
+    finally:
+        _CURRENT.reset(token)
 
 
 def checked(locale: str) -> str:
@@ -85,3 +113,30 @@ def month_label(label: str, locale: str = "en") -> str:
 def word(key: str, locale: str = "en") -> str:
     """A unit or verdict word in the locale: word("mio", "da") == "mio. kr."."""
     return _WORDS[checked(locale)][key]
+
+
+def share(value: float | None, locale: str = "en", decimals: int = 1) -> str:
+    """A share as a table writes it, in the locale's own percent pattern (CLDR): 76.9% (en) or 76,9 % (da)."""
+    if _blank(value):
+        return ""
+    from babel import Locale
+
+    cldr = Locale.parse(LOCALES[checked(locale)]).percent_formats[None].pattern.replace("\xa0", " ")
+    pattern = re.sub(r"0(?=\s*%)", "0" + ("." + "0" * decimals if decimals > 0 else ""), cldr, count=1)
+    rounded = round(float(value), decimals + 2) or 0.0  # no "-0.0%" for a tiny negative
+    return format_percent(rounded, format=pattern, locale=LOCALES[locale])
+
+
+def signed(value: float | None, decimals: int = 0, locale: str = "en") -> str:
+    """A change with its sign always written, rounded first so that -0.00001 shows as +0: +1,234 or -0.5 (da: +1.234, -0,5)."""
+    if _blank(value):
+        return ""
+    rounded = round(float(value), decimals) or 0.0
+    return ("-" if rounded < 0 else "+") + number(abs(rounded), decimals, locale)
+
+
+def month_text(label: str | None, locale: str = "en") -> str:
+    """A model month in a table: ``2021-03`` as it is (en), ``marts 2021`` (da); "" if missing."""
+    if _blank(label):
+        return ""
+    return str(label) if checked(locale) == "en" else month_label(str(label), locale)

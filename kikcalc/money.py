@@ -1,11 +1,17 @@
 """Money: benefit cost with refusion, measures, investment, savings, payback and present value.
 
 All amounts are kroner in a month, with a leading row axis R; every row's saving is measured
-against its own baseline row (:attr:`kikcalc.values.Values.baseline`).
+against its own baseline row (:attr:`kikcalc.values.Values.baseline`). Money is the
+municipality's unless a line or property names another payer: the state (refusion, its part of
+co-financed a-dagpenge, the grants it pays, less the budget-guarantee offset it keeps) or the
+public sector (both). With a ``[prices]`` table amounts are in current prices (each year's kroner)
+or fixed base-year prices (:attr:`kikcalc.spec.Prices.view`), and present values are in base-year
+kroner either way (:func:`discount_factors`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -13,8 +19,8 @@ import numpy as np
 
 from kikcalc.engine import Trajectory
 from kikcalc.payment_share import economic_full_time_persons
-from kikcalc.refusion import state_share_during_month
-from kikcalc.spec import Scenario
+from kikcalc.refusion import state_share_during_month, state_share_on_return
+from kikcalc.spec import Payer, PriceView, Refusion, Scenario
 from kikcalc.transitions import measures_costs
 from kikcalc.values import Values
 
@@ -48,11 +54,21 @@ class Money:
     """Yearly rate of each row, shape (R,)."""
     baseline: np.ndarray
     """Each row's baseline row, shape (R,)."""
+    state_benefit: np.ndarray | None = None
+    """The state's part of the benefits it pays (a-dagpenge, less the municipality's co-financing),
+    kr. per month, shape (R, T, S); zero but for co-financed states. None: zero."""
+    grants_from_state: np.ndarray | None = None
+    """The part of :attr:`grants` the state pays, kr. per month, shape (R, T). None: all of them."""
+    price_level: np.ndarray | None = None
+    """The price level the amounts are in, over the base year's, in each month, shape (T,): the price
+    index in current prices, 1 in fixed prices. None: no [prices] table (1)."""
 
     @cached_property
     def benefit_cost_net(self) -> np.ndarray:
-        """What the municipality pays for benefits, kr. per month, shape (R, T, S)."""
-        return self.benefit_cost_gross - self.refusion
+        """What the municipality pays for benefits, kr. per month, shape (R, T, S): the gross benefit less
+        the refusion, or, for a co-financed state, its co-financing (the gross less the state's part)."""
+        net = self.benefit_cost_gross - self.refusion
+        return net if self.state_benefit is None else net - self.state_benefit
 
     @cached_property
     def spending(self) -> np.ndarray:
@@ -89,7 +105,37 @@ class Money:
     @property
     def npv(self) -> np.ndarray:
         """Net present value of the net saving at the scenario's rate, kr., shape (R,)."""
-        return net_present_value(self.net_saving, self.discount_rate)
+        return net_present_value(self.net_saving, self.discount_rate, self.price_level)
+
+    # --- by payer ---------------------------------------------------------------------------
+
+    @cached_property
+    def state_cost(self) -> np.ndarray:
+        """What the state pays: refusion, its part of co-financed benefits and its grants, less the
+        budget-guarantee offset it keeps, kr. per month, shape (R, T)."""
+        state_benefit = 0.0 if self.state_benefit is None else self.state_benefit.sum(axis=-1)
+        from_state = self.grants if self.grants_from_state is None else self.grants_from_state
+        return self.refusion.sum(axis=-1) + state_benefit + from_state - self.budget_guarantee_offset
+
+    def cost_of(self, payer: Payer) -> np.ndarray:
+        """A payer's cost, kr. per month, shape (R, T): the municipality's (:attr:`total_cost`), the
+        state's (:attr:`state_cost`) or the public sector's (their sum: the transfers between them cancel)."""
+        if payer == "municipality":
+            return self.total_cost
+        if payer == "state":
+            return self.state_cost
+        return self.total_cost + self.state_cost
+
+    def net_saving_of(self, payer: Payer) -> np.ndarray:
+        """A payer's cost in the baseline minus in the strategy, kr. per month, shape (R, T)."""
+        if payer == "municipality":
+            return self.net_saving
+        cost = self.cost_of(payer)
+        return cost[self.baseline] - cost
+
+    def npv_of(self, payer: Payer) -> np.ndarray:
+        """Net present value of a payer's net saving, kr. (base-year prices with [prices]), shape (R,)."""
+        return net_present_value(self.net_saving_of(payer), self.discount_rate, self.price_level)
 
     @property
     def return_per_krone(self) -> np.ndarray:
@@ -106,14 +152,23 @@ class Money:
             return np.where(spends_more, saving_before_spending / np.where(spends_more, extra_spending, 1.0), np.nan)
 
 
-def discount_factors(rate: float | np.ndarray, months: int) -> np.ndarray:
-    """(1 + r)^(-t/12) for model months t = 0..months-1, shape (months,), or (R, months) for R rates."""
-    return (1.0 + np.asarray(rate)[..., None]) ** (-np.arange(months) / 12.0)
+def discount_factors(rate: float | np.ndarray, months: int, price_level: np.ndarray | None = None) -> np.ndarray:
+    """(1 + r)^(-t/12) for model months t = 0..months-1, shape (months,), or (R, months) for R rates.
+
+    ``r`` is a real rate. ``price_level`` (months,): amounts are in current prices at this level over
+    the base year's (the price index); their factors are (1 + r)^(-t/12) / level[t], the nominal rate
+    the index implies ((1 + r)(1 + inflation) a year), so that a present value is in base-year kroner
+    whichever prices the amounts are in: nominal flows at the nominal rate, real ones at the real rate.
+    """
+    factors = (1.0 + np.asarray(rate)[..., None]) ** (-np.arange(months) / 12.0)
+    return factors if price_level is None else factors / np.asarray(price_level)
 
 
-def net_present_value(amounts: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
-    """Present value at the first month of monthly amounts (..., T) at a rate (scalar or one per row); shape (...)."""
-    return (amounts * discount_factors(rate, amounts.shape[-1])).sum(axis=-1)
+def net_present_value(amounts: np.ndarray, rate: float | np.ndarray, price_level: np.ndarray | None = None) -> np.ndarray:
+    """Present value at the first month of monthly amounts (..., T) at a rate (scalar or one per row); shape (...).
+
+    ``price_level``: the amounts' price level in each month (see :func:`discount_factors`); None: fixed prices."""
+    return (amounts * discount_factors(rate, amounts.shape[-1], price_level)).sum(axis=-1)
 
 
 def payback_month(cumulative: np.ndarray) -> np.ndarray:
@@ -125,9 +180,104 @@ def payback_month(cumulative: np.ndarray) -> np.ndarray:
 
 
 def anciennitet_weights(scenario: Scenario) -> np.ndarray:
-    """The anciennitet weightings money needs from the engine, shape (2, A): the state's refusion
-    share for persons counted at the start and at the end of a month (:mod:`kikcalc.refusion`)."""
-    return np.stack(state_share_during_month(scenario.refusion, scenario.anciennitet_months))
+    """The anciennitet weightings money needs from the engine, shape (W, 2, A): the state's refusion
+    share for persons counted at the start and at the end of a month (:mod:`kikcalc.refusion`), and,
+    in a scenario with co-financed states, the state's share of their benefit the same way (W = 4);
+    each for the stock ([:, 0]) and for kept returners in the month-end stock of their return ([:, 1],
+    :func:`kikcalc.refusion.state_share_on_return`)."""
+    weights = []
+    staircases = [scenario.refusion, *([cofinancing_staircase(scenario)] if scenario.cofinancing.states else [])]
+    for staircase in staircases:
+        at_start, at_end = state_share_during_month(staircase, scenario.anciennitet_months)
+        weights += [(at_start, at_start), (at_end, state_share_on_return(staircase, scenario.anciennitet_months))]
+    return np.array(weights)
+
+
+def municipal_share_during_month(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The municipality's share of each state's benefit for persons counted at the start and at the end of a
+    month, and for kept returners at the end of the month of their return, by anciennitet month, shape
+    (S, A) each: 1 less the refusion for a gross-basis state, the co-financing for a co-financed one, 1 for
+    the rest (their cost is net). For a person-level view of money (:mod:`kikcalc.liability`); the run's
+    own money weighs the stock in :func:`benefit_cost` (:func:`anciennitet_weights`)."""
+    anc = scenario.anciennitet_months
+    refusion = (*state_share_during_month(scenario.refusion, anc), state_share_on_return(scenario.refusion, anc))
+    staircase = cofinancing_staircase(scenario)
+    cofinanced = (*state_share_during_month(staircase, anc), state_share_on_return(staircase, anc))
+    shares = []
+    for side in (0, 1, 2):
+        rows = [1.0 - refusion[side] if s.cost_basis == "gross" else
+                1.0 - cofinanced[side] if s.name in scenario.cofinancing.states else np.ones(anc)
+                for s in scenario.states]
+        shares.append(np.stack(rows))
+    return shares[0], shares[1], shares[2]
+
+
+def cofinancing_staircase(scenario: Scenario) -> Refusion:
+    """A-dagpenge's co-financing as the state's share by weeks of anciennitet, in [refusion]'s bands and
+    week-to-month conversion: the state pays the benefit, the municipality its share of it."""
+    refusion = scenario.refusion
+    return Refusion(band_end_weeks=refusion.band_end_weeks, weeks_per_month=refusion.weeks_per_month,
+                    state_share=tuple(1.0 - share for share in scenario.cofinancing.municipal_share))
+
+
+def cofinanced_state_part(scenario: Scenario, values: Values, trajectory: Trajectory) -> np.ndarray | None:
+    """The state's part of co-financed benefits (the gross less the municipality's co-financing), kr. per
+    month, shape (R, T, S), counted as refusion is (:func:`benefit_cost`), of the economic full-time persons
+    (the payment share scales it as it scales the gross); None without co-financed states."""
+    if not scenario.cofinancing.states:
+        return None
+    at_start, at_end = trajectory.weighted[2:4]
+    state_persons = economic_full_time_persons(0.5 * (at_start[:, :-1] + at_end[:, 1:]), values)  # (R, T, S)
+    marked = np.isin(scenario.state_names, scenario.cofinancing.states)
+    return np.where(marked, state_persons * values.cost[:, None, :] / 12.0, 0.0)
+
+
+def grants_from_state(scenario: Scenario, values: Values, met: np.ndarray | None) -> np.ndarray:
+    """Each row's grant income paid by the state (``payer = "state"``, the default), kr. per month, shape (R, T)."""
+    from_state = np.array([grant.payer == "state" for _, grant in scenario.grants], dtype=bool)
+    if from_state.all():
+        return grants(scenario, values, met)
+    return grants(scenario, values.with_field("grant", values.grant * from_state[None, :, None]), met)
+
+
+def price_view(scenario: Scenario, view: PriceView) -> Scenario:
+    """The scenario with its money reported in current or fixed prices; unchanged without a [prices] table."""
+    if scenario.prices is None or scenario.prices.view == view:
+        return scenario
+    return dataclasses.replace(scenario, prices=dataclasses.replace(scenario.prices, view=view))
+
+
+def in_prices(accounts: Money, scenario: Scenario) -> Money:
+    """The money in the prices of the scenario's [prices] view (unchanged without [prices]).
+
+    Amounts are computed as the file states them: in base-year prices, but the lines named in
+    ``in_current_prices`` in each year's own. In current prices a base-year amount is multiplied by
+    the month's price level; in fixed prices a current-price amount is divided by it.
+    """
+    prices = scenario.prices
+    if prices is None:
+        return accounts
+    level = prices.level
+    current = prices.view == "current"
+
+    def priced(line: str) -> np.ndarray:
+        """The factor of a line in each month, shape (T,)."""
+        if line in prices.in_current_prices:
+            return np.ones_like(level) if current else 1.0 / level
+        return level if current else np.ones_like(level)
+
+    def scaled(array: np.ndarray | None, factor: np.ndarray) -> np.ndarray | None:
+        if array is None:
+            return None
+        return array * (factor[:, None] if array.ndim == 3 else factor)
+
+    benefit = priced("cost")
+    lines = {"benefit_cost_gross": benefit, "refusion": benefit, "state_benefit": benefit,
+             "budget_guarantee_offset": benefit, "measures_cost": priced("measures_cost"),
+             "investment": priced("investment"), "programme_cost": priced("programmes"), "flow_costs": priced("flow_costs"),
+             "grants": priced("grants"), "grants_if_met": priced("grants"), "grants_from_state": priced("grants")}
+    changed = {name: scaled(getattr(accounts, name), factor) for name, factor in lines.items()}
+    return dataclasses.replace(accounts, **changed, price_level=level if current else np.ones_like(level))
 
 
 def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +292,7 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     """
     monthly_rate = values.cost[:, None, :] / 12.0
     gross = economic_full_time_persons(trajectory.full_time_persons, values) * monthly_rate
-    at_start, at_end = trajectory.weighted
+    at_start, at_end = trajectory.weighted[:2]
     refunded_persons = economic_full_time_persons(0.5 * (at_start[:, :-1] + at_end[:, 1:]), values)  # (R, T, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.where(is_gross, refunded_persons * monthly_rate, 0.0)
@@ -217,16 +367,22 @@ def budget_guarantee_offset(scenario: Scenario, values: Values, benefit_cost_net
 def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.ndarray | None = None) -> Money:
     """Every money line of each row; ``met`` (R, N) judges the conditions of grants (see :func:`grants`)."""
     gross, refusion = benefit_cost(scenario, values, trajectory)
-    return Money(
+    state_part = cofinanced_state_part(scenario, values, trajectory)
+    judged = met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)
+    accounts = Money(
         benefit_cost_gross=gross,
         refusion=refusion,
         measures_cost=trajectory.ordinary_full_time_persons * measures_costs(scenario, values) / 12.0,
         investment=values.investment,
         programme_cost=programme_costs(values, trajectory).sum(axis=-1),
         flow_costs=flow_costs(scenario, values, trajectory),
-        grants=grants(scenario, values, met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)),
+        grants=grants(scenario, values, judged),
         grants_if_met=grants(scenario, values, None),
-        budget_guarantee_offset=budget_guarantee_offset(scenario, values, gross - refusion),
+        budget_guarantee_offset=budget_guarantee_offset(scenario, values, gross - refusion - (
+            0.0 if state_part is None else state_part)),
         discount_rate=values.discount_rate,
         baseline=values.baseline,
+        state_benefit=state_part,
+        grants_from_state=grants_from_state(scenario, values, judged),
     )
+    return in_prices(accounts, scenario)

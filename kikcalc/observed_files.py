@@ -39,13 +39,13 @@ import csv
 import difflib
 import io
 import json
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kikcalc import limits, textfile
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.observed import (
     MEASURE_WORDS,
@@ -188,13 +188,18 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     return text, "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def _not_utf8(data: bytes, error: UnicodeDecodeError) -> Problem:
     """Where the first byte that is not UTF-8 lies (row and, for a CSV, column), and what to do."""
     start = error.start
-    row = data.count(b"\n", 0, start) + 1
-    line_start = data.rfind(b"\n", 0, start) + 1
+    # Every line end counts, as in _csv_table: a file from Excel for Mac ("CSV (Macintosh)") ends its lines in \r alone.
+    ends = [end.end() for end in _LINE_END.finditer(data, 0, start)]
+    row = len(ends) + 1
+    line_start = ends[-1] if ends else 0
     before = data[line_start:start].decode("utf-8", "replace")
-    first_line = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    first_line = _LINE_END.split(data, maxsplit=1)[0].decode("utf-8", "replace").lstrip("\ufeff")
     where = f"row {row}"
     separators = [s for s in ";,\t" if s in first_line]
     if separators:
@@ -291,6 +296,10 @@ def _json_tables(text: str, problems: _Problems) -> list[_Table]:
     except json.JSONDecodeError as error:
         problems.add(f"row {error.lineno}, character {error.colno}", f"not valid JSON: {error.msg}")
         return []
+    except RecursionError:  # lists or objects nested thousands deep: more than Python's JSON reader will follow
+        problems.add("", "not readable as JSON: nested too deep (the jobindsats API's JSON is four levels deep: "
+                         '[{"Variables": [{"Label": ...}], "Data": [[...]]}])')
+        return []
     shape = 'expected the jobindsats API\'s JSON: [{"Variables": [{"Label": "Periode"}, ...], "Data": [["2021M01", ...], ...]}]'
     if isinstance(payload, dict):
         payload = [payload]
@@ -336,9 +345,9 @@ def _number(raw: Any, decimal: str) -> float | str:
     if isinstance(raw, bool):
         return f"expected a number of persons, got {json.dumps(raw)}"
     if isinstance(raw, int | float):
-        if not math.isfinite(raw):
-            return f"expected a finite number of persons, got {raw}"
-        return f"a negative number ({raw:g}); expected a number of persons of at least 0" if raw < 0 else float(raw)
+        if not limits.finite(raw):
+            return f"expected a finite number of persons, got {limits.show(raw)}"
+        return f"a negative number ({raw:g}); expected a number of persons of at least 0" if raw < 0 else _persons(raw)
     text = str(raw).strip()
     negative = text[:1] in ("-", "\u2212")
     body = text[1:].strip() if negative else text
@@ -372,7 +381,16 @@ def _number(raw: Any, decimal: str) -> float | str:
         return f'expected a number of persons, got "{text}"{hint}'
     if negative:
         return f"a negative number ({text}); expected a number of persons of at least 0"
-    return value
+    return _persons(value)
+
+
+def _persons(value: float) -> float | str:
+    """A count within limits.CAP (persons, or persons over months such as those passed through), or why not:
+    999.999.999.999.999.999.999 is a count no municipality has, and 400 digits are more than a float holds."""
+    if not limits.finite(value) or not limits.CAP.holds(value):
+        shown = limits.show(value) if limits.finite(value) else "a number too large for a float"
+        return f"expected a number of persons {limits.CAP.words()}, got {shown}"
+    return float(value)
 
 
 # --- names and measures ---------------------------------------------------------------------------------
@@ -435,14 +453,7 @@ def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, meas
     """
     file = str(path)
     problems = _Problems()
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(file, [Problem("", "no such file")]) from None
-    except IsADirectoryError:
-        raise ScenarioError(file, [Problem("", "is a directory, expected a data file (CSV or JSON)")]) from None
-    except OSError as error:  # no permission to read it, an I/O error
-        raise ScenarioError(file, [Problem("", f"cannot read it: {error.strerror or error}")]) from None
+    data = textfile.read_bytes(path, "a data file (CSV or JSON)")  # refuses a pipe, a device, a loop; never blocks
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScenarioError(file, [Problem("", _EMPTY_FILE)])
     text, encoding = _decode(data, file)

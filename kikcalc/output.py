@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import stat
+import sys
 import tempfile
 from pathlib import Path
 
+from kikcalc import formats
 from kikcalc.errors import UsageError
 
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
-"""The suffixes that name a format; any other suffix needs --format."""
+SUFFIX_FORMATS = dict(sorted(formats.suffix_formats().items()))
+"""The suffixes that name a format (each format module's SUFFIXES); any other suffix needs --format."""
 
-_FORMAT_NAMES = "table, markdown, csv, csv-da, json, xlsx"
+_FORMAT_NAMES = ", ".join(formats.names())
+
+IMAGE_SUFFIXES = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+"""The suffixes of a chart (``kikcalc plot``): the suffix is the image's format."""
+HTML_SUFFIXES = (".html", ".htm")
+"""The suffixes of a committee report (``kikcalc report``)."""
 
 
 def format_for(output: str | None, requested: str | None) -> str:
@@ -26,14 +35,37 @@ def format_for(output: str | None, requested: str | None) -> str:
         if suffix == ".toml":
             raise UsageError(f"--output {output}: a .toml file is a scenario; kikcalc writes results only to "
                              f"{', '.join(SUFFIX_FORMATS)} files (or any other name with --format)")
+        if not requested and (suffix in IMAGE_SUFFIXES or suffix in HTML_SUFFIXES):
+            other = "kikcalc plot FILE -o" if suffix in IMAGE_SUFFIXES else "kikcalc report FILE... -o"
+            raise UsageError(f"--output {output}: a {suffix} file is a {'chart' if suffix in IMAGE_SUFFIXES else 'report'}: "
+                             f"{other} {Path(output).name} writes one; this command writes {', '.join(SUFFIX_FORMATS)} files "
+                             f"(or any other name with --format)")
         if not requested and suffix not in SUFFIX_FORMATS:
             what = f"its suffix {suffix} names no format" if suffix else "it has no suffix to tell the format by"
             hint = f"; for Danish Excel: --format {suffix[1:]} --output {Path(output).stem}.csv" if suffix == ".csv-da" else ""
             raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(SUFFIX_FORMATS)}, "
                              f"or choose the format with --format ({_FORMAT_NAMES}){hint}")
+        chosen = SUFFIX_FORMATS.get(suffix)
+        if requested and chosen and chosen != requested:
+            module = formats.get(requested)
+            if suffix not in (*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())):
+                fits = [*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())]
+                name = f"{Path(output).stem}{fits[0]}" if fits else None
+                raise UsageError(f"--output {output}: its suffix {suffix} says {chosen}, and --format says {requested}: "
+                                 f"the file would not be what its name says (Excel refuses a workbook named .csv); "
+                                 + (f"name it {name}, or " if name else "") + f"leave out --format to write {chosen}")
     if requested:
         return requested
     return SUFFIX_FORMATS[Path(output).suffix.lower()] if output else "table"
+
+
+def image_format_for(output: str) -> str:
+    """The format of a chart file, named by its suffix (png, svg or pdf); any other suffix is refused."""
+    suffix = Path(output).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        what = f"its suffix {suffix} is no image format" if suffix else "it has no suffix to tell the image format by"
+        raise UsageError(f"--output {output}: {what}: give a file ending in {', '.join(IMAGE_SUFFIXES)}")
+    return IMAGE_SUFFIXES[suffix]
 
 
 def _umask() -> int:
@@ -58,6 +90,30 @@ def reason(error: OSError) -> str:
     return os.strerror(error.errno) if error.errno else str(error) or type(error).__name__
 
 
+_STREAM = re.compile(r"/dev/fd/(\d+)|/proc/self/fd/(\d+)")
+
+
+def standard_stream(path: str | Path) -> int | None:
+    """The file descriptor a path names when it is a standard stream (``/dev/stdout``, ``/dev/stderr``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``); None for any other path.
+
+    Such a path is written to as the stream it is, never replaced: ``-o /dev/stdout >> log.txt`` appends to the
+    log as ``>>`` asks, where renaming a new file over what the link points to would lose its earlier content.
+    """
+    text = str(path)
+    if text in ("/dev/stdout", "/dev/stderr"):
+        return 1 if text.endswith("out") else 2
+    match = _STREAM.fullmatch(text)
+    return int(match.group(1) or match.group(2)) if match else None
+
+
+def write_stream(descriptor: int, content: str | bytes) -> None:
+    """Every byte of ``content`` to an open file descriptor (UTF-8 for text), or an OSError."""
+    view = memoryview(content if isinstance(content, bytes) else content.encode("utf-8"))
+    while view:
+        view = view[os.write(descriptor, view):]
+
+
 def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = "--output") -> None:
     """Refuse an output path before any work is done.
 
@@ -65,9 +121,11 @@ def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = 
     ``/dev/null``, a named pipe: replacing it would replace the device, and kikcalc does not write
     into what it did not create); a missing folder; a folder or a read-only file the user may not write.
     """
+    if standard_stream(path) is not None:
+        return  # written as the stream it is (write_atomically)
     target = Path(path)
     try:
-        mode = os.stat(target).st_mode  # follows a symbolic link: /dev/stdout is what it points to
+        mode = os.stat(target).st_mode
     except FileNotFoundError:
         mode = None
     except OSError as error:
@@ -100,6 +158,16 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
     :class:`~kikcalc.errors.UsageError` ``cannot write PATH: REASON``.
     """
     check_output(path, inputs, option)
+    descriptor = standard_stream(path)
+    if descriptor is not None:  # -o /dev/stdout: the stream, as it was opened (>> appends), not a file put in its place
+        sys.stdout.flush()
+        try:
+            write_stream(descriptor, content)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise UsageError(f"cannot write {path}: {reason(error)}") from None
+        return
     target = Path(os.path.realpath(path))
     binary = isinstance(content, bytes)
     try:
@@ -118,3 +186,58 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
     except BaseException:  # Ctrl-C mid-write: no half file, no temporary file
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: str | Path, content: str | bytes, option: str = "FILE") -> None:
+    """Write a file that does not exist yet, completely or not at all; an existing file is never replaced.
+
+    The content goes to a temporary file in the same folder, which is then linked into place: the link
+    fails, and nothing is written, if a file of that name exists (or appears meanwhile). A file system
+    without hard links gets an exclusive create instead. Refusals are :class:`~kikcalc.errors.UsageError`.
+    """
+    if os.path.lexists(path):
+        raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name, or move the file away first")
+    check_output(path, [], option)
+    target = Path(path)
+    data = content if isinstance(content, bytes) else content.encode("utf-8")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name") from None
+        except OSError:  # no hard links here: create it exclusively instead
+            with open(target, "xb") as stream:
+                stream.write(data)
+    except FileExistsError:
+        raise UsageError(f"{path} exists; kikcalc never writes over it: give a new name") from None
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def write_stdout(content: str) -> None:
+    """Write text to standard output in full, or raise.
+
+    Python's buffered standard output drops the rest of a large write that a reader stops taking halfway
+    (``| head``, a consumer that dies) without a word, so a half-written JSON would end with exit 0. Written
+    here with ``os.write`` until every byte is taken, a reader that goes away is a BrokenPipeError
+    (exit 141) and a full disk an OSError. A stream with no file descriptor (a test's capture) is written to
+    as it is.
+    """
+    stream = sys.stdout
+    try:
+        descriptor = stream.fileno()
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        stream.write(content)
+        stream.flush()
+        return
+    stream.flush()  # anything written to it before goes first
+    write_stream(descriptor, content.encode(stream.encoding or "utf-8", stream.errors or "strict"))

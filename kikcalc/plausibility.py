@@ -31,6 +31,9 @@ DRIFT_SHARE = 0.25
 steady state more than this share away from the start, does not balance its inflow and exits."""
 PROBABILITY_HIGH = 0.5
 """A monthly probability of leaving a benefit state above this is a mean stay of under two months."""
+PRICE_CHANGE_HIGH = 0.10
+"""A [prices] index that moves more than this share from one year to the next (satsregulering has been
+1-5 % a year): an index in another base for some years, or a growth of 0.2 meant as 0.02."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def check(scenario: Scenario, values: Values | None = None) -> list[Warning]:
     reads them, from the baseline row.
     """
     return [*cost_warnings(scenario), *drift_warnings(scenario, values), *probability_warnings(scenario),
-            *effect_warnings(scenario), *programme_warnings(scenario)]
+            *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario)]
 
 
 # --- money -------------------------------------------------------------------------------------
@@ -314,3 +317,20 @@ def programme_warnings(scenario: Scenario) -> list[Warning]:
                                    f"it (duration_months counts months, not weeks or days)"))
     return found
 
+
+
+def price_warnings(scenario: Scenario) -> list[Warning]:
+    """A ``[prices]`` level that changes by more than :data:`PRICE_CHANGE_HIGH` from one year of the horizon to the next."""
+    prices = scenario.prices
+    if prices is None:
+        return []
+    years = scenario.calendar.years
+    level = {int(y): float(prices.level[np.flatnonzero(years == y)[0]]) for y in np.unique(years)}
+    given = scenario.raw.get("prices", {})
+    for year in sorted(level)[1:]:
+        change = level[year] / level[year - 1] - 1.0
+        if abs(change) > PRICE_CHANGE_HIGH + 1e-12:  # 1.1 / 1 - 1 is 0.10000000000000009
+            path = "prices.growth" if "growth" in given else keypaths.child("prices.index", str(year))
+            return [Warning(path, f"prices change by {change:+.1%} from {year - 1} to {year}; satsregulering has been 1-5 % a "
+                                  f"year: an index in another base for some years, or a growth rate of 0.2 meant as 0.02?")]
+    return []

@@ -90,7 +90,7 @@ def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: Progr
     completers' shares by state, the rest on the source included. Participants age one month of
     anciennitet; a share ``dropout`` returns to the source; those who complete their last month
     leave by the outcome mix. Returns the continuing participants after the month (R, places, A),
-    the persons leaving to each state (R, S, A), the moves that count as flows (R, S, S), and each
+    the persons leaving to each state by their anciennitet, outside states too (R, S, A), the moves that count as flows (R, S, S), and each
     programme's leavers by the state they go to (R, P, S).
     """
     rows, _, anc = taken.shape
@@ -113,10 +113,7 @@ def programme_month(continuing: np.ndarray, taken: np.ndarray, programmes: Progr
             for j in np.flatnonzero((outcome[:, p] != 0).any(axis=0)):
                 arriving = outcome[:, p, j, None] * staying
                 leavers[:, p, j] += arriving.sum(axis=-1)
-                if benefit[j]:
-                    leaving[:, j] += arriving
-                else:
-                    leaving[:, j, 0] += arriving.sum(axis=-1)
+                leaving[:, j] += arriving  # by anciennitet, into outside states too (kikcalc.returns keeps it)
                 if j != s:
                     flows[:, s, j] += arriving.sum(axis=-1)
     return after, leaving, flows, leavers

@@ -9,6 +9,8 @@ linear and quadratic, so every mean of s the monthly model needs is exact in clo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from kikcalc.spec import Refusion
@@ -73,3 +75,34 @@ def state_share_during_month(refusion: Refusion, anciennitet_months: int) -> tup
     at_end = mean_share(refusion, a - 1, 0.5, 1.0)
     at_end[0] = 2.0 * _ramps(refusion, np.array(1.0), power=2)
     return at_start, at_end
+
+
+def state_share_on_return(refusion: Refusion, anciennitet_months: int) -> np.ndarray:
+    """The state's share for a person who returns during a month with ``a`` months of anciennitet kept, counted
+    in the end-of-month stock at ``a``, shape (A,).
+
+    A kept returner carries the time on benefit they left with (:mod:`kikcalc.returns`): ``a`` months,
+    the mean of a - 1 + U + V for one who left during a month begun with a - 1 completed months (U the
+    spread of arrival, V the uniform moment of leaving). Arriving at a uniform moment u of the month
+    of return, they are on benefit for 1 - u of it at times a .. a + 1 - u; per half full-time person
+    that is 2 * integral over (0, 1) of (1 - tau) s(a + tau) = 2 (S2(a + 1) - S2(a) - S(a)). At a = 0
+    it is the entrants' 2 S2(1) (:func:`state_share_during_month`); from the month after, they have
+    been on benefit a + U months at its start, U uniform, as everyone counted with ``a`` completed months.
+    """
+    a = np.arange(anciennitet_months, dtype=float)
+    return 2.0 * (_ramps(refusion, a + 1.0, power=2) - _ramps(refusion, a, power=2) - _ramps(refusion, a, power=1))
+
+
+RESET_ROUNDING = 1e-9
+"""Months: a reset that falls this close to a whole month falls on it (52 weeks / (52/12) is 12.000000000000002)."""
+
+
+def reset_months(refusion: Refusion) -> int:
+    """K: the whole months outside benefit after which a returner's anciennitet starts again, 0 for every return.
+
+    A person who leaves during month t and comes back during month t + d has been outside d months
+    (from the middle of one month to the middle of another), d x ``weeks_per_month`` weeks; their
+    anciennitet starts again if that reaches ``reset_after_weeks``, so from d = K =
+    ceil(reset_after_weeks / weeks_per_month): 52 weeks at 52/12 weeks a month are 12 months.
+    """
+    return max(0, math.ceil(refusion.reset_after_weeks / refusion.weeks_per_month - RESET_ROUNDING))

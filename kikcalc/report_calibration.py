@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from kikcalc import locale as loc
 from kikcalc.calibration import Fit
 from kikcalc.followup import FollowUp
 from kikcalc.observed import Observations
@@ -21,7 +22,7 @@ def _number(value: float) -> str:
 
 
 def _signed(value: float) -> str:
-    return "" if value is None or math.isnan(value) else f"{round(value, 1) or 0.0:+,.1f}"
+    return "" if value is None or math.isnan(value) else loc.signed(value, 1, loc.current())
 
 
 # --- calibrate ---------------------------------------------------------------------------------------

@@ -101,7 +101,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
     else:
         in_file = f"not in the file; its default is {_number(problem.start)}"
     how = ("--between" if solution.given
-           else "the whole domain" if where.low is not None and where.high is not None
+           else "the whole domain" if where.natural_low is not None and where.natural_high is not None
            else "around the file's value, widened while the verdict stays the same")
     scanned = solution.scan
     payback = (f" (payback by {s.calendar.labels[int(target.threshold)]}: it stays at least 0 from then on)"
@@ -235,7 +235,7 @@ def _json(solution: Solution) -> dict:
         "target": {"name": target.name, "label": target.label, "kind": target.kind, "strategy": s.strategy_names[problem.strategy],
                    "solved_on": quantity(solution), "unit": unit(solution), "comparison": comparison(solution)},
         "vary": {"key_path": problem.path, "what": where.what, "value_in_file": problem.value_in_file,
-                 "domain": {"low": where.low, "high": where.high}},
+                 "limits": {"low": where.low, "high": where.high}},
         "searched": {"from": solution.low, "to": solution.high, "given": solution.given, "values": len(solution.scan.number)},
         "status": solution.status,
         "monotone": solution.monotone,

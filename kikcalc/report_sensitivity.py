@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kikcalc import locale as loc
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, kroner, persons, to_json, workbook
 from kikcalc.sensitivity import Bar, Run
 from kikcalc.spec import Scenario
@@ -74,16 +75,16 @@ def _cell(value: Any, unit: str) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "none" if unit == "month" else ""
     if unit == "month":
-        return str(value)
+        return loc.month_text(value, loc.current())
     if unit == "kr.":
         return kroner(value)
     if unit == "share":
-        return f"{value:.1%}"
+        return loc.share(value, loc.current())
     return persons(value)
 
 
 def _percent(p: float | None) -> str:
-    return "" if p is None else f"{p:.1%}"
+    return "" if p is None else loc.share(p, loc.current())
 
 
 def header_lines(run: Run, fmt: str) -> list[str]:

@@ -44,6 +44,12 @@ class Result:
                     f"inflow and exit rates settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, "
                     f"{mix[:6].sum():.0%} under 6 months)"
                 )
+        net = [s.name for s in self.scenario.states if s.is_benefit and s.cost > 0 and s.cost_basis == "net"
+               and s.name not in self.scenario.cofinancing.states]
+        if net and len(self.scenario.strategies) > 1:
+            more = f" and {len(net) - 3} more" if len(net) > 3 else ""
+            notes.append(f"the state's lines hold no refusion on {', '.join(net[:3])}{more}: "
+                         f"their cost is given net of it (cost_basis = \"net\")")
         for year in self.scenario.calendar.year_list:
             n = len(self.scenario.calendar.year_months(year))
             if n < 12:
@@ -173,10 +179,25 @@ class Result:
             "budget_guarantee_offset": m.budget_guarantee_offset,
             "total_cost": m.total_cost,
             "net_saving": m.net_saving,
+            **self._payer_lines(),
+        }
+
+    def _payer_lines(self) -> dict[str, np.ndarray]:
+        """The state's money and each payer's net saving (:class:`kikcalc.money.Money`, by payer), kr., (K, T)."""
+        m = self.accounts
+        return {
+            "state_benefit": np.zeros_like(m.investment) if m.state_benefit is None else m.state_benefit.sum(axis=-1),
+            "grants_from_state": m.grants if m.grants_from_state is None else m.grants_from_state,
+            "state_cost": m.state_cost,
+            "net_saving_state": m.net_saving_of("state"),
+            "net_saving_public": m.net_saving_of("public"),
         }
 
     def _money_table(self, lines: dict[str, np.ndarray], periods: list, name: str) -> pd.DataFrame:
-        lines["cumulative_net_saving"] = np.cumsum(lines["net_saving"], axis=1)
+        cumulative = np.cumsum(lines["net_saving"], axis=1)
+        names = list(lines)
+        at = names.index("net_saving") + 1  # the municipality's cumulative saving, then the payer lines
+        lines = {**{k: lines[k] for k in names[:at]}, "cumulative_net_saving": cumulative, **{k: lines[k] for k in names[at:]}}
         index = pd.MultiIndex.from_product([self.scenario.strategy_names, periods], names=["strategy", name])
         return pd.DataFrame({k: v.reshape(-1) for k, v in lines.items()}, index=index).reset_index()
 
@@ -213,6 +234,10 @@ class Result:
                 "never_behind": [None if is_baseline[k] else bool(v) for k, v in enumerate(m.never_behind)],
                 "npv": m.npv,
                 "return_per_krone": m.return_per_krone,
+                "net_saving_state": m.net_saving_of("state").sum(axis=1),
+                "net_saving_public": m.net_saving_of("public").sum(axis=1),
+                "npv_state": m.npv_of("state"),
+                "npv_public": m.npv_of("public"),
             }
         )
 

@@ -20,7 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import aftereffects, keypaths, limits, scenario_payment, textfile
+from kikcalc import (
+    aftereffects,
+    keypaths,
+    limits,
+    scenario_anciennitet,
+    scenario_payment,
+    scenario_public,
+    scenario_seasons,
+    textfile,
+)
 from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.spec import (
@@ -56,42 +65,34 @@ _YEAR_RE = YEAR_RE
 _YEARS = limits.Range(0, 9999)  # a YYYY month's year; the horizon says which
 
 _TOP_KEYS = ("scenario", "states", "transitions", "strategies", "targets", "refusion", "budget_guarantee", "uncertainty",
-             "correlations", "observed")
+             "correlations", "observed", "prices", "cofinancing")
 _SCENARIO_KEYS = ("name", "municipality", "start", "end", "discount_rate", "source")
 _STATE_KEYS = (
     "label", "kind", "initial", "initial_anciennitet", "inflow", "inflow_anciennitet",
-    "cost", "cost_basis", "measures_cost",
+    "cost", "cost_basis", "measures_cost", "cofinancing", *scenario_seasons.KEYS,
     "payment_share",
 )
 _RATE_KEYS = ("probability", "hazard", "mean_months")
-_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per")
+_TRANSITION_KEYS = ("from", "to", *_RATE_KEYS, "per", *scenario_seasons.KEYS)
 _STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", "grants")
 _PROGRAMME_KEYS = ("name", "label", "from", "participants", "start", "end", "duration_months", "cost_per_participant",
                    "cost_per_month", "outcomes", "dropout")
 _FLOW_COST_KEYS = ("name", "from", "to", "amount", "start", "end", "cap")
-_GRANT_KEYS = ("name", "amount", "paid", "if_target")
+_GRANT_KEYS = ("name", "amount", "paid", "if_target", "payer")
 _GUARANTEE_KEYS = ("share", "states")
 _OPERATIONS = ("multiply", "add", "set")
 _STATE_OPERATIONS = {  # effect key -> (what it changes in a state, operation)
     "inflow_multiply": ("inflow", "multiply"), "inflow_add": ("inflow", "add"),
     "measures_cost_multiply": ("measures_cost", "multiply"), "measures_cost_set": ("measures_cost", "set"),
 }
-_EFFECT_NUMBERS = {  # (what an effect acts on, operation) -> the range of its number, and its words
-    ("rate", "multiply"): (limits.FACTOR, "a factor"),
-    ("rate", "add"): (limits.RATE_CHANGE, "a number in the transition's unit"),
-    ("rate", "set"): (limits.RATE_SET, "a number in the transition's unit"),
-    ("inflow", "multiply"): (limits.FACTOR, "a factor"),
-    ("inflow", "add"): (limits.PERSONS_CHANGE, "a number of persons per month"),
-    ("measures_cost", "multiply"): (limits.FACTOR, "a factor"),
-    ("measures_cost", "set"): (limits.KRONER_PER_PERSON, "kr. per full-year person"),
-}
+_EFFECT_NUMBERS = limits.EFFECT_NUMBERS
 _EFFECT_KEYS = ("from", "to", "state", *_OPERATIONS, *_STATE_OPERATIONS, "start", "end", "ramp_months", "fade_months")
 _COMPARISONS = ("below", "max", "above", "min")
 _TARGET_KEYS = (
     "name", "label", "states", "share_of", "flow_from", "flow_to", "programme", "at", "year", "by", "start", "end",
-    *_COMPARISONS, "payback_by", "npv_min", "measure",
+    *_COMPARISONS, "payback_by", "npv_min", "measure", "payer",
 )
-_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month")
+_REFUSION_KEYS = ("band_end_weeks", "state_share", "weeks_per_month", *scenario_anciennitet.KEYS)
 
 
 def _describe(value: Any) -> str:
@@ -162,6 +163,11 @@ class _Reader:
     def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None) -> str | None:
         if not isinstance(raw, str):
             self.problem(path, f"expected a text string, got {_describe(raw)}")
+            return None
+        control = re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", raw)  # tab and newline are text
+        if control:  # an escape sequence would act on the terminal; Excel refuses the character in a workbook
+            self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
+                               f"{control.start() + 1}")
             return None
         if choices is not None and raw not in choices:
             close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.5)
@@ -452,6 +458,12 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     return dataclasses.replace(scenario, overrides=applied)
 
 
+def with_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> Scenario:
+    """A built scenario with values set by key path, as :func:`load` sets them (its own overrides kept first)."""
+    raw, applied = _override(scenario.raw, overrides, scenario.path)
+    return dataclasses.replace(_build_with(raw, scenario.path, []), overrides=(*scenario.overrides, *applied))
+
+
 def _build_with(raw: dict, file: str, problems: list[Problem]) -> Scenario:
     """:func:`build`, with problems found in the file's text reported first, together with its own."""
     try:
@@ -612,21 +624,26 @@ def _build(reader: _Reader, raw: dict) -> Scenario | None:
     targets = _targets(reader, raw.get("targets", []), calendar, names)
     refusion = _refusion(reader, raw.get("refusion", {}))
     guarantee = _budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
+    seasons = scenario_seasons.read(reader, raw, calendar)
+    prices, cofinancing, strategies, targets = scenario_public.read(reader, raw, calendar, refusion, strategies, targets)
     if strategies is not None and targets is not None:
         _check_grant_conditions(reader, strategies, targets, calendar)
         _check_programme_names(reader, strategies, names)
         _check_programme_targets(reader, strategies, targets)
-    if _missing(states, transitions, strategies, targets, refusion, guarantee, name, discount_rate, municipality, source):
+    if _missing(states, transitions, strategies, targets, refusion, guarantee, cofinancing, name, discount_rate, municipality,
+                source) or ("prices" in raw and prices is None):
         return None
     notes = ()
     if (isinstance(raw.get("strategies"), dict) and "baseline" not in raw["strategies"]) or "strategies" not in raw:
         notes = ("no [strategies.baseline] in the file: the baseline is the scenario without effects or investment",)
-    return Scenario(
+    scenario = Scenario(
         notes=notes, name=name, municipality=municipality, source=source, calendar=calendar,
         discount_rate=discount_rate, states=tuple(states), transitions=tuple(transitions),
         strategies=tuple(strategies), targets=tuple(targets), refusion=refusion, anciennitet_months=anc,
-        budget_guarantee=guarantee,
+        budget_guarantee=guarantee, seasons=seasons, prices=prices, cofinancing=cofinancing,
     )
+    scenario_seasons.check(reader, scenario, raw)
+    return scenario
 
 
 def _within_size(reader: _Reader, raw: dict, calendar: Calendar, anc: int) -> bool:
@@ -1127,7 +1144,7 @@ def _target(reader: _Reader, body: Any, path: str, calendar: Calendar, names: li
     common = {"name": name, "label": label}
     if "payback_by" in table or "npv_min" in table:
         money = [k for k in ("payback_by", "npv_min") if k in table]
-        extra = [k for k in table if k not in ("name", "label", *money)]
+        extra = [k for k in table if k not in ("name", "label", "payer", *money)]  # payer: kikcalc.scenario_public
         if len(money) > 1 or extra:  # measure too: a money target has none
             reader.problem(path, f"a money target takes payback_by or npv_min alone, got {', '.join(money + extra)}")
             return None
@@ -1274,8 +1291,8 @@ def _refusion(reader: _Reader, raw: Any) -> Refusion | None:
                        f"a step after {limits.show(max(weeks))} weeks ({limits.show(max(weeks) / per_month)} months) is "
                        f"beyond the {LONGEST_ANCIENNITET} months of anciennitet tracked")
         return None
-    return Refusion(band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares),
-                    weeks_per_month=per_month)
+    return scenario_anciennitet.with_reset(reader, table, Refusion(
+        band_end_weeks=tuple(float(w) for w in weeks), state_share=tuple(float(s) for s in shares), weeks_per_month=per_month))
 
 
 def _refusion_weeks(reader: _Reader, weeks: Any) -> bool:

@@ -405,3 +405,8 @@ def draws_table(run_: Run) -> pd.DataFrame:
         columns[f"target:{target.name}"] = out.target_value[:, n]
         columns[f"met:{target.name}"] = out.target_met[:, n]
     return pd.DataFrame(columns)
+
+
+from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)
+
+callable_module(__name__, "sensitivity")  # kikcalc.sensitivity(FILE, ...) returns DataFrames: kikcalc.api.sensitivity

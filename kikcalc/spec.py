@@ -21,6 +21,11 @@ RateKind = Literal["probability", "hazard"]
 RateForm = Literal["probability", "hazard", "hazard per year", "mean_months"]
 Operation = Literal["multiply", "add", "set"]
 Comparison = Literal["below", "max", "above", "min"]
+Payer = Literal["municipality", "state", "public"]
+GrantPayer = Literal["state", "other"]
+PriceView = Literal["current", "fixed"]
+PRICED_LINES = ("cost", "measures_cost", "investment", "programmes", "flow_costs", "grants")
+"""The amounts a [prices] table states the price year of; ``in_current_prices`` may name the last four."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,6 +150,9 @@ class Grant:
     if_target: str | None
     """Name of a target that must be met for this strategy for the grant to be paid."""
     path: str
+    payer: GrantPayer = "state"
+    """Who pays the grant: the state (a state pool; in the state's money and the public sector's net it
+    is a transfer) or another payer (a fund, the EU: income to the public sector)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +203,8 @@ class Target:
     measure: Literal["full_time", "persons", "economic"] = "full_time"
     """Level: full-time persons (the mean over a month or year), persons (the headcount at a month's end),
     or economic full-time persons (full-time persons weighted by the benefit paid). Share: full-time or economic."""
+    payer: Payer = "municipality"
+    """Npv: whose net saving is discounted: the municipality's, the state's or the public sector's (both)."""
 
     @property
     def unit(self) -> str:
@@ -219,6 +229,52 @@ class Refusion:
     state_share: tuple[float, ...] = (0.80, 0.40, 0.30, 0.20)
     """The state's share in each band; one more than ``band_end_weeks``."""
     weeks_per_month: float = 52.0 / 12.0
+    reset_after_weeks: float = 52.0
+    """Weeks of self-support in a row after which a person's anciennitet starts again from 0; until then a
+    person who returns to benefit comes back with the anciennitet they left with. 0: every return starts
+    again, like new inflow (kikcalc before this rule). :func:`kikcalc.refusion.reset_months` gives it in months."""
+
+
+@dataclass(frozen=True, eq=False)
+class Seasons:
+    """Seasonal factors and a business-cycle multiplier, resolved onto the month calendar
+    (:mod:`kikcalc.scenario_seasons` reads them; :mod:`kikcalc.transitions` applies them)."""
+
+    inflow: np.ndarray
+    """The factor on each state's inflow in each month, shape (T, S); 1 where the file gives none."""
+    rate: np.ndarray
+    """The factor on each transition's monthly probability or hazard in each month, shape (T, n); 1 where none."""
+
+    @property
+    def seasoned_transitions(self) -> list[int]:
+        """The transitions whose rate some factor other than 1 changes, in order."""
+        return np.flatnonzero((self.rate != 1.0).any(axis=0)).tolist()
+
+
+@dataclass(frozen=True)
+class Cofinancing:
+    """A-dagpenge: the state pays the benefit and the municipality co-finances a share of it by
+    weeks of anciennitet, in the bands of :class:`Refusion` (``band_end_weeks``)."""
+
+    municipal_share: tuple[float, ...] = (0.20, 0.60, 0.70, 0.80)
+    """The municipality's share in each band of the refusion staircase's weeks."""
+    states: tuple[str, ...] = ()
+    """The states marked ``cofinancing = "a-dagpenge"``."""
+
+
+@dataclass(frozen=True, eq=False)
+class Prices:
+    """The price year of a scenario's amounts, its price index, and the prices money is shown in."""
+
+    base_year: int
+    """The price year of the file's amounts (but those named in ``in_current_prices``)."""
+    level: np.ndarray
+    """The price index of each simulated month over the base year's, shape (T,): satsregulering
+    applies from each 1 January, so every month of a calendar year has that year's level."""
+    in_current_prices: tuple[str, ...] = ()
+    """Lines (of :data:`PRICED_LINES`) the file gives in current prices, the kroner of the year they are paid in."""
+    view: PriceView = "current"
+    """Money is reported in current prices (each year's kroner, as budgets are) or in fixed base-year prices."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,6 +294,11 @@ class Scenario:
     anciennitet_months: int
     """A: anciennitet is tracked in months 0..A-1, the last holding A-1 months and more."""
     budget_guarantee: BudgetGuarantee = field(default_factory=BudgetGuarantee)
+    seasons: Seasons | None = None
+    """Seasonal factors and a business-cycle multiplier on inflows and transitions; None: none anywhere."""
+    prices: Prices | None = None
+    """None: no [prices] table; every amount is taken as it stands."""
+    cofinancing: Cofinancing = field(default_factory=Cofinancing)
     path: str = ""
     notes: tuple[str, ...] = field(default=())
     raw: dict = field(default_factory=dict, repr=False)

@@ -188,7 +188,7 @@ def judge_money(scenario: Scenario, values: Values, money: Money) -> dict[str, t
             met = (payback >= 0) & meets(value, target.comparison, threshold)
             first = np.where(payback >= 0, payback, -1)
         else:
-            value = npv
+            value = npv if target.payer == "municipality" else money.npv_of(target.payer)
             met = meets(value, target.comparison, threshold)
             first = np.full(values.rows, -1)
         judged[target.name] = (value, np.where(is_baseline, np.nan, met.astype(float)), first)

@@ -38,8 +38,10 @@ def read_text(path: str | Path) -> str:
     return decode(read_bytes(path), path)
 
 
-def read_bytes(path: str | Path) -> bytes:
+def read_bytes(path: str | Path, kind: str = "a scenario file") -> bytes:
     """The bytes of a regular file, at most :data:`~kikcalc.limits.FILE_BYTES` of them; never blocks.
+
+    ``kind`` names what was expected, for the messages: "a scenario file", "a data file (CSV or JSON)".
 
     The file is opened without blocking (a named pipe with no writer would wait for one for ever) and
     what was opened is checked, so a file swapped for a pipe between a check and the opening is still refused.
@@ -55,18 +57,18 @@ def read_bytes(path: str | Path) -> bytes:
         raise _refuse(path, "permission denied: the file cannot be read") from None
     except (ValueError, OSError) as error:
         if isinstance(error, OSError) and error.errno == errno.ELOOP:
-            raise _refuse(path, "a loop of symbolic links (a link that leads back to itself), expected a scenario file") from None
+            raise _refuse(path, f"a loop of symbolic links (a link that leads back to itself), expected {kind}") from None
         if isinstance(error, OSError) and error.errno == errno.EISDIR:
-            raise _refuse(path, "is a directory, expected a scenario file") from None
+            raise _refuse(path, f"is a directory, expected {kind}") from None
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         raise _refuse(path, f"cannot be opened: {reason}") from None
     try:
         info = os.fstat(descriptor)
-        kind = _kind(info.st_mode)
-        if kind is not None:
-            raise _refuse(path, f"is {kind}, expected a scenario file (a regular file)")
+        what = _kind(info.st_mode)
+        if what is not None:
+            raise _refuse(path, f"is {what}, expected {kind}" + ("" if what == "a directory" else " (a regular file)"))
         if info.st_size > limits.FILE_BYTES:
-            raise _refuse(path, _too_large(info.st_size))
+            raise _refuse(path, _too_large(info.st_size, kind))
         chunks, size = [], 0
         while size <= limits.FILE_BYTES:
             try:
@@ -80,7 +82,7 @@ def read_bytes(path: str | Path) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         if size > limits.FILE_BYTES:
-            raise _refuse(path, _too_large(size))
+            raise _refuse(path, _too_large(size, kind))
         return b"".join(chunks)
     finally:
         os.close(descriptor)
@@ -101,8 +103,8 @@ def _kind(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _too_large(size: int) -> str:
-    return (f"is {size / 2**20:.1f} MiB or more; a scenario file is at most {limits.FILE_BYTES // 2**20} MiB "
+def _too_large(size: int, kind: str = "a scenario file") -> str:
+    return (f"is {size / 2**20:.1f} MiB or more; {kind} is at most {limits.FILE_BYTES // 2**20} MiB "
             f"(a real one is some kilobytes)")
 
 

@@ -14,6 +14,37 @@ from kikcalc import keypaths
 
 KEPT_DIGITS = 6
 """Significant digits of a number written back: enough for any result, readable in the file."""
+WRITTEN_MARK = "# Written by kikcalc calibrate"
+"""The first line of a scenario ``calibrate --write`` wrote: the one kind of scenario it may write over."""
+
+
+def written_header(scenario_file: str, sources: str) -> str:
+    """The line a written scenario starts with: what wrote it, from what."""
+    return f"{WRITTEN_MARK} from {scenario_file} and {sources}; each fitted number says so beside it.\n"
+
+
+def write_over_problem(path: str) -> str | None:
+    """Why ``calibrate --write`` may not write to ``path``; None if it may: a new file, or one it wrote before.
+
+    kikcalc never writes over a scenario it did not write (a hand-written one holds work no run can give back).
+    """
+    import os
+
+    from kikcalc import textfile
+    from kikcalc.errors import ScenarioError
+
+    if not path.lower().endswith(".toml"):
+        return "the fitted scenario is a TOML file: give a name ending in .toml"
+    if not os.path.lexists(path):
+        return None
+    try:
+        first = textfile.read_bytes(path).split(b"\n", 1)[0].decode("utf-8", "replace")
+    except ScenarioError:
+        first = ""
+    if first.lstrip("\ufeff").startswith(WRITTEN_MARK):
+        return None
+    return ("exists, and is not a scenario kikcalc calibrate wrote: kikcalc never writes over a scenario; "
+            "give a new name, or remove the file first")
 
 
 def _rounded(value: float) -> float | int:

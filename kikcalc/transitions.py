@@ -1,5 +1,9 @@
 """Monthly transition probabilities, inflows and measure costs for every row, with effects applied.
 
+Seasonal factors and a business-cycle multiplier (:class:`~kikcalc.spec.Seasons`) scale a month's
+inflow and a month's rate (a monthly probability, or a monthly hazard before the competing-risk
+conversion) after the strategy's effects; a factor is a ``multiply`` that acts on every row.
+
 This is the one home of the unit conversion of rates (a ``mean_months`` stay is a hazard of
 1/mean, a yearly hazard is /12 a month), of the competing-risk conversion, and of the way an effect
 changes a number. An effect is an affine map of the number it acts on, scaled by its weight ``w``
@@ -89,6 +93,8 @@ def change_months(scenario: Scenario) -> np.ndarray:
     for _, effect in scenario.effects:
         if effect.on == "rate":
             changes[1:] |= np.diff(effect.weight) != 0
+    if scenario.seasons is not None:
+        changes[1:] |= (np.diff(scenario.seasons.rate, axis=0) != 0).any(axis=1)
     return np.flatnonzero(changes)
 
 
@@ -115,11 +121,12 @@ def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndar
     """
     base = base_rates(scenario, values) if base is None else base
     acting = _acting(scenario, values, "rate")
+    seasoned = [] if scenario.seasons is None else scenario.seasons.seasoned_transitions
     if out is None:
         rates = base.copy()
     else:
         rates = out
-        changed = sorted({effect.transition for _, effect, _ in acting})
+        changed = sorted({effect.transition for _, effect, _ in acting} | set(seasoned))
         rates[:, changed] = base[:, changed]
     for e, effect, rows in acting:
         weight = effect.weight[month]
@@ -129,6 +136,18 @@ def rates_in_month(scenario: Scenario, values: Values, month: int, base: np.ndar
         number = _effect_number(scenario, effect, values.effect[chosen, e])[:, None]
         i = effect.transition
         rates[chosen, i] = _compose(rates[chosen, i], effect.operation, number, weight)
+    if seasoned:  # the season and the cycle scale the month's rate as the strategy's effects leave it
+        rates[:, seasoned] *= scenario.seasons.rate[month, seasoned][None, :, None]
+    return rates
+
+
+def in_season(scenario: Scenario, rates: np.ndarray, month: int) -> np.ndarray:
+    """Rates (R, n, A) with the month's seasonal and cycle factors applied (a copy), or ``rates`` if none acts."""
+    seasoned = [] if scenario.seasons is None else scenario.seasons.seasoned_transitions
+    if not seasoned:
+        return rates
+    rates = rates.copy()
+    rates[:, seasoned] *= scenario.seasons.rate[month, seasoned][None, :, None]
     return rates
 
 
@@ -140,6 +159,8 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
               if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
     factors = np.ones((values.rows, len(touched)))
+    if scenario.seasons is not None:
+        factors *= scenario.seasons.rate[month, touched][None, :]
     if not chosen:
         return factors
     effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
@@ -150,8 +171,9 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:
-    """The transitions some effect changes, in order."""
-    return sorted({effect.transition for _, effect in scenario.effects if effect.on == "rate"})
+    """The transitions some effect, season or cycle changes, in order (each only ever multiplied by a season)."""
+    seasoned = set() if scenario.seasons is None else set(scenario.seasons.seasoned_transitions)
+    return sorted({effect.transition for _, effect in scenario.effects if effect.on == "rate"} | seasoned)
 
 
 def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarray:
@@ -200,8 +222,14 @@ def _with_state_effects(scenario: Scenario, values: Values, base: np.ndarray, on
 
 
 def inflows(scenario: Scenario, values: Values) -> np.ndarray:
-    """Persons entering each state from outside the model in each month, shape (R, T, S)."""
-    return _with_state_effects(scenario, values, values.inflow, "inflow")
+    """Persons entering each state from outside the model in each month, shape (R, T, S).
+
+    The strategy's inflow effects act first; the season and the cycle then scale the month's inflow.
+    """
+    inflow = _with_state_effects(scenario, values, values.inflow, "inflow")
+    if scenario.seasons is not None and (scenario.seasons.inflow != 1.0).any():
+        inflow = inflow * scenario.seasons.inflow[None]
+    return inflow
 
 
 def measures_costs(scenario: Scenario, values: Values) -> np.ndarray:

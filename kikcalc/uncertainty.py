@@ -46,6 +46,8 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 _ENTRY_KEYS = ("dist", "scale", "mean", "sd", "a", "b", "shape", "scale", "mu", "sigma", "low", "mode", "high")
 ONE_WAY = (0.05, 0.95)
+TAIL = 1e-6
+"""A distribution whose draws pass a number's limits (:mod:`kikcalc.limits`) more often than this is refused."""
 """The percentiles a one-way (tornado) analysis sets a number to, unless its entry gives low and high."""
 
 
@@ -332,6 +334,7 @@ def _fits(place, dist: str, support: tuple[float, float], scale: bool, path: str
 
     A factor (``scale = true``) must not be negative; one that pushes a probability above 1 in
     some draws is allowed, and those draws are excluded and counted (:mod:`kikcalc.sensitivity`).
+    Draws beyond the number's limits are :func:`probe`'s to find (it draws).
     """
     low, high = support
     if scale:
@@ -339,15 +342,34 @@ def _fits(place, dist: str, support: tuple[float, float], scale: bool, path: str
             return (f"a {dist} can draw a negative factor, and scale = true multiplies {path} by it; "
                     f"use gamma or lognormal (mean 1) for a factor")
         return None
-    floor = 0.0 if place.low is not None and 0 < place.low < 1e-200 else place.low  # "above 0": a mean duration
+    floor, ceiling = place.natural_low, place.natural_high
     if floor is not None and low < floor:
-        bounds = f"between {place.low:g} and {place.high:g}" if place.high is not None else f"at least {floor:g}"
-        fit = ("beta, or a truncnormal, triangular or uniform within it" if place.high is not None and place.high <= 1
+        bounds = f"between {floor:g} and {ceiling:g}" if ceiling is not None else f"at least {floor:g}"
+        fit = ("beta, or a truncnormal, triangular or uniform within it" if ceiling is not None
                else "gamma, lognormal, or a truncnormal with low = 0")
         return (f"a {dist} here can draw {_describe(low)}, and {path} is {place.what} {bounds}; use {fit}")
-    if place.high is not None and high > place.high:
+    if ceiling is not None and high > ceiling:
         return (f"a {dist} here can draw up to {_describe(high)}, and {path} is {place.what} of at most "
-                f"{place.high:g}; use beta, or a truncnormal, triangular or uniform within [0, {place.high:g}]")
+                f"{ceiling:g}; use beta, or a truncnormal, triangular or uniform within [0, {ceiling:g}]")
+    return None
+
+
+def _beyond_limits(scenario, u: Uncertain, ends: np.ndarray) -> str | None:
+    """Why an entry draws beyond its number's limits (:mod:`kikcalc.limits`) at least once in :data:`TAIL` draws;
+    None if it does not. A normal on a cost is fine; one centred on 1e12 kr. is a slip. A factor (``scale``) is
+    judged by what it makes of the table's largest number."""
+    from kikcalc.values import in_file_units, slot
+
+    place = slot(scenario, u.path)
+    number_range = limits.Range(place.low, place.high)
+    largest = float(np.max(np.abs(in_file_units(scenario, place)), initial=0.0)) if u.scale else 1.0
+    low, high = float(ends[0]) * largest, float(ends[-1]) * largest
+    if (u.scale and place.natural_high is not None) or (number_range.holds(low) and number_range.holds(high)):
+        return None  # a factor that pushes a probability above 1 in a draw: that draw is excluded and counted
+    what = (f"a factor whose 1-in-a-million ends {ends[0]:.4g} and {ends[-1]:.4g} make {limits.show(largest)}" if u.scale
+            else "its 1-in-a-million ends are")
+    return (f"a {u.dist} here draws beyond the range at least once in {1 / TAIL:,.0f} draws ({what} {low:.4g} and "
+            f"{high:.4g}), and {u.path} is {place.what} {number_range.words()}")
     return None
 
 
@@ -418,18 +440,23 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
     return normal
 
 
-def probe(uncertainty: Uncertainty) -> list[Problem]:
+def probe(uncertainty: Uncertainty, scenario=None) -> list[Problem]:
     """Problems that only drawing shows (imports scipy): a distribution whose inverse CDF gives no finite number
-    at the 1-in-a-million ends or the median."""
+    at the 1-in-a-million ends or the median, and, given the scenario, one that draws beyond its number's limits
+    (:mod:`kikcalc.limits`) at those ends."""
     problems = []
     for u in uncertainty.inputs:
         with np.errstate(all="ignore"):
-            ends = u.ppf(np.array([1e-6, 0.5, 1 - 1e-6]))
+            ends = u.ppf(np.array([TAIL, 0.5, 1 - TAIL]))
+        where = keypaths.child("uncertainty", u.path)
         if not np.isfinite(ends).all():
-            problems.append(Problem(keypaths.child("uncertainty", u.path),
-                                    f"a {u.dist} with these parameters gives no finite number at some probabilities "
-                                    f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "
-                                    f"give it a mean and spread that floating-point numbers can hold"))
+            problems.append(Problem(where, f"a {u.dist} with these parameters gives no finite number at some probabilities "
+                                           f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "
+                                           f"give it a mean and spread that floating-point numbers can hold"))
+            continue
+        beyond = _beyond_limits(scenario, u, ends) if scenario is not None else None
+        if beyond:
+            problems.append(Problem(where, beyond))
     return problems
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
+from kikcalc import limits
 from kikcalc.calendar import parse_month
 from kikcalc.spec import Scenario
 
@@ -187,6 +188,18 @@ class Slot:
     high: float | None = None
     what: str = "a number"
 
+    @property
+    def natural_low(self) -> float | None:
+        """The bound nature sets below (0 for persons, kroner, rates: none can be negative); None: none.
+        ``low`` and ``high`` are the limits of plausibility (:mod:`kikcalc.limits`) that every number set is checked
+        against; a search or a distribution's support is bounded by nature, and only cut at the limits."""
+        return 0.0 if self.low is not None and self.low >= 0 else None
+
+    @property
+    def natural_high(self) -> float | None:
+        """1 for a probability or a share (the only numbers nature bounds above); None for the rest."""
+        return self.high if self.high is not None and self.high <= 1 else None
+
     def check(self, number: np.ndarray) -> None:
         """Raise ValueDomainError unless every number is finite and within the domain."""
         if not np.isfinite(number).all():
@@ -197,14 +210,13 @@ class Slot:
         if self.high is not None:
             bad |= number > self.high
         if bad.any():
-            bounds = (f"between {self.low:g} and {self.high:g}" if self.low is not None and self.high is not None
-                      else f"at least {self.low:g}" if self.low is not None
-                      else f"at most {self.high:g}")
+            bounds = limits.Range(self.low, self.high).words()
             raise ValueDomainError(self.path, f"expected {self.what} {bounds}, got {np.asarray(number)[bad].flat[0]:g}")
 
 
-_STRUCTURE = ("is part of the model's structure (a month, a window, a duration, a year, an anciennitet mix or the "
-              "refusion staircase), not a number that can vary by row; change it in the file or with --set")
+_STRUCTURE = ("is part of the model's structure (a month, a window, a duration, a year, an anciennitet mix, the "
+              "refusion staircase, a-dagpenge's co-financing or the price index), not a number that can vary by row; "
+              "change it in the file or with --set")
 
 
 def _index_of(scenario: Scenario, listed: list, strategy: str, position: int) -> tuple[int, int]:
@@ -234,7 +246,7 @@ def slot(scenario: Scenario, path: str) -> Slot:
         found = None
 
     def series(field: str, before: tuple, after: tuple, strategy: int | None, spread: bool, carry: bool,
-               rest: list, table, what: str, window: tuple[int, int] | None = None) -> Slot:
+               rest: list, table, what: str, number_range: limits.Range, window: tuple[int, int] | None = None) -> Slot:
         if not rest:
             months, divisor = np.arange(calendar.months), 12.0 if spread else 1.0
         else:
@@ -244,22 +256,23 @@ def slot(scenario: Scenario, path: str) -> Slot:
             divisor = float(calendar.series_divisors([rest[0]], spread)[0])
         if window is not None:
             months = months[(months >= window[0]) & (months <= window[1])]
-        return Slot(path, field, (*before, months, *after), strategy, divisor, what=what)
+        return Slot(path, field, (*before, months, *after), strategy, divisor, what=what, **_bounds(number_range))
 
     match parts:
         case ("scenario", "discount_rate"):
-            return Slot(path, "discount_rate", (), None, high=1.0, what="a yearly rate")
+            return Slot(path, "discount_rate", (), None, **_bounds(limits.SHARE), what="a yearly rate")
         case ("budget_guarantee", "share"):
-            return Slot(path, "guarantee_share", (), None, high=1.0, what="a share")
+            return Slot(path, "guarantee_share", (), None, **_bounds(limits.SHARE), what="a share")
         case ("states", name, ("initial" | "cost" | "measures_cost") as key):
             return Slot(path, key, (scenario.state_index(name),), None,
+                        **_bounds(limits.PERSONS if key == "initial" else limits.KRONER_PER_PERSON),
                         what="a number of persons" if key == "initial" else "an amount in kr. per full-year person")
         case ("states", name, "inflow", *rest):
             return series("inflow", (), (scenario.state_index(name),), None, False, True, rest,
-                          raw["states"][name].get("inflow", 0), "a number of persons per month")
+                          raw["states"][name].get("inflow", 0), "a number of persons per month", limits.PERSONS)
         case ("states", name, "payment_share", *rest) if scenario.states[scenario.state_index(name)].is_benefit:
-            return replace(series("payment_share", (), (scenario.state_index(name),), None, False, True, rest,
-                                  raw["states"][name].get("payment_share", 1), "a share of a full benefit"), high=1.0)
+            return series("payment_share", (), (scenario.state_index(name),), None, False, True, rest,
+                          raw["states"][name].get("payment_share", 1), "a share of a full benefit", limits.SHARE)
         case ("states", name, "payment_share", *_):
             raise keypaths.KeyPathError(path, f'only a benefit state has a payment share; {name} is kind = "outside"')
         case ("transitions", int(i), ("probability" | "hazard" | "mean_months") as key, *rest):
@@ -268,54 +281,68 @@ def slot(scenario: Scenario, path: str) -> Slot:
             if rest:
                 low, top = band_range(rest[0])
                 months = slice(min(low, anc - 1), anc if top is None else min(top + 1, anc))
-            what = {"probability": "a monthly probability", "hazard": "a hazard", "mean_months": "a mean duration in months"}
-            return Slot(path, "rate", (i, months), None, low=1e-300 if key == "mean_months" else 0.0,
-                        high=1.0 if key == "probability" else None, what=what[key])
+            form = scenario.transitions[i].form
+            return Slot(path, "rate", (i, months), None, **_bounds(_RATE_RANGE[form]), what=_RATE_WHAT[form])
         case ("strategies", name, "investment", *rest):
             return series("investment", (), (), scenario.strategy_names.index(name), True, False, rest,
-                          raw["strategies"][name].get("investment", 0), "an amount in kr.")
+                          raw["strategies"][name].get("investment", 0), "an amount in kr.", limits.KRONER)
         case ("strategies", name, "effects", int(e), key) if key not in _EFFECT_STRUCTURE:
             k, index = _index_of(scenario, scenario.effects, name, e)
             effect = scenario.effects[index][1]
-            if effect.operation == "add":
-                return Slot(path, "effect", (index,), k, low=None, what="a number")
-            if effect.operation == "multiply":
-                return Slot(path, "effect", (index,), k, what="a factor")
-            if effect.on == "rate":  # set: a new rate, in its transition's unit
+            if effect.on == "rate" and effect.operation == "set":  # a new rate, in its transition's unit
                 form = scenario.transitions[effect.transition].form
-                return Slot(path, "effect", (index,), k, low=1e-300 if form == "mean_months" else 0.0,
-                            high=1.0 if form == "probability" else None, what=_RATE_WHAT[form])
-            return Slot(path, "effect", (index,), k, what="an amount in kr. per full-year person")
+                return Slot(path, "effect", (index,), k, **_bounds(_RATE_RANGE[form]), what=_RATE_WHAT[form])
+            number_range, what = limits.EFFECT_NUMBERS[(effect.on, effect.operation)]
+            return Slot(path, "effect", (index,), k, **_bounds(number_range), what=what)
         case ("strategies", name, "programmes", int(p), key, *rest):
             k, index = _index_of(scenario, scenario.programmes, name, p)
             if key in ("cost_per_participant", "cost_per_month") and not rest:
-                return Slot(path, key, (index,), k, what="an amount in kr.")
+                return Slot(path, key, (index,), k, **_bounds(limits.KRONER_PER_PERSON), what="an amount in kr.")
             if key == "dropout" and not rest:
-                return Slot(path, "dropout", (index,), k, high=1.0, what="a monthly probability")
+                return Slot(path, "dropout", (index,), k, **_bounds(limits.SHARE), what="a monthly probability")
             if key == "outcomes" and len(rest) == 1:
-                return Slot(path, "outcome", (index, scenario.state_index(rest[0])), k, high=1.0, what="a share")
+                return Slot(path, "outcome", (index, scenario.state_index(rest[0])), k, **_bounds(limits.SHARE), what="a share")
             if key == "participants":
                 return series("capacity", (index,), (), k, False, True, rest,
                               raw["strategies"][name]["programmes"][p]["participants"], "a number of new participants",
-                              window=scenario.programmes[index][1].window)
+                              limits.PERSONS, window=scenario.programmes[index][1].window)
         case ("strategies", name, "flow_costs", int(f), ("amount" | "cap") as key):
             k, index = _index_of(scenario, scenario.flow_costs, name, f)
             if key == "amount":
-                return Slot(path, "flow_amount", (index,), k, low=None, what="an amount in kr. per person")
-            return Slot(path, "flow_cap", (index,), k, what="a number of persons")
+                return Slot(path, "flow_amount", (index,), k, **_bounds(limits.KRONER_PER_MOVE), what="an amount in kr. per person")
+            return Slot(path, "flow_cap", (index,), k, **_bounds(limits.CAP), what="a number of persons")
         case ("strategies", name, "grants", int(g), "amount", *rest):
             k, index = _index_of(scenario, scenario.grants, name, g)
             table = raw["strategies"][name]["grants"][g]
             if "paid" in table:
                 return Slot(path, "grant", (index, np.array([calendar.index(parse_month(table["paid"]))])), k,
-                            what="an amount in kr.")
-            return series("grant", (index,), (), k, True, False, rest, table["amount"], "an amount in kr.")
-        case ("targets", int(n), ("below" | "max" | "above" | "min" | "npv_min")):
-            return Slot(path, "threshold", (n,), None, low=None, what="a threshold")
+                            **_bounds(limits.KRONER), what="an amount in kr.")
+            return series("grant", (index,), (), k, True, False, rest, table["amount"], "an amount in kr.", limits.KRONER)
+        case ("targets", int(n), ("below" | "max" | "above" | "min")):
+            return Slot(path, "threshold", (n,), None, **_bounds(limits.COUNT), what="a threshold")
+        case ("targets", int(n), "npv_min"):
+            return Slot(path, "threshold", (n,), None, **_bounds(limits.KRONER_TARGET), what="an amount in kr.")
     if isinstance(found, dict | list):
         raise keypaths.KeyPathError(path, "names a table or list; name one of its numbers")
     raise keypaths.KeyPathError(path, _STRUCTURE)
 
+
+def in_file_units(scenario: Scenario, place: Slot) -> np.ndarray:
+    """The numbers the scenario holds at a slot (its strategy's row), in the file's units (a yearly amount
+    for a series spread over its months)."""
+    values = for_scenario(scenario)
+    row = 0 if place.strategy is None else place.strategy
+    return np.asarray(getattr(values, place.field)[(row, *place.index)], dtype=float) * place.divisor
+
+
+def _bounds(number_range: limits.Range) -> dict[str, float | None]:
+    """A Slot's ``low`` and ``high`` from the limits' range of its kind of number: one home for ranges."""
+    return {"low": number_range.low, "high": number_range.high}
+
+
+_RATE_RANGE = {"probability": limits.SHARE, "hazard": limits.HAZARD, "hazard per year": limits.HAZARD_PER_YEAR,
+               "mean_months": limits.MEAN_MONTHS}
+"""The range of a transition's number, by the form the file gives it in (as kikcalc.scenario reads it)."""
 
 _RATE_WHAT = {"probability": "a monthly probability", "hazard": "a monthly hazard", "hazard per year": "a hazard per year",
               "mean_months": "a mean duration in months"}

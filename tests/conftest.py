@@ -38,3 +38,21 @@ def with_changes(raw: dict, **sections) -> dict:
 def make():
     """Build a validated scenario from a raw dict."""
     return build
+
+
+RUN_TIME_EPOCH = "1767225600"
+"""The time of every run in the tests (2026-01-01T00:00:00Z), as SOURCE_DATE_EPOCH gives it: outputs are stable."""
+
+
+@pytest.fixture(autouse=True)
+def _stable_run_time(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", RUN_TIME_EPOCH)
+
+
+def without_command(text: str) -> str:
+    """An output with its provenance's command line taken out: two commands that differ only in how they
+    choose the format (--format or the output's suffix) write the same document otherwise."""
+    import re
+
+    text = re.sub(r"command: .*?; run ", "command: ...; run ", text)
+    return re.sub(r'"command": ".*?",', '"command": "...",', text)

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from scipy.stats import t as student
 
 import kikcalc
-from conftest import one_state
+from conftest import SCENARIOS, one_state
 from kikcalc.calibration import calibrate, fitted_number
 from kikcalc.cli import main
 from kikcalc.engine import simulate
@@ -465,10 +465,27 @@ def test_write_never_overwrites_the_input(tmp_path):
     assert path.read_bytes() == text
 
 
+def test_write_writes_over_only_what_it_wrote(tmp_path):
+    """A scenario calibrate wrote starts with its mark and may be written again; a hand-written one never is."""
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fitted.toml"
+    assert invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out)).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith(f"# Written by kikcalc calibrate from {path} and the [observed] table")
+    assert invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out)).exit_code == 0
+    hand = tmp_path / "hand.toml"
+    hand.write_text("# a scenario someone wrote\n", encoding="utf-8")
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(hand))
+    assert result.exit_code == 2 and "is not a scenario kikcalc calibrate wrote" in result.stderr
+    assert hand.read_text(encoding="utf-8") == "# a scenario someone wrote\n"
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(tmp_path / "fitted.csv"))
+    assert result.exit_code == 2 and "give a name ending in .toml" in result.stderr
+    assert not (tmp_path / "fitted.csv").exists()
+
+
 def test_write_is_atomic_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     path, _ = _generated_file(tmp_path)
     out = tmp_path / "fitted.toml"
-    out.write_text("# an earlier result\n", encoding="utf-8")
+    out.write_text("# Written by kikcalc calibrate from an earlier run\n", encoding="utf-8")
 
     def failing_replace(source, target):
         raise OSError("disk full")
@@ -477,7 +494,7 @@ def test_write_is_atomic_a_failed_write_leaves_the_old_file_whole(tmp_path, monk
     result = CliRunner().invoke(main, ["calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out)])
     assert result.exit_code == 2 and f"kikcalc: cannot write {out}: disk full" in result.stderr
     assert "Traceback" not in result.output
-    assert out.read_text(encoding="utf-8") == "# an earlier result\n"
+    assert out.read_text(encoding="utf-8") == "# Written by kikcalc calibrate from an earlier run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["draft.toml", "scenario.toml", "fitted.toml"])
 
 
@@ -529,3 +546,17 @@ def test_calibrate_unknown_strategy_is_bad_input(tmp_path):
     result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--strategy", "kikk")
     assert result.exit_code == 2
     assert 'did you mean "kik"' in result.output
+
+
+def test_a_fitted_number_is_searched_within_its_limits():
+    """A fit never tries a number the file could not hold: its bounds are the limits of docs/scenario-format.md."""
+    from kikcalc import limits
+
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    cost = fitted_number(scenario, "states.kontanthjaelp.cost")
+    assert (cost.low, cost.high) == (limits.KRONER_PER_PERSON.low, limits.KRONER_PER_PERSON.high)
+    inflow = fitted_number(scenario, "states.kontanthjaelp.inflow")
+    assert (inflow.low, inflow.high) == (limits.PERSONS.low, limits.PERSONS.high)
+    band_table = fitted_number(scenario, "transitions[0].probability")  # a factor on the band table, its largest 0.031
+    largest = max(scenario.raw["transitions"][0]["probability"].values())
+    assert band_table.scale and band_table.high == pytest.approx(limits.SHARE.high / largest, rel=1e-12)

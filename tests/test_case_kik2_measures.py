@@ -22,10 +22,10 @@ STRATEGY = "kik2-2021"
 
 # programme, source state, outcome state, the measure's own success target (SEED-FACTS, "Aabenraa: KIK II")
 TARGETS = [
-    ("unge-paa-toppen", "kontanthjaelp", "selvforsorgende", 0.75),
+    ("unge-paa-toppen", "kontanthjaelp", "selvforsorgende_efter_indsats", 0.75),
     ("vp-plus", "kontanthjaelp", "uddannelse", 0.60),
     ("individuelt-forloeb", "kontanthjaelp", "uddannelse", 0.50),
-    ("a-dagpenge-udloeb", "a_dagpenge_udloeb", "selvforsorgende", 0.25),
+    ("a-dagpenge-udloeb", "a_dagpenge_udloeb", "selvforsorgende_efter_indsats", 0.25),
 ]
 
 
@@ -118,3 +118,16 @@ def test_baseline_holds_the_2021_budget_caseload_and_payments(result):
     net_a = yearly.benefit_cost_net["a_dagpenge"] + yearly.benefit_cost_net["a_dagpenge_udloeb"]
     assert net_a == pytest.approx(109_898_000, abs=1_000)
 
+
+
+def test_those_made_self_supporting_come_back_at_the_assumed_3_percent_a_month(result):
+    # Unge på Toppen: 4 a month in 2021, 4 months, 75 % out: 3 arrive at the start of month t + 4 for intake
+    # month t; the a-dagpenge measure: 2 a month, 3 months, 25 %: 0.5 at the start of month t + 3. Each stays
+    # out with 0.97 a month, so at the end of 2022 (the start of month 24) sum_t 3 x 0.97^(20-t) + 0.5 x 0.97^(21-t)
+    # are still out, and the rest of the 12 x 3.5 = 42 have come back to kontanthjælp.
+    k, scenario = result.strategy(STRATEGY), result.scenario
+    out, back_to = scenario.state_index("selvforsorgende_efter_indsats"), scenario.state_index("kontanthjaelp")
+    t = np.arange(12)
+    still_out = (3 * 0.97 ** (20 - t) + 0.5 * 0.97 ** (21 - t)).sum()
+    assert result.trajectory.headcount[k, -1, out] == pytest.approx(still_out, rel=1e-12)
+    assert result.trajectory.flows[k, :, out, back_to].sum() == pytest.approx(42 - still_out, rel=1e-12)

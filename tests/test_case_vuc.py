@@ -51,13 +51,14 @@ def test_target_strategy_meets_60_pct_and_result_strategy_misses_it(result):
 def test_result_strategy_makes_11_88_self_supporting_and_sends_2_16_to_fvu(result):
     k = result.strategy("resultat")
     kh, selv, fvu = _index(result, "uddannelseshjaelp"), _index(result, "selvforsorgende"), _index(result, "fvu")
+    after = _index(result, "selvforsorgende_efter_forloeb")
     flows = result.trajectory.flows[k]
-    # The moves to self-support are the ordinary 3 % of those not in the course (the stock at the
-    # start of the month, which still holds that month's new participants) plus the course's 33 %;
-    # take the ordinary part off by hand.
+    # The ordinary moves to self-support are 3 % of those not in the course (the stock at the start of
+    # the month, which still holds that month's new participants); the course's 33 % go apart.
     intake = result.trajectory.programme_intake[k].sum(axis=-1)
     ordinary = P_EXIT * (result.trajectory.stock[k, :-1, kh].sum(axis=-1) - intake)
-    from_course = flows[:, kh, selv] - ordinary
+    np.testing.assert_allclose(flows[:, kh, selv], ordinary, rtol=1e-12)
+    from_course = flows[:, kh, after]
     assert from_course.sum() == pytest.approx(0.33 * 36)          # 11.88
     assert flows[:, kh, fvu].sum() == pytest.approx(0.06 * 36)     # 2.16
     # Even counted generously (self-support and FVU as success), 39 % is short of 60 %.
@@ -97,3 +98,14 @@ def test_first_intake_month_by_hand(result):
 def test_target_strategy_saves_more_than_the_result_strategy(result):
     summary = result.summary.set_index("strategy")
     assert summary.npv["maal"] > summary.npv["resultat"] > 0
+
+
+def test_those_the_course_made_self_supporting_come_back_at_the_assumed_3_percent_a_month(result):
+    # 0.33 x 12 = 3.96 complete each team's 3 months (February, May, September 2020: model months 1, 4, 8)
+    # and are out from the start of month t + 3; at the end of 2022 (the start of month 36) 3.96 x 0.97^(33-t)
+    # of each team are still out, the rest of the 11.88 back on uddannelseshjælp.
+    k = result.strategy("resultat")
+    after, kh = _index(result, "selvforsorgende_efter_forloeb"), _index(result, "uddannelseshjaelp")
+    still_out = sum(0.33 * 12 * 0.97 ** (33 - t) for t in (1, 4, 8))
+    assert result.trajectory.headcount[k, -1, after] == pytest.approx(still_out, rel=1e-12)
+    assert result.trajectory.flows[k, :, after, kh].sum() == pytest.approx(0.33 * 36 - still_out, rel=1e-12)

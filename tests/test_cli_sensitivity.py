@@ -195,3 +195,26 @@ def test_output_paths_are_checked_before_the_draws(tmp_path):
     suffix = invoke("sensitivity", KIK2, "--draws", "5", "--keep-draws", str(tmp_path / "d.xlsx"))
     assert suffix.exit_code == 2 and ".csv or .parquet" in suffix.stderr
     assert invoke("tornado", KIK2, "--strategy", "baseline").exit_code == 2
+
+
+@pytest.mark.parametrize(("entry", "words"), [
+    ('"states.kontanthjaelp.cost" = { dist = "gamma", mean = 5e9, sd = 1e8 }',
+     "and states.kontanthjaelp.cost is an amount in kr. per full-year person between 0 and 1_000_000_000"),
+    ('"states.anden_ydelse.cost" = { dist = "lognormal", mean = 120_000, sd = 2e8 }',
+     "at least once in 1,000,000 draws (its 1-in-a-million ends are "),
+])
+def test_a_distribution_that_draws_beyond_the_limits_is_bad_input(tmp_path, entry, words):
+    """The limits of docs/scenario-format.md hold for drawn numbers as for written ones: checked at the 1-in-a-million ends."""
+    result = invoke("sensitivity", _with_entry(tmp_path, entry), "--draws", "10")
+    assert result.exit_code == 2
+    path = entry.split('"')[1]
+    assert words in result.stderr and f'uncertainty."{path}"' in result.stderr
+
+
+def test_a_factor_that_scales_a_table_beyond_the_limits_is_bad_input(tmp_path):
+    """A scale = true factor is judged by what it makes of the table's largest number (an inflow of 47.45 a month)."""
+    path = _with_entry(tmp_path, '"states.kontanthjaelp.inflow" = { dist = "gamma", mean = 1e6, sd = 1e5, scale = true }',
+                       replace='"states.kontanthjaelp.inflow" =')
+    result = invoke("sensitivity", path, "--draws", "10")
+    assert result.exit_code == 2
+    assert "make 47.4531 " in result.stderr and "a number of persons per month between 0 and 10_000_000" in result.stderr

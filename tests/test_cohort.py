@@ -14,6 +14,7 @@ from conftest import ROOT, SCENARIOS, one_state
 from kikcalc.cohort import SETTLE_ROUNDS, Structure, month_moves, rescaled_moves, settle, settled_anciennitet_mix
 from kikcalc.engine import UnsettledMixWarning, simulate
 from kikcalc.money import anciennitet_weights
+from kikcalc.refusion import reset_months
 from kikcalc.scenario import build, load
 from kikcalc.transitions import (
     base_rates,
@@ -33,46 +34,62 @@ def reference_headcount(scenario, values) -> np.ndarray:
     """Persons by state at each month's start, (R, T+1, S), by the rules of docs/model.md, one person-group at a time.
 
     A person in benefit state s with a completed months moves with the month's probability to j; in a
-    benefit state they have min(a + 1, A - 1) months next month, in an outside state none. Persons in
-    an outside state and entrants land in a benefit state by its inflow mix.
+    benefit state they have min(a + 1, A - 1) months next month. In an outside state they carry that
+    anciennitet with c = 0 months outside, one more each month, until c reaches K - 1 (K the reset months):
+    then, and for the initial outside stock and inflow into outside states, the model forgets it. A person
+    who comes back with it lands at it; one whose anciennitet is forgotten, and entrants, land in a
+    benefit state by its inflow mix.
     """
     months, anc = scenario.calendar.months, scenario.anciennitet_months
+    clock = max(reset_months(scenario.refusion) - 1, 0)
     states = scenario.states
     index = {s.name: j for j, s in enumerate(states)}
     benefit = [s.is_benefit for s in states]
     inflow = inflows(scenario, values)
     result = np.zeros((values.rows, months + 1, len(states)))
     for r in range(values.rows):
-        stock = values.initial[r][:, None] * values.initial_mix[r]
+        stock = values.initial[r][:, None] * values.initial_mix[r]  # outside states: everyone at 0, forgotten
+        kept = np.zeros((len(states), clock, anc))  # outside states: persons by months outside and anciennitet
         result[r, 0] = stock.sum(axis=1)
         for t in range(months):
             p = transition_probabilities(scenario, rates_in_month(scenario, values, t))[r]  # (n, A)
-            following = np.zeros_like(stock)
-            for s in range(len(states)):
-                for a in range(anc):
-                    persons = stock[s, a]
-                    if persons == 0:
-                        continue
-                    stay = 1.0
-                    for i, tr in enumerate(scenario.transitions):
-                        if index[tr.source] != s:
-                            continue
-                        moving, j = persons * p[i, a if benefit[s] else 0], index[tr.target]
-                        stay -= p[i, a if benefit[s] else 0]
-                        if not benefit[j]:
-                            following[j, 0] += moving
-                        elif benefit[s]:
-                            following[j, min(a + 1, anc - 1)] += moving
-                        else:
-                            following[j] += moving * values.inflow_mix[r, j]
+            following, kept_following = np.zeros_like(stock), np.zeros_like(kept)
+            groups = [(s, a, None, stock[s, a]) for s in range(len(states)) for a in range(anc)]
+            groups += [(o, a, c, kept[o, c, a]) for o in range(len(states)) for c in range(clock) for a in range(anc)]
+            for s, a, c, persons in groups:
+                if persons == 0:
+                    continue
+                stay = 1.0
+                destinations = []
+                for i, tr in enumerate(scenario.transitions):
+                    if index[tr.source] == s:
+                        q = p[i, a if benefit[s] else 0]
+                        stay -= q
+                        destinations.append((index[tr.target], persons * q))
+                destinations.append((s, persons * stay))
+                for j, moving in destinations:
                     if benefit[s]:
-                        following[s, min(a + 1, anc - 1)] += persons * stay
+                        if benefit[j]:
+                            following[j, min(a + 1, anc - 1)] += moving
+                        elif clock:
+                            kept_following[j, 0, min(a + 1, anc - 1)] += moving
+                        else:
+                            following[j, 0] += moving
+                    elif c is None:  # forgotten
+                        if benefit[j]:
+                            following[j] += moving * values.inflow_mix[r, j]
+                        else:
+                            following[j, 0] += moving
+                    elif benefit[j]:
+                        following[j, a] += moving
+                    elif c + 1 < clock:
+                        kept_following[j, c + 1, a] += moving
                     else:
-                        following[s, 0] += persons * stay
+                        following[j, 0] += moving
             for j in range(len(states)):
                 following[j] += inflow[r, t, j] * values.inflow_mix[r, j]
-            stock = following
-            result[r, t + 1] = stock.sum(axis=1)
+            stock, kept = following, kept_following
+            result[r, t + 1] = stock.sum(axis=1) + kept.sum(axis=(1, 2))
     return result
 
 
@@ -147,33 +164,50 @@ def reference_settled_mix(scenario, values, months: int = 4096) -> np.ndarray:
     and inflow, (S, A) in the scenario's order: the one-month matrix M written loop by loop from the rules
     of docs/model.md (as kikcalc computed it before it settled by iteration), the stock u (I + M + ... +
     M^(months-1)) summed by doubling, each state's row normalised; a state with no one at the last month.
+    An outside state's persons who keep their anciennitet are nodes of their own, by months outside and
+    anciennitet (:func:`reference_headcount`); its mix is the forgotten's, all at 0.
     """
     anc, states = scenario.anciennitet_months, scenario.states
+    clock = max(reset_months(scenario.refusion) - 1, 0)
     index = {s.name: j for j, s in enumerate(states)}
     benefit = [s.is_benefit for s in states]
+    outside = [j for j in range(len(states)) if not benefit[j]]
     p = transition_probabilities(scenario, rates_in_month(scenario, values, 0))[0]  # (n, A)
     arriving, entry = inflows(scenario, values)[0, 0], values.inflow_mix[0]  # (S,), (S, A)
 
     def node(j: int, a: int) -> int:
-        return j * anc + (a if benefit[j] else 0)  # an outside state holds everyone at 0
+        return j * anc + (a if benefit[j] else 0)  # an outside state holds the forgotten at 0
 
-    size = len(states) * anc
+    def kept(j: int, c: int, a: int) -> int:
+        return len(states) * anc + (outside.index(j) * clock + c) * anc + a
+
+    size = len(states) * anc + len(outside) * clock * anc
     matrix = np.zeros((size, size))
-    for s in range(len(states)):
-        for a in range(anc if benefit[s] else 1):
-            stay = 1.0
-            for i, tr in enumerate(scenario.transitions):
-                if index[tr.source] != s:
-                    continue
-                q, j = p[i, a], index[tr.target]
+    groups = [(s, a, None) for s in range(len(states)) for a in range(anc if benefit[s] else 1)]
+    groups += [(o, a, c) for o in outside for c in range(clock) for a in range(anc)]
+    for s, a, c in groups:
+        here = node(s, a) if c is None else kept(s, c, a)
+        moves = []
+        stay = 1.0
+        for i, tr in enumerate(scenario.transitions):
+            if index[tr.source] == s:
+                q = p[i, a if benefit[s] else 0]
                 stay -= q
-                if not benefit[j]:
-                    matrix[node(s, a), node(j, 0)] += q
-                elif benefit[s]:
-                    matrix[node(s, a), node(j, min(a + 1, anc - 1))] += q
-                else:  # back from outside: like an entrant
-                    matrix[node(s, a), j * anc: (j + 1) * anc] += q * entry[j]
-            matrix[node(s, a), node(s, min(a + 1, anc - 1) if benefit[s] else 0)] += stay
+                moves.append((index[tr.target], q))
+        moves.append((s, stay))
+        for j, q in moves:
+            if benefit[s]:
+                aged = min(a + 1, anc - 1)
+                there = node(j, aged) if benefit[j] else kept(j, 0, aged) if clock else node(j, 0)
+                matrix[here, there] += q
+            elif c is None and benefit[j]:  # back from outside, forgotten: like an entrant
+                matrix[here, j * anc: (j + 1) * anc] += q * entry[j]
+            elif c is None or (not benefit[j] and c + 1 == clock):  # the forgotten, or a clock that runs out
+                matrix[here, node(j, 0)] += q
+            elif benefit[j]:  # back with the anciennitet kept
+                matrix[here, node(j, a)] += q
+            else:
+                matrix[here, kept(j, c + 1, a)] += q
     u = np.zeros(size)
     for j in range(len(states)):
         if benefit[j]:
@@ -183,7 +217,7 @@ def reference_settled_mix(scenario, values, months: int = 4096) -> np.ndarray:
     total, power = np.eye(size), matrix  # I + ... + M^(N-1) and M^N, for N = 1
     for _ in range(int(np.log2(months))):
         total, power = total + total @ power, power @ power
-    stock = (u @ total).reshape(len(states), anc)
+    stock = (u @ total)[: len(states) * anc].reshape(len(states), anc)
     persons = stock.sum(axis=1, keepdims=True)
     return np.where(persons > 0, stock / np.where(persons > 0, persons, 1.0), np.eye(anc)[-1])
 
@@ -217,11 +251,12 @@ def test_one_state_settles_into_the_geometric_mix(p):
 
 
 def test_persons_who_return_from_outside_enter_like_inflow_and_settle_in_a_closed_loop():
-    # kh -> job by band, job -> kh only: nobody ever leaves the pair, so the stock grows without end; it
-    # tends to the loop's own mix. Everyone enters kh at 0 (inflow and returns alike), so the share at a
-    # months is proportional to the chance of staying a months, prod_{b<a} (1 - p(b)), the last month's
-    # to that chance over p(A-1).
+    # With no memory of anciennitet (reset_after_weeks = 0): kh -> job by band, job -> kh only: nobody
+    # ever leaves the pair, so the stock grows without end; it tends to the loop's own mix. Everyone
+    # enters kh at 0 (inflow and returns alike), so the share at a months is proportional to the chance
+    # of staying a months, prod_{b<a} (1 - p(b)), the last month's to that chance over p(A-1).
     raw = one_state(initial=1000.0, inflow=40.0)
+    raw["refusion"] = {"reset_after_weeks": 0}
     raw["transitions"] = [{"from": "kh", "to": "job", "probability": {"0-5": 0.08, "6+": 0.03}},
                           {"from": "job", "to": "kh", "probability": 0.1}]
     with warnings.catch_warnings():

@@ -6,7 +6,8 @@ and ``$ echo $?`` the previous command's exit code. When a number in the model m
 the page and the command whose printed output no longer matches, so the docs cannot drift from the code.
 
 After a deliberate change, ``python tests/test_docs.py`` rewrites every session with what kikcalc
-prints now; read the diff before committing it.
+prints now; read the diff before committing it. Every run is at the time SOURCE_DATE_EPOCH gives
+(tests/conftest.py), so the provenance lines of the sessions do not change from run to run.
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def _refresh(match: re.Match) -> str:
 if __name__ == "__main__":
     import os
 
+    from conftest import RUN_TIME_EPOCH
+
+    os.environ["SOURCE_DATE_EPOCH"] = RUN_TIME_EPOCH  # the time the tests run at (conftest.py): sessions stay stable
     os.chdir(ROOT)
     for page in PAGES:
         text = page.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 import kikcalc
 from conftest import SCENARIOS, one_state, with_changes
+from kikcalc import limits
 from kikcalc.cli import main
 from kikcalc.errors import UsageError
 from kikcalc.goalseek import SolveError, check, evaluate, problem, solve
@@ -245,7 +246,8 @@ def test_formats(tmp_path):
     assert data["status"] == "solved" and data["monotone"] is True
     assert data["solutions"][0]["number"] == pytest.approx(value, rel=1e-12)
     assert data["vary"] == {"key_path": "strategies.kickstarter.flow_costs[1].amount", "what": "an amount in kr. per person",
-                            "value_in_file": 40_000, "domain": {"low": None, "high": None}}
+                            "value_in_file": 40_000,
+                            "limits": {"low": limits.KRONER_PER_MOVE.low, "high": limits.KRONER_PER_MOVE.high}}
     assert data["target"]["strategy"] == "kickstarter" and data["target"]["unit"] == "kr."
     assert len(data["scan"]["number"]) == 64
     table = pd.read_csv(io.StringIO(invoke(*args, "--format", "csv").stdout))
@@ -257,7 +259,7 @@ def test_formats(tmp_path):
     out = tmp_path / "solve.xlsx"
     assert invoke(*args, "--output", str(out)).exit_code == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["solve", "scan", "notes"]
+    assert book.sheetnames == ["solve", "scan", "notes", "provenance"]
     assert book["solve"]["H2"].value == pytest.approx(value, abs=0.01)
 
 
@@ -309,3 +311,11 @@ def test_a_number_of_another_strategy_is_refused():
     with pytest.raises(SolveError, match=r"is a number of strategy observed; it does not act on target"):
         solve(kikcalc.load(SCENARIOS / "aabenraa-ips-ung.toml"), "npv", "strategies.observed.investment.2024", strategy="target")
     assert issubclass(SolveError, UsageError)
+
+
+def test_between_beyond_the_limits_is_bad_input():
+    """--between is held to the number's limits (docs/scenario-format.md), as the file's own number is."""
+    result = invoke("solve", KICKSTARTER, "--target", "npv", "--vary", "strategies.kickstarter.flow_costs[1].amount",
+                    "--between", "0", "1e12")
+    assert result.exit_code == 2
+    assert (f"expected an amount in kr. per person {limits.KRONER_PER_MOVE.words()}, got 1e+12" in result.stderr)

@@ -4,21 +4,26 @@
 wrong types, nesting thousands of levels deep) and either returns a scenario or raises ScenarioError,
 quickly. The documents are made two ways: from nothing, and by changing a few values of the shipped
 scenarios, which reaches the checks deep inside a valid file. ``load`` does the same for any text or
-bytes in a file.
+bytes in a file, and ``observed_files.read`` for the data files of ``calibrate`` and ``followup --observed``.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import math
+import os
+import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SCENARIOS
-from kikcalc import keypaths, limits
+from kikcalc import keypaths, limits, observed_files
+from kikcalc.cli import main
 from kikcalc.errors import ScenarioError
 from kikcalc.scenario import build, load, read
 from kikcalc.spec import Scenario
@@ -196,3 +201,118 @@ def test_an_integer_past_the_digits_python_will_print_is_a_problem(tmp_path):
     with pytest.raises(ScenarioError, match=r"observed\.x: an integer of more than 1000 digits"):
         build({**BASES["aabenraa-kik2.toml"], "observed": {"x": 10**1001}})
     assert keypaths.format_value({"a": [10**5000]}) == "{ a = [an integer of more than 4300 digits] }"
+
+
+# --- observed data files (calibrate and followup --observed) ----------------------------------------------------
+
+PLAN = SCENARIOS / "aabenraa-kik2-plan.toml"
+STATUS = (SCENARIOS / "data" / "aabenraa-kik2-status-2021.csv").read_bytes()
+
+
+@settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.floats(0, 1), insert=st.one_of(st.binary(max_size=8),
+                                                  st.text(alphabet=';,"\r\n\t#æ[{', max_size=8).map(str.encode)),
+       cut=st.integers(0, 8), suffix=st.sampled_from([".csv", ".json"]))
+def test_an_observed_file_with_bytes_changed_is_observations_or_a_scenario_error(tmp_path_factory, position, insert, cut,
+                                                                                 suffix):
+    at = int(position * len(STATUS))
+    path = tmp_path_factory.mktemp("observed") / f"status{suffix}"
+    path.write_bytes(STATUS[:at] + insert + STATUS[at + cut:])
+    try:
+        observed_files.read(path, load(PLAN))
+    except ScenarioError as error:
+        assert error.problems
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"], ids=["old-mac", "windows", "unix"])
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_mac_roman_observed_file_is_bad_input_at_its_row_and_column_whatever_its_line_ends(tmp_path, line_end, command):
+    # Excel for Mac's "CSV (Macintosh)" writes Mac Roman (æ is the byte 0xBE) and ends its lines with \r alone
+    lines = ["date,state,measure,value", "2018-06-01,kontanthjælp,persons,1130"]
+    path = tmp_path / "status.csv"
+    path.write_bytes(line_end.join(lines).encode("mac_roman"))
+    result = CliRunner().invoke(main, [command[0], str(PLAN), "--observed", str(path), *command[1:]])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "bug" not in result.output
+    assert f"{path}: row 2, column B (state): not UTF-8 text: byte 0xBE" in result.stderr
+
+
+@pytest.mark.parametrize(("cell", "shown"), [("9" * 400, "a number too large for a float"), ("1" + "0" * 30, "1e+30")],
+                         ids=["400-digits", "1e30"])
+def test_an_observed_count_beyond_any_caseload_is_bad_input_not_a_failed_fit(tmp_path, cell, shown):
+    path = tmp_path / "status.csv"
+    path.write_text(f"date,state,measure,value\n2021-01-19,kontanthjaelp,persons,{cell}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["calibrate", str(PLAN), "--observed", str(path), "--fit", "states.kontanthjaelp.inflow"])
+    assert result.exit_code == 2, result.output
+    assert f"{path}: row 2, column D (value): expected a number of persons between 0 and 10_000_000_000, got {shown}\n" \
+        in result.stderr
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a": '])
+def test_observed_json_nested_thousands_deep_is_bad_input(tmp_path, opening):
+    path = tmp_path / "status.json"
+    path.write_text(opening * 100_000, encoding="utf-8")
+    result = CliRunner().invoke(main, ["followup", str(PLAN), "--observed", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"{path}: not readable as JSON: nested too deep (the jobindsats API's JSON is four levels " \
+                            'deep: [{"Variables": [{"Label": ...}], "Data": [[...]]}])\n'
+
+
+# --- text and --set values -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\r", "\x7f", "\x9b"])
+def test_a_control_character_in_a_text_is_a_problem_at_its_key_path(character):
+    raw = {**BASES["aabenraa-kik2.toml"]}
+    raw["scenario"] = {**raw["scenario"], "name": f"KIK{character}II"}
+    with pytest.raises(ScenarioError) as error:
+        build(raw)
+    assert [(p.path, p.message) for p in error.value.problems] == [
+        ("scenario.name", f"expected text, got a control character (U+{ord(character):04X}) at character 4")]
+
+
+def test_tab_and_newline_stay_text():
+    raw = {**BASES["aabenraa-kik2.toml"]}
+    raw["scenario"] = {**raw["scenario"], "source": "Aabenraa\tbudget 2021\nBeskæftigelsesplan 2021"}
+    assert build(raw).source == "Aabenraa\tbudget 2021\nBeskæftigelsesplan 2021"
+
+
+def test_a_control_character_set_from_the_command_line_never_reaches_a_workbook(tmp_path):
+    out = tmp_path / "kik2.xlsx"
+    result = CliRunner().invoke(main, ["compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--set",
+                                       'scenario.name="KIK\\u001b[2J II"', "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "scenario.name: expected text, got a control character (U+001B) at character 4 (given by --set)" in result.stderr
+    assert not out.exists()
+
+
+def test_an_integer_past_4300_digits_in_set_is_bad_input():
+    result = CliRunner().invoke(main, ["targets", str(SCENARIOS / "aabenraa-kik2.toml"), "--set",
+                                       "states.kontanthjaelp.inflow=" + "9" * 5000])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(": the value is an integer of more than 4300 digits, which no scenario needs\n")
+    with pytest.raises(keypaths.KeyPathError, match="an integer of more than 4300 digits"):
+        keypaths.parse_assignment("states.kontanthjaelp.inflow=" + "9" * 4301)
+
+
+# --- kikcalc check --against a snapshot, and the ways to start kikcalc ---------------------------------------------
+
+def test_a_snapshot_number_too_large_for_a_float_is_bad_input(tmp_path):
+    kik2, snap = str(SCENARIOS / "aabenraa-kik2.toml"), tmp_path / "snap.json"
+    assert CliRunner().invoke(main, ["snapshot", kik2, "-o", str(snap)]).exit_code == 0
+    document = json.loads(snap.read_text(encoding="utf-8"))
+    document["scenarios"]["aabenraa-kik2.toml"]["strategies"]["baseline"]["summary"]["npv"] = 10**400
+    snap.write_text(json.dumps(document), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", kik2, "--against", str(snap)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f'{snap}: scenarios."aabenraa-kik2.toml".strategies.baseline.summary.npv: expected a number, '
+                             "got an integer of 401 digits, more than a float holds\n")
+
+
+@pytest.mark.parametrize("module", ["kikcalc", "kikcalc.cli"])
+def test_python_dash_m_has_every_command(module):
+    # the commands of cli_*.py register on the imported kikcalc.cli, which is not __main__ under python -m kikcalc.cli
+    env = {**os.environ, "PYTHONPATH": str(SCENARIOS.parent)}
+    done = subprocess.run([sys.executable, "-m", module, "--help"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    commands = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")}
+    assert {"run", "validate", "new", "snapshot", "check", "liability"} <= commands

@@ -277,7 +277,8 @@ def _edited_copy(tmp_path, path: str, new: str):
 
 
 def _without_file_and_set(document: dict) -> dict:
-    document = {key: value for key, value in document.items() if key != "set"}
+    """The document without what names the file and the values set: the file, --set and the provenance."""
+    document = {key: value for key, value in document.items() if key not in ("set", "provenance")}
     document["scenario"] = {key: value for key, value in document["scenario"].items() if key != "file"}
     return document
 
@@ -289,6 +290,10 @@ def test_set_gives_what_an_edited_copy_of_the_file_gives(tmp_path):
     unchanged, _ = invoke("run", str(KIK2), "--format", "json")
     assert by_set.exit_code == by_edit.exit_code == 0
     assert _without_file_and_set(json.loads(by_set.stdout)) == _without_file_and_set(json.loads(by_edit.stdout))
+    # The provenance tells the two apart: the value set in one, the edited file's own SHA-256 in the other.
+    assert json.loads(by_set.stdout)["provenance"]["set"] == [{"path": EFFECT, "value": float(NEW)}]
+    assert json.loads(by_edit.stdout)["provenance"]["set"] == []
+    assert json.loads(by_set.stdout)["provenance"]["files"][0]["sha256"] != json.loads(by_edit.stdout)["provenance"]["files"][0]["sha256"]
     assert json.loads(by_set.stdout)["strategies"] != json.loads(unchanged.stdout)["strategies"]
 
     def verdicts(result) -> list[dict]:
@@ -353,3 +358,16 @@ def test_a_bad_set_is_exit_2_with_the_key_path_and_no_traceback(command, assignm
     result, messages = invoke(command, str(KIK2), "--set", assignment)
     assert result.exit_code == 2
     assert any(path in line and words in line for line in messages.splitlines()), messages
+
+
+@pytest.mark.parametrize("path, unit", [
+    ("states.kh.inflow.2021", "persons a month"),  # a table by year: the key that holds it decides
+    ("transitions[0].probability.0-5", "probability a month"),
+    ("strategies.kik2.effects[0].multiply", "factor"),
+    ('uncertainty."strategies.kik2.effects[0].multiply".sd', "factor"),  # a distribution: its number's unit
+    ("scenario.discount_rate", "share a year"),
+    ("states.kh.cost", "kr. per full-year person"),
+    ("something.unknown", ""),
+])
+def test_the_unit_of_a_number_by_its_key_path(path, unit):
+    assert keypaths.unit_of(path) == unit

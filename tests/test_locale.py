@@ -35,3 +35,35 @@ def test_percent_and_months():
 def test_unknown_locale_is_a_usage_error():
     with pytest.raises(UsageError, match="no such locale"):
         locale.number(1.0, 0, "fr")
+
+
+def test_shares_in_each_locales_own_percent_pattern():
+    # CLDR: en writes 76.9%, da 76,9 % (a space before the sign).
+    assert locale.share(0.769) == "76.9%"
+    assert locale.share(0.769, "da") == "76,9 %"
+    assert locale.share(-0.00001) == "0.0%"  # no "-0.0%"
+    assert locale.share(None, "da") == ""
+
+
+def test_signed_changes_round_first():
+    assert locale.signed(1234.4, 0, "da") == "+1.234"
+    assert locale.signed(-34.5, 1, "da") == "-34,5"
+    assert locale.signed(-0.00001, 1) == "+0.0"
+
+
+def test_months_in_a_table_stay_iso_in_english():
+    assert locale.month_text("2021-03") == "2021-03"
+    assert locale.month_text("2021-03", "da") == "marts 2021"
+    assert locale.month_text(None, "da") == ""
+
+
+def test_the_current_locale_is_set_within_a_block():
+    assert locale.current() == "en"
+    with locale.using("da"):
+        assert locale.current() == "da"
+        from kikcalc import report
+
+        assert report.kroner(1_234_567) == "1.234.567"  # the report's cells follow the command's locale
+    assert locale.current() == "en"
+    with pytest.raises(UsageError, match="no such locale"), locale.using("fr"):
+        pass

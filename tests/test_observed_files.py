@@ -8,6 +8,7 @@ names the file, the row and the column, and says what was expected.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,17 @@ def test_file_problems(tmp_path):
     assert "UTF-16 without a byte-order mark" in _problems(tmp_path / "utf16-no-bom.csv")[0][1]
 
 
+def test_a_named_pipe_or_a_device_is_refused_without_waiting(tmp_path):
+    """A FIFO with no writer would block an ordinary open for ever; kikcalc opens data files as it opens scenarios."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    assert _problems(fifo) == [("", "is a named pipe (FIFO), expected a data file (CSV or JSON) (a regular file)")]
+    assert _problems("/dev/zero") == [("", "is a device, expected a data file (CSV or JSON) (a regular file)")]
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    assert "a loop of symbolic links" in _problems(loop)[0][1]
+
+
 def test_several_json_tables_are_named_by_place(tmp_path):
     path = tmp_path / "two.json"
     path.write_text('[{"Variables": ["Periode", "Ydelsesgrupper", "Antal personer"], "Data": [["2020M01", "kontanthjaelp", 1130]]},'
@@ -261,6 +273,8 @@ CASES = [
     ("outside-horizon.csv", "row 2, column A (month)", "2019-12 lies outside the horizon 2020-01 to 2021-12"),
     ("text-in-number.csv", "row 3, column C (persons)", 'expected a number of persons, got "ca. 1100"'),
     ("negative-number.csv", "row 2, column C (full_time)", "a negative number (-12.5); expected a number of persons of at least 0"),
+    ("count-too-large.csv", "row 2, column C (persons)",
+     "expected a number of persons between 0 and 10_000_000_000, got 1e+21"),
     ("comma-in-comma-file.csv", "row 2, column C (persons)", '"1,130" is ambiguous in a comma-separated file: 1130 (a thousands comma)'),
     ("point-in-semicolon-file.csv", "row 2, column C (full_time)", "a point separates thousands (1.130 is 1130)"),
     ("decimal-comma-unquoted.csv", "row 2", "4 cells, but the header (row 1) names 3 columns; a decimal comma in a comma-separated file?"),
@@ -275,10 +289,13 @@ CASES = [
     ("discretionised-value.csv", "row 2, column C (Antal personer)", "a number jobindsats does not publish? Leave the cell empty"),
     ("all-cells-empty.csv", "", "no numbers in the file: every value cell is empty"),
     ("windows-1252.csv", "row 2, column B (state)", 'not UTF-8 text: byte 0xE6 (Windows-1252, Excel\'s plain "CSV"'),
+    # Excel for Mac's "CSV (Macintosh)": Mac Roman (æ is the byte 0xBE) and lines ended by \r alone
+    ("mac-csv-cr-line-ends.csv", "row 2, column B (state)", "not UTF-8 text: byte 0xBE"),
     ("workbook.xlsx", "", 'an Excel workbook, not a text file: save it as "CSV UTF-8"'),
     ("jobindsats-bad-shape.json", "[0]", 'expected the jobindsats API\'s JSON: [{"Variables": '),
     ("jobindsats-text-value.json", "Data[1][2] (Antal personer)", 'expected a number of persons, got "ca. 1100"'),
     ("invalid.json", "row 2, character 23", "not valid JSON: Expecting value"),
+    ("nested-too-deep.json", "", "not readable as JSON: nested too deep"),
     ("several-problems.csv", "row 2, column A (month)", "2019-12 lies outside the horizon"),
 ]
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import kikcalc
-from conftest import ROOT, SCENARIOS
+from conftest import ROOT, SCENARIOS, without_command
 from kikcalc.cli import main
 
 KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
@@ -87,11 +87,25 @@ def test_a_toml_output_is_refused_in_any_format(tmp_path, extra):
     assert out.read_text(encoding="utf-8") == '[scenario]\nname = "mine"\n'
 
 
+@pytest.mark.parametrize(("fmt", "name", "fits"), [("xlsx", "a.csv", "a.xlsx"), ("csv", "a.xlsx", "a.csv"),
+                                                   ("json", "a.csv", "a.json"), ("table", "a.md", "a.txt")])
+def test_a_format_the_suffix_contradicts_is_refused_before_the_run(tmp_path, fmt, name, fits):
+    """A workbook named .csv, CSV text named .xlsx: each would fail in the program its name opens it with."""
+    result = invoke("run", KIK2, "--format", fmt, "--output", str(tmp_path / name))
+    assert result.exit_code == 2 and f"and --format says {fmt}" in result.stderr and f"name it {fits}" in result.stderr
+    assert not (tmp_path / name).exists()
+
+
+def test_csv_da_is_a_csv_file_all_the_same(tmp_path):
+    result = invoke("run", KIK2, "--format", "csv-da", "--output", str(tmp_path / "kik2.csv"))
+    assert result.exit_code == 0 and (tmp_path / "kik2.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
 @pytest.mark.parametrize("suffix, fmt", [(".csv", "csv"), (".CSV", "csv"), (".json", "json"), (".md", "markdown"), (".txt", "table")])
 def test_a_known_suffix_chooses_the_format(tmp_path, suffix, fmt):
     out = tmp_path / f"kik2{suffix}"
     assert invoke("targets", KIK2, "--output", str(out)).exit_code == 0
-    assert out.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", fmt).stdout
+    assert without_command(out.read_text(encoding="utf-8")) == without_command(invoke("targets", KIK2, "--format", fmt).stdout)
 
 
 # --- 1. only regular files are written --------------------------------------------------------------
@@ -132,21 +146,24 @@ def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     assert real.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
-def test_dev_stdout_redirected_to_a_file_writes_the_file_and_leaves_dev_stdout_alone(tmp_path):
-    out = tmp_path / "redirected.csv"
-    with open(out, "wb") as stream:
+def test_dev_stdout_appended_to_a_file_keeps_what_the_file_held(tmp_path):
+    """-o /dev/stdout >> log.txt appends, as >> asks: the stream is written to, never a new file put in its place."""
+    out = tmp_path / "log.txt"
+    out.write_text("earlier log\n", encoding="utf-8")
+    with open(out, "ab") as stream:
         process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=stream)
         _, stderr = process.communicate(timeout=120)
     assert process.returncode == 0, stderr
-    assert out.read_text(encoding="utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
+    assert out.read_text(encoding="utf-8") == "earlier log\n" + invoke("targets", KIK2, "--format", "csv").stdout
     assert os.path.islink("/dev/stdout")
 
 
-def test_dev_stdout_on_a_pipe_is_refused():
-    process = _kikcalc("targets", KIK2, "--format", "csv", "--output", "/dev/stdout", stdout=subprocess.PIPE)
+@pytest.mark.parametrize("path", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_a_standard_stream_on_a_pipe_is_written_as_the_stream(path):
+    process = _kikcalc("targets", KIK2, "--format", "csv", "--output", path, stdout=subprocess.PIPE)
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 2 and stdout == b""
-    assert b"/dev/stdout: is a named pipe" in stderr
+    assert process.returncode == 0, stderr
+    assert stdout.decode("utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
 # --- 2. write errors ----------------------------------------------------------------------------------
@@ -230,6 +247,16 @@ def test_a_broken_pipe_exits_quietly_with_141():
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 141
     assert stderr == b""
+
+
+def test_a_reader_that_stops_halfway_is_141_not_a_silent_success():
+    """Python's buffered stdout drops the rest of a large write a reader stops taking, and exits 0; kikcalc writes
+    every byte or says the pipe broke (the monthly JSON is 250 kB, far more than a pipe holds)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    reader = f'"{sys.executable}" -c "import sys, time; sys.stdin.buffer.read(10); time.sleep(1)"'
+    shell = f'"{sys.executable}" -m kikcalc.cli run "{KIK2}" --monthly --format json | {reader}; exit "${{PIPESTATUS[0]}}"'
+    done = subprocess.run(["bash", "-c", shell], env=env, capture_output=True, timeout=120)
+    assert done.returncode == 141 and done.stderr == b""
 
 
 def test_a_pipe_into_head_gives_the_first_line_and_no_complaint():

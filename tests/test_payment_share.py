@@ -122,3 +122,22 @@ def test_solve_finds_the_payment_share_at_which_the_economic_target_is_met_exact
                                        "states.sygedagpenge.payment_share"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "states.sygedagpenge.payment_share = 0.6\n" in result.output
+
+
+def test_the_tables_and_formats_carry_the_economic_rows():
+    # 100 on kh paid 1.0 in 2020 and 0.25 in 2021: 100 and 25 economic full-year persons, after the total.
+    from kikcalc import tables
+    from kikcalc.formats import _text
+    from kikcalc.report_html import _comparison_cell
+
+    result = run(build(one_state(p_exit=0.0, initial=100.0, months=24, payment_share={"2020": 1.0, "2021": 0.25})))
+    persons = tables.persons_by_year(result, "baseline")
+    assert list(persons.row) == ["state", "outside", "total", "economic"]
+    economic = persons[persons.row == "economic"].iloc[0]
+    assert (economic.state, economic[2020], economic[2021]) == ("kh", pytest.approx(100.0), pytest.approx(25.0))
+    assert "kh: economic (paid share)" in _text.persons_text(result, "baseline", "table")
+    lines = tables.comparison_frame([result])
+    line = lines[lines.line == "Economic full-year persons: kh"].iloc[0]
+    assert line.unit == "economic full-year persons" and line["2021"] == pytest.approx(25.0)
+    assert _text.compare_cell(line.unit, line.line, line["2021"]) == _text.compare_cell("full-year persons", "", 25.0)
+    assert _comparison_cell(line.unit, line.line, line["2021"], "en") == _comparison_cell("full-year persons", "", 25.0, "en")

@@ -44,6 +44,8 @@ def scenarios(draw) -> dict:
         "states": states,
         "transitions": transitions,
         "strategies": {"baseline": {}, "s": {"effects": effects, "programmes": programmes}},
+        # Anciennitet kept outside for 52 weeks (the rule), 13 weeks, or forgotten at once.
+        "refusion": {"reset_after_weeks": draw(st.sampled_from([52, 13, 0]))},
     }
 
 

@@ -8,7 +8,7 @@ from scipy import integrate
 
 from conftest import one_state
 from kikcalc import run
-from kikcalc.refusion import state_share_by_month, state_share_during_month
+from kikcalc.refusion import state_share_by_month, state_share_during_month, state_share_on_return
 from kikcalc.scenario import build
 from kikcalc.spec import Refusion
 
@@ -102,6 +102,20 @@ def test_an_entrant_gets_the_mean_of_the_staircase_over_their_part_of_the_month(
     # A person who stays a month is counted half at its start, half at its end: the month's mean of s.
     for a in range(13):
         assert 0.5 * (at_start[a] + at_end[a + 1]) == pytest.approx(_month_share(Refusion(), a), rel=1e-9)
+
+
+@pytest.mark.parametrize("refusion", [Refusion(), Refusion(weeks_per_month=4.0, band_end_weeks=(4.0, 25.0, 52.0))],
+                         ids=["the rule", "steps inside months"])
+def test_a_kept_returner_gets_the_mean_of_the_staircase_from_the_time_it_carries(refusion):
+    # Carrying a months on benefit and arriving at u: on benefit at a + tau, tau in 0..1-u; per half full-time
+    # person 2 * integral (1 - tau) s(a + tau) (numerically here, in closed form in kikcalc).
+    s, ends = _staircase(refusion)
+    on_return = state_share_on_return(refusion, 16)
+    for a in range(16):
+        inside = [e - a for e in ends if 0 < e - a < 1]
+        expected = 2 * integrate.quad(lambda tau, a=a: (1 - tau) * s(a + tau), 0, 1, points=inside or None)[0]
+        assert on_return[a] == pytest.approx(expected, rel=1e-9)
+    assert on_return[0] == pytest.approx(state_share_during_month(refusion, 16)[1][0], rel=1e-12)  # an entrant's
 
 
 def test_with_exits_the_leavers_half_month_is_valued_over_the_months_first_half():

@@ -54,6 +54,21 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    # Seasons and the business cycle (issue 12, rule 6): kikcalc/scenario_seasons.py
+    ("season-month-13.toml", "states.kontanthjaelp.season.13", 'expected a calendar month 1 to 12 as the key (1 = January), got "13"'),
+    ("season-month-named.toml", "states.kontanthjaelp.season.jan", 'expected a calendar month 1 to 12 as the key'),
+    ("season-month-twice.toml", "states.kontanthjaelp.season.01", 'month 1 is given twice, also as "1"'),
+    ("season-negative-factor.toml", "transitions[0].season.7", "expected a seasonal factor between 0 and 1000, got -0.2"),
+    ("season-all-zero.toml", "states.kontanthjaelp.season", "every factor is 0, so they cannot be scaled to a mean of 1"),
+    ("season-not-a-table.toml", "states.kontanthjaelp.season", "expected a table of factors by calendar month"),
+    ("season-normalise-not-boolean.toml", "states.kontanthjaelp.season_normalise", 'expected true or false, got "no"'),
+    ("season-normalise-without-season.toml", "transitions[0].season_normalise", "season_normalise goes only with season"),
+    ("season-makes-probability-above-one.toml", "transitions[0].season",
+     "kontanthjaelp -> selvforsorgende monthly probability becomes 1.5 in 2020-07 (2.5 x 0.6); expected at most 1"),
+    ("season-and-effect-make-probability-above-one.toml", "strategies.kik2.effects[0].multiply",
+     "rate becomes 1.125 in 2020-07 under strategy kik2; expected a probability between 0 and 1"),
+    ("cycle-year-outside-horizon.toml", "states.kontanthjaelp.cycle.2023", "year 2023 is outside the horizon"),
+    ("cycle-negative.toml", "transitions[0].cycle.2021-03", "expected a number (a factor) between 0 and 1000, got -1.1"),
     ("inflow-add-makes-inflow-negative.toml", "strategies.kik2.effects[1].inflow_add",
      "the inflow to kontanthjaelp becomes -10 in 2020-06 under strategy kik2; expected a number of persons a month between 0 and "
      "10_000_000"),
@@ -125,6 +140,26 @@ CASES = [
     ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
      "is a table of numbers (by year, month or anciennitet band); add scale = true"),
     ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
+    # Prices, a-dagpenge's co-financing and who pays (issue 12, rules 3 and 4)
+    ("prices-base-year-missing.toml", "prices.base_year", "missing; this key is required"),
+    ("prices-base-year-is-text.toml", "prices.base_year", 'expected a year (such as 2021), got "2020"'),
+    ("prices-index-and-growth.toml", "prices", "expected exactly one of index (a price index by year) or growth"),
+    ("prices-index-missing-year.toml", "prices.index", "no index for 2021; the index must cover the base year 2020 and every year"),
+    ("prices-index-key-not-a-year.toml", "prices.index.2021-06", 'expected a year such as "2021" as the key'),
+    ("prices-index-zero.toml", "prices.index.2021", "expected an index number between 0.001 and 1_000_000, got 0"),
+    ("prices-growth-too-large.toml", "prices.growth", "expected a yearly rate (0.02 for 2 %) between -0.5 and 1, got 2"),
+    ("prices-unknown-key.toml", "prices.base_yaer", 'unknown key; did you mean "base_year"?'),
+    ("prices-current-line-unknown.toml", "prices.in_current_prices[0]", 'got "investments"; did you mean "investment"?'),
+    ("prices-current-line-is-a-rate.toml", "prices.in_current_prices[0]", "cost is a rate per full-year person"),
+    ("cofinancing-unknown-rule.toml", "states.kontanthjaelp.cofinancing", 'got "dagpenge"; did you mean "a-dagpenge"?'),
+    ("cofinancing-on-outside-state.toml", "states.selvforsorgende.cofinancing", "only a benefit state has this"),
+    ("cofinancing-with-gross-basis.toml", "states.kontanthjaelp.cofinancing", 'leave out cost_basis = "gross"'),
+    ("cofinancing-shares-wrong-count.toml", "cofinancing.a-dagpenge.municipal_share", "expected 4 shares, one per band"),
+    ("cofinancing-share-above-one.toml", "cofinancing.a-dagpenge.municipal_share[3]", "expected a share between 0 and 1, got 80"),
+    ("cofinancing-table-typo.toml", "cofinancing.adagpenge", 'unknown key; did you mean "a-dagpenge"?'),
+    ("grant-payer-unknown.toml", "strategies.kik2.grants[0].payer", 'expected one of state, other, got "staten"'),
+    ("target-payer-unknown.toml", "targets[1].payer", 'expected one of municipality, state, public, got "kommune"'),
+    ("target-payer-on-level-target.toml", "targets[0].payer", "only a net present value target (npv_min) names a payer"),
     # Input that ended in a traceback, ran out of memory or time, or ran on as nonsense (issue 11)
     ("nested-inline-tables-too-deep.toml", "", "arrays and inline tables nested more than 20 levels deep (at line 41)"),
     ("nested-arrays-too-deep.toml", "", "arrays and inline tables nested more than 20 levels deep (at line 16)"),
@@ -133,6 +168,12 @@ CASES = [
     ("refusion-step-nan.toml", "refusion.band_end_weeks[1]", "expected a number of weeks between 0 and 3000, got nan"),
     ("refusion-step-huge-integer.toml", "refusion.band_end_weeks[2]", "between 0 and 3000, got an integer of 400 digits"),
     ("weeks-per-month-tiny.toml", "refusion.weeks_per_month", "expected a number of weeks between 4 and 5, got 1e-300"),
+    ("reset-after-weeks-beyond-3-years.toml", "refusion.reset_after_weeks",
+     "expected a number of weeks of self-support (52 by the rules; 0 for no memory of anciennitet) between 0 and 156, got 260"),
+    ("reset-after-weeks-negative.toml", "refusion.reset_after_weeks", "between 0 and 156, got -52"),
+    ("reset-after-weeks-in-months.toml", "refusion.reset_after_weeks",
+     'expected a number of weeks of self-support (52 by the rules; 0 for no memory of anciennitet), got "12 months"'),
+    ("reset-after-weeks-typo.toml", "refusion.reset_after_week", 'unknown key; did you mean "reset_after_weeks"?'),
     ("fade-months-huge.toml", "strategies.kik2.effects[0].fade_months",
      "expected a whole number of months between 0 and 1200, got 1_000_000_000"),
     ("initial-1e308.toml", "states.kontanthjaelp.initial", "expected a number of persons between 0 and 10_000_000, got 1e+308"),
@@ -162,6 +203,8 @@ CASES = [
      'a key with letters beyond a-z (such as æ, ø, å) is written in quotes: [states."kontanthjælp"]'),
     ("name-not-ascii-with-unknown-key.toml", "states.kontanthjælp.inflw", 'unknown key; did you mean "inflow"?'),
     ("name-with-combining-accent.toml", 'states."ma\u030ahed"', "holds a letter written as two characters"),
+    ("label-with-control-character.toml", "strategies.baseline.label",
+     "expected text, got a control character (U+001B) at character 9"),
     ("outflows-just-above-one.toml", "transitions[0]", "probabilities of leaving kontanthjaelp add up to 1.00000004"),
     ("add-after-set-makes-probability-above-one.toml", "strategies.kik2.effects[1].add",
      "the kontanthjaelp -> selvforsorgende rate becomes 1.1 in 2020-06 under strategy kik2; expected a probability"),
@@ -303,6 +346,16 @@ def test_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
     result, text = invoke(command, str(fifo))
     assert result.exit_code == 2
     assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a scenario file (a regular file)")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not hasattr(signal, "SIGALRM"), reason="named pipes are Unix's")
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_an_observed_file_that_is_a_named_pipe_is_refused_without_reading_it(command, tmp_path, no_hang):
+    fifo = tmp_path / "jobindsats.csv"
+    os.mkfifo(fifo)
+    result, text = invoke(*command, str(SCENARIOS / "aabenraa-kik2.toml"), "--observed", str(fifo))
+    assert result.exit_code == 2
+    assert_reported(text, str(fifo), "", "is a named pipe (FIFO), expected a data file (CSV or JSON) (a regular file)")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero") or not hasattr(signal, "SIGALRM"), reason="Unix's devices")

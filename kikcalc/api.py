@@ -1,0 +1,300 @@
+"""The library's entry points beyond :func:`kikcalc.run`, for notebooks and scripts: each returns pandas DataFrames.
+
+::
+
+    import kikcalc
+    psa = kikcalc.sensitivity("scenarios/aabenraa-kik2.toml", draws=1000, seed=1)
+    psa.summary                      # strategy, measure, period, unit, mean, p5, p50, p95, probability
+    kikcalc.tornado("scenarios/aabenraa-kik2.toml")                      # one-way swings, ranked
+    fit = kikcalc.calibrate("scenarios/aabenraa-kik2-plan.toml", observed=["scenarios/data/kik2-kontanthjaelp.csv"],
+                            fit=["strategies.kik2.effects[0].multiply"])
+    fit.fitted, fit.residuals
+    kikcalc.solve("scenarios/aabenraa-kik2.toml", target="kik2_goal", vary="strategies.kik2.effects[0].multiply").solutions
+    kikcalc.followup("scenarios/aabenraa-kik2.toml").lines
+
+Each takes a scenario file's path or a loaded :class:`~kikcalc.spec.Scenario`, and ``overrides``: (key path, value)
+pairs, as ``kikcalc.load(..., overrides=...)`` and ``--set`` take them. The command line stands on these same functions (the
+checks of a request live here, once); bad input raises :class:`~kikcalc.errors.ScenarioError` or
+:class:`~kikcalc.errors.UsageError` with the command line's message. Nothing here computes a model number:
+the frames are those the command line formats.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kikcalc.errors import ScenarioError, UsageError
+from kikcalc.scenario import load, with_overrides
+from kikcalc.spec import Scenario
+
+ScenarioLike = Scenario | str | Path
+
+
+def callable_module(name: str, function: str) -> None:
+    """Let the module ``name`` be called as this module's ``function``: ``kikcalc.sensitivity(...)`` runs
+    :func:`sensitivity` and ``from kikcalc.sensitivity import run`` still imports the module's own."""
+
+    class CallableModule(types.ModuleType):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return globals()[function](*args, **kwargs)
+
+    sys.modules[name].__class__ = CallableModule
+
+
+def _scenario(scenario: ScenarioLike, overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> Scenario:
+    overrides = list(overrides.items()) if isinstance(overrides, Mapping) else list(overrides)
+    if isinstance(scenario, Scenario):
+        return with_overrides(scenario, overrides) if overrides else scenario
+    return load(scenario, overrides)
+
+
+def unknown_strategy(name: str, known: list[str], where: str) -> str:
+    """The message for a strategy name the scenario does not have, with the nearest one."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f'; did you mean "{close[0]}"?' if close else ""
+    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+
+
+# --- sensitivity and tornado -------------------------------------------------------------------
+
+
+def uncertain(scenario: Scenario) -> tuple[Any, list[str]]:
+    """The scenario's uncertain numbers less those set with --set (certain in this run), and a note for each of
+    those; a file with none left, or with a distribution that cannot be drawn from, is bad input."""
+    from kikcalc.uncertainty import probe, read, without
+
+    uncertainty = read(scenario)[0]
+    fixed = {path for path, _, _ in scenario.overrides} & set(uncertainty.paths)
+    notes = [f"{path} is set with --set: it is certain in this run, not drawn" for path in sorted(fixed)]
+    uncertainty = without(uncertainty, fixed)
+    if not len(uncertainty):
+        has_table = isinstance(scenario.raw.get("uncertainty"), dict) and scenario.raw["uncertainty"]
+        raise UsageError(f"{scenario.path}: " + ("every uncertain number is set with --set: nothing is left to draw" if has_table else
+                                                 "no uncertain numbers: give distributions in an [uncertainty] table "
+                                                 "(docs/scenario-format.md, \"[uncertainty] and [[correlations]]\")"))
+    problems = probe(uncertainty, scenario)
+    if problems:
+        raise ScenarioError(scenario.path, problems)
+    return uncertainty, notes
+
+
+@dataclass
+class Sensitivity:
+    """A probabilistic sensitivity run as tables."""
+
+    summary: pd.DataFrame
+    """Per strategy and measure: mean, p5, p50, p95, and the probability of paying back or meeting a target."""
+    uncertain: pd.DataFrame
+    """The uncertain numbers: key path, distribution, its parameters, mean and sd."""
+    draws: pd.DataFrame
+    """One row per (draw, strategy): the drawn numbers (kept), NPV, net saving, payback, target values."""
+    run: Any = field(repr=False)
+    """The :class:`kikcalc.sensitivity.Run`, for its JSON summary (``run.summary``)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sampler: str = "random", workers: int = 1,
+                dask: str | None = None, overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = (),
+                progress: Callable[[int], None] | None = None) -> Sensitivity:
+    """Every strategy run on ``draws`` draws of the ``[uncertainty]`` table's numbers (``kikcalc sensitivity``)."""
+    from kikcalc import report_sensitivity
+    from kikcalc import sensitivity as psa
+
+    if not (isinstance(draws, int) and 1 <= draws <= 10_000_000):
+        raise UsageError(f"draws: expected a whole number from 1 to 10,000,000, got {draws!r}")
+    if sampler not in ("random", "lhs", "sobol"):
+        raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
+    scenario = _scenario(scenario, overrides)
+    uncertainty, notes = uncertain(scenario)
+    result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
+                     progress=progress)
+    if result.summary["draws_used"] == 0:
+        states = ", ".join(result.summary["excluded"]["by_state"])
+        raise UsageError(f"{scenario.path}: every draw makes leaving {states} exceed a probability of 1; narrow the "
+                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+    return Sensitivity(report_sensitivity.frame(scenario, result.summary), pd.DataFrame(result.summary["uncertain"]),
+                       psa.draws_table(result), result, notes)
+
+
+def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tuple[str, str]:
+    """The strategy a tornado compares with the baseline and its metric's unit; bad input for any other."""
+    from kikcalc import sensitivity as psa
+
+    names = scenario.strategy_names
+    if strategy is None:
+        if len(names) < 2:
+            raise UsageError(f"{scenario.path}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
+        strategy = names[1]
+    elif strategy not in names:
+        raise UsageError(unknown_strategy(strategy, names, scenario.path))
+    elif strategy == names[0]:
+        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
+                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
+    target_names = [t.name for t in scenario.targets]
+    if metric in psa.METRICS:
+        return strategy, "kr."
+    if metric.startswith("target:") and metric[7:] in target_names:
+        target = scenario.targets[target_names.index(metric[7:])]
+        if target.kind == "payback":
+            raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
+        return strategy, target.unit
+    options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
+    close = difflib.get_close_matches(metric, options, n=1)
+    raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
+
+
+def tornado(scenario: ScenarioLike, strategy: str | None = None, metric: str = "npv",
+            overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> pd.DataFrame:
+    """One-way sensitivity (``kikcalc tornado``): each uncertain number alone at its low and high, ranked by swing.
+    The frame's ``attrs`` hold the strategy, metric, unit and the base value."""
+    from kikcalc import report_sensitivity
+    from kikcalc import sensitivity as psa
+
+    scenario = _scenario(scenario, overrides)
+    uncertainty, _ = uncertain(scenario)
+    strategy, unit = tornado_request(scenario, strategy, metric)
+    base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
+    frame = report_sensitivity.tornado_frame(bars)
+    frame.attrs.update(strategy=strategy, metric=metric, unit=unit, base=base)
+    return frame
+
+
+# --- observations: calibrate and follow-up -----------------------------------------------------
+
+
+def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: Mapping[str, str] | None = None,
+                 measure: str | None = None) -> tuple[Any, list[str]]:
+    """The scenario's ``[observed]`` table and every data file as one set of observations, and a note of what
+    each file gave; none at all, or the same count twice, is bad input."""
+    from kikcalc.observed import from_scenario
+    from kikcalc.observed_files import read as read_data
+
+    found = from_scenario(scenario)[0]
+    notes: list[str] = []
+    for file in files:
+        read = read_data(file, scenario, dict(mapping or {}), measure=measure)
+        notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
+        found = found + read
+    twice = found.duplicates()
+    if twice:
+        first, second = twice[0]
+        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
+                         f"(the scenario's [observed] table and a data file may hold the same counts)")
+    if not len(found):
+        raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
+                         f"(docs/calibration.md)")
+    return found, notes
+
+
+def realised_strategy(scenario: Scenario, name: str | None) -> int:
+    """The strategy the observations were made under: the one named, else the first after the baseline."""
+    names = scenario.strategy_names
+    if name is None:
+        return 1 if len(names) > 1 else 0
+    if name not in names:
+        raise UsageError(unknown_strategy(name, names, scenario.path))
+    return names.index(name)
+
+
+def check_fit(scenario: Scenario, found: Any, fit: Sequence[str], holdout: int) -> None:
+    """Bad input unless every key path to fit names a number that can be fitted, once, and the holdout leaves some
+    observations to fit."""
+    from kikcalc import calibration, keypaths
+
+    if not fit:
+        raise UsageError("--fit: give at least one key path to fit")
+    for path in fit:
+        try:
+            calibration.fitted_number(scenario, path)
+        except keypaths.KeyPathError as error:
+            raise UsageError(f"--fit {path}: {error.message}") from None
+    if len(set(fit)) < len(fit):
+        raise UsageError("--fit: each key path once")
+    if holdout >= len(found):
+        raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(found)} observations)")
+
+
+@dataclass
+class Calibration:
+    """A calibration as tables."""
+
+    fitted: pd.DataFrame
+    """Each fitted number: key path, factor (a table scaled whole), in the file, fitted, se, 95 % interval."""
+    residuals: pd.DataFrame
+    """Each observation: observed, the model before and after the fit."""
+    holdout: pd.DataFrame | None
+    """The held-out observations' forecast, with ``holdout``."""
+    fit: Any = field(repr=False)
+    """The :class:`kikcalc.calibration.Fit` (warnings, RMSE, MAPE, the estimates' correlation)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def calibrate(scenario: ScenarioLike, observed: Sequence[str | Path] = (), fit: Sequence[str] = (), strategy: str | None = None,
+              holdout: int = 0, mapping: Mapping[str, str] | None = None, measure: str | None = None,
+              overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> Calibration:
+    """Fit numbers of a scenario, by key path, to observed caseloads (``kikcalc calibrate``)."""
+    from kikcalc import calibration, report_calibration
+
+    scenario = _scenario(scenario, overrides)
+    found, notes = observations(scenario, observed, mapping, measure)
+    k = realised_strategy(scenario, strategy)
+    fit = [fit] if isinstance(fit, str) else list(fit)
+    check_fit(scenario, found, fit, holdout)
+    result = calibration.calibrate(scenario, found, fit, k, holdout)
+    return Calibration(report_calibration.fitted_frame(result), report_calibration.residual_frame(result, found),
+                       report_calibration.holdout_frame(result, found) if holdout else None, result, notes)
+
+
+@dataclass
+class FollowUp:
+    """A follow-up as tables: each observation against the projection, in persons and kroner."""
+
+    lines: pd.DataFrame
+    result: Any = field(repr=False)
+    """The :class:`kikcalc.followup.FollowUp`."""
+    notes: list[str] = field(default_factory=list)
+
+
+def followup(scenario: ScenarioLike, observed: Sequence[str | Path] = (), strategy: str | None = None,
+             mapping: Mapping[str, str] | None = None, measure: str | None = None,
+             overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> FollowUp:
+    """Are we ahead of the plan? (``kikcalc followup``)"""
+    from kikcalc import report_calibration
+    from kikcalc.followup import follow_up
+
+    scenario = _scenario(scenario, overrides)
+    found, notes = observations(scenario, observed, mapping, measure)
+    result = follow_up(scenario, found, realised_strategy(scenario, strategy))
+    return FollowUp(report_calibration.followup_frame(result), result, notes)
+
+
+# --- goal seeking --------------------------------------------------------------------------------
+
+
+@dataclass
+class Goal:
+    """A goal seek as tables."""
+
+    solutions: pd.DataFrame
+    """Each value at which the target is exactly at its threshold (and the file's value), checked by a run."""
+    scan: pd.DataFrame
+    """The values scanned: number, the target's value, threshold, margin."""
+    solution: Any = field(repr=False)
+    """The :class:`kikcalc.goalseek.Solution` (``status``: solved, never_met or always_met)."""
+
+
+def solve(scenario: ScenarioLike, target: str, vary: str, strategy: str | None = None,
+          between: tuple[float, float] | None = None, overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> Goal:
+    """The value of one number (``vary``, a key path) at which ``target`` is exactly at its threshold (``kikcalc solve``)."""
+    from kikcalc import goalseek, report_goalseek
+
+    solution = goalseek.solve(_scenario(scenario, overrides), target, vary, strategy, between)
+    return Goal(report_goalseek.frame(solution), report_goalseek.scan_frame(solution), solution)

@@ -1,0 +1,51 @@
+"""``kikcalc liability``: the liability view at a valuation month (docs/model.md section 9a). No arithmetic here."""
+
+from __future__ import annotations
+
+import click
+
+import kikcalc
+from kikcalc.calendar import parse_month
+from kikcalc.cli import _SET, _chosen_format, _emit, _handles_bad_input, _output_options, _overrides, _unknown_strategy, main
+from kikcalc.errors import UsageError
+
+RUN_OFF_YEARS = click.IntRange(1, 100)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--strategy", "-s", "strategies", multiple=True, metavar="S",
+              help="Show this strategy and its change against the baseline (repeatable; default: every strategy).")
+@click.option("--at", "at", default=None, metavar="YYYY-MM",
+              help="The valuation month: persons on benefit at its start, money discounted to it (default: the first month).")
+@click.option("--years", type=RUN_OFF_YEARS, default=None, metavar="N",
+              help="Count N years from the valuation month (1-100; default: for ever, the horizon's last month's rates after it).")
+@_SET
+@_output_options
+@_handles_bad_input
+def liability(file: str, strategies: tuple[str, ...], at: str | None, years: int | None, assignments: tuple[str, ...],
+              fmt: str | None, output: str | None) -> None:
+    """Expected future months on benefit and the present value of future net cost per person, by state and
+    anciennitet segment, for the stock at a month and one year's entrants, and each strategy's change to it."""
+    from kikcalc import report_liability
+    from kikcalc.liability import value
+
+    chosen = _chosen_format(output, fmt, [file])
+    scenario = kikcalc.load(file, _overrides(assignments))
+    for name in strategies:
+        if name not in scenario.strategy_names:
+            raise UsageError(_unknown_strategy(name, scenario.strategy_names, file))
+    calendar = scenario.calendar
+    month = 0
+    if at is not None:
+        try:
+            number = parse_month(at)
+        except ValueError as error:
+            raise UsageError(f"--at {at}: {error}") from None
+        if not calendar.contains(number):
+            raise UsageError(f"--at {at}: outside the horizon {calendar.labels[0]} to {calendar.labels[-1]}")
+        month = calendar.index(number)
+    result = value(scenario, month, None if years is None else 12 * years)
+    shown = [scenario.strategy_names[0], *[s for s in strategies if s != scenario.strategy_names[0]]] if strategies else None
+    notes = report_liability.header_lines(result, "table")[1:] if chosen in ("csv", "csv-da") else []
+    _emit(report_liability.document(result, chosen, shown), output, (file,), notes)

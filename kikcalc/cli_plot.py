@@ -1,0 +1,102 @@
+"""``kikcalc plot``: a chart of a scenario for a committee paper, as PNG, SVG or PDF. No arithmetic here."""
+
+from __future__ import annotations
+
+import click
+
+import kikcalc
+from kikcalc import charts
+from kikcalc.cli import (
+    _MAP,
+    _MEASURE,
+    _OBSERVED,
+    _QUIET,
+    _SET,
+    _emit,
+    _handles_bad_input,
+    _observations,
+    _overrides,
+    _realised_strategy,
+    _uncertain,
+    _unknown_strategy,
+    _warn,
+    main,
+)
+from kikcalc.cli_draws import DRAWS, LOCALE, SEED, sensitivity_run
+from kikcalc.errors import UsageError
+from kikcalc.output import check_output, image_format_for
+
+
+def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str) -> str:
+    """The strategy a tornado compares with the baseline: the one named, else the first after the baseline."""
+    names = scenario.strategy_names
+    if strategy is None:
+        if len(names) < 2:
+            raise UsageError(f"{file}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
+        return names[1]
+    if strategy not in names:
+        raise UsageError(_unknown_strategy(strategy, names, file))
+    if strategy == names[0]:
+        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
+                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
+    return strategy
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The chart file: .png, .svg or .pdf (written atomically).")
+@click.option("--kind", "-k", type=click.Choice(charts.KINDS), default="caseload", show_default=True,
+              help="caseload (persons per strategy, level targets marked), saving (cumulative net saving, payback marked), "
+                   "tornado (one uncertain number at a time), fan (yearly net saving over the draws), "
+                   "followup (observed against the projection).")
+@LOCALE
+@click.option("--strategy", "-s", default=None,
+              help="tornado, followup: the strategy (default: the first after the baseline).")
+@click.option("--metric", "-m", type=click.Choice(["npv", "net_saving"]), default="npv", show_default=True,
+              help="tornado: the net present value or the net saving over the horizon.")
+@DRAWS
+@SEED
+@_OBSERVED
+@_MAP
+@_MEASURE
+@_SET
+@_QUIET
+@_handles_bad_input
+def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, metric: str, draws: int, seed: int,
+         observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, assignments: tuple[str, ...],
+         quiet: bool) -> None:
+    """A chart for a committee paper: caseload, saving, tornado, fan or followup (needs the plot extra)."""
+    inputs = [file, *observed_files]
+    check_output(output, inputs)
+    fmt = image_format_for(output)
+    charts.require()
+    if observed_files and kind != "followup":
+        raise UsageError(f"--observed: only --kind followup draws observations (this is --kind {kind})")
+    if kind in ("tornado", "fan"):
+        scenario, uncertainty = _uncertain(file, assignments)
+        if kind == "tornado":
+            from kikcalc import sensitivity as psa
+
+            chosen = tornado_strategy(scenario, strategy, file)
+            base, bars = psa.tornado(scenario, uncertainty, chosen, metric)
+            figure = charts.tornado(scenario, chosen, metric, base, bars, locale)
+        else:
+            figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale)
+    else:
+        scenario = kikcalc.load(file, _overrides(assignments))
+        _warn(scenario, file, quiet)
+        result = kikcalc.run(scenario)
+        if kind == "caseload":
+            figure = charts.caseload(result, locale)
+        elif kind == "saving":
+            if len(scenario.strategies) < 2:
+                raise UsageError(f"{file}: a saving is against the baseline; the file has only {scenario.strategy_names[0]}")
+            figure = charts.saving(result, locale)
+        else:
+            from kikcalc.followup import follow_up
+
+            observations = _observations(scenario, observed_files, maps, measure)
+            k = _realised_strategy(scenario, strategy, file)
+            figure = charts.followup(result, follow_up(scenario, observations, k), observations, locale)
+    _emit(charts.render(figure, fmt), output, tuple(inputs))

@@ -1,0 +1,121 @@
+"""``kikcalc snapshot`` and ``kikcalc check``: regression checks for CI pipelines (docs/ci.md)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+import kikcalc
+from kikcalc import report, snapshot
+from kikcalc.cli import _FILES, _QUIET, _SET, EXIT_CHECK_FAILED, _emit, _handles_bad_input, _load_each_once, _overrides, main
+from kikcalc.errors import ScenarioError, UsageError
+from kikcalc.output import check_output, format_for, write_atomically
+
+
+def _sensitivity_json(scenario: kikcalc.Scenario, settings: dict) -> dict | None:
+    """The ``kikcalc sensitivity --format json`` document of a scenario, or None if it has no [uncertainty]."""
+    from kikcalc import report_sensitivity
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import probe, read
+
+    uncertainty = read(scenario)[0]
+    if not len(uncertainty):
+        click.echo(f"note: {scenario.path}: no [uncertainty] table: its snapshot holds the plain run's numbers only", err=True)
+        return None
+    problems = probe(uncertainty)
+    if problems:
+        raise ScenarioError(scenario.path, problems)
+    run = psa.run(scenario, uncertainty, settings["draws"], settings["seed"], settings["sampler"])
+    if run.summary["draws_used"] == 0:
+        raise UsageError(f"{scenario.path}: every draw makes leaving a state exceed a probability of 1; narrow the distributions")
+    return json.loads(report_sensitivity.document(run, "json"))
+
+
+def _snapshot_of(files: tuple[str, ...], settings: dict | None, quiet: bool, assignments: tuple[str, ...] = ()) -> dict:
+    """The snapshot document of the files as they run now, with sensitivity numbers if ``settings`` are given."""
+    keys = snapshot.keys_of(files)
+    results = _load_each_once(files, _overrides(assignments), quiet)
+    for result in results:
+        for note in report.set_notes(result):
+            click.echo(f"note: {result.scenario.path}: {note}", err=True)
+    entries = {}
+    for key, result in zip(keys, results, strict=True):
+        run = json.loads(report.to_json(report.run_json(result)))
+        entries[key] = snapshot.entry(run, None if settings is None else _sensitivity_json(result.scenario, settings))
+    return snapshot.document(entries, kikcalc.__version__, settings)
+
+
+_DRAWS = click.option("--draws", "-n", type=click.IntRange(1, 1_000_000), default=None,
+                      help="Also store the sensitivity summary of this many draws of each file's [uncertainty] numbers.")
+_SEED = click.option("--seed", type=click.IntRange(0), default=None, help="Seed of the draws (with --draws; default 1).")
+_SAMPLER = click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"]), default=None,
+                        help="Sampler of the draws (with --draws; default random).")
+
+
+@main.command(name="snapshot")
+@_FILES
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the snapshot to this file (JSON, atomically) instead of the terminal.")
+@_DRAWS
+@_SEED
+@_SAMPLER
+@_SET
+@_QUIET
+@_handles_bad_input
+def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | None, seed: int | None, sampler: str | None,
+                     assignments: tuple[str, ...], quiet: bool) -> None:
+    """Store every headline number of every strategy of the files, for kikcalc check to compare a later run with."""
+    if draws is None and (seed is not None or sampler is not None):
+        raise UsageError("--seed and --sampler choose the draws of --draws N; give --draws too")
+    if output:
+        format_for(output, "json")  # refuses a .toml: that is a scenario
+        check_output(output, list(files))
+    settings = None if draws is None else {"draws": draws, "seed": 1 if seed is None else seed, "sampler": sampler or "random"}
+    document = _snapshot_of(files, settings, quiet, assignments)
+    _emit(report.to_json(document), output, files)
+
+
+@main.command()
+@_FILES
+@click.option("--against", "-a", required=True, type=click.Path(dir_okay=False), metavar="SNAPSHOT.json",
+              help="The snapshot written by kikcalc snapshot.")
+@click.option("--rtol", type=click.FloatRange(0), default=snapshot.RTOL, show_default=True,
+              help="Relative tolerance: a number moved when |new - old| > atol + rtol x |old|.")
+@click.option("--atol", type=click.FloatRange(0), default=snapshot.ATOL, show_default=True,
+              help="Absolute tolerance, in each number's own unit (kr., persons, a share).")
+@click.option("--update", is_flag=True, help="Rewrite the snapshot (atomically) with the numbers of this run, deliberately; exit 0.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,
+              help="table (default), markdown (for a CI job summary) or json; default from --output's suffix.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the report to this file (atomically).")
+@_SET
+@_QUIET
+@_handles_bad_input
+def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update: bool, fmt: str | None, output: str | None,
+          assignments: tuple[str, ...], quiet: bool) -> None:
+    """Run the files again and compare every number with a snapshot; exit 1 if one moved beyond the tolerance,
+    or a scenario, strategy, year or number is missing or extra."""
+    from kikcalc import report_snapshot
+
+    chosen = format_for(output, fmt)
+    if chosen not in report_snapshot.FORMATS:
+        raise UsageError(f"--output {output}: kikcalc check writes {', '.join(report_snapshot.FORMATS)}")
+    if output:
+        check_output(output, [*files, against])
+    old = snapshot.read(against)
+    if update:
+        if assignments:
+            raise UsageError("--update with --set would store numbers that the files do not give; leave out --set, or edit the files")
+        check_output(against, list(files), "--against")
+    new = _snapshot_of(files, old.get("sensitivity"), quiet, assignments)
+    changes = snapshot.compare(old, new, rtol, atol)
+    compared = len(set(snapshot.flatten(old)) & set(snapshot.flatten(new)))
+    if update:
+        write_atomically(against, report.to_json(new), list(files), "--against")
+    _emit(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), output, (*files, against))
+    if changes and not update:
+        how = ("" if assignments else
+               f"; if they are intended, rewrite it: kikcalc check {' '.join(files)} --against {against} --update")
+        click.echo(f"kikcalc: {len(changes)} difference{'s' if len(changes) != 1 else ''} from {against}{how}", err=True)
+        sys.exit(EXIT_CHECK_FAILED)

@@ -1,0 +1,332 @@
+"""The layout shared by the text formats (``table`` and ``markdown``): headings, grids and cells.
+
+Every number comes from :mod:`kikcalc.tables`; every number is written by :mod:`kikcalc.locale`
+(1,234,567.8 by default, 1.234.567,8 and Danish month names with ``--locale da``). ``style`` is
+``"table"`` (a plain text table) or ``"markdown"`` (GitHub Markdown).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tabulate import tabulate
+
+from kikcalc import locale as loc
+from kikcalc import provenance, tables
+from kikcalc.formats import View
+from kikcalc.result import Result
+
+_TABLEFMT = {"table": "simple", "markdown": "github"}
+_SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
+TARGET_HEADERS = ["target", "strategy", "value", "threshold", "verdict", "margin", "first month met"]
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+def blank(value: Any) -> bool:
+    """True for a missing value: None, or the NaN pandas puts in its place."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def text(value: Any, missing: str = "") -> str:
+    return missing if blank(value) else str(value)
+
+
+def kroner(value: float, locale: str = "en") -> str:
+    return loc.kroner(value, locale)
+
+
+def mio(value: float, locale: str = "en") -> str:
+    return loc.mio(value, locale)
+
+
+def persons(value: float, locale: str = "en") -> str:
+    return loc.persons(value, locale)
+
+
+def verdict_word(met: bool | None) -> str:
+    return "n/a" if met is None else "met" if met else "MISSED"
+
+
+def target_value(value: Any, unit: str, met: bool | None = None, locale: str = "en") -> str:
+    if blank(value):
+        if unit == "month":
+            return "none"
+        # A share judged on no one (a programme nobody has left yet, an empty denominator) is missed.
+        return "none to count" if unit == "share" and met is False else ""
+    if unit == "month":
+        return loc.month_text(value, locale)
+    if unit == "share":
+        return loc.share(value, locale)
+    if unit == "kr.":
+        return kroner(value, locale)
+    return persons(value, locale)
+
+
+def margin(value: Any, unit: str, locale: str = "en") -> str:
+    if blank(value):
+        return ""
+    if unit == "month":
+        return f"{loc.signed(value, 0, locale)} {loc.word('months', locale)}"
+    if unit == "share":
+        return f"{loc.signed(value * 100, 1, locale)} pt"
+    if unit == "kr.":
+        return loc.signed(value, 0, locale)
+    return loc.signed(value, 1, locale)
+
+
+def grid(rows: list[list[Any]], headers: list[str], style: str) -> str:
+    return tabulate(rows, headers=headers, tablefmt=_TABLEFMT[style], disable_numparse=True,
+                    colalign=("left",) + ("right",) * (len(headers) - 1))
+
+
+def heading(words: str, style: str) -> str:
+    return f"### {words}" if style == "markdown" else f"{words}\n{'-' * len(words)}"
+
+
+def provenance_line(record: provenance.Provenance) -> str:
+    """The header line that says where the output came from."""
+    return f"Provenance: {record.one_line()}"
+
+
+def stamp(content: str, record: provenance.Provenance) -> str:
+    """The provenance line put under a document's first line (its title)."""
+    title, newline, rest = content.partition("\n")
+    return f"{title}\n{provenance_line(record)}" + (newline + rest if newline else "\n")
+
+
+def _record(results: list[Result], view: View) -> provenance.Provenance:
+    return view.provenance or provenance.of([r.scenario for r in results])
+
+
+# --- the sections of a run ---------------------------------------------------------------------
+
+def header_text(result: Result, style: str, locale: str = "en") -> str:
+    s = result.scenario
+    calendar = s.calendar
+    start, end = loc.month_text(calendar.labels[0], locale), loc.month_text(calendar.labels[-1], locale)
+    lines = [f"# {s.name}" if style == "markdown" else s.name.upper(),
+             f"{s.municipality + ', ' if s.municipality else ''}{start} {loc.word('to', locale)} {end} "
+             f"({calendar.months} {loc.word('months', locale)}), {loc.word('discount_rate', locale)} "
+             f"{loc.share(s.discount_rate, locale)}"]
+    if s.source:
+        lines.append(f"Source: {s.source}")
+    if s.prices is not None:
+        lines.append(price_line(s))
+    uncertain = s.raw.get("uncertainty")
+    if isinstance(uncertain, dict) and uncertain:
+        lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
+                     f"[uncertainty] (kikcalc sensitivity draws them)")
+    return "\n".join(lines)
+
+
+def price_line(scenario: Any) -> str:
+    """What prices money is in: the header line of a scenario with a [prices] table."""
+    base = scenario.prices.base_year
+    if scenario.prices.view == "fixed":
+        return f"Money in fixed {base} prices; present values in {base} kroner"
+    return f"Money in current prices (each year's kroner, price index {base} = 1); present values in {base} kroner"
+
+
+def notes_text(result: Result) -> str:
+    return "\n".join(f"Note: {note}" for note in result.notes)
+
+
+def set_text(result: Result) -> str:
+    """The header lines of a text or Markdown report that say which values were set."""
+    return "\n".join(f"Set: {line}" for line in tables.set_lines(result))
+
+
+def _strategy_label(result: Result, strategy: str) -> str:
+    return result.scenario.strategies[result.strategy(strategy)].label
+
+
+def persons_text(result: Result, strategy: str, style: str, locale: str = "en") -> str:
+    """Full-year persons by state and year for one strategy, with the benefit states' total."""
+    table = tables.persons_by_year(result, strategy)
+    years = [c for c in table.columns if c not in ("state", "row")]
+
+    def row_label(name: str, row: str) -> str:
+        return {"programme": f"of which: {name}", "outside": f"{name} (outside)",
+                "economic": f"{name}: economic (paid share)"}.get(row, name)
+
+    rows = [[row_label(r["state"], r["row"]), *(persons(r[y], locale) for y in years)]
+            for r in table.to_dict(orient="records")]
+    return heading(f"Full-year persons (helårspersoner): {_strategy_label(result, strategy)} [{strategy}]", style) + \
+        "\n" + grid(rows, ["state", *map(str, years)], style)
+
+
+def money_text(result: Result, strategy: str, style: str, locale: str = "en") -> str:
+    """Every money line by year for one strategy, kr., with a total column."""
+    table = tables.money_by_year(result, strategy)
+    years = [c for c in table.columns if c not in ("line", "label", "total")]
+    rows = [[r["label"], *(kroner(r[y], locale) for y in [*years, "total"])] for r in table.to_dict(orient="records")]
+    return heading(f"Money, kr.: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
+        grid(rows, ["line", *map(str, years), "total"], style)
+
+
+def payback_text(row: Any, locale: str = "en") -> str:
+    """A strategy's payback month for reading: the month, 'not within the horizon', or 'never behind'."""
+    if row.never_behind:
+        return "never behind"
+    return "not within the horizon" if blank(row.payback_month) else loc.month_text(row.payback_month, locale)
+
+
+def summary_text(result: Result, style: str, strategies: list[str] | None = None, locale: str = "en") -> str:
+    summary = tables.summary(result, strategies)
+    spending, grants = "spending" in summary.columns, "grants" in summary.columns
+    with_state = summary.attrs.get("with_state", False)
+    rows = [
+        [row.strategy, row.label, mio(row.investment, locale),
+         *([mio(row.spending, locale)] if spending else []), *([mio(row.grants, locale)] if grants else []),
+         mio(row.net_saving, locale), "-" if row.baseline else payback_text(row, locale),
+         mio(row.npv, locale), *([mio(row.npv_state, locale)] if with_state else []),
+         loc.number(row.return_per_krone, 2, locale)]
+        for row in summary.itertuples()
+    ]
+    headers = ["strategy", "label", "investment, mio. kr.",
+               *(["spending incl. programmes, mio. kr."] if spending else []),
+               *(["grants, mio. kr."] if grants else []),
+               "net saving, mio. kr.", "payback month", "NPV, mio. kr.", *(["NPV for the state, mio. kr."] if with_state else []),
+               "kr. saved per kr. invested"]
+    return heading("Investment summary (against the baseline)", style) + "\n" + grid(rows, headers, style)
+
+
+def programmes_text(result: Result, style: str, strategies: list[str], locale: str = "en") -> str:
+    """Each programme of the chosen strategies: started, left, reached an outcome, cost per outcome."""
+    frame = tables.programmes(result, strategies)
+    rows = [[row.programme, row.strategy, persons(row.started, locale), persons(row.left, locale),
+             persons(row.reached_outcome, locale), loc.share(row.success_share, locale), kroner(row.cost, locale),
+             kroner(row.cost_per_outcome, locale)]
+            for row in frame.itertuples()]
+    headers = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
+               "cost per outcome, kr."]
+    return heading("Programmes (over the horizon)", style) + "\n" + grid(rows, headers, style)
+
+
+def targets_rows(result: Result, strategies: list[str] | None = None, locale: str = "en") -> list[list[str]]:
+    return [
+        [row.name, row.strategy, target_value(row.value, row.unit, row.met, locale),
+         f"{_SYMBOL[row.comparison]} {target_value(row.threshold, row.unit, locale=locale)}", verdict_word(row.met),
+         margin(row.margin, row.unit, locale), loc.month_text(None if blank(row.first_month_met) else row.first_month_met,
+                                                              locale)]
+        for row in tables.targets(result, strategies).itertuples()
+    ]
+
+
+def targets_text(result: Result, style: str, strategies: list[str] | None = None, locale: str = "en") -> str:
+    rows = targets_rows(result, strategies, locale)
+    if not rows:
+        return heading("Targets", style) + "\n(no targets in this scenario)"
+    return heading("Targets", style) + "\n" + grid(rows, TARGET_HEADERS, style)
+
+
+def monthly_text(result: Result, strategy: str, style: str, locale: str = "en") -> str:
+    """Full-time persons by month (rows) and state (columns) for one strategy."""
+    table = tables.monthly_persons(result, strategy)
+    rows = [[loc.month_text(month, locale), *(persons(v, locale) for v in values)]
+            for month, values in zip(table.index, table.to_numpy(), strict=True)]
+    return heading(f"Full-time persons by month: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
+        grid(rows, ["month", *table.columns], style)
+
+
+# --- whole documents ---------------------------------------------------------------------------
+
+def run(result: Result, view: View, style: str) -> str:
+    strategies = view.strategies or result.scenario.strategy_names
+    locale = view.locale
+    parts = [header_text(result, style, locale) + "\n" + provenance_line(_record([result], view))]
+    if result.scenario.overrides:
+        parts.append(set_text(result))
+    if result.notes:
+        parts.append(notes_text(result))
+    for name in strategies:
+        parts.append(monthly_text(result, name, style, locale) if view.monthly else persons_text(result, name, style, locale))
+        parts.append(money_text(result, name, style, locale))
+    parts.append(summary_text(result, style, strategies, locale))
+    if result.programmes.strategy.isin(strategies).any():
+        parts.append(programmes_text(result, style, strategies, locale))
+    parts.append(targets_text(result, style, strategies, locale))
+    return "\n\n".join(parts) + "\n"
+
+
+def compare_cell(unit: str, line: str, value: Any, locale: str = "en") -> str:
+    if blank(value):
+        return ""
+    if isinstance(value, str):
+        return loc.month_text(value, locale) if unit == "month" and value[:4].isdigit() else value
+    if unit in ("full-year persons", "economic full-year persons"):
+        return persons(value, locale)
+    if unit == "kr. per kr.":
+        return loc.number(value, 2, locale)
+    return kroner(value, locale)
+
+
+def _one_figure_table(frames: list, headers: list[str], style: str, locale: str) -> str:
+    """One-figure lines as rows; a column per strategy of each frame, in order."""
+    columns: list[dict[str, str]] = []
+    for frame in frames:
+        single = tables.one_figure_lines(frame)
+        for strategy in dict.fromkeys(single.strategy):
+            records = single[single.strategy == strategy].to_dict(orient="records")
+            columns.append({r["line"]: compare_cell(r["unit"], r["line"], r["total"], locale) for r in records})
+    lines = list(dict.fromkeys(line for column in columns for line in column))
+    rows = [[line, *(column.get(line, "") for column in columns)] for line in lines]
+    return grid(rows, ["", *headers], style)
+
+
+def targets_pivot_rows(result: Result, locale: str = "en") -> tuple[list[list[str]], list[str]]:
+    """One row per target, one column per strategy: the verdict and the value."""
+    rows = []
+    for record in tables.targets_by_strategy(result):
+        unit = record["unit"]
+        row = [record["name"], f"{_SYMBOL[record['comparison']]} {target_value(record['threshold'], unit, locale=locale)}"]
+        for met, value in record["verdicts"].values():
+            row.append("n/a" if met is None else f"{verdict_word(met)} ({target_value(value, unit, met, locale)})")
+        rows.append(row)
+    return rows, ["target", "threshold", *result.scenario.strategy_names]
+
+
+def compare(results: list[Result], view: View, style: str) -> str:
+    locale = view.locale
+    parts = [provenance_line(_record(results, view))]
+    for result in results:
+        parts.append(header_text(result, style, locale))
+        if result.scenario.overrides:
+            parts.append(set_text(result))
+        if result.notes:
+            parts.append(notes_text(result))
+        years = [str(y) for y in result.scenario.calendar.year_list]
+        mine = tables.comparison_frame([result])
+        labels = {s.name: s.label for s in result.scenario.strategies}
+        rows, previous = [], None
+        for record in tables.by_year_lines(mine).to_dict(orient="records"):
+            if record["line"] != previous:
+                rows.append([record["line"], *[""] * (len(years) + 1)])
+                previous = record["line"]
+            rows.append([f"- {labels[record['strategy']]}",
+                         *(compare_cell(record["unit"], record["line"], record[y], locale) for y in [*years, "total"])])
+        parts.append(heading("By year", style) + "\n" + grid(rows, ["", *years, "total"], style))
+        if len(result.scenario.strategies) > 1:
+            parts.append(heading("Against the baseline", style) + "\n" +
+                         _one_figure_table([mine], [labels[s] for s in result.scenario.strategy_names[1:]], style, locale))
+        if result.verdicts:
+            target_rows, headers = targets_pivot_rows(result, locale)
+            parts.append(heading("Targets", style) + "\n" + grid(target_rows, headers, style))
+    if len(results) > 1:
+        frames = [tables.comparison_frame([r]) for r in results]
+        headers = [f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies[1:]]
+        parts.append(heading("All scenarios against their baselines", style) + "\n" +
+                     _one_figure_table(frames, headers, style, locale))
+    return "\n\n".join(parts) + "\n"
+
+
+def targets(results: list[Result], view: View, style: str) -> str:
+    parts = [provenance_line(_record(results, view))]
+    for result in results:
+        set_part = set_text(result) + "\n\n" if result.scenario.overrides else ""
+        parts.append(heading(f"{result.scenario.name} ({result.scenario.path})", style) + "\n" + set_part +
+                     (grid(targets_rows(result, view.strategies, view.locale), TARGET_HEADERS, style)
+                      if result.verdicts else "(no targets)"))
+    return "\n\n".join(parts) + "\n"

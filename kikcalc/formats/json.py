@@ -1,0 +1,89 @@
+"""``--format json``: every table as records, full-precision numbers, with a ``provenance`` object (docs/output-columns.md)."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kikcalc import provenance, tables
+from kikcalc.formats import View
+from kikcalc.formats._cells import rounded
+from kikcalc.result import Result
+
+NAME = "json"
+SUFFIXES = (".json",)
+ORDER = 50
+BINARY = False
+HELP = "every table, with provenance"
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    return rounded(frame).to_dict(orient="records")
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe: NaN -> null, numpy scalars -> Python numbers."""
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def dumps(document: Any) -> str:
+    return json.dumps(_clean(document), indent=2, ensure_ascii=False) + "\n"
+
+
+def run_json(result: Result, strategies: list[str] | None = None, monthly: bool = False) -> dict:
+    """The ``run`` document: ``scenario``, ``set``, ``strategies`` (the summary), ``yearly``, ``money``,
+    ``targets``, ``programmes`` (and ``monthly``, ``monthly_money`` with ``monthly``)."""
+    s = result.scenario
+    strategies = strategies or s.strategy_names
+    document = {
+        "scenario": {"name": s.name, "municipality": s.municipality, "file": s.path, "source": s.source,
+                     "start": s.calendar.labels[0], "end": s.calendar.labels[-1],
+                     "discount_rate": s.discount_rate, "notes": result.notes,
+                     "prices": None if s.prices is None else {"base_year": s.prices.base_year, "view": s.prices.view}},
+        "set": tables.set_records(result),
+        "strategies": records(tables.only(result.summary, strategies)),
+        "yearly": records(tables.only(result.yearly, strategies)),
+        "money": records(tables.only(result.money, strategies)),
+        "targets": records(tables.only(result.targets, strategies)),
+        "programmes": records(tables.only(result.programmes, strategies)),
+    }
+    if monthly:
+        document["monthly"] = records(tables.only(result.monthly, strategies))
+        document["monthly_money"] = records(tables.only(result.monthly_money, strategies))
+    return document
+
+
+def _provenance(results: list[Result], view: View) -> dict:
+    return (view.provenance or provenance.of([r.scenario for r in results])).to_dict()
+
+
+def run(result: Result, view: View) -> str:
+    return dumps({**run_json(result, view.strategies, view.monthly), "provenance": _provenance([result], view)})
+
+
+def compare(results: list[Result], view: View) -> str:
+    return dumps({"comparison": records(tables.comparison_frame(results)), "scenarios": [run_json(r) for r in results],
+                  "provenance": _provenance(results, view)})
+
+
+def targets(results: list[Result], view: View) -> str:
+    return dumps({"targets": records(tables.all_targets(results, view.strategies)),
+                  "set": [{"file": r.scenario.path, **record} for r in results for record in tables.set_records(r)],
+                  "provenance": _provenance(results, view)})
+
+
+def stamp(content: str, record: provenance.Provenance) -> str:
+    """A JSON document laid out elsewhere (sensitivity, solve, ...) with the ``provenance`` object added."""
+    return dumps({**json.loads(content), "provenance": record.to_dict()})

@@ -1,0 +1,95 @@
+"""Report formats of ``kikcalc liability``: a :class:`~kikcalc.liability.Liability` laid out, no model number computed.
+
+The table (CSV, a workbook's first sheet, JSON's ``rows``) has one row per strategy, group (``stock``:
+persons on benefit at the start of the valuation month; ``entrants``: one year's entrants from it),
+benefit state (and ``all``) and anciennitet segment (and ``all``); docs/output-columns.md lists the columns.
+The text shows, for each strategy, the rows with persons, and for every strategy but the baseline the
+change it makes.
+"""
+
+from __future__ import annotations
+
+import math
+
+from kikcalc import locale
+from kikcalc.liability import Liability
+from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _records, to_json, workbook
+
+UNBOUNDED = "unbounded"
+"""What the text shows for expected months that never end (a benefit state nobody leaves)."""
+
+
+def header_lines(liability: Liability, fmt: str) -> list[str]:
+    scenario = liability.scenario
+    labels = scenario.calendar.labels
+    at = labels[liability.at]
+    last_entry = scenario.calendar.start + liability.at + 11
+    run_off = ("for ever (after the horizon, its last month's rates and costs hold)" if liability.run_off_months is None
+               else f"{liability.run_off_months // 12} years from {at}")
+    title = f"{scenario.name}: liability at {at}"
+    return [f"# {title}" if fmt == "markdown" else title.upper(),
+            f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
+            f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
+            f"Run-off: {run_off}; present values at {scenario.discount_rate:.1%} a year, discounted to the start of {at}",
+            "Net cost: net benefit cost (after refusion) and ordinary measures; months: expected months on any benefit, "
+            "the start-end mean of each month (docs/model.md section 9a)"]
+
+
+def _months(value: float) -> str:
+    if isinstance(value, float) and math.isinf(value):
+        return UNBOUNDED
+    return locale.number(value, 1)
+
+
+def _change(value: float, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    text = locale.number(value, decimals)
+    return text if text.startswith("-") or text == locale.number(0.0, decimals) else f"+{text}"
+
+
+def text(liability: Liability, fmt: str, strategies: list[str] | None = None) -> str:
+    """Header lines, then a table per strategy shown (default: every one) of the rows with persons."""
+    frame = liability.table
+    names = liability.scenario.strategy_names
+    parts = ["\n".join(header_lines(liability, fmt))]
+    for name in strategies or names:
+        rows = frame[(frame.strategy == name) & (frame.persons > 0)]
+        states_with_persons = rows[rows.state != "all"].groupby("group").state.nunique()
+        alone = rows.group.map(states_with_persons).fillna(0) <= 1
+        rows = rows[~(alone & (rows.state == "all"))]  # one state's rows are already its total
+        baseline = name == names[0]
+        headers = ["group", "state", "segment", "persons", "future months", "PV net cost per person, kr.",
+                   "PV net cost, mio. kr."]
+        if not baseline:
+            headers += ["change, months", "change per person, kr.", "change, mio. kr."]
+        grid = []
+        for row in rows.itertuples():
+            line = [row.group, row.state, row.segment, locale.number(row.persons, 1), _months(row.future_months),
+                    locale.kroner(row.pv_net_cost), locale.mio(row.pv_net_cost_total)]
+            if not baseline:
+                line += [_change(row.future_months_change, 1), _change(row.pv_net_cost_change, 0),
+                         _change(row.pv_net_cost_total_change / 1e6, 2)]
+            grid.append(line)
+        label = next(s.label for s in liability.scenario.strategies if s.name == name)
+        title = f"{label} ({name})" + ("" if baseline else f", and its change against {names[0]}")
+        parts.append(f"{_heading(title, fmt)}\n{_grid(grid, headers, fmt)}")
+    return "\n\n".join(parts) + "\n"
+
+
+def document(liability: Liability, fmt: str, strategies: list[str] | None = None) -> str | bytes:
+    """The liability in a format: table, markdown, csv, csv-da, json or xlsx."""
+    frame = liability.table
+    if strategies:
+        frame = frame[frame.strategy.isin(strategies)]
+    if fmt in CSV_FORMATS:
+        return _csv(frame, fmt)
+    if fmt == "json":
+        scenario = liability.scenario
+        return to_json({"scenario": {"name": scenario.name, "file": scenario.path, "discount_rate": scenario.discount_rate},
+                        "valuation_month": scenario.calendar.labels[liability.at],
+                        "run_off_months": liability.run_off_months,
+                        "rows": _records(frame)})
+    if fmt == "xlsx":
+        return workbook({"liability": frame}, header_lines(liability, "table")[1:])
+    return text(liability, fmt, strategies)

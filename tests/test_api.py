@@ -1,0 +1,102 @@
+"""The library's entry points beyond kikcalc.run (kikcalc.api): the same numbers as the commands, as DataFrames."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import kikcalc
+from conftest import SCENARIOS
+from kikcalc.cli import main
+from kikcalc.errors import ScenarioError, UsageError
+
+KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+PLAN = str(SCENARIOS / "aabenraa-kik2-plan.toml")
+STATUS = str(SCENARIOS / "data" / "aabenraa-kik2-status-2021.csv")
+LONG_TERM = str(SCENARIOS / "aabenraa-long-term-supported.toml")
+LONG_TERM_DATA = str(SCENARIOS / "data" / "aabenraa-long-term-supported-2013-2017.csv")
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(main, [*args, "--format", "json"], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def test_sensitivity_is_the_command_as_tables():
+    psa = kikcalc.sensitivity(KIK2, draws=200, seed=7)
+    document = cli_json("sensitivity", KIK2, "--draws", "200", "--seed", "7")
+    assert psa.run.summary["draws_used"] == document["draws_used"] == 200
+    npv = psa.summary[(psa.summary.strategy == "kik2") & (psa.summary.measure == "NPV of the net saving")].iloc[0]
+    [kik2_document] = [entry for entry in document["strategies"] if entry["name"] == "kik2"]
+    assert (npv["mean"], npv["p5"], npv["p95"]) == tuple(kik2_document["npv"][k] for k in ("mean", "p5", "p95"))
+    assert len(psa.draws) == 200 * len(kikcalc.load(KIK2).strategies)  # one row per draw and strategy
+    kik2 = psa.draws[psa.draws.strategy == "kik2"]
+    assert kik2["npv"].mean() == pytest.approx(npv["mean"], rel=1e-12)  # the summary is of the draws
+
+
+def test_sensitivity_module_is_still_a_module():
+    """kikcalc.sensitivity is called and imported from: the module's own names stay where they were."""
+    from kikcalc.sensitivity import Run, run
+
+    assert kikcalc.sensitivity.run is run and kikcalc.sensitivity.Run is Run
+    assert callable(kikcalc.sensitivity) and callable(kikcalc.followup)
+
+
+def test_overrides_make_a_number_certain():
+    psa = kikcalc.sensitivity(KIK2, draws=50, overrides=[("strategies.kik2.effects[0].multiply", 1.6)])
+    assert "strategies.kik2.effects[0].multiply is set with --set: it is certain in this run, not drawn" in psa.notes
+    assert "strategies.kik2.effects[0].multiply" not in set(psa.uncertain["path"])
+
+
+def test_tornado_is_the_command_as_a_table():
+    frame = kikcalc.tornado(KIK2, metric="npv")
+    document = cli_json("tornado", KIK2, "--metric", "npv")
+    assert frame.attrs["base"] == document["base"]
+    assert list(frame["key_path"]) == [bar["key_path"] for bar in document["bars"]]
+    assert list(frame["swing"]) == [bar["swing"] for bar in document["bars"]]
+
+
+def test_calibrate_is_the_command_as_tables():
+    fit = kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA], fit=["states.langtidsforsorgede.inflow"])
+    document = cli_json("calibrate", LONG_TERM, "--observed", LONG_TERM_DATA, "--fit", "states.langtidsforsorgede.inflow")
+    assert fit.fitted["fitted"].iloc[0] == document["fitted"][0]["fitted"]
+    assert isinstance(fit.residuals, pd.DataFrame) and len(fit.residuals) == len(document["residuals"])
+    assert fit.holdout is None
+
+
+def test_followup_is_the_command_as_a_table():
+    follow = kikcalc.followup(PLAN, observed=[STATUS])
+    document = cli_json("followup", PLAN, "--observed", STATUS)
+    assert list(follow.lines["difference"]) == [line["difference"] for line in document["lines"]]
+
+
+def test_solve_is_the_command_as_tables():
+    goal = kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply")
+    document = cli_json("solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply")
+    assert goal.solution.status == document["status"] == "solved"
+    solved = goal.solutions[goal.solutions.point == "crossing 1"]["number"].iloc[0]
+    assert solved == document["solutions"][0]["number"]
+    assert len(goal.scan) == len(document["scan"]["number"])
+
+
+def test_a_loaded_scenario_takes_overrides_too():
+    scenario = kikcalc.load(KIK2)
+    fixed = kikcalc.sensitivity(scenario, draws=20, overrides={"strategies.kik2.effects[0].multiply": 1.6})
+    assert fixed.run.scenario.overrides[-1][:2] == ("strategies.kik2.effects[0].multiply", 1.6)
+
+
+@pytest.mark.parametrize(("call", "error", "words"), [
+    (lambda: kikcalc.sensitivity(KIK2, draws=0), UsageError, "draws: expected a whole number from 1"),
+    (lambda: kikcalc.sensitivity(KIK2, sampler="halton"), UsageError, "sampler: expected random, lhs or sobol"),
+    (lambda: kikcalc.tornado(KIK2, strategy="kik3"), UsageError, 'did you mean "kik2"?'),
+    (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA]), UsageError, "give at least one key path"),
+    (lambda: kikcalc.followup(KIK2, observed=[KIK2]), ScenarioError, "aabenraa-kik2.toml"),
+    (lambda: kikcalc.solve(KIK2, target="kik2_goal", vary="strategies.kik2.effects[0].multiply"), UsageError, "no such target"),
+])
+def test_bad_requests_raise_the_commands_errors(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

@@ -1,0 +1,252 @@
+"""kikcalc plot and kikcalc.charts: valid, non-blank images of every shipped scenario, drawn without a display,
+from kikcalc's own tables (kikcalc.chart_data), with numbers written by the locale."""
+
+from __future__ import annotations
+
+import io
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import kikcalc
+from conftest import SCENARIOS, one_state
+from kikcalc import chart_data, charts
+from kikcalc.cli import main
+from kikcalc.scenario import build
+
+SHIPPED = sorted(SCENARIOS.glob("*.toml"))
+UNCERTAIN = [p for p in SHIPPED if "[uncertainty]" in p.read_text(encoding="utf-8")]
+OBSERVED = [p for p in SHIPPED if "[observed" in p.read_text(encoding="utf-8")]
+
+
+def plot(*args: str):
+    return CliRunner().invoke(main, ["plot", *args], catch_exceptions=False)
+
+
+def assert_real_png(content: bytes) -> np.ndarray:
+    """A PNG that decodes, is a committee chart's size, and has drawn pixels (not one colour, not almost all white)."""
+    from matplotlib.image import imread
+
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    pixels = imread(io.BytesIO(content), format="png")[..., :3]
+    assert pixels.shape[0] >= 400 and pixels.shape[1] >= 800
+    assert pixels.std() > 0.05, "the image is (nearly) one colour"
+    drawn = (pixels.min(axis=2) < 0.9).mean()
+    assert 0.01 < drawn < 0.6, f"{drawn:.1%} of the pixels are drawn"
+    return pixels
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_every_shipped_scenario_gives_a_caseload_and_a_saving_chart(path, tmp_path):
+    strategies = len(kikcalc.load(path).strategies)
+    for kind in ("caseload", "saving"):
+        out = tmp_path / f"{kind}.png"
+        result = plot(str(path), "-o", str(out), "--kind", kind, "--quiet")
+        if kind == "saving" and strategies == 1:  # nothing to save against: said so
+            assert result.exit_code == 2 and "a saving is against the baseline" in result.output
+            continue
+        assert result.exit_code == 0, result.output
+        assert_real_png(out.read_bytes())
+
+
+@pytest.mark.parametrize("path", UNCERTAIN, ids=[p.stem for p in UNCERTAIN])
+def test_scenarios_with_uncertainty_give_a_tornado_and_a_fan(path, tmp_path):
+    for kind in ("tornado", "fan"):
+        out = tmp_path / f"{kind}.png"
+        result = plot(str(path), "-o", str(out), "--kind", kind, "--draws", "60", "--seed", "3")
+        assert result.exit_code == 0, result.output
+        assert_real_png(out.read_bytes())
+
+
+@pytest.mark.parametrize("path", OBSERVED, ids=[p.stem for p in OBSERVED])
+def test_scenarios_with_observations_give_a_followup_chart(path, tmp_path):
+    out = tmp_path / "followup.png"
+    from kikcalc.observed import from_scenario
+
+    in_file = len(from_scenario(kikcalc.load(path))[0])  # else the data file beside it, named after it
+    data = [] if in_file else [a for f in sorted((SCENARIOS / "data").glob(f"{path.stem}-*.csv")) for a in ("--observed", str(f))]
+    result = plot(str(path), "-o", str(out), "--kind", "followup", "--quiet", *data)
+    if result.exit_code == 2:  # only flows observed: said so, not drawn
+        assert "no caseload to plot" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    assert_real_png(out.read_bytes())
+
+
+def test_svg_and_pdf_are_what_their_suffix_says_and_the_same_each_time(tmp_path):
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    assert plot(kik2, "-o", str(tmp_path / "a.svg")).exit_code == 0
+    assert plot(kik2, "-o", str(tmp_path / "b.svg")).exit_code == 0
+    svg = (tmp_path / "a.svg").read_bytes()
+    assert ElementTree.fromstring(svg).tag.endswith("svg")
+    assert svg == (tmp_path / "b.svg").read_bytes()
+    assert plot(kik2, "-o", str(tmp_path / "c.pdf"), "--kind", "saving").exit_code == 0
+    pdf = (tmp_path / "c.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+
+
+def test_danish_locale_writes_danish_numbers_and_words(tmp_path):
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    plot(kik2, "-o", str(tmp_path / "da.svg"), "--locale", "da")
+    plot(kik2, "-o", str(tmp_path / "en.svg"))
+    da, en = (tmp_path / "da.svg").read_text(encoding="utf-8"), (tmp_path / "en.svg").read_text(encoding="utf-8")
+    assert "1.000" in da and "1,000" not in da and "Sagstal" in da and "fuldtidspersoner" in da and "mål" in da
+    assert "1,000" in en and "Caseload" in en
+    plot(kik2, "-o", str(tmp_path / "saving.svg"), "--kind", "saving", "--locale", "da")
+    saving = (tmp_path / "saving.svg").read_text(encoding="utf-8")
+    assert "mio. kr." in saving and "januar 2021" in saving  # the payback month, as kikcalc compare gives it: 2021-01
+
+
+# --- the chart draws kikcalc's numbers -------------------------------------------------------------
+
+
+def test_caseload_line_is_the_runs_full_time_persons_and_a_target_sits_at_its_threshold():
+    result = kikcalc.run(SCENARIOS / "aabenraa-kik2.toml")
+    figure = charts.caseload(result)
+    ax = figure.axes[0]
+    kik2 = result.monthly[(result.monthly.strategy == "kik2") & (result.monthly.state == "kontanthjaelp")]
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), kik2.full_time_persons.to_numpy(), rtol=1e-12)
+    under_800 = [line for line in ax.lines if "under-800" in str(line.get_label())]
+    assert [float(y) for y in under_800[0].get_ydata()] == [800.0]
+
+
+def test_saving_chart_marks_the_payback_month_of_the_summary():
+    result = kikcalc.run(SCENARIOS / "aabenraa-kik2.toml")
+    ax = charts.saving(result).axes[0]
+    payback = result.summary.set_index("strategy").payback_month["kik2"]
+    vertical = [line for line in ax.lines if len(set(map(str, line.get_xdata()))) == 1 and len(line.get_xdata()) == 2]
+    from matplotlib.dates import num2date
+
+    x = vertical[0].get_xdata()[0]
+    when = pd.Timestamp(num2date(x) if isinstance(x, float) else x).tz_localize(None)
+    assert when == pd.Period(payback, "M").end_time.normalize() + pd.Timedelta(days=1)  # the end of the payback month
+
+
+def test_caseload_table_matches_a_closed_form_and_the_yearly_table():
+    """One state left with probability p a month, no inflow: persons at the end of month t are N (1 - p)^(t+1)."""
+    p, initial = 0.1, 1000.0
+    result = kikcalc.run(build(one_state(p_exit=p, initial=initial, months=24), "closed-form.toml"))
+    table = chart_data.caseload(result, ("kh",))
+    np.testing.assert_allclose(table.headcount_end, initial * (1 - p) ** np.arange(1, 25), rtol=1e-12)
+    # full-time persons: the mean of the month's start and end, N (1 - p)^t (1 - p/2)
+    np.testing.assert_allclose(table.full_time_persons, initial * (1 - p) ** np.arange(24) * (1 - p / 2), rtol=1e-12)
+    budget = kikcalc.run(SCENARIOS / "aabenraa-budget-2021.toml")
+    states = chart_data.level_groups(budget.scenario)[0]
+    monthly = chart_data.caseload(budget, states)
+    monthly["year"] = monthly.month.str[:4].astype(int)
+    yearly = budget.yearly[budget.yearly.state.isin(states)].groupby(["strategy", "year"]).full_year_persons.sum()
+    by_months = monthly.groupby(["strategy", "year"]).full_time_persons.mean()
+    np.testing.assert_allclose(by_months.loc[yearly.index], yearly, rtol=1e-12)
+
+
+def test_level_marks_cover_the_months_a_target_is_judged_in():
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    marks = {m.name: m for m in chart_data.level_marks(scenario, ("kontanthjaelp",))}
+    assert (marks["budget-2021"].first_month, marks["budget-2021"].last_month) == ("2021-01", "2021-12")
+    assert (marks["under-800-maj-2022"].first_month, marks["under-800-maj-2022"].last_month) == ("2022-05", "2022-05")
+    assert marks["under-800-maj-2022"].threshold == 800
+
+
+def test_fan_is_the_sensitivity_summary():
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    run = psa.run(scenario, read(scenario)[0], 80, 5)
+    table = chart_data.fan(scenario, run.summary)
+    summary = run.summary["strategies"][1]["net_saving"]
+    assert list(table.year) == scenario.calendar.year_list
+    for row in table.itertuples():
+        assert (row.p5, row.p50, row.p95) == (summary[str(row.year)]["p5"], summary[str(row.year)]["p50"],
+                                              summary[str(row.year)]["p95"])
+    ax = charts.fan(run).axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), table.p50.astype(float))
+
+
+# --- bad requests ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, message", [
+    (["-o", "chart.gif"], "suffix .gif is no image format"),
+    (["-o", "chart"], "no suffix"),
+    (["-o", "chart.png", "--kind", "pie"], "Invalid value for '--kind'"),
+    (["-o", "chart.png", "--locale", "de"], "Invalid value for '--locale'"),
+    (["-o", "chart.png", "--kind", "tornado", "--strategy", "baseline"], "the baseline"),
+    (["-o", "chart.png", "--kind", "tornado", "--strategy", "kik3"], 'did you mean "kik2"'),
+    (["-o", "chart.png", "--observed", "scenarios/data/aabenraa-kik2-status-2021.csv"], "only --kind followup"),
+    (["-o", "scenarios/aabenraa-kik2.toml"], "is an input file"),
+])
+def test_bad_requests_are_exit_2_with_a_message(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    result = plot("scenarios/aabenraa-kik2.toml", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_a_chart_never_overwrites_its_input(tmp_path):
+    copy = tmp_path / "kik2.png"
+    copy.write_bytes(b"not a scenario")
+    result = plot(str(copy), "-o", str(copy))
+    assert result.exit_code == 2 and "is an input file" in result.output
+
+
+def test_fan_and_tornado_need_an_uncertainty_table(tmp_path):
+    result = plot(str(SCENARIOS / "aabenraa-kijos.toml"), "-o", str(tmp_path / "fan.png"), "--kind", "fan")
+    assert result.exit_code == 2 and "[uncertainty]" in result.output
+
+
+def test_followup_needs_observations(tmp_path):
+    result = plot(str(SCENARIOS / "aabenraa-kijos.toml"), "-o", str(tmp_path / "f.png"), "--kind", "followup")
+    assert result.exit_code == 2 and "no observations" in result.output
+
+
+def test_a_table_command_sends_an_image_suffix_to_plot(tmp_path):
+    result = CliRunner().invoke(main, ["compare", str(SCENARIOS / "aabenraa-kik2.toml"), "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 2 and "kikcalc plot" in result.output
+
+
+def test_without_matplotlib_the_message_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails as if matplotlib were not installed
+    result = plot(str(SCENARIOS / "aabenraa-kik2.toml"), "-o", str(tmp_path / "c.png"))
+    assert result.exit_code == 2
+    assert 'pip install "kikcalc[plot]"' in result.output
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_titles_name_the_states_or_say_every_benefit_state_and_wrap():
+    lemvig = kikcalc.run(SCENARIOS / "lemvig-projects-2021.toml")  # no level target: every benefit state
+    assert charts.caseload(lemvig).axes[0].get_title(loc="left") == "Caseload: every benefit state"
+    assert charts.caseload(lemvig, "da").axes[0].get_title(loc="left") == "Sagstal: alle forsørgelsesgrupper"
+    kijos = kikcalc.run(SCENARIOS / "aabenraa-kijos.toml")
+    titles = [ax.get_title(loc="left") for ax in charts.caseload(kijos).axes]
+    assert titles == ["Caseload: Jobafklaring", "Caseload: Sygedagpenge"]
+    assert all(len(line) <= charts.TITLE_WIDTH for t in titles for line in t.splitlines())
+
+
+def test_the_readme_chart_is_a_chart_kikcalc_plot_makes(tmp_path):
+    """docs/kik2-caseload.png (README) is made by `kikcalc plot scenarios/aabenraa-kik2.toml -o docs/kik2-caseload.png`:
+    a real image of the size that command draws (the bytes may differ with another FreeType)."""
+    readme = (SCENARIOS.parent / "README.md").read_text(encoding="utf-8")
+    assert "kikcalc plot scenarios/aabenraa-kik2.toml -o docs/kik2-caseload.png" in readme
+    committed = assert_real_png((SCENARIOS.parent / "docs" / "kik2-caseload.png").read_bytes())
+    assert plot(str(SCENARIOS / "aabenraa-kik2.toml"), "-o", str(tmp_path / "c.png")).exit_code == 0
+    assert committed.shape == assert_real_png((tmp_path / "c.png").read_bytes()).shape
+
+
+def test_tornado_bars_run_from_the_base_case_to_the_metric_at_each_end():
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    scenario = kikcalc.load(SCENARIOS / "aabenraa-kik2.toml")
+    base, bars = psa.tornado(scenario, read(scenario)[0], "kik2", "npv")
+    ax = charts.tornado(scenario, "kik2", "npv", base, bars, "da").axes[0]
+    drawn = sorted((p.get_x(), p.get_x() + p.get_width()) for p in ax.patches)
+    expected = sorted((base, end) for b in bars for end in (b.metric_low, b.metric_high))
+    np.testing.assert_allclose(drawn, expected, rtol=1e-12)
+    assert ax.get_title(loc="left") == "Ét tal ad gangen: nutidsværdi for KIK II"
+    assert "1,36 – 1,85" in ax.get_yticklabels()[0].get_text()  # the widest swing on top, its ends in Danish

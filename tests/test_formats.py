@@ -1,0 +1,210 @@
+"""kikcalc.formats: one module per format, found by the registry; the workbook a budget officer accepts;
+--locale da in tables and Markdown.
+
+The numbers come from tests/data/two-states.toml, where they are known by hand: 1234.5 persons in kh
+at 120,000 kr. and 100 in sd at 60,000 kr. a full-year person, nobody leaves, 2020-01 to 2021-12.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+import kikcalc
+from conftest import ROOT, RUN_TIME_EPOCH, SCENARIOS
+from kikcalc import formats, output, report
+from kikcalc.cli import main
+from kikcalc.formats import xlsx
+
+TWO = ROOT / "tests" / "data" / "two-states.toml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+# --- the registry ---------------------------------------------------------------------------------
+
+def test_every_format_module_is_registered_by_name_and_suffix():
+    modules = sorted(p.stem for p in Path(formats.__file__).parent.glob("*.py") if not p.stem.startswith("_"))
+    assert sorted(m.__name__.rsplit(".", 1)[1] for m in formats.REGISTRY.values()) == modules
+    assert formats.names() == ("table", "markdown", "csv", "csv-da", "json", "xlsx") == report.FORMATS
+    assert output.SUFFIX_FORMATS == {".csv": "csv", ".json": "json", ".md": "markdown", ".txt": "table", ".xlsx": "xlsx"}
+    assert report.CSV_FORMATS == ("csv", "csv-da")
+    for module in formats.REGISTRY.values():
+        assert all(callable(getattr(module, f)) for f in ("run", "compare", "targets", "stamp")), module.__name__
+
+
+def test_an_unknown_format_is_a_usage_error():
+    with pytest.raises(kikcalc.errors.UsageError, match=r"no such format \(there are table, markdown"):
+        formats.get("html5")
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("xlsx") / "two.xlsx"
+    with pytest.MonkeyPatch.context() as patch:  # the module's workbook at the tests' run time (conftest.py)
+        patch.setenv("SOURCE_DATE_EPOCH", RUN_TIME_EPOCH)
+        assert invoke("run", str(TWO), "--output", str(out)).exit_code == 0
+    return openpyxl.load_workbook(out)
+
+
+def _row(sheet, **match) -> dict:
+    """The first row of a sheet whose cells match, as {header: cell}."""
+    headers = [c.value for c in sheet[1]]
+    for cells in sheet.iter_rows(min_row=2):
+        row = dict(zip(headers, cells, strict=True))
+        if all(row[k].value == v for k, v in match.items()):
+            return row
+    raise AssertionError(f"no row {match} in {sheet.title}")
+
+
+def test_the_workbook_has_its_tables_assumptions_and_provenance(book):
+    assert book.sheetnames == ["yearly", "money", "summary", "targets", "assumptions", "notes", "provenance"]
+
+
+def test_numbers_stay_numbers_with_formats_by_unit(book):
+    kh = _row(book["yearly"], strategy="baseline", year=2020, state="kh")
+    assert kh["full_year_persons"].value == pytest.approx(1234.5) and kh["full_year_persons"].number_format == xlsx.PERSONS
+    assert kh["benefit_cost_net"].value == pytest.approx(1234.5 * 120_000)  # 148,140,000 kr.
+    assert kh["benefit_cost_net"].number_format == xlsx.KRONER == "#,##0"
+    assert kh["year"].number_format == "General"  # a year, not 2,020
+    money = _row(book["money"], strategy="invest", year=2020)
+    assert money["investment"].value == 1_200_000 and money["investment"].number_format == "#,##0"
+    missed = _row(book["targets"], name="all-2021", strategy="invest")
+    assert missed["value"].value == pytest.approx(1334.5) and missed["value"].number_format == "#,##0.0"
+    assert missed["margin"].value == pytest.approx(-34.5) and missed["margin"].number_format == "#,##0.0"
+    summary = _row(book["summary"], strategy="invest")
+    assert summary["return_per_krone"].number_format == xlsx.RATIO
+
+
+def test_header_rows_and_label_columns_are_frozen(book):
+    assert book["yearly"].freeze_panes == "B2"  # strategy; the year is a number
+    assert book["summary"].freeze_panes == "C2"  # strategy, label
+    assert book["targets"].freeze_panes == "D2"  # name, label, strategy
+    assert all(cell.font.bold for cell in book["targets"][1])
+
+
+def test_columns_are_as_wide_as_their_widest_cell(book):
+    sheet = book["targets"]
+    label = next(c.column_letter for c in sheet[1] if c.value == "label")
+    assert sheet.column_dimensions[label].width == len("At most 1300 full-year persons on benefit in 2021") + 2
+    yearly = book["yearly"]
+    cost = next(c.column_letter for c in yearly[1] if c.value == "benefit_cost_net")
+    assert yearly.column_dimensions[cost].width == len("benefit_cost_net") + 2 > len("154,140,000")
+
+
+def test_the_assumptions_sheet_lists_every_input_number_with_its_comment(book):
+    sheet = book["assumptions"]
+    assert [c.value for c in sheet[1]] == ["key path", "value", "unit", "comment or source"]
+    paths = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert paths == list(kikcalc.keypaths.numbers(kikcalc.load(TWO).raw))
+    initial = _row(sheet, **{"key path": "states.kh.initial"})
+    assert initial["value"].value == 1234.5 and initial["unit"].value == "persons"
+    assert initial["comment or source"].value == "persons, constant: no inflow, no exits"
+    invest = _row(sheet, **{"key path": "strategies.invest.investment.2020"})
+    assert invest["value"].value == 1_200_000 and invest["unit"].value == "kr."
+    assert invest["comment or source"].value == "source: a made-up case"  # the comment of the table that holds it
+    assert _row(sheet, **{"key path": "states.sd.initial"})["comment or source"].value in ("", None)  # no comment: none invented
+
+
+def test_the_provenance_sheet(book):
+    rows = {row[0].value: row[1].value for row in book["provenance"].iter_rows(min_row=2)}
+    assert rows["kikcalc version"] == kikcalc.__version__
+    assert rows["file 1"] == f"{TWO} (SHA-256 {hashlib.sha256(TWO.read_bytes()).hexdigest()})"
+    assert rows["time"] == "2026-01-01T00:00:00Z" and rows["command"].startswith("kikcalc run ")
+
+
+def test_a_value_set_is_marked_in_the_assumptions(tmp_path):
+    out = tmp_path / "set.xlsx"
+    assert invoke("compare", str(TWO), "--set", "states.sd.initial=80", "--output", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["assumptions"]
+    row = _row(sheet, **{"key path": "states.sd.initial"})
+    assert row["value"].value == 80 and row["comment or source"].value == "set with --set (file: 100)"
+    comparison = _row(openpyxl.load_workbook(out)["comparison"], line="Kr. saved per kr. invested")
+    assert comparison["total"].number_format == xlsx.RATIO
+
+
+def test_shares_are_percentages(tmp_path):
+    out = tmp_path / "psa.xlsx"
+    assert invoke("sensitivity", str(SCENARIOS / "aabenraa-kik2.toml"), "--draws", "10", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    row = _row(book["sensitivity"], measure="P(NPV > 0)")
+    assert 0 <= row["probability"].value <= 1 and row["probability"].number_format == xlsx.PERCENT == "0.0%"
+    npv = _row(book["sensitivity"], measure="NPV of the net saving")
+    assert npv["mean"].number_format == "#,##0"
+    assert book.sheetnames[-1] == "provenance"
+
+
+def test_danish_workbook_headings(tmp_path):
+    out = tmp_path / "da.xlsx"
+    assert invoke("targets", str(TWO), "--locale", "da", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["targets", "forudsætninger", "oprindelse"]
+    assert [c.value for c in book["forudsætninger"][1]] == ["nøglesti", "værdi", "enhed", "kommentar eller kilde"]
+
+
+# --- --locale ---------------------------------------------------------------------------------------
+
+def test_danish_numbers_months_and_words_in_tables_and_markdown():
+    for fmt in ("table", "markdown"):
+        danish = invoke("run", str(TWO), "--locale", "da", "--format", fmt).stdout
+        # 1234.5 persons; 1234.5 x 120,000 + 100 x 60,000 = 154,140,000 kr. a year; 3.5 % a year.
+        assert "1.234,5" in danish and "154.140.000" in danish and "308.280.000" in danish
+        assert "januar 2020 til december 2021 (24 måneder), diskonteringsrente 3,5 %" in danish
+        assert "mio. kr." in danish and "1,234.5" not in danish
+        default = invoke("run", str(TWO), "--format", fmt).stdout
+        assert "1,234.5" in default and "154,140,000" in default and "2020-01 to 2021-12 (24 months), discount rate 3.5%" in default
+
+
+def test_danish_targets_and_comparison():
+    targets = invoke("targets", str(TWO), "--locale", "da").stdout
+    line = next(line for line in targets.splitlines() if line.startswith("all-2021") and "invest" in line)
+    assert "1.334,5" in line and "<= 1.300,0" in line and "MISSED" in line and "-34,5" in line
+    compare = invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--locale", "da").stdout
+    payback = next(line for line in compare.splitlines() if line.startswith("Payback month"))
+    english = next(line for line in invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml")).stdout.splitlines()
+                   if line.startswith("Payback month"))
+    year, month = english.split()[-1].split("-")
+    assert payback.split()[-2:] == [kikcalc.locale.month_name(int(month), "da"), year]
+
+
+def test_csv_and_json_carry_plain_numbers_whatever_the_locale():
+    for fmt in ("csv", "csv-da", "json"):
+        plain = invoke("run", str(TWO), "--format", fmt).stdout
+        danish = invoke("run", str(TWO), "--format", fmt, "--locale", "da").stdout
+        assert danish.replace(" --locale da", "") == plain
+
+
+def test_an_unknown_locale_is_bad_input():
+    result = invoke("run", str(TWO), "--locale", "fr")
+    assert result.exit_code == 2 and "'fr' is not one of 'en', 'da'" in result.stderr
+
+
+def test_danish_sensitivity_tables():
+    args = ["sensitivity", str(SCENARIOS / "aabenraa-kik2.toml"), "--draws", "20"]
+    english = invoke(*args).stdout.splitlines()
+    danish = invoke(*args, "--locale", "da").stdout.splitlines()
+    months = next(line for line in english if line.startswith("Payback month")).split()[2:]
+    danish_months = next(line for line in danish if line.startswith("Payback month")).split()[2:]
+    assert danish_months == [w for m in months for w in (kikcalc.locale.month_name(int(m[5:]), "da"), m[:4])]
+    npv = next(line for line in english if line.startswith("NPV")).split()[-1]  # 143,521,978: the same number
+    assert next(line for line in danish if line.startswith("NPV")).split()[-1] == npv.replace(",", ".")
+
+
+def test_the_entry_points_other_modules_call_keep_their_signatures():
+    result = kikcalc.run(TWO)
+    names = result.scenario.strategy_names
+    assert report.run_document(result, "table", names, False).startswith("TWO STATES\n")
+    assert report.run_document(result, "csv", names, False, True).startswith("strategy,year,benefit_cost_gross,")
+    assert '"comparison"' in report.compare_document([result], "json")
+    assert report.targets_document([result], "csv", None).startswith("scenario,file,name,")
+    assert report.run_json(result)["strategies"][1]["investment"] == 1_200_000
+    assert report.workbook({"table": result.summary}, notes=["a note"])[:2] == b"PK"  # a zip: an xlsx
+    assert report.set_notes(result) == [] and report.comparison_frame([result]).shape[0] > 0

@@ -1,0 +1,68 @@
+"""kikcalc.tables: the numbers a report shows beyond Result's own columns, against values known by hand.
+
+tests/data/two-states.toml: 1234.5 persons in kh (120,000 kr. a full-year person) and 100 in sd
+(60,000 kr.) that nobody leaves, 2020-01 to 2021-12; the strategy "invest" spends 1.2 mio. kr. in 2020.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import kikcalc
+from conftest import ROOT
+from kikcalc import tables
+
+TWO = ROOT / "tests" / "data" / "two-states.toml"
+
+
+@pytest.fixture(scope="module")
+def result():
+    return kikcalc.run(TWO)
+
+
+def test_full_year_persons_with_the_benefit_states_total(result):
+    table = tables.persons_by_year(result, "baseline")
+    assert list(table.state) == ["kh", "sd", "job", tables.BENEFIT_TOTAL]
+    assert list(table.row) == ["state", "state", "outside", "total"]
+    total = table[table.row == "total"].iloc[0]
+    assert total[2020] == pytest.approx(1334.5) and total[2021] == pytest.approx(1334.5)  # 1234.5 + 100, outside not counted
+    assert table.attrs["units"][2020] == "full-year persons"
+
+
+def test_money_lines_and_their_totals(result):
+    table = tables.money_by_year(result, "invest").set_index("line")
+    # A year: 1234.5 x 120,000 + 100 x 60,000 = 154,140,000 kr.; two years 308,280,000.
+    assert table.loc["benefit_cost_net", 2020] == pytest.approx(154_140_000)
+    assert table.loc["benefit_cost_net", "total"] == pytest.approx(308_280_000)
+    assert table.loc["total_cost", "total"] == pytest.approx(308_280_000 + 1_200_000)
+    assert table.loc["net_saving", "total"] == pytest.approx(-1_200_000)
+    # The cumulative line's total is where it ends, not a sum of years (-1.2 mio. + -1.2 mio.).
+    assert table.loc["cumulative_net_saving", "total"] == pytest.approx(-1_200_000)
+    assert "programme_cost" not in table.index and "grants" not in table.index  # lines the scenario has none of
+    assert set(table.attrs["units"].values()) == {"kr."}
+
+
+def test_summary_drops_columns_no_strategy_has(result):
+    summary = tables.summary(result)
+    assert "spending" not in summary.columns and "grants" not in summary.columns
+    assert list(summary.baseline) == [True, False]
+    assert summary.set_index("strategy").loc["invest", "investment"] == pytest.approx(1_200_000)
+
+
+def test_comparison_lines(result):
+    frame = tables.comparison_frame([result]).set_index(["line", "strategy"])
+    assert frame.loc[("Full-year persons: benefit states, total", "invest"), "2021"] == pytest.approx(1334.5)
+    assert frame.loc[("Total cost, kr.", "invest"), "total"] == pytest.approx(309_480_000)
+    assert frame.loc[("Payback month", "invest"), "total"] == "not within the horizon"
+    assert len(tables.one_figure_lines(tables.comparison_frame([result]))) + \
+        len(tables.by_year_lines(tables.comparison_frame([result]))) == len(frame)
+
+
+def test_targets_met_counts_the_verdicts(result):
+    # kh-2021 is met (1234.5 <= 1300), all-2021 missed (1334.5 > 1300): one of two.
+    frame = tables.comparison_frame([result]).set_index(["line", "strategy"])
+    assert frame.loc[("Targets met", "invest"), "total"] == "1 of 2"
+    by_strategy = tables.targets_by_strategy(result)
+    assert [r["name"] for r in by_strategy] == ["kh-2021", "all-2021"]
+    assert by_strategy[1]["verdicts"]["invest"] == (False, pytest.approx(1334.5))
+    assert by_strategy[1]["threshold"] == 1300
