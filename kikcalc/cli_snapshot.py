@@ -9,7 +9,18 @@ import click
 
 import kikcalc
 from kikcalc import report, snapshot
-from kikcalc.cli import _FILES, _QUIET, _SET, EXIT_CHECK_FAILED, _emit, _handles_bad_input, _load_each_once, _overrides, main
+from kikcalc.cli import (
+    _FILES,
+    _QUIET,
+    _SET,
+    EXIT_CHECK_FAILED,
+    _emit,
+    _handles_bad_input,
+    _load_each_once,
+    _overrides,
+    _stamped_on_top,
+    main,
+)
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, write_atomically
 
@@ -113,7 +124,10 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
     compared = len(set(snapshot.flatten(old)) & set(snapshot.flatten(new)))
     if update:
         write_atomically(against, report.to_json(new), list(files), "--against")
-    _emit(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), output, (*files, against))
+    record = [kikcalc.load(file, _overrides(assignments)) for file in files]  # for the provenance: names, SHA-256, --set
+    content = _stamped_on_top(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), chosen,
+                              record, data_files=[against])
+    _emit(content, output, (*files, against))
     if changes and not update:
         how = ("" if assignments else
                f"; if they are intended, rewrite it: kikcalc check {' '.join(files)} --against {against} --update")
