@@ -88,6 +88,15 @@ def _stamped(content: str | bytes, fmt: str, scenarios: list[kikcalc.Scenario], 
     return formats.get(fmt).stamp(content, record), [_provenance_note(record)] if fmt in report.CSV_FORMATS else []
 
 
+def _stamped_on_top(content: str, fmt: str, scenarios: list[kikcalc.Scenario], data_files: Sequence[str] = ()) -> str:
+    """A report with no title line (check, diff) with its provenance: the JSON object, or the first line of text."""
+    if fmt == "json":
+        return _stamped(content, fmt, scenarios, data_files=data_files)[0]
+    from kikcalc.formats._text import provenance_line
+
+    return f"{provenance_line(provenance.of(scenarios, data_files=data_files))}\n\n{content}"
+
+
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:
     """The output's format, with the output path checked before any work is done."""
     if output:

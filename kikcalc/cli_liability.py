@@ -6,7 +6,17 @@ import click
 
 import kikcalc
 from kikcalc.calendar import parse_month
-from kikcalc.cli import _SET, _chosen_format, _emit, _handles_bad_input, _output_options, _overrides, _unknown_strategy, main
+from kikcalc.cli import (
+    _SET,
+    _chosen_format,
+    _emit,
+    _handles_bad_input,
+    _output_options,
+    _overrides,
+    _stamped,
+    _unknown_strategy,
+    main,
+)
 from kikcalc.errors import UsageError
 
 RUN_OFF_YEARS = click.IntRange(1, 100)
@@ -48,4 +58,5 @@ def liability(file: str, strategies: tuple[str, ...], at: str | None, years: int
     result = value(scenario, month, None if years is None else 12 * years)
     shown = [scenario.strategy_names[0], *[s for s in strategies if s != scenario.strategy_names[0]]] if strategies else None
     notes = report_liability.header_lines(result, "table")[1:] if chosen in ("csv", "csv-da") else []
-    _emit(report_liability.document(result, chosen, shown), output, (file,), notes)
+    content, after = _stamped(report_liability.document(result, chosen, shown), chosen, [scenario])
+    _emit(content, output, (file,), notes, after)

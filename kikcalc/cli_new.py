@@ -10,7 +10,7 @@ import click
 
 import kikcalc
 from kikcalc import keypaths, report, snapshot
-from kikcalc.cli import _emit, _handles_bad_input, main
+from kikcalc.cli import _emit, _handles_bad_input, _stamped_on_top, main
 from kikcalc.errors import UsageError
 from kikcalc.output import check_output, format_for, write_new
 
@@ -69,4 +69,5 @@ def diff(first: str, second: str, fmt: str | None, output: str | None) -> None:
     a, b = (_headline(kikcalc.run(s)) for s in scenarios)
     headline = [c for c in snapshot.compare(a, b, 0.0, 0.0, keep_same=True)
                 if not (c.kind == "same" and c.old in (0, None))]  # nothing to say of a line that is 0 or empty in both
-    _emit(report_snapshot.diff_document(first, second, inputs, headline, chosen), output, (first, second))
+    content = _stamped_on_top(report_snapshot.diff_document(first, second, inputs, headline, chosen), chosen, scenarios)
+    _emit(content, output, (first, second))

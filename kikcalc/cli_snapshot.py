@@ -9,7 +9,19 @@ import click
 
 import kikcalc
 from kikcalc import report, snapshot
-from kikcalc.cli import _FILES, _QUIET, _SET, EXIT_CHECK_FAILED, _emit, _handles_bad_input, _load_each_once, _overrides, main
+from kikcalc.cli import (
+    _FILES,
+    _QUIET,
+    _SET,
+    EXIT_CHECK_FAILED,
+    _emit,
+    _handles_bad_input,
+    _load_each_once,
+    _overrides,
+    _stamped,
+    _stamped_on_top,
+    main,
+)
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.output import check_output, format_for, write_atomically
 
@@ -54,6 +66,14 @@ _SAMPLER = click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"
                         help="Sampler of the draws (with --draws; default random).")
 
 
+def _with_provenance(document: dict, files: tuple[str, ...], assignments: tuple[str, ...], settings: dict | None) -> str:
+    """The snapshot's JSON with its provenance object (files by SHA-256, --set, seed and draws, command, time);
+    check compares the scenarios' numbers only."""
+    scenarios = [kikcalc.load(file, _overrides(assignments)) for file in files]
+    seed, draws = (settings["seed"], settings["draws"]) if settings else (None, None)
+    return _stamped(report.to_json(document), "json", scenarios, seed, draws)[0]
+
+
 @main.command(name="snapshot")
 @_FILES
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
@@ -74,7 +94,7 @@ def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | No
         check_output(output, list(files))
     settings = None if draws is None else {"draws": draws, "seed": 1 if seed is None else seed, "sampler": sampler or "random"}
     document = _snapshot_of(files, settings, quiet, assignments)
-    _emit(report.to_json(document), output, files)
+    _emit(_with_provenance(document, files, assignments, settings), output, files)
 
 
 @main.command()
@@ -112,8 +132,11 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
     changes = snapshot.compare(old, new, rtol, atol)
     compared = len(set(snapshot.flatten(old)) & set(snapshot.flatten(new)))
     if update:
-        write_atomically(against, report.to_json(new), list(files), "--against")
-    _emit(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), output, (*files, against))
+        write_atomically(against, _with_provenance(new, files, assignments, old.get("sensitivity")), list(files), "--against")
+    record = [kikcalc.load(file, _overrides(assignments)) for file in files]  # for the provenance: names, SHA-256, --set
+    content = _stamped_on_top(report_snapshot.check_document(changes, against, compared, rtol, atol, chosen, update), chosen,
+                              record, data_files=[against])
+    _emit(content, output, (*files, against))
     if changes and not update:
         how = ("" if assignments else
                f"; if they are intended, rewrite it: kikcalc check {' '.join(files)} --against {against} --update")

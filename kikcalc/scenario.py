@@ -158,6 +158,10 @@ class _Reader:
         if not limits.finite(raw) or not limit.holds(raw):
             self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}")
             return None
+        if raw and abs(raw) < np.finfo(float).tiny:  # subnormal: no real figure, and a division by it overflows
+            self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}, smaller than any real figure "
+                               f"(write 0 for none)")
+            return None
         return float(raw)
 
     def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None) -> str | None:

@@ -316,3 +316,16 @@ def test_python_dash_m_has_every_command(module):
     assert done.returncode == 0, done.stderr
     commands = {line.split()[0] for line in done.stdout.split("Commands:")[1].splitlines() if line.startswith("  ")}
     assert {"run", "validate", "new", "snapshot", "check", "liability"} <= commands
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("aabenraa-kik2-measures-2021.toml", "strategies.kik2-2021.programmes[0].outcomes.selvforsorgende_efter_indsats"),
+    ("aabenraa-kik2.toml", "states.kontanthjaelp.initial"),
+    ("aabenraa-kik2.toml", "strategies.kik2.investment.2019"),
+])
+def test_a_subnormal_number_is_a_problem_not_an_overflow_later(name, path):
+    # 5e-324 passes every range that starts at 0; the programme's cost per outcome divided by it was inf (exit 3)
+    with pytest.raises(ScenarioError) as error:
+        load(SCENARIOS / name, [(path, 5e-324)])
+    assert [(p.path, p.message.endswith("got 5e-324, smaller than any real figure (write 0 for none) (given by --set)"))
+            for p in error.value.problems if p.path == path] == [(path, True)]

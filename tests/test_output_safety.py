@@ -477,3 +477,19 @@ def test_danish_csv_has_empty_cells_for_missing_values_and_ja_nej(command):
 def test_plain_csv_keeps_true_and_false():
     frame = pd.read_csv(io.StringIO(invoke("targets", KIJOS, "--format", "csv").stdout), dtype=str, keep_default_na=False)
     assert {"True", "False"} <= set(frame.met) <= {"True", "False", ""}
+
+
+def test_a_control_character_in_a_file_name_is_written_as_its_escape_in_a_workbook(tmp_path):
+    """A worksheet cannot hold \\x01; openpyxl refused the whole workbook (exit 3). The name is written as `\\x01`."""
+    import hashlib
+
+    import openpyxl
+
+    odd = tmp_path / "na\x01me.toml"
+    odd.write_bytes((SCENARIOS / "aabenraa-kik2.toml").read_bytes())
+    out = tmp_path / "kik2.xlsx"
+    result = invoke("compare", str(odd), "--output", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    shown = [row[1].value for row in openpyxl.load_workbook(out)["provenance"].iter_rows(min_row=2)]
+    escaped = str(odd).replace("\x01", "\\x01")
+    assert f"{escaped} (SHA-256 {hashlib.sha256(odd.read_bytes()).hexdigest()})" in shown

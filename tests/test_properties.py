@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,15 +12,17 @@ from conftest import one_state
 from kikcalc.engine import simulate
 from kikcalc.scenario import build
 
-rate = st.floats(min_value=0.0, max_value=0.2, allow_nan=False)  # 3 exits x 0.2 x 1.5 <= 1
-persons = st.floats(min_value=0.0, max_value=5000.0, allow_nan=False)
+# a subnormal such as 5e-324 is no figure a scenario may hold (kikcalc.scenario refuses it): valid scenarios have none
+floats = functools.partial(st.floats, allow_subnormal=False)
+rate = floats(min_value=0.0, max_value=0.2, allow_nan=False)  # 3 exits x 0.2 x 1.5 <= 1
+persons = floats(min_value=0.0, max_value=5000.0, allow_nan=False)
 
 
 @st.composite
 def scenarios(draw) -> dict:
     n_benefit = draw(st.integers(1, 3))
     names = [f"b{i}" for i in range(n_benefit)] + ["out"]
-    states = {name: {"initial": draw(persons), "inflow": draw(st.floats(0, 100))} for name in names[:-1]}
+    states = {name: {"initial": draw(persons), "inflow": draw(floats(0, 100))} for name in names[:-1]}
     states["out"] = {"kind": "outside", "initial": draw(persons)}
     transitions = []
     for source in names:
@@ -29,14 +33,14 @@ def scenarios(draw) -> dict:
                 key = "hazard" if form == "hazard" else "probability"
                 transitions.append({"from": source, "to": target, key: value})
     effects = [
-        {"from": t["from"], "to": t["to"], "multiply": draw(st.floats(0.0, 1.5)), "ramp_months": draw(st.integers(0, 6)),
+        {"from": t["from"], "to": t["to"], "multiply": draw(floats(0.0, 1.5)), "ramp_months": draw(st.integers(0, 6)),
          "fade_months": draw(st.integers(0, 6)), "start": "2020-03", "end": "2020-12"}
         for t in transitions if draw(st.booleans())
     ]
     programmes = [
-        {"name": f"p{i}", "from": draw(st.sampled_from(names[:-1])), "participants": draw(st.floats(0, 50)),
-         "duration_months": draw(st.integers(1, 8)), "dropout": draw(st.floats(0, 0.3)),
-         "outcomes": {"out": draw(st.floats(0, 0.5)), "b0": draw(st.floats(0, 0.5))}, "start": "2020-02", "end": "2021-06"}
+        {"name": f"p{i}", "from": draw(st.sampled_from(names[:-1])), "participants": draw(floats(0, 50)),
+         "duration_months": draw(st.integers(1, 8)), "dropout": draw(floats(0, 0.3)),
+         "outcomes": {"out": draw(floats(0, 0.5)), "b0": draw(floats(0, 0.5))}, "start": "2020-02", "end": "2021-06"}
         for i in range(draw(st.integers(0, 2)))
     ]
     return {
@@ -64,8 +68,8 @@ def test_persons_are_conserved(raw):
 
 
 @settings(max_examples=60, deadline=None)
-@given(p=st.floats(0.0, 0.5), extra=st.floats(0.0, 0.5), low=st.floats(0.0, 0.5), initial=persons,
-       inflow=st.floats(0.0, 200.0))
+@given(p=floats(0.0, 0.5), extra=floats(0.0, 0.5), low=floats(0.0, 0.5), initial=persons,
+       inflow=floats(0.0, 200.0))
 def test_a_higher_exit_probability_never_raises_the_caseload(p, extra, low, initial, inflow):
     def caseload(exit_probability: float) -> np.ndarray:
         raw = one_state(p_exit=exit_probability, initial=initial, inflow=inflow, months=36,

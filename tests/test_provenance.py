@@ -109,3 +109,16 @@ def test_observed_data_files_are_named_by_their_sha256_too():
     assert document["provenance"]["files"] == [
         {"name": str(plan), "sha256": hashlib.sha256(plan.read_bytes()).hexdigest()},
         {"name": str(data), "sha256": hashlib.sha256(data.read_bytes()).hexdigest()}]
+
+
+@pytest.mark.parametrize("args", [
+    ["liability", str(SCENARIOS / "aabenraa-kik2.toml"), "--years", "5"],
+    ["diff", str(SCENARIOS / "aabenraa-kik2-plan.toml"), str(SCENARIOS / "aabenraa-kik2.toml")],
+    ["check", str(SCENARIOS / "aabenraa-kik2.toml"), "--against", str(ROOT / "tests" / "snapshots" / "aabenraa-kik2.json")],
+])
+def test_the_commands_beside_the_tables_record_their_provenance_too(args):
+    """liability, diff and check name every file they read by its SHA-256, in JSON and on top of their text."""
+    document = json.loads(invoke(*args, "--format", "json").stdout)
+    read = [a for a in args[1:] if a.endswith((".toml", ".json"))]
+    assert [f["sha256"] for f in document["provenance"]["files"]] == [hashlib.sha256(open(f, "rb").read()).hexdigest() for f in read]
+    assert invoke(*args).stdout.splitlines()[:2][args[0] == "liability"].startswith("Provenance: kikcalc")

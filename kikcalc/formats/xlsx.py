@@ -159,6 +159,27 @@ def assumptions_frame(results: list[Result], locale: str = "en") -> pd.DataFrame
     return frame.rename(columns={c: loc.word(words[c], locale) for c in frame.columns})
 
 
+def _legal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every control character a worksheet cannot hold (a file named with \\x01) written as its
+    escape, ``\\x01``: openpyxl refuses the workbook otherwise."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            return ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+        return value
+
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not text and not any(isinstance(c, str) and ILLEGAL_CHARACTERS_RE.search(c) for c in frame.columns):
+        return frame
+    cleaned = frame.copy()
+    for column in text:
+        cleaned[column] = cleaned[column].map(clean)
+    cleaned.columns = [clean(c) for c in cleaned.columns]
+    cleaned.attrs = dict(frame.attrs)
+    return cleaned
+
+
 def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = (), record: provenance.Provenance | None = None,
              inputs: pd.DataFrame | None = None, locale: str = "en") -> bytes:
     """A workbook with one sheet per table (numbers as numbers, formatted by unit), then the
@@ -180,6 +201,7 @@ def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = (), record: pro
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in every.items():
+            frame = _legal(frame)
             frame.to_excel(writer, sheet_name=name, index=False)
             _style(writer.sheets[name], frame)
         for sheet in writer.book.worksheets:
@@ -225,7 +247,7 @@ def stamp(content: bytes, record: provenance.Provenance, locale: str | None = No
 
     locale = locale or loc.current()
     book = openpyxl.load_workbook(io.BytesIO(content))
-    frame = provenance_frame(record, locale)
+    frame = _legal(provenance_frame(record, locale))
     sheet = book.create_sheet(loc.word("provenance", locale))
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
