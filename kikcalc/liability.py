@@ -15,7 +15,8 @@ returns from them by the engine's rule, :mod:`kikcalc.returns`: an outside state
 who return with the inflow mix, and its kept persons by months on the clock and the anciennitet they
 carry, who return with it), ``g_start`` and ``g_end`` what a person costs for a month at the start and at the
 end of it (the start-end mean of full-time persons, and the municipality's share after refusion or
-a-dagpenge's co-financing by the anciennitet month they spend: :func:`kikcalc.money.municipal_share_during_month`),
+a-dagpenge's co-financing by the anciennitet month they spend: :func:`kikcalc.money.municipal_share_during_month`;
+a kept returner's month of return is valued as they arrive in it, through the kept cell's own start cost),
 and d = (1 + r)^(-1/12). Present values are in the file's prices (base-year kroner with a [prices] table). Expected months
 are the same recursion with g = 1 on benefit and d = 1. After the horizon the recursion's fixed point is
 solved exactly (:func:`_stationary`), so a constant exit probability p gives (1 - p)/p + 1/2 months.
