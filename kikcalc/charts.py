@@ -286,7 +286,9 @@ def followup(result: Result, follow: FollowUp, observations: Observations, local
             ax.plot(x, projected.headcount_end if persons else projected.full_time_persons, color="C0", linewidth=1.6,
                     label=_text("projected", locale))
             rows = points[(points.states == states) & (points.measure == measure)]
-            when = [_month_end(last) if persons else _month_start(first) + (_month_end(last) - _month_start(first)) / 2
+            start = _month_start(scenario.calendar.labels[0])  # persons counted at the horizon's start have no month
+            when = [(start if pd.isna(last) else _month_end(last)) if persons
+                    else _month_start(first) + (_month_end(last) - _month_start(first)) / 2
                     for first, last in zip(rows.first_month, rows.last_month, strict=True)]
             ax.plot(when, rows.projected, linestyle="none", marker="o", markerfacecolor="white", color="C0")
             ax.plot(when, rows.observed, linestyle="none", marker="o", markersize=8, color="C3", label=_text("observed", locale))

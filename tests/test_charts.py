@@ -250,3 +250,13 @@ def test_tornado_bars_run_from_the_base_case_to_the_metric_at_each_end():
     np.testing.assert_allclose(drawn, expected, rtol=1e-12)
     assert ax.get_title(loc="left") == "Ét tal ad gangen: nutidsværdi for KIK II"
     assert "1,36 – 1,85" in ax.get_yticklabels()[0].get_text()  # the widest swing on top, its ends in Danish
+
+
+def test_a_followup_chart_draws_a_count_at_the_horizons_start(tmp_path):
+    """README's follow-up data count 1130 persons on 2018-06-01, the plan's first day: no month ends before it, so
+    the point sits at the horizon's start (it was exit 3, 'NaTType' object has no attribute 'start_time')."""
+    out = tmp_path / "followup.png"
+    result = plot(str(SCENARIOS / "aabenraa-kik2-plan.toml"), "-o", str(out), "--kind", "followup", "--quiet",
+                  "--observed", str(SCENARIOS / "data" / "aabenraa-kik2-status-2021.csv"))
+    assert result.exit_code == 0, result.output
+    assert_real_png(out.read_bytes())
