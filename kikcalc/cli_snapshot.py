@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import click
@@ -97,13 +98,28 @@ def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | No
     _emit(_with_provenance(document, files, assignments, settings), output, files)
 
 
+class _Tolerance(click.FloatRange):
+    """A tolerance: a number >= 0. nan passed click.FloatRange(0) (nan < 0 is False) and then no number ever moved,
+    so a CI check passed whatever changed; inf would pass everything too. Both are refused."""
+
+    def convert(self, value, param, ctx):  # type: ignore[no-untyped-def]
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"expected a finite number >= 0, got {value!r}: with it no number would ever count as moved",
+                      param, ctx)
+        return number
+
+
+_TOLERANCE = _Tolerance(0)
+
+
 @main.command()
 @_FILES
 @click.option("--against", "-a", required=True, type=click.Path(dir_okay=False), metavar="SNAPSHOT.json",
               help="The snapshot written by kikcalc snapshot.")
-@click.option("--rtol", type=click.FloatRange(0), default=snapshot.RTOL, show_default=True,
+@click.option("--rtol", type=_TOLERANCE, default=snapshot.RTOL, show_default=True,
               help="Relative tolerance: a number moved when |new - old| > atol + rtol x |old|.")
-@click.option("--atol", type=click.FloatRange(0), default=snapshot.ATOL, show_default=True,
+@click.option("--atol", type=_TOLERANCE, default=snapshot.ATOL, show_default=True,
               help="Absolute tolerance, in each number's own unit (kr., persons, a share).")
 @click.option("--update", is_flag=True, help="Rewrite the snapshot (atomically) with the numbers of this run, deliberately; exit 0.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,

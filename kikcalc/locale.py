@@ -8,6 +8,7 @@ data of each locale, rather than hand-written separators. Nothing here computes 
 from __future__ import annotations
 
 import contextlib
+import decimal
 import math
 import re
 from collections.abc import Iterator
@@ -73,7 +74,9 @@ def number(value: float | None, decimals: int = 0, locale: str = "en") -> str:
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0" for a tiny negative
-    return format_decimal(rounded, format=pattern, locale=LOCALES[checked(locale)])
+    with decimal.localcontext() as context:  # babel quantises in Decimal: 28 digits fail from 1e28 kr. (or 1e25 at 6 decimals)
+        context.prec = 400
+        return format_decimal(rounded, format=pattern, locale=LOCALES[checked(locale)])
 
 
 def kroner(value: float | None, locale: str = "en") -> str:

@@ -67,3 +67,12 @@ def test_the_current_locale_is_set_within_a_block():
     assert locale.current() == "en"
     with pytest.raises(UsageError, match="no such locale"), locale.using("fr"):
         pass
+
+
+def test_numbers_beyond_decimals_default_precision_are_written():
+    """babel quantises in Decimal; with its 28 digits 1e28 kr. (or persons of 1e25 at six decimals) failed with
+    decimal.InvalidOperation, exit 3 in a check against an edited snapshot or a compare of a price level gone wild."""
+    assert locale.kroner(1e28) == "10,000,000,000,000,000,000,000,000,000"
+    assert locale.number(1e25, 6, "da") == "10.000.000.000.000.000.000.000.000,000000"
+    assert locale.number(1e308, 2).startswith("100,000,000,")
+    assert locale.number(math.inf, 2) == "∞" and locale.number(-math.inf, 0, "da") == "-∞"

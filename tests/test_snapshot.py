@@ -306,3 +306,28 @@ def test_check_writes_its_report_to_a_file_in_markdown_or_json_only(tmp_path):
     assert result.exit_code == 1 and report.read_text(encoding="utf-8").count("| group.toml: baseline:") == 6
     refused = invoke("check", closed_group(tmp_path / "b"), "--against", str(out), "--output", str(tmp_path / "check.csv"))
     assert refused.exit_code == 2 and "kikcalc check writes table, markdown, json" in refused.output
+
+
+@pytest.mark.parametrize("option", ["--rtol", "--atol"])
+@pytest.mark.parametrize("value", ["nan", "NaN", "inf", "-nan"])
+def test_a_tolerance_that_lets_every_change_pass_is_refused(tmp_path, option, value):
+    """nan passed click.FloatRange(0) and made every comparison false: a moved number was exit 0 ("none moved")."""
+    out = tmp_path / "s.json"
+    invoke("snapshot", closed_group(tmp_path / "a"), "-o", str(out))
+    changed = closed_group(tmp_path / "b", cost=132_000)
+    assert invoke("check", changed, "--against", str(out)).exit_code == 1
+    result = invoke("check", changed, "--against", str(out), option, value)
+    assert result.exit_code == 2
+    assert option in result.output and "finite number >= 0" in result.output
+
+
+def test_a_snapshot_number_beyond_28_digits_is_shown_as_moved(tmp_path):
+    """An edited snapshot's 1e308 (a valid JSON number) was exit 3: babel's Decimal quantisation overflowed."""
+    out = tmp_path / "s.json"
+    invoke("snapshot", closed_group(tmp_path / "a"), "-o", str(out))
+    document = json.loads(out.read_text(encoding="utf-8"))
+    document["scenarios"]["group.toml"]["strategies"]["baseline"]["years"]["2020"]["money"]["total_cost"] = 1e308
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = invoke("check", str(tmp_path / "a" / "group.toml"), "--against", str(out))
+    assert result.exit_code == 1, result.output
+    assert re.search(r"years\.2020\.money\.total_cost +100,000,000,000,", result.stdout)
