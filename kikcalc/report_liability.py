@@ -38,14 +38,14 @@ def header_lines(liability: Liability, fmt: str) -> list[str]:
 def _months(value: float) -> str:
     if isinstance(value, float) and math.isinf(value):
         return UNBOUNDED
-    return locale.number(value, 1)
+    return locale.number(value, 1, locale.current())
 
 
 def _change(value: float, decimals: int) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
-    text = locale.number(value, decimals)
-    return text if text.startswith("-") or text == locale.number(0.0, decimals) else f"+{text}"
+    text = locale.number(value, decimals, locale.current())
+    return text if text.startswith("-") or text == locale.number(0.0, decimals, locale.current()) else f"+{text}"
 
 
 def text(liability: Liability, fmt: str, strategies: list[str] | None = None) -> str:
@@ -65,8 +65,9 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
             headers += ["change, months", "change per person, kr.", "change, mio. kr."]
         grid = []
         for row in rows.itertuples():
-            line = [row.group, row.state, row.segment, locale.number(row.persons, 1), _months(row.future_months),
-                    locale.kroner(row.pv_net_cost), locale.mio(row.pv_net_cost_total)]
+            here = locale.current()  # --locale: 1.130,0 and 467.256 in Danish
+            line = [row.group, row.state, row.segment, locale.number(row.persons, 1, here), _months(row.future_months),
+                    locale.kroner(row.pv_net_cost, here), locale.mio(row.pv_net_cost_total, here)]
             if not baseline:
                 line += [_change(row.future_months_change, 1), _change(row.pv_net_cost_change, 0),
                          _change(row.pv_net_cost_total_change / 1e6, 2)]

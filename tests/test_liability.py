@@ -237,3 +237,14 @@ def test_the_command_prints_every_format_and_refuses_bad_input(tmp_path):
         refused = runner.invoke(main, ["liability", KIK2, *args])
         assert refused.exit_code == 2, refused.output
         assert words in refused.output
+
+
+def test_locale_da_writes_the_liability_the_danish_way():
+    """--locale da was accepted and ignored: the liability's numbers stayed 1,130.0 and 467,256."""
+    runner = CliRunner()
+    english = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2"]).output
+    danish = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2", "--locale", "da"])
+    assert danish.exit_code == 0, danish.output
+    row = next(line for line in danish.output.splitlines() if line.startswith("stock") and line.rstrip().endswith("-61,34"))
+    assert "1.130,0" in row and "412.969" in row and "466,66" in row and "-54.287" in row and "-5,8" in row
+    assert "1,130.0" in english and "1.130,0" not in english
