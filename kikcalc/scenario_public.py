@@ -36,6 +36,9 @@ PRICE_INDEX = limits.Range(0.001, 1_000_000)
 GROWTH = limits.Range(-0.5, 1.0)
 """A yearly growth rate of prices (0.02 for 2 %)."""
 _YEARS = limits.Range(1, 9999)
+GROWTH_LEVEL = limits.Range(0.001, 1000)
+"""The price level of a horizon year against the base year, with ``growth``: 2 % a year reaches 1000 after 349 years.
+A base year far from the horizon (201 for 2021) made costs of 10^26 kr., beyond what any amount may be."""
 
 
 def read(reader: Any, raw: dict, calendar: Calendar, refusion: Refusion | None, strategies: list[Strategy] | None,
@@ -79,7 +82,16 @@ def _prices(reader: Any, raw: Any, calendar: Calendar) -> Prices | None:
         growth = reader.number(table["growth"], "prices.growth", GROWTH, what="a yearly rate (0.02 for 2 %)")
         if growth is None:
             return None
-        level = (1.0 + growth) ** (years - base).astype(float)
+        with np.errstate(over="ignore", divide="ignore"):
+            level = (1.0 + growth) ** (years - base).astype(float)
+        far = [(int(y), float(v)) for y, v in zip(years, level, strict=True) if not GROWTH_LEVEL.holds(v)]
+        if far:
+            year, times = far[0]
+            reader.problem("prices.base_year", f"with growth {growth:g} a year from the base year {base}, prices in {year} are "
+                           f"{times:.3g} times the base year's; expected a base year near the horizon "
+                           f"{calendar.labels[0]} to {calendar.labels[-1]}, where the price level is between "
+                           f"{GROWTH_LEVEL.low:g} and {GROWTH_LEVEL.high:g} times the base year's (a typo such as 201 for 2021?)")
+            return None
     else:
         by_year = _index(reader, table["index"], calendar, base)
         if by_year is None:

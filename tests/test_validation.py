@@ -148,6 +148,8 @@ CASES = [
     ("prices-index-key-not-a-year.toml", "prices.index.2021-06", 'expected a year such as "2021" as the key'),
     ("prices-index-zero.toml", "prices.index.2021", "expected an index number between 0.001 and 1_000_000, got 0"),
     ("prices-growth-too-large.toml", "prices.growth", "expected a yearly rate (0.02 for 2 %) between -0.5 and 1, got 2"),
+    ("prices-base-year-far-from-the-horizon.toml", "prices.base_year",
+     "with growth 0.02 a year from the base year 202, prices in 2020 are 4.32e+15 times the base year's; expected a base year near"),
     ("prices-unknown-key.toml", "prices.base_yaer", 'unknown key; did you mean "base_year"?'),
     ("prices-current-line-unknown.toml", "prices.in_current_prices[0]", 'got "investments"; did you mean "investment"?'),
     ("prices-current-line-is-a-rate.toml", "prices.in_current_prices[0]", "cost is a rate per full-year person"),
