@@ -256,6 +256,11 @@ def document_problems(raw: Any) -> list[Problem]:
     return problems
 
 
+PRICE_LEVEL = Range(0.001, 1000)
+"""The price level of a horizon year against ``[prices] base_year`` with ``growth``: 2 % a year reaches 1000 after 349
+years. A base year far from the horizon (201 for 2021) made costs of 10^26 kr., beyond what any amount may be."""
+
+
 TABLE: list[tuple[str, str, str]] = [
     ("persons in a state, persons a month", "`initial`, `inflow` (each entry), `participants`, an inflow after effects",
      PERSONS.words()),
@@ -282,6 +287,8 @@ TABLE: list[tuple[str, str, str]] = [
     ("months", "`duration_months`", DURATION.words()),
     ("months", "`ramp_months`, `fade_months`", RAMP.words()),
     ("the horizon", "`start` to `end`", f"at most {show(MONTHS_IN_HORIZON)} months (100 years)"),
+    ("a price level from `growth`", "`prices.base_year` with `prices.growth`: (1 + growth)^(year − base_year) in each year of the horizon",
+     f"{PRICE_LEVEL.words()} (a base year near the horizon)"),
     ("anciennitet months", "keys of anciennitet mixes, bounds of bands, refusion steps (in months)",
      f"0 to {LONGEST_ANCIENNITET} (50 years)"),
     ("weeks in a month", "`[refusion] weeks_per_month`", WEEKS_PER_MONTH.words()),

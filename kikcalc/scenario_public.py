@@ -36,9 +36,7 @@ PRICE_INDEX = limits.Range(0.001, 1_000_000)
 GROWTH = limits.Range(-0.5, 1.0)
 """A yearly growth rate of prices (0.02 for 2 %)."""
 _YEARS = limits.Range(1, 9999)
-GROWTH_LEVEL = limits.Range(0.001, 1000)
-"""The price level of a horizon year against the base year, with ``growth``: 2 % a year reaches 1000 after 349 years.
-A base year far from the horizon (201 for 2021) made costs of 10^26 kr., beyond what any amount may be."""
+GROWTH_LEVEL = limits.PRICE_LEVEL
 
 
 def read(reader: Any, raw: dict, calendar: Calendar, refusion: Refusion | None, strategies: list[Strategy] | None,
