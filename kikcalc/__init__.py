@@ -7,35 +7,37 @@ The public API, on which the command line stands::
     result = kikcalc.run(scenario)                             # or kikcalc.run("file.toml")
     result.yearly, result.monthly, result.money, result.summary, result.targets  # DataFrames
     kikcalc.sensitivity(FILE, draws=1000).summary    # and tornado, calibrate, solve, followup: kikcalc.api
+
+Each name is imported when first used, so that ``import kikcalc`` is instant and the command line can take
+Ctrl-C from its first moment (kikcalc._launch).
 """
 
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 from typing import Any
-
-from kikcalc.api import calibrate, solve, tornado
-from kikcalc.errors import Problem, ScenarioError
-from kikcalc.result import Result, run_scenario
-from kikcalc.scenario import load
-from kikcalc.spec import Scenario
 
 __version__ = "0.1.0"
 __all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "followup", "load", "run",
            "sensitivity", "solve", "tornado"]
 
-
-def run(scenario: Scenario | str | Path) -> Result:
-    """Run every strategy of a scenario (a validated Scenario, or a path to a scenario file)."""
-    if not isinstance(scenario, Scenario):
-        scenario = load(scenario)
-    return run_scenario(scenario)
+_HOMES = {"run": "kikcalc.api", "calibrate": "kikcalc.api", "solve": "kikcalc.api", "tornado": "kikcalc.api",
+          "Problem": "kikcalc.errors", "ScenarioError": "kikcalc.errors", "Result": "kikcalc.result",
+          "load": "kikcalc.scenario", "Scenario": "kikcalc.spec"}
+"""Where each public name lives."""
 
 
 def __getattr__(name: str) -> Any:
-    """``kikcalc.sensitivity`` and ``kikcalc.followup``: modules that are also called (kikcalc.api), imported when
-    first named, so that ``import kikcalc`` stays light."""
+    """A public name, imported from its home when first named; ``kikcalc.sensitivity`` and ``kikcalc.followup``
+    are modules that are also called (kikcalc.api)."""
     if name in ("sensitivity", "followup"):
         return importlib.import_module(f"kikcalc.{name}")
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'kikcalc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

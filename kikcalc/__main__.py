@@ -1,5 +1,5 @@
 """``python -m kikcalc``: the same as the ``kikcalc`` command."""
 
-from kikcalc.cli import main
+from kikcalc._launch import main
 
 main()

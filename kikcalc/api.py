@@ -63,6 +63,16 @@ def unknown_strategy(name: str, known: list[str], where: str) -> str:
     return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
 
 
+def run(scenario: ScenarioLike):
+    """Run every strategy of a scenario (a validated Scenario, or a path to a scenario file): a
+    :class:`~kikcalc.result.Result` whose tables are DataFrames."""
+    from kikcalc.result import run_scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario)
+    return run_scenario(scenario)
+
+
 # --- sensitivity and tornado -------------------------------------------------------------------
 
 

@@ -305,6 +305,16 @@ def followup(result: Result, follow: FollowUp, observations: Observations, local
 # --- files ------------------------------------------------------------------------------------------
 
 
+def stamp(figure: Figure, scenario: Scenario, record: Any) -> Figure:
+    """The chart's footer made its provenance (:mod:`kikcalc.provenance`): the scenario, kikcalc's version, each
+    file and its SHA-256, the values set, seed and draws, the command and the time, wrapped under the axes."""
+    import textwrap
+
+    lines = textwrap.wrap(f"{scenario.name}. {record.one_line()}", 150)
+    figure.supxlabel("\n".join(lines), fontsize=6, color="0.4", ha="right", x=0.99)
+    return figure
+
+
 def render(figure: Figure, fmt: str) -> bytes:
     """The figure as PNG, SVG or PDF bytes, the same bytes for the same figure (no dates in the metadata)."""
     if fmt not in IMAGE_FORMATS:

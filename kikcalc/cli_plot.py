@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 import kikcalc
-from kikcalc import charts
+from kikcalc import charts, provenance
 from kikcalc.cli import (
     _MAP,
     _MEASURE,
@@ -99,4 +99,6 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
             observations = _observations(scenario, observed_files, maps, measure)
             k = _realised_strategy(scenario, strategy, file)
             figure = charts.followup(result, follow_up(scenario, observations, k), observations, locale)
-    _emit(charts.render(figure, fmt), output, tuple(inputs))
+    drew = kind == "fan"
+    record = provenance.of([scenario], seed if drew else None, draws if drew else None, data_files=observed_files)
+    _emit(charts.render(charts.stamp(figure, scenario, record), fmt), output, tuple(inputs))

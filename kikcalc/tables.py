@@ -199,10 +199,11 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         for strategy in s.strategy_names:
             add(f"Economic full-year persons: {st.label}", strategy, "economic full-year persons",
                 {y: economic[strategy, st.name, y] for y in s.calendar.year_list}, None)
-    for column, line, strategies in (("total_cost", "Total cost, kr.", s.strategy_names),
-                                     ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:]),
-                                     ("net_saving_state", "Net saving vs baseline, state, kr.", s.strategy_names[1:]),
-                                     ("net_saving_public", "Net saving vs baseline, public sector, kr.", s.strategy_names[1:])):
+    lines = [("total_cost", "Total cost, kr.", s.strategy_names), ("net_saving", "Net saving vs baseline, kr.", s.strategy_names[1:])]
+    if any(value != 0 for value in money["net_saving_state"].values()):  # else the state's line is 0 and the public's the municipality's
+        lines += [("net_saving_state", "Net saving vs baseline, state, kr.", s.strategy_names[1:]),
+                  ("net_saving_public", "Net saving vs baseline, public sector, kr.", s.strategy_names[1:])]
+    for column, line, strategies in lines:
         for strategy in strategies:
             by_year = {y: money[column][strategy, y] for y in s.calendar.year_list}
             add(line, strategy, "kr.", by_year, sum(by_year.values()))
@@ -221,7 +222,8 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
         if any(grant.if_target for st in s.strategies for grant in st.grants):
             add("Grants if every condition is met, kr.", strategy, "kr.", {}, row.grants_if_met)
         add("Net present value, kr.", strategy, "kr.", {}, row.npv)
-        add("Net present value, state, kr.", strategy, "kr.", {}, row.npv_state)
+        if (result.summary.npv_state != 0).any():  # the state pays or gains something in this scenario
+            add("Net present value, state, kr.", strategy, "kr.", {}, row.npv_state)
         add("Payback month", strategy, "month", {}, payback(row) or "not within the horizon")
         add("Kr. saved per kr. invested", strategy, "kr. per kr.", {}, row.return_per_krone)
         if verdicts:

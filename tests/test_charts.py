@@ -80,11 +80,16 @@ def test_scenarios_with_observations_give_a_followup_chart(path, tmp_path):
 
 def test_svg_and_pdf_are_what_their_suffix_says_and_the_same_each_time(tmp_path):
     kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
-    assert plot(kik2, "-o", str(tmp_path / "a.svg")).exit_code == 0
-    assert plot(kik2, "-o", str(tmp_path / "b.svg")).exit_code == 0
-    svg = (tmp_path / "a.svg").read_bytes()
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    # the same command (the footer's provenance names it) at the same SOURCE_DATE_EPOCH, in two folders
+    for folder in ("first", "second"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(tmp_path / folder)
+            assert plot(kik2, "-o", "chart.svg").exit_code == 0
+    svg = (tmp_path / "first" / "chart.svg").read_bytes()
     assert ElementTree.fromstring(svg).tag.endswith("svg")
-    assert svg == (tmp_path / "b.svg").read_bytes()
+    assert svg == (tmp_path / "second" / "chart.svg").read_bytes()
     assert plot(kik2, "-o", str(tmp_path / "c.pdf"), "--kind", "saving").exit_code == 0
     pdf = (tmp_path / "c.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
@@ -250,6 +255,22 @@ def test_tornado_bars_run_from_the_base_case_to_the_metric_at_each_end():
     np.testing.assert_allclose(drawn, expected, rtol=1e-12)
     assert ax.get_title(loc="left") == "Ét tal ad gangen: nutidsværdi for KIK II"
     assert "1,36 – 1,85" in ax.get_yticklabels()[0].get_text()  # the widest swing on top, its ends in Danish
+
+
+def test_a_charts_footer_is_its_provenance():
+    """The footer names kikcalc's version, the file and its SHA-256, the values set and the time (wrapped)."""
+    import hashlib
+
+    from kikcalc import provenance
+
+    path = SCENARIOS / "aabenraa-kik2.toml"
+    scenario = kikcalc.load(path, [("strategies.kik2.effects[0].multiply", 1.5)])
+    record = provenance.of([scenario])
+    footer = charts.stamp(charts.caseload(kikcalc.run(scenario)), scenario, record).get_supxlabel()
+    flat = footer.replace("\n", " ")
+    assert flat.startswith("KIK II, Aabenraa. kikcalc 0.1.0; ")
+    assert f"sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}" in footer.replace("\n", "")
+    assert "set strategies.kik2.effects[0].multiply = 1.5" in flat and flat.endswith(f"run {record.time}")
 
 
 def test_a_followup_chart_draws_a_count_at_the_horizons_start(tmp_path):

@@ -406,6 +406,24 @@ def test_ctrl_c_is_one_line_exit_130_and_no_output_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("after", [0.15, 2.0])
+def test_ctrl_c_from_the_first_moment_is_one_line_and_exit_130(tmp_path, after):
+    """While numpy and pandas still load (0.15 s in) and once the run is under way: never a Python traceback."""
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = tmp_path / "psa.csv"
+    process = subprocess.Popen([sys.executable, "-m", "kikcalc", "sensitivity", KIK2, "--draws", "2000000", "-o", str(out)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(after)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and stdout == b""
+    assert stderr.decode().splitlines()[-1] == "kikcalc: interrupted" and b"Traceback" not in stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_ctrl_c_during_the_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
     out = _earlier_result(tmp_path)
 

@@ -153,7 +153,7 @@ def persons_text(result: Result, strategy: str, style: str, locale: str = "en") 
 
     rows = [[row_label(r["state"], r["row"]), *(persons(r[y], locale) for y in years)]
             for r in table.to_dict(orient="records")]
-    return heading(f"Full-year persons (helårspersoner): {_strategy_label(result, strategy)} [{strategy}]", style) + \
+    return heading(f"{loc.word('h_full_year', locale)}: {_strategy_label(result, strategy)} [{strategy}]", style) + \
         "\n" + grid(rows, ["state", *map(str, years)], style)
 
 
@@ -162,7 +162,7 @@ def money_text(result: Result, strategy: str, style: str, locale: str = "en") ->
     table = tables.money_by_year(result, strategy)
     years = [c for c in table.columns if c not in ("line", "label", "total")]
     rows = [[r["label"], *(kroner(r[y], locale) for y in [*years, "total"])] for r in table.to_dict(orient="records")]
-    return heading(f"Money, kr.: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
+    return heading(f"{loc.word('h_money', locale)}: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
         grid(rows, ["line", *map(str, years), "total"], style)
 
 
@@ -190,7 +190,7 @@ def summary_text(result: Result, style: str, strategies: list[str] | None = None
                *(["grants, mio. kr."] if grants else []),
                "net saving, mio. kr.", "payback month", "NPV, mio. kr.", *(["NPV for the state, mio. kr."] if with_state else []),
                "kr. saved per kr. invested"]
-    return heading("Investment summary (against the baseline)", style) + "\n" + grid(rows, headers, style)
+    return heading(loc.word("h_summary", locale), style) + "\n" + grid(rows, headers, style)
 
 
 def programmes_text(result: Result, style: str, strategies: list[str], locale: str = "en") -> str:
@@ -202,7 +202,7 @@ def programmes_text(result: Result, style: str, strategies: list[str], locale: s
             for row in frame.itertuples()]
     headers = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
                "cost per outcome, kr."]
-    return heading("Programmes (over the horizon)", style) + "\n" + grid(rows, headers, style)
+    return heading(loc.word("h_programmes", locale), style) + "\n" + grid(rows, headers, style)
 
 
 def targets_rows(result: Result, strategies: list[str] | None = None, locale: str = "en") -> list[list[str]]:
@@ -218,8 +218,8 @@ def targets_rows(result: Result, strategies: list[str] | None = None, locale: st
 def targets_text(result: Result, style: str, strategies: list[str] | None = None, locale: str = "en") -> str:
     rows = targets_rows(result, strategies, locale)
     if not rows:
-        return heading("Targets", style) + "\n(no targets in this scenario)"
-    return heading("Targets", style) + "\n" + grid(rows, TARGET_HEADERS, style)
+        return heading(loc.word("h_targets", locale), style) + f"\n({loc.word('no_targets', locale)})"
+    return heading(loc.word("h_targets", locale), style) + "\n" + grid(rows, TARGET_HEADERS, style)
 
 
 def monthly_text(result: Result, strategy: str, style: str, locale: str = "en") -> str:
@@ -227,7 +227,7 @@ def monthly_text(result: Result, strategy: str, style: str, locale: str = "en") 
     table = tables.monthly_persons(result, strategy)
     rows = [[loc.month_text(month, locale), *(persons(v, locale) for v in values)]
             for month, values in zip(table.index, table.to_numpy(), strict=True)]
-    return heading(f"Full-time persons by month: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
+    return heading(f"{loc.word('h_monthly', locale)}: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
         grid(rows, ["month", *table.columns], style)
 
 
@@ -307,17 +307,17 @@ def compare(results: list[Result], view: View, style: str) -> str:
                 previous = record["line"]
             rows.append([f"- {labels[record['strategy']]}",
                          *(compare_cell(record["unit"], record["line"], record[y], locale) for y in [*years, "total"])])
-        parts.append(heading("By year", style) + "\n" + grid(rows, ["", *years, "total"], style))
+        parts.append(heading(loc.word("h_by_year", locale), style) + "\n" + grid(rows, ["", *years, loc.word("total", locale)], style))
         if len(result.scenario.strategies) > 1:
-            parts.append(heading("Against the baseline", style) + "\n" +
+            parts.append(heading(loc.word("h_against", locale), style) + "\n" +
                          _one_figure_table([mine], [labels[s] for s in result.scenario.strategy_names[1:]], style, locale))
         if result.verdicts:
             target_rows, headers = targets_pivot_rows(result, locale)
-            parts.append(heading("Targets", style) + "\n" + grid(target_rows, headers, style))
+            parts.append(heading(loc.word("h_targets", locale), style) + "\n" + grid(target_rows, headers, style))
     if len(results) > 1:
         frames = [tables.comparison_frame([r]) for r in results]
         headers = [f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies[1:]]
-        parts.append(heading("All scenarios against their baselines", style) + "\n" +
+        parts.append(heading(loc.word("h_all", locale), style) + "\n" +
                      _one_figure_table(frames, headers, style, locale))
     return "\n\n".join(parts) + "\n"
 
