@@ -122,6 +122,8 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
         raise UsageError(f"draws: expected a whole number from 1 to 10,000,000, got {draws!r}")
     if sampler not in ("random", "lhs", "sobol"):
         raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63):
+        raise UsageError(f"seed: expected a whole number from 0, got {seed!r}")
     scenario = _scenario(scenario, overrides)
     uncertainty, notes = uncertain(scenario)
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
@@ -189,6 +191,7 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
 
     found = from_scenario(scenario)[0]
     notes: list[str] = []
+    files = [files] if isinstance(files, str | Path) else list(files)  # one file given as itself, not as its letters
     for file in files:
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
         notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
@@ -306,5 +309,11 @@ def solve(scenario: ScenarioLike, target: str, vary: str, strategy: str | None =
     """The value of one number (``vary``, a key path) at which ``target`` is exactly at its threshold (``kikcalc solve``)."""
     from kikcalc import goalseek, report_goalseek
 
+    if between is not None:
+        try:
+            low, high = (float(x) for x in between)
+        except (TypeError, ValueError):
+            raise UsageError(f"between: expected two numbers (low, high), got {between!r}") from None
+        between = (low, high)
     solution = goalseek.solve(_scenario(scenario, overrides), target, vary, strategy, between)
     return Goal(report_goalseek.frame(solution), report_goalseek.scan_frame(solution), solution)

@@ -70,6 +70,7 @@ def test_calibrate_is_the_command_as_tables():
 
 def test_followup_is_the_command_as_a_table():
     follow = kikcalc.followup(PLAN, observed=[STATUS])
+    assert follow.lines.equals(kikcalc.followup(PLAN, observed=STATUS).lines)  # one file given as itself
     document = cli_json("followup", PLAN, "--observed", STATUS)
     assert list(follow.lines["difference"]) == [line["difference"] for line in document["lines"]]
 
@@ -92,6 +93,12 @@ def test_a_loaded_scenario_takes_overrides_too():
 @pytest.mark.parametrize(("call", "error", "words"), [
     (lambda: kikcalc.sensitivity(KIK2, draws=0), UsageError, "draws: expected a whole number from 1"),
     (lambda: kikcalc.sensitivity(KIK2, sampler="halton"), UsageError, "sampler: expected random, lhs or sobol"),
+    (lambda: kikcalc.sensitivity(KIK2, seed=-1), UsageError, "seed: expected a whole number from 0, got -1"),
+    (lambda: kikcalc.sensitivity(KIK2, seed=1.5), UsageError, "seed: expected a whole number from 0, got 1.5"),
+    (lambda: kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply",
+                           between=("a", 2)), UsageError, "between: expected two numbers"),
+    (lambda: kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply",
+                           between=(0, 1e12)), UsageError, "between 0 and 1000"),
     (lambda: kikcalc.tornado(KIK2, strategy="kik3"), UsageError, 'did you mean "kik2"?'),
     (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA]), UsageError, "give at least one key path"),
     (lambda: kikcalc.followup(KIK2, observed=[KIK2]), ScenarioError, "aabenraa-kik2.toml"),
