@@ -99,6 +99,11 @@ def _month_middle(label: str) -> pd.Timestamp:
     return _month_start(label) + (_month_end(label) - _month_start(label)) / 2
 
 
+TARGET_COLOURS = ("C4", "C5", "C9", "C8", "0.35")
+"""Targets' marks: purple, brown, cyan, olive, grey; never green or red, which a committee reads as met or missed
+whatever the verdict."""
+
+
 def _figure(scenario: Scenario, rows: int = 1) -> tuple[Figure, list[Any]]:
     Figure = require()
     figure = Figure(figsize=(SIZE_INCHES[0], SIZE_INCHES[1] * (1 if rows == 1 else 0.75 * rows)), layout="constrained")
@@ -165,7 +170,7 @@ def caseload(result: Result, locale: str = "en") -> Figure:
             for i, mark in enumerate(chart_data.level_marks(scenario, states)):
                 text = _text("target", locale, name=mark.name, symbol=_SYMBOL[mark.comparison],
                              threshold=loc.number(mark.threshold, 0 if float(mark.threshold).is_integer() else 1, locale))
-                colour = f"C{len(labels) + i}"
+                colour = TARGET_COLOURS[i % len(TARGET_COLOURS)]
                 if mark.when == "at":
                     when = _month_end(mark.last_month) if mark.measure == "persons" else _month_middle(mark.last_month)
                     marker = "v" if mark.comparison in ("below", "max") else "^"

@@ -281,3 +281,17 @@ def test_a_followup_chart_draws_a_count_at_the_horizons_start(tmp_path):
                   "--observed", str(SCENARIOS / "data" / "aabenraa-kik2-status-2021.csv"))
     assert result.exit_code == 0, result.output
     assert_real_png(out.read_bytes())
+
+
+def test_targets_are_never_drawn_in_the_colours_of_a_verdict():
+    """A target met in green or missed in red would be read as a verdict whatever the verdict is."""
+    from matplotlib.colors import to_rgb
+
+    figure = charts.caseload(kikcalc.run(SCENARIOS / "aabenraa-kik2.toml"))
+    verdict = {to_rgb("C2"), to_rgb("C3")}
+    marks = [*figure.axes[0].get_lines(), *figure.axes[0].collections]
+    targets = [m for m in marks if str(m.get_label()).startswith("target")]
+    assert len(targets) == 3
+    for mark in targets:
+        colour = mark.get_color() if hasattr(mark, "get_marker") else mark.get_edgecolor()[0]
+        assert to_rgb(colour) not in verdict
