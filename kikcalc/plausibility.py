@@ -55,7 +55,7 @@ def check(scenario: Scenario, values: Values | None = None) -> list[Warning]:
     reads them, from the baseline row.
     """
     return [*cost_warnings(scenario), *drift_warnings(scenario, values), *probability_warnings(scenario),
-            *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario)]
+            *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario), *season_warnings(scenario)]
 
 
 # --- money -------------------------------------------------------------------------------------
@@ -334,3 +334,18 @@ def price_warnings(scenario: Scenario) -> list[Warning]:
             return [Warning(path, f"prices change by {change:+.1%} from {year - 1} to {year}; satsregulering has been 1-5 % a "
                                   f"year: an index in another base for some years, or a growth rate of 0.2 meant as 0.02?")]
     return []
+
+
+def season_warnings(scenario: Scenario) -> list[Warning]:
+    """A ``season`` or ``cycle`` on a state whose inflow is 0 in every month and that no effect adds to: it
+    multiplies nothing (a season meant for a transition, or for another state?)."""
+    found = []
+    added = {effect.state for _, effect in scenario.effects if effect.on == "inflow" and effect.operation == "add"}
+    for state in scenario.states:
+        table = scenario.raw.get("states", {}).get(state.name, {})
+        given = [key for key in ("season", "cycle") if isinstance(table, dict) and key in table]
+        if given and not np.any(state.inflow) and state.name not in added:
+            found.extend(Warning(keypaths.child(keypaths.child("states", state.name), key),
+                                 f"{state.name} has no inflow, so its {key} multiplies nothing; a {key} on a "
+                                 f"[[transitions]] entry changes that move's rate") for key in given)
+    return found

@@ -303,3 +303,17 @@ def test_targets_strict_is_about_targets_only(implausible):
 def test_a_value_set_on_the_command_line_is_checked_as_the_file_would_be(implausible):
     result = invoke("run", implausible, "--set", "states.kh.cost=120_000", "--set", "transitions[0].probability=0.7")
     assert "states.kh.cost" not in result.stderr and "transitions[0].probability" in result.stderr
+
+
+# --- seasons -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("inflow", "added", "warned"), [(0.0, False, True), (12.0, False, False), (0.0, True, False)])
+def test_a_season_on_a_state_with_no_inflow_multiplies_nothing_and_is_warned(inflow, added, warned):
+    raw = with_state(one_state(p_exit=0.05, inflow=inflow), season={"1": 1.2, "7": 0.8}, cycle=1.1)
+    if added:  # an effect that adds an inflow gives the season something to multiply
+        raw["strategies"]["more"] = {"effects": [{"state": "kh", "inflow_add": 5}]}
+    found = plausibility.season_warnings(build(raw))
+    assert paths(found) == (["states.kh.season", "states.kh.cycle"] if warned else [])
+    assert all("kh has no inflow, so its" in w.message for w in found)
+    assert paths(found) == [p for p in paths(plausibility.check(build(raw))) if p.endswith(("season", "cycle"))]
