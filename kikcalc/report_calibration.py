@@ -18,7 +18,7 @@ from kikcalc.spec import Scenario
 def _number(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return f"{value:.6g}" if abs(value) < 1000 else f"{value:,.1f}"
+    return loc.significant(value) if abs(value) < 1000 else loc.number(value, 1, loc.current())
 
 
 def _signed(value: float) -> str:

@@ -8,10 +8,9 @@ The JSON holds the same with the search and the scan that found it (docs/output-
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
+from kikcalc import locale as loc
 from kikcalc.goalseek import Point, Solution
 from kikcalc.keypaths import format_value
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _margin, _records, _target_value, to_json, verdict_word, workbook
@@ -20,12 +19,8 @@ _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
 
 def _number(x: float) -> str:
-    """A value of the number varied: six significant digits, whole from 100,000 up, thousands separated."""
-    if x == 0 or not 1e-4 <= abs(x) < 1e15:
-        return f"{x:.6g}"
-    decimals = max(0, 5 - math.floor(math.log10(abs(x))))
-    text = f"{x:,.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """A value of the number varied: six significant digits, thousands separated, in the command's locale."""
+    return loc.significant(x)
 
 
 def unit(solution: Solution) -> str:

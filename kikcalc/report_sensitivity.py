@@ -173,7 +173,7 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
         return _cell(value, unit)
 
     def end(value: float, scale: bool) -> str:
-        return f"x {value:.4g}" if scale else f"{value:.6g}"
+        return f"x {loc.significant(value, 4)}" if scale else loc.significant(value)
 
     def at(value: float, infeasible: bool) -> str:
         return "not run *" if infeasible else show(value)

@@ -76,3 +76,27 @@ def test_numbers_beyond_decimals_default_precision_are_written():
     assert locale.number(1e25, 6, "da") == "10.000.000.000.000.000.000.000.000,000000"
     assert locale.number(1e308, 2).startswith("100,000,000,")
     assert locale.number(math.inf, 2) == "∞" and locale.number(-math.inf, 0, "da") == "-∞"
+
+
+def test_significant_digits_as_a_file_gives_them():
+    assert locale.significant(1.59152, 6, "da") == "1,59152"
+    assert locale.significant(1.2886583, 6, "en") == "1.28866"
+    assert locale.significant(156281.23, 6, "da") == "156.281"
+    assert locale.significant(-3.5, 6, "da") == "-3,5"
+    assert locale.significant(None) == ""
+
+
+def test_solve_writes_the_number_it_solves_for_the_danish_way():
+    from click.testing import CliRunner
+
+    import kikcalc
+    from conftest import SCENARIOS
+    from kikcalc.cli import main
+
+    args = ["solve", str(SCENARIOS / "aabenraa-kik2.toml"), "--target", "under-800-maj-2022",
+            "--vary", "strategies.kik2.effects[0].multiply"]
+    number = kikcalc.solve(SCENARIOS / "aabenraa-kik2.toml", target="under-800-maj-2022",
+                           vary="strategies.kik2.effects[0].multiply").solution.crossings[0].number
+    danish = CliRunner().invoke(main, [*args, "--locale", "da"]).stdout
+    assert f"strategies.kik2.effects[0].multiply = {locale.significant(number, 6, 'da')}" in danish
+    assert locale.significant(number, 6, "da") == f"{number:.6g}".replace(".", ",")
