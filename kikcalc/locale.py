@@ -33,7 +33,7 @@ _WORDS = {
            "h_summary": "Investment summary (against the baseline)", "h_programmes": "Programmes (over the horizon)",
            "h_targets": "Targets", "h_monthly": "Full-time persons by month", "h_by_year": "By year",
            "h_against": "Against the baseline", "h_all": "All scenarios against their baselines",
-           "no_targets": "no targets in this scenario", "total": "total"},
+           "no_targets": "no targets in this scenario", "total": "total", "na": "n/a", "of": "of"},
     "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
            "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis",
            "field": "felt", "value": "værdi", "key_path": "nøglesti", "unit": "enhed", "comment": "kommentar eller kilde",
@@ -43,7 +43,7 @@ _WORDS = {
            "h_summary": "Investeringen (i forhold til basis)", "h_programmes": "Forløb (over hele perioden)",
            "h_targets": "Mål", "h_monthly": "Fuldtidspersoner pr. måned", "h_by_year": "Pr. år",
            "h_against": "I forhold til basis", "h_all": "Alle scenarier i forhold til deres basis",
-           "no_targets": "ingen mål i dette scenario", "total": "i alt"},
+           "no_targets": "ingen mål i dette scenario", "total": "i alt", "na": "ikke relevant", "of": "af"},
 }
 
 
@@ -139,6 +139,35 @@ def month_label(label: str, locale: str = "en") -> str:
     """A model month "2021-03" as a reader writes it: "March 2021" (en) or "marts 2021" (da)."""
     year, month = label.split("-")
     return f"{month_name(int(month), locale)} {year}"
+
+
+LINES_DA = {
+    "Net saving vs baseline, state, kr.": "Nettobesparelse i forhold til basis, staten, kr.",
+    "Net saving vs baseline, public sector, kr.": "Nettobesparelse i forhold til basis, den offentlige sektor, kr.",
+    "Net present value, state, kr.": "Nutidsværdi, staten, kr.",
+    "Full-year persons: benefit states, total": "Helårspersoner: forsørgelse i alt",
+    "Total cost, kr.": "Samlede udgifter, kr.", "Net saving vs baseline, kr.": "Nettobesparelse i forhold til basis, kr.",
+    "Investment, kr.": "Investering, kr.", "Programmes, kr.": "Forløb, kr.",
+    "Payments per person moved, kr.": "Betaling pr. person flyttet, kr.",
+    "Spending incl. programmes and payments, kr.": "Udgifter inkl. forløb og betalinger, kr.",
+    "Grants, kr.": "Tilskud, kr.", "Grants if every condition is met, kr.": "Tilskud hvis alle betingelser opfyldes, kr.",
+    "Net present value, kr.": "Nutidsværdi, kr.", "Payback month": "Tjent hjem (måned)",
+    "Kr. saved per kr. invested": "Kr. sparet pr. investeret kr.", "Targets met": "Mål opfyldt",
+}
+"""The comparison's line names in Danish (kikcalc.tables writes them in English)."""
+
+
+def line_name(line: str, locale: str | None = None) -> str:
+    """A comparison line's name in the locale: "Total cost, kr." is "Samlede udgifter, kr." in Danish."""
+    if checked(locale or current()) != "da":
+        return line
+    if line in LINES_DA:
+        return LINES_DA[line]
+    for english, danish in (("Full-year persons: ", "Helårspersoner: "),
+                            ("Economic full-year persons: ", "Økonomiske helårspersoner: ")):
+        if line.startswith(english):
+            return danish + line.removeprefix(english)
+    return line
 
 
 def word(key: str, locale: str = "en") -> str:

@@ -68,16 +68,6 @@ _WORDS = {
     },
 }
 
-_LINES_DA = {
-    "Full-year persons: benefit states, total": "Helårspersoner: forsørgelse i alt",
-    "Total cost, kr.": "Samlede udgifter, kr.", "Net saving vs baseline, kr.": "Nettobesparelse i forhold til basis, kr.",
-    "Investment, kr.": "Investering, kr.", "Programmes, kr.": "Forløb, kr.",
-    "Payments per person moved, kr.": "Betaling pr. person flyttet, kr.",
-    "Spending incl. programmes and payments, kr.": "Udgifter inkl. forløb og betalinger, kr.",
-    "Grants, kr.": "Tilskud, kr.", "Grants if every condition is met, kr.": "Tilskud hvis alle betingelser opfyldes, kr.",
-    "Net present value, kr.": "Nutidsværdi, kr.", "Payback month": "Tjent hjem (måned)",
-    "Kr. saved per kr. invested": "Kr. sparet pr. investeret kr.", "Targets met": "Mål opfyldt",
-}
 _MEASURES_DA = {
     "NPV of the net saving": "Nutidsværdi af nettobesparelsen", "Net saving vs baseline": "Nettobesparelse i forhold til basis",
     "Payback month": "Tjent hjem (måned)", "P(pays back within the horizon)": "P(tjent hjem inden for perioden)",
@@ -216,12 +206,7 @@ def _comparison(result: Result, locale: str) -> tuple[list[str], list[dict], lis
     labels = {st.name: st.label for st in s.strategies}
 
     def line_words(line: str) -> str:
-        if locale == "da":
-            if line in _LINES_DA:
-                return _LINES_DA[line]
-            if line.startswith("Full-year persons: "):
-                return "Helårspersoner: " + line.removeprefix("Full-year persons: ")
-        return line
+        return loc.line_name(line, locale)
 
     by_year, against = [], {}
     for record in frame.to_dict(orient="records"):

@@ -166,9 +166,9 @@ def test_danish_numbers_months_and_words_in_tables_and_markdown():
 def test_danish_targets_and_comparison():
     targets = invoke("targets", str(TWO), "--locale", "da").stdout
     line = next(line for line in targets.splitlines() if line.startswith("all-2021") and "invest" in line)
-    assert "1.334,5" in line and "<= 1.300,0" in line and "MISSED" in line and "-34,5" in line
+    assert "1.334,5" in line and "<= 1.300,0" in line and "IKKE OPFYLDT" in line and "-34,5" in line
     compare = invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--locale", "da").stdout
-    payback = next(line for line in compare.splitlines() if line.startswith("Payback month"))
+    payback = next(line for line in compare.splitlines() if line.startswith("Tjent hjem (måned)"))
     english = next(line for line in invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml")).stdout.splitlines()
                    if line.startswith("Payback month"))
     year, month = english.split()[-1].split("-")

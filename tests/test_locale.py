@@ -100,3 +100,17 @@ def test_solve_writes_the_number_it_solves_for_the_danish_way():
     danish = CliRunner().invoke(main, [*args, "--locale", "da"]).stdout
     assert f"strategies.kik2.effects[0].multiply = {locale.significant(number, 6, 'da')}" in danish
     assert locale.significant(number, 6, "da") == f"{number:.6g}".replace(".", ",")
+
+
+def test_compare_in_danish_names_its_lines_and_verdicts_in_danish():
+    from click.testing import CliRunner
+
+    from conftest import SCENARIOS
+    from kikcalc.cli import main
+
+    text = CliRunner().invoke(main, ["compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--locale", "da", "-q"]).stdout
+    for danish in ("Samlede udgifter, kr.", "Nutidsværdi, kr.", "Mål opfyldt", "4 af 4", "IKKE OPFYLDT (1.124,9)",
+                   "Helårspersoner: Kontant- og uddannelseshjælp"):
+        assert danish in text
+    assert locale.line_name("Total cost, kr.", "da") == "Samlede udgifter, kr."
+    assert locale.line_name("Total cost, kr.", "en") == "Total cost, kr."

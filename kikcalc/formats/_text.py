@@ -45,8 +45,11 @@ def persons(value: float, locale: str = "en") -> str:
     return loc.persons(value, locale)
 
 
-def verdict_word(met: bool | None) -> str:
-    return "n/a" if met is None else "met" if met else "MISSED"
+def verdict_word(met: bool | None, locale: str = "en") -> str:
+    """met, MISSED (in capitals, to stand out in a column) or n/a; in Danish opfyldt, IKKE OPFYLDT, ikke relevant."""
+    if met is None:
+        return loc.word("na", locale)
+    return loc.word("met", locale) if met else loc.word("missed", locale).upper()
 
 
 def target_value(value: Any, unit: str, met: bool | None = None, locale: str = "en") -> str:
@@ -208,7 +211,7 @@ def programmes_text(result: Result, style: str, strategies: list[str], locale: s
 def targets_rows(result: Result, strategies: list[str] | None = None, locale: str = "en") -> list[list[str]]:
     return [
         [row.name, row.strategy, target_value(row.value, row.unit, row.met, locale),
-         f"{_SYMBOL[row.comparison]} {target_value(row.threshold, row.unit, locale=locale)}", verdict_word(row.met),
+         f"{_SYMBOL[row.comparison]} {target_value(row.threshold, row.unit, locale=locale)}", verdict_word(row.met, locale),
          margin(row.margin, row.unit, locale), loc.month_text(None if blank(row.first_month_met) else row.first_month_met,
                                                               locale)]
         for row in tables.targets(result, strategies).itertuples()
@@ -255,6 +258,8 @@ def compare_cell(unit: str, line: str, value: Any, locale: str = "en") -> str:
     if blank(value):
         return ""
     if isinstance(value, str):
+        if unit == "targets":  # "4 of 4"
+            return value.replace(" of ", f" {loc.word('of', locale)} ")
         return loc.month_text(value, locale) if unit == "month" and value[:4].isdigit() else value
     if unit in ("full-year persons", "economic full-year persons"):
         return persons(value, locale)
@@ -272,7 +277,7 @@ def _one_figure_table(frames: list, headers: list[str], style: str, locale: str)
             records = single[single.strategy == strategy].to_dict(orient="records")
             columns.append({r["line"]: compare_cell(r["unit"], r["line"], r["total"], locale) for r in records})
     lines = list(dict.fromkeys(line for column in columns for line in column))
-    rows = [[line, *(column.get(line, "") for column in columns)] for line in lines]
+    rows = [[loc.line_name(line, locale), *(column.get(line, "") for column in columns)] for line in lines]
     return grid(rows, ["", *headers], style)
 
 
@@ -283,7 +288,8 @@ def targets_pivot_rows(result: Result, locale: str = "en") -> tuple[list[list[st
         unit = record["unit"]
         row = [record["name"], f"{_SYMBOL[record['comparison']]} {target_value(record['threshold'], unit, locale=locale)}"]
         for met, value in record["verdicts"].values():
-            row.append("n/a" if met is None else f"{verdict_word(met)} ({target_value(value, unit, met, locale)})")
+            row.append(verdict_word(None, locale) if met is None
+                       else f"{verdict_word(met, locale)} ({target_value(value, unit, met, locale)})")
         rows.append(row)
     return rows, ["target", "threshold", *result.scenario.strategy_names]
 
@@ -303,7 +309,7 @@ def compare(results: list[Result], view: View, style: str) -> str:
         rows, previous = [], None
         for record in tables.by_year_lines(mine).to_dict(orient="records"):
             if record["line"] != previous:
-                rows.append([record["line"], *[""] * (len(years) + 1)])
+                rows.append([loc.line_name(record["line"], locale), *[""] * (len(years) + 1)])
                 previous = record["line"]
             rows.append([f"- {labels[record['strategy']]}",
                          *(compare_cell(record["unit"], record["line"], record[y], locale) for y in [*years, "total"])])
