@@ -25,7 +25,15 @@ from kikcalc.keypaths import parse
 from kikcalc.money import anciennitet_weights
 from kikcalc.spec import Scenario
 from kikcalc.targets import judge_all
-from kikcalc.transitions import change_months, inflows, leaving_probability, rates_in_month, transition_probabilities
+from kikcalc.transitions import (
+    base_rates,
+    change_months,
+    effect_transitions,
+    inflows,
+    leaving_probability,
+    rates_in_month,
+    transition_probabilities,
+)
 from kikcalc.uncertainty import Design, Uncertainty, numbers
 from kikcalc.values import Values, assign_per_row, for_scenario
 
@@ -74,19 +82,37 @@ def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.nda
 def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     """(R, S): True where a row's rates, in some month after effects, leave their domain (a probability
     outside [0, 1], a negative hazard) or make leaving the state more likely than 1, or where an
-    inflow turns negative. The rule is the file's own (:func:`kikcalc.scenario._check_rates`)."""
-    states = len(scenario.states)
+    inflow turns negative. The rule is the file's own (:func:`kikcalc.scenario._check_rates`).
+
+    Month 0 checks every rate and state. A later month in which rates change
+    (:func:`~kikcalc.transitions.change_months`) checks the rates effects, seasons and the cycle
+    change (:func:`~kikcalc.transitions.effect_transitions`), the rest being month 0's; where no
+    hazard competes with them, the states' leaving is month 0's plus what those rates changed by.
+    """
     source = np.array([scenario.state_index(tr.source) for tr in scenario.transitions], dtype=int)
-    high = np.array([1.0 if tr.kind == "probability" else np.inf for tr in scenario.transitions])[:, None]
-    bad = np.zeros((values.rows, states), dtype=bool)
+    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
+    touched = np.array(effect_transitions(scenario), dtype=int)
+    by_difference = not np.isin(source[hazard], source[touched]).any()  # the touched leave no state a hazard leaves
+    bad = np.zeros((values.rows, len(scenario.states)), dtype=bool)
+    base = base_rates(scenario, values)
+    rates = base.copy()
+    at_first = leaving_at_first = None
     for t in change_months(scenario):
-        rates = rates_in_month(scenario, values, int(t))
+        rates = rates_in_month(scenario, values, int(t), base, out=rates)
+        # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
+        checked = slice(None) if t == 0 else touched
         with np.errstate(invalid="ignore"):
-            out_of_domain = ~((rates >= 0) & (rates <= high)).all(axis=2)  # (R, n); NaN counts too
+            out_of_domain = ~(rates[:, checked] >= 0).all(axis=2)  # NaN counts too
         if out_of_domain.any():
-            np.logical_or.at(bad, (slice(None), source), out_of_domain)
-        leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
-        bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
+            np.logical_or.at(bad, (slice(None), source[checked]), out_of_domain)
+        if t == 0 or not by_difference:
+            leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
+            if t == 0 and by_difference:
+                at_first, leaving_at_first = rates[:, touched].copy(), leaving
+        else:
+            leaving = leaving_at_first + leaving_probability(scenario, rates[:, touched] - at_first, touched)
+        with np.errstate(invalid="ignore"):
+            bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
     bad |= (inflows(scenario, values) < 0).any(axis=1)
     return bad
 

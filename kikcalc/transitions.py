@@ -198,12 +198,15 @@ def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarra
     return np.where(hazard[:, None], converted, rates)
 
 
-def leaving_probability(scenario: Scenario, probabilities: np.ndarray) -> np.ndarray:
-    """Monthly probability of leaving each state, shape (..., S, A), from :func:`transition_probabilities`."""
+def leaving_probability(scenario: Scenario, probabilities: np.ndarray, transitions: np.ndarray | None = None) -> np.ndarray:
+    """Monthly probability of leaving each state, shape (..., S, A), from :func:`transition_probabilities`
+    (..., n, A); or, given ``transitions`` (indices), what those transitions' probabilities (..., len, A) alone add."""
     index = {name: j for j, name in enumerate(scenario.state_names)}
     onehot = np.zeros((len(scenario.transitions), len(scenario.states)))
     for i, tr in enumerate(scenario.transitions):
         onehot[i, index[tr.source]] = 1.0
+    if transitions is not None:
+        onehot = onehot[transitions]
     return np.matmul(onehot.T, probabilities)
 
 

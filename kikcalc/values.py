@@ -17,6 +17,7 @@ The structure (which states, transitions, effects and windows exist) stays in th
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -225,8 +226,11 @@ def _index_of(scenario: Scenario, listed: list, strategy: str, position: int) ->
     return k, [i for i, (owner, _) in enumerate(listed) if owner == k][position]
 
 
+@functools.lru_cache(maxsize=4096)
 def slot(scenario: Scenario, path: str) -> Slot:
     """The place in :class:`Values` of the number a key path names; raises KeyPathError if there is none.
+
+    Found once per scenario and path (a run of many draws asks again for every chunk).
 
     A key the file leaves out takes its default and may be named all the same (``scenario.discount_rate``,
     ``states.NAME.measures_cost``); a series (an inflow, investment, grant or programme's places) is named
