@@ -101,9 +101,9 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
         rates = rates_in_month(scenario, values, int(t), base, out=rates)
         # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
         checked = slice(None) if t == 0 else touched
-        with np.errstate(invalid="ignore"):
-            out_of_domain = ~(rates[:, checked] >= 0).all(axis=2)  # NaN counts too
-        if out_of_domain.any():
+        if not _at_least(rates[:, checked], 0.0):
+            with np.errstate(invalid="ignore"):
+                out_of_domain = ~(rates[:, checked] >= 0).all(axis=2)  # NaN counts too
             np.logical_or.at(bad, (slice(None), source[checked]), out_of_domain)
         if t == 0 or not by_difference:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
@@ -111,10 +111,19 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
                 at_first, leaving_at_first = rates[:, touched].copy(), leaving
         else:
             leaving = leaving_at_first + leaving_probability(scenario, rates[:, touched] - at_first, touched)
-        with np.errstate(invalid="ignore"):
-            bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
-    bad |= (inflows(scenario, values) < 0).any(axis=1)
+        if not _at_least(-leaving, -1.0 - TOLERANCE):
+            with np.errstate(invalid="ignore"):
+                bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
+    inflow = inflows(scenario, values)
+    if not _at_least(inflow, 0.0):
+        bad |= (inflow < 0).any(axis=1)
     return bad
+
+
+def _at_least(array: np.ndarray, low: float) -> bool:
+    """Whether every number of an array is at least ``low`` (and none is NaN): one pass, the usual case."""
+    with np.errstate(invalid="ignore"):
+        return array.size == 0 or bool(np.min(array) >= low)
 
 
 def outcomes(scenario: Scenario, values: Values) -> Outcomes:
