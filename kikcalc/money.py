@@ -364,6 +364,14 @@ def budget_guarantee_offset(scenario: Scenario, values: Values, benefit_cost_net
     return values.guarantee_share[:, None] * (on_guaranteed[values.baseline] - on_guaranteed)
 
 
+def ordinary_measures_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> np.ndarray:
+    """Ordinary active measures, kr. per month, shape (R, T, S): a state's full-time persons not in a programme
+    times its measures cost per full-year person (:func:`kikcalc.transitions.measures_costs`) / 12."""
+    if not values.measures_cost.any() and not any(effect.on == "measures_cost" for _, effect in scenario.effects):
+        return np.zeros(trajectory.inflow.shape)  # no state has any, and no strategy gives one
+    return trajectory.ordinary_full_time_persons * measures_costs(scenario, values) / 12.0
+
+
 def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.ndarray | None = None) -> Money:
     """Every money line of each row; ``met`` (R, N) judges the conditions of grants (see :func:`grants`)."""
     gross, refusion = benefit_cost(scenario, values, trajectory)
@@ -372,14 +380,14 @@ def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.nd
     accounts = Money(
         benefit_cost_gross=gross,
         refusion=refusion,
-        measures_cost=trajectory.ordinary_full_time_persons * measures_costs(scenario, values) / 12.0,
+        measures_cost=ordinary_measures_cost(scenario, values, trajectory),
         investment=values.investment,
         programme_cost=programme_costs(values, trajectory).sum(axis=-1),
         flow_costs=flow_costs(scenario, values, trajectory),
         grants=grants(scenario, values, judged),
         grants_if_met=grants(scenario, values, None),
         budget_guarantee_offset=budget_guarantee_offset(scenario, values, gross - refusion - (
-            0.0 if state_part is None else state_part)),
+            0.0 if state_part is None else state_part)) if scenario.budget_guarantee.states else np.zeros(gross.shape[:2]),
         discount_rate=values.discount_rate,
         baseline=values.baseline,
         state_benefit=state_part,
