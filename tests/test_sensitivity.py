@@ -360,3 +360,37 @@ def test_draws_whose_leaving_exceeds_one_are_excluded_and_counted_by_state_and_k
     assert kik2["npv"]["mean"] == pytest.approx(npv[~cannot].mean(), rel=1e-12)
     assert kik2["npv"]["p50"] == pytest.approx(np.median(npv[~cannot]), rel=1e-12)
 
+
+
+def test_a_rate_an_effect_turns_negative_after_the_first_month_excludes_the_draw_from_that_month_on():
+    """kh leaves to job with p ~ U(0.2, 0.6) and to other with 0.1; kik2 adds -0.35 to the first from April.
+    Month 0 is fine for every draw; kik2's rate p - 0.35 is negative from April where p < 0.35 (the draws
+    counted from the drawn numbers alone), and only kh is affected."""
+    raw = one_state(p_exit=0.4, initial=1000.0, inflow=10.0, months=12)
+    raw["states"] |= {"other": {"kind": "outside"}}
+    raw["transitions"] += [{"from": "kh", "to": "other", "probability": 0.1}]
+    raw["strategies"]["kik2"] = {"investment": 100_000, "effects": [
+        {"from": "kh", "to": "job", "add": -0.35, "start": "2020-04"}]}
+    raw["uncertainty"] = {"transitions[0].probability": {"dist": "uniform", "low": 0.2, "high": 0.6}}
+    scenario = build(raw)
+    draws = 300
+    result = run(scenario, read(scenario)[0], draws, seed=5, chunk_rows=40, keep_drawn=True)
+    count = int((result.drawn[:, 0] < 0.35).sum())
+    assert 0 < count < draws
+    assert result.summary["excluded"]["draws"] == count
+    assert result.summary["excluded"]["by_state"] == {"kh": count}
+
+
+def test_competing_hazards_an_effect_raises_are_checked_month_by_month_like_the_first():
+    """kh leaves by two competing hazards, to job h ~ U(0.5, 3) a month and to other 0.2; kik2 multiplies the
+    first by 1.5 from March. Competing hazards never make leaving exceed 1 (1 - exp(-H) < 1), so no draw is
+    excluded, whatever the effect does to the total."""
+    raw = one_state(p_exit=0.1, initial=1000.0, inflow=10.0, months=12)
+    raw["states"] |= {"other": {"kind": "outside"}}
+    raw["transitions"] = [{"from": "kh", "to": "job", "hazard": 1.0}, {"from": "kh", "to": "other", "hazard": 0.2}]
+    raw["strategies"]["kik2"] = {"effects": [{"from": "kh", "to": "job", "multiply": 1.5, "start": "2020-03"}]}
+    raw["uncertainty"] = {"transitions[0].hazard": {"dist": "uniform", "low": 0.5, "high": 3.0}}
+    scenario = build(raw)
+    result = run(scenario, read(scenario)[0], 200, seed=3, chunk_rows=64)
+    assert result.summary["excluded"]["draws"] == 0
+    assert result.summary["draws_used"] == 200
