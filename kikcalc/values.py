@@ -414,16 +414,17 @@ def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray,
     """Set (or with ``scale`` multiply) the slot's place on the chosen rows of a field's array, in place."""
     if chosen.all():  # every row (a number of no one strategy): write in place, no copy of the rows
         place = (slice(None), *where.index)
-        target = array[place]
-        shape = (-1, *([1] * (np.ndim(target) - 1)))
-        array[place] = target * number.reshape(shape) if scale else np.broadcast_to((number / where.divisor).reshape(shape),
-                                                                                     np.shape(target))
+        shape = (-1, *([1] * (np.ndim(array[place]) - 1)))
+        if scale:
+            array[place] *= number.reshape(shape)
+        else:
+            array[place] = (number / where.divisor).reshape(shape)
         return
     selected = array[chosen]
-    target = selected[(slice(None), *where.index)]
-    shape = (-1, *([1] * (np.ndim(target) - 1)))
+    place = (slice(None), *where.index)
+    shape = (-1, *([1] * (np.ndim(selected[place]) - 1)))
     if scale:
-        selected[(slice(None), *where.index)] = target * number.reshape(shape)
+        selected[place] *= number.reshape(shape)
     else:
-        selected[(slice(None), *where.index)] = np.broadcast_to((number / where.divisor).reshape(shape), np.shape(target))
+        selected[place] = (number / where.divisor).reshape(shape)
     array[chosen] = selected
