@@ -78,7 +78,7 @@ class Money:
     @cached_property
     def total_cost(self) -> np.ndarray:
         """Net benefit cost + measures + spending - grants + budget-guarantee offset, kr. per month, shape (R, T)."""
-        return (self.benefit_cost_net.sum(axis=-1) + self.measures_cost.sum(axis=-1) + self.spending
+        return (over_states(self.benefit_cost_net) + over_states(self.measures_cost) + self.spending
                 - self.grants + self.budget_guarantee_offset)
 
     @cached_property
@@ -115,7 +115,7 @@ class Money:
         budget-guarantee offset it keeps, kr. per month, shape (R, T)."""
         state_benefit = 0.0 if self.state_benefit is None else self.state_benefit.sum(axis=-1)
         from_state = self.grants if self.grants_from_state is None else self.grants_from_state
-        return self.refusion.sum(axis=-1) + state_benefit + from_state - self.budget_guarantee_offset
+        return over_states(self.refusion) + state_benefit + from_state - self.budget_guarantee_offset
 
     def cost_of(self, payer: Payer) -> np.ndarray:
         """A payer's cost, kr. per month, shape (R, T): the municipality's (:attr:`total_cost`), the
@@ -150,6 +150,12 @@ class Money:
         spends_more = extra_spending > SAVING_TOLERANCE
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(spends_more, saving_before_spending / np.where(spends_more, extra_spending, 1.0), np.nan)
+
+
+def over_states(lines: np.ndarray) -> np.ndarray:
+    """A money line's total over states, (R, T, S) -> (R, T): one matrix product (numpy's sum over a short
+    last axis of this layout is several times slower)."""
+    return lines @ np.ones(lines.shape[-1])
 
 
 def discount_factors(rate: float | np.ndarray, months: int, price_level: np.ndarray | None = None) -> np.ndarray:
