@@ -31,6 +31,7 @@ from kikcalc.transitions import (
     effect_transitions,
     inflows,
     leaving_probability,
+    multiply_factors,
     rates_in_month,
     transition_probabilities,
 )
@@ -97,20 +98,26 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     base = base_rates(scenario, values)
     rates = base.copy()
     at_first = leaving_at_first = None
+    # Where effects only multiply, a later month's touched rates are their rates before effects times the
+    # month's factors (as the engine rescales them), without the month's rates in full.
+    by_factors = by_difference and all(effect.operation == "multiply" for _, effect in scenario.effects if effect.on == "rate")
     for t in change_months(scenario):
-        rates = rates_in_month(scenario, values, int(t), base, out=rates)
+        if t == 0 or not by_factors:
+            rates = rates_in_month(scenario, values, int(t), base, out=rates)
+            changed = rates if t == 0 else rates[:, touched]
+        else:
+            changed = base[:, touched] * multiply_factors(scenario, values, int(t), touched.tolist())[:, :, None]
         # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
-        checked = slice(None) if t == 0 else touched
-        if not _at_least(rates[:, checked], 0.0):
+        if not _at_least(changed, 0.0):
             with np.errstate(invalid="ignore"):
-                out_of_domain = ~(rates[:, checked] >= 0).all(axis=2)  # NaN counts too
-            np.logical_or.at(bad, (slice(None), source[checked]), out_of_domain)
+                out_of_domain = ~(changed >= 0).all(axis=2)  # NaN counts too
+            np.logical_or.at(bad, (slice(None), source if t == 0 else source[touched]), out_of_domain)
         if t == 0 or not by_difference:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
             if t == 0 and by_difference:
                 at_first, leaving_at_first = rates[:, touched].copy(), leaving
         else:
-            leaving = leaving_at_first + leaving_probability(scenario, rates[:, touched] - at_first, touched)
+            leaving = leaving_at_first + leaving_probability(scenario, changed - at_first, touched)
         if not _at_least(-leaving, -1.0 - TOLERANCE):
             with np.errstate(invalid="ignore"):
                 bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
