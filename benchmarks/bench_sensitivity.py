@@ -27,8 +27,8 @@ Timed, in one process, floor and kikcalc runs alternating, best of --repeats:
 
 - kikcalc: what ``kikcalc sensitivity`` does but the formatting: build the scenario from its raw
   table, read ``[uncertainty]`` (kikcalc.uncertainty.read), and kikcalc.sensitivity.run (seeded
-  design, inverse CDFs, engine, money, targets, the infeasibility check and the summaries), in
-  one process (workers = 1);
+  draws by kikcalc.sampling: ``.rvs`` per number, the copula for the eight effects; engine, money,
+  targets, the infeasibility check and the summaries), in one process (workers = 1);
 - the floor: the same distributions drawn with numpy's Generator through scipy.stats' ``.rvs``,
   benchmarks/floor.py on those draws, and the mean and percentiles of the net saving.
 
