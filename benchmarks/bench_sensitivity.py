@@ -27,8 +27,8 @@ Timed, in one process, floor and kikcalc runs alternating, best of --repeats:
 
 - kikcalc: what ``kikcalc sensitivity`` does but the formatting: build the scenario from its raw
   table, read ``[uncertainty]`` (kikcalc.uncertainty.read), and kikcalc.sensitivity.run (seeded
-  design, inverse CDFs, engine, money, targets, the infeasibility check and the summaries), in
-  one process (workers = 1);
+  draws by kikcalc.sampling: ``.rvs`` per number, the copula for the eight effects; engine, money,
+  targets, the infeasibility check and the summaries), in one process (workers = 1);
 - the floor: the same distributions drawn with numpy's Generator through scipy.stats' ``.rvs``,
   benchmarks/floor.py on those draws, and the mean and percentiles of the net saving.
 
@@ -60,8 +60,9 @@ from benchmarks.floor import DEFAULT_CHUNK_ROWS, floor  # noqa: E402
 from benchmarks.workload import EXIT_P, OUTSIDE, REENTRY_P, STRATEGIES, draw_rows, scenario_raw  # noqa: E402
 from kikcalc import sensitivity  # noqa: E402
 from kikcalc.engine import CHUNK_ROWS  # noqa: E402
+from kikcalc.sampling import Design  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
-from kikcalc.uncertainty import Design, numbers, read  # noqa: E402
+from kikcalc.uncertainty import read  # noqa: E402
 
 EXIT_SD = 0.005
 REENTRY_SD = 0.0005
@@ -217,7 +218,7 @@ def same_draws_difference(base: dict[str, np.ndarray], raw: dict, draws: int, se
     kikcalc's own draws (the eight effect numbers set to the first, as the floor has one)."""
     scenario = build(raw)
     uncertainty = read(scenario)[0]
-    drawn = numbers(uncertainty, Design(draws, len(uncertainty), seed).uniforms(0, draws))
+    drawn = Design(uncertainty, draws, seed).numbers(0, draws)
     effects = [i for i, path in enumerate(uncertainty.paths) if ".effects[" in path]
     drawn[:, effects] = drawn[:, effects[:1]]
     out = sensitivity.outcomes(scenario, sensitivity.values_for_draws(scenario, uncertainty, drawn))
@@ -234,13 +235,13 @@ def mean_and_error(x: np.ndarray) -> tuple[float, float]:
 
 
 def kikcalc_sampling_seconds(raw: dict, draws: int, seed: int, chunk_rows: int) -> float:
-    """kikcalc's sampling alone (the design and the inverse CDFs, chunk by chunk, as run() does)."""
+    """kikcalc's sampling alone (Design.numbers, chunk by chunk, as run() does)."""
     scenario = build(raw)
     uncertainty = read(scenario)[0]
-    design = Design(draws, len(uncertainty), seed)
+    design = Design(uncertainty, draws, seed)
     start = time.perf_counter()
     for first, stop in sensitivity.draw_ranges(draws, sensitivity.chunk_draws(scenario, chunk_rows)):
-        numbers(uncertainty, design.uniforms(first, stop))
+        design.numbers(first, stop)
     return time.perf_counter() - start
 
 
@@ -297,7 +298,7 @@ def main() -> None:
         print(f"floor:   {floor_time:.3f} s (best of {args.repeats}), {floor_time / rows * 1e6:.1f} us per row: sampling "
               f"{floor_parts['sampling']:.3f} s, floor {floor_parts['floor']:.3f} s, summary {floor_parts['summary']:.4f} s")
         print(f"kikcalc: {kikcalc_time:.3f} s (best of {args.repeats}), {kikcalc_time / rows * 1e6:.1f} us per row; "
-              f"its sampling alone (design + inverse CDFs + copula) {sampling:.3f} s")
+              f"its sampling alone (Design.numbers) {sampling:.3f} s")
         print(f"ratio kikcalc / floor: {kikcalc_time / floor_time:.1f}")
         peaks[draws] = (peak_mib(lambda d=draws: run_floor(base, d, args.seed, args.chunk_rows)),
                         peak_mib(lambda d=draws: run_kikcalc(raw, d, args.seed, args.kikcalc_chunk_rows)))

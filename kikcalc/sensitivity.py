@@ -23,6 +23,7 @@ import numpy as np
 from kikcalc.engine import CHUNK_ROWS, simulate
 from kikcalc.keypaths import parse
 from kikcalc.money import anciennitet_weights
+from kikcalc.sampling import Design
 from kikcalc.spec import Scenario
 from kikcalc.targets import judge_all
 from kikcalc.transitions import (
@@ -35,7 +36,7 @@ from kikcalc.transitions import (
     rates_in_month,
     transition_probabilities,
 )
-from kikcalc.uncertainty import Design, Uncertainty, numbers
+from kikcalc.uncertainty import Uncertainty
 from kikcalc.values import Values, assign_per_row, for_scenario
 
 if TYPE_CHECKING:
@@ -196,13 +197,13 @@ def run(scenario: Scenario, uncertainty: Uncertainty, draws: int, seed: int, sam
     ``dask.distributed.Client``) on a Dask cluster; the result is the same bit for bit.
     ``progress(draws_done)`` is called as chunks finish.
     """
-    design = Design(draws, len(uncertainty), seed, sampler)
+    design = Design(uncertainty, draws, seed, sampler)
     ranges = draw_ranges(draws, chunk_draws(scenario, chunk_rows))
     drawn_parts: list[np.ndarray] = []
 
     def chunks() -> Iterator[np.ndarray]:
         for first, stop in ranges:
-            drawn = numbers(uncertainty, design.uniforms(first, stop))
+            drawn = design.numbers(first, stop)
             if keep_drawn:
                 drawn_parts.append(drawn)
             yield drawn

@@ -11,9 +11,8 @@ Every distribution is scipy.stats' own; this module only turns the parameters pe
 (mean and sd) into scipy's, and checks that the distribution fits the number's domain. ``scale =
 true`` draws one factor per draw that multiplies the whole number (a series by year, a band table).
 
-Draws are reproducible bit for bit whatever the chunking or the number of workers: the uniform
-design of draws ``[first, stop)`` depends only on the seed, the sampler and the draw numbers
-(:class:`Design`). scipy is imported only where draws are made, so a plain run does not pay for it.
+The draws themselves are :mod:`kikcalc.sampling`'s. scipy is imported only where draws are made, so a
+plain run does not pay for it.
 """
 
 from __future__ import annotations
@@ -28,11 +27,6 @@ import numpy as np
 
 from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
-
-SAMPLERS = ("random", "lhs", "sobol")
-BLOCK_DRAWS = 1024
-"""The random sampler draws in blocks of this many draws, block b from SeedSequence(seed, spawn_key=(b,)):
-a draw's numbers do not depend on how the draws are split among chunks or workers."""
 
 # dist -> the parameter sets it accepts, each (keys, what they mean); the first is the usual one.
 PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -79,6 +73,12 @@ class Uncertain:
         if self.point is not None:
             return np.full(np.shape(u), self.point)
         return self.frozen().ppf(u)
+
+    def rvs(self, size: int, generator: np.random.Generator) -> np.ndarray:
+        """``size`` independent draws from ``generator``'s stream (scipy.stats' own ``.rvs``); a point draws nothing."""
+        if self.point is not None:
+            return np.full(size, self.point)
+        return self.frozen().rvs(size=size, random_state=generator)
 
     @property
     def mean(self) -> float:
@@ -469,73 +469,3 @@ def without(uncertainty: Uncertainty, paths: set[str]) -> Uncertainty:
         if np.allclose(correlation, np.eye(len(keep))):
             correlation = None
     return Uncertainty(tuple(uncertainty.inputs[i] for i in keep), correlation)
-
-
-# --- draws ------------------------------------------------------------------------------------------
-
-
-class Design:
-    """The uniform design of N draws in d dimensions, handed out by draw range, reproducibly.
-
-    ``random``: block b of BLOCK_DRAWS draws comes from its own stream, SeedSequence(seed,
-    spawn_key=(b,)); ``sobol``: one scrambled Sobol sequence, fast-forwarded to the first draw
-    asked for (N a power of 2 keeps its balance); ``lhs``: one Latin hypercube of all N draws, made
-    once (it needs them all: N x d numbers in memory).
-    """
-
-    def __init__(self, draws: int, dimensions: int, seed: int, sampler: str = "random"):
-        if sampler not in SAMPLERS:
-            raise ValueError(f"unknown sampler {sampler!r}; expected one of {', '.join(SAMPLERS)}")
-        self.draws, self.dimensions, self.seed, self.sampler = draws, dimensions, seed, sampler
-        self._whole: np.ndarray | None = None
-
-    def _generator(self, *key: int) -> np.random.Generator:
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self.seed, spawn_key=key)))
-
-    def uniforms(self, first: int, stop: int) -> np.ndarray:
-        """The design's rows for draws [first, stop), shape (stop - first, d), in (0, 1)."""
-        d = self.dimensions
-        if d == 0:
-            return np.empty((stop - first, 0))
-        if self.sampler == "random":
-            parts = []
-            for block in range(first // BLOCK_DRAWS, (stop - 1) // BLOCK_DRAWS + 1):
-                begin = block * BLOCK_DRAWS
-                numbers = self._generator(block).random((min(BLOCK_DRAWS, self.draws - begin), d))
-                parts.append(numbers[max(first - begin, 0): stop - begin])
-            return np.concatenate(parts)
-        from scipy.stats import qmc
-
-        if self.sampler == "sobol":
-            import warnings
-
-            engine = qmc.Sobol(d, scramble=True, rng=self._generator())
-            if first:
-                engine.fast_forward(first)
-            with warnings.catch_warnings():  # N not a power of 2: the docs say so once, not every chunk
-                warnings.simplefilter("ignore", UserWarning)
-                return engine.random(stop - first)
-        if self._whole is None:
-            self._whole = qmc.LatinHypercube(d, rng=self._generator()).random(self.draws)
-        return self._whole[first:stop]
-
-
-def numbers(uncertainty: Uncertainty, uniforms: np.ndarray) -> np.ndarray:
-    """The uncertain numbers of each draw, shape (n, d): the copula's correlation applied to the uniform
-    design, then each distribution's inverse CDF."""
-    u = uniforms
-    if uncertainty.correlation is not None:
-        from scipy.stats import norm
-
-        lower = np.linalg.cholesky(uncertainty.correlation)
-        scores = norm.ppf(u)
-        # Term by term, not scores @ lower.T: BLAS sums in an order that depends on the number of
-        # rows, so a draw's numbers would change in the last bit with the chunk it is drawn in.
-        correlated = np.zeros_like(scores)
-        for j in range(scores.shape[1]):
-            correlated += scores[:, j:j + 1] * lower[:, j]
-        u = norm.cdf(correlated)
-    out = np.empty(u.shape)
-    for i, item in enumerate(uncertainty.inputs):
-        out[:, i] = item.ppf(u[:, i])
-    return out

@@ -14,8 +14,9 @@ from scipy import stats
 
 from conftest import one_state, with_changes
 from kikcalc.errors import ScenarioError
+from kikcalc.sampling import BLOCK_DRAWS, Design
 from kikcalc.scenario import build
-from kikcalc.uncertainty import Design, numbers, read
+from kikcalc.uncertainty import read
 
 DRAWS = 16_384  # a power of 2, which keeps a Sobol sequence balanced
 SAMPLERS = ("random", "lhs", "sobol")
@@ -38,7 +39,7 @@ def _one(path: str, entry: dict, **more):
 
 def _draws(path: str, entry: dict, sampler: str, draws: int = DRAWS, seed: int = 20260601, **more) -> np.ndarray:
     _, uncertainty = _one(path, entry, **more)
-    return numbers(uncertainty, Design(draws, 1, seed, sampler).uniforms(0, draws))[:, 0]
+    return Design(uncertainty, draws, seed, sampler).numbers(0, draws)[:, 0]
 
 
 def _truncnorm(mean: float, sd: float, low: float = -math.inf, high: float = math.inf):
@@ -129,20 +130,39 @@ def test_zero_spread_gives_the_point_in_every_draw(sampler, path, entry, point, 
 # --- designs and the copula -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("sampler", SAMPLERS)
-def test_a_design_hands_out_the_same_rows_whatever_the_split(sampler):
-    design = Design(2100, 3, 7, sampler)
-    whole = Design(2100, 3, 7, sampler).uniforms(0, 2100)
-    assert whole.shape == (2100, 3) and ((whole > 0) & (whole < 1)).all()
-    for step in (7, 700, 1024, 1500):  # across the random sampler's blocks of 1024 draws
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_a_uniform_design_hands_out_the_same_rows_whatever_the_split(sampler):
+    uncertainty = _correlated(0.6)
+    design = Design(uncertainty, 2100, 7, sampler)
+    whole = Design(uncertainty, 2100, 7, sampler).uniforms(0, 2100)
+    assert whole.shape == (2100, 4) and ((whole > 0) & (whole < 1)).all()
+    for step in (7, 700, 1024, 1500):
         pieces = [design.uniforms(first, min(first + step, 2100)) for first in range(0, 2100, step)]
         np.testing.assert_array_equal(np.concatenate(pieces), whole)
 
 
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_a_draws_numbers_do_not_depend_on_the_draws_asked_for_with_it(sampler):
+    """Bit for bit, correlated and independent inputs alike: the draws one at a time, in pieces across the
+    random sampler's blocks of 1024 draws, or all at once, from a fresh design or one already used."""
+    uncertainty = _correlated(0.6)
+    whole = Design(uncertainty, 2100, 7, sampler).numbers(0, 2100)
+    assert whole.shape == (2100, 4) and np.isfinite(whole).all()
+    design = Design(uncertainty, 2100, 7, sampler)
+    for step in (1, 7, 700, 1024, 1500):
+        pieces = [design.numbers(first, min(first + step, 2100)) for first in range(0, 2100, step)]
+        np.testing.assert_array_equal(np.concatenate(pieces), whole)
+    np.testing.assert_array_equal(design.numbers(1000, 1100), whole[1000:1100])  # backwards, across a block
+    with pytest.raises(ValueError, match="not within"):
+        design.numbers(2000, 2101)
+
+
 def _correlated(rank: float):
+    """Three inputs in a chain of rank correlations, and a fourth independent of them."""
     raw = _raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
                             "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
-                            "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200}},
+                            "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200},
+                            "targets[0].max": {"dist": "normal", "mean": 500, "sd": 50}},
                correlations=[{"between": ["transitions[0].probability", "states.kh.cost"], "rank": rank},
                              {"between": ["states.kh.cost", "states.kh.initial"], "rank": -rank / 2}])
     uncertainty, problems = read(build(raw))
@@ -153,25 +173,64 @@ def _correlated(rank: float):
 @pytest.mark.parametrize("sampler", SAMPLERS)
 def test_the_draws_have_the_stated_rank_correlations_and_keep_their_marginals(sampler):
     rank = 0.6
-    x = numbers(_correlated(rank), Design(DRAWS, 3, 5, sampler).uniforms(0, DRAWS))
+    x = Design(_correlated(rank), DRAWS, 5, sampler).numbers(0, DRAWS)
     spearman = stats.spearmanr(x).statistic
     # Spearman's rho has a standard error below 1/sqrt(N) (0.008 here): 4 of them.
     assert spearman[0, 1] == pytest.approx(rank, abs=0.03)
     assert spearman[1, 2] == pytest.approx(-rank / 2, abs=0.03)
     assert spearman[0, 2] == pytest.approx(0.0, abs=0.03)
+    np.testing.assert_allclose(spearman[3, :3], 0.0, atol=0.03)  # the independent input
     # The marginals stay the stated distributions: the mean of each within 4 standard errors.
-    for column, (mean, sd) in enumerate([(0.1, 0.03), (120_000, 15_000), (1000, 400 / math.sqrt(12))]):
+    for column, (mean, sd) in enumerate([(0.1, 0.03), (120_000, 15_000), (1000, 400 / math.sqrt(12)), (500, 50)]):
         assert abs(x[:, column].mean() - mean) <= 4 * sd / math.sqrt(DRAWS)
 
 
-@pytest.mark.parametrize("sampler", SAMPLERS)
-def test_a_draws_correlated_numbers_do_not_depend_on_the_rows_drawn_with_it(sampler):
-    """Bit for bit: the same uniforms give the same numbers, one row at a time or all together."""
-    uncertainty = _correlated(0.6)
-    uniforms = Design(64, 3, 9, sampler).uniforms(0, 64)
-    together = numbers(uncertainty, uniforms)
-    alone = np.concatenate([numbers(uncertainty, uniforms[i:i + 1]) for i in range(64)])
-    np.testing.assert_array_equal(alone, together)
+def _block_stream(seed: int, block: int) -> np.random.Generator:
+    """The random sampler's stream of block ``block``, as its rule states it."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+def test_the_random_sampler_draws_each_block_from_its_own_stream_in_the_stated_order():
+    """The stream rule pinned against scipy.stats itself: per block, the copula's standard normals (rows x the
+    correlated inputs), then each independent input's ``.rvs`` in [uncertainty] order; a point draws nothing.
+    The correlated pair: a two-dimensional Gaussian copula with normal-score correlation rho = 2 sin(pi r / 6),
+    whose Cholesky factor is [[1, 0], [rho, sqrt(1 - rho^2)]]."""
+    rank, seed, draws = 0.5, 31, 1500  # two blocks, the second of 476 draws
+    raw = _raw(uncertainty={"transitions[0].probability": {"dist": "beta", "a": 2.0, "b": 18.0},
+                            "states.kh.cost": {"dist": "lognormal", "mean": 120_000, "sd": 40_000},
+                            "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200},
+                            "targets[0].max": {"dist": "normal", "mean": 450, "sd": 0},
+                            "states.kh.inflow": {"dist": "gamma", "mean": 20, "sd": 4}},
+               correlations=[{"between": ["states.kh.cost", "states.kh.inflow"], "rank": rank}])
+    uncertainty, problems = read(build(raw))
+    assert problems == [] and uncertainty.paths[0] == "transitions[0].probability"
+    x = Design(uncertainty, draws, seed).numbers(0, draws)
+    rho = 2 * math.sin(math.pi * rank / 6)
+    cost = stats.lognorm(math.sqrt(math.log1p((40_000 / 120_000) ** 2)),
+                         scale=120_000 / math.sqrt(1 + (40_000 / 120_000) ** 2))
+    inflow = stats.gamma((20 / 4) ** 2, scale=4**2 / 20)
+    for block, n in ((0, BLOCK_DRAWS), (1, draws - BLOCK_DRAWS)):
+        rows = slice(block * BLOCK_DRAWS, block * BLOCK_DRAWS + n)
+        stream = _block_stream(seed, block)
+        z = stream.standard_normal((n, 2))
+        np.testing.assert_array_equal(x[rows, 0], stats.beta(2.0, 18.0).rvs(size=n, random_state=stream))
+        np.testing.assert_array_equal(x[rows, 2], stats.uniform(800, 400).rvs(size=n, random_state=stream))
+        np.testing.assert_array_equal(x[rows, 3], np.full(n, 450.0))
+        np.testing.assert_allclose(x[rows, 1], cost.ppf(stats.norm.cdf(z[:, 0])), rtol=1e-12)
+        np.testing.assert_allclose(x[rows, 4], inflow.ppf(stats.norm.cdf(rho * z[:, 0] + math.sqrt(1 - rho**2) * z[:, 1])),
+                                   rtol=1e-10)
+
+
+def test_an_input_drawn_alone_is_scipys_rvs_on_the_block_stream():
+    """With no correlation at all, one beta's draws are scipy.stats' beta .rvs on each block's stream, block after
+    block: what a reader can reproduce from the docs with scipy alone."""
+    seed, draws = 20260601, 3000
+    x = _draws("transitions[0].probability", {"dist": "beta", "mean": 0.1, "sd": 0.03}, "random", draws=draws, seed=seed)
+    k = 0.1 * 0.9 / 0.03**2 - 1
+    beta = stats.beta(0.1 * k, 0.9 * k)
+    expected = np.concatenate([beta.rvs(size=min(BLOCK_DRAWS, draws - b * BLOCK_DRAWS), random_state=_block_stream(seed, b))
+                               for b in range(3)])
+    np.testing.assert_array_equal(x, expected)
 
 
 # --- checks -----------------------------------------------------------------------------------

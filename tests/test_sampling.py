@@ -1,0 +1,47 @@
+"""The draws of a whole sensitivity run across the random sampler's blocks: the same bit for bit whatever the
+chunks and workers, and each draw the one kikcalc.sampling hands out for its number.
+
+Within one block this is tests/test_sensitivity.py's reproducibility test; here the runs cross the boundaries
+of blocks of BLOCK_DRAWS draws, with chunks that straddle them, on independent and copula inputs alike.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import one_state, with_changes
+from kikcalc.sampling import BLOCK_DRAWS, Design
+from kikcalc.scenario import build
+from kikcalc.sensitivity import Outcomes, run
+from kikcalc.uncertainty import read
+
+DRAWS = 2 * BLOCK_DRAWS + 77  # three blocks, the last a short one
+
+
+def _scenario():
+    raw = with_changes(one_state(p_exit=0.1, months=12),
+                       uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
+                                    "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
+                                    "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200}},
+                       correlations=[{"between": ["transitions[0].probability", "states.kh.initial"], "rank": -0.4}])
+    scenario = build(raw)
+    uncertainty, problems = read(scenario)
+    assert problems == []
+    return scenario, uncertainty
+
+
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_a_run_across_blocks_draws_the_same_numbers_whatever_the_chunks_and_workers(sampler):
+    scenario, uncertainty = _scenario()
+    per_draw = len(scenario.strategies)
+    first = run(scenario, uncertainty, DRAWS, seed=5, sampler=sampler, keep_drawn=True)
+    np.testing.assert_array_equal(first.drawn, Design(uncertainty, DRAWS, 5, sampler).numbers(0, DRAWS))
+    assert len(np.unique(first.drawn[:, 1])) == DRAWS  # every draw its own numbers
+    for chunk_rows, workers in ((per_draw * 1000, 1), (per_draw * 3 * BLOCK_DRAWS, 1), (per_draw * 700, 2)):
+        again = run(scenario, uncertainty, DRAWS, seed=5, sampler=sampler, chunk_rows=chunk_rows, workers=workers,
+                    keep_drawn=True)
+        np.testing.assert_array_equal(again.drawn, first.drawn)
+        for name in Outcomes.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(again.outcomes, name), getattr(first.outcomes, name), err_msg=name)
+        assert again.summary == first.summary
