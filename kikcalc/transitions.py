@@ -166,7 +166,10 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
     weight = np.array([scenario.effects[e][1].weight[month] for e in effect_index])
     each = np.where(values.strategy[:, None] == owner, 1.0 + (values.effect[:, effect_index] - 1.0) * weight, 1.0)
-    np.multiply.at(factors, (slice(None), column), each)
+    if len(np.unique(column)) == len(column):  # one effect a transition: no two factors land in one place
+        factors[:, column] *= each
+    else:
+        np.multiply.at(factors, (slice(None), column), each)
     return factors
 
 
