@@ -424,7 +424,10 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
         given = True
     if not given:
         return None
-    smallest = float(np.linalg.eigvalsh(rank).min())
+    # Numbers correlated with none form an identity block (eigenvalues 1): only the rest need the eigenvalues.
+    tied = np.flatnonzero((rank != 0).sum(axis=1) > 1)
+    block = np.ix_(tied, tied)
+    smallest = float(min(1.0, *np.linalg.eigvalsh(rank[block])))
     if smallest <= 1e-12:
         problems.append(Problem("correlations", f"the rank correlations form a matrix that is not positive definite "
                                                 f"(smallest eigenvalue {smallest:.3g}): some of them contradict "
@@ -433,7 +436,7 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
     # Spearman's rank correlation r of two normal scores is (6 / pi) asin(rho / 2): the copula's rho.
     normal = 2.0 * np.sin(np.pi * rank / 6.0)
     np.fill_diagonal(normal, 1.0)
-    if float(np.linalg.eigvalsh(normal).min()) <= 1e-12:
+    if float(min(1.0, *np.linalg.eigvalsh(normal[block]))) <= 1e-12:
         problems.append(Problem("correlations", "the rank correlations give a normal-score matrix that is not "
                                                 "positive definite; weaken one"))
         return None
