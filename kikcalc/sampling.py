@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kikcalc.uncertainty import Uncertainty
+from kikcalc.uncertainty import Uncertainty, correlated_inputs
 
 SAMPLERS = ("random", "lhs", "sobol")
 BLOCK_DRAWS = 1024
@@ -106,8 +106,7 @@ def _copula(uncertainty: Uncertainty) -> tuple[tuple[int, ...], np.ndarray | Non
     correlation = uncertainty.correlation
     if correlation is None:
         return (), None
-    off_diagonal = correlation - np.diag(np.diag(correlation))
-    correlated = tuple(int(i) for i in np.flatnonzero((off_diagonal != 0).any(axis=1)))
+    correlated = tuple(int(i) for i in correlated_inputs(correlation))
     if not correlated:
         return (), None
     return correlated, np.linalg.cholesky(correlation[np.ix_(correlated, correlated)])

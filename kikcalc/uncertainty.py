@@ -425,7 +425,7 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
     if not given:
         return None
     # Numbers correlated with none form an identity block (eigenvalues 1): only the rest need the eigenvalues.
-    tied = np.flatnonzero((rank != 0).sum(axis=1) > 1)
+    tied = correlated_inputs(rank)
     block = np.ix_(tied, tied)
     smallest = float(min(1.0, *np.linalg.eigvalsh(rank[block])))
     if smallest <= 1e-12:
@@ -441,6 +441,13 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
                                                 "positive definite; weaken one"))
         return None
     return normal
+
+
+def correlated_inputs(correlation: np.ndarray) -> np.ndarray:
+    """The inputs a correlation matrix (d, d) ties to some other (a nonzero entry off its diagonal), in order.
+    The rest form an identity block: independent of everything."""
+    off_diagonal = correlation - np.diag(np.diag(correlation))
+    return np.flatnonzero((off_diagonal != 0).any(axis=1))
 
 
 def probe(uncertainty: Uncertainty, scenario=None) -> list[Problem]:
