@@ -143,18 +143,39 @@ class Structure:
         """Each column's profile over anciennitet, the flat one (the headcount) first, shape (c, A+1)."""
         return np.concatenate([np.append(np.ones(self.anciennitet_months), 0.0)[None], self.profiles])
 
+    @functools.cached_property
+    def moved(self) -> np.ndarray:
+        """The columns of the reduced stock the moves out use, in order: the headcount (only if some move out
+        is flat) and each profile; the rows of :attr:`Moves.small` take them in this order."""
+        flat_out = bool((self.profile_of[self.out_moves] == 0).any())
+        return np.arange(0 if flat_out else 1, self.columns)
+
+    @functools.cached_property
+    def moved_row(self) -> np.ndarray:
+        """Each column's place among :attr:`moved` (-1: not moved), shape (c,)."""
+        place = np.full(self.columns, -1)
+        place[self.moved] = np.arange(len(self.moved))
+        return place
+
     @property
     def out_reduction(self) -> np.ndarray:
-        """The reduction of benefit stock for the moves out, shape (A+1, c): the headcount and each profile."""
+        """The reduction of the stock for the moves out, shape (A+1, c): the headcount and each profile."""
         return self.reduction(np.zeros((0, self.anciennitet_months)))
 
     def reduction(self, weights: np.ndarray) -> np.ndarray:
-        """The matrix that reduces benefit stock (..., A+1) over anciennitet, shape (A+1, 1 + k + W): the
-        headcount, each profile of the moves out, then each of the W weightings (W, A) asked for."""
+        """The matrix that reduces the stock (..., S, A+1) over anciennitet, shape (A+1, 1 + k + W): the
+        headcount, each profile of the moves out, then each of the W weightings (W, A) asked for.
+
+        Its last row reads the spare slot, where the stock keeps an outside state's persons (a benefit
+        state's spare slot is 0 when reduced, :func:`step`): they count in the headcount and in each
+        profile's column (the moves out of outside states read them there), and at anciennitet 0 in
+        each weighting."""
         columns = np.zeros((self.anciennitet_months + 1, 1 + len(self.profiles) + len(weights)))
         columns[:-1, 0] = 1.0
         columns[:, 1: self.columns] = self.profiles.T
         columns[:-1, self.columns:] = weights.T
+        columns[-1, : self.columns] = 1.0
+        columns[-1, self.columns:] = weights[:, 0]
         return columns
 
 
@@ -165,17 +186,18 @@ def _structure_of(scenario: Scenario) -> Structure:
 
 @dataclass(frozen=True, eq=False)
 class Moves:
-    """One month's moves for R rows, split for :func:`step`; Sb benefit and So outside states, c = 1 + k
-    columns of the reduced stock (:attr:`Structure.columns`)."""
+    """One month's moves for R rows, split for :func:`step`; Sb benefit and So outside states, m columns of
+    the reduced stock moved by the moves out (:attr:`Structure.moved`)."""
 
     between_benefit: np.ndarray
     """Transposed, element [r, j, s], shape (R, Sb, Sb): the probability of moving from benefit state s
     to benefit state j for the moves that do not depend on anciennitet; on the diagonal, 1 minus those."""
     leaving_else: np.ndarray
-    """Probability of leaving s at anciennitet a by every other move, shape (R, Sb, A+1); 0 in the spare slot."""
+    """Probability of leaving s at anciennitet a by every other move, shape (R, S, A+1); 0 in the spare slot
+    and for outside states (whose rows let :func:`step` run over the whole stock in one flat operation)."""
     small: np.ndarray
-    """The moves out of and between outside states, shape (R, c * Sb + So, S): rows the reduced stock
-    (column, benefit state) then the outside states, columns the states moved to (an outside
+    """The moves out of and between outside states, shape (R, m * Sb + So, S): rows the reduced stock
+    (moved column, benefit state) then the outside states, columns the states moved to (an outside
     state's stay on its own column)."""
     out_scale: np.ndarray
     """The rate of each move out of benefit where its profile is 1, shape (R, n_out), in transition order."""
@@ -189,7 +211,7 @@ class Moves:
     off_profile_moves: np.ndarray
     """What those moves differ from scale x profile, element [row, s * (A+1) + a, o], shape (R_off, Sb * (A+1), So)."""
     profiles: np.ndarray
-    """Each column's profile over anciennitet (:attr:`Structure.full_profiles`), shape (c, A+1)."""
+    """Each moved column's profile over anciennitet (:attr:`Structure.full_profiles`), shape (m, A+1)."""
 
 
 def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np.ndarray | None = None) -> Moves:
@@ -201,7 +223,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     :attr:`Structure.profiles_kept` says effects cannot change that; None: find them.
     """
     rows, _, anc = probabilities.shape
-    nb, n_states, columns = structure.n_benefit, len(structure.order), structure.columns
+    nb, n_states, moved = structure.n_benefit, len(structure.order), len(structure.moved)
     source, target, by_band = structure.source, structure.target, structure.by_band
     between = (source < nb) & (target < nb)
     flat, banded = np.flatnonzero(between & ~by_band), np.flatnonzero(between & by_band)
@@ -215,18 +237,18 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     between_benefit[:, np.arange(nb) * (nb + 1)] = 1.0 - leaving_flat
 
     # The moves out of benefit by (source, profile column, target): one (source, target) pair is one transition.
-    height = nb * columns + n_states - nb
+    height = nb * moved + n_states - nb
     small = np.zeros((rows, height * n_states))
     scale = probabilities[:, out, structure.reference[out]]  # (R, n_out): the rate where the profile is 1
-    small[:, (structure.profile_of[out] * nb + source[out]) * n_states + target[out]] = scale
+    small[:, (structure.moved_row[structure.profile_of[out]] * nb + source[out]) * n_states + target[out]] = scale
     inward_probability = probabilities[:, inward, 0]
-    small[:, (nb * columns + source[inward] - nb) * n_states + target[inward]] = inward_probability
+    small[:, (nb * moved + source[inward] - nb) * n_states + target[inward]] = inward_probability
     stay = np.arange(nb, n_states)
-    small[:, (nb * columns + stay - nb) * n_states + stay] = 1.0 - inward_probability @ _onehot(source[inward] - nb, n_states - nb)
+    small[:, (nb * moved + stay - nb) * n_states + stay] = 1.0 - inward_probability @ _onehot(source[inward] - nb, n_states - nb)
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = structure.full_profiles  # (c, A+1)
-    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles, rows, nb)
+    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles, rows, nb, n_states)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
@@ -251,12 +273,12 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     for m, i in enumerate(banded_out):
         off_profile_moves[:, source[i], :anc, target[i] - nb] = off_difference[:, m]
     if len(off_difference):
-        leaving_else[off_profile] += off_profile_moves.sum(axis=3)
+        leaving_else[off_profile, :nb] += off_profile_moves.sum(axis=3)
     off_profile_moves = off_profile_moves.reshape(len(off_profile_moves), nb * (anc + 1), n_states - nb)
     return Moves(between_benefit=between_benefit.reshape(rows, nb, nb), leaving_else=leaving_else,
                  small=small.reshape(rows, height, n_states), out_scale=scale, band_source=source[banded], band_target=target[banded],
                  band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves,
-                 profiles=full_profiles)
+                 profiles=full_profiles[structure.moved])
 
 
 def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale: np.ndarray) -> Moves:
@@ -272,8 +294,8 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
     out_scale = moves.out_scale.copy()
     out_scale[:, np.searchsorted(out, touched)] = scale
     small = moves.small.copy()
-    small[:, structure.profile_of[touched] * nb + structure.source[touched], structure.target[touched]] = scale
-    leaving_else = _leaving_out(out_scale @ structure.out_by_column, structure.full_profiles, rows, nb)
+    small[:, structure.moved_row[structure.profile_of[touched]] * nb + structure.source[touched], structure.target[touched]] = scale
+    leaving_else = _leaving_out(out_scale @ structure.out_by_column, structure.full_profiles, rows, nb, len(structure.order))
     for d, s in enumerate(moves.band_source):
         leaving_else[:, s] += moves.band_probability[:, d]
     return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
@@ -281,11 +303,13 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
                  off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles)
 
 
-def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int) -> np.ndarray:
-    """Probability of leaving each benefit state by the moves out, (R, Sb, A+1), from their rates summed by
-    (column, state), (R, c * Sb), and the columns' profiles (c, A+1)."""
+def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int, n_states: int) -> np.ndarray:
+    """Probability of leaving each benefit state by the moves out, (R, S, A+1) (0 for outside states), from
+    their rates summed by (column, state), (R, c * Sb), and the columns' profiles (c, A+1)."""
     by_state = np.ascontiguousarray(by_column.reshape(rows, len(profiles), nb).transpose(0, 2, 1))
-    return (by_state.reshape(rows * nb, len(profiles)) @ profiles).reshape(rows, nb, -1)
+    leaving = np.zeros((rows, n_states, profiles.shape[1]))
+    leaving[:, :nb] = (by_state.reshape(rows * nb, len(profiles)) @ profiles).reshape(rows, nb, -1)
+    return leaving
 
 
 def _onehot(index: np.ndarray, size: int) -> np.ndarray:
@@ -295,76 +319,88 @@ def _onehot(index: np.ndarray, size: int) -> np.ndarray:
     return onehot
 
 
-def reduce_stock(benefit: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Benefit stock (R, Sb, A+1) reduced over anciennitet by a reduction matrix (A+1, C), shape (C, R, Sb):
-    one matrix product, each column's result contiguous."""
-    rows, nb, slots = benefit.shape
+def reduce_stock(stock: np.ndarray, reduction: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The stock (R, S, A+1) reduced over anciennitet by a reduction matrix (A+1, C), shape (C, R, S): one
+    matrix product, each column's result contiguous (:meth:`Structure.reduction`)."""
+    rows, n_states, slots = stock.shape
     if out is None:
-        out = np.empty((reduction.shape[1], rows, nb))
-    np.matmul(reduction.T, benefit.reshape(rows * nb, slots).T, out=out.reshape(len(out), rows * nb))
+        out = np.empty((reduction.shape[1], rows, n_states))
+    np.matmul(reduction.T, stock.reshape(rows * n_states, slots).T, out=out.reshape(len(out), rows * n_states))
     return out
 
 
-def fill_vector(vector: np.ndarray, reduced: np.ndarray, outside: np.ndarray) -> np.ndarray:
-    """What the small product of :func:`step` moves, (R, c * Sb + So): the reduced stock's first c columns
-    (headcount and profiles, from :func:`reduce_stock` (C, R, Sb)), then the outside states' persons."""
-    columns = (vector.shape[1] - outside.shape[1]) // reduced.shape[2]
-    nb = reduced.shape[2]
-    for c in range(columns):
-        vector[:, c * nb: (c + 1) * nb] = reduced[c]
-    vector[:, columns * nb:] = outside
+def fill_vector(vector: np.ndarray, reduced: np.ndarray, moved: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """What the small product of :func:`step` moves, (R, m * Sb + So): the reduced stock's moved columns
+    (:attr:`Structure.moved`, from :func:`reduce_stock` (C, R, S)) over the benefit states, then the
+    outside states' persons (R, So) whose moves the small product makes."""
+    so = outside.shape[1]
+    nb = reduced.shape[2] - so
+    for place, column in enumerate(moved):
+        vector[:, place * nb: (place + 1) * nb] = reduced[column, :, :nb]
+    vector[:, len(moved) * nb:] = outside
     return vector
 
 
-def step(benefit: np.ndarray, outside: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray,
-         entry_mix: np.ndarray | None, flows: np.ndarray | None = None,
-         work: tuple[np.ndarray, ...] | None = None,
-         kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def step(stock: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray | None,
+         flows: np.ndarray | None = None, work: tuple[np.ndarray, ...] | None = None,
+         kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """One month: the persons at the start of the next month, states in the engine's order.
 
-    ``benefit`` (R, Sb, A+1): persons in benefit states by anciennitet month, the last slot spare (its
-    content is ignored); ``outside`` (R, So) persons in outside states who return like inflow (with a
-    ``kept``, the pool of :mod:`kikcalc.returns`); ``vector`` their :func:`fill_vector`. ``arriving``
-    (R, S) persons entering from outside the model; ``entry_mix`` (R, Sb, A) where entrants land in a
-    benefit state, None for all at anciennitet 0. ``kept`` (R, So, C, A): persons in outside states
-    who keep their anciennitet (:mod:`kikcalc.returns`); None when :attr:`Structure.clock` is 0, and
-    then whoever leaves benefit joins ``outside``. Returns the next (benefit, outside, kept) and the month's
-    kept returners by benefit state and anciennitet carried, (R, Sb, A) (None without ``kept``). If
-    ``flows`` (R, S, S) is given, the month's moves from s to j are written into it (zero diagonal).
-    ``work``: three arrays shaped like ``benefit`` to compute in, the third receiving the result.
+    ``stock`` (R, S, A+1): persons in benefit states by anciennitet month, the last slot spare and 0; an
+    outside state holds in its spare slot its persons who return like inflow (with a ``kept``, the pool
+    of :mod:`kikcalc.returns`), its other slots 0. ``vector``: what the small product moves
+    (:func:`fill_vector`, or the moved column of the month's :func:`reduce_stock` when it is the only
+    one and the spare slots hold everyone outside). ``arriving`` (R, S) persons entering from outside
+    the model; ``entry_mix`` (R, Sb, A) where entrants land in a benefit state, None for all at
+    anciennitet 0. ``kept`` (R, So, C, A): persons in outside states who keep their anciennitet
+    (:mod:`kikcalc.returns`); None when :attr:`Structure.clock` is 0, and then whoever leaves benefit
+    joins the outside state's spare slot. Returns the next stock (laid out as ``stock``), the next
+    ``kept`` and the month's kept returners by benefit state and anciennitet carried, (R, Sb, A)
+    (both None without ``kept``). If ``flows`` (R, S, S) is given, the month's moves from s to j are
+    written into it (zero diagonal). ``work``: three arrays shaped like ``stock`` to compute in, the
+    first with its outside states' rows 0, the third receiving the result.
     """
-    rows, nb, slots = benefit.shape
-    moved, leaving, following = work if work is not None else (np.empty_like(benefit) for _ in range(3))
-    np.matmul(moves.between_benefit, benefit, out=moved)  # (R, Sb, A+1), before ageing
-    np.multiply(benefit, moves.leaving_else, out=leaving)
+    rows, n_states, slots = stock.shape
+    nb = moves.between_benefit.shape[1]
+    benefit = stock[:, :nb]
+    if work is None:
+        work = (np.zeros_like(stock), np.empty_like(stock), np.zeros_like(stock))
+    moved, leaving, following = work
+    np.matmul(moves.between_benefit, benefit, out=moved[:, :nb])  # before ageing; outside states' rows stay 0
+    np.multiply(stock, moves.leaving_else, out=leaving)  # 0 for outside states
     if len(moves.band_source):  # moves between benefit states that depend on anciennitet, added in order
         np.add.at(moved, (slice(None), moves.band_target), benefit[:, moves.band_source] * moves.band_probability)
-    # Ageing: every slot moves one on (what lands in a state's slot 0 is overwritten by the entrants).
+    # Ageing: every slot moves one on, over the whole stock at once: what lands in a state's slot 0 is
+    # overwritten by the entrants; outside states' slots get 0.
     np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
     following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
+    following[..., slots - 1] = 0.0
+    following_benefit = following[:, :nb]
     moving = np.matmul(vector[:, None, :], moves.small)[:, 0]  # (R, S): into each state from outside and out of benefit
     if len(moves.off_profile_moves):
         moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),
                                                     moves.off_profile_moves)[:, 0]
     moving += arriving
     if entry_mix is None:
-        following[..., 0] = moving[:, :nb]
+        following_benefit[..., 0] = moving[:, :nb]
     else:
-        following[..., 0] = 0.0
-        following[..., :-1] += moving[:, :nb, None] * entry_mix
+        following_benefit[..., 0] = 0.0
+        following_benefit[..., :-1] += moving[:, :nb, None] * entry_mix
+    outside = stock[:, nb:, slots - 1]
     if flows is not None:
-        reduced_rows = moves.small.shape[1] - outside.shape[1]
+        columns = len(moves.profiles)
         everyone_outside = outside if kept is None else outside + kept.sum(axis=(2, 3))
-        _flows(flows, benefit, everyone_outside, vector[:, :reduced_rows].reshape(rows, -1, nb), moves)
+        _flows(flows, benefit, everyone_outside, vector[:, : columns * nb].reshape(rows, columns, nb), moves)
     if kept is None:
-        return following, moving[:, nb:], None, None
+        following[:, nb:, slots - 1] = moving[:, nb:]
+        return following, None, None
     # The kept return at the anciennitet they carry; leavers join them; the pool moves by itself.
-    outward = moves.small[:, moves.small.shape[1] - outside.shape[1]:]  # (R, So, S)
+    outward = moves.small[:, moves.small.shape[1] - (n_states - nb):]  # (R, So, S)
     carried = arriving_outside(leaving_by_anciennitet(benefit, moves.small, moves.profiles, moves.off_profile,
                                                       moves.off_profile_moves))
-    kept_following, reset, returned = outside_month(kept, outward, carried, following[..., :-1])
-    pool = np.matmul(outside[:, None, :], outward[:, :, nb:])[:, 0] + arriving[:, nb:] + reset
-    return following, pool, kept_following, returned
+    kept_following, reset, returned = outside_month(kept, outward, carried, following_benefit[..., :-1])
+    following[:, nb:, slots - 1] = np.matmul(outside[:, None, :], outward[:, :, nb:])[:, 0] + arriving[:, nb:] + reset
+    return following, kept_following, returned
 
 
 def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced: np.ndarray, moves: Moves) -> None:
@@ -376,7 +412,7 @@ def _flows(flows: np.ndarray, benefit: np.ndarray, outside: np.ndarray, reduced:
     if len(moves.band_source):
         np.add.at(flows, (slice(None), moves.band_source, moves.band_target),
                   (kept[:, moves.band_source] * moves.band_probability[..., :-1]).sum(axis=-1))
-    out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, columns, nb, -1)
+    out_of_benefit = moves.small[:, : nb * columns, nb:].reshape(rows, columns, nb, flows.shape[2] - nb)
     flows[:, :nb, nb:] = np.einsum("rcs,rcso->rso", reduced, out_of_benefit)
     if moves.off_profile.any():
         flows[moves.off_profile, :nb, nb:] += np.einsum(
@@ -462,20 +498,23 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     last = anc - 1
     moves = month_moves(structure, probabilities)
     benefit_index, outside_index = np.arange(nb), np.arange(n_states - nb)
-    stay = moves.between_benefit[:, benefit_index, benefit_index] - moves.leaving_else[:, :, last]  # (D, Sb), at A-1
-    stay_outside = moves.small[:, nb * structure.columns + outside_index, nb + outside_index]  # (D, So)
+    stay = moves.between_benefit[:, benefit_index, benefit_index] - moves.leaving_else[:, :nb, last]  # (D, Sb), at A-1
+    stay_outside = moves.small[:, nb * len(structure.moved) + outside_index, nb + outside_index]  # (D, So)
     kept, kept_outside = stay < 1.0, stay_outside < 1.0  # False: a node nobody leaves, left out
     stay, stay_outside = SETTLE_STAY_SHARE * stay, SETTLE_STAY_SHARE * stay_outside  # the D of the splitting
     scale = np.where(kept, 1.0 / np.where(kept, 1.0 - stay, 1.0), 0.0)  # (I - D)^-1, 0 where left out
     scale_outside = np.where(kept_outside, 1.0 / np.where(kept_outside, 1.0 - stay_outside, 1.0), 0.0)
 
-    added = np.zeros((sets, nb, anc + 1))  # the round's gain in benefit states (spare slot last) ...
+    gain = np.zeros((sets, n_states, anc + 1))  # the round's gain, laid out as the stock of step
+    added = gain[:, :nb]  # in benefit states (spare slot last) ...
     added[..., :anc] = inflow[:, :nb, None] * entry_mix
-    added_outside = inflow[:, nb:].copy()  # ... and in outside states
+    added_outside = gain[:, nb:, anc]  # ... and in outside states
+    added_outside[:] = inflow[:, nb:]
     reached_last, reached_outside = added[..., last] > 0.0, added_outside > 0.0  # matters where a node is left out
     added[..., last] *= scale
     added_outside *= scale_outside
-    before = np.zeros_like(added)  # the round before's gain
+    gain_before = np.zeros_like(gain)
+    before = gain_before[:, :nb]  # the round before's gain
     stock, stock_outside = np.zeros((sets, nb, anc)), np.zeros((sets, n_states - nb))
     # Persons outside who keep their anciennitet (kikcalc.returns): their round's gain, and all they have held.
     added_kept = np.zeros((sets, n_states - nb, structure.clock, anc)) if structure.clock else None
@@ -484,11 +523,11 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     found = np.zeros_like(mix)
     taken = np.full(sets, rounds)
     running = np.ones(sets, dtype=bool)
-    vector = np.empty((sets, nb * structure.columns + n_states - nb))
+    vector = np.empty((sets, nb * len(structure.moved) + n_states - nb))
     reduction = structure.out_reduction
-    reduced = np.empty((reduction.shape[1], sets, nb))
+    reduced = np.empty((reduction.shape[1], sets, n_states))
     nothing = np.zeros((sets, n_states))
-    work = (np.empty_like(added), np.empty_like(added))
+    work = (np.zeros_like(gain), np.empty_like(gain))
     for round_ in range(1, rounds + 1):
         stock += added[..., :anc]
         stock_outside += added_outside
@@ -516,9 +555,10 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
                 added_kept[stopping] = 0.0
         if not running.any():
             break
-        fill_vector(vector, reduce_stock(added, reduction, out=reduced), added_outside)
-        following, following_outside, added_kept, _ = step(added, added_outside, vector, moves, nothing, entry_mix,
-                                                        work=(*work, before), kept=added_kept)
+        fill_vector(vector, reduce_stock(gain, reduction, out=reduced), structure.moved, added_outside)
+        gain_following, added_kept, _ = step(gain, vector, moves, nothing, entry_mix, work=(*work, gain_before),
+                                             kept=added_kept)
+        following, following_outside = gain_following[:, :nb], gain_following[:, nb:, anc]
         following[..., last] -= stay * added[..., last]  # M - D: the stay in itself taken out
         following_outside -= stay_outside * added_outside
         reached_last |= following[..., last] > 0.0
@@ -528,6 +568,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
         following[..., last] *= scale
         following_outside *= scale_outside
         before, added, added_outside = added, following, following_outside
+        gain_before, gain = gain, gain_following
 
     unsettled = np.zeros((sets, n_states), dtype=bool)
     unsettled[taken == rounds, :nb] = changed[taken == rounds]

@@ -189,21 +189,21 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         initial_mix[:, settling] = settled[:, settling]
     initial_stock = values.initial[:, :, None] * initial_mix
     start = structure.inward(initial_stock, axis=1)
-    benefit_now = np.zeros((rows, nb, anc + 1))
-    benefit_now[..., :anc] = start[:, :nb]
-    outside_now = start[:, nb:].sum(axis=-1)  # with a clock, the pool: the initial outside stock's history is not known
+    # The stock (R, S, A+1): benefit states by anciennitet month with a spare slot, kept 0 between months;
+    # an outside state's persons (with a clock, the pool) in its spare slot (cohort.step).
+    stock_now = np.zeros((rows, n_states, anc + 1))
+    stock_now[:, :nb, :anc] = start[:, :nb]
+    stock_now[:, nb:, anc] = start[:, nb:].sum(axis=-1)  # with a clock, the pool: the initial outside stock's history is not known
     kept = np.zeros((rows, n_states - nb, structure.clock, anc)) if structure.clock else None
     if (entry_mix[..., 0] == 1.0).all():
         entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
-    # One product per month reduces the benefit stock over anciennitet: the headcount and each profile
-    # (what the moves out need), then each weighting asked for. Results are kept month-major, one
-    # contiguous block a month: headcount (T+1, R, S) and each weighting (W, T+1, R, S).
+    # One product a month reduces the stock over anciennitet, straight into that month's block of the
+    # month-major table (T+1, C, R, S): the headcount, each profile (what the moves out need) and each
+    # weighting asked for, outside states included (Structure.reduction).
     reduction = structure.reduction(weights)  # (A+1, c + W)
-    reduced = np.empty((reduction.shape[1], rows, nb))  # one month's reduced benefit stock, column by column
-    headcount = np.empty((months + 1, rows, n_states))  # kept month-major: one block a month
-    weighted = np.empty((len(weights), months + 1, rows, n_states))
-    ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else headcount
+    table = np.empty((months + 1, reduction.shape[1], rows, n_states))
+    ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else None
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
     kept_by_month = np.zeros((rows, months + 1, *kept.shape[1:])) if keep_kept and kept is not None else None
@@ -213,34 +213,33 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     continuing = np.zeros((rows, programmes.places, anc))
     outcome = outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
     is_benefit = np.arange(n_states) < nb
-    vector = np.empty((rows, nb * columns + n_states - nb))
-    outside_weights = weights[:, :1, None]  # (W, 1, 1): each weighting at anciennitet 0
-    spare = np.empty_like(benefit_now)
-    work = (np.empty_like(benefit_now), np.empty_like(benefit_now))
+    moved = structure.moved
+    # The small product reads the month's moved column as it is when that is the only one and the
+    # spare slots hold everyone outside; else the moved columns and the pool are copied into a vector.
+    direct = len(moved) == 1 and kept is None and not n_programmes
+    vector = None if direct else np.empty((rows, nb * len(moved) + n_states - nb))
+    spare = np.zeros_like(stock_now)
+    work = (np.zeros_like(stock_now), np.empty_like(stock_now))
+    at_spare = reduction[-1][:, None, None]  # (C, 1, 1): each column's weight of a person outside
 
-    def record(t: int, benefit: np.ndarray, outside: np.ndarray, kept: np.ndarray | None) -> None:
-        """Keep month t's headcount and weightings (one product) and put the moves' input in ``vector``."""
-        reduce_stock(benefit, reduction, out=reduced)
-        fill_vector(vector, reduced, outside)
-        headcount[t, :, :nb] = reduced[0]
-        headcount[t, :, nb:] = outside
+    def record(t: int, stock_t: np.ndarray, kept: np.ndarray | None) -> np.ndarray:
+        """Keep month t's headcount and weightings (one product); return what the small product moves."""
+        block = reduce_stock(stock_t, reduction, out=table[t])
         if kept is not None:  # everyone outside, the pool and the kept, counts
-            outside = headcount[t, :, nb:] = outside + kept.sum(axis=(2, 3))
-        weighted[:, t, :, :nb] = reduced[columns:]
-        weighted[:, t, :, nb:] = outside * outside_weights  # everyone outside is at anciennitet 0
+            block[:, :, nb:] += at_spare * kept.sum(axis=(2, 3))
         if n_programmes:
-            ordinary[t] = headcount[t]
+            ordinary[t] = block[0]
             taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
-            headcount[t, :, :nb] += taking_part.sum(axis=-1)
-            for w in range(len(weights)):
-                weighted[w, t, :, :nb] += taking_part @ weights[w]
+            block[0, :, :nb] += taking_part.sum(axis=-1)
+            block[columns:, :, :nb] += np.moveaxis(taking_part @ weights.T, -1, 0)
         if stock is not None:
-            stock[:, t, :nb] = benefit[..., :anc]
-            stock[:, t, nb:, 0] = outside
+            stock[:, t, :nb] = stock_t[:, :nb, :anc]
+            stock[:, t, nb:, 0] = block[0, :, nb:]
         if kept_by_month is not None:
             kept_by_month[:, t] = kept
+        return block[moved[0]] if direct else fill_vector(vector, block, moved, stock_t[:, nb:, anc])
 
-    record(0, benefit_now, outside_now, kept)
+    moving_in = record(0, stock_now, kept)
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
@@ -250,19 +249,19 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 moves = month_moves(structure, transition_probabilities(scenario, rates),
                                     moves.off_profile if structure.profiles_kept else None)
         if n_programmes:
-            taken = take_intake(benefit_now[..., :anc], values.capacity[:, :, t], programmes.source)
-            np.subtract.at(benefit_now, (slice(None), programmes.source, slice(0, anc)), taken)
+            taken = take_intake(stock_now[:, :nb, :anc], values.capacity[:, :, t], programmes.source)
+            np.subtract.at(stock_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-            fill_vector(vector, reduce_stock(benefit_now, reduction, out=reduced), outside_now)
-        following, outside_now, kept, returned = step(benefit_now, outside_now, vector, moves, inflow[:, t], entry_mix,
-                                                      None if flows is None else flows[:, t], (*work, spare), kept)
-        spare, benefit_now = benefit_now, following  # the two stock arrays take turns
+            moving_in = fill_vector(vector, reduce_stock(stock_now, reduction[:, :columns]), moved, stock_now[:, nb:, anc])
+        following, kept, returned = step(stock_now, moving_in, moves, inflow[:, t], entry_mix,
+                                         None if flows is None else flows[:, t], (*work, spare), kept)
+        spare, stock_now = stock_now, following  # the two stock arrays take turns
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
                 continuing, taken, programmes, values.dropout, outcome, is_benefit)
-            benefit_now[..., :anc] += leaving[:, :nb]
+            stock_now[:, :nb, :anc] += leaving[:, :nb]
             if kept is None:
-                outside_now += leaving[:, nb:].sum(axis=-1)
+                stock_now[:, nb:, anc] += leaving[:, nb:].sum(axis=-1)
             else:  # completers who go outside keep their anciennitet, aged by the programme's last month
                 kept[:, :, 0] += leaving[:, nb:]
             if flows is not None:
@@ -270,12 +269,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             for p in range(n_programmes):
                 first = programmes.offset[p]
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
-        record(t + 1, benefit_now, outside_now, kept)
+        moving_in = record(t + 1, stock_now, kept)
         if on_return is not None and returned is not None:
-            weighted[:, t + 1, :, :nb] += np.moveaxis(returned @ on_return.T, -1, 0)
+            table[t + 1, columns:, :, :nb] += np.moveaxis(returned @ on_return.T, -1, 0)
 
-    # (R, T+1, S) views of the month-major results.
-    headcount, ordinary, weighted = np.moveaxis(headcount, 0, 1), np.moveaxis(ordinary, 0, 1), np.moveaxis(weighted, 1, 2)
+    # (R, T+1, S) views of the month-major table.
+    headcount = np.moveaxis(table[:, 0], 0, 1)
+    weighted = np.moveaxis(table[:, columns:], (0, 1), (2, 0))
+    ordinary = headcount if ordinary is None else np.moveaxis(ordinary, 0, 1)
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
         ordinary_headcount=structure.outward(ordinary, axis=2),
