@@ -49,12 +49,15 @@ def run_engine(params: dict[str, np.ndarray], chunk_rows: int) -> dict[str, np.n
     full_time_sum = np.zeros((STRATEGIES, scenario.calendar.months, len(scenario.states)))
     chunks = simulate_draws(scenario, n_draws, lambda chosen: values_for_draws(scenario, take(params, chosen)),
                             weights, chunk_rows)
+    months, states = scenario.calendar.months, len(scenario.states)
     for rows, values, trajectory in chunks:
         gross, refusion = benefit_cost(scenario, values, trajectory)
-        net_cost[rows] = gross.sum(axis=(1, 2)) - refusion.sum(axis=(1, 2))
+        # Sums over months first: the engine keeps its tables month-major, and numpy sums a long axis fastest.
+        net_cost[rows] = gross.sum(axis=1).sum(axis=1) - refusion.sum(axis=1).sum(axis=1)
         full_time = trajectory.full_time_persons
         kept[rows] = full_time[:, MONTH_KEPT]
-        full_time_sum += full_time.reshape(-1, STRATEGIES, *full_time.shape[1:]).sum(axis=0)
+        by_month = np.moveaxis(full_time, 1, 0).reshape(months, -1, STRATEGIES * states)  # (T, draws, K S)
+        full_time_sum += np.moveaxis((np.ones(by_month.shape[1]) @ by_month).reshape(months, STRATEGIES, states), 1, 0)
     return {"net_cost": net_cost, "full_time_kept": kept, "full_time_mean": full_time_sum / n_draws}
 
 

@@ -22,6 +22,7 @@ block a month) and returned as (R, T+1, ...) views.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -103,10 +104,13 @@ class Trajectory:
         """Persons at the end of each month, shape (R, T, S)."""
         return self.headcount[:, 1:]
 
-    @property
+    @functools.cached_property
     def full_time_persons(self) -> np.ndarray:
-        """Full-time persons in each month: mean of start and end headcount, shape (R, T, S)."""
-        return mean_of_ends(self.headcount)
+        """Full-time persons in each month: mean of start and end headcount, shape (R, T, S); computed once,
+        read only."""
+        full_time = mean_of_ends(self.headcount)
+        full_time.flags.writeable = False
+        return full_time
 
     @property
     def ordinary_full_time_persons(self) -> np.ndarray:
@@ -127,7 +131,9 @@ class Trajectory:
 def mean_of_ends(headcount: np.ndarray) -> np.ndarray:
     """Full-time persons from headcounts: the mean of the start and end of each month along axis 1,
     (R, T+1, ...) -> (R, T, ...). The one home of this rule."""
-    return 0.5 * (headcount[:, :-1] + headcount[:, 1:])
+    mean = np.add(headcount[:, :-1], headcount[:, 1:])
+    mean *= 0.5
+    return mean
 
 
 # --- the run ----------------------------------------------------------------------------------

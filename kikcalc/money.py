@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 from kikcalc.engine import Trajectory
-from kikcalc.payment_share import economic_full_time_persons
+from kikcalc.payment_share import economic_full_time_persons, paid_share
 from kikcalc.refusion import state_share_during_month, state_share_on_return
 from kikcalc.spec import Payer, PriceView, Refusion, Scenario
 from kikcalc.transitions import measures_costs
@@ -296,12 +296,12 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     stock over its second half (the weightings of :func:`anciennitet_weights`,
     :func:`kikcalc.refusion.state_share_during_month`).
     """
-    monthly_rate = values.cost[:, None, :] / 12.0
-    gross = economic_full_time_persons(trajectory.full_time_persons, values) * monthly_rate
+    paid = paid_share(values) * (values.cost[:, None, :] / 12.0)  # kr. a month per full-time person, (R, 1 or T, S)
+    gross = trajectory.full_time_persons * paid
     at_start, at_end = trajectory.weighted[:2]
-    refunded_persons = economic_full_time_persons(0.5 * (at_start[:, :-1] + at_end[:, 1:]), values)  # (R, T, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
-    refusion = np.where(is_gross, refunded_persons * monthly_rate, 0.0)
+    refusion = np.add(at_start[:, :-1], at_end[:, 1:])  # twice the refunded persons, (R, T, S)
+    refusion *= (0.5 * is_gross) * paid
     return gross, refusion
 
 

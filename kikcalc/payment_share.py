@@ -16,6 +16,17 @@ import numpy as np
 from kikcalc.values import Values
 
 
+def paid_share(values: Values) -> np.ndarray:
+    """The payment share (:attr:`kikcalc.values.Values.payment_share`) in its most compact form: shape (R, 1, S)
+    when it is the same in every month (checked once per distinct array when the rows share one, as a plain
+    run's do), else (R, T, S). Multiplying by it is multiplying by the share."""
+    share = values.payment_share
+    distinct = share[:1] if share.strides[0] == 0 else share  # the rows' one array, or each row's own
+    if (distinct == distinct[:, :1]).all():
+        return share[:, :1]
+    return share
+
+
 def economic_full_time_persons(full_time_persons: np.ndarray, values: Values) -> np.ndarray:
     """Full-time persons weighted by the share of a full benefit paid, shape (R, T, S) -> (R, T, S).
 

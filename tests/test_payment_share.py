@@ -141,3 +141,23 @@ def test_the_tables_and_formats_carry_the_economic_rows():
     assert line.unit == "economic full-year persons" and line["2021"] == pytest.approx(25.0)
     assert _text.compare_cell(line.unit, line.line, line["2021"]) == _text.compare_cell("full-year persons", "", 25.0)
     assert _comparison_cell(line.unit, line.line, line["2021"], "en") == _comparison_cell("full-year persons", "", 25.0, "en")
+
+
+def test_the_share_is_taken_once_a_state_when_it_is_the_same_every_month():
+    from kikcalc.engine import simulate
+    from kikcalc.money import anciennitet_weights, benefit_cost
+    from kikcalc.payment_share import paid_share
+
+    constant = build(_half_paid())
+    values = for_scenario(constant, draws=3)
+    assert paid_share(values).shape == (values.rows, 1, 2)
+    np.testing.assert_array_equal(paid_share(values)[:, 0], values.payment_share[:, 0])
+    by_year = build(one_state(p_exit=0.0, initial=100.0, months=24, payment_share={"2020": 1.0, "2021": 0.25}))
+    assert paid_share(for_scenario(by_year)).shape == (1, 24, 2)
+    # Rows with shares of their own, each the same every month: each row's cost is at its own share.
+    share = np.array(values.payment_share)
+    share[1, :, 0], share[2, :, 0] = 0.25, 1.0
+    values = values.with_field("payment_share", share)
+    assert paid_share(values).shape == (3, 1, 2)
+    gross, _ = benefit_cost(constant, values, simulate(constant, values, anciennitet_weights(constant)))
+    np.testing.assert_allclose(gross[:, :, 0], np.array([0.5, 0.25, 1.0])[:, None] * 100 * 10_000 * np.ones((3, 24)))
