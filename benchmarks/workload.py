@@ -209,19 +209,20 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     n_draws, nb = params["p_bb"].shape[:2]
     factor = params["anc_factor"]
     anc = factor.shape[0]
-    flat = []
-    for s in range(nb):
-        flat += [params["p_bb"][:, s, j, None] * np.ones(anc) for j in range(nb) if j != s]
-        flat += [params["p_bo"][:, s, o, None] * factor for o in range(len(OUTSIDE))]
-    for o in range(len(OUTSIDE)):
-        flat.append(params["p_oo"][:, o, None] * np.ones(anc))
-        flat += [params["p_ob"][:, o, j, None] * np.ones(anc) for j in range(nb)]
     per_row = len(STRATEGIES)
+    # Each draw's numbers written straight into its rows (R, n, A), in scenario_raw's order of transitions.
+    rates = np.empty((n_draws, per_row, nb * (nb + 1) + len(OUTSIDE) * (1 + nb), anc))
+    from_benefit = rates[:, :, : nb * (nb + 1)].reshape(n_draws, per_row, nb, nb + 1, anc)
+    from_benefit[:, :, :, : nb - 1] = params["p_bb"][:, ~np.eye(nb, dtype=bool)].reshape(n_draws, 1, nb, nb - 1, 1)
+    from_benefit[:, :, :, nb - 1:] = params["p_bo"][:, None, :, :, None] * factor
+    from_outside = rates[:, :, nb * (nb + 1):].reshape(n_draws, per_row, len(OUTSIDE), 1 + nb, anc)
+    from_outside[:, :, :, 0] = params["p_oo"][:, None, :, None]
+    from_outside[:, :, :, 1:] = params["p_ob"][:, None, :, :, None]
     values = for_scenario(scenario, draws=n_draws)
     months = int(params["months"])
     inflow = np.zeros((n_draws, 1, nb + len(OUTSIDE)))
     inflow[:, 0, :nb] = params["inflow"]  # the same every month: one month, seen as all of them
     effect = np.broadcast_to(params["effect"][:, None], (n_draws, values.effect.shape[1]))
-    return (values.with_field("rate", np.repeat(np.stack(flat, axis=1), per_row, axis=0))
+    return (values.with_field("rate", rates.reshape(per_row * n_draws, *rates.shape[2:]))
             .with_field("inflow", np.broadcast_to(np.repeat(inflow, per_row, axis=0), (per_row * n_draws, months, inflow.shape[2])))
             .with_field("effect", np.repeat(effect, per_row, axis=0)))
