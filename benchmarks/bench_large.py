@@ -10,7 +10,7 @@ settled from the baseline's rates):
 - a run: 200 states over 240 months, two strategies: validation, then ``kikcalc.run`` with its
   money and the yearly, money and summary tables; the time (best of --repeats) and the peak
   memory (tracemalloc, in a separate run: tracing slows numpy calls);
-- the settling alone (``kikcalc.cohort.settle``) of 500 states: 497 x 14 anciennitet months and 3
+- the settling alone (``kikcalc.settle.settle``) of 500 states: 497 x 14 anciennitet months and 3
   outside states make a one-month matrix of 6,961 x 6,961 numbers (370 MiB), which the settling
   never forms; its time, rounds and peak memory.
 
@@ -33,8 +33,9 @@ sys.path.insert(0, str(ROOT))
 import kikcalc  # noqa: E402
 from benchmarks.bench_rows import best_of, peak_mib  # noqa: E402
 from benchmarks.large import large_raw  # noqa: E402
-from kikcalc.cohort import Settlement, Structure, settle  # noqa: E402
+from kikcalc.cohort import Structure  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
+from kikcalc.settle import Settlement, settle  # noqa: E402
 from kikcalc.spec import Scenario  # noqa: E402
 from kikcalc.transitions import inflows, rates_in_month, transition_probabilities  # noqa: E402
 from kikcalc.values import for_scenario  # noqa: E402

@@ -16,8 +16,10 @@ count everyone in an outside state at anciennitet 0 (``stock``, ``weighted``): t
 One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
 :mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in
 months where a rate changes (while an effect ramps or fades), and when effects change only moves
-out of benefit, only those are rescaled. What is kept month by month is month-major (one contiguous
-block a month) and returned as (R, T+1, ...) views.
+out of benefit, only those are rescaled. What is kept month by month is month-major: one table
+(T+1, C, R, S) whose block for a month the month's one reduction product writes (headcount, the
+profiles the moves out use, each weighting asked for), returned as (R, T+1, S) views; full-time
+persons are computed from it once per trajectory.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kikcalc.cohort import SETTLE_ROUNDS, Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, settle, step
+from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
+from kikcalc.settle import SETTLE_ROUNDS, settle
 from kikcalc.spec import Scenario
 from kikcalc.transitions import (
     base_rates,
@@ -49,7 +52,7 @@ CHUNK_ROWS = 512
 
 
 class UnsettledMixWarning(UserWarning):
-    """A settled initial anciennitet mix was asked of a state whose stock does not settle (:func:`kikcalc.cohort.settle`)."""
+    """A settled initial anciennitet mix was asked of a state whose stock does not settle (:func:`kikcalc.settle.settle`)."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCENARIOS, one_state
-from kikcalc.cohort import SETTLE_ROUNDS, Structure, month_moves, rescaled_moves, settle, settled_anciennitet_mix
+from kikcalc.cohort import Structure, month_moves, rescaled_moves
 from kikcalc.engine import UnsettledMixWarning, simulate
 from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
 from kikcalc.scenario import build, load
+from kikcalc.settle import SETTLE_ROUNDS, settle, settled_anciennitet_mix
 from kikcalc.transitions import (
     base_rates,
     effect_transitions,
