@@ -45,7 +45,7 @@ from kikcalc.spec import Scenario
 from kikcalc.transitions import effect_transitions, monthly_rate, transition_probabilities
 
 PROFILE_TOLERANCE = 1e-12
-"""Relative: a row's banded rate within this of its scale times the file's profile takes the profile."""
+"""Relative to its scale: a row's banded rate within this of its scale times the file's profile takes the profile."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,9 +146,9 @@ class Structure:
 
     @functools.cached_property
     def out_by_column(self) -> np.ndarray:
-        """Sums the moves out's rates by (profile column, source state): shape (n_out, c * Sb)."""
+        """Sums the moves out's rates by (moved column, source state): shape (n_out, m * Sb)."""
         out = self.out_moves
-        return _onehot(self.profile_of[out] * self.n_benefit + self.source[out], self.n_benefit * self.columns)
+        return _onehot(self.moved_row[self.profile_of[out]] * self.n_benefit + self.source[out], self.n_benefit * len(self.moved))
 
     @functools.cached_property
     def full_profiles(self) -> np.ndarray:
@@ -260,7 +260,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = structure.full_profiles  # (c, A+1)
-    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles, rows, nb, n_states)
+    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles[structure.moved], rows, nb, n_states)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
@@ -270,17 +270,17 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     banded_out = out[by_band[out]]
     profile = full_profiles[structure.profile_of[banded_out], :anc]  # (n_bo, A)
 
-    def difference(chosen: np.ndarray | slice) -> np.ndarray:
-        given = probabilities[chosen][:, banded_out]
-        return given - given[:, np.arange(len(banded_out)), structure.reference[banded_out]][..., None] * profile
+    def difference(given: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The banded moves out's rates (R', n_bo, A) less scale x profile, and the scales (R', n_bo)."""
+        scale_of_move = given[:, np.arange(len(banded_out)), structure.reference[banded_out]]
+        return given - scale_of_move[..., None] * profile, scale_of_move
 
     if off_profile is None:
-        found = difference(slice(None))
-        limit = PROFILE_TOLERANCE * np.abs(probabilities[:, banded_out]).max(axis=2, keepdims=True)
-        off_profile = (np.abs(found) > limit).any(axis=(1, 2))
+        found, scale_of_move = difference(probabilities[:, banded_out])
+        off_profile = (np.abs(found) > PROFILE_TOLERANCE * np.abs(scale_of_move)[..., None]).any(axis=(1, 2))
         off_difference = found[off_profile]
     else:
-        off_difference = difference(off_profile)
+        off_difference = difference(probabilities[off_profile][:, banded_out])[0]
     off_profile_moves = np.zeros((len(off_difference), nb, anc + 1, n_states - nb))
     for m, i in enumerate(banded_out):
         off_profile_moves[:, source[i], :anc, target[i] - nb] = off_difference[:, m]
@@ -307,7 +307,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
     out_scale[:, np.searchsorted(out, touched)] = scale
     small = moves.small.copy()
     small[:, structure.moved_row[structure.profile_of[touched]] * nb + structure.source[touched], structure.target[touched]] = scale
-    leaving_else = _leaving_out(out_scale @ structure.out_by_column, structure.full_profiles, rows, nb, len(structure.order))
+    leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, nb, len(structure.order))
     for d, s in enumerate(moves.band_source):
         leaving_else[:, s] += moves.band_probability[:, d]
     return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
@@ -317,10 +317,11 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
 
 def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int, n_states: int) -> np.ndarray:
     """Probability of leaving each benefit state by the moves out, (R, S, A+1) (0 for outside states), from
-    their rates summed by (column, state), (R, c * Sb), and the columns' profiles (c, A+1)."""
-    by_state = np.ascontiguousarray(by_column.reshape(rows, len(profiles), nb).transpose(0, 2, 1))
-    leaving = np.zeros((rows, n_states, profiles.shape[1]))
-    leaving[:, :nb] = (by_state.reshape(rows * nb, len(profiles)) @ profiles).reshape(rows, nb, -1)
+    their rates summed by (moved column, state), (R, m * Sb), and the moved columns' profiles (m, A+1)."""
+    by_state = np.zeros((rows, n_states, len(profiles)))  # outside states leave by none
+    by_state[:, :nb] = np.swapaxes(by_column.reshape(rows, len(profiles), nb), 1, 2)
+    leaving = np.empty((rows, n_states, profiles.shape[1]))
+    np.dot(by_state.reshape(rows * n_states, -1), profiles, out=leaving.reshape(rows * n_states, -1))  # BLAS (matmul is slower here)
     return leaving
 
 
