@@ -179,17 +179,24 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         return touched_reference * multiply_factors(scenario, values, month, touched)
 
 
-    rates = base.copy()  # a change month's rates, rebuilt in full where a row is off its profiles
+    rates = None  # a change month's rates, rebuilt in full where effects change more than moves out's scales
+
+    def rates_of(month: int) -> np.ndarray:
+        """Every rate in a month, effects applied, written into one array (made the first time it is needed)."""
+        nonlocal rates
+        rates = rates_in_month(scenario, values, month, base, out=base.copy() if rates is None else rates)
+        return rates
+
     if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
         first_month = transition_probabilities(scenario, in_season(scenario, base, 0))
         moves = month_moves(structure, first_month)
         if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
-            moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates)),
+            moves = month_moves(structure, transition_probabilities(scenario, rates_of(0)),
                                 moves.off_profile)
         else:
             moves = rescaled_moves(structure, moves, touched, scale_of(0))
     else:
-        first_month = transition_probabilities(scenario, rates_in_month(scenario, values, 0, base, out=rates))
+        first_month = transition_probabilities(scenario, rates_of(0))
         moves = month_moves(structure, first_month)
     settling = np.array([s.initial_anciennitet is None and s.is_benefit for s in scenario.states])
     initial_mix = values.initial_mix.copy()
@@ -254,8 +261,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             if structure.only_out_change and not moves.off_profile.any():
                 moves = rescaled_moves(structure, moves, touched, scale_of(t))
             else:
-                rates = rates_in_month(scenario, values, t, base, out=rates)
-                moves = month_moves(structure, transition_probabilities(scenario, rates),
+                moves = month_moves(structure, transition_probabilities(scenario, rates_of(t)),
                                     moves.off_profile if structure.profiles_kept else None)
         if n_programmes:
             taken = take_intake(stock_now[:, :nb, :anc], values.capacity[:, :, t], programmes.source)
