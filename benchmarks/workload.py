@@ -212,12 +212,14 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     per_row = len(STRATEGIES)
     # Each draw's numbers written straight into its rows (R, n, A), in scenario_raw's order of transitions.
     rates = np.empty((n_draws, per_row, nb * (nb + 1) + len(OUTSIDE) * (1 + nb), anc))
-    from_benefit = rates[:, :, : nb * (nb + 1)].reshape(n_draws, per_row, nb, nb + 1, anc)
-    from_benefit[:, :, :, : nb - 1] = params["p_bb"][:, ~np.eye(nb, dtype=bool)].reshape(n_draws, 1, nb, nb - 1, 1)
-    from_benefit[:, :, :, nb - 1:] = params["p_bo"][:, None, :, :, None] * factor
-    from_outside = rates[:, :, nb * (nb + 1):].reshape(n_draws, per_row, len(OUTSIDE), 1 + nb, anc)
-    from_outside[:, :, :, 0] = params["p_oo"][:, None, :, None]
-    from_outside[:, :, :, 1:] = params["p_ob"][:, None, :, :, None]
+    first = rates[:, 0]  # the draw's numbers, then copied to its other strategies' rows
+    from_benefit = first[:, : nb * (nb + 1)].reshape(n_draws, nb, nb + 1, anc)
+    from_benefit[:, :, : nb - 1] = params["p_bb"][:, ~np.eye(nb, dtype=bool)].reshape(n_draws, nb, nb - 1, 1)
+    from_benefit[:, :, nb - 1:] = params["p_bo"][..., None] * factor
+    from_outside = first[:, nb * (nb + 1):].reshape(n_draws, len(OUTSIDE), 1 + nb, anc)
+    from_outside[:, :, 0] = params["p_oo"][..., None]
+    from_outside[:, :, 1:] = params["p_ob"][..., None]
+    rates[:, 1:] = first[:, None]
     values = for_scenario(scenario, draws=n_draws)
     months = int(params["months"])
     inflow = np.zeros((n_draws, 1, nb + len(OUTSIDE)))
