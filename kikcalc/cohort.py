@@ -146,9 +146,9 @@ class Structure:
 
     @functools.cached_property
     def out_by_column(self) -> np.ndarray:
-        """Sums the moves out's rates by (moved column, source state): shape (n_out, m * Sb)."""
-        out = self.out_moves
-        return _onehot(self.moved_row[self.profile_of[out]] * self.n_benefit + self.source[out], self.n_benefit * len(self.moved))
+        """Sums the moves out's rates by (source state, moved column), outside states' columns 0: shape (n_out, S * m)."""
+        out, moved = self.out_moves, len(self.moved)
+        return _onehot(self.source[out] * moved + self.moved_row[self.profile_of[out]], len(self.order) * moved)
 
     @functools.cached_property
     def full_profiles(self) -> np.ndarray:
@@ -260,7 +260,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = structure.full_profiles  # (c, A+1)
-    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles[structure.moved], rows, nb, n_states)
+    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles[structure.moved], rows, n_states)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
     for d, s in enumerate(source[banded]):
@@ -307,7 +307,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
     out_scale[:, np.searchsorted(out, touched)] = scale
     small = moves.small.copy()
     small[:, structure.moved_row[structure.profile_of[touched]] * nb + structure.source[touched], structure.target[touched]] = scale
-    leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, nb, len(structure.order))
+    leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, len(structure.order))
     for d, s in enumerate(moves.band_source):
         leaving_else[:, s] += moves.band_probability[:, d]
     return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
@@ -315,13 +315,12 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
                  off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles)
 
 
-def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, nb: int, n_states: int) -> np.ndarray:
-    """Probability of leaving each benefit state by the moves out, (R, S, A+1) (0 for outside states), from
-    their rates summed by (moved column, state), (R, m * Sb), and the moved columns' profiles (m, A+1)."""
-    by_state = np.zeros((rows, n_states, len(profiles)))  # outside states leave by none
-    by_state[:, :nb] = np.swapaxes(by_column.reshape(rows, len(profiles), nb), 1, 2)
+def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, n_states: int) -> np.ndarray:
+    """Probability of leaving each state by the moves out of benefit, (R, S, A+1) (0 for outside states), from
+    their rates summed by (state, moved column), (R, S * m) (:attr:`Structure.out_by_column`), and the moved
+    columns' profiles (m, A+1)."""
     leaving = np.empty((rows, n_states, profiles.shape[1]))
-    np.dot(by_state.reshape(rows * n_states, -1), profiles, out=leaving.reshape(rows * n_states, -1))  # BLAS (matmul is slower here)
+    np.dot(by_column.reshape(rows * n_states, -1), profiles, out=leaving.reshape(rows * n_states, -1))  # BLAS (matmul is slower here)
     return leaving
 
 
