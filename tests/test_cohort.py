@@ -133,6 +133,20 @@ def test_the_step_equals_the_rules_applied_person_group_by_person_group(draw_a_b
     np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
 
 
+def test_the_moves_between_benefit_states_give_the_same_persons_stored_either_way(monkeypatch):
+    import kikcalc.cohort
+
+    scenario = build(_every_path())
+    values = for_scenario(scenario, draws=3)
+    column_by_column = simulate(scenario, values, anciennitet_weights(scenario))
+    assert kikcalc.cohort.COLUMN_BY_COLUMN >= Structure.of(scenario).n_benefit
+    monkeypatch.setattr(kikcalc.cohort, "COLUMN_BY_COLUMN", 0)  # row by row, as for large models
+    row_by_row = simulate(scenario, values, anciennitet_weights(scenario))
+    np.testing.assert_allclose(column_by_column.headcount, row_by_row.headcount, rtol=1e-14)
+    np.testing.assert_allclose(column_by_column.weighted, row_by_row.weighted, rtol=1e-14)
+    np.testing.assert_allclose(column_by_column.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
+
+
 def test_rescaling_the_moves_out_equals_rebuilding_them():
     raw = _every_path()
     raw["transitions"] = [t for t in raw["transitions"] if t.get("hazard") is None]
