@@ -91,13 +91,15 @@ def header_lines(run: Run, fmt: str) -> list[str]:
     s, summary = run.scenario, run.summary
     lines = [f"# {s.name}: sensitivity" if fmt == "markdown" else f"{s.name.upper()}: SENSITIVITY",
              f"{summary['draws']:,} draws ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
-             f"{len(run.uncertainty)} uncertain numbers; percentiles over the draws, P = share of draws",
+             f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
+             f"percentiles over the draws, P = share of draws",
              ]
     excluded = summary["excluded"]
     if excluded["draws"]:
         by_path = ", ".join(f"{p} ({n:,})" for p, n in excluded["by_key_path"].items()) or "no uncertain number acts there"
         by_state = ", ".join(f"{state} ({n:,})" for state, n in excluded["by_state"].items())
-        lines.append(f"Excluded: {excluded['draws']:,} draws in which leaving a state would exceed a probability of 1 "
+        lines.append(f"Excluded: {excluded['draws']:,} draws in which a rate leaves its domain or leaving a state would "
+                     f"exceed a probability of 1 "
                      f"(by state: {by_state}; by uncertain number acting there: {by_path}); summaries are over the "
                      f"other {summary['draws_used']:,}")
     if s.overrides:

@@ -25,7 +25,8 @@ class Design:
     ``random``: block b of BLOCK_DRAWS draws comes from its own stream, SeedSequence(seed,
     spawn_key=(b,)); within a block, first the standard normals of the Gaussian copula (block rows x
     correlated inputs, row by row), then each other input's draws in [uncertainty] order, straight
-    from its scipy.stats distribution (``.rvs``). ``sobol``: one scrambled Sobol sequence,
+    from its scipy.stats distribution (``.rvs``); a block is drawn whole even where the draws end within
+    it, so a draw's numbers do not depend on how many are asked for. ``sobol``: one scrambled Sobol sequence,
     fast-forwarded to the first draw asked for (N a power of 2 keeps its balance); ``lhs``: one
     Latin hypercube of all N draws, made once (it needs them all: N x d numbers in memory). Both
     turn their uniform design into numbers by the inverse CDFs, which keeps the design's strata.
@@ -62,7 +63,7 @@ class Design:
         if self._block is not None and self._block[0] == block:
             return self._block[1]
         generator = self._generator(block)
-        n = min(BLOCK_DRAWS, self.draws - block * BLOCK_DRAWS)
+        n = BLOCK_DRAWS  # a whole block even where the draws end within it: a draw's numbers do not depend on N
         inputs = self.uncertainty.inputs
         out = np.empty((n, len(inputs)))
         correlated, lower = self._copula

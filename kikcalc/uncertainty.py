@@ -387,6 +387,7 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
         return None
     rank = np.eye(len(paths))
     given = False
+    pairs: set[frozenset[int]] = set()  # the pairs given a rank so far
     for i, entry in enumerate(table):
         where = f"correlations[{i}]"
         if not isinstance(entry, dict) or set(entry) != {"between", "rank"}:
@@ -416,18 +417,19 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
         if index[0] == index[1]:
             problems.append(Problem(f"{where}.between", "names one number twice"))
             continue
-        if rank[index[0], index[1]] != 0:
+        if frozenset(index) in pairs:
             problems.append(Problem(f"{where}.between", f"the pair {paths[index[0]]} and {paths[index[1]]} is given a rank "
                                                         f"correlation twice; give it once"))
             continue
         rank[index[0], index[1]] = rank[index[1], index[0]] = r
+        pairs.add(frozenset(index))
         given = True
     if not given:
         return None
     # Numbers correlated with none form an identity block (eigenvalues 1): only the rest need the eigenvalues.
     tied = correlated_inputs(rank)
     block = np.ix_(tied, tied)
-    smallest = float(min(1.0, *np.linalg.eigvalsh(rank[block])))
+    smallest = float(min([1.0, *np.linalg.eigvalsh(rank[block])]))
     if smallest <= 1e-12:
         problems.append(Problem("correlations", f"the rank correlations form a matrix that is not positive definite "
                                                 f"(smallest eigenvalue {smallest:.3g}): some of them contradict "
@@ -436,7 +438,7 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
     # Spearman's rank correlation r of two normal scores is (6 / pi) asin(rho / 2): the copula's rho.
     normal = 2.0 * np.sin(np.pi * rank / 6.0)
     np.fill_diagonal(normal, 1.0)
-    if float(min(1.0, *np.linalg.eigvalsh(normal[block]))) <= 1e-12:
+    if float(min([1.0, *np.linalg.eigvalsh(normal[block])])) <= 1e-12:
         problems.append(Problem("correlations", "the rank correlations give a normal-score matrix that is not "
                                                 "positive definite; weaken one"))
         return None

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import one_state, with_changes
+from kikcalc.errors import ScenarioError
 from kikcalc.sampling import BLOCK_DRAWS, Design
 from kikcalc.scenario import build
 from kikcalc.sensitivity import Outcomes, run
@@ -45,3 +46,30 @@ def test_a_run_across_blocks_draws_the_same_numbers_whatever_the_chunks_and_work
         for name in Outcomes.__dataclass_fields__:
             np.testing.assert_array_equal(getattr(again.outcomes, name), getattr(first.outcomes, name), err_msg=name)
         assert again.summary == first.summary
+
+
+@pytest.mark.parametrize("sampler", ["random", "sobol"])
+def test_a_draws_numbers_do_not_depend_on_how_many_draws_are_asked_for(sampler):
+    """The first 1,100 draws of a 1,500-draw design are those of an 1,100-draw design, copula inputs (drawn
+    first in a random block) and independent ones alike: a block is drawn whole where the draws end within it."""
+    _, uncertainty = _scenario()
+    short = Design(uncertainty, BLOCK_DRAWS + 76, 11, sampler).numbers(0, BLOCK_DRAWS + 76)
+    longer = Design(uncertainty, BLOCK_DRAWS + 476, 11, sampler).numbers(0, BLOCK_DRAWS + 76)
+    np.testing.assert_array_equal(short, longer)
+
+
+def test_a_rank_correlation_of_zero_leaves_its_numbers_independent_and_may_not_be_given_twice():
+    """rank = 0 is a correlation like any other between -1 and 1: the run draws the two numbers as independent
+    ones (the same numbers as without the entry); the same pair given again, at 0 or not, is a problem."""
+    base = one_state(p_exit=0.1, months=12)
+    table = {"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
+             "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000}}
+    pair = ["transitions[0].probability", "states.kh.cost"]
+    zero = build(with_changes(base, uncertainty=table, correlations=[{"between": pair, "rank": 0}]))
+    plain = build(with_changes(base, uncertainty=table))
+    uncertainty, problems = read(zero)
+    assert problems == []
+    np.testing.assert_array_equal(Design(uncertainty, 300, 4).numbers(0, 300), Design(read(plain)[0], 300, 4).numbers(0, 300))
+    twice = with_changes(base, uncertainty=table, correlations=[{"between": pair, "rank": 0}, {"between": pair[::-1], "rank": 0.3}])
+    with pytest.raises(ScenarioError, match="given a rank correlation twice"):
+        build(twice)

@@ -211,10 +211,10 @@ def test_the_random_sampler_draws_each_block_from_its_own_stream_in_the_stated_o
     inflow = stats.gamma((20 / 4) ** 2, scale=4**2 / 20)
     for block, n in ((0, BLOCK_DRAWS), (1, draws - BLOCK_DRAWS)):
         rows = slice(block * BLOCK_DRAWS, block * BLOCK_DRAWS + n)
-        stream = _block_stream(seed, block)
-        z = stream.standard_normal((n, 2))
-        np.testing.assert_array_equal(x[rows, 0], stats.beta(2.0, 18.0).rvs(size=n, random_state=stream))
-        np.testing.assert_array_equal(x[rows, 2], stats.uniform(800, 400).rvs(size=n, random_state=stream))
+        stream = _block_stream(seed, block)  # a block is drawn whole (1,024 draws), also the last, and cut
+        z = stream.standard_normal((BLOCK_DRAWS, 2))[:n]
+        np.testing.assert_array_equal(x[rows, 0], stats.beta(2.0, 18.0).rvs(size=BLOCK_DRAWS, random_state=stream)[:n])
+        np.testing.assert_array_equal(x[rows, 2], stats.uniform(800, 400).rvs(size=BLOCK_DRAWS, random_state=stream)[:n])
         np.testing.assert_array_equal(x[rows, 3], np.full(n, 450.0))
         np.testing.assert_allclose(x[rows, 1], cost.ppf(stats.norm.cdf(z[:, 0])), rtol=1e-12)
         np.testing.assert_allclose(x[rows, 4], inflow.ppf(stats.norm.cdf(rho * z[:, 0] + math.sqrt(1 - rho**2) * z[:, 1])),
@@ -228,8 +228,7 @@ def test_an_input_drawn_alone_is_scipys_rvs_on_the_block_stream():
     x = _draws("transitions[0].probability", {"dist": "beta", "mean": 0.1, "sd": 0.03}, "random", draws=draws, seed=seed)
     k = 0.1 * 0.9 / 0.03**2 - 1
     beta = stats.beta(0.1 * k, 0.9 * k)
-    expected = np.concatenate([beta.rvs(size=min(BLOCK_DRAWS, draws - b * BLOCK_DRAWS), random_state=_block_stream(seed, b))
-                               for b in range(3)])
+    expected = np.concatenate([beta.rvs(size=BLOCK_DRAWS, random_state=_block_stream(seed, b)) for b in range(3)])[:draws]
     np.testing.assert_array_equal(x, expected)
 
 
