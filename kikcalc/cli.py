@@ -205,8 +205,9 @@ class _Main(click.Group):
     """kikcalc's group: the one place where how a command ended becomes an exit code.
 
     0 fine; 1 a check failed and 2 bad input (the commands exit with these themselves, bad input through
-    :func:`_handles_bad_input`); 130 interrupted (Ctrl-C); 141 standard output closed by its reader;
-    3 anything else, which is a bug: one line saying so and how to report it, the traceback with --debug.
+    :func:`_handles_bad_input`; a run larger than the machine's memory is 2 too); 130 interrupted (Ctrl-C);
+    141 standard output closed by its reader; 3 anything else, which is a bug: one line saying so and how to
+    report it, the traceback with --debug.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -223,6 +224,11 @@ class _Main(click.Group):
             sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _quiet_exit_on_broken_pipe()
+        except MemoryError:  # the input asks more than this machine has: not a bug
+            click.echo("kikcalc: not enough memory for this run; ask for fewer draws (--draws), strategies or "
+                       "months, or run on a machine with more memory (for many draws: --workers or --dask, "
+                       "docs/scaling.md)", err=True)
+            sys.exit(EXIT_BAD_INPUT)
         except Exception as error:
             argv = ctx.meta.get("kikcalc.argv", [])
             if ctx.params.get("debug"):

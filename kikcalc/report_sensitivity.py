@@ -94,12 +94,16 @@ def header_lines(run: Run, fmt: str) -> list[str]:
              f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
              f"percentiles over the draws, P = share of draws",
              ]
+    draws = summary["draws"]
+    if run.sampler == "sobol" and draws & (draws - 1):
+        lines.append(f"Note: {draws:,} draws is not a power of 2, so the Sobol sequence's even spread is not kept "
+                     f"(1,024, 2,048, 4,096, ... keep it)")
     excluded = summary["excluded"]
     if excluded["draws"]:
         by_path = ", ".join(f"{p} ({n:,})" for p, n in excluded["by_key_path"].items()) or "no uncertain number acts there"
         by_state = ", ".join(f"{state} ({n:,})" for state, n in excluded["by_state"].items())
-        lines.append(f"Excluded: {excluded['draws']:,} draws in which a rate leaves its domain or leaving a state would "
-                     f"exceed a probability of 1 "
+        lines.append(f"Excluded: {excluded['draws']:,} draws that break the model's rules (a rate outside its domain, "
+                     f"leaving a state above a probability of 1, or a negative inflow) "
                      f"(by state: {by_state}; by uncertain number acting there: {by_path}); summaries are over the "
                      f"other {summary['draws_used']:,}")
     if s.overrides:

@@ -309,9 +309,11 @@ def excluded_draws(run_: Run) -> tuple[np.ndarray, dict[str, int], dict[str, int
 
 
 def _states_acted_on(scenario: Scenario, path: str) -> list[int]:
-    """The states whose leaving an uncertain number changes: a transition's source, an effect's transition's
-    (an effect on inflow can only make an inflow negative, which its own state's count shows)."""
+    """The states an uncertain number can make break the model's rules: a transition's source and an effect's
+    transition's (leaving, a rate's domain), a state's inflow and an inflow effect's state (a negative inflow)."""
     parts = parse(path)
+    if parts[0] == "states" and len(parts) > 2 and parts[2] == "inflow":
+        return [scenario.state_index(parts[1])]
     if parts[0] == "transitions":
         return [scenario.state_index(scenario.transitions[parts[1]].source)]
     if parts[0] == "strategies" and len(parts) > 3 and parts[2] == "effects":
@@ -320,7 +322,7 @@ def _states_acted_on(scenario: Scenario, path: str) -> list[int]:
         if effect.on == "rate":
             return [scenario.state_index(scenario.transitions[effect.transition].source)]
         return [scenario.state_index(effect.state)] if effect.state else []
-    return []  # an inflow, a cost, a price: none changes how likely leaving is
+    return []  # a cost, a price, a target: none can break the model's rules
 
 
 def summarise(run_: Run) -> dict:

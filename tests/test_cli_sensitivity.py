@@ -218,3 +218,11 @@ def test_a_factor_that_scales_a_table_beyond_the_limits_is_bad_input(tmp_path):
     result = invoke("sensitivity", path, "--draws", "10")
     assert result.exit_code == 2
     assert "make 47.4531 " in result.stderr and "a number of persons per month between 0 and 10_000_000" in result.stderr
+
+
+def test_sobol_notes_a_number_of_draws_that_is_not_a_power_of_2():
+    uneven = invoke("sensitivity", KIK2, "--draws", "100", "--seed", "1", "--sampler", "sobol")
+    even = invoke("sensitivity", KIK2, "--draws", "128", "--seed", "1", "--sampler", "sobol")
+    assert uneven.exit_code == 0 and even.exit_code == 0
+    assert "Note: 100 draws is not a power of 2" in uneven.stdout
+    assert "not a power of 2" not in even.stdout

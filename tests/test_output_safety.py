@@ -455,6 +455,21 @@ def test_an_unexpected_error_is_a_bug_exit_3_in_one_line(tmp_path, monkeypatch):
     assert not out.exists()
 
 
+def test_running_out_of_memory_is_exit_2_with_what_to_ask_for_instead(tmp_path, monkeypatch):
+    """A run larger than the machine's memory (a million draws under a memory limit) is the input asking too
+    much, not a bug: exit 2, one line, and no output file."""
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate 15.3 MiB")
+
+    monkeypatch.setattr(kikcalc, "run", out_of_memory)
+    out = tmp_path / "kik2.csv"
+    result = invoke("run", KIK2, "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()] and "not enough memory" in result.stderr
+    assert "--draws" in result.stderr and not out.exists()
+
+
 def test_debug_shows_the_traceback_of_a_bug(monkeypatch):
     monkeypatch.setattr(kikcalc, "run", _boom)
     result = invoke("--debug", "run", KIK2)

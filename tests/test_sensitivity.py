@@ -394,3 +394,21 @@ def test_competing_hazards_an_effect_raises_are_checked_month_by_month_like_the_
     result = run(scenario, read(scenario)[0], 200, seed=3, chunk_rows=64)
     assert result.summary["excluded"]["draws"] == 0
     assert result.summary["draws_used"] == 200
+
+
+def test_a_draw_whose_inflow_an_effect_turns_negative_is_excluded_and_counted_by_that_inflow():
+    """kh's inflow ~ U(0, 10); kik2 adds -5 to it from June: its rows' inflow is negative from June where the
+    draw's inflow is below 5 (counted from the drawn numbers alone), and the inflow is named among the
+    numbers acting on kh."""
+    raw = one_state(p_exit=0.1, initial=100.0, inflow=6.0, months=12)
+    raw["strategies"]["kik2"] = {"effects": [{"state": "kh", "inflow_add": -5.0, "start": "2020-06"}]}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "uniform", "low": 0.0, "high": 10.0},
+                          "transitions[0].probability": {"dist": "uniform", "low": 0.05, "high": 0.1}}
+    scenario = build(raw)
+    draws = 400
+    result = run(scenario, read(scenario)[0], draws, seed=4, chunk_rows=50, keep_drawn=True)
+    count = int((result.drawn[:, 0] < 5.0).sum())
+    assert 0 < count < draws
+    excluded = result.summary["excluded"]
+    assert excluded["draws"] == count and excluded["by_state"] == {"kh": count}
+    assert excluded["by_key_path"]["states.kh.inflow"] == count
