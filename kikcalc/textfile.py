@@ -238,6 +238,23 @@ def _is_kroner(parts: tuple) -> bool:
     return len(parts) == 3 and parts[0] == "targets" and parts[2] == "npv_min"
 
 
+_IN_THE_NUMBERS_UNIT = ("mean", "sd", "low", "high", "mode")
+"""An [uncertainty] entry's parameters in the unit of the number it gives a distribution (unless ``scale = true``)."""
+
+
+def _is_kroner_distribution(parts: tuple, raw: dict) -> bool:
+    """True if a key path (as parts) names a parameter, in kroner, of an [uncertainty] entry on a kroner number."""
+    if not (len(parts) == 3 and parts[0] == "uncertainty" and parts[2] in _IN_THE_NUMBERS_UNIT):
+        return False
+    entry = raw.get("uncertainty", {}).get(parts[1])
+    if not isinstance(entry, dict) or entry.get("scale") is True:
+        return False  # a factor on the number, not kroner
+    try:
+        return _is_kroner(keypaths.parse(parts[1]))
+    except keypaths.KeyPathError:
+        return False
+
+
 def thousands_points(text: str, raw: dict) -> list[Problem]:
     """Amounts in kroner written with a point and exactly three decimals below 1000 (``cost = 120.000``):
     TOML reads 120.0, the writer meant 120 thousand. Each is a problem at its key path.
@@ -253,7 +270,8 @@ def thousands_points(text: str, raw: dict) -> list[Problem]:
         return []
     problems = []
     for path, value in keypaths.numbers(raw).items():
-        if isinstance(value, float) and value in written and _is_kroner(keypaths.parse(path)):
+        parts = keypaths.parse(path)
+        if isinstance(value, float) and value in written and (_is_kroner(parts) or _is_kroner_distribution(parts, raw)):
             literal = written[value]
             problems.append(Problem(path, f"{literal} reads as {limits.show(value)} kr. (TOML's point is a decimal "
                                           f"point); write {literal.replace('.', '_')} for thousands, or "

@@ -201,6 +201,7 @@ CASES = [
     ("thousands-point-cost.toml", "states.kontanthjaelp.cost", "120.000 reads as 120 kr. (TOML's point is a decimal point); "
                                                                "write 120_000 for thousands"),
     ("thousands-point-in-investment-table.toml", "strategies.kik2.investment.2020", "1.500 reads as 1.5 kr."),
+    ("thousands-point-in-uncertainty.toml", 'uncertainty."states.kontanthjaelp.cost".mean', "120.000 reads as 120 kr."),
     ("name-not-ascii-unquoted.toml", "",
      'a key with letters beyond a-z (such as æ, ø, å) is written in quotes: [states."kontanthjælp"]'),
     ("name-not-ascii-with-unknown-key.toml", "states.kontanthjælp.inflw", 'unknown key; did you mean "inflow"?'),
@@ -237,7 +238,8 @@ SEVERAL = {
         ("transitions[0].probability.50000001+", "anciennitet is tracked up to 600 months (50 years)"),
     ],
 }
-TWO_PROBLEMS = {"unknown-key-mulitply.toml"}  # the typo, and so no operation: both true
+TWO_PROBLEMS = {"unknown-key-mulitply.toml",  # the typo, and so no operation: both true
+                "thousands-point-in-uncertainty.toml"}  # the mean and the sd, both written with a point
 
 
 def invoke(*args: str):
