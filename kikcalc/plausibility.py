@@ -55,7 +55,8 @@ def check(scenario: Scenario, values: Values | None = None) -> list[Warning]:
     reads them, from the baseline row.
     """
     return [*cost_warnings(scenario), *drift_warnings(scenario, values), *probability_warnings(scenario),
-            *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario), *season_warnings(scenario)]
+            *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario), *season_warnings(scenario),
+            *measures_warnings(scenario)]
 
 
 # --- money -------------------------------------------------------------------------------------
@@ -348,4 +349,20 @@ def season_warnings(scenario: Scenario) -> list[Warning]:
             found.extend(Warning(keypaths.child(keypaths.child("states", state.name), key),
                                  f"{state.name} has no inflow, so its {key} multiplies nothing; a {key} on a "
                                  f"[[transitions]] entry changes that move's rate") for key in given)
+    return found
+
+
+def measures_warnings(scenario: Scenario) -> list[Warning]:
+    """A ``measures_cost_multiply`` on a state with no measures cost (and no ``measures_cost_set`` on it in the same
+    strategy): 0 times any factor is 0, so it changes nothing (a ``measures_cost_set`` gives the state one)."""
+    found = []
+    for strategy in scenario.strategies:
+        given = {effect.state for effect in strategy.effects if effect.on == "measures_cost" and effect.operation == "set"}
+        for i, effect in enumerate(strategy.effects):
+            if effect.on != "measures_cost" or effect.operation != "multiply" or effect.state in given:
+                continue
+            if scenario.states[scenario.state_index(effect.state)].measures_cost == 0:
+                found.append(Warning(keypaths.join(("strategies", strategy.name, "effects", i, "measures_cost_multiply")),
+                                     f"{effect.state} has no measures_cost, so this factor multiplies nothing (0 x any "
+                                     f"factor is 0); measures_cost_set gives it a cost"))
     return found

@@ -317,3 +317,21 @@ def test_a_season_on_a_state_with_no_inflow_multiplies_nothing_and_is_warned(inf
     assert paths(found) == (["states.kh.season", "states.kh.cycle"] if warned else [])
     assert all("kh has no inflow, so its" in w.message for w in found)
     assert paths(found) == [p for p in paths(plausibility.check(build(raw))) if p.endswith(("season", "cycle"))]
+
+
+
+# --- measures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("measures_cost", "set_first", "warned"), [(0.0, False, True), (12_000.0, False, False), (0.0, True, False)])
+def test_a_measures_cost_factor_on_a_state_with_none_multiplies_nothing_and_is_warned(measures_cost, set_first, warned):
+    raw = one_state(p_exit=0.05, inflow=10.0, measures_cost=measures_cost)
+    effects = [{"state": "kh", "measures_cost_multiply": 3.0}]
+    if set_first:  # a set gives the factor something to multiply
+        effects.insert(0, {"state": "kh", "measures_cost_set": 24_000})
+    raw["strategies"]["more"] = {"effects": effects}
+    found = plausibility.measures_warnings(build(raw))
+    index = 1 if set_first else 0
+    assert paths(found) == ([f"strategies.more.effects[{index}].measures_cost_multiply"] if warned else [])
+    assert all("kh has no measures_cost, so this factor multiplies nothing" in w.message for w in found)
+    assert paths(found) == [p for p in paths(plausibility.check(build(raw))) if p.endswith("measures_cost_multiply")]
