@@ -19,6 +19,7 @@ import pandas as pd
 
 from kikcalc import chart_data
 from kikcalc import locale as loc
+from kikcalc.chart_kinds import KINDS  # noqa: F401  (where it has always been named)
 from kikcalc.errors import UsageError
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from kikcalc.sensitivity import Bar, Run
     from kikcalc.spec import Scenario
 
-KINDS = ("caseload", "saving", "tornado", "fan", "followup")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 SIZE_INCHES = (8.0, 4.5)
 PNG_DPI = 150

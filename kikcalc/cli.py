@@ -165,9 +165,10 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     return overrides
 
 
-def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool) -> list[plausibility.Warning]:
-    """The scenario's plausibility warnings, each printed on stderr unless ``quiet``; they never change a result."""
-    found = plausibility.check(scenario)
+def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool, result: kikcalc.Result | None = None) -> list[plausibility.Warning]:
+    """The scenario's plausibility warnings, each printed on stderr unless ``quiet``; they never change a result.
+    ``result``: the scenario's run, if made, whose baseline the drift check reads rather than simulating it again."""
+    found = plausibility.check(scenario) if result is None else plausibility.check(scenario, result.values, result.trajectory)
     if not quiet:
         for warning in found:
             click.echo(warning.render(file), err=True)
@@ -184,9 +185,10 @@ def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]]
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
     scenarios = [_priced(kikcalc.load(f, overrides), prices) for f in files]
-    for file, scenario in zip(files, scenarios, strict=True):
-        _warn(scenario, file, quiet)
-    return [kikcalc.run(scenario) for scenario in scenarios]
+    results = [kikcalc.run(scenario) for scenario in scenarios]
+    for file, result in zip(files, results, strict=True):
+        _warn(result.scenario, file, quiet, result)
+    return results
 
 
 def _quiet_exit_on_broken_pipe() -> None:
@@ -265,8 +267,8 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
     """Run one scenario: full-year persons and money per year, summary, targets."""
     chosen = _chosen_format(output, fmt, [file])
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
-    _warn(scenario, file, quiet)
     result = kikcalc.run(scenario)
+    _warn(scenario, file, quiet, result)
     names = result.scenario.strategy_names
     for name in strategies:
         if name not in names:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 import kikcalc
-from kikcalc import charts, provenance
+from kikcalc import provenance
+from kikcalc.chart_kinds import KINDS
 from kikcalc.cli import (
     _MAP,
     _MEASURE,
@@ -46,7 +47,7 @@ def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The chart file: .png, .svg or .pdf (written atomically).")
-@click.option("--kind", "-k", type=click.Choice(charts.KINDS), default="caseload", show_default=True,
+@click.option("--kind", "-k", type=click.Choice(KINDS), default="caseload", show_default=True,
               help="caseload (persons per strategy, level targets marked), saving (cumulative net saving, payback marked), "
                    "tornado (one uncertain number at a time), fan (yearly net saving over the draws), "
                    "followup (observed against the projection).")
@@ -67,6 +68,8 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
          observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, assignments: tuple[str, ...],
          quiet: bool) -> None:
     """A chart for a committee paper: caseload, saving, tornado, fan or followup (needs the plot extra)."""
+    from kikcalc import charts  # the charts' chain (follow-up, observations) only when a chart is drawn
+
     inputs = [file, *observed_files]
     check_output(output, inputs)
     fmt = image_format_for(output)

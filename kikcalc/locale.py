@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import functools
 import math
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+from babel import Locale
 from babel.dates import get_month_names
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from kikcalc.errors import UsageError
 
@@ -72,6 +74,24 @@ def checked(locale: str) -> str:
     return locale
 
 
+@functools.cache
+def _cldr(locale: str) -> Locale:
+    """The CLDR locale of a --locale, read from babel's data once per process (its first read is the slow part)."""
+    return Locale.parse(LOCALES[checked(locale)])
+
+
+@functools.cache
+def _pattern(pattern: str) -> NumberPattern:
+    """A CLDR number pattern (``#,##0.0``, ``#,##0.0 %``), parsed once per process."""
+    return parse_pattern(pattern)
+
+
+def _formatted(value: float, pattern: str, locale: str) -> str:
+    """``value`` in ``pattern`` with the locale's symbols: babel's format_decimal and format_percent, which parse
+    the locale and the pattern again on every call."""
+    return _pattern(pattern).apply(value, _cldr(locale))
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
@@ -86,7 +106,7 @@ def number(value: float | None, decimals: int = 0, locale: str = "en") -> str:
         rounded = 0.0  # no "-0" for a tiny negative
     with decimal.localcontext() as context:  # babel quantises in Decimal: 28 digits fail from 1e28 kr. (or 1e25 at 6 decimals)
         context.prec = 400
-        return format_decimal(rounded, format=pattern, locale=LOCALES[checked(locale)])
+        return _formatted(rounded, pattern, locale)
 
 
 def significant(value: float | None, digits: int = 6, locale: str | None = None) -> str:
@@ -101,10 +121,10 @@ def significant(value: float | None, digits: int = 6, locale: str | None = None)
         return number(value, 0, locale)
     if not 1e-4 <= abs(value) < 1e15:
         text = f"{value:.{digits}g}"
-        return text.replace(".", ",") if format_decimal(0.5, locale=LOCALES[locale]) == "0,5" else text
+        return text.replace(".", ",") if _cldr(locale).number_symbols["latn"]["decimal"] == "," else text
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=LOCALES[locale])
+    return _formatted(round(value, decimals), pattern, locale)
 
 
 def kroner(value: float | None, locale: str = "en") -> str:
@@ -127,12 +147,12 @@ def percent(share: float | None, locale: str = "en", decimals: int = 1) -> str:
     if _blank(share):
         return ""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + " %"
-    return format_percent(float(share), format=pattern, locale=LOCALES[checked(locale)])
+    return _formatted(float(share), pattern, locale)
 
 
 def month_name(month: int, locale: str = "en") -> str:
     """The calendar month's full name: 1 -> January (en) or januar (da)."""
-    return str(get_month_names("wide", locale=LOCALES[checked(locale)])[month])
+    return str(get_month_names("wide", locale=_cldr(locale))[month])
 
 
 def month_label(label: str, locale: str = "en") -> str:
@@ -179,12 +199,10 @@ def share(value: float | None, locale: str = "en", decimals: int = 1) -> str:
     """A share as a table writes it, in the locale's own percent pattern (CLDR): 76.9% (en) or 76,9 % (da)."""
     if _blank(value):
         return ""
-    from babel import Locale
-
-    cldr = Locale.parse(LOCALES[checked(locale)]).percent_formats[None].pattern.replace("\xa0", " ")
+    cldr = _cldr(locale).percent_formats[None].pattern.replace("\xa0", " ")
     pattern = re.sub(r"0(?=\s*%)", "0" + ("." + "0" * decimals if decimals > 0 else ""), cldr, count=1)
     rounded = round(float(value), decimals + 2) or 0.0  # no "-0.0%" for a tiny negative
-    return format_percent(rounded, format=pattern, locale=LOCALES[locale])
+    return _formatted(rounded, pattern, locale)
 
 
 def signed(value: float | None, decimals: int = 0, locale: str = "en") -> str:

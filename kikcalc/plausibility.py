@@ -15,12 +15,16 @@ warnings").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kikcalc import keypaths
 from kikcalc.spec import Scenario
 from kikcalc.values import Values, for_scenario
+
+if TYPE_CHECKING:
+    from kikcalc.engine import Trajectory
 
 COST_LOW = 1_000.0
 """kr. per full-year person: a benefit or measure cost below this (and above 0) is taken for a separator slip."""
@@ -48,13 +52,15 @@ class Warning:
         return f"warning: {file}: {self.path}: {self.message}"
 
 
-def check(scenario: Scenario, values: Values | None = None) -> list[Warning]:
+def check(scenario: Scenario, values: Values | None = None, run: Trajectory | None = None) -> list[Warning]:
     """Every plausibility warning of a scenario, check by check, each in file order.
 
     ``values``: the scenario's numbers (:func:`kikcalc.values.for_scenario`); only the drift check
-    reads them, from the baseline row.
+    reads them, from the baseline row. ``run``: the simulation of those values, if it has been made
+    (a :class:`~kikcalc.result.Result`'s trajectory): the drift check reads the baseline's end from its
+    row 0 instead of simulating the baseline again.
     """
-    return [*cost_warnings(scenario), *drift_warnings(scenario, values), *probability_warnings(scenario),
+    return [*cost_warnings(scenario), *drift_warnings(scenario, values, run), *probability_warnings(scenario),
             *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario), *season_warnings(scenario),
             *measures_warnings(scenario)]
 
@@ -141,18 +147,19 @@ def mean_stay(leaving: np.ndarray) -> np.ndarray:
     return stay
 
 
-def balances(scenario: Scenario, values: Values | None = None) -> list[Balance]:
+def balances(scenario: Scenario, values: Values | None = None, run: Trajectory | None = None) -> list[Balance]:
     """The :class:`Balance` of every benefit state with persons at the start, in file order.
 
     Reads the baseline row's first month: its rates (with any baseline effect), its inflow and the
     start stock by anciennitet (a settled mix where the file gives none), and runs the baseline
-    for its end.
+    for its end, or reads it from row 0 of ``run``, the simulation of ``values`` already made.
     """
     from kikcalc.engine import simulate
     from kikcalc.transitions import inflows, leaving_probability, rates_in_month, transition_probabilities
 
     values = (for_scenario(scenario) if values is None else values).take(slice(0, 1))
-    run = simulate(scenario, values, keep_stock=False, keep_flows=False)
+    if run is None:
+        run = simulate(scenario, values, keep_stock=False, keep_flows=False)
     probabilities = transition_probabilities(scenario, rates_in_month(scenario, values, 0))[0]  # (n, A)
     leaving = leaving_probability(scenario, probabilities[None])[0]  # (S, A)
     inflow = inflows(scenario, values)[0, 0]  # (S,)
@@ -194,7 +201,7 @@ def _dot(persons: np.ndarray, stay: np.ndarray) -> float:
     return float(np.where(persons > 0, persons * np.where(persons > 0, stay, 0.0), 0.0).sum())
 
 
-def drift_warnings(scenario: Scenario, values: Values | None = None) -> list[Warning]:
+def drift_warnings(scenario: Scenario, values: Values | None = None, run: Trajectory | None = None) -> list[Warning]:
     """A benefit state whose baseline caseload drifts because its inflow and exits do not balance.
 
     Warned when both (1) the steady state of the baseline's first-month rates and inflow
@@ -206,7 +213,7 @@ def drift_warnings(scenario: Scenario, values: Values | None = None) -> list[War
     """
     labels = scenario.calendar.labels
     found = []
-    for balance in balances(scenario, values):
+    for balance in balances(scenario, values, run):
         start, steady = balance.initial, balance.steady
         if not (abs(balance.end - start) > DRIFT_SHARE * start and abs(steady - start) > DRIFT_SHARE * start):
             continue  # within the threshold (or not a number: nothing to say)

@@ -20,6 +20,18 @@ from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
 
 
+def _product(levels: dict[str, list]) -> dict[str, np.ndarray]:
+    """The columns of every combination of the levels, the first varying slowest: the rows of a long table
+    whose numbers are a C-ordered array of shape (len(level), ...). What a pandas MultiIndex.from_product
+    and reset_index give, without building the index."""
+    sizes = [len(values) for values in levels.values()]
+    columns = {}
+    for i, (name, values) in enumerate(levels.items()):
+        inner, outer = int(np.prod(sizes[i + 1:])), int(np.prod(sizes[:i]))
+        columns[name] = np.tile(np.repeat(np.asarray(values), inner), outer)
+    return columns
+
+
 @dataclass(frozen=True, eq=False)
 class Result:
     scenario: Scenario
@@ -94,10 +106,8 @@ class Result:
         state, whose own rows already count the participants, and their money columns are empty.
         """
         strategies, states = self.scenario.strategy_names, self.scenario.state_names
-        index = pd.MultiIndex.from_product([strategies, months_axis, states], names=["strategy", "_time", "state"])
-        frame = pd.DataFrame({name: np.asarray(values).reshape(-1) for name, values in columns.items()}, index=index)
-        frame = frame.reset_index()
-        frame.insert(3, "part_of", "")
+        frame = pd.DataFrame({**_product({"strategy": strategies, "_time": months_axis, "state": states}), "part_of": "",
+                              **{name: np.asarray(values).reshape(-1) for name, values in columns.items()}})
         listed = self.scenario.programmes
         if not listed:
             return frame
@@ -198,8 +208,8 @@ class Result:
         names = list(lines)
         at = names.index("net_saving") + 1  # the municipality's cumulative saving, then the payer lines
         lines = {**{k: lines[k] for k in names[:at]}, "cumulative_net_saving": cumulative, **{k: lines[k] for k in names[at:]}}
-        index = pd.MultiIndex.from_product([self.scenario.strategy_names, periods], names=["strategy", name])
-        return pd.DataFrame({k: v.reshape(-1) for k, v in lines.items()}, index=index).reset_index()
+        return pd.DataFrame({**_product({"strategy": self.scenario.strategy_names, name: periods}),
+                             **{k: v.reshape(-1) for k, v in lines.items()}})
 
     @cached_property
     def money(self) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kikcalc.result import Result
@@ -64,18 +65,24 @@ def persons_by_year(result: Result, strategy: str) -> pd.DataFrame:
     (full-year persons).
     """
     yearly = result.yearly[result.yearly.strategy == strategy]
-    order = list(dict.fromkeys(yearly.state))  # states, each followed by its programmes' rows
-    table = yearly.pivot(index="state", columns="year", values="full_year_persons").loc[order]
+    names, years_of = yearly.state.tolist(), yearly.year.tolist()
+    keys = list(zip(names, years_of, strict=True))  # (state, year) of each row
+    persons = dict(zip(keys, yearly.full_year_persons.tolist(), strict=True))
+    if len(persons) != len(names):
+        raise ValueError(f"{strategy}: a state has two rows for one year")  # as a pivot would refuse them
+    order = list(dict.fromkeys(names))  # states, each followed by its programmes' rows
+    years = sorted({int(y) for y in years_of})
     benefit = [s.name for s in result.scenario.states if s.is_benefit]
     outside = {s.name for s in result.scenario.states if not s.is_benefit}
-    part_of = dict(zip(yearly.state, yearly.part_of, strict=True))
-    years = [int(y) for y in table.columns]
+    part_of = dict(zip(names, yearly.part_of.tolist(), strict=True))
     rows = [{"state": name, "row": "programme" if part_of[name] else "outside" if name in outside else "state",
-             **dict(zip(years, table.loc[name], strict=True))} for name in table.index]
-    rows.append({"state": BENEFIT_TOTAL, "row": "total", **dict(zip(years, table.loc[benefit].sum(), strict=True))})
-    economic = yearly.pivot(index="state", columns="year", values="economic_full_year_persons")
-    rows += [{"state": name, "row": "economic", **dict(zip(years, economic.loc[name], strict=True))}
-             for name in result.partly_paid_states]
+             **{y: persons.get((name, y), np.nan) for y in years}} for name in order]
+    total = pd.DataFrame([[persons.get((name, y), np.nan) for y in years] for name in benefit], columns=years).sum()
+    rows.append({"state": BENEFIT_TOTAL, "row": "total", **dict(zip(years, total, strict=True))})
+    partly_paid = result.partly_paid_states
+    if partly_paid:
+        economic = dict(zip(keys, yearly.economic_full_year_persons.tolist(), strict=True))
+        rows += [{"state": name, "row": "economic", **{y: economic.get((name, y), np.nan) for y in years}} for name in partly_paid]
     return _units(pd.DataFrame(rows, columns=["state", "row", *years]), {y: "full-year persons" for y in years})
 
 
@@ -87,7 +94,7 @@ def money_by_year(result: Result, strategy: str) -> pd.DataFrame:
     (programmes, payments per person moved, grants, budget guarantee) are left out.
     """
     money = result.money[result.money.strategy == strategy].set_index("year")
-    present = {c for c in OPTIONAL_MONEY_LINES if result.money[c].abs().sum() > 0}
+    present = {c for c in OPTIONAL_MONEY_LINES if np.abs(result.money[c].to_numpy()).sum() > 0}
     years = [int(y) for y in money.index]
     rows = []
     for column, label in MONEY_LINES:

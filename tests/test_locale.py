@@ -5,6 +5,7 @@ import math
 import pytest
 
 from kikcalc import locale
+from kikcalc import locale as locale_module
 from kikcalc.errors import UsageError
 
 
@@ -114,3 +115,19 @@ def test_compare_in_danish_names_its_lines_and_verdicts_in_danish():
         assert danish in text
     assert locale.line_name("Total cost, kr.", "da") == "Samlede udgifter, kr."
     assert locale.line_name("Total cost, kr.", "en") == "Total cost, kr."
+
+
+@pytest.mark.parametrize("locale", list(locale_module.LOCALES))
+def test_the_numbers_are_babels_with_the_locale_and_pattern_parsed_once(locale):
+    """kikcalc.locale keeps babel's parsed locale and patterns: the text is babel's format_decimal and
+    format_percent, called afresh."""
+    from babel.numbers import format_decimal, format_percent
+
+    cldr = locale_module.LOCALES[locale]
+    for value in (0.0, 0.5, -0.049, 1234567.891, -98765.4321, 1e-3, 12.5, 0.76923):
+        for decimals in (0, 1, 2):
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            assert locale_module.number(value, decimals, locale) == format_decimal(round(value, decimals) or 0.0, format=pattern,
+                                                                         locale=cldr)
+            assert locale_module.percent(value, locale, decimals) == format_percent(value, format=pattern + " %", locale=cldr)
+    assert locale_module.month_name(3, locale) == {"en": "March", "da": "marts"}[locale]

@@ -13,6 +13,7 @@ from conftest import SCENARIOS, one_state, with_changes, without_command
 from kikcalc import plausibility
 from kikcalc.cli import main
 from kikcalc.engine import simulate
+from kikcalc.result import run_scenario
 from kikcalc.scenario import build, load
 
 
@@ -165,6 +166,19 @@ def test_the_balance_reads_the_baseline_not_a_strategy():
     raw = with_changes(one_state(p_exit=0.05, initial=1000, inflow=50, months=60),
                        strategies={"baseline": {}, "s": {"effects": [{"state": "kh", "inflow_multiply": 0.2}]}})
     assert plausibility.drift_warnings(build(raw)) == []
+
+
+def test_the_balance_reads_the_baselines_end_from_a_run_already_made():
+    # As above (36 months: 200 + 800 x 0.95^36 = 325.9 at the end), with a strategy that halves the exits, run
+    # first: the baseline's end is read from the run's row 0, not simulated again, and is the baseline's.
+    raw = with_changes(one_state(p_exit=0.05, initial=1000, inflow=10, months=36),
+                       strategies={"baseline": {}, "s": {"effects": [{"from": "kh", "to": "job", "multiply": 0.5}]}})
+    scenario = build(raw)
+    result = run_scenario(scenario)
+    (balance,) = plausibility.balances(scenario, result.values, result.trajectory)
+    assert balance.end == pytest.approx(200 + 800 * 0.95 ** 36) and balance.steady == pytest.approx(200)
+    assert plausibility.check(scenario, result.values, result.trajectory) == plausibility.check(scenario)
+    assert len(plausibility.check(scenario)) == 1
 
 
 # --- rates ---------------------------------------------------------------------------------------

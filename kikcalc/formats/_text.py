@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tabulate import tabulate
-
 from kikcalc import locale as loc
 from kikcalc import provenance, tables
 from kikcalc.formats import View
@@ -79,9 +77,38 @@ def margin(value: Any, unit: str, locale: str = "en") -> str:
     return loc.signed(value, 1, locale)
 
 
+def _one_column_wide(cell: str) -> bool:
+    """True if every character of ``cell`` takes one column on a terminal, as tabulate measures it: printable
+    Latin (æ, ø, å, é, ...), not a control character, soft hyphen or combining mark."""
+    return all(" " <= c < "\x7f" or ("\xa0" <= c < "\u0300" and c != "\xad") for c in cell)
+
+
 def grid(rows: list[list[Any]], headers: list[str], style: str) -> str:
-    return tabulate(rows, headers=headers, tablefmt=_TABLEFMT[style], disable_numparse=True,
-                    colalign=("left",) + ("right",) * (len(headers) - 1))
+    """A grid with the first column left-aligned and the others right-aligned: ``simple`` (table) or ``github``
+    (markdown), as tabulate lays them out with ``disable_numparse``. Importing tabulate costs a command as long as
+    the rest of its startup (importlib.metadata, wcwidth), so the usual grid is laid out here and tabulate is asked
+    only for what this layout does not cover: no rows, ragged rows, a line break or a character wider or narrower
+    than one column (tests/test_formats.py checks that both give the same text)."""
+    cells = [["" if value is None else str(value).strip() for value in row] for row in rows]
+    names = [str(name) for name in headers]
+    if not cells or any(len(row) != len(names) for row in cells) or not all(
+            _one_column_wide(cell) for cell in [*names, *(cell for row in cells for cell in row)]):
+        from tabulate import tabulate
+
+        return tabulate(rows, headers=headers, tablefmt=_TABLEFMT[style], disable_numparse=True,
+                        colalign=("left",) + ("right",) * (len(headers) - 1))
+    widths = [max(len(name) + 2, *(len(row[j]) for row in cells)) for j, name in enumerate(names)]
+
+    def line(row: list[str]) -> list[str]:
+        return [row[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True))]
+
+    if style == "markdown":
+        lines = [f"| {' | '.join(line(names))} |", f"|{'|'.join('-' * (width + 2) for width in widths)}|",
+                 *(f"| {' | '.join(line(row))} |" for row in cells)]
+    else:
+        lines = [("  ".join(line(names))).rstrip(), "  ".join("-" * width for width in widths),
+                 *(("  ".join(line(row))).rstrip() for row in cells)]
+    return "\n".join(lines)
 
 
 def heading(words: str, style: str) -> str:

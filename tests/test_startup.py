@@ -1,0 +1,79 @@
+"""How fast ``kikcalc run`` starts (issue 8): the modules that only other commands need are not imported by it,
+and the text grid laid out without tabulate is tabulate's grid, character for character.
+
+The time itself is measured by benchmarks/bench_engine.py against a bare ``import numpy, pandas``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+from tabulate import tabulate
+
+from conftest import ROOT, SCENARIOS
+from kikcalc.formats import _text
+
+NOT_FOR_RUN = ("scipy", "matplotlib", "jinja2", "openpyxl", "tabulate", "wcwidth", "importlib.metadata",
+               "kikcalc.charts", "kikcalc.chart_data", "kikcalc.followup", "kikcalc.sensitivity", "kikcalc.calibration",
+               "kikcalc.goalseek", "kikcalc.report_html", "kikcalc.liability")
+"""What ``kikcalc run`` of a shipped scenario must not import: other commands' libraries and modules."""
+
+
+def imported_by(*args: str) -> set[str]:
+    """The modules in sys.modules after the command line has run ``args``, in a fresh Python started as the
+    ``kikcalc`` command is (kikcalc._launch)."""
+    script = ("import json, sys\nsys.argv = ['kikcalc', *json.loads(sys.argv[1])]\nfrom kikcalc import _launch\n"
+              "try:\n    _launch.main()\nexcept SystemExit as end:\n    assert not end.code, end.code\n"
+              "sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(list(args))], capture_output=True, text=True,
+                          cwd=ROOT, env=env, check=True)
+    return set(json.loads(done.stderr.rpartition("\nMODULES ")[2]))
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv", "json"])
+def test_run_imports_no_other_commands_libraries(fmt):
+    modules = imported_by("run", str(SCENARIOS / "aabenraa-kik2.toml"), "--format", fmt)
+    assert "kikcalc.engine" in modules  # it did run
+    assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_RUN or m in NOT_FOR_RUN) == []
+
+
+# --- the grid --------------------------------------------------------------------------------------------
+
+CELLS = ["", " ", "a", "abc", "1,234", "-0.5", "+1.234,5", "æøå", "Helårspersoner", "x y", None, 12, 3.25, "met",
+         "  padded  ", "IKKE OPFYLDT", "1.234.567,8", "|", "n/a", "2021-03", "76,9 %", "≤", "–", "a\nb", "e\u0301"]
+"""Cells a report holds, and a few the grid hands to tabulate (≤ and – are not Latin, a line break, a combining accent)."""
+
+
+def tabulate_grid(rows, headers, style):
+    return tabulate(rows, headers=headers, tablefmt={"table": "simple", "markdown": "github"}[style],
+                    disable_numparse=True, colalign=("left",) + ("right",) * (len(headers) - 1))
+
+
+@pytest.mark.parametrize("style", ["table", "markdown"])
+def test_the_grid_is_tabulates_grid(style):
+    generator = random.Random(8)
+    for _ in range(1500):
+        columns = generator.randint(1, 6)
+        rows = [[generator.choice(CELLS) for _ in range(columns)] for _ in range(generator.randint(0, 5))]
+        headers = [generator.choice(["", "state", "2021", "total", "år", "a long header"]) for _ in range(columns)]
+        assert _text.grid(rows, headers, style) == tabulate_grid(rows, headers, style), (rows, headers)
+
+
+def test_a_grid_by_hand():
+    rows = [["kh", "1,234.5", None], ["sygedagpenge", "7", "-0.5"]]
+    assert _text.grid(rows, ["state", "2021", "x"], "table") == (
+        "state            2021     x\n"
+        "------------  -------  ----\n"
+        "kh            1,234.5\n"
+        "sygedagpenge        7  -0.5")
+    assert _text.grid(rows, ["state", "2021", "x"], "markdown") == (
+        "| state        |    2021 |    x |\n"
+        "|--------------|---------|------|\n"
+        "| kh           | 1,234.5 |      |\n"
+        "| sygedagpenge |       7 | -0.5 |")
