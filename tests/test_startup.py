@@ -65,6 +65,14 @@ def test_the_grid_is_tabulates_grid(style):
         assert _text.grid(rows, headers, style) == tabulate_grid(rows, headers, style), (rows, headers)
 
 
+@pytest.mark.parametrize("style", ["table", "markdown"])
+def test_a_line_break_at_a_cells_end_goes_to_tabulate_as_given(style):
+    """A cell that strips to nothing but held a line break makes tabulate lay the table out line by line (and drop
+    the all-blank row): the grid sees the cell as given, before stripping, and asks tabulate too."""
+    rows = [["\n", ""], ["x", "1"]]
+    assert _text.grid(rows, ["target", "v"], style) == tabulate_grid(rows, ["target", "v"], style)
+
+
 def test_a_grid_by_hand():
     rows = [["kh", "1,234.5", None], ["sygedagpenge", "7", "-0.5"]]
     assert _text.grid(rows, ["state", "2021", "x"], "table") == (

@@ -88,15 +88,16 @@ def grid(rows: list[list[Any]], headers: list[str], style: str) -> str:
     (markdown), as tabulate lays them out with ``disable_numparse``. Importing tabulate costs a command as long as
     the rest of its startup (importlib.metadata, wcwidth), so the usual grid is laid out here and tabulate is asked
     only for what this layout does not cover: no rows, ragged rows, a line break or a character wider or narrower
-    than one column (tests/test_formats.py checks that both give the same text)."""
-    cells = [["" if value is None else str(value).strip() for value in row] for row in rows]
+    than one column, before any cell is stripped (tests/test_startup.py checks that both give the same text)."""
+    given = [["" if value is None else str(value) for value in row] for row in rows]
     names = [str(name) for name in headers]
-    if not cells or any(len(row) != len(names) for row in cells) or not all(
-            _one_column_wide(cell) for cell in [*names, *(cell for row in cells for cell in row)]):
+    if not given or any(len(row) != len(names) for row in given) or not all(
+            _one_column_wide(cell) for cell in [*names, *(cell for row in given for cell in row)]):
         from tabulate import tabulate
 
         return tabulate(rows, headers=headers, tablefmt=_TABLEFMT[style], disable_numparse=True,
                         colalign=("left",) + ("right",) * (len(headers) - 1))
+    cells = [[cell.strip() for cell in row] for row in given]
     widths = [max(len(name) + 2, *(len(row[j]) for row in cells)) for j, name in enumerate(names)]
 
     def line(row: list[str]) -> list[str]:
