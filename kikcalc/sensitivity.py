@@ -119,7 +119,7 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
                 at_first, leaving_at_first = rates[:, touched].copy(), leaving
         else:
             leaving = leaving_at_first + leaving_probability(scenario, changed - at_first, touched)
-        if not _at_most(leaving, 1.0 + TOLERANCE):
+        if not _at_least(-leaving, -1.0 - TOLERANCE):  # leaving at most 1
             with np.errstate(invalid="ignore"):
                 bad |= ~(leaving <= 1.0 + TOLERANCE).all(axis=2)
     inflow = inflows(scenario, values)
@@ -132,12 +132,6 @@ def _at_least(array: np.ndarray, low: float) -> bool:
     """Whether every number of an array is at least ``low`` (and none is NaN): one pass, the usual case."""
     with np.errstate(invalid="ignore"):
         return array.size == 0 or bool(np.min(array) >= low)
-
-
-def _at_most(array: np.ndarray, high: float) -> bool:
-    """Whether every number of an array is at most ``high`` (and none is NaN): one pass, the usual case."""
-    with np.errstate(invalid="ignore"):
-        return array.size == 0 or bool(np.max(array) <= high)
 
 
 def outcomes(scenario: Scenario, values: Values) -> Outcomes:
