@@ -194,7 +194,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             moves = month_moves(structure, transition_probabilities(scenario, rates_of(0)),
                                 moves.off_profile)
         else:
-            moves = rescaled_moves(structure, moves, touched, scale_of(0))
+            moves = rescaled_moves(structure, moves, touched, scale_of(0), in_place=True)
     else:
         first_month = transition_probabilities(scenario, rates_of(0))
         moves = month_moves(structure, first_month)
@@ -259,7 +259,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
-                moves = rescaled_moves(structure, moves, touched, scale_of(t))
+                moves = rescaled_moves(structure, moves, touched, scale_of(t), in_place=True)
             else:
                 moves = month_moves(structure, transition_probabilities(scenario, rates_of(t)),
                                     moves.off_profile if structure.profiles_kept else None)

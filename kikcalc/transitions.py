@@ -15,6 +15,8 @@ of them has been set, so a number set by key path means what it means in the fil
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from kikcalc.spec import Effect, Scenario
@@ -155,22 +157,36 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     """The combined factor of the ``multiply`` effects on each of some transitions in one month, shape
     (R, len(touched)): 1 + (m - 1) w for each effect on its strategy's rows, multiplied together, 1 where
     none acts. All effects at once: the ``add`` and ``set`` effects are :func:`rates_in_month`'s."""
-    position = {i: k for k, i in enumerate(touched)}
-    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
-              if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
+    plan = _multiply_plan(scenario, tuple(touched))
     factors = np.ones((values.rows, len(touched)))
     if scenario.seasons is not None:
         factors *= scenario.seasons.rate[month, touched][None, :]
-    if not chosen:
+    if plan is None:
         return factors
-    effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
-    weight = np.array([scenario.effects[e][1].weight[month] for e in effect_index])
-    each = np.where(values.strategy[:, None] == owner, 1.0 + (values.effect[:, effect_index] - 1.0) * weight, 1.0)
-    if len(np.unique(column)) == len(column):  # one effect a transition: no two factors land in one place
+    effect_index, owner, column, weights, distinct = plan
+    weight = weights[month]
+    each = 1.0 + (values.effect[:, effect_index] - 1.0) * weight
+    each[values.strategy[:, None] != owner] = 1.0
+    if distinct:  # one effect a transition: no two factors land in one place
         factors[:, column] *= each
     else:
         np.multiply.at(factors, (slice(None), column), each)
     return factors
+
+
+@functools.lru_cache(maxsize=64)
+def _multiply_plan(scenario: Scenario, touched: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
+    """What :func:`multiply_factors` needs of the structure, once per scenario: the multiply effects on the
+    touched transitions (index in the E axis, strategy, column), their weights by month (T, e), and whether
+    no two act on one transition; None if none acts."""
+    position = {i: k for k, i in enumerate(touched)}
+    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
+              if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
+    if not chosen:
+        return None
+    effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
+    weights = np.stack([scenario.effects[e][1].weight for e in effect_index], axis=1)
+    return effect_index, owner, column, weights, len(np.unique(column)) == len(column)
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:
