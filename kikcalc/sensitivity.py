@@ -139,7 +139,7 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
         trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
-        judged, accounts = judge_all(scenario, values, trajectory)
+        judged, accounts = judge_all(scenario, values, trajectory, lines=False)
         saving = accounts.net_saving
     n_targets = len(scenario.targets)
     value = np.column_stack([judged[t.name][0] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))
