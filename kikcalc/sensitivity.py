@@ -32,7 +32,7 @@ from kikcalc.transitions import (
     effect_transitions,
     inflows,
     leaving_probability,
-    multiply_factors,
+    multiply_factors_by_month,
     rates_in_month,
     transition_probabilities,
 )
@@ -102,12 +102,18 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     # Where effects only multiply, a later month's touched rates are their rates before effects times the
     # month's factors (as the engine rescales them), without the month's rates in full.
     by_factors = by_difference and all(effect.operation == "multiply" for _, effect in scenario.effects if effect.on == "rate")
+    if by_factors:
+        factors_in = multiply_factors_by_month(scenario, values, touched.tolist())
+        base_touched = base[:, touched]
+    # Where the touched leave different states, a later month's leaving changes only in their states, by what
+    # each one's rate changed by: only those are checked (below, the same numbers as in full).
+    by_state = by_factors and len(np.unique(source[touched])) == len(touched)
     for t in change_months(scenario):
         if t == 0 or not by_factors:
             rates = rates_in_month(scenario, values, int(t), base, out=rates)
             changed = rates if t == 0 else rates[:, touched]
         else:
-            changed = base[:, touched] * multiply_factors(scenario, values, int(t), touched.tolist())[:, :, None]
+            changed = base_touched * factors_in(int(t))[:, :, None]
         # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
         if not _at_least(changed, 0.0):
             with np.errstate(invalid="ignore"):
@@ -117,7 +123,11 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
             if t == 0 and by_difference:
                 at_first, leaving_at_first = rates[:, touched].copy(), leaving
+                if by_state:
+                    leaving_at_first_touched = leaving[:, source[touched]]
         else:
+            if by_state and _leaving_within(changed - at_first, leaving_at_first_touched):
+                continue  # every touched state's leaving at most 1, and the others' as in month 0
             leaving = leaving_at_first + leaving_probability(scenario, changed - at_first, touched)
         if not _at_least(-leaving, -1.0 - TOLERANCE):  # leaving at most 1
             with np.errstate(invalid="ignore"):
@@ -126,6 +136,17 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     if not _at_least(inflow, 0.0):
         bad |= (inflow < 0).any(axis=1)
     return bad
+
+
+def _leaving_within(change: np.ndarray, leaving_at_first: np.ndarray) -> bool:
+    """Whether the touched states' leaving in a month, month 0's plus what the touched rates changed by (R, touched, A),
+    one touched rate a state, is at most 1 everywhere and every change finite: then the month's leaving in full
+    (month 0's plus the change summed over the touched by :func:`~kikcalc.transitions.leaving_probability`, a sum
+    of one change and exact zeros for each state) is these numbers in the touched states and month 0's in the
+    others, and adds nothing to month 0's check. ``change`` is overwritten."""
+    change += leaving_at_first
+    with np.errstate(invalid="ignore"):
+        return change.size == 0 or bool(np.max(change) <= 1.0 + TOLERANCE and np.min(change) > -np.inf)
 
 
 def _at_least(array: np.ndarray, low: float) -> bool:

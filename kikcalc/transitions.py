@@ -15,6 +15,8 @@ of them has been set, so a number set by key path means what it means in the fil
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from kikcalc.spec import Effect, Scenario
@@ -155,22 +157,38 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     """The combined factor of the ``multiply`` effects on each of some transitions in one month, shape
     (R, len(touched)): 1 + (m - 1) w for each effect on its strategy's rows, multiplied together, 1 where
     none acts. All effects at once: the ``add`` and ``set`` effects are :func:`rates_in_month`'s."""
+    return multiply_factors_by_month(scenario, values, touched)(month)
+
+
+def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[int]) -> Callable[[int], np.ndarray]:
+    """:func:`multiply_factors` of one month, as a function of the month, for many months of the same rows: what
+    does not change with the month (which effect acts on which row and transition, m - 1) is prepared once."""
     position = {i: k for k, i in enumerate(touched)}
     chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
               if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
-    factors = np.ones((values.rows, len(touched)))
-    if scenario.seasons is not None:
-        factors *= scenario.seasons.rate[month, touched][None, :]
-    if not chosen:
+    seasons = None if scenario.seasons is None else scenario.seasons.rate[:, touched]
+    shape = (values.rows, len(touched))
+    if chosen:
+        effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
+        weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
+        owns = values.strategy[:, None] == owner
+        less_one = values.effect[:, effect_index] - 1.0
+        one_each = len(np.unique(column)) == len(column)  # one effect a transition: no two factors land in one place
+
+    def factors_in(month: int) -> np.ndarray:
+        factors = np.ones(shape)
+        if seasons is not None:
+            factors *= seasons[month][None, :]
+        if not chosen:
+            return factors
+        each = np.where(owns, 1.0 + less_one * weights[month], 1.0)
+        if one_each:
+            factors[:, column] *= each
+        else:
+            np.multiply.at(factors, (slice(None), column), each)
         return factors
-    effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
-    weight = np.array([scenario.effects[e][1].weight[month] for e in effect_index])
-    each = np.where(values.strategy[:, None] == owner, 1.0 + (values.effect[:, effect_index] - 1.0) * weight, 1.0)
-    if len(np.unique(column)) == len(column):  # one effect a transition: no two factors land in one place
-        factors[:, column] *= each
-    else:
-        np.multiply.at(factors, (slice(None), column), each)
-    return factors
+
+    return factors_in
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:
