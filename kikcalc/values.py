@@ -398,16 +398,74 @@ def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str,
     distributions they are drawn from.
     """
     arrays: dict[str, np.ndarray] = {}
-    for path, numbers, scale in settings:
-        where = slot(scenario, path)
-        numbers = np.asarray(numbers, dtype=float)
-        chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
-        if where.field not in arrays:
-            arrays[where.field] = getattr(values, where.field).copy()
-        _put(arrays[where.field], where, chosen, numbers[chosen], scale)
+    slots = [(slot(scenario, path), np.asarray(numbers, dtype=float), scale) for path, numbers, scale in settings]
+    by_field: dict[str, list[tuple[Slot, np.ndarray, bool]]] = {}
+    for setting in slots:
+        by_field.setdefault(setting[0].field, []).append(setting)
+    for field, on_field in by_field.items():
+        arrays[field] = array = getattr(values, field).copy()
+        groups = _disjoint_groups(on_field, getattr(values, field).shape)
+        if groups is None:  # in the order given: some may write the same place
+            for where, numbers, scale in on_field:
+                chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
+                _put(array, where, chosen, numbers[chosen], scale)
+            continue
+        for (strategy, scale, divisor, at, index), group in groups:
+            numbers = np.column_stack([numbers for _, numbers, _ in group])  # (R, k)
+            rows = None if strategy is None else values.strategy == strategy
+            if np.isnan(numbers if rows is None else numbers[rows]).any():  # a row that keeps what it holds: one by one
+                for where, numbers_, scale_ in group:
+                    chosen = ~np.isnan(numbers_) if rows is None else rows & ~np.isnan(numbers_)
+                    _put(array, where, chosen, numbers_[chosen], scale_)
+                continue
+            place = (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:])
+            _put_many(array, place, at, rows, numbers if rows is None else numbers[rows], divisor, scale)
     for field, array in arrays.items():
         values = values.with_field(field, array)
     return values
+
+
+def _disjoint_groups(settings: list[tuple[Slot, np.ndarray, bool]], shape: tuple[int, ...]) -> list | None:
+    """The settings of one field grouped by rows, scale, divisor and the form of their place, to be written a group
+    at a time: [((strategy, scale, divisor, at, index), settings)], ``index`` the place with slices and None at
+    position ``at``, where each setting's integer goes. None unless each place is one whole sub-array picked by one
+    integer (slices elsewhere, a series' every month) and no two settings pick the same one: no two write one number."""
+    groups: dict[tuple, list] = {}
+    picked = set()
+    for where, numbers, scale in settings:
+        index = tuple(slice(None) if isinstance(i, np.ndarray) and _every(i, shape[1 + j]) else i
+                      for j, i in enumerate(where.index))
+        whole = [j for j, i in enumerate(index) if not isinstance(i, slice)]
+        if len(whole) != 1 or not isinstance(index[whole[0]], int | np.integer):
+            return None
+        at = whole[0]
+        if index[at] in picked:
+            return None
+        picked.add(index[at])
+        pattern = tuple(None if j == at else (i.start, i.stop, i.step) for j, i in enumerate(index))  # slices: not hashable
+        groups.setdefault((where.strategy, scale, where.divisor, at, pattern), []).append((where, numbers, scale))
+    return [((strategy, scale, divisor, at, tuple(None if p is None else slice(*p) for p in pattern)), group)
+            for (strategy, scale, divisor, at, pattern), group in groups.items()]
+
+
+def _every(index: np.ndarray, length: int) -> bool:
+    """Whether an index array picks every place of an axis, in order."""
+    return index.ndim == 1 and len(index) == length and bool((index == np.arange(length)).all())
+
+
+def _put_many(array: np.ndarray, place: tuple, at: int, rows: np.ndarray | None, numbers: np.ndarray, divisor: float,
+              scale: bool) -> None:
+    """Set (or with ``scale`` multiply) k places at once on some rows (None: all), in place: ``place`` indexes the
+    array after the row axis with k integers at position ``at`` and slices elsewhere, ``numbers`` (rows, k)."""
+    shape = (numbers.shape[0], *(numbers.shape[1] if j == at else 1 for j in range(array.ndim - 1)))
+    numbers = numbers.reshape(shape)
+    target = array if rows is None else array[rows]
+    if scale:
+        target[(slice(None), *place)] *= numbers
+    else:
+        target[(slice(None), *place)] = numbers / divisor
+    if rows is not None:
+        array[rows] = target
 
 
 def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray, scale: bool) -> None:
