@@ -449,3 +449,23 @@ def test_ramped_effects_whose_leaving_exceeds_one_only_later_are_excluded_by_the
     assert excluded["by_state"] == {"kh": int(kh.sum()), "rf": int(rf.sum())}
     assert excluded["draws"] == int((kh | rf).sum())
     np.testing.assert_array_equal(result.outcomes.infeasible.reshape(draws, 2, -1)[:, 0].any(axis=1), np.zeros(draws, bool))
+
+
+def test_a_draw_whose_leaving_comes_within_a_hair_of_one_is_judged_by_the_rule_itself():
+    """kh leaves to job with 0.5 and to other with 0.25; s multiplies the first by m ~ U(1.5 - 4e-9, 1.5 + 4e-9),
+    ramped in over 6 months. At full weight leaving is 0.5 m + 0.25, above 1 (+ the tolerance, 1e-9) exactly where
+    m > 1.5 + 2e-9: draws on both sides of the line, every one within 1e-8 of 1, counted from the drawn numbers."""
+    raw = one_state(p_exit=0.5, initial=1000.0, inflow=10.0, months=12)
+    raw["states"] |= {"other": {"kind": "outside"}}
+    raw["transitions"] += [{"from": "kh", "to": "other", "probability": 0.25}]
+    raw["strategies"]["s"] = {"effects": [{"from": "kh", "to": "job", "multiply": 1.5, "start": "2020-01",
+                                           "ramp_months": 6}]}
+    raw["uncertainty"] = {"strategies.s.effects[0].multiply": {"dist": "uniform", "low": 1.5 - 4e-9, "high": 1.5 + 4e-9}}
+    scenario = build(raw)
+    draws = 300
+    result = run(scenario, read(scenario)[0], draws, seed=2, chunk_rows=50, keep_drawn=True)
+    m = result.drawn[:, 0]
+    cannot = 0.5 * m + 0.25 > 1.0 + 1e-9
+    assert 50 < cannot.sum() < draws - 50
+    assert result.summary["excluded"]["draws"] == int(cannot.sum())
+    assert result.summary["excluded"]["by_state"] == {"kh": int(cannot.sum())}
