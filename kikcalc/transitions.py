@@ -15,6 +15,7 @@ of them has been set, so a number set by key path means what it means in the fil
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 import numpy as np
@@ -163,17 +164,12 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
 def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[int]) -> Callable[[int], np.ndarray]:
     """:func:`multiply_factors` of one month, as a function of the month, for many months of the same rows: what
     does not change with the month (which effect acts on which row and transition, m - 1) is prepared once."""
-    position = {i: k for k, i in enumerate(touched)}
-    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
-              if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
+    chosen, effect_index, owner, column, weights, one_each = _multiply_effects(scenario, tuple(touched))
     seasons = None if scenario.seasons is None else scenario.seasons.rate[:, touched]
     shape = (values.rows, len(touched))
     if chosen:
-        effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
-        weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
         owns = values.strategy[:, None] == owner
         less_one = values.effect[:, effect_index] - 1.0
-        one_each = len(np.unique(column)) == len(column)  # one effect a transition: no two factors land in one place
 
     def factors_in(month: int) -> np.ndarray:
         factors = np.ones(shape)
@@ -189,6 +185,32 @@ def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[
         return factors
 
     return factors_in
+
+
+_MULTIPLY_EFFECTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
+    """The multiply effects on some transitions, of a scenario: (any, their index in the E axis, their strategies,
+    their transitions' places among ``touched``, their weights (T, chosen), whether no two act on one transition);
+    found once per scenario (a run asks every month of every chunk)."""
+    known = _MULTIPLY_EFFECTS.setdefault(scenario, {})
+    if touched not in known:
+        known[touched] = _find_multiply_effects(scenario, touched)
+    return known[touched]
+
+
+def _find_multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
+    position = {i: k for k, i in enumerate(touched)}
+    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
+              if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
+    if not chosen:
+        return False, None, None, None, None, True
+    effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
+    weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
+    for array in (effect_index, owner, column, weights):
+        array.flags.writeable = False
+    return True, effect_index, owner, column, weights, len(np.unique(column)) == len(column)
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:
