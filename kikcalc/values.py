@@ -18,6 +18,7 @@ The structure (which states, transitions, effects and windows exist) stays in th
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -397,42 +398,61 @@ def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str,
     Numbers are not checked against their domain here: :mod:`kikcalc.uncertainty` checks the
     distributions they are drawn from.
     """
-    arrays: dict[str, np.ndarray] = {}
-    slots = [(slot(scenario, path), np.asarray(numbers, dtype=float), scale) for path, numbers, scale in settings]
-    by_field: dict[str, list[tuple[Slot, np.ndarray, bool]]] = {}
-    for setting in slots:
-        by_field.setdefault(setting[0].field, []).append(setting)
-    for field, on_field in by_field.items():
-        arrays[field] = array = getattr(values, field).copy()
-        groups = _disjoint_groups(on_field, getattr(values, field).shape)
+    numbers_of = [np.asarray(numbers, dtype=float) for _, numbers, _ in settings]
+    for field, groups, members in _plan(scenario, values, tuple((path, bool(scale)) for path, _, scale in settings)):
+        array = getattr(values, field).copy()
         if groups is None:  # in the order given: some may write the same place
-            for where, numbers, scale in on_field:
+            for where, i, scale in members:
+                numbers = numbers_of[i]
                 chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
                 _put(array, where, chosen, numbers[chosen], scale)
-            continue
-        for (strategy, scale, divisor, at, index), group in groups:
-            numbers = np.column_stack([numbers for _, numbers, _ in group])  # (R, k)
+        for strategy, scale, divisor, at, place, group in groups or ():
+            numbers = np.column_stack([numbers_of[i] for _, i, _ in group])  # (R, k)
             rows = None if strategy is None else values.strategy == strategy
             if np.isnan(numbers if rows is None else numbers[rows]).any():  # a row that keeps what it holds: one by one
-                for where, numbers_, scale_ in group:
-                    chosen = ~np.isnan(numbers_) if rows is None else rows & ~np.isnan(numbers_)
-                    _put(array, where, chosen, numbers_[chosen], scale_)
+                for where, i, _ in group:
+                    chosen = ~np.isnan(numbers_of[i]) if rows is None else rows & ~np.isnan(numbers_of[i])
+                    _put(array, where, chosen, numbers_of[i][chosen], scale)
                 continue
-            place = (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:])
             _put_many(array, place, at, rows, numbers if rows is None else numbers[rows], divisor, scale)
-    for field, array in arrays.items():
         values = values.with_field(field, array)
     return values
 
 
-def _disjoint_groups(settings: list[tuple[Slot, np.ndarray, bool]], shape: tuple[int, ...]) -> list | None:
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(scenario: Scenario, values: Values, settings: tuple[tuple[str, bool], ...]) -> list:
+    """How :func:`assign_per_row` writes some (key path, scale) settings, field by field: [(field, groups or None,
+    [(slot, setting, scale)])], as :func:`_disjoint_groups` gives them, each group's place with its integers;
+    made once per scenario and settings (a run of many draws asks again for every chunk)."""
+    known = _PLANS.setdefault(scenario, {})
+    if settings in known:
+        return known[settings]
+    by_field: dict[str, list[tuple[Slot, int, bool]]] = {}
+    for i, (path, scale) in enumerate(settings):
+        where = slot(scenario, path)
+        by_field.setdefault(where.field, []).append((where, i, scale))
+    plan = []
+    for field, members in by_field.items():
+        groups = _disjoint_groups(members, getattr(values, field).shape)
+        if groups is not None:
+            groups = [(strategy, scale, divisor, at,
+                       (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:]), group)
+                      for (strategy, scale, divisor, at, index), group in groups]
+        plan.append((field, groups, members))
+    known[settings] = plan
+    return plan
+
+
+def _disjoint_groups(settings: list[tuple[Slot, int, bool]], shape: tuple[int, ...]) -> list | None:
     """The settings of one field grouped by rows, scale, divisor and the form of their place, to be written a group
     at a time: [((strategy, scale, divisor, at, index), settings)], ``index`` the place with slices and None at
     position ``at``, where each setting's integer goes. None unless each place is one whole sub-array picked by one
     integer (slices elsewhere, a series' every month) and no two settings pick the same one: no two write one number."""
     groups: dict[tuple, list] = {}
     picked = set()
-    for where, numbers, scale in settings:
+    for where, n, scale in settings:
         index = tuple(slice(None) if isinstance(i, np.ndarray) and _every(i, shape[1 + j]) else i
                       for j, i in enumerate(where.index))
         whole = [j for j, i in enumerate(index) if not isinstance(i, slice)]
@@ -443,7 +463,7 @@ def _disjoint_groups(settings: list[tuple[Slot, np.ndarray, bool]], shape: tuple
             return None
         picked.add(index[at])
         pattern = tuple(None if j == at else (i.start, i.stop, i.step) for j, i in enumerate(index))  # slices: not hashable
-        groups.setdefault((where.strategy, scale, where.divisor, at, pattern), []).append((where, numbers, scale))
+        groups.setdefault((where.strategy, scale, where.divisor, at, pattern), []).append((where, n, scale))
     return [((strategy, scale, divisor, at, tuple(None if p is None else slice(*p) for p in pattern)), group)
             for (strategy, scale, divisor, at, pattern), group in groups.items()]
 
