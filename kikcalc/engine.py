@@ -41,7 +41,7 @@ from kikcalc.transitions import (
     effect_transitions,
     in_season,
     inflows,
-    multiply_factors,
+    multiply_factors_by_month,
     rates_in_month,
     transition_probabilities,
 )
@@ -174,9 +174,11 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     touched = effect_transitions(scenario)
     touched_reference = base[:, touched, structure.reference[touched]]  # (R, n_touched): each rate where its profile is 1
 
+    factors_in = multiply_factors_by_month(scenario, values, touched)
+
     def scale_of(month: int) -> np.ndarray:
         """The touched moves out's rates where their profiles are 1, in a month (only multiply effects act on them)."""
-        return touched_reference * multiply_factors(scenario, values, month, touched)
+        return touched_reference * factors_in(month)
 
 
     rates = None  # a change month's rates, rebuilt in full where effects change more than moves out's scales

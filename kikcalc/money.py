@@ -17,7 +17,7 @@ from functools import cached_property
 
 import numpy as np
 
-from kikcalc.engine import Trajectory
+from kikcalc.engine import Trajectory, mean_of_ends
 from kikcalc.payment_share import economic_full_time_persons, paid_share
 from kikcalc.refusion import state_share_during_month, state_share_on_return
 from kikcalc.spec import Payer, PriceView, Refusion, Scenario
@@ -30,13 +30,17 @@ SAVING_TOLERANCE = 1e-6
 
 @dataclass(frozen=True, eq=False)
 class Money:
-    """A scenario's money, month by month, for each strategy."""
+    """A scenario's money, month by month, for each strategy.
 
-    benefit_cost_gross: np.ndarray
-    """Benefit payments before refusion, kr. per month, shape (R, T, S)."""
-    refusion: np.ndarray
+    Built without its lines by state (:func:`money` with ``lines=False``), the three (R, T, S) lines
+    and :attr:`state_benefit` are None and :attr:`lines_total` holds what the totals need of them:
+    the totals, saving, payback and the municipality's present value are the same bit for bit."""
+
+    benefit_cost_gross: np.ndarray | None
+    """Benefit payments before refusion, kr. per month, shape (R, T, S); None if built without lines."""
+    refusion: np.ndarray | None
     """The state's refusion of them, kr. per month, shape (R, T, S); zero for net-basis states."""
-    measures_cost: np.ndarray
+    measures_cost: np.ndarray | None
     """Ordinary active measures, kr. per month, shape (R, T, S); not for programme participants."""
     investment: np.ndarray
     """The strategy's extra spending, kr. per month, shape (R, T)."""
@@ -62,6 +66,9 @@ class Money:
     price_level: np.ndarray | None = None
     """The price level the amounts are in, over the base year's, in each month, shape (T,): the price
     index in current prices, 1 in fixed prices. None: no [prices] table (1)."""
+    lines_total: np.ndarray | None = None
+    """Net benefit cost and measures over states, kr. per month, shape (R, T), as :attr:`total_cost` sums
+    them, when the money is built without its lines by state (:func:`money`); None with the lines."""
 
     @cached_property
     def benefit_cost_net(self) -> np.ndarray:
@@ -78,8 +85,10 @@ class Money:
     @cached_property
     def total_cost(self) -> np.ndarray:
         """Net benefit cost + measures + spending - grants + budget-guarantee offset, kr. per month, shape (R, T)."""
-        return (over_states(self.benefit_cost_net) + over_states(self.measures_cost) + self.spending
-                - self.grants + self.budget_guarantee_offset)
+        lines = self.lines_total
+        if lines is None:
+            lines = over_states(self.benefit_cost_net) + over_states(self.measures_cost)
+        return lines + self.spending - self.grants + self.budget_guarantee_offset
 
     @cached_property
     def net_saving(self) -> np.ndarray:
@@ -92,7 +101,7 @@ class Money:
         """Net saving summed from the first month, kr., shape (R, T)."""
         return np.cumsum(self.net_saving, axis=-1)
 
-    @property
+    @cached_property
     def payback_month(self) -> np.ndarray:
         """Model month index from which the cumulative saving stays at or above 0; -1 if none, shape (R,)."""
         return payback_month(self.cumulative_net_saving)
@@ -102,7 +111,7 @@ class Money:
         """True where the cumulative net saving is never below 0: nothing to pay back, shape (R,)."""
         return ~(self.cumulative_net_saving < -SAVING_TOLERANCE).any(axis=-1)
 
-    @property
+    @cached_property
     def npv(self) -> np.ndarray:
         """Net present value of the net saving at the scenario's rate, kr., shape (R,)."""
         return net_present_value(self.net_saving, self.discount_rate, self.price_level)
@@ -166,7 +175,12 @@ def discount_factors(rate: float | np.ndarray, months: int, price_level: np.ndar
     the index implies ((1 + r)(1 + inflation) a year), so that a present value is in base-year kroner
     whichever prices the amounts are in: nominal flows at the nominal rate, real ones at the real rate.
     """
-    factors = (1.0 + np.asarray(rate)[..., None]) ** (-np.arange(months) / 12.0)
+    rate = np.asarray(rate)
+    if rate.ndim == 1 and len(rate) > 1:  # rows share a few rates (the strategies of a draw, often every row): one power each
+        distinct, which = np.unique(rate, return_inverse=True)
+        if len(distinct) < len(rate):
+            return discount_factors(distinct, months, price_level)[which]
+    factors = (1.0 + rate[..., None]) ** (-np.arange(months) / 12.0)
     return factors if price_level is None else factors / np.asarray(price_level)
 
 
@@ -267,10 +281,7 @@ def in_prices(accounts: Money, scenario: Scenario) -> Money:
     current = prices.view == "current"
 
     def priced(line: str) -> np.ndarray:
-        """The factor of a line in each month, shape (T,)."""
-        if line in prices.in_current_prices:
-            return np.ones_like(level) if current else 1.0 / level
-        return level if current else np.ones_like(level)
+        return price_factor(scenario, line)
 
     def scaled(array: np.ndarray | None, factor: np.ndarray) -> np.ndarray | None:
         if array is None:
@@ -286,6 +297,16 @@ def in_prices(accounts: Money, scenario: Scenario) -> Money:
     return dataclasses.replace(accounts, **changed, price_level=level if current else np.ones_like(level))
 
 
+def price_factor(scenario: Scenario, line: str) -> np.ndarray:
+    """What the amounts of a line (:data:`kikcalc.spec.PRICED_LINES`) are multiplied by in each month to be in the
+    prices of the scenario's [prices] view (:func:`in_prices`), shape (T,); needs a [prices] table."""
+    prices = scenario.prices
+    level, current = prices.level, prices.view == "current"
+    if line in prices.in_current_prices:
+        return np.ones_like(level) if current else 1.0 / level
+    return level if current else np.ones_like(level)
+
+
 def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """Gross benefit cost and refusion, kr. per month, shapes (R, T, S) each.
 
@@ -297,7 +318,11 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     :func:`kikcalc.refusion.state_share_during_month`).
     """
     paid = paid_share(values) * (values.cost[:, None, :] / 12.0)  # kr. a month per full-time person, (R, 1 or T, S)
-    gross = trajectory.full_time_persons * paid
+    if "full_time_persons" in trajectory.__dict__:  # computed already (a target counts them)
+        gross = trajectory.full_time_persons * paid
+    else:  # the same numbers, without keeping the full-time persons' own array
+        gross = mean_of_ends(trajectory.headcount)
+        gross *= paid
     at_start, at_end = trajectory.weighted[:2]
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.add(at_start[:, :-1], at_end[:, 1:])  # twice the refunded persons, (R, T, S)
@@ -370,33 +395,72 @@ def budget_guarantee_offset(scenario: Scenario, values: Values, benefit_cost_net
     return values.guarantee_share[:, None] * (on_guaranteed[values.baseline] - on_guaranteed)
 
 
+def has_measures(scenario: Scenario, values: Values) -> bool:
+    """Whether some row's state has a measures cost, or some strategy's effect gives one."""
+    return bool(values.measures_cost.any()) or any(effect.on == "measures_cost" for _, effect in scenario.effects)
+
+
 def ordinary_measures_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> np.ndarray:
     """Ordinary active measures, kr. per month, shape (R, T, S): a state's full-time persons not in a programme
     times its measures cost per full-year person (:func:`kikcalc.transitions.measures_costs`) / 12."""
-    if not values.measures_cost.any() and not any(effect.on == "measures_cost" for _, effect in scenario.effects):
+    if not has_measures(scenario, values):
         return np.zeros(trajectory.inflow.shape)  # no state has any, and no strategy gives one
     return trajectory.ordinary_full_time_persons * measures_costs(scenario, values) / 12.0
 
 
-def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.ndarray | None = None) -> Money:
-    """Every money line of each row; ``met`` (R, N) judges the conditions of grants (see :func:`grants`)."""
+def money(scenario: Scenario, values: Values, trajectory: Trajectory, met: np.ndarray | None = None,
+          lines: bool = True) -> Money:
+    """Every money line of each row; ``met`` (R, N) judges the conditions of grants (see :func:`grants`).
+
+    ``lines=False``: without the lines by state (:class:`Money`), for many rows that need only the totals,
+    saving, payback and present value (the same bit for bit): the net benefit cost is built in one array,
+    in place, and its total over states kept, and no line of zeros is made where no state has measures."""
     gross, refusion = benefit_cost(scenario, values, trajectory)
     state_part = cofinanced_state_part(scenario, values, trajectory)
     judged = met if met is not None else np.zeros((values.rows, len(scenario.targets)), bool)
+    net = None
+    if scenario.budget_guarantee.states:
+        net = gross - refusion - (0.0 if state_part is None else state_part)  # before prices: in_prices scales the offset
+        offset = budget_guarantee_offset(scenario, values, net)
+    else:
+        offset = np.zeros(gross.shape[:2])
+    if lines:
+        measures, total = ordinary_measures_cost(scenario, values, trajectory), None
+    else:
+        if scenario.prices is not None:  # each line in prices, then the net, as in_prices and Money.benefit_cost_net
+            factor = price_factor(scenario, "cost")[:, None]
+            net = None
+            for line in (gross, refusion, state_part):
+                if line is not None:
+                    line *= factor
+        if net is None:
+            net = gross
+            net -= refusion
+            if state_part is not None:
+                net -= state_part
+        total = over_states(net)
+        if has_measures(scenario, values):
+            measures = ordinary_measures_cost(scenario, values, trajectory)
+            if scenario.prices is not None:
+                measures = measures * price_factor(scenario, "measures_cost")[:, None]
+            total += over_states(measures)
+        else:
+            total += 0.0  # as the line of zeros adds (a -0.0 turns 0.0)
+        gross = refusion = measures = state_part = None
     accounts = Money(
         benefit_cost_gross=gross,
         refusion=refusion,
-        measures_cost=ordinary_measures_cost(scenario, values, trajectory),
+        measures_cost=measures,
         investment=values.investment,
         programme_cost=programme_costs(values, trajectory).sum(axis=-1),
         flow_costs=flow_costs(scenario, values, trajectory),
         grants=grants(scenario, values, judged),
         grants_if_met=grants(scenario, values, None),
-        budget_guarantee_offset=budget_guarantee_offset(scenario, values, gross - refusion - (
-            0.0 if state_part is None else state_part)) if scenario.budget_guarantee.states else np.zeros(gross.shape[:2]),
+        budget_guarantee_offset=offset,
         discount_rate=values.discount_rate,
         baseline=values.baseline,
         state_benefit=state_part,
         grants_from_state=grants_from_state(scenario, values, judged),
+        lines_total=total,
     )
     return in_prices(accounts, scenario)

@@ -74,9 +74,16 @@ class Design:
             for column, i in enumerate(correlated):
                 out[:, i] = inputs[i].ppf(probabilities[:, column])
         chosen = set(correlated)
+        run: list[int] = []  # inputs next to each other in the stream, of one distribution: drawn by one call
         for i, item in enumerate(inputs):
-            if i not in chosen:
-                out[:, i] = item.rvs(n, generator)
+            if i in chosen:
+                continue
+            if run and not _same_family(inputs[run[0]], item):
+                _draw_run(inputs, run, out, generator)
+                run = []
+            run.append(i)
+        if run:
+            _draw_run(inputs, run, out, generator)
         self._block = (block, out)
         return out
 
@@ -99,6 +106,35 @@ class Design:
         if self._whole is None:
             self._whole = qmc.LatinHypercube(d, rng=self._generator()).random(self.draws)
         return self._whole[first:stop]
+
+
+SAME_STREAM = ("beta", "gamma", "lognorm", "uniform")
+"""scipy.stats distributions whose ``.rvs`` of k parameter sets at once, shape (k, n), draws the numbers k calls of
+n each would, one after the other: each number from numpy's Generator in the output's order, then scaled and moved."""
+
+
+def _same_family(first, item) -> bool:
+    """Whether ``item`` can be drawn in one call with the run that ``first`` opens."""
+    return (first.point is None and item.point is None and first.scipy_name == item.scipy_name
+            and first.scipy_name in SAME_STREAM and [k for k, _ in first.scipy_kwargs] == [k for k, _ in item.scipy_kwargs])
+
+
+def _draw_run(inputs, run: list[int], out: np.ndarray, generator: np.random.Generator) -> None:
+    """The draws of some inputs next to each other in the stream into their columns of ``out`` (n, d): each input's
+    own ``.rvs`` of n, one after the other; one scipy call with the parameters as columns where they are of one
+    distribution (:data:`SAME_STREAM`), the same numbers."""
+    n = len(out)
+    if len(run) == 1 or inputs[run[0]].point is not None:
+        for i in run:
+            out[:, i] = inputs[i].rvs(n, generator)
+        return
+    from scipy import stats
+
+    first = inputs[run[0]]
+    args = [np.array([inputs[i].scipy_args[j] for i in run])[:, None] for j in range(len(first.scipy_args))]
+    kwargs = {key: np.array([dict(inputs[i].scipy_kwargs)[key] for i in run])[:, None] for key, _ in first.scipy_kwargs}
+    drawn = getattr(stats, first.scipy_name).rvs(*args, **kwargs, size=(len(run), n), random_state=generator)
+    out[:, run] = drawn.T
 
 
 def _copula(uncertainty: Uncertainty) -> tuple[tuple[int, ...], np.ndarray | None]:

@@ -32,7 +32,7 @@ from kikcalc.transitions import (
     effect_transitions,
     inflows,
     leaving_probability,
-    multiply_factors,
+    multiply_factors_by_month,
     rates_in_month,
     transition_probabilities,
 )
@@ -98,16 +98,25 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     bad = np.zeros((values.rows, len(scenario.states)), dtype=bool)
     base = base_rates(scenario, values)
     rates = base.copy()
-    at_first = leaving_at_first = None
+    at_first = leaving_at_first = leaving_at_first_touched = bounds = None
     # Where effects only multiply, a later month's touched rates are their rates before effects times the
     # month's factors (as the engine rescales them), without the month's rates in full.
     by_factors = by_difference and all(effect.operation == "multiply" for _, effect in scenario.effects if effect.on == "rate")
+    if by_factors:
+        factors_in = multiply_factors_by_month(scenario, values, touched.tolist())
+        base_touched = base[:, touched]
+    # Where the touched leave different states, a later month's leaving changes only in their states, by what
+    # each one's rate changed by: only those are checked (below, the same numbers as in full).
+    by_state = by_factors and len(np.unique(source[touched])) == len(touched)
     for t in change_months(scenario):
         if t == 0 or not by_factors:
             rates = rates_in_month(scenario, values, int(t), base, out=rates)
             changed = rates if t == 0 else rates[:, touched]
         else:
-            changed = base[:, touched] * multiply_factors(scenario, values, int(t), touched.tolist())[:, :, None]
+            factors = factors_in(int(t))
+            if by_state and bounds.clearly_within(factors):
+                continue  # no touched rate below 0 and no touched state's leaving near 1: nothing new
+            changed = base_touched * factors[:, :, None]
         # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
         if not _at_least(changed, 0.0):
             with np.errstate(invalid="ignore"):
@@ -117,7 +126,12 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
             if t == 0 and by_difference:
                 at_first, leaving_at_first = rates[:, touched].copy(), leaving
+                if by_state:
+                    leaving_at_first_touched = leaving[:, source[touched]]
+                    bounds = _Bounds.of(base_touched, at_first, leaving_at_first_touched)
         else:
+            if by_state and _leaving_within(changed - at_first, leaving_at_first_touched):
+                continue  # every touched state's leaving at most 1, and the others' as in month 0
             leaving = leaving_at_first + leaving_probability(scenario, changed - at_first, touched)
         if not _at_least(-leaving, -1.0 - TOLERANCE):  # leaving at most 1
             with np.errstate(invalid="ignore"):
@@ -126,6 +140,59 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     if not _at_least(inflow, 0.0):
         bad |= (inflow < 0).any(axis=1)
     return bad
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What a ramp month's check needs of the touched rates over anciennitet, (R, touched) each, to see without the
+    (R, touched, A) numbers that a month adds nothing to month 0's check: its touched rates are their rates before
+    effects (``base``) times the month's factors F (R, touched), and each touched state's leaving month 0's leaving
+    with the touched rate replaced. With F >= 0, the smallest rate over anciennitet is the smallest ``base`` times F
+    (rounding keeps order), and a touched state's leaving is at most top(base) F + top(month 0's leaving less the
+    touched rate), to within a few roundings of the numbers' size: a month within those bounds with room to spare
+    (MARGIN) has no rate below 0 and no leaving above 1 in the full check either (:func:`infeasible_states`)."""
+
+    top: np.ndarray
+    """The largest touched rate before effects over anciennitet."""
+    nonnegative: bool
+    """Every touched rate before effects is at least 0 (none NaN)."""
+    rest_top: np.ndarray
+    """The largest month 0 leaving less the touched rate over anciennitet."""
+    size: np.ndarray
+    """The largest month 0 leaving and touched rate over anciennitet, in size: what the roundings scale with."""
+
+    MARGIN = 1e-12
+
+    @staticmethod
+    def of(base: np.ndarray, at_first: np.ndarray, leaving_at_first: np.ndarray) -> _Bounds:
+        with np.errstate(invalid="ignore"):
+            return _Bounds(top=_top(base), nonnegative=_at_least(base, 0.0), rest_top=_top(leaving_at_first - at_first),
+                           size=_top(np.abs(leaving_at_first)) + _top(np.abs(at_first)))
+
+    def clearly_within(self, factors: np.ndarray) -> bool:
+        if not (self.nonnegative and _at_least(factors, 0.0)):
+            return False
+        scaled = self.top * factors
+        with np.errstate(invalid="ignore", over="ignore"):
+            room = 1.0 + TOLERANCE - (scaled + self.rest_top) - self.MARGIN * (1.0 + scaled + self.size)
+        return _at_least(room, 0.0)
+
+
+def _top(array: np.ndarray) -> np.ndarray:
+    """The largest number over the last axis, (..., A) -> (...); NaN where one is NaN. Over the first axis of the
+    numbers laid out anciennitet first: numpy's reduction over a short last axis is several times slower."""
+    return np.ascontiguousarray(np.moveaxis(array, -1, 0)).max(axis=0)
+
+
+def _leaving_within(change: np.ndarray, leaving_at_first: np.ndarray) -> bool:
+    """Whether the touched states' leaving in a month, month 0's plus what the touched rates changed by (R, touched, A),
+    one touched rate a state, is at most 1 everywhere and every change finite: then the month's leaving in full
+    (month 0's plus the change summed over the touched by :func:`~kikcalc.transitions.leaving_probability`, a sum
+    of one change and exact zeros for each state) is these numbers in the touched states and month 0's in the
+    others, and adds nothing to month 0's check. ``change`` is overwritten."""
+    change += leaving_at_first
+    with np.errstate(invalid="ignore"):
+        return change.size == 0 or bool(np.max(change) <= 1.0 + TOLERANCE and np.min(change) > -np.inf)
 
 
 def _at_least(array: np.ndarray, low: float) -> bool:
@@ -139,7 +206,7 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
         trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
-        judged, accounts = judge_all(scenario, values, trajectory)
+        judged, accounts = judge_all(scenario, values, trajectory, lines=False)
         saving = accounts.net_saving
     n_targets = len(scenario.targets)
     value = np.column_stack([judged[t.name][0] for t in scenario.targets]) if n_targets else np.empty((values.rows, 0))

@@ -195,19 +195,22 @@ def judge_money(scenario: Scenario, values: Values, money: Money) -> dict[str, t
     return judged
 
 
-def judge_all(scenario: Scenario, values: Values, trajectory: Trajectory) -> tuple[dict[str, tuple[np.ndarray, ...]], Money]:
+def judge_all(scenario: Scenario, values: Values, trajectory: Trajectory, lines: bool = True
+              ) -> tuple[dict[str, tuple[np.ndarray, ...]], Money]:
     """Every target judged on each row (name -> (value, met, first month met), as :func:`judge_persons` and
     :func:`judge_money`), and the rows' money.
 
     Targets on persons are judged first, because a grant may be paid only if one is met; the money
-    targets are judged on the money that follows.
+    targets are judged on the money that follows. ``lines=False``: the money without its lines by state
+    (:func:`kikcalc.money.money`) unless a target judges a payer other than the municipality.
     """
     judged = judge_persons(scenario, values, trajectory)
     met = np.zeros((values.rows, len(scenario.targets)), dtype=bool)
     for n, target in enumerate(scenario.targets):
         if target.name in judged:
             met[:, n] = judged[target.name][1] == 1.0
-    accounts = money(scenario, values, trajectory, met)
+    lines = lines or any(t.kind == "npv" and t.payer != "municipality" for t in scenario.targets)
+    accounts = money(scenario, values, trajectory, met, lines=lines)
     return judged | judge_money(scenario, values, accounts), accounts
 
 

@@ -15,7 +15,8 @@ of them has been set, so a number set by key path means what it means in the fil
 
 from __future__ import annotations
 
-import functools
+import weakref
+from collections.abc import Callable
 
 import numpy as np
 
@@ -157,36 +158,59 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     """The combined factor of the ``multiply`` effects on each of some transitions in one month, shape
     (R, len(touched)): 1 + (m - 1) w for each effect on its strategy's rows, multiplied together, 1 where
     none acts. All effects at once: the ``add`` and ``set`` effects are :func:`rates_in_month`'s."""
-    plan = _multiply_plan(scenario, tuple(touched))
-    factors = np.ones((values.rows, len(touched)))
-    if scenario.seasons is not None:
-        factors *= scenario.seasons.rate[month, touched][None, :]
-    if plan is None:
+    return multiply_factors_by_month(scenario, values, touched)(month)
+
+
+def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[int]) -> Callable[[int], np.ndarray]:
+    """:func:`multiply_factors` of one month, as a function of the month, for many months of the same rows: what
+    does not change with the month (which effect acts on which row and transition, m - 1) is prepared once."""
+    chosen, effect_index, owner, column, weights, one_each = _multiply_effects(scenario, tuple(touched))
+    seasons = None if scenario.seasons is None else scenario.seasons.rate[:, touched]
+    shape = (values.rows, len(touched))
+    if chosen:
+        owns = values.strategy[:, None] == owner
+        less_one = values.effect[:, effect_index] - 1.0
+
+    def factors_in(month: int) -> np.ndarray:
+        factors = np.ones(shape)
+        if seasons is not None:
+            factors *= seasons[month][None, :]
+        if not chosen:
+            return factors
+        each = np.where(owns, 1.0 + less_one * weights[month], 1.0)
+        if one_each:
+            factors[:, column] *= each
+        else:
+            np.multiply.at(factors, (slice(None), column), each)
         return factors
-    effect_index, owner, column, weights, distinct = plan
-    weight = weights[month]
-    each = 1.0 + (values.effect[:, effect_index] - 1.0) * weight
-    each[values.strategy[:, None] != owner] = 1.0
-    if distinct:  # one effect a transition: no two factors land in one place
-        factors[:, column] *= each
-    else:
-        np.multiply.at(factors, (slice(None), column), each)
-    return factors
+
+    return factors_in
 
 
-@functools.lru_cache(maxsize=64)
-def _multiply_plan(scenario: Scenario, touched: tuple[int, ...]) -> tuple[np.ndarray, ...] | None:
-    """What :func:`multiply_factors` needs of the structure, once per scenario: the multiply effects on the
-    touched transitions (index in the E axis, strategy, column), their weights by month (T, e), and whether
-    no two act on one transition; None if none acts."""
+_MULTIPLY_EFFECTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
+    """The multiply effects on some transitions, of a scenario: (any, their index in the E axis, their strategies,
+    their transitions' places among ``touched``, their weights (T, chosen), whether no two act on one transition);
+    found once per scenario (a run asks every month of every chunk)."""
+    known = _MULTIPLY_EFFECTS.setdefault(scenario, {})
+    if touched not in known:
+        known[touched] = _find_multiply_effects(scenario, touched)
+    return known[touched]
+
+
+def _find_multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
     position = {i: k for k, i in enumerate(touched)}
     chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
               if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
     if not chosen:
-        return None
+        return False, None, None, None, None, True
     effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
-    weights = np.stack([scenario.effects[e][1].weight for e in effect_index], axis=1)
-    return effect_index, owner, column, weights, len(np.unique(column)) == len(column)
+    weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
+    for array in (effect_index, owner, column, weights):
+        array.flags.writeable = False
+    return True, effect_index, owner, column, weights, len(np.unique(column)) == len(column)
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,8 +123,21 @@ class Uncertainty:
 # --- reading and checking -------------------------------------------------------------------------
 
 
+_READ: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Each built scenario's reading: building a file with an [uncertainty] table reads it to check it, and the
+command or run that draws from it asks again."""
+
+
 def read(scenario) -> tuple[Uncertainty, list[Problem]]:
-    """The ``[uncertainty]`` and ``[[correlations]]`` tables of a built scenario, and every problem in them."""
+    """The ``[uncertainty]`` and ``[[correlations]]`` tables of a built scenario, and every problem in them
+    (read once per scenario: a scenario is not changed once built)."""
+    if scenario not in _READ:
+        _READ[scenario] = _read(scenario)
+    uncertainty, problems = _READ[scenario]
+    return uncertainty, list(problems)
+
+
+def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
     from kikcalc.values import slot
 
     raw = scenario.raw

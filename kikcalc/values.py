@@ -18,6 +18,7 @@ The structure (which states, transitions, effects and windows exist) stays in th
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, fields, replace
 
 import numpy as np
@@ -397,17 +398,94 @@ def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str,
     Numbers are not checked against their domain here: :mod:`kikcalc.uncertainty` checks the
     distributions they are drawn from.
     """
-    arrays: dict[str, np.ndarray] = {}
-    for path, numbers, scale in settings:
-        where = slot(scenario, path)
-        numbers = np.asarray(numbers, dtype=float)
-        chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
-        if where.field not in arrays:
-            arrays[where.field] = getattr(values, where.field).copy()
-        _put(arrays[where.field], where, chosen, numbers[chosen], scale)
-    for field, array in arrays.items():
+    numbers_of = [np.asarray(numbers, dtype=float) for _, numbers, _ in settings]
+    for field, groups, members in _plan(scenario, values, tuple((path, bool(scale)) for path, _, scale in settings)):
+        array = getattr(values, field).copy()
+        if groups is None:  # in the order given: some may write the same place
+            for where, i, scale in members:
+                numbers = numbers_of[i]
+                chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
+                _put(array, where, chosen, numbers[chosen], scale)
+        for strategy, scale, divisor, at, place, group in groups or ():
+            numbers = np.column_stack([numbers_of[i] for _, i, _ in group])  # (R, k)
+            rows = None if strategy is None else values.strategy == strategy
+            if np.isnan(numbers if rows is None else numbers[rows]).any():  # a row that keeps what it holds: one by one
+                for where, i, _ in group:
+                    chosen = ~np.isnan(numbers_of[i]) if rows is None else rows & ~np.isnan(numbers_of[i])
+                    _put(array, where, chosen, numbers_of[i][chosen], scale)
+                continue
+            _put_many(array, place, at, rows, numbers if rows is None else numbers[rows], divisor, scale)
         values = values.with_field(field, array)
     return values
+
+
+_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _plan(scenario: Scenario, values: Values, settings: tuple[tuple[str, bool], ...]) -> list:
+    """How :func:`assign_per_row` writes some (key path, scale) settings, field by field: [(field, groups or None,
+    [(slot, setting, scale)])], as :func:`_disjoint_groups` gives them, each group's place with its integers;
+    made once per scenario and settings (a run of many draws asks again for every chunk)."""
+    known = _PLANS.setdefault(scenario, {})
+    if settings in known:
+        return known[settings]
+    by_field: dict[str, list[tuple[Slot, int, bool]]] = {}
+    for i, (path, scale) in enumerate(settings):
+        where = slot(scenario, path)
+        by_field.setdefault(where.field, []).append((where, i, scale))
+    plan = []
+    for field, members in by_field.items():
+        groups = _disjoint_groups(members, getattr(values, field).shape)
+        if groups is not None:
+            groups = [(strategy, scale, divisor, at,
+                       (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:]), group)
+                      for (strategy, scale, divisor, at, index), group in groups]
+        plan.append((field, groups, members))
+    known[settings] = plan
+    return plan
+
+
+def _disjoint_groups(settings: list[tuple[Slot, int, bool]], shape: tuple[int, ...]) -> list | None:
+    """The settings of one field grouped by rows, scale, divisor and the form of their place, to be written a group
+    at a time: [((strategy, scale, divisor, at, index), settings)], ``index`` the place with slices and None at
+    position ``at``, where each setting's integer goes. None unless each place is one whole sub-array picked by one
+    integer (slices elsewhere, a series' every month) and no two settings pick the same one: no two write one number."""
+    groups: dict[tuple, list] = {}
+    picked = set()
+    for where, n, scale in settings:
+        index = tuple(slice(None) if isinstance(i, np.ndarray) and _every(i, shape[1 + j]) else i
+                      for j, i in enumerate(where.index))
+        whole = [j for j, i in enumerate(index) if not isinstance(i, slice)]
+        if len(whole) != 1 or not isinstance(index[whole[0]], int | np.integer):
+            return None
+        at = whole[0]
+        if index[at] in picked:
+            return None
+        picked.add(index[at])
+        pattern = tuple(None if j == at else (i.start, i.stop, i.step) for j, i in enumerate(index))  # slices: not hashable
+        groups.setdefault((where.strategy, scale, where.divisor, at, pattern), []).append((where, n, scale))
+    return [((strategy, scale, divisor, at, tuple(None if p is None else slice(*p) for p in pattern)), group)
+            for (strategy, scale, divisor, at, pattern), group in groups.items()]
+
+
+def _every(index: np.ndarray, length: int) -> bool:
+    """Whether an index array picks every place of an axis, in order."""
+    return index.ndim == 1 and len(index) == length and bool((index == np.arange(length)).all())
+
+
+def _put_many(array: np.ndarray, place: tuple, at: int, rows: np.ndarray | None, numbers: np.ndarray, divisor: float,
+              scale: bool) -> None:
+    """Set (or with ``scale`` multiply) k places at once on some rows (None: all), in place: ``place`` indexes the
+    array after the row axis with k integers at position ``at`` and slices elsewhere, ``numbers`` (rows, k)."""
+    shape = (numbers.shape[0], *(numbers.shape[1] if j == at else 1 for j in range(array.ndim - 1)))
+    numbers = numbers.reshape(shape)
+    target = array if rows is None else array[rows]
+    if scale:
+        target[(slice(None), *place)] *= numbers
+    else:
+        target[(slice(None), *place)] = numbers / divisor
+    if rows is not None:
+        array[rows] = target
 
 
 def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray, scale: bool) -> None:

@@ -73,3 +73,50 @@ def test_a_rank_correlation_of_zero_leaves_its_numbers_independent_and_may_not_b
     twice = with_changes(base, uncertainty=table, correlations=[{"between": pair, "rank": 0}, {"between": pair[::-1], "rank": 0.3}])
     with pytest.raises(ScenarioError, match="given a rank correlation twice"):
         build(twice)
+
+
+def test_the_random_samplers_block_is_each_inputs_own_rvs_one_after_the_other_in_the_stream():
+    """Inputs next to each other of one distribution (three betas, two gammas with different scales, two uniforms,
+    two lognormals) are drawn together, a point and a truncnormal on their own, a correlated pair by the copula:
+    every independent input's numbers must be its own scipy.stats .rvs of BLOCK_DRAWS, drawn one after the other
+    from the block's stream after the copula's normals, as the sampler documents."""
+    from scipy import stats
+
+    raw = one_state(p_exit=0.1, months=12)
+    raw["states"] |= {"rf": {"initial": 100.0, "inflow": 3.0, "cost": 100_000}, "ud": {"initial": 50.0, "cost": 90_000}}
+    raw["transitions"] += [{"from": "rf", "to": "job", "probability": 0.05}, {"from": "ud", "to": "job", "probability": 0.2}]
+    raw["uncertainty"] = {
+        "transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
+        "transitions[1].probability": {"dist": "beta", "mean": 0.05, "sd": 0.01},
+        "transitions[2].probability": {"dist": "beta", "mean": 0.2, "sd": 0.05},
+        "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
+        "states.rf.cost": {"dist": "gamma", "mean": 100_000, "sd": 30_000},
+        "states.ud.cost": {"dist": "uniform", "low": 80_000, "high": 95_000},
+        "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200},
+        "states.rf.initial": {"dist": "lognormal", "mean": 100, "sd": 10},
+        "states.ud.initial": {"dist": "lognormal", "mean": 50, "sd": 20},
+        "states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.0, "scale": True},  # a point: draws nothing
+        "states.rf.inflow": {"dist": "truncnormal", "mean": 3.0, "sd": 1.0, "low": 0.0},
+        "scenario.discount_rate": {"dist": "beta", "mean": 0.03, "sd": 0.01},
+    }
+    raw["correlations"] = [{"between": ["states.kh.initial", "scenario.discount_rate"], "rank": 0.5}]
+    scenario = build(raw)
+    uncertainty, problems = read(scenario)
+    assert problems == []
+    seed = 99
+    numbers = Design(uncertainty, BLOCK_DRAWS + 5, seed).numbers(BLOCK_DRAWS, BLOCK_DRAWS + 5)  # block 1
+    generator = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(1,))))
+    generator.standard_normal((BLOCK_DRAWS, 2))  # the copula's normals come first
+    paths = uncertainty.paths
+    expected = {}
+    for path, entry in raw["uncertainty"].items():
+        if path in ("states.kh.initial", "scenario.discount_rate"):
+            continue
+        if entry.get("sd") == 0.0:
+            expected[path] = np.full(BLOCK_DRAWS, 1.0)
+            continue
+        item = uncertainty.inputs[paths.index(path)]
+        frozen = getattr(stats, item.scipy_name)(*item.scipy_args, **dict(item.scipy_kwargs))
+        expected[path] = frozen.rvs(size=BLOCK_DRAWS, random_state=generator)
+    for path, column in expected.items():
+        np.testing.assert_array_equal(numbers[:, paths.index(path)], column[:5], err_msg=path)

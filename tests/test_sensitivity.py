@@ -412,3 +412,60 @@ def test_a_draw_whose_inflow_an_effect_turns_negative_is_excluded_and_counted_by
     excluded = result.summary["excluded"]
     assert excluded["draws"] == count and excluded["by_state"] == {"kh": count}
     assert excluded["by_key_path"]["states.kh.inflow"] == count
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["one effect a state", "two effects on one state"])
+def test_ramped_effects_whose_leaving_exceeds_one_only_later_are_excluded_by_the_state_they_act_on(shared):
+    """kh leaves to job with 0.4 and to other with 0.3, rf to job with p ~ U(0.3, 0.7) and to other with 0.2;
+    s multiplies kh -> job by m1 and rf -> job by m2 (m ~ U(0.8, 2.2)), ramped in over 12 months (weight
+    (t + 1) / 12), and, with ``shared``, kh -> other by m3 too. Leaving is linear in the weight, so a row
+    cannot be run where it exceeds 1 at full weight: 0.4 m1 + 0.3 (m3) > 1 for kh, p m2 + 0.2 > 1 for rf,
+    which month 0 (weight 1/12) does not show for most of them; counted from the drawn numbers alone."""
+    raw = one_state(p_exit=0.4, initial=1000.0, inflow=10.0, months=24)
+    raw["states"] |= {"other": {"kind": "outside"}, "rf": {"initial": 500.0, "cost": 100_000}}
+    raw["transitions"] += [{"from": "kh", "to": "other", "probability": 0.3},
+                           {"from": "rf", "to": "job", "probability": 0.5},
+                           {"from": "rf", "to": "other", "probability": 0.2}]
+    effects = [{"from": "kh", "to": "job", "multiply": 1.2, "start": "2020-01", "ramp_months": 12},
+               {"from": "rf", "to": "job", "multiply": 1.2, "start": "2020-01", "ramp_months": 12}]
+    if shared:
+        effects.append({"from": "kh", "to": "other", "multiply": 1.2, "start": "2020-01", "ramp_months": 12})
+    raw["strategies"]["s"] = {"effects": effects}
+    raw["uncertainty"] = {"transitions[2].probability": {"dist": "uniform", "low": 0.3, "high": 0.7}} | {
+        f"strategies.s.effects[{e}].multiply": {"dist": "uniform", "low": 0.8, "high": 2.2} for e in range(len(effects))}
+    scenario = build(raw)
+    uncertainty = read(scenario)[0]
+    draws = 500
+    result = run(scenario, uncertainty, draws, seed=8, chunk_rows=70, keep_drawn=True)
+    column = {u.path: result.drawn[:, i] for i, u in enumerate(uncertainty.inputs)}
+    m1, m2 = column["strategies.s.effects[0].multiply"], column["strategies.s.effects[1].multiply"]
+    m3 = column["strategies.s.effects[2].multiply"] if shared else 1.0
+    p = column["transitions[2].probability"]
+    kh = 0.4 * m1 + 0.3 * m3 > 1.0 + 1e-9
+    rf = p * m2 + 0.2 > 1.0 + 1e-9
+    at_first = (0.4 * (1 + (m1 - 1) / 12) + 0.3 * (1 + (m3 - 1) / 12) > 1.0) | ((p * (1 + (m2 - 1) / 12) + 0.2) > 1.0)
+    assert kh.sum() > 50 and rf.sum() > 50 and (kh & ~rf).any() and (rf & ~kh).any() and not at_first.any()
+    excluded = result.summary["excluded"]
+    assert excluded["by_state"] == {"kh": int(kh.sum()), "rf": int(rf.sum())}
+    assert excluded["draws"] == int((kh | rf).sum())
+    np.testing.assert_array_equal(result.outcomes.infeasible.reshape(draws, 2, -1)[:, 0].any(axis=1), np.zeros(draws, bool))
+
+
+def test_a_draw_whose_leaving_comes_within_a_hair_of_one_is_judged_by_the_rule_itself():
+    """kh leaves to job with 0.5 and to other with 0.25; s multiplies the first by m ~ U(1.5 - 4e-9, 1.5 + 4e-9),
+    ramped in over 6 months. At full weight leaving is 0.5 m + 0.25, above 1 (+ the tolerance, 1e-9) exactly where
+    m > 1.5 + 2e-9: draws on both sides of the line, every one within 1e-8 of 1, counted from the drawn numbers."""
+    raw = one_state(p_exit=0.5, initial=1000.0, inflow=10.0, months=12)
+    raw["states"] |= {"other": {"kind": "outside"}}
+    raw["transitions"] += [{"from": "kh", "to": "other", "probability": 0.25}]
+    raw["strategies"]["s"] = {"effects": [{"from": "kh", "to": "job", "multiply": 1.5, "start": "2020-01",
+                                           "ramp_months": 6}]}
+    raw["uncertainty"] = {"strategies.s.effects[0].multiply": {"dist": "uniform", "low": 1.5 - 4e-9, "high": 1.5 + 4e-9}}
+    scenario = build(raw)
+    draws = 300
+    result = run(scenario, read(scenario)[0], draws, seed=2, chunk_rows=50, keep_drawn=True)
+    m = result.drawn[:, 0]
+    cannot = 0.5 * m + 0.25 > 1.0 + 1e-9
+    assert 50 < cannot.sum() < draws - 50
+    assert result.summary["excluded"]["draws"] == int(cannot.sum())
+    assert result.summary["excluded"]["by_state"] == {"kh": int(cannot.sum())}

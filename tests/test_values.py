@@ -13,7 +13,7 @@ from kikcalc.engine import simulate, simulate_chunks
 from kikcalc.money import anciennitet_weights
 from kikcalc.result import run_scenario
 from kikcalc.scenario import build, read
-from kikcalc.values import ValueDomainError, assign, for_scenario, slot
+from kikcalc.values import ValueDomainError, assign, assign_per_row, for_scenario, slot
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 
@@ -196,3 +196,52 @@ def test_the_initial_anciennitet_mix_is_settled_per_draw_from_that_draws_rates()
         stock = 30 * stay
         stock[-1] = 30 * stay[-1] / p[-1]
         np.testing.assert_allclose(together.initial_stock[d, 0], 1000 * stock / stock.sum(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("twice", [False, True], ids=["each place once", "one place set, then scaled"])
+def test_many_numbers_set_at_once_are_each_set_where_its_key_path_points(twice):
+    """assign_per_row with every transition (set where the file gives a number, scaled where a band table), every
+    inflow series scaled, each effect of kijos set on kijos's rows only (one inflow with rows that keep theirs, NaN),
+    each benefit cost set: each field as set by hand, one number at a time. ``twice``: transition 1 is set and then
+    scaled by a second number, which only the order given can get right."""
+    raw = read(SCENARIOS / "aabenraa-kijos.toml")
+    scenario = build(raw)
+    draws = 6
+    values = for_scenario(scenario, draws)
+    rows = values.rows
+    rng = np.random.default_rng(12)
+    expected = {field: np.array(getattr(values, field)) for field in ("rate", "inflow", "effect", "cost")}
+    settings = []
+    for i, transition in enumerate(raw["transitions"]):
+        key = next(k for k in ("probability", "hazard", "mean_months") if k in transition)
+        numbers = rng.uniform(0.5, 1.5, rows)
+        scale = isinstance(transition[key], dict) or i % 3 == 0
+        settings.append((f"transitions[{i}].{key}", numbers, scale))
+        expected["rate"][:, i, :] = expected["rate"][:, i, :] * numbers[:, None] if scale else numbers[:, None]
+        if twice and i == 1:
+            again = rng.uniform(0.5, 1.5, rows)
+            settings.append((f"transitions[{i}].{key}", again, True))
+            expected["rate"][:, i, :] *= again[:, None]
+    for s, (name, state) in enumerate(raw["states"].items()):
+        if "inflow" in state:
+            numbers = rng.uniform(0.5, 1.5, rows)
+            if s == 0:
+                numbers[::4] = np.nan  # these rows keep the file's inflow
+            settings.append((f"states.{name}.inflow", numbers, True))
+            kept = np.isnan(numbers)
+            expected["inflow"][~kept, :, s] *= numbers[~kept, None]
+        if "cost" in state:
+            numbers = rng.uniform(1e5, 2e5, rows)
+            settings.append((f"states.{name}.cost", numbers, False))
+            expected["cost"][:, s] = numbers
+    k = scenario.strategy_names.index("kijos")
+    for e, effect in enumerate(raw["strategies"]["kijos"]["effects"]):
+        key = next(key for key in ("multiply", "inflow_multiply") if key in effect)
+        numbers = rng.uniform(0.9, 1.2, rows)
+        settings.append((f"strategies.kijos.effects[{e}].{key}", numbers, False))
+        index = slot(scenario, f"strategies.kijos.effects[{e}].{key}").index[0]
+        expected["effect"][values.strategy == k, index] = numbers[values.strategy == k]
+    assert sum(np.isnan(numbers).any() for _, numbers, _ in settings) == 1 and len(settings) > 12
+    result = assign_per_row(scenario, values, settings)
+    for field, array in expected.items():
+        np.testing.assert_array_equal(getattr(result, field), array, err_msg=field)
