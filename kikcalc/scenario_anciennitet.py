@@ -20,7 +20,7 @@ KEYS = ("reset_after_weeks",)
 def with_reset(reader: Any, table: dict, refusion: Refusion) -> Refusion | None:
     """``refusion`` with the file's ``reset_after_weeks`` (weeks, 0 to 156), or None after a problem.
 
-    ``reader`` is :class:`kikcalc.scenario._Reader`, which records the problem at its key path.
+    ``reader`` is :class:`kikcalc.scenario_reader.Reader`, which records the problem at its key path.
     """
     if "reset_after_weeks" not in table:
         return refusion

@@ -16,7 +16,7 @@ from kikcalc.spec import State
 
 def with_payment_shares(reader: Any, raw_states: Any, states: list[State] | None, calendar: Calendar) -> list[State] | None:
     """The states with each one's ``payment_share`` read, shape (T,); None if ``states`` is None or a share
-    is bad (each problem reported to ``reader``, a :class:`kikcalc.scenario._Reader`, at its key path)."""
+    is bad (each problem reported to ``reader``, a :class:`kikcalc.scenario_reader.Reader`, at its key path)."""
     if not isinstance(raw_states, dict):
         return states
     shares, ok = {}, True

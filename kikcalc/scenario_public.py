@@ -43,7 +43,7 @@ def read(reader: Any, raw: dict, calendar: Calendar, refusion: Refusion | None, 
          targets: list[Target] | None) -> tuple[Prices | None, Cofinancing | None, list[Strategy] | None, list[Target] | None]:
     """The [prices] and co-financing of a file, and its strategies and targets with their payers set.
 
-    ``reader`` is :class:`kikcalc.scenario._Reader`; anything that could not be read is None (its
+    ``reader`` is :class:`kikcalc.scenario_reader.Reader`; anything that could not be read is None (its
     problem recorded). Strategies or targets already None stay None.
     """
     prices = _prices(reader, raw.get("prices"), calendar) if "prices" in raw else None
@@ -249,6 +249,6 @@ def _target_payers(reader: Any, raw: Any, targets: list[Target] | None) -> list[
 
 
 def _describe(value: Any) -> str:
-    from kikcalc.scenario import _describe as describe
+    from kikcalc.scenario_reader import describe
 
     return describe(value)

@@ -26,7 +26,7 @@ from kikcalc.spec import Scenario, Seasons
 
 if TYPE_CHECKING:
     from kikcalc.calendar import Calendar
-    from kikcalc.scenario import _Reader
+    from kikcalc.scenario_reader import Reader as _Reader
 
 KEYS = ("season", "season_normalise", "cycle")
 """The keys a state or a [[transitions]] table may give for its season and cycle."""
@@ -179,6 +179,6 @@ def _factor_path(path: str, raw_transitions: list, i: int) -> str:
 
 
 def _shown(value: Any) -> str:
-    from kikcalc.scenario import _describe
+    from kikcalc.scenario_reader import describe as _describe
 
     return _describe(value)

@@ -84,7 +84,7 @@ def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.nda
 def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     """(R, S): True where a row's rates, in some month after effects, leave their domain (a probability
     outside [0, 1], a negative hazard) or make leaving the state more likely than 1, or where an
-    inflow turns negative. The rule is the file's own (:func:`kikcalc.scenario._check_rates`).
+    inflow turns negative. The rule is the file's own (:func:`kikcalc.aftereffects.problems`).
 
     Month 0 checks every rate and state. A later month in which rates change
     (:func:`~kikcalc.transitions.change_months`) checks the rates effects, seasons and the cycle

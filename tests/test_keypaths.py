@@ -15,7 +15,8 @@ from kikcalc import keypaths
 from kikcalc.cli import main
 from kikcalc.keypaths import KeyPathError
 from kikcalc.result import run_scenario
-from kikcalc.scenario import _join, build, read
+from kikcalc.scenario import build, read
+from kikcalc.scenario_reader import join as _join
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 KIK2 = SCENARIOS / "aabenraa-kik2.toml"

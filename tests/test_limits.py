@@ -12,7 +12,8 @@ import pytest
 from conftest import ROOT, SCENARIOS, one_state
 from kikcalc import limits, textfile
 from kikcalc.errors import ScenarioError
-from kikcalc.scenario import build, name_problem
+from kikcalc.scenario import build
+from kikcalc.scenario_reader import name_problem
 
 DOC = (ROOT / "docs" / "scenario-format.md").read_text(encoding="utf-8")
 
