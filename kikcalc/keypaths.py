@@ -24,6 +24,7 @@ from __future__ import annotations
 import copy
 import datetime
 import difflib
+import functools
 import json
 import re
 import tomllib
@@ -62,6 +63,19 @@ class KeyPathError(ValueError):
 # --- the grammar --------------------------------------------------------------------------------
 
 def parse(path: str) -> tuple[Part, ...]:
+    """The parts of a key path (:func:`_parse`), each path's found once: a scenario's checks and a run of many draws
+    ask for the same paths again and again."""
+    if not isinstance(path, str):
+        return _parse(path)
+    return _parsed(path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(path: str) -> tuple[Part, ...]:
+    return _parse(path)
+
+
+def _parse(path: str) -> tuple[Part, ...]:
     """The parts of a key path: ``"strategies.kik2.effects[0].multiply"`` -> ``("strategies", "kik2", "effects", 0, "multiply")``.
 
     Parameters

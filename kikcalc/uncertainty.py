@@ -148,6 +148,7 @@ def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
         return Uncertainty((), None), [Problem("uncertainty", "expected a table of key path = { dist = ..., ... }")]
     seen: dict[str, str] = {}
     seen_parts: dict[tuple, str] = {}  # each entry's parsed key path, for the check that none holds another
+    held: dict[tuple, str] = {}  # each start of an entry's parsed key path, and the first entry it starts
     for given, entry in table.items():
         where = keypaths.child("uncertainty", given)
         try:
@@ -158,12 +159,14 @@ def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
             continue
         parts = keypaths.parse(path)
         clash = next((seen_parts[p] for p in (*(parts[:k] for k in range(1, len(parts))), parts) if p in seen_parts), None)
-        clash = clash if clash is not None else next((g for p, g in seen_parts.items() if p[: len(parts)] == parts), None)
+        clash = clash if clash is not None else held.get(parts)
         if clash is not None:
             problems.append(Problem(where, f"given together with {clash!r}, which holds it or it holds; give one"))
             continue
         seen[path] = given
         seen_parts[parts] = given
+        for k in range(1, len(parts) + 1):
+            held.setdefault(parts[:k], given)
         found = _entry(scenario, where, path, place, entry, problems)
         if found is not None:
             inputs.append(found)

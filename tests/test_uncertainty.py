@@ -267,6 +267,12 @@ INVALID = [
         "states.kh.inflow": {"dist": "gamma", "mean": 1, "sd": 0.1, "scale": True},
         "states.kh.inflow.2021": {"dist": "gamma", "mean": 30, "sd": 3}}},
      'uncertainty."states.kh.inflow.2021"', "given together with 'states.kh.inflow'"),
+    ("an-entry-and-its-series", {**INFLOW_BY_YEAR, "uncertainty": {
+        "states.kh.inflow.2021": {"dist": "gamma", "mean": 30, "sd": 3},
+        "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
+        "states.kh.inflow.2020": {"dist": "gamma", "mean": 20, "sd": 3},
+        "states.kh.inflow": {"dist": "gamma", "mean": 1, "sd": 0.1, "scale": True}}},
+     'uncertainty."states.kh.inflow"', "given together with 'states.kh.inflow.2021'"),
     ("factor-that-can-be-negative", {**INFLOW_BY_YEAR, "uncertainty": {
         "states.kh.inflow": {"dist": "normal", "mean": 1, "sd": 0.1, "scale": True}}},
      'uncertainty."states.kh.inflow"', "can draw a negative factor"),
