@@ -1,6 +1,6 @@
 """Speed and memory of the engine, run on demand (not part of the test suite).
 
-    python benchmarks/bench_engine.py
+    python benchmarks/bench_engine.py                  # --startup-only: only the first comparison
 
 Reports: the start-up and run time of `kikcalc run` on a shipped scenario (from a regular install
 of this checkout in a temporary folder, as `pip install .` gives: an editable install's import
@@ -11,6 +11,7 @@ on the leading axis, as uncertainty draws will be).
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -69,6 +70,9 @@ def large_scenario(n_states: int = 20, years: int = 20, n_strategies: int = 200)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--startup-only", action="store_true", help="Only kikcalc run against a bare import; no large scenario.")
+    args = parser.parse_args()
     python = sys.executable
     installed = installed_copy()
     bare = wall([python, "-c", "import numpy, pandas"], repeats=9)
@@ -76,6 +80,8 @@ def main() -> None:
     shutil.rmtree(installed, ignore_errors=True)
     print(f"import numpy, pandas:                     {bare:.3f} s (median of 9)")
     print(f"kikcalc run scenarios/aabenraa-kik2.toml: {cli:.3f} s (median of 9), ratio {cli / bare:.2f} (target at most 1.3)")
+    if args.startup_only:
+        return
 
     raw = large_scenario()
     tracemalloc.start()
