@@ -18,10 +18,11 @@ from tabulate import tabulate
 from conftest import ROOT, SCENARIOS
 from kikcalc.formats import _text
 
-NOT_FOR_RUN = ("scipy", "matplotlib", "jinja2", "openpyxl", "tabulate", "wcwidth", "importlib.metadata",
+NOT_FOR_RUN = ("scipy", "matplotlib", "jinja2", "openpyxl", "tabulate", "wcwidth", "importlib.metadata", "babel",
                "kikcalc.charts", "kikcalc.chart_data", "kikcalc.followup", "kikcalc.sensitivity", "kikcalc.calibration",
                "kikcalc.goalseek", "kikcalc.report_html", "kikcalc.liability")
-"""What ``kikcalc run`` of a shipped scenario must not import: other commands' libraries and modules."""
+"""What ``kikcalc run`` of a shipped scenario must not import: other commands' libraries and modules, and babel (the
+default locale's numbers are written without it)."""
 
 
 def imported_by(*args: str) -> set[str]:
