@@ -20,9 +20,10 @@ from kikcalc.formats import _text
 
 NOT_FOR_RUN = ("scipy", "matplotlib", "jinja2", "openpyxl", "tabulate", "wcwidth", "importlib.metadata", "babel",
                "kikcalc.charts", "kikcalc.chart_data", "kikcalc.followup", "kikcalc.sensitivity", "kikcalc.calibration",
-               "kikcalc.goalseek", "kikcalc.report_html", "kikcalc.liability")
-"""What ``kikcalc run`` of a shipped scenario must not import: other commands' libraries and modules, and babel (the
-default locale's numbers are written without it)."""
+               "kikcalc.goalseek", "kikcalc.report_html", "kikcalc.liability", "kikcalc.cli_liability", "kikcalc.cli_new",
+               "kikcalc.cli_plot", "kikcalc.cli_report", "kikcalc.cli_snapshot", "kikcalc.cli_draws", "kikcalc.snapshot")
+"""What ``kikcalc run`` of a shipped scenario must not import: other commands' libraries and modules (the other
+commands' ``cli_*`` modules too), and babel (the default locale's numbers are written without it)."""
 
 
 def imported_by(*args: str) -> set[str]:
@@ -42,6 +43,35 @@ def test_run_imports_no_other_commands_libraries(fmt):
     modules = imported_by("run", str(SCENARIOS / "aabenraa-kik2.toml"), "--format", fmt)
     assert "kikcalc.engine" in modules  # it did run
     assert sorted(m for m in modules if m.split(".")[0] in NOT_FOR_RUN or m in NOT_FOR_RUN) == []
+
+
+def test_each_command_module_registers_the_commands_the_command_line_expects_of_it():
+    """kikcalc.cli imports a ``cli_*`` module when one of its commands is named: each module registers exactly the
+    commands COMMAND_MODULES gives it, and kikcalc.cli alone registers none of them."""
+    script = ("import importlib, json\nfrom kikcalc import cli\nbefore = set(cli.main.commands)\nfound = {}\n"
+              "for module in sorted(set(cli.COMMAND_MODULES.values())):\n"
+              "    known = set(cli.main.commands)\n    importlib.import_module(module)\n"
+              "    found.update({name: module for name in set(cli.main.commands) - known})\n"
+              "print(json.dumps([sorted(before), found, cli.COMMAND_MODULES]))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    before, found, expected = json.loads(done.stdout)
+    assert found == expected
+    assert not set(before) & set(expected)
+    assert {"run", "compare", "validate"} <= set(before)
+
+
+def test_python_m_kikcalc_cli_is_the_kikcalc_command():
+    """``python -m kikcalc.cli`` (the benchmark's command) runs kikcalc.cli once, as the ``kikcalc`` command does:
+    the same output as ``python -m kikcalc``, and every command listed."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1767225600"}
+    outputs = [subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, cwd=ROOT, env=env,
+                              check=True).stdout
+               for args in (["run", "scenarios/aabenraa-kik2.toml", "-q"], ["--help"]) for module in ("kikcalc.cli", "kikcalc")]
+    assert outputs[0] == outputs[1].replace("python -m kikcalc ", "python -m kikcalc.cli ")
+    assert outputs[0].startswith("KIK II, AABENRAA\n")
+    assert outputs[2] == outputs[3].replace("python -m kikcalc ", "python -m kikcalc.cli ")
+    assert all(f"\n  {name} " in outputs[2] for name in ("run", "liability", "new", "diff", "plot", "report", "snapshot", "check"))
 
 
 # --- the grid --------------------------------------------------------------------------------------------
