@@ -91,6 +91,34 @@ def test_python_m_kikcalc_cli_is_the_kikcalc_command():
     assert all(f"\n  {name} " in outputs[2] for name in ("run", "liability", "new", "diff", "plot", "report", "snapshot", "check"))
 
 
+def test_the_command_ends_without_collecting_yet_runs_atexit_and_writes_everything(tmp_path):
+    """kikcalc._launch freezes the heap when the command is done, so Python's exit collects no garbage over it: an
+    atexit handler still runs, standard output is whole (the same as the command in this process), a file written
+    with -o is whole, and the exit code is the command's."""
+    from click.testing import CliRunner
+
+    from kikcalc.cli import main
+
+    scenario = str(SCENARIOS / "aabenraa-kik2.toml")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1767225600"}
+    script = ("import atexit, gc, sys\natexit.register(lambda: sys.stderr.write(f'ATEXIT frozen {gc.get_freeze_count() > 0}'))\n"
+              "sys.argv = ['kikcalc', *sys.argv[1:]]\nfrom kikcalc import _launch\n_launch.main()\n")
+    done = subprocess.run([sys.executable, "-c", script, "run", scenario, "-q"], capture_output=True, text=True,
+                          cwd=ROOT, env=env)
+    assert done.returncode == 0 and done.stderr.endswith("ATEXIT frozen True")
+    here = CliRunner(env={"SOURCE_DATE_EPOCH": "1767225600"}).invoke(main, ["run", scenario, "-q"])
+    assert done.stdout == here.stdout and len(done.stdout) > 5000
+    written = tmp_path / "run.csv"
+    done = subprocess.run([sys.executable, "-c", script, "run", scenario, "-q", "-o", str(written)], capture_output=True,
+                          text=True, cwd=ROOT, env=env)
+    assert done.returncode == 0 and "ATEXIT frozen True" in done.stderr
+    assert written.read_text(encoding="utf-8") == CliRunner(env={"SOURCE_DATE_EPOCH": "1767225600"}).invoke(
+        main, ["run", scenario, "-q", "-f", "csv"]).stdout
+    done = subprocess.run([sys.executable, "-c", script, "run", str(tmp_path / "missing.toml")], capture_output=True,
+                          text=True, cwd=ROOT, env=env)
+    assert done.returncode == 2 and done.stderr.endswith("ATEXIT frozen True")
+
+
 # --- the grid --------------------------------------------------------------------------------------------
 
 CELLS = ["", " ", "a", "abc", "1,234", "-0.5", "+1.234,5", "æøå", "Helårspersoner", "x y", None, 12, 3.25, "met",
