@@ -161,3 +161,49 @@ def test_a_grid_by_hand():
         "|--------------|---------|------|\n"
         "| kh           | 1,234.5 |      |\n"
         "| sygedagpenge |       7 | -0.5 |")
+
+
+# --- the tables read column by column ---------------------------------------------------------------------
+
+def _same_cells(first, second) -> bool:
+    """Equal cell by cell, of the same type, NaN equal to NaN."""
+    return type(first) is type(second) and (first == second or (first != first and second != second))
+
+
+@pytest.mark.filterwarnings("ignore:DataFrame columns are not unique")
+def test_the_text_formats_read_every_table_as_to_dict_and_itertuples_do():
+    """kikcalc.formats._text reads the run's tables column by column rather than with to_dict(orient="records") and
+    itertuples (start-up): the same rows, cell for cell and type for type, for every table a run shows of every
+    shipped scenario, and for frames that go to pandas itself (an object column of numbers, two columns of a name)."""
+    import math
+
+    import numpy as np
+    import pandas as pd
+
+    import kikcalc
+    from kikcalc import tables
+
+    frames = [pd.DataFrame({"a": ["x", None], "b": np.array([1.5, math.nan]), "n": [1, 2]}),
+              pd.DataFrame({"a": ["x", "y"], "o": pd.Series([np.float64(1.0), math.nan], dtype=object)}),
+              pd.DataFrame([[1, 2]], columns=["a", "a"]), pd.DataFrame({"a": []})]
+    for path in sorted(SCENARIOS.glob("*.toml")):
+        result = kikcalc.run(path)
+        names = result.scenario.strategy_names
+        frames += [tables.summary(result, names), tables.programmes(result, names), tables.targets(result, names)]
+        frames += [table(result, name) for name in names for table in (tables.persons_by_year, tables.money_by_year)]
+    for frame in frames:
+        expected = frame.to_dict(orient="records")
+        got = _text._records(frame)
+        assert len(got) == len(expected) and all(
+            list(g) == list(e) and all(_same_cells(g[k], e[k]) for k in e) for g, e in zip(got, expected, strict=True))
+        tuples = list(frame.itertuples())
+        rows = _text._rows(frame)
+        for row, named in zip(rows, tuples, strict=True):
+            fields = named._fields[1:]  # the index first
+            if isinstance(row, tuple):  # given to itertuples itself
+                assert row == named
+                continue
+            assert list(vars(row)) == list(frame.columns)
+            assert all(_same_cells(getattr(row, name), value) for name, value in zip(frame.columns, named[1:], strict=True))
+            assert len(fields) == len(frame.columns)
+        assert len(rows) == len(tuples)
