@@ -156,6 +156,14 @@ def number(value: float | None, decimals: int = 0, locale: str = "en") -> str:
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0" for a tiny negative
+    plain = _PLAIN.get(locale)
+    if plain is not None and abs(rounded) * 10.0 ** decimals < 1e15:
+        # Below 1e15 units of its last decimal, ``rounded`` is the double nearest to one number of ``decimals``
+        # decimals, closer to it than half a unit: Python's fixed-point text of the double is that number, as is
+        # babel's quantised shortest repr (tests/test_locale.py checks the two agree).
+        text = f"{rounded:,.{decimals}f}"
+        return text if (plain["group"], plain["decimal"]) == (",", ".") else \
+            text.translate(str.maketrans({",": plain["group"], ".": plain["decimal"]}))
     with decimal.localcontext() as context:  # babel quantises in Decimal: 28 digits fail from 1e28 kr. (or 1e25 at 6 decimals)
         context.prec = 400
         return _formatted(rounded, pattern, locale)

@@ -197,21 +197,34 @@ def test_the_default_locale_formats_as_babel_does_on_random_values_and_every_pat
     assert written > 0.9 * len(_PATTERNS) * 430 * 2
 
 
-def test_the_default_locales_numbers_are_the_same_as_through_babel(monkeypatch):
+@pytest.mark.parametrize("locale", list(locale_module.LOCALES))
+def test_the_default_locales_numbers_are_the_same_as_through_babel(monkeypatch, locale):
     """Every public number function of kikcalc.locale for "en", against the same function with babel doing all of
-    its formatting (no locale written without babel)."""
+    its formatting (no locale written without babel); and for "da" written without babel from its CLDR symbols (the
+    other separators), against babel. Values near 1e15 units of the last decimal, where number() leaves Python's own
+    fixed-point text for babel's steps, are among them."""
     import random
 
+    from babel import Locale
+
+    if locale not in locale_module._PLAIN:
+        cldr = Locale.parse(locale_module.LOCALES[locale])
+        latin = cldr.number_symbols["latn"]
+        monkeypatch.setitem(locale_module._PLAIN, locale, {"decimal": latin["decimal"], "group": latin["group"],
+                                                          "infinity": latin["infinity"],
+                                                          "percent_pattern": cldr.percent_formats[None].pattern})
     generator = random.Random(9)
     values = _values(generator)[:1500]
+    values += [sign * (10.0 ** (15 - d) - k * 10.0 ** -d) for d in range(5) for k in (0, 0.5, 1, 2) for sign in (1, -1)]
+    values += [generator.uniform(-1, 1) * 10.0 ** generator.uniform(9, 16) for _ in range(300)]
     calls = []
     for value in values:
         for decimals in range(4):
-            calls += [(locale_module.number, (value, decimals, "en")), (locale_module.signed, (value, decimals, "en")),
-                      (locale_module.percent, (value, "en", decimals)), (locale_module.share, (value, "en", decimals))]
-        calls += [(locale_module.kroner, (value, "en")), (locale_module.mio, (value, "en")),
-                  (locale_module.persons, (value, "en")), (locale_module.significant, (value, 6, "en")),
-                  (locale_module.significant, (value, 3, "en"))]
+            calls += [(locale_module.number, (value, decimals, locale)), (locale_module.signed, (value, decimals, locale)),
+                      (locale_module.percent, (value, locale, decimals)), (locale_module.share, (value, locale, decimals))]
+        calls += [(locale_module.kroner, (value, locale)), (locale_module.mio, (value, locale)),
+                  (locale_module.persons, (value, locale)), (locale_module.significant, (value, 6, locale)),
+                  (locale_module.significant, (value, 3, locale))]
     plain = [_outcome(function, *args) for function, args in calls]
     monkeypatch.setattr(locale_module, "_PLAIN", {})
     through_babel = [_outcome(function, *args) for function, args in calls]
