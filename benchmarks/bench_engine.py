@@ -1,6 +1,6 @@
 """Speed and memory of the engine, run on demand (not part of the test suite).
 
-    python benchmarks/bench_engine.py
+    python benchmarks/bench_engine.py                  # --startup-only: only the first comparison; --repeats N
 
 Reports: the start-up and run time of `kikcalc run` on a shipped scenario (from a regular install
 of this checkout in a temporary folder, as `pip install .` gives: an editable install's import
@@ -11,6 +11,7 @@ on the leading axis, as uncertainty draws will be).
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -37,18 +38,21 @@ def installed_copy() -> str:
     return target
 
 
-def wall(command: list[str], repeats: int = 5, path: str | None = None) -> float:
-    """Median wall time of a command run in ``path`` (on its PYTHONPATH too), with bytecode cached as an
-    installed package has it."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
-    if path:
-        env["PYTHONPATH"] = path
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=path or ROOT, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def walls(commands: dict[str, tuple[list[str], str | None]], repeats: int) -> dict[str, float]:
+    """Median wall time of each command (its argv, and a folder to run it in and put on its PYTHONPATH, or None),
+    with bytecode cached as an installed package has it. The commands run in turns, each once a round after one
+    untimed round, so that a change in a shared machine's load falls on each alike (run one after the other, nine
+    times each, the ratio moved from 0.97 to 1.37 between two minutes of the same code)."""
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(repeats + 1):
+        for name, (command, path) in commands.items():
+            env = {**environment, "PYTHONPATH": path} if path else environment
+            start = time.perf_counter()
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=path or ROOT, env=env)
+            if round_:
+                times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(taken) for name, taken in times.items()}
 
 
 def large_scenario(n_states: int = 20, years: int = 20, n_strategies: int = 200) -> dict:
@@ -69,13 +73,23 @@ def large_scenario(n_states: int = 20, years: int = 20, n_strategies: int = 200)
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--startup-only", action="store_true", help="Only kikcalc run against a bare import; no large scenario.")
+    parser.add_argument("--repeats", type=int, default=9, help="Timed rounds of the two commands, in turns (default 9).")
+    args = parser.parse_args()
     python = sys.executable
     installed = installed_copy()
-    bare = wall([python, "-c", "import numpy, pandas"], repeats=9)
-    cli = wall([python, "-m", "kikcalc.cli", "run", str(ROOT / "scenarios/aabenraa-kik2.toml")], repeats=9, path=installed)
+    timed = walls({"bare": ([python, "-c", "import numpy, pandas"], None),
+                   "run": ([python, "-m", "kikcalc.cli", "run", str(ROOT / "scenarios/aabenraa-kik2.toml")], installed)},
+                  args.repeats)
     shutil.rmtree(installed, ignore_errors=True)
-    print(f"import numpy, pandas:                     {bare:.3f} s (median of 9)")
-    print(f"kikcalc run scenarios/aabenraa-kik2.toml: {cli:.3f} s (median of 9), ratio {cli / bare:.2f} (target at most 1.3)")
+    bare, cli = timed["bare"], timed["run"]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"import numpy, pandas:                     {bare:.3f} s (median of {args.repeats}, in turns with the next)")
+    print(f"kikcalc run scenarios/aabenraa-kik2.toml: {cli:.3f} s (median of {args.repeats}), ratio {cli / bare:.2f} "
+          f"(target at most 1.3); load average {load}")
+    if args.startup_only:
+        return
 
     raw = large_scenario()
     tracemalloc.start()

@@ -21,7 +21,7 @@ __version__ = "0.1.0"
 __all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "followup", "load", "run",
            "sensitivity", "solve", "tornado"]
 
-_HOMES = {"run": "kikcalc.api", "calibrate": "kikcalc.api", "solve": "kikcalc.api", "tornado": "kikcalc.api",
+_HOMES = {"run": "kikcalc.result", "calibrate": "kikcalc.api", "solve": "kikcalc.api", "tornado": "kikcalc.api",
           "Problem": "kikcalc.errors", "ScenarioError": "kikcalc.errors", "Result": "kikcalc.result",
           "load": "kikcalc.scenario", "Scenario": "kikcalc.spec"}
 """Where each public name lives."""

@@ -65,12 +65,10 @@ def unknown_strategy(name: str, known: list[str], where: str) -> str:
 
 def run(scenario: ScenarioLike):
     """Run every strategy of a scenario (a validated Scenario, or a path to a scenario file): a
-    :class:`~kikcalc.result.Result` whose tables are DataFrames."""
-    from kikcalc.result import run_scenario
+    :class:`~kikcalc.result.Result` whose tables are DataFrames (:func:`kikcalc.result.run`, ``kikcalc.run``)."""
+    from kikcalc.result import run as run_file
 
-    if not isinstance(scenario, Scenario):
-        scenario = load(scenario)
-    return run_scenario(scenario)
+    return run_file(scenario)
 
 
 # --- sensitivity and tornado -------------------------------------------------------------------

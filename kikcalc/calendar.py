@@ -7,9 +7,10 @@ two months is a subtraction. The model's months are indexed 0..T-1 from the scen
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
+
+from kikcalc.records import frozen
 
 _MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits: "２０２４-１２" is not a month
 YEAR_RE = re.compile(r"^[0-9]{4}$")
@@ -32,7 +33,7 @@ def format_month(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Calendar:
     """The simulated months, from ``start`` to ``end`` inclusive (month numbers)."""
 

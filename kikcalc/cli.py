@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+if __name__ == "__main__":  # python -m kikcalc.cli: the kikcalc command, with kikcalc.cli imported once, as itself
+    from kikcalc._launch import main as _launched
+
+    _launched()
+    raise SystemExit(0)
+
 import functools
+import importlib
 import os
 import shlex
 import sys
@@ -24,6 +31,12 @@ EXIT_BAD_INPUT = 2
 EXIT_BUG = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as the shell reports a program stopped by Ctrl-C
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a Unix tool whose reader went away (| head)
+
+COMMAND_MODULES = {"liability": "kikcalc.cli_liability", "new": "kikcalc.cli_new", "diff": "kikcalc.cli_new",
+                   "plot": "kikcalc.cli_plot", "report": "kikcalc.cli_report", "snapshot": "kikcalc.cli_snapshot",
+                   "check": "kikcalc.cli_snapshot"}
+"""The commands defined outside this module, and the module that registers each on :func:`main` when imported
+(tests/test_startup.py checks that each module registers exactly these)."""
 
 
 def _handles_bad_input(command: Callable) -> Callable:
@@ -210,7 +223,19 @@ class _Main(click.Group):
     :func:`_handles_bad_input`; a run larger than the machine's memory is 2 too); 130 interrupted (Ctrl-C);
     141 standard output closed by its reader; 3 anything else, which is a bug: one line saying so and how to
     report it, the traceback with --debug.
+
+    The commands of the ``cli_*`` modules are imported only when named (or listed, by --help): a command pays
+    at start-up for no other command's module.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command, its module imported the first time it is asked for (:data:`COMMAND_MODULES`)."""
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(COMMAND_MODULES[cmd_name])  # registers it on main
+        return super().get_command(ctx, cmd_name)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta["kikcalc.argv"] = list(args)  # for the bug report: the command as typed
@@ -647,9 +672,3 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
-from kikcalc import cli_liability, cli_new, cli_plot, cli_report, cli_snapshot  # noqa: E402, F401  (register their commands)
-
-if __name__ == "__main__":  # python -m kikcalc.cli: the commands registered above are on kikcalc.cli's main, not this copy's
-    from kikcalc.cli import main as registered
-
-    registered()

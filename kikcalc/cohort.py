@@ -35,10 +35,10 @@ would not let one product a month write the (R, T+1, S) tables (docs/scaling.md)
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
 
+from kikcalc.records import frozen
 from kikcalc.refusion import reset_months
 from kikcalc.returns import arriving_outside, leaving_by_anciennitet, outside_month
 from kikcalc.spec import Scenario
@@ -53,7 +53,7 @@ PROFILE_TOLERANCE = 1e-12
 """Relative to its scale: a row's banded rate within this of its scale times the file's profile takes the profile."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Structure:
     """The states and transitions as index arrays, in the engine's own order: benefit states first.
 
@@ -201,7 +201,7 @@ def _structure_of(scenario: Scenario) -> Structure:
     return Structure.build(scenario)
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Moves:
     """One month's moves for R rows, split for :func:`step`; Sb benefit and So outside states, m columns of
     the reduced stock moved by the moves out (:attr:`Structure.moved`)."""

@@ -27,12 +27,12 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
 from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
+from kikcalc.records import frozen
 from kikcalc.settle import SETTLE_ROUNDS, settle
 from kikcalc.spec import Scenario
 from kikcalc.transitions import (
@@ -55,7 +55,7 @@ class UnsettledMixWarning(UserWarning):
     """A settled initial anciennitet mix was asked of a state whose stock does not settle (:func:`kikcalc.settle.settle`)."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Trajectory:
     """Persons through the horizon, for each row.
 

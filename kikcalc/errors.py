@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from kikcalc.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One thing wrong with a scenario file: where (a key path) and what was expected."""
 

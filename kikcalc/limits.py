@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from kikcalc.errors import Problem
+from kikcalc.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Range:
     """The closed range ``[low, high]`` a kind of number must lie in; None: no bound on that side."""
 

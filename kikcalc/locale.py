@@ -2,7 +2,10 @@
 
 ``--locale en`` (the default) writes 1,234,567.8 and "mio. DKK"; ``--locale da`` writes
 1.234.567,8, Danish month names and "mio. kr.". babel does the number formatting, from the CLDR
-data of each locale, rather than hand-written separators. Nothing here computes a model number.
+data of each locale, rather than hand-written separators; for the default locale the few CLDR symbols it
+needs are written out here (:data:`_PLAIN`) and babel's steps taken without loading babel, whose first
+read of its locale data costs every command about 20 ms (tests/test_locale.py checks both against babel).
+Nothing here computes a model number.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ import math
 import re
 from collections.abc import Iterator
 from contextvars import ContextVar
-from typing import Any
-
-from babel import Locale
-from babel.dates import get_month_names
-from babel.numbers import NumberPattern, parse_pattern
+from typing import TYPE_CHECKING, Any
 
 from kikcalc.errors import UsageError
+
+if TYPE_CHECKING:
+    from babel import Locale
+    from babel.numbers import NumberPattern
 
 LOCALES = {"en": "en_GB", "da": "da_DK"}
 """The --locale choices and the CLDR locale each one formats with."""
@@ -74,22 +77,71 @@ def checked(locale: str) -> str:
     return locale
 
 
+_PLAIN = {"en": {"decimal": ".", "group": ",", "infinity": "∞", "percent_pattern": "#,##0%"}}
+"""What babel's CLDR data says of the locales written without babel (en_GB's decimal and group symbols, its
+infinity and its percent pattern; tests/test_locale.py checks them against babel's data)."""
+
+_PLAIN_PATTERN = re.compile(r"#,##0(?:\.(0*)(#*))?( ?%)?")
+"""The number patterns :func:`_plain` follows: grouping by three, at least one integer digit, ``0`` decimals
+always written and ``#`` ones when not zero, an optional percent sign (the value times 100)."""
+
+
 @functools.cache
 def _cldr(locale: str) -> Locale:
     """The CLDR locale of a --locale, read from babel's data once per process (its first read is the slow part)."""
+    from babel import Locale
+
     return Locale.parse(LOCALES[checked(locale)])
 
 
 @functools.cache
 def _pattern(pattern: str) -> NumberPattern:
     """A CLDR number pattern (``#,##0.0``, ``#,##0.0 %``), parsed once per process."""
+    from babel.numbers import parse_pattern
+
     return parse_pattern(pattern)
 
 
 def _formatted(value: float, pattern: str, locale: str) -> str:
-    """``value`` in ``pattern`` with the locale's symbols: babel's format_decimal and format_percent, which parse
-    the locale and the pattern again on every call."""
+    """``value`` in ``pattern`` with the locale's symbols: babel's format_decimal and format_percent (which parse
+    the locale and the pattern again on every call), or the same steps by :func:`_plain` for a locale in
+    :data:`_PLAIN` and a pattern it follows."""
+    symbols = _PLAIN.get(locale)
+    if symbols is not None:
+        parts = _PLAIN_PATTERN.fullmatch(pattern)
+        if parts is not None:
+            return _plain(value, parts, symbols)
+    return _babel(value, pattern, locale)
+
+
+def _babel(value: float, pattern: str, locale: str) -> str:
+    """``value`` in ``pattern`` with the locale's symbols, by babel."""
     return _pattern(pattern).apply(value, _cldr(locale))
+
+
+def _plain(value: float, parts: re.Match, symbols: dict[str, str]) -> str:
+    """babel's NumberPattern.apply for a pattern of :data:`_PLAIN_PATTERN`, step by step in the same Decimal
+    operations and context: the value's shortest repr, scaled by 100 for a percentage; the sign apart; rounded half
+    to even at the most decimals; the integer grouped by three; the decimals padded to the fewest and their trailing
+    zeros dropped down to it; "-" before a negative (a rounded -0 too), the pattern's suffix after."""
+    required, optional, suffix = parts.group(1) or "", parts.group(2) or "", parts.group(3) or ""
+    fewest, most = len(required), len(required) + len(optional)
+    number = decimal.Decimal(str(value)).scaleb(2 if suffix else 0)
+    negative = number.is_signed()
+    number = abs(number).normalize()
+    if number.is_infinite():
+        digits = symbols["infinity"]
+    else:
+        whole, _, fraction = f"{number.quantize(decimal.Decimal(10) ** -most):f}".partition(".")
+        head = len(whole) % 3 or 3
+        groups = [whole[:head], *(whole[i:i + 3] for i in range(head, len(whole), 3))]
+        digits = symbols["group"].join(groups)
+        fraction = (fraction or "0").ljust(fewest, "0")
+        if most and not (fewest == 0 and int(fraction) == 0):
+            while len(fraction) > fewest and fraction[-1] == "0":
+                fraction = fraction[:-1]
+            digits += symbols["decimal"] + fraction
+    return ("-" if negative else "") + digits + suffix
 
 
 def _blank(value: Any) -> bool:
@@ -104,6 +156,14 @@ def number(value: float | None, decimals: int = 0, locale: str = "en") -> str:
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no "-0" for a tiny negative
+    plain = _PLAIN.get(locale)
+    if plain is not None and abs(rounded) * 10.0 ** decimals < 1e15:
+        # Below 1e15 units of its last decimal, ``rounded`` is the double nearest to one number of ``decimals``
+        # decimals, closer to it than half a unit: Python's fixed-point text of the double is that number, as is
+        # babel's quantised shortest repr (tests/test_locale.py checks the two agree).
+        text = f"{rounded:,.{decimals}f}"
+        return text if (plain["group"], plain["decimal"]) == (",", ".") else \
+            text.translate(str.maketrans({",": plain["group"], ".": plain["decimal"]}))
     with decimal.localcontext() as context:  # babel quantises in Decimal: 28 digits fail from 1e28 kr. (or 1e25 at 6 decimals)
         context.prec = 400
         return _formatted(rounded, pattern, locale)
@@ -121,10 +181,15 @@ def significant(value: float | None, digits: int = 6, locale: str | None = None)
         return number(value, 0, locale)
     if not 1e-4 <= abs(value) < 1e15:
         text = f"{value:.{digits}g}"
-        return text.replace(".", ",") if _cldr(locale).number_symbols["latn"]["decimal"] == "," else text
+        return text.replace(".", ",") if _decimal_symbol(locale) == "," else text
     decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
     pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
     return _formatted(round(value, decimals), pattern, locale)
+
+
+def _decimal_symbol(locale: str) -> str:
+    plain = _PLAIN.get(locale)
+    return plain["decimal"] if plain is not None else _cldr(locale).number_symbols["latn"]["decimal"]
 
 
 def kroner(value: float | None, locale: str = "en") -> str:
@@ -152,6 +217,8 @@ def percent(share: float | None, locale: str = "en", decimals: int = 1) -> str:
 
 def month_name(month: int, locale: str = "en") -> str:
     """The calendar month's full name: 1 -> January (en) or januar (da)."""
+    from babel.dates import get_month_names
+
     return str(get_month_names("wide", locale=_cldr(locale))[month])
 
 
@@ -199,7 +266,8 @@ def share(value: float | None, locale: str = "en", decimals: int = 1) -> str:
     """A share as a table writes it, in the locale's own percent pattern (CLDR): 76.9% (en) or 76,9 % (da)."""
     if _blank(value):
         return ""
-    cldr = _cldr(locale).percent_formats[None].pattern.replace("\xa0", " ")
+    plain = _PLAIN.get(checked(locale))
+    cldr = (plain["percent_pattern"] if plain is not None else _cldr(locale).percent_formats[None].pattern).replace("\xa0", " ")
     pattern = re.sub(r"0(?=\s*%)", "0" + ("." + "0" * decimals if decimals > 0 else ""), cldr, count=1)
     rounded = round(float(value), decimals + 2) or 0.0  # no "-0.0%" for a tiny negative
     return _formatted(rounded, pattern, locale)

@@ -12,13 +12,13 @@ kroner either way (:func:`discount_factors`).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from kikcalc.engine import Trajectory, mean_of_ends
 from kikcalc.payment_share import economic_full_time_persons, paid_share
+from kikcalc.records import frozen
 from kikcalc.refusion import state_share_during_month, state_share_on_return
 from kikcalc.spec import Payer, PriceView, Refusion, Scenario
 from kikcalc.transitions import measures_costs
@@ -28,7 +28,7 @@ SAVING_TOLERANCE = 1e-6
 """Kroner: a cumulative saving this close to zero counts as zero (floating-point noise)."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Money:
     """A scenario's money, month by month, for each strategy.
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import calendar as _days
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,6 +34,7 @@ import numpy as np
 from kikcalc import limits
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
+from kikcalc.records import frozen
 
 MEASURES = ("persons", "full_time", "entrants", "exits", "passed_through")
 """persons: a headcount at a date (a month's end, or the month boundary nearest a date);
@@ -51,7 +51,7 @@ _YEAR = re.compile(r"^([0-9]{4})$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Period:
     """A period as model months [first, last] (inclusive), or for a date the month boundary it falls on."""
 
@@ -100,7 +100,7 @@ def parse_period(text: Any, calendar: Calendar) -> Period:
     return period
 
 
-@dataclass(frozen=True)
+@frozen
 class Observation:
     """One observed number."""
 
@@ -117,7 +117,7 @@ class Observation:
         return f"{'+'.join(self.states)} {MEASURE_WORDS[self.measure]} {self.period.label}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Observations:
     """Observed numbers, in the order read, and where they came from."""
 

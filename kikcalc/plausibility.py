@@ -14,12 +14,12 @@ warnings").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kikcalc import keypaths
+from kikcalc.records import frozen
 from kikcalc.spec import Scenario
 from kikcalc.values import Values, for_scenario
 
@@ -40,7 +40,7 @@ PRICE_CHANGE_HIGH = 0.10
 1-5 % a year): an index in another base for some years, or a growth of 0.2 meant as 0.02."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Warning:
     """One number of a valid scenario that looks unintended: where (a key path) and what would be plausible."""
 
@@ -97,7 +97,7 @@ def cost_warnings(scenario: Scenario) -> list[Warning]:
 # --- the baseline's balance ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Balance:
     """Where a benefit state's caseload settles under the baseline's first-month rates and inflow.
 

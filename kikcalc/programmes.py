@@ -8,11 +8,10 @@ a monthly rate) and leave by the programme's outcome mix. Arrays here use the en
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from kikcalc.cohort import Structure
+from kikcalc.records import frozen
 from kikcalc.spec import Scenario
 
 
@@ -35,7 +34,7 @@ def _age(persons: np.ndarray) -> np.ndarray:
 # --- programmes -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Programmes:
     """The programmes of all strategies as arrays; P programmes, each with duration-1 waiting places."""
 

@@ -18,16 +18,16 @@ import os
 import shlex
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kikcalc.errors import UsageError
+from kikcalc.records import frozen
 
 EPOCH_VARIABLE = "SOURCE_DATE_EPOCH"
 
 
-@dataclass(frozen=True)
+@frozen
 class ScenarioFile:
     """A scenario file as the command named it, and the SHA-256 of its bytes (None if it cannot be read)."""
 
@@ -35,7 +35,7 @@ class ScenarioFile:
     sha256: str | None
 
 
-@dataclass(frozen=True)
+@frozen
 class Provenance:
     """Where one output came from.
 

@@ -6,8 +6,8 @@ written to a spreadsheet; :mod:`kikcalc.report` lays them out for a terminal or 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ import pandas as pd
 from kikcalc.engine import Trajectory, simulate
 from kikcalc.money import Money, anciennitet_weights, programme_costs
 from kikcalc.payment_share import economic_full_time_persons, programme_economic_full_time_persons
+from kikcalc.records import frozen
 from kikcalc.spec import Scenario
 from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
@@ -32,7 +33,7 @@ def _product(levels: dict[str, list]) -> dict[str, np.ndarray]:
     return columns
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Result:
     scenario: Scenario
     values: Values
@@ -307,6 +308,17 @@ class Result:
         if name not in names:
             raise KeyError(name)
         return names.index(name)
+
+
+def run(scenario: Scenario | str | Path) -> Result:
+    """Run every strategy of a scenario (a validated Scenario, or a path to a scenario file): a
+    :class:`Result` whose tables are DataFrames. ``kikcalc.run``; kikcalc.api's other entry points are for the
+    other commands, and ``kikcalc run`` does not import them."""
+    if not isinstance(scenario, Scenario):
+        from kikcalc.scenario import load
+
+        scenario = load(scenario)
+    return run_scenario(scenario)
 
 
 def run_scenario(scenario: Scenario, values: Values | None = None) -> Result:

@@ -7,11 +7,10 @@ month's matrix, so memory is that of a few stocks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, step
+from kikcalc.records import frozen
 
 SETTLE_TOLERANCE = 1e-13
 """A state's mix has settled when a round of :func:`settle` changes it by at most this (summed over anciennitet)."""
@@ -23,7 +22,7 @@ SETTLE_ROUNDS = 4096
 """The most rounds :func:`settle` takes."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Settlement:
     """Where D sets of constant rates and inflow settle (:func:`settle`); states in the engine's order."""
 

@@ -8,12 +8,13 @@ the scenario's month calendar (shape ``(T,)``) and onto anciennitet months (shap
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 import numpy as np
 
 from kikcalc.calendar import Calendar
+from kikcalc.records import frozen
 
 StateKind = Literal["benefit", "outside"]
 CostBasis = Literal["net", "gross"]
@@ -28,7 +29,7 @@ PRICED_LINES = ("cost", "measures_cost", "investment", "programmes", "flow_costs
 """The amounts a [prices] table states the price year of; ``in_current_prices`` may name the last four."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class State:
     """One state of the model: a benefit group or an outside state."""
 
@@ -58,7 +59,7 @@ class State:
         return self.kind == "benefit"
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Transition:
     """A monthly move from one state to another, as the file gave it."""
 
@@ -79,7 +80,7 @@ class Transition:
         return "probability" if self.form == "probability" else "hazard"
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Effect:
     """A strategy's change to one transition's rate, or to one state's inflow or measure cost, over a window."""
 
@@ -97,7 +98,7 @@ class Effect:
     """What the effect changes: a transition's rate, a state's inflow, or its measure cost per full-year person."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Programme:
     """A course: takes participants from a state, keeps them for some months, ends with an outcome mix."""
 
@@ -122,7 +123,7 @@ class Programme:
     """Model month indices of the first and last month of the intake window, inclusive."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class FlowCost:
     """kr. per person moved into a state in a window: payment by results, or a one-off cost."""
 
@@ -140,7 +141,7 @@ class FlowCost:
     path: str
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Grant:
     """Income from the state or a fund, paid as given or only if a target is met."""
 
@@ -155,7 +156,7 @@ class Grant:
     is a transfer) or another payer (a fund, the EU: income to the public sector)."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Strategy:
     name: str
     label: str
@@ -167,7 +168,7 @@ class Strategy:
     grants: tuple[Grant, ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class BudgetGuarantee:
     """The part of a saving on guaranteed benefits that flows back through the national adjustment."""
 
@@ -175,7 +176,7 @@ class BudgetGuarantee:
     states: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Target:
     """A committee target, judged for every strategy."""
 
@@ -220,7 +221,7 @@ TARGET_UNITS = {"level": "full-time persons", "share": "share", "flow": "persons
                 "payback": "month", "npv": "kr."}
 
 
-@dataclass(frozen=True)
+@frozen
 class Refusion:
     """The refusion staircase: the state's share of a gross benefit by weeks of anciennitet."""
 
@@ -235,7 +236,7 @@ class Refusion:
     again, like new inflow (kikcalc before this rule). :func:`kikcalc.refusion.reset_months` gives it in months."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Seasons:
     """Seasonal factors and a business-cycle multiplier, resolved onto the month calendar
     (:mod:`kikcalc.scenario_seasons` reads them; :mod:`kikcalc.transitions` applies them)."""
@@ -251,7 +252,7 @@ class Seasons:
         return np.flatnonzero((self.rate != 1.0).any(axis=0)).tolist()
 
 
-@dataclass(frozen=True)
+@frozen
 class Cofinancing:
     """A-dagpenge: the state pays the benefit and the municipality co-finances a share of it by
     weeks of anciennitet, in the bands of :class:`Refusion` (``band_end_weeks``)."""
@@ -262,7 +263,7 @@ class Cofinancing:
     """The states marked ``cofinancing = "a-dagpenge"``."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Prices:
     """The price year of a scenario's amounts, its price index, and the prices money is shown in."""
 
@@ -277,7 +278,7 @@ class Prices:
     """Money is reported in current prices (each year's kroner, as budgets are) or in fixed base-year prices."""
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Scenario:
     """A validated scenario. Strategies start with the baseline."""
 

@@ -7,18 +7,17 @@ with the baseline, so for the baseline itself they are "not applicable".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from kikcalc.engine import Trajectory
 from kikcalc.money import Money, money, persons_moved
 from kikcalc.payment_share import economic_full_time_persons
+from kikcalc.records import frozen
 from kikcalc.spec import Comparison, Scenario, Target
 from kikcalc.values import Values
 
 
-@dataclass(frozen=True)
+@frozen
 class Verdict:
     target: str
     label: str

@@ -21,13 +21,13 @@ import difflib
 import functools
 import math
 import weakref
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
+from kikcalc.records import frozen
 
 # dist -> the parameter sets it accepts, each (keys, what they mean); the first is the usual one.
 PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -46,7 +46,7 @@ TAIL = 1e-6
 """The percentiles a one-way (tornado) analysis sets a number to, unless its entry gives low and high."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Uncertain:
     """One uncertain number: its key path, its distribution in scipy's terms, and whether it scales."""
 
@@ -104,7 +104,7 @@ def _frozen(name: str, args: tuple[float, ...], kwargs: tuple[tuple[str, float],
     return getattr(stats, name)(*args, **dict(kwargs))
 
 
-@dataclass(frozen=True)
+@frozen
 class Uncertainty:
     """A scenario's uncertain numbers and the rank correlations between them."""
 

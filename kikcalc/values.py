@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import functools
 import weakref
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 
 import numpy as np
 
 from kikcalc import limits
 from kikcalc.calendar import parse_month
+from kikcalc.records import frozen
 from kikcalc.spec import Scenario
 
 
-@dataclass(frozen=True, eq=False)
+@frozen(eq=False)
 class Values:
     """Every number of a scenario for R rows; shapes below name R rows, S states, T months, A
     anciennitet months, n transitions, E effects, P programmes, F flow costs, G grants, N targets."""
@@ -173,7 +174,7 @@ class ValueDomainError(ValueError):
         super().__init__(f"{path}: {message}")
 
 
-@dataclass(frozen=True)
+@frozen
 class Slot:
     """Where a number named by key path lives in :class:`Values`, and what it may be."""
 

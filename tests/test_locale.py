@@ -131,3 +131,102 @@ def test_the_numbers_are_babels_with_the_locale_and_pattern_parsed_once(locale):
                                                                          locale=cldr)
             assert locale_module.percent(value, locale, decimals) == format_percent(value, format=pattern + " %", locale=cldr)
     assert locale_module.month_name(3, locale) == {"en": "March", "da": "marts"}[locale]
+
+
+# --- the default locale without babel --------------------------------------------------------------------
+
+def _values(generator):
+    """Floats as a report meets them and the awkward ones: ties in binary and in their shortest repr, every
+    magnitude from the smallest subnormal to the largest double, signed zeros, infinities and NaN."""
+    fixed = [0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.125, 2.675, 1.005, 0.045, 999.9995, 999999.5, 1e15, 1e16 + 2, 1e22, 1e23,
+             1e28, 1e300, 1.7976931348623157e308, 5e-324, 1e-5, 0.00049, -0.0005, math.inf, -math.inf, math.nan,
+             123456789.0, 76.92307692307692, 0.769, -0.049]
+    drawn = [generator.choice([-1, 1]) * generator.random() * 10.0 ** generator.randint(-8, 30) for _ in range(3000)]
+    drawn += [round(generator.uniform(-1e7, 1e7), generator.randint(0, 4)) + generator.choice([0, 5e-5, -5e-5])
+              for _ in range(1000)]
+    return fixed + drawn
+
+
+_PATTERNS = (["#,##0" + ("." + "0" * d if d else "") + suffix for d in range(7) for suffix in ("", " %", "%")]
+             + ["#,##0" + ("." + "0" * z + "#" * h if z + h else "") for z in range(3) for h in range(16)])
+
+
+def _outcome(function, *args):
+    """("ok", the text) of a call, or ("error", the exception's name): what the two ways are compared on."""
+    try:
+        return "ok", function(*args)
+    except Exception as error:
+        return "error", type(error).__name__
+
+
+def test_the_default_locales_symbols_are_babels():
+    from babel import Locale
+
+    for name, symbols in locale_module._PLAIN.items():
+        cldr = Locale.parse(locale_module.LOCALES[name])
+        latin = cldr.number_symbols["latn"]
+        assert (symbols["decimal"], symbols["group"], symbols["infinity"]) == (latin["decimal"], latin["group"],
+                                                                               latin["infinity"])
+        assert symbols["percent_pattern"] == cldr.percent_formats[None].pattern
+
+
+def test_the_default_locale_formats_as_babel_does_on_random_values_and_every_pattern():
+    """kikcalc.locale writes "en" numbers by babel's steps without babel (startup, issue 8): the same text as babel's
+    NumberPattern.apply for every pattern the module builds, or the same error, in babel's default Decimal context
+    and in the 400 digits kikcalc.locale.number gives it."""
+    import decimal
+    import random
+
+    from babel import Locale
+    from babel.numbers import parse_pattern
+
+    cldr = Locale.parse("en_GB")
+    generator = random.Random(8)
+    values = _values(generator)
+    written = 0
+    for pattern in _PATTERNS:
+        assert locale_module._PLAIN_PATTERN.fullmatch(pattern), pattern
+        parsed = parse_pattern(pattern)
+        for value in generator.sample(values, 400) + values[:30]:
+            for precision in (28, 400):
+                with decimal.localcontext() as context:
+                    context.prec = precision
+                    outcome = _outcome(locale_module._formatted, value, pattern, "en")
+                    assert outcome == _outcome(parsed.apply, value, cldr), (value, pattern, precision)
+                    written += outcome[0] == "ok"
+    assert written > 0.9 * len(_PATTERNS) * 430 * 2
+
+
+@pytest.mark.parametrize("locale", list(locale_module.LOCALES))
+def test_the_default_locales_numbers_are_the_same_as_through_babel(monkeypatch, locale):
+    """Every public number function of kikcalc.locale for "en", against the same function with babel doing all of
+    its formatting (no locale written without babel); and for "da" written without babel from its CLDR symbols (the
+    other separators), against babel. Values near 1e15 units of the last decimal, where number() leaves Python's own
+    fixed-point text for babel's steps, are among them."""
+    import random
+
+    from babel import Locale
+
+    if locale not in locale_module._PLAIN:
+        cldr = Locale.parse(locale_module.LOCALES[locale])
+        latin = cldr.number_symbols["latn"]
+        monkeypatch.setitem(locale_module._PLAIN, locale, {"decimal": latin["decimal"], "group": latin["group"],
+                                                          "infinity": latin["infinity"],
+                                                          "percent_pattern": cldr.percent_formats[None].pattern})
+    generator = random.Random(9)
+    values = _values(generator)[:1500]
+    values += [sign * (10.0 ** (15 - d) - k * 10.0 ** -d) for d in range(5) for k in (0, 0.5, 1, 2) for sign in (1, -1)]
+    values += [generator.uniform(-1, 1) * 10.0 ** generator.uniform(9, 16) for _ in range(300)]
+    calls = []
+    for value in values:
+        for decimals in range(4):
+            calls += [(locale_module.number, (value, decimals, locale)), (locale_module.signed, (value, decimals, locale)),
+                      (locale_module.percent, (value, locale, decimals)), (locale_module.share, (value, locale, decimals))]
+        calls += [(locale_module.kroner, (value, locale)), (locale_module.mio, (value, locale)),
+                  (locale_module.persons, (value, locale)), (locale_module.significant, (value, 6, locale)),
+                  (locale_module.significant, (value, 3, locale))]
+    plain = [_outcome(function, *args) for function, args in calls]
+    monkeypatch.setattr(locale_module, "_PLAIN", {})
+    through_babel = [_outcome(function, *args) for function, args in calls]
+    assert plain == through_babel
+    assert sum(kind == "ok" for kind, _ in plain) > 0.9 * len(calls)

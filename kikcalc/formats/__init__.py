@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import dataclass
 from types import ModuleType
 
 from kikcalc.errors import UsageError
 from kikcalc.provenance import Provenance
+from kikcalc.records import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class View:
     """What a command asks of a format besides the result: which strategies, the monthly trajectory,
     the money table of a CSV, the locale of numbers and months, and the provenance to record."""

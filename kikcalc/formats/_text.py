@@ -8,7 +8,10 @@ Every number comes from :mod:`kikcalc.tables`; every number is written by :mod:`
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from typing import Any
+
+from pandas.api.types import is_object_dtype
 
 from kikcalc import locale as loc
 from kikcalc import provenance, tables
@@ -169,6 +172,35 @@ def set_text(result: Result) -> str:
     return "\n".join(f"Set: {line}" for line in tables.set_lines(result))
 
 
+def _cells(frame: Any) -> list[list[Any]] | None:
+    """Each row of ``frame`` as a list of Python values (as iterating a column gives them), or None if two columns
+    share a name. The frame is read in one piece: to_dict and itertuples take each column with .iloc (a Series, its
+    attrs copied), a few ms of every ``kikcalc run`` for the few small tables of a report."""
+    if not frame.columns.is_unique:
+        return None
+    return frame.to_numpy(dtype=object).tolist()
+
+
+def _records(frame: Any) -> list[dict[Any, Any]]:
+    """``frame.to_dict(orient="records")``: the same dicts; to_dict itself where a column holds objects other than
+    text and None (which it would turn into Python numbers) or two columns share a name."""
+    rows = _cells(frame)
+    objects = [j for j, dtype in enumerate(frame.dtypes.tolist()) if is_object_dtype(dtype)]  # as to_dict boxes them
+    if rows is None or not all(row[j] is None or isinstance(row[j], str) for row in rows for j in objects):
+        return frame.to_dict(orient="records")
+    names = frame.columns.tolist()
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _rows(frame: Any) -> list[Any]:
+    """``frame.itertuples()`` as the sections read it: each row's columns by name (``row.strategy``), the same values."""
+    rows = _cells(frame)
+    if rows is None or not all(isinstance(name, str) and name.isidentifier() for name in frame.columns):
+        return list(frame.itertuples())
+    names = frame.columns.tolist()
+    return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in rows]
+
+
 def _strategy_label(result: Result, strategy: str) -> str:
     return result.scenario.strategies[result.strategy(strategy)].label
 
@@ -183,7 +215,7 @@ def persons_text(result: Result, strategy: str, style: str, locale: str = "en") 
                 "economic": f"{name}: economic (paid share)"}.get(row, name)
 
     rows = [[row_label(r["state"], r["row"]), *(persons(r[y], locale) for y in years)]
-            for r in table.to_dict(orient="records")]
+            for r in _records(table)]
     return heading(f"{loc.word('h_full_year', locale)}: {_strategy_label(result, strategy)} [{strategy}]", style) + \
         "\n" + grid(rows, ["state", *map(str, years)], style)
 
@@ -192,7 +224,7 @@ def money_text(result: Result, strategy: str, style: str, locale: str = "en") ->
     """Every money line by year for one strategy, kr., with a total column."""
     table = tables.money_by_year(result, strategy)
     years = [c for c in table.columns if c not in ("line", "label", "total")]
-    rows = [[r["label"], *(kroner(r[y], locale) for y in [*years, "total"])] for r in table.to_dict(orient="records")]
+    rows = [[r["label"], *(kroner(r[y], locale) for y in [*years, "total"])] for r in _records(table)]
     return heading(f"{loc.word('h_money', locale)}: {_strategy_label(result, strategy)} [{strategy}]", style) + "\n" + \
         grid(rows, ["line", *map(str, years), "total"], style)
 
@@ -214,7 +246,7 @@ def summary_text(result: Result, style: str, strategies: list[str] | None = None
          mio(row.net_saving, locale), "-" if row.baseline else payback_text(row, locale),
          mio(row.npv, locale), *([mio(row.npv_state, locale)] if with_state else []),
          loc.number(row.return_per_krone, 2, locale)]
-        for row in summary.itertuples()
+        for row in _rows(summary)
     ]
     headers = ["strategy", "label", "investment, mio. kr.",
                *(["spending incl. programmes, mio. kr."] if spending else []),
@@ -230,7 +262,7 @@ def programmes_text(result: Result, style: str, strategies: list[str], locale: s
     rows = [[row.programme, row.strategy, persons(row.started, locale), persons(row.left, locale),
              persons(row.reached_outcome, locale), loc.share(row.success_share, locale), kroner(row.cost, locale),
              kroner(row.cost_per_outcome, locale)]
-            for row in frame.itertuples()]
+            for row in _rows(frame)]
     headers = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
                "cost per outcome, kr."]
     return heading(loc.word("h_programmes", locale), style) + "\n" + grid(rows, headers, style)
@@ -242,7 +274,7 @@ def targets_rows(result: Result, strategies: list[str] | None = None, locale: st
          f"{_SYMBOL[row.comparison]} {target_value(row.threshold, row.unit, locale=locale)}", verdict_word(row.met, locale),
          margin(row.margin, row.unit, locale), loc.month_text(None if blank(row.first_month_met) else row.first_month_met,
                                                               locale)]
-        for row in tables.targets(result, strategies).itertuples()
+        for row in _rows(tables.targets(result, strategies))
     ]
 
 
