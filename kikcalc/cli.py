@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
-import numpy as np
 
 import kikcalc
 from kikcalc import formats, keypaths, plausibility, provenance, report
@@ -34,7 +33,9 @@ EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as the shell reports a Unix tool whose 
 
 COMMAND_MODULES = {"liability": "kikcalc.cli_liability", "new": "kikcalc.cli_new", "diff": "kikcalc.cli_new",
                    "plot": "kikcalc.cli_plot", "report": "kikcalc.cli_report", "snapshot": "kikcalc.cli_snapshot",
-                   "check": "kikcalc.cli_snapshot"}
+                   "check": "kikcalc.cli_snapshot", "sensitivity": "kikcalc.cli_sensitivity",
+                   "tornado": "kikcalc.cli_sensitivity", "calibrate": "kikcalc.cli_fit", "followup": "kikcalc.cli_fit",
+                   "solve": "kikcalc.cli_fit"}
 """The commands defined outside this module, and the module that registers each on :func:`main` when imported
 (tests/test_startup.py checks that each module registers exactly these)."""
 
@@ -371,127 +372,6 @@ def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = Non
     return scenario, uncertainty
 
 
-class _Progress:
-    """A progress bar on stderr when it is a terminal and the run has taken more than a second; nothing otherwise."""
-
-    def __init__(self, total: int):
-        import time
-
-        self.total, self.done, self.bar, self.clock = total, 0, None, time.monotonic
-        self.started = self.clock()
-        self.shown = sys.stderr.isatty()
-
-    def __call__(self, finished: int) -> None:
-        self.done += finished
-        if not self.shown:
-            return
-        if self.bar is None and self.clock() - self.started > 1.0 and self.done < self.total:
-            self.bar = click.progressbar(length=self.total, label="draws", file=sys.stderr)
-            self.bar.__enter__()
-            self.bar.update(self.done - finished)
-        if self.bar is not None:
-            self.bar.update(finished)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
-              help="Sets of the uncertain numbers to draw.")
-@click.option("--seed", type=click.IntRange(0), default=1, show_default=True, help="Seed of the draws: the same seed, the same answer.")
-@click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"]), default="random", show_default=True,
-              help="random (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol points).")
-@click.option("--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local processes to run draws on.")
-@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
-              help="Run the draws on an existing Dask cluster (tcp://host:8786); needs the dask extra.")
-@click.option("--keep-draws", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Also write every draw's numbers and key outputs (CSV, or Parquet for .parquet with pyarrow).")
-@_SET
-@_PRICES
-@_output_options
-@_handles_bad_input
-def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, dask_address: str | None, keep_draws: str | None,
-                assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
-    """How sure is the answer: every strategy run on many draws of the [uncertainty] table's numbers."""
-    from kikcalc import report_sensitivity
-    from kikcalc import sensitivity as psa
-
-    chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments, prices)
-    if keep_draws:
-        check_output(keep_draws, [file], "--keep-draws")
-        suffix = os.path.splitext(keep_draws)[1].lower()
-        if suffix not in (".csv", ".parquet"):
-            raise UsageError(f"--keep-draws {keep_draws}: give a .csv or .parquet file")
-        if suffix == ".parquet":
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError:
-                raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
-        if output and os.path.realpath(keep_draws) == os.path.realpath(output):
-            raise UsageError(f"--keep-draws {keep_draws}: the same file as --output; give two files")
-    chunks = -(-draws // psa.chunk_draws(scenario))
-    if workers > chunks:
-        workers = chunks  # more processes than chunks would only wait
-    if workers > (os.cpu_count() or 1):
-        click.echo(f"note: --workers {workers} on {os.cpu_count()} cores: more processes than cores run no faster", err=True)
-    progress = _Progress(draws)
-    try:
-        result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask_address,
-                         keep_drawn=keep_draws is not None, progress=progress)
-    finally:
-        progress.close()
-    if result.summary["draws_used"] == 0:
-        states = ", ".join(result.summary["excluded"]["by_state"])
-        raise UsageError(f"{file}: every draw makes leaving {states} exceed a probability of 1; narrow the "
-                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
-    if keep_draws:
-        table = psa.draws_table(result)
-        if keep_draws.lower().endswith(".parquet"):
-            import io
-
-            try:
-                buffer = io.BytesIO()
-                table.to_parquet(buffer, index=False)
-            except ImportError:
-                raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
-            write_atomically(keep_draws, buffer.getvalue(), [file], "--keep-draws")
-        else:
-            write_atomically(keep_draws, report.guarded(table).to_csv(index=False), [file], "--keep-draws")
-        click.echo(f"wrote {keep_draws}", err=True)
-    notes = report_sensitivity.header_lines(result, "table")[1:] if chosen in report.CSV_FORMATS else []
-    content, after = _stamped(report_sensitivity.document(result, chosen), chosen, [scenario], seed, draws)
-    _emit(content, output, (file,), notes, after)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--strategy", "-s", default=None, help="The strategy (default: the first after the baseline).")
-@click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
-              help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
-@_SET
-@_PRICES
-@_output_options
-@_handles_bad_input
-def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str, ...], prices: str | None, fmt: str | None,
-            output: str | None) -> None:
-    """One-way sensitivity: each uncertain number alone at its low and high, ranked by the swing it makes."""
-    from kikcalc import report_sensitivity
-    from kikcalc import sensitivity as psa
-    from kikcalc.api import tornado_request
-
-    chosen = _chosen_format(output, fmt, [file])
-    scenario, uncertainty = _uncertain(file, assignments, prices)
-    strategy, unit = tornado_request(scenario, strategy, metric)
-    base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
-    content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
-                              chosen, [scenario])
-    _emit(content, output, (file,), after=after)
-
-
 _OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
                          help="Observed caseloads (CSV: long, wide, Danish Excel or jobindsats; or jobindsats JSON); "
                               "repeatable. The scenario's own [observed] table is used too.")
@@ -524,120 +404,6 @@ def _realised_strategy(scenario, name: str | None, file: str) -> int:
     from kikcalc.api import realised_strategy
 
     return realised_strategy(scenario, name)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@_OBSERVED
-@_MAP
-@_MEASURE
-@click.option("--fit", "fits", multiple=True, required=True, metavar="PATH",
-              help="A number to fit, by key path (repeatable); a table (an inflow by year, a band table) is fitted as one factor.")
-@click.option("--strategy", "-s", default=None, help="The strategy the data were observed under (default: the first after the baseline).")
-@click.option("--holdout", type=click.IntRange(0), default=0, help="Fit on all but the last N observations and forecast those.")
-@click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None, metavar="OUT.toml",
-              help="Write a new scenario with the fitted numbers, the input's comments and layout kept.")
-@click.option("--write-uncertainty", is_flag=True, help="With --write: give each fitted number a normal in [uncertainty] "
-                                                         "with its standard error, kept within the number's domain (a beta "
-                                                         "for a probability or share).")
-@_SET
-@_output_options
-@_handles_bad_input
-def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, fits: tuple[str, ...],
-              strategy: str | None, holdout: int, write_to: str | None, write_uncertainty: bool, assignments: tuple[str, ...],
-              fmt: str | None, output: str | None) -> None:
-    """Fit numbers of a scenario to observed caseloads, with intervals, warnings and an optional backtest."""
-    from kikcalc import calibration, report_calibration
-    from kikcalc.api import check_fit
-
-    chosen = _chosen_format(output, fmt, [file, *observed_files])
-    scenario = kikcalc.load(file, _overrides(assignments))
-    observations = _observations(scenario, observed_files, maps, measure)
-    k = _realised_strategy(scenario, strategy, file)
-    check_fit(scenario, observations, list(fits), holdout)
-    if write_to:
-        from kikcalc.toml_edit import write_over_problem
-
-        check_output(write_to, [file, *observed_files], "--write")
-        refused = write_over_problem(write_to)
-        if refused:
-            raise UsageError(f"--write {write_to}: {refused}")
-    fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
-    if write_to:
-        from kikcalc.toml_edit import with_numbers, written_header
-
-        source = ", ".join(observed_files) or "the [observed] table"
-        changes = [(f.path, float(fit.estimate[i]), f.scale,
-                    f"fitted by kikcalc calibrate to {source} (RMSE {fit.rmse:.3g}"
-                    + ("" if np.isnan(fit.standard_error[i]) else f", se {fit.standard_error[i]:.3g}") + ")")
-                   for i, f in enumerate(fit.fitted)]
-        uncertain = ([(f.path, float(fit.estimate[i]) if not f.scale else 1.0,
-                       float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale, f.low, f.high)
-                      for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
-        from kikcalc.textfile import read_text
-
-        text = read_text(file)
-        written = written_header(file, source) + with_numbers(text, changes, uncertain)
-        write_atomically(write_to, written, [file, *observed_files], "--write")
-    content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
-                                                                    chosen, write_to), chosen, [scenario],
-                              data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@_OBSERVED
-@_MAP
-@_MEASURE
-@click.option("--strategy", "-s", default=None, help="The strategy being followed (default: the first after the baseline).")
-@_SET
-@_PRICES
-@_output_options
-@_handles_bad_input
-def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], measure: str | None, strategy: str | None,
-             assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
-    """Are we ahead of the plan? Each observation against the scenario's projection, in persons and kroner."""
-    from kikcalc import report_calibration
-    from kikcalc.followup import follow_up
-
-    chosen = _chosen_format(output, fmt, [file, *observed_files])
-    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
-    observations = _observations(scenario, observed_files, maps, measure)
-    k = _realised_strategy(scenario, strategy, file)
-    result = follow_up(scenario, observations, k)
-    content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
-                              data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
-
-
-@main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--target", "-t", "target", required=True, metavar="NAME", help="The target to bring exactly to its threshold.")
-@click.option("--vary", "-v", "path", required=True, metavar="PATH",
-              help="The key path of the number to solve for, in the file's unit: 'strategies.kik2.effects[0].multiply'.")
-@click.option("--strategy", "-s", default=None,
-              help="The strategy whose verdict is solved (default: the one whose number it is, else the first after the baseline).")
-@click.option("--between", nargs=2, type=float, default=None, metavar="LO HI",
-              help="Search from LO to HI (default: the number's domain, or outward from the file's value).")
-@_SET
-@_PRICES
-@_output_options
-@_handles_bad_input
-def solve(file: str, target: str, path: str, strategy: str | None, between: tuple[float, float] | None,
-          assignments: tuple[str, ...], prices: str | None, fmt: str | None, output: str | None) -> None:
-    """The value of one number at which a target is exactly at its threshold; exit 1 if no value in the search changes the verdict."""
-    from kikcalc import goalseek, report_goalseek
-
-    chosen = _chosen_format(output, fmt, [file])
-    scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
-    solution = goalseek.solve(scenario, target, path, strategy, between)
-    notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
-    content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
-    _emit(content, output, (file,), notes, after)
-    if solution.status != "solved":
-        click.echo(f"kikcalc: {report_goalseek.no_solution(solution)}", err=True)
-        sys.exit(EXIT_CHECK_FAILED)
 
 
 @main.command()
