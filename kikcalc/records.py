@@ -7,8 +7,7 @@ method per class.
 :func:`frozen` is a dataclass all the same (``dataclasses.fields``, ``replace``, ``asdict``, ``is_dataclass``,
 ``__match_args__``), with those methods shared by every such class and reading the class's fields: the same
 behaviour as ``@dataclass(frozen=True)`` of the same class (tests/test_records.py checks every one against it),
-but for the wording of a TypeError for a wrong argument and ``inspect.signature``, which shows
-``(*args, **kwargs)``. A method the class body defines itself is kept, as a dataclass keeps it.
+but for the wording of a TypeError for a wrong argument. A method the class body defines itself is kept, as a dataclass keeps it.
 
 Use it for a class that a command defines on its way to its output (every module ``kikcalc run`` imports;
 tests/test_startup.py checks that they do); elsewhere a plain ``@dataclass`` is as good.
@@ -119,15 +118,27 @@ class _Factory:
         return "<factory>"
 
 
-def _signature_text(cls: type) -> str:
-    """What a dataclass without a docstring takes as one after its name: its ``__init__``'s signature."""
+def _signature(cls: type):
+    """The signature a dataclass's ``__init__`` gives its class: each field it takes, with its annotation and default."""
     import inspect
 
     parameters = [inspect.Parameter(f.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=f.type,
                                     default=_Factory() if f.default_factory is not MISSING else
                                     (inspect.Parameter.empty if f.default is MISSING else f.default))
                   for f in dataclasses.fields(cls) if f.init]
-    return str(inspect.Signature(parameters))
+    return inspect.Signature(parameters)
+
+
+def _signature_text(cls: type) -> str:
+    """What a dataclass without a docstring takes as one after its name: its ``__init__``'s signature."""
+    return str(_signature(cls))
+
+
+class _LazySignature:
+    """``inspect.signature`` of a class made by :func:`frozen` (help(), an editor): the dataclass's, made when asked."""
+
+    def __get__(self, instance: Any, owner: type):
+        return _signature(owner).replace(return_annotation=None)  # as the generated __init__'s ``-> None``
 
 
 def _set(cls: type, name: str, method: Callable) -> None:
@@ -165,6 +176,7 @@ def frozen(cls=None, /, *, eq=True):
                 cls.__hash__ = _hash
         cls.__setattr__ = _setattr
         cls.__delattr__ = _delattr
+        _set(cls, "__signature__", _LazySignature())
         return cls
 
     return make if cls is None else make(cls)

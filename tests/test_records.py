@@ -176,3 +176,16 @@ class Kept:
     name: str
     values: np.ndarray
     labels: tuple[str, ...] = ()
+
+
+@pytest.mark.parametrize("eq", [True, False])
+def test_signature_is_the_dataclasses(eq):
+    """help() and editors show the fields a frozen record takes, as for a dataclass (not ``(*args, **kwargs)``)."""
+    import inspect
+
+    reference, ours = _pair(eq)
+    expected, got = inspect.signature(reference), inspect.signature(ours)
+    assert [(p.name, p.kind, p.annotation) for p in got.parameters.values()] == \
+        [(p.name, p.kind, p.annotation) for p in expected.parameters.values()]
+    assert [repr(p.default) for p in got.parameters.values()] == [repr(p.default) for p in expected.parameters.values()]
+    assert str(got) == str(expected)
