@@ -156,7 +156,7 @@ def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tu
         if target.kind == "payback":
             raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
         return strategy, target.unit
-    options = [*psa.METRICS, *(f"target:{n}" for n in target_names)]
+    options = [*psa.METRICS, *(f"target:{t.name}" for t in scenario.targets if t.kind != "payback")]  # levels only
     close = difflib.get_close_matches(metric, options, n=1)
     raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
 

@@ -111,6 +111,8 @@ def test_bad_requests_are_exit_2(tmp_path):
     assert typo.exit_code == 2 and 'did you mean "npv"' in typo.stderr
     payback = invoke("tornado", KIK2, "--metric", "target:payback")
     assert payback.exit_code == 2 and "payback month" in payback.stderr
+    unknown = invoke("tornado", KIK2, "--metric", "target:nosuch")  # the choices offered are the ones it takes
+    assert unknown.exit_code == 2 and "target:budget-2021" in unknown.stderr and "target:payback" not in unknown.stderr
     assert invoke("tornado", KIK2, "--strategy", "kik3").exit_code == 2
 
 
