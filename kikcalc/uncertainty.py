@@ -481,12 +481,21 @@ def probe(uncertainty: Uncertainty, scenario=None) -> list[Problem]:
         if not np.isfinite(ends).all():
             problems.append(Problem(where, f"a {u.dist} with these parameters gives no finite number at some probabilities "
                                            f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "
-                                           f"give it a mean and spread that floating-point numbers can hold"))
+                                           f"give it a mean and spread that floating-point numbers can hold"
+                                           + _hint_certain(dict(u.parameters))))
             continue
         beyond = _beyond_limits(scenario, u, ends) if scenario is not None else None
         if beyond:
             problems.append(Problem(where, beyond))
     return problems
+
+
+def _hint_certain(parameters: dict[str, float]) -> str:
+    """For a spread too small for the distribution to be drawn: that sd = 0 says "this number is certain"."""
+    mean, sd = parameters.get("mean"), parameters.get("sd")
+    if mean is None or sd is None or not 0 < sd <= 1e-6 * abs(mean):
+        return ""
+    return f" (a spread of {sd:g} beside a mean of {mean:g} is as good as none: sd = 0 keeps the number certain)"
 
 
 def without(uncertainty: Uncertainty, paths: set[str]) -> Uncertainty:

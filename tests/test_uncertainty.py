@@ -308,3 +308,16 @@ def test_the_beta_sd_limit_is_exactly_sqrt_mean_one_minus_mean():
     for sd in (limit, limit * 1.01):
         problems = _problems(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": mean, "sd": sd}}))
         assert [p for p, _ in problems] == ['uncertainty."transitions[0].probability"']
+
+
+def test_a_spread_too_small_to_draw_is_told_that_sd_0_keeps_the_number_certain():
+    """A beta whose sd is 1e-11 beside its mean cannot be drawn (its inverse CDF gives NaN): the problem says so and
+    that sd = 0 is the way to say "certain"; a drawable small spread gets no such hint."""
+    from kikcalc.uncertainty import probe
+
+    scenario = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.0142359, "sd": 1e-11}}))
+    problems = probe(read(scenario)[0], scenario)
+    assert [p.path for p in problems] == ['uncertainty."transitions[0].probability"']
+    assert "no finite number" in problems[0].message and "sd = 0 keeps the number certain" in problems[0].message
+    fine = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.001}}))
+    assert probe(read(fine)[0], fine) == []
