@@ -208,6 +208,10 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
     scale = entry.get("scale", False)
     # A gamma's own parameters are (shape, scale): there a number is the parameter, true or false the flag.
     gamma_scale = dist == "gamma" and not isinstance(scale, bool)
+    if gamma_scale and "shape" not in entry and not isinstance(scale, (int, float)):  # neither the flag nor a parameter
+        problems.append(Problem(keypaths.child(where, "scale"), f"expected true or false (one factor on the whole number), "
+                                                                f"or, with shape, the gamma's own scale parameter; got {scale!r}"))
+        return None
     if gamma_scale:
         scale = False
     elif not isinstance(scale, bool):

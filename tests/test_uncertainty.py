@@ -288,6 +288,8 @@ INVALID = [
      'uncertainty."states.kh.cost".scale', "expected a finite number"),
     ("scale-flag-not-a-boolean", {"uncertainty": {"states.kh.cost": {"dist": "lognormal", "mean": 1, "sd": 0.1, "scale": 2.0}}},
      'uncertainty."states.kh.cost".scale', "expected true or false, got 2.0"),
+    ("gamma-scale-flag-as-text", {"uncertainty": {"states.kh.cost": {"dist": "gamma", "mean": 1, "sd": 0.1, "scale": "yes"}}},
+     'uncertainty."states.kh.cost".scale', "expected true or false (one factor on the whole number), or, with shape"),
 ]
 
 

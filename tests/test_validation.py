@@ -137,6 +137,8 @@ CASES = [
     ("uncertainty-unknown-dist.toml", 'uncertainty."strategies.kik2.effects[0].multiply".dist',
      "unknown distribution 'lognorm'; expected one of beta, gamma, lognormal, normal, truncnormal, triangular, uniform; "
      'did you mean "lognormal"?'),
+    ("uncertainty-gamma-scale-as-text.toml", 'uncertainty."states.kontanthjaelp.inflow".scale',
+     "expected true or false (one factor on the whole number), or, with shape, the gamma's own scale parameter; got 'yes'"),
     ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
      "is a table of numbers (by year, month or anciennitet band); add scale = true"),
     ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
