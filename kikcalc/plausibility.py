@@ -35,6 +35,9 @@ DRIFT_SHARE = 0.25
 steady state more than this share away from the start, does not balance its inflow and exits."""
 PROBABILITY_HIGH = 0.5
 """A monthly probability of leaving a benefit state above this is a mean stay of under two months."""
+UNCERTAIN_MEAN_FACTOR = 10.0
+"""An [uncertainty] entry (without scale = true) whose mean is more than this factor from the number the file
+gives at its key path: a factor meant as one (scale = true), or a distribution meant for another number."""
 PRICE_CHANGE_HIGH = 0.10
 """A [prices] index that moves more than this share from one year to the next (satsregulering has been
 1-5 % a year): an index in another base for some years, or a growth of 0.2 meant as 0.02."""
@@ -62,7 +65,7 @@ def check(scenario: Scenario, values: Values | None = None, run: Trajectory | No
     """
     return [*cost_warnings(scenario), *drift_warnings(scenario, values, run), *probability_warnings(scenario),
             *effect_warnings(scenario), *programme_warnings(scenario), *price_warnings(scenario), *season_warnings(scenario),
-            *measures_warnings(scenario)]
+            *measures_warnings(scenario), *uncertainty_warnings(scenario)]
 
 
 # --- money -------------------------------------------------------------------------------------
@@ -373,3 +376,34 @@ def measures_warnings(scenario: Scenario) -> list[Warning]:
                                      f"{effect.state} has no measures_cost, so this factor multiplies nothing (0 x any "
                                      f"factor is 0); measures_cost_set gives it a cost"))
     return found
+
+
+def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
+    """An ``[uncertainty]`` entry given a mean, without ``scale = true``, on a single number of the file, whose
+    mean is more than UNCERTAIN_MEAN_FACTOR from that number (either way; a mean beside a number of 0 is not
+    compared): the draws would centre far from the base case the plain run uses."""
+    from kikcalc.uncertainty import read
+
+    found = []
+    for u in read(scenario)[0].inputs:
+        mean = dict(u.parameters).get("mean")
+        if u.scale or mean is None:
+            continue
+        try:
+            given = keypaths.get(scenario.raw, u.path)
+        except keypaths.KeyPathError:
+            continue  # a number the file does not write (a default), or an entry of a series: nothing to compare
+        if isinstance(given, bool) or not isinstance(given, (int, float)) or given == 0 or mean == 0:
+            continue
+        factor = abs(mean / given) if abs(mean) > abs(given) else abs(given / mean)
+        start = f"a {u.dist} with mean {mean:g} for a number the file gives as {given:g}: its draws centre"
+        if (mean > 0) != (given > 0):
+            found.append(Warning(keypaths.child("uncertainty", u.path),
+                                 f"{start} on the other side of 0 from the base case that run, compare and targets use: "
+                                 f"a sign slip?"))
+        elif factor > UNCERTAIN_MEAN_FACTOR:
+            found.append(Warning(keypaths.child("uncertainty", u.path),
+                                 f"{start} a factor of {factor:.3g} away from the base case that run, compare and targets "
+                                 f"use. A factor on the number? add scale = true (a mean of 1 keeps it as the file has it)"))
+    return found
+

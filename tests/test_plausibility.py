@@ -349,3 +349,34 @@ def test_a_measures_cost_factor_on_a_state_with_none_multiplies_nothing_and_is_w
     assert paths(found) == ([f"strategies.more.effects[{index}].measures_cost_multiply"] if warned else [])
     assert all("kh has no measures_cost, so this factor multiplies nothing" in w.message for w in found)
     assert paths(found) == [p for p in paths(plausibility.check(build(raw))) if p.endswith("measures_cost_multiply")]
+
+
+@pytest.mark.parametrize(("entry", "warned"), [
+    ({"dist": "gamma", "mean": 1.0, "sd": 0.1}, True),  # a factor meant as one: 40 times too small
+    ({"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}, False),  # the factor it was meant as
+    ({"dist": "gamma", "mean": 400.0, "sd": 40.0}, False),  # exactly 10 times: at the threshold, not past it
+    ({"dist": "gamma", "mean": 401.0, "sd": 40.0}, True),
+    ({"dist": "gamma", "mean": 44.0, "sd": 4.0}, False),  # an ordinary spread round the file's 40
+    ({"dist": "uniform", "low": 0.5, "high": 1.5}, False),  # no mean given: nothing to compare
+])
+def test_an_uncertain_numbers_mean_far_from_the_files_number_is_warned(entry, warned):
+    """An [uncertainty] entry without scale = true centres its draws on its mean; one more than
+    UNCERTAIN_MEAN_FACTOR from the file's number (the state's inflow of 40) is a slip."""
+    scenario = build(with_changes(one_state(inflow=40.0), uncertainty={"states.kh.inflow": entry}))
+    found = plausibility.uncertainty_warnings(scenario)
+    assert paths(found) == (['uncertainty."states.kh.inflow"'] if warned else [])
+    if warned:
+        assert "scale = true" in found[0].message and "40" in found[0].message
+    assert paths(found) == [w.path for w in plausibility.check(scenario) if w.path.startswith("uncertainty")]
+
+
+def test_an_uncertain_numbers_mean_on_the_other_side_of_0_is_warned():
+    """An effect's add of 0.01 in the file with a distribution of mean -0.01: a sign slip."""
+    raw = one_state(inflow=40.0)
+    raw["strategies"]["s"] = {"effects": [{"from": "kh", "to": "job", "add": 0.01, "start": "2020-03"}]}
+    entry = {"dist": "normal", "mean": -0.01, "sd": 0.001}
+    found = plausibility.uncertainty_warnings(build(with_changes(raw, uncertainty={"strategies.s.effects[0].add": entry})))
+    assert paths(found) == ['uncertainty."strategies.s.effects[0].add"'] and "a sign slip?" in found[0].message
+    entry["mean"] = 0.012
+    assert plausibility.uncertainty_warnings(build(with_changes(raw, uncertainty={"strategies.s.effects[0].add": entry}))) == []
+
