@@ -280,19 +280,15 @@ def in_prices(accounts: Money, scenario: Scenario) -> Money:
     level = prices.level
     current = prices.view == "current"
 
-    def priced(line: str) -> np.ndarray:
-        return price_factor(scenario, line)
-
     def scaled(array: np.ndarray | None, factor: np.ndarray) -> np.ndarray | None:
         if array is None:
             return None
         return array * (factor[:, None] if array.ndim == 3 else factor)
 
-    benefit = priced("cost")
-    lines = {"benefit_cost_gross": benefit, "refusion": benefit, "state_benefit": benefit,
-             "budget_guarantee_offset": benefit, "measures_cost": priced("measures_cost"),
-             "investment": priced("investment"), "programme_cost": priced("programmes"), "flow_costs": priced("flow_costs"),
-             "grants": priced("grants"), "grants_if_met": priced("grants"), "grants_from_state": priced("grants")}
+    priced_as = {"benefit_cost_gross": "cost", "refusion": "cost", "state_benefit": "cost", "budget_guarantee_offset": "cost",
+                 "measures_cost": "measures_cost", "investment": "investment", "programme_cost": "programmes",
+                 "flow_costs": "flow_costs", "grants": "grants", "grants_if_met": "grants", "grants_from_state": "grants"}
+    lines = {name: price_factor(scenario, line) for name, line in priced_as.items()}
     changed = {name: scaled(getattr(accounts, name), factor) for name, factor in lines.items()}
     return dataclasses.replace(accounts, **changed, price_level=level if current else np.ones_like(level))
 
