@@ -14,9 +14,11 @@ The step is laid out as a careful hand-written model would be:
   The engine writes it straight into its month-major tables.
 - The moves between benefit states that do not depend on anciennitet, with the stay on the
   diagonal, are one (R, Sb, Sb) matrix product over every anciennitet month; what leaves otherwise
-  is taken off elementwise, over the whole stock at once (0 for outside states); the difference is
-  written one slot on in one flat operation, which is the ageing (the spare slot catches those aged
-  past A-1, added into A-1, and is emptied).
+  is taken off elementwise, over the whole stock at once (0 for outside states). The product is
+  written one slot on, which is the ageing: the stock lives in a flat buffer one element longer than
+  itself (:func:`stock_buffer`), the product goes into the next buffer from its second element on,
+  and what leaves is subtracted there in place, in one flat operation (the spare slot catches those
+  aged past A-1, added into A-1, and is emptied).
 - Moves into outside states need only a sum over anciennitet. The anciennitet profile of such a
   move, when the file gives it by band, is structure (the file's shape of the bands); a row's rate
   is its own scale times that profile. So the reduced stock's columns that moves out use
@@ -368,8 +370,20 @@ def fill_vector(vector: np.ndarray, reduced: np.ndarray, moved: np.ndarray, outs
     return vector
 
 
+def stock_buffer(rows: int, n_states: int, slots: int) -> np.ndarray:
+    """A flat buffer of zeros one element longer than a stock (R, S, A+1): :func:`step` writes the next stock
+    into such a buffer one slot on, and it holds the stock in its first R S (A+1) elements (:func:`stock_in`).
+    A month loop keeps two, which take turns."""
+    return np.zeros(rows * n_states * slots + 1)
+
+
+def stock_in(buffer: np.ndarray, rows: int, n_states: int, slots: int) -> np.ndarray:
+    """The stock (R, S, A+1) a :func:`stock_buffer` holds: a view of its first R S (A+1) elements."""
+    return buffer[:-1].reshape(rows, n_states, slots)
+
+
 def step(stock: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarray, entry_mix: np.ndarray | None,
-         flows: np.ndarray | None = None, work: tuple[np.ndarray, ...] | None = None,
+         flows: np.ndarray | None = None, work: tuple[np.ndarray, np.ndarray] | None = None,
          kept: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """One month: the persons at the start of the next month, states in the engine's order.
 
@@ -384,26 +398,30 @@ def step(stock: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarr
     joins the outside state's spare slot. Returns the next stock (laid out as ``stock``), the next
     ``kept`` and the month's kept returners by benefit state and anciennitet carried, (R, Sb, A)
     (both None without ``kept``). If ``flows`` (R, S, S) is given, the month's moves from s to j are
-    written into it (zero diagonal). ``work``: three arrays shaped like ``stock`` to compute in, the
-    first with its outside states' rows 0, the third receiving the result.
+    written into it (zero diagonal). ``work``: an array shaped like ``stock`` to compute in, and the
+    :func:`stock_buffer` that receives the next stock (:func:`stock_in`): zeros, or a stock laid out
+    as ``stock`` (in a month loop, the month before's), whose outside states' slots but the spare are 0.
     """
     rows, n_states, slots = stock.shape
     nb = moves.between_benefit.shape[1]
     benefit = stock[:, :nb]
     if work is None:
-        work = (np.zeros_like(stock), np.empty_like(stock), np.zeros_like(stock))
-    moved, leaving, following = work
-    np.matmul(moves.between_benefit, benefit, out=moved[:, :nb])  # before ageing; outside states' rows stay 0
+        work = (np.empty_like(stock), stock_buffer(rows, n_states, slots))
+    leaving, buffer = work
+    # Ageing: the product is written one slot on, its element i into the next stock's element i + 1; what
+    # lands in a benefit state's slot 0 is overwritten by the entrants. The outside states' rows are not
+    # written: they keep what the buffer held, 0 but in the spare slot, which is set below (what leaves
+    # them is 0); the first outside state's slot 0 takes the product of the last benefit state's spare, 0.
+    shifted = buffer[1:].reshape(rows, n_states, slots)
+    np.matmul(moves.between_benefit, benefit, out=shifted[:, :nb])  # before ageing
     np.multiply(stock, moves.leaving_else, out=leaving)  # 0 for outside states
     if len(moves.band_source):  # moves between benefit states that depend on anciennitet, added in order
-        np.add.at(moved, (slice(None), moves.band_target), benefit[:, moves.band_source] * moves.band_probability)
-    # Ageing: every slot moves one on, over the whole stock at once (one flat operation is several times
-    # faster than one over the benefit states' rows alone): what lands in a state's slot 0 is overwritten
-    # by the entrants; outside states' slots get 0.
-    np.subtract(moved.reshape(-1)[:-1], leaving.reshape(-1)[:-1], out=following.reshape(-1)[1:])
-    following[..., slots - 2] += following[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
-    following[..., slots - 1] = 0.0
+        np.add.at(shifted, (slice(None), moves.band_target), benefit[:, moves.band_source] * moves.band_probability)
+    np.subtract(buffer[1:], leaving.reshape(-1), out=buffer[1:])  # one flat operation, in place
+    following = stock_in(buffer, rows, n_states, slots)
     following_benefit = following[:, :nb]
+    following_benefit[..., slots - 2] += following_benefit[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
+    following_benefit[..., slots - 1] = 0.0
     moving = _vector_product(vector, moves.small)  # (R, S): into each state from outside and out of benefit
     if len(moves.off_profile_moves):
         moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step
+from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step, stock_buffer, stock_in
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.records import frozen
 from kikcalc.settle import SETTLE_ROUNDS, settle
@@ -209,7 +209,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     start = structure.inward(initial_stock, axis=1)
     # The stock (R, S, A+1): benefit states by anciennitet month with a spare slot, kept 0 between months;
     # an outside state's persons (with a clock, the pool) in its spare slot (cohort.step).
-    stock_now = np.zeros((rows, n_states, anc + 1))
+    buffers = [stock_buffer(rows, n_states, anc + 1) for _ in range(2)]  # they take turns (cohort.step)
+    stock_now = stock_in(buffers[0], rows, n_states, anc + 1)
     stock_now[:, :nb, :anc] = start[:, :nb]
     stock_now[:, nb:, anc] = start[:, nb:].sum(axis=-1)  # with a clock, the pool: the initial outside stock's history is not known
     kept = np.zeros((rows, n_states - nb, structure.clock, anc)) if structure.clock else None
@@ -236,8 +237,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     # spare slots hold everyone outside; else the moved columns and the pool are copied into a vector.
     direct = len(moved) == 1 and kept is None and not n_programmes
     vector = None if direct else np.empty((rows, nb * len(moved) + n_states - nb))
-    spare = np.zeros_like(stock_now)
-    work = (np.zeros_like(stock_now), np.empty_like(stock_now))
+    work = np.empty_like(stock_now)  # what leaves in a month (cohort.step)
     at_spare = reduction[-1][:, None, None]  # (C, 1, 1): each column's weight of a person outside
 
     def record(t: int, stock_t: np.ndarray, kept: np.ndarray | None) -> np.ndarray:
@@ -271,8 +271,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             intake[:, t] = taken.sum(axis=-1)
             moving_in = fill_vector(vector, reduce_stock(stock_now, reduction[:, :columns]), moved, stock_now[:, nb:, anc])
         following, kept, returned = step(stock_now, moving_in, moves, inflow[:, t], entry_mix,
-                                         None if flows is None else flows[:, t], (*work, spare), kept)
-        spare, stock_now = stock_now, following  # the two stock arrays take turns
+                                         None if flows is None else flows[:, t], (work, buffers[(t + 1) % 2]), kept)
+        stock_now = following
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
                 continuing, taken, programmes, values.dropout, outcome, is_benefit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, step
+from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, step, stock_buffer, stock_in
 from kikcalc.records import frozen
 
 SETTLE_TOLERANCE = 1e-13
@@ -95,7 +95,8 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     scale = np.where(kept, 1.0 / np.where(kept, 1.0 - stay, 1.0), 0.0)  # (I - D)^-1, 0 where left out
     scale_outside = np.where(kept_outside, 1.0 / np.where(kept_outside, 1.0 - stay_outside, 1.0), 0.0)
 
-    gain = np.zeros((sets, n_states, anc + 1))  # the round's gain, laid out as the stock of step
+    buffers = [stock_buffer(sets, n_states, anc + 1) for _ in range(2)]  # they take turns (step)
+    gain = stock_in(buffers[0], sets, n_states, anc + 1)  # the round's gain, laid out as the stock of step
     added = gain[:, :nb]  # in benefit states (spare slot last) ...
     added[..., :anc] = inflow[:, :nb, None] * entry_mix
     added_outside = gain[:, nb:, anc]  # ... and in outside states
@@ -103,7 +104,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     reached_last, reached_outside = added[..., last] > 0.0, added_outside > 0.0  # matters where a node is left out
     added[..., last] *= scale
     added_outside *= scale_outside
-    gain_before = np.zeros_like(gain)
+    gain_before = stock_in(buffers[1], sets, n_states, anc + 1)
     before = gain_before[:, :nb]  # the round before's gain
     stock, stock_outside = np.zeros((sets, nb, anc)), np.zeros((sets, n_states - nb))
     # Persons outside who keep their anciennitet (kikcalc.returns): their round's gain, and all they have held.
@@ -117,7 +118,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     reduction = structure.out_reduction
     reduced = np.empty((reduction.shape[1], sets, n_states))
     nothing = np.zeros((sets, n_states))
-    work = (np.zeros_like(gain), np.empty_like(gain))
+    leaving = np.empty_like(gain)
     for round_ in range(1, rounds + 1):
         stock += added[..., :anc]
         stock_outside += added_outside
@@ -146,7 +147,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
         if not running.any():
             break
         fill_vector(vector, reduce_stock(gain, reduction, out=reduced), structure.moved, added_outside)
-        gain_following, added_kept, _ = step(gain, vector, moves, nothing, entry_mix, work=(*work, gain_before),
+        gain_following, added_kept, _ = step(gain, vector, moves, nothing, entry_mix, work=(leaving, buffers[round_ % 2]),
                                              kept=added_kept)
         following, following_outside = gain_following[:, :nb], gain_following[:, nb:, anc]
         following[..., last] -= stay * added[..., last]  # M - D: the stay in itself taken out
