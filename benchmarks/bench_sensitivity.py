@@ -299,7 +299,7 @@ def main() -> None:
               f"{floor_parts['sampling']:.3f} s, floor {floor_parts['floor']:.3f} s, summary {floor_parts['summary']:.4f} s")
         print(f"kikcalc: {kikcalc_time:.3f} s (best of {args.repeats}), {kikcalc_time / rows * 1e6:.1f} us per row; "
               f"its sampling alone (Design.numbers) {sampling:.3f} s")
-        print(f"ratio kikcalc / floor: {kikcalc_time / floor_time:.1f}")
+        print(f"ratio kikcalc / floor: {kikcalc_time / floor_time:.2f}")
         peaks[draws] = (peak_mib(lambda d=draws: run_floor(base, d, args.seed, args.chunk_rows)),
                         peak_mib(lambda d=draws: run_kikcalc(raw, d, args.seed, args.kikcalc_chunk_rows)))
         print(f"peak memory: floor {mib(peaks[draws][0])}, kikcalc {mib(peaks[draws][1])} (tracemalloc, separate runs; outputs included)")

@@ -214,7 +214,10 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     rates = np.empty((n_draws, per_row, nb * (nb + 1) + len(OUTSIDE) * (1 + nb), anc))
     first = rates[:, 0]  # the draw's numbers, then copied to its other strategies' rows
     from_benefit = first[:, : nb * (nb + 1)].reshape(n_draws, nb, nb + 1, anc)
-    from_benefit[:, :, : nb - 1] = params["p_bb"][:, ~np.eye(nb, dtype=bool)].reshape(n_draws, nb, nb - 1, 1)
+    # Each row of p_bb without its diagonal: the flat matrix from its second element on, in rows of nb + 1, holds
+    # one row's moves after the diagonal and the next row's before it; the last column is the next diagonal.
+    off_diagonal = params["p_bb"].reshape(n_draws, nb * nb)[:, 1:].reshape(n_draws, nb - 1, nb + 1)[:, :, :nb]
+    from_benefit[:, :, : nb - 1] = off_diagonal.reshape(n_draws, nb, nb - 1, 1)
     from_benefit[:, :, nb - 1:] = params["p_bo"][..., None] * factor
     from_outside = first[:, nb * (nb + 1):].reshape(n_draws, len(OUTSIDE), 1 + nb, anc)
     from_outside[:, :, 0] = params["p_oo"][..., None]

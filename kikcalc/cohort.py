@@ -420,8 +420,12 @@ def step(stock: np.ndarray, vector: np.ndarray, moves: Moves, arriving: np.ndarr
     np.subtract(buffer[1:], leaving.reshape(-1), out=buffer[1:])  # one flat operation, in place
     following = stock_in(buffer, rows, n_states, slots)
     following_benefit = following[:, :nb]
-    following_benefit[..., slots - 2] += following_benefit[..., slots - 1]  # aged past A-1: still in "A-1 months and more"
-    following_benefit[..., slots - 1] = 0.0
+    # Aged past A-1: still in "A-1 months and more". Over every state at once (a strided pass over all rows is
+    # about three times faster than one over the benefit states'), once the outside states' spare slots, which
+    # hold the buffer's persons outside, are emptied; the spare slots are emptied for the entrants to come.
+    following[:, nb:, slots - 1] = 0.0
+    following[..., slots - 2] += following[..., slots - 1]
+    following[..., slots - 1] = 0.0
     moving = _vector_product(vector, moves.small)  # (R, S): into each state from outside and out of benefit
     if len(moves.off_profile_moves):
         moving[moves.off_profile, nb:] += np.matmul(benefit[moves.off_profile].reshape(-1, 1, nb * slots),

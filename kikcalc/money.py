@@ -317,8 +317,7 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     if "full_time_persons" in trajectory.__dict__:  # computed already (a target counts them)
         gross = trajectory.full_time_persons * paid
     else:  # the same numbers, without keeping the full-time persons' own array
-        gross = mean_of_ends(trajectory.headcount)
-        gross *= paid
+        gross = mean_of_ends(trajectory.headcount, paid)
     at_start, at_end = trajectory.weighted[:2]
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.add(at_start[:, :-1], at_end[:, 1:])  # twice the refunded persons, (R, T, S)
