@@ -17,9 +17,9 @@ One month's moves and the step are in :mod:`kikcalc.cohort`, programmes in
 :mod:`kikcalc.programmes`; this module runs them over the horizon. The moves are rebuilt only in
 months where a rate changes (while an effect ramps or fades), and when effects change only moves
 out of benefit, only those are rescaled. What is kept month by month is month-major: one table
-(T+1, C, R, S) whose block for a month the month's one reduction product writes (headcount, the
-profiles the moves out use, each weighting asked for), returned as (R, T+1, S) views; full-time
-persons are computed from it once per trajectory.
+(T+1, 1 + W, R, S) whose block for a month the month's one reduction product writes (headcount, each
+weighting asked for, and the profiles the moves out use, which the next month's block overwrites),
+returned as (R, T+1, S) views; full-time persons are computed from it once per trajectory.
 """
 
 from __future__ import annotations
@@ -220,10 +220,23 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         entry_mix = None  # everyone enters at anciennitet 0: a plain assignment in the step
 
     # One product a month reduces the stock over anciennitet, straight into that month's block of the
-    # month-major table (T+1, C, R, S): the headcount, each profile (what the moves out need) and each
-    # weighting asked for, outside states included (Structure.reduction).
-    reduction = structure.reduction(weights)  # (A+1, c + W)
-    table = np.empty((months + 1, reduction.shape[1], rows, n_states))
+    # month-major table (T+1, 1 + W, R, S): the headcount and each weighting asked for, outside states
+    # included (Structure.reduction), then each profile (what the moves out need), which is not kept: a
+    # month's block overlaps the next month's by the profiles' columns, which the next month's product
+    # writes once the month's step has read them (month_block).
+    full = structure.reduction(weights)  # (A+1, c + W): the headcount, each profile, each weighting
+    kept_columns = 1 + len(weights)
+    order = np.r_[0, columns: columns + len(weights), 1: columns]  # the headcount, the weightings, the profiles
+    reduction = np.ascontiguousarray(full[:, order])  # C order: a fancy index gives F order, which sends matmul off BLAS (15x slower)
+    block_size = reduction.shape[1] * rows * n_states
+    table_memory = np.empty((months + 1) * kept_columns * rows * n_states + block_size - kept_columns * rows * n_states)
+    table = table_memory[: (months + 1) * kept_columns * rows * n_states].reshape(months + 1, kept_columns, rows, n_states)
+
+    def month_block(t: int) -> np.ndarray:
+        """Month t's block of the table (C, R, S), every column of the reduction."""
+        first = t * kept_columns * rows * n_states
+        return table_memory[first: first + block_size].reshape(-1, rows, n_states)
+
     ordinary = np.empty((months + 1, rows, n_states)) if n_programmes else None
     stock = np.zeros((rows, months + 1, n_states, anc)) if keep_stock else None
     flows = np.zeros((rows, months, n_states, n_states)) if keep_flows else None
@@ -234,7 +247,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     continuing = np.zeros((rows, programmes.places, anc))
     outcome = outcome_with_rest(structure.inward(values.outcome, axis=2), programmes.source)
     is_benefit = np.arange(n_states) < nb
-    moved = structure.moved
+    moved = np.argsort(order)[structure.moved]  # the moved columns' places in the reduction
     # The small product reads the month's moved column as it is when that is the only one and the
     # spare slots hold everyone outside; else the moved columns and the pool are copied into a vector.
     direct = len(moved) == 1 and kept is None and not n_programmes
@@ -244,14 +257,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
 
     def record(t: int, stock_t: np.ndarray, kept: np.ndarray | None) -> np.ndarray:
         """Keep month t's headcount and weightings (one product); return what the small product moves."""
-        block = reduce_stock(stock_t, reduction, out=table[t])
+        block = reduce_stock(stock_t, reduction, out=month_block(t))
         if kept is not None:  # everyone outside, the pool and the kept, counts
             block[:, :, nb:] += at_spare * kept.sum(axis=(2, 3))
         if n_programmes:
             ordinary[t] = block[0]
             taking_part = into_states(in_programme[:, t], programmes.source, n_states)[:, :nb]  # (R, Sb, A)
             block[0, :, :nb] += taking_part.sum(axis=-1)
-            block[columns:, :, :nb] += np.moveaxis(taking_part @ weights.T, -1, 0)
+            block[1: kept_columns, :, :nb] += np.moveaxis(taking_part @ weights.T, -1, 0)
         if stock is not None:
             stock[:, t, :nb] = stock_t[:, :nb, :anc]
             stock[:, t, nb:, 0] = block[0, :, nb:]
@@ -271,7 +284,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             taken = take_intake(stock_now[:, :nb, :anc], values.capacity[:, :, t], programmes.source)
             np.subtract.at(stock_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
-            moving_in = fill_vector(vector, reduce_stock(stock_now, reduction[:, :columns]), moved, stock_now[:, nb:, anc])
+            moving_in = fill_vector(vector, reduce_stock(stock_now, full[:, :columns]), structure.moved, stock_now[:, nb:, anc])
         following, kept, returned = step(stock_now, moving_in, moves, inflow[:, t], entry_mix,
                                          None if flows is None else flows[:, t], (work, buffers[(t + 1) % 2]), kept)
         stock_now = following
@@ -290,11 +303,11 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
                 in_programme[:, t + 1, p] = continuing[:, first: first + programmes.duration[p] - 1].sum(axis=1)
         moving_in = record(t + 1, stock_now, kept)
         if on_return is not None and returned is not None:
-            table[t + 1, columns:, :, :nb] += np.moveaxis(returned @ on_return.T, -1, 0)
+            table[t + 1, 1:, :, :nb] += np.moveaxis(returned @ on_return.T, -1, 0)
 
     # (R, T+1, S) views of the month-major table.
     headcount = np.moveaxis(table[:, 0], 0, 1)
-    weighted = np.moveaxis(table[:, columns:], (0, 1), (2, 0))
+    weighted = np.moveaxis(table[:, 1:], (0, 1), (2, 0))
     ordinary = headcount if ordinary is None else np.moveaxis(ordinary, 0, 1)
     return Trajectory(
         headcount=structure.outward(headcount, axis=2),
