@@ -51,9 +51,10 @@ def run_engine(params: dict[str, np.ndarray], chunk_rows: int) -> dict[str, np.n
     chunks = simulate_draws(scenario, n_draws, lambda chosen: values_for_draws(scenario, take(params, chosen)),
                             weights, chunk_rows)
     for rows, values, trajectory in chunks:
-        gross, refusion = benefit_cost(scenario, values, trajectory)
+        net, refusion = benefit_cost(scenario, values, trajectory)
+        net -= refusion  # the municipality's net benefit cost, (R, T, S)
         # Sums over months first: the engine keeps its tables month-major, and numpy sums a long axis fastest.
-        net_cost[rows] = gross.sum(axis=1).sum(axis=1) - refusion.sum(axis=1).sum(axis=1)
+        net_cost[rows] = net.sum(axis=1).sum(axis=1)
         headcount = trajectory.headcount  # (R, T+1, S)
         kept[rows] = mean_of_ends(headcount[:, MONTH_KEPT: MONTH_KEPT + 2])[:, 0]
         # The mean over draws of full-time persons is the mean of ends of the summed headcounts (both linear), as

@@ -42,6 +42,8 @@ scenario (the raw TOML structure as a dict, for ``kikcalc.scenario.build``).
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 START_YEAR, START_MONTH = 2025, 1
@@ -195,6 +197,14 @@ def scenario_raw(params: dict[str, np.ndarray], row: int) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=4)
+def _scenario_values(scenario, n_draws: int):
+    """The scenario's own values for n_draws draws, made once per chunk size (values are immutable)."""
+    from kikcalc.values import for_scenario
+
+    return for_scenario(scenario, draws=n_draws)
+
+
 def values_for_draws(scenario, params: dict[str, np.ndarray]):
     """The draws of ``params`` as kikcalc values on the row axis (2 rows a draw), for the scenario
     ``kikcalc.scenario.build(scenario_raw(params, 0))``: each row's exit and re-entry probabilities,
@@ -204,8 +214,6 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     benefit states, then to job and other (by anciennitet band); then for each outside state its
     move to the other outside state and its re-entries.
     """
-    from kikcalc.values import for_scenario
-
     n_draws, nb = params["p_bb"].shape[:2]
     factor = params["anc_factor"]
     anc = factor.shape[0]
@@ -223,7 +231,7 @@ def values_for_draws(scenario, params: dict[str, np.ndarray]):
     from_outside[:, :, 0] = params["p_oo"][..., None]
     from_outside[:, :, 1:] = params["p_ob"][..., None]
     rates[:, 1:] = first[:, None]
-    values = for_scenario(scenario, draws=n_draws)
+    values = _scenario_values(scenario, n_draws)  # the scenario's own numbers, whose fields are then replaced
     months = int(params["months"])
     inflow = np.zeros((n_draws, 1, nb + len(OUTSIDE)))
     inflow[:, 0, :nb] = params["inflow"]  # the same every month: one month, seen as all of them
