@@ -37,7 +37,7 @@ from kikcalc.transitions import (
     transition_probabilities,
 )
 from kikcalc.uncertainty import Uncertainty
-from kikcalc.values import Values, assign_per_row, for_scenario
+from kikcalc.values import Values, assign_columns, assign_per_row, for_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,11 +74,11 @@ def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.nda
     """The values of n draws (all strategies of each), the uncertain numbers set from ``drawn`` (n, d)."""
     if not np.isfinite(drawn).all():  # NaN would mean "keep the file's number" below: never for a draw
         raise ValueError("a draw is not a finite number: check the distributions with kikcalc.uncertainty.probe")
-    n, per_draw = len(drawn), len(scenario.strategies)
-    values = for_scenario(scenario, n)
-    draw_of_row = np.repeat(np.arange(n), per_draw)
-    settings = [(u.path, drawn[draw_of_row, i], u.scale) for i, u in enumerate(uncertainty.inputs)]
-    return assign_per_row(scenario, values, settings)
+    values = for_scenario(scenario, len(drawn))
+    if not uncertainty.inputs:
+        return values
+    by_row = np.repeat(np.asarray(drawn, dtype=float), len(scenario.strategies), axis=0)  # row r: draw r // K
+    return assign_columns(scenario, values, [(u.path, u.scale) for u in uncertainty.inputs], by_row)
 
 
 def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
