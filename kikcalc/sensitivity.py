@@ -238,7 +238,7 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     """Run the rows of ``values`` and keep their headline numbers (:class:`Outcomes`)."""
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
-        trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
+        trajectory = simulate(scenario, values, _weights(scenario), keep_stock=False, keep_flows=keep_flows)
         judged, accounts = judge_all(scenario, values, trajectory, lines=False)
         saving = accounts.net_saving
     n_targets = len(scenario.targets)
@@ -248,6 +248,18 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     return Outcomes(npv=accounts.npv, payback=accounts.payback_month, net_saving_total=saving.sum(axis=1),
                     net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value,
                     target_met=met_or_nan.astype(float), infeasible=infeasible_states(scenario, values))
+
+
+_WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _weights(scenario: Scenario) -> np.ndarray:
+    """:func:`~kikcalc.money.anciennitet_weights`, read only, found once per scenario (a run asks for every chunk)."""
+    if scenario not in _WEIGHTS:
+        weights = anciennitet_weights(scenario)
+        weights.flags.writeable = False
+        _WEIGHTS[scenario] = weights
+    return _WEIGHTS[scenario]
 
 
 # --- many draws -----------------------------------------------------------------------------------

@@ -108,12 +108,17 @@ def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
     baseline = np.repeat(np.arange(draws) * n_strategies, n_strategies)
     shared, by_strategy = _file_numbers(scenario)
     rows = len(strategy)
-    return Values(strategy=strategy, baseline=baseline,
-                  **{name: np.broadcast_to(array, (rows, *np.shape(array))) for name, array in shared.items()},
+    views = _ROW_VIEWS.get(scenario)
+    if views is None or views[0] != rows:  # the chunks of a run have the same rows but the last
+        views = _ROW_VIEWS[scenario] = rows, {name: np.broadcast_to(array, (rows, *np.shape(array)))
+                                              for name, array in shared.items()}
+    return Values(strategy=strategy, baseline=baseline, **views[1],
                   **{name: table[strategy] for name, table in by_strategy.items()})
 
 
 _FILE_NUMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ROW_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""The last rows' read-only views of each scenario's numbers (:func:`for_scenario`): (rows, {field: view})."""
 
 
 def _file_numbers(scenario: Scenario) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
