@@ -92,7 +92,7 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     change (:func:`~kikcalc.transitions.effect_transitions`), the rest being month 0's; where no
     hazard competes with them, the states' leaving is month 0's plus what those rates changed by.
     """
-    source, touched, by_difference, by_factors, by_state, months = _check_plan(scenario)
+    source, touched, by_difference, by_factors, by_state, months, one_each = _check_plan(scenario)
     bad = np.zeros((values.rows, len(scenario.states)), dtype=bool)
     base = base_rates(scenario, values)
     rates = base.copy()
@@ -100,9 +100,17 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     if by_factors:
         factors_in = multiply_factors_by_month(scenario, values, touched.tolist())
         base_touched = base[:, touched]
+    # Where each touched rate has one multiply effect and no season, month 0's touched rates are their rates before
+    # effects times month 0's factors: the numbers rates_in_month composes effect by effect (r (1 + (m - 1) w), x 1
+    # where none acts; a factor of 1 where an effect's weight is 0, with m finite).
+    first_by_factors = by_factors and one_each and scenario.seasons is None and bool(np.isfinite(values.effect).all())
     ahead: dict[int, tuple[np.ndarray, bool]] = {}  # by_state: the next months' factors and bounds, found together
     for position, t in enumerate(months.tolist()):
-        if t == 0 or not by_factors:
+        if t == 0 and first_by_factors:
+            at_first = base_touched * factors_in(0)[:, :, None]
+            rates[:, touched] = at_first
+            changed = rates
+        elif t == 0 or not by_factors:
             rates = rates_in_month(scenario, values, t, base, out=rates)
             changed = rates if t == 0 else rates[:, touched]
         else:
@@ -126,7 +134,8 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
         if t == 0 or not by_difference:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
             if t == 0 and by_difference:
-                at_first, leaving_at_first = rates[:, touched].copy(), leaving
+                at_first = rates[:, touched].copy() if at_first is None else at_first
+                leaving_at_first = leaving
                 if by_state:
                     leaving_at_first_touched = leaving[:, source[touched]]
                     bounds = _Bounds.of(base_touched, at_first, leaving_at_first_touched)
@@ -149,10 +158,10 @@ MONTHS_AT_ONCE = 12
 _CHECK_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _check_plan(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, bool, bool, bool, np.ndarray]:
+def _check_plan(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, bool, bool, bool, np.ndarray, bool]:
     """What :func:`infeasible_states` needs of a scenario's structure, found once per scenario (a run asks for every
     chunk): (each transition's source state (n,), the touched transitions, by_difference, by_factors, by_state, the
-    months in which rates change)."""
+    months in which rates change, whether no two effects act on one rate)."""
     if scenario in _CHECK_PLANS:
         return _CHECK_PLANS[scenario]
     source = np.array([scenario.state_index(tr.source) for tr in scenario.transitions], dtype=int)
@@ -166,9 +175,11 @@ def _check_plan(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, bool, bool,
     # each one's rate changed by: only those are checked (below, the same numbers as in full).
     by_state = by_factors and len(np.unique(source[touched])) == len(touched)
     months = change_months(scenario)
+    on_rates = [effect.transition for _, effect in scenario.effects if effect.on == "rate"]
     for array in (source, touched, months):
         array.flags.writeable = False
-    _CHECK_PLANS[scenario] = plan = (source, touched, by_difference, by_factors, by_state, months)
+    _CHECK_PLANS[scenario] = plan = (source, touched, by_difference, by_factors, by_state, months,
+                                     len(set(on_rates)) == len(on_rates))
     return plan
 
 
