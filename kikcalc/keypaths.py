@@ -171,7 +171,15 @@ def join(parts: Iterable[Part]) -> str:
 
 
 def canonical(path: str) -> str:
-    """A key path in the form kikcalc prints it (``inflow."2021"`` -> ``inflow.2021``)."""
+    """A key path in the form kikcalc prints it (``inflow."2021"`` -> ``inflow.2021``); each path's found once, as
+    :func:`parse`'s parts are."""
+    if not isinstance(path, str):
+        return join(parse(path))
+    return _canonical(path)
+
+
+@functools.lru_cache(maxsize=8192)
+def _canonical(path: str) -> str:
     return join(parse(path))
 
 

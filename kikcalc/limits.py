@@ -236,17 +236,16 @@ def document_problems(raw: Any) -> list[Problem]:
             items = list(enumerate(value))
         else:
             continue
-        where = keypaths.join(parts) if parts else ""
         if level > DEPTH:
-            problems.append(Problem(where, f"tables and lists nested more than {DEPTH} levels deep; a scenario "
-                                           f"needs no more than 6"))
+            problems.append(Problem(_joined(parts), f"tables and lists nested more than {DEPTH} levels deep; a scenario "
+                                                    f"needs no more than 6"))
             continue
         if len(items) > ENTRIES:
-            problems.append(Problem(where, f"{show(len(items))} entries in one table or list; at most {show(ENTRIES)}"))
+            problems.append(Problem(_joined(parts), f"{show(len(items))} entries in one table or list; at most {show(ENTRIES)}"))
             continue
         for key, item in reversed(items):
             if isinstance(value, dict) and not isinstance(key, str):
-                problems.append(Problem(where, f"the key {key!r} is not text; TOML keys are text"))
+                problems.append(Problem(_joined(parts), f"the key {key!r} is not text; TOML keys are text"))
                 continue
             if isinstance(item, int) and item.bit_length() > 3322:  # 2**3322 has 1001 digits
                 problems.append(Problem(keypaths.join((*parts, key)), "an integer of more than 1000 digits; no number of "
@@ -254,6 +253,13 @@ def document_problems(raw: Any) -> list[Problem]:
                 continue
             stack.append((item, (*parts, key), level + 1))
     return problems
+
+
+def _joined(parts: tuple) -> str:
+    """The key path of some parts, ``""`` for none (the document itself): made only for a problem's place."""
+    from kikcalc import keypaths
+
+    return keypaths.join(parts) if parts else ""
 
 
 PRICE_LEVEL = Range(0.001, 1000)

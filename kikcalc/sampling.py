@@ -71,8 +71,7 @@ class Design:
             from scipy.stats import norm
 
             probabilities = norm.cdf(_mixed(generator.standard_normal((n, len(correlated))), lower))
-            for column, i in enumerate(correlated):
-                out[:, i] = inputs[i].ppf(probabilities[:, column])
+            out[:, correlated] = _inverse_cdfs([inputs[i] for i in correlated], probabilities)
         chosen = set(correlated)
         run: list[int] = []  # inputs next to each other in the stream, of one distribution: drawn by one call
         for i, item in enumerate(inputs):
@@ -170,7 +169,27 @@ def _from_uniforms(uncertainty: Uncertainty, copula: tuple[tuple[int, ...], np.n
 
         u = u.copy()
         u[:, correlated] = norm.cdf(_mixed(norm.ppf(u[:, correlated]), lower))
-    out = np.empty(u.shape)
-    for i, item in enumerate(uncertainty.inputs):
-        out[:, i] = item.ppf(u[:, i])
+    return _inverse_cdfs(uncertainty.inputs, u)
+
+
+def _inverse_cdfs(inputs, u: np.ndarray) -> np.ndarray:
+    """Each input's numbers at its column of probabilities ``u`` (n, k), shape (n, k): each one's inverse CDF
+    (:meth:`~kikcalc.uncertainty.Uncertain.ppf`), taken by one scipy call for the inputs of one distribution, with their
+    parameters as columns (elementwise, the same numbers)."""
+    out = np.empty(np.shape(u))
+    families: dict[tuple, list[int]] = {}
+    for column, item in enumerate(inputs):
+        if item.point is not None:
+            out[:, column] = item.ppf(u[:, column])
+        else:
+            families.setdefault((item.scipy_name, len(item.scipy_args), tuple(k for k, _ in item.scipy_kwargs)), []).append(column)
+    for (name, n_args, keys), columns in families.items():
+        if len(columns) == 1:
+            out[:, columns[0]] = inputs[columns[0]].ppf(u[:, columns[0]])
+            continue
+        from scipy import stats
+
+        args = [np.array([inputs[c].scipy_args[j] for c in columns]) for j in range(n_args)]
+        kwargs = {key: np.array([dict(inputs[c].scipy_kwargs)[key] for c in columns]) for key in keys}
+        out[:, columns] = getattr(stats, name).ppf(u[:, columns], *args, **kwargs)
     return out

@@ -14,6 +14,7 @@ summaries, counted, and reported by the uncertain numbers acting on that state. 
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -37,7 +38,7 @@ from kikcalc.transitions import (
     transition_probabilities,
 )
 from kikcalc.uncertainty import Uncertainty
-from kikcalc.values import Values, assign_per_row, for_scenario
+from kikcalc.values import Values, assign_columns, assign_per_row, for_scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,11 +75,11 @@ def values_for_draws(scenario: Scenario, uncertainty: Uncertainty, drawn: np.nda
     """The values of n draws (all strategies of each), the uncertain numbers set from ``drawn`` (n, d)."""
     if not np.isfinite(drawn).all():  # NaN would mean "keep the file's number" below: never for a draw
         raise ValueError("a draw is not a finite number: check the distributions with kikcalc.uncertainty.probe")
-    n, per_draw = len(drawn), len(scenario.strategies)
-    values = for_scenario(scenario, n)
-    draw_of_row = np.repeat(np.arange(n), per_draw)
-    settings = [(u.path, drawn[draw_of_row, i], u.scale) for i, u in enumerate(uncertainty.inputs)]
-    return assign_per_row(scenario, values, settings)
+    values = for_scenario(scenario, len(drawn))
+    if not uncertainty.inputs:
+        return values
+    by_row = np.repeat(np.asarray(drawn, dtype=float), len(scenario.strategies), axis=0)  # row r: draw r // K
+    return assign_columns(scenario, values, [(u.path, u.scale) for u in uncertainty.inputs], by_row)
 
 
 def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
@@ -91,31 +92,39 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     change (:func:`~kikcalc.transitions.effect_transitions`), the rest being month 0's; where no
     hazard competes with them, the states' leaving is month 0's plus what those rates changed by.
     """
-    source = np.array([scenario.state_index(tr.source) for tr in scenario.transitions], dtype=int)
-    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
-    touched = np.array(effect_transitions(scenario), dtype=int)
-    by_difference = not np.isin(source[hazard], source[touched]).any()  # the touched leave no state a hazard leaves
+    source, touched, by_difference, by_factors, by_state, months, one_each = _check_plan(scenario)
     bad = np.zeros((values.rows, len(scenario.states)), dtype=bool)
     base = base_rates(scenario, values)
     rates = base.copy()
     at_first = leaving_at_first = leaving_at_first_touched = bounds = None
-    # Where effects only multiply, a later month's touched rates are their rates before effects times the
-    # month's factors (as the engine rescales them), without the month's rates in full.
-    by_factors = by_difference and all(effect.operation == "multiply" for _, effect in scenario.effects if effect.on == "rate")
     if by_factors:
         factors_in = multiply_factors_by_month(scenario, values, touched.tolist())
         base_touched = base[:, touched]
-    # Where the touched leave different states, a later month's leaving changes only in their states, by what
-    # each one's rate changed by: only those are checked (below, the same numbers as in full).
-    by_state = by_factors and len(np.unique(source[touched])) == len(touched)
-    for t in change_months(scenario):
-        if t == 0 or not by_factors:
-            rates = rates_in_month(scenario, values, int(t), base, out=rates)
+    # Where each touched rate has one multiply effect and no season, month 0's touched rates are their rates before
+    # effects times month 0's factors: the numbers rates_in_month composes effect by effect (r (1 + (m - 1) w), x 1
+    # where none acts; a factor of 1 where an effect's weight is 0, with m finite).
+    first_by_factors = by_factors and one_each and scenario.seasons is None and bool(np.isfinite(values.effect).all())
+    ahead: dict[int, tuple[np.ndarray, bool]] = {}  # by_state: the next months' factors and bounds, found together
+    for position, t in enumerate(months.tolist()):
+        if t == 0 and first_by_factors:
+            at_first = base_touched * factors_in(0)[:, :, None]
+            rates[:, touched] = at_first
+            changed = rates
+        elif t == 0 or not by_factors:
+            rates = rates_in_month(scenario, values, t, base, out=rates)
             changed = rates if t == 0 else rates[:, touched]
         else:
-            factors = factors_in(int(t))
-            if by_state and bounds.clearly_within(factors):
-                continue  # no touched rate below 0 and no touched state's leaving near 1: nothing new
+            if by_state:
+                if t not in ahead:
+                    batch = months[position:position + MONTHS_AT_ONCE]
+                    factors_of_batch = factors_in(batch)
+                    ahead = dict(zip(batch.tolist(), zip(factors_of_batch, bounds.clearly_within_each(factors_of_batch),
+                                                         strict=True), strict=True))
+                factors, within = ahead[t]
+                if within:
+                    continue  # no touched rate below 0 and no touched state's leaving near 1: nothing new
+            else:
+                factors = factors_in(t)
             changed = base_touched * factors[:, :, None]
         # A probability above 1 makes its state's leaving exceed 1: below, only the lower end is checked.
         if not _at_least(changed, 0.0):
@@ -125,7 +134,8 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
         if t == 0 or not by_difference:
             leaving = leaving_probability(scenario, transition_probabilities(scenario, rates))
             if t == 0 and by_difference:
-                at_first, leaving_at_first = rates[:, touched].copy(), leaving
+                at_first = rates[:, touched].copy() if at_first is None else at_first
+                leaving_at_first = leaving
                 if by_state:
                     leaving_at_first_touched = leaving[:, source[touched]]
                     bounds = _Bounds.of(base_touched, at_first, leaving_at_first_touched)
@@ -140,6 +150,37 @@ def infeasible_states(scenario: Scenario, values: Values) -> np.ndarray:
     if not _at_least(inflow, 0.0):
         bad |= (inflow < 0).any(axis=1)
     return bad
+
+
+MONTHS_AT_ONCE = 12
+"""Ramp months whose factors and bounds :func:`infeasible_states` finds in one go (a year of a ramp)."""
+
+_CHECK_PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _check_plan(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, bool, bool, bool, np.ndarray, bool]:
+    """What :func:`infeasible_states` needs of a scenario's structure, found once per scenario (a run asks for every
+    chunk): (each transition's source state (n,), the touched transitions, by_difference, by_factors, by_state, the
+    months in which rates change, whether no two effects act on one rate)."""
+    if scenario in _CHECK_PLANS:
+        return _CHECK_PLANS[scenario]
+    source = np.array([scenario.state_index(tr.source) for tr in scenario.transitions], dtype=int)
+    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
+    touched = np.array(effect_transitions(scenario), dtype=int)
+    by_difference = not np.isin(source[hazard], source[touched]).any()  # the touched leave no state a hazard leaves
+    # Where effects only multiply, a later month's touched rates are their rates before effects times the
+    # month's factors (as the engine rescales them), without the month's rates in full.
+    by_factors = by_difference and all(effect.operation == "multiply" for _, effect in scenario.effects if effect.on == "rate")
+    # Where the touched leave different states, a later month's leaving changes only in their states, by what
+    # each one's rate changed by: only those are checked (below, the same numbers as in full).
+    by_state = by_factors and len(np.unique(source[touched])) == len(touched)
+    months = change_months(scenario)
+    on_rates = [effect.transition for _, effect in scenario.effects if effect.on == "rate"]
+    for array in (source, touched, months):
+        array.flags.writeable = False
+    _CHECK_PLANS[scenario] = plan = (source, touched, by_difference, by_factors, by_state, months,
+                                     len(set(on_rates)) == len(on_rates))
+    return plan
 
 
 @dataclass(frozen=True)
@@ -169,13 +210,16 @@ class _Bounds:
             return _Bounds(top=_top(base), nonnegative=_at_least(base, 0.0), rest_top=_top(leaving_at_first - at_first),
                            size=_top(np.abs(leaving_at_first)) + _top(np.abs(at_first)))
 
-    def clearly_within(self, factors: np.ndarray) -> bool:
-        if not (self.nonnegative and _at_least(factors, 0.0)):
-            return False
+    def clearly_within_each(self, factors: np.ndarray) -> np.ndarray:
+        """For each of M months' factors (M, R, touched), whether the month is clearly within the bounds, (M,)."""
+        if not self.nonnegative:
+            return np.zeros(len(factors), dtype=bool)
+        if not factors[0].size:
+            return np.ones(len(factors), dtype=bool)
         scaled = self.top * factors
         with np.errstate(invalid="ignore", over="ignore"):
             room = 1.0 + TOLERANCE - (scaled + self.rest_top) - self.MARGIN * (1.0 + scaled + self.size)
-        return _at_least(room, 0.0)
+            return (np.min(factors, axis=(1, 2)) >= 0.0) & (np.min(room, axis=(1, 2)) >= 0.0)
 
 
 def _top(array: np.ndarray) -> np.ndarray:
@@ -205,7 +249,7 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     """Run the rows of ``values`` and keep their headline numbers (:class:`Outcomes`)."""
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
-        trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=keep_flows)
+        trajectory = simulate(scenario, values, _weights(scenario), keep_stock=False, keep_flows=keep_flows)
         judged, accounts = judge_all(scenario, values, trajectory, lines=False)
         saving = accounts.net_saving
     n_targets = len(scenario.targets)
@@ -215,6 +259,18 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     return Outcomes(npv=accounts.npv, payback=accounts.payback_month, net_saving_total=saving.sum(axis=1),
                     net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value,
                     target_met=met_or_nan.astype(float), infeasible=infeasible_states(scenario, values))
+
+
+_WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _weights(scenario: Scenario) -> np.ndarray:
+    """:func:`~kikcalc.money.anciennitet_weights`, read only, found once per scenario (a run asks for every chunk)."""
+    if scenario not in _WEIGHTS:
+        weights = anciennitet_weights(scenario)
+        weights.flags.writeable = False
+        _WEIGHTS[scenario] = weights
+    return _WEIGHTS[scenario]
 
 
 # --- many draws -----------------------------------------------------------------------------------

@@ -161,9 +161,12 @@ def multiply_factors(scenario: Scenario, values: Values, month: int, touched: li
     return multiply_factors_by_month(scenario, values, touched)(month)
 
 
-def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[int]) -> Callable[[int], np.ndarray]:
+def multiply_factors_by_month(scenario: Scenario, values: Values,
+                              touched: list[int]) -> Callable[[int | np.ndarray], np.ndarray]:
     """:func:`multiply_factors` of one month, as a function of the month, for many months of the same rows: what
-    does not change with the month (which effect acts on which row and transition, m - 1) is prepared once."""
+    does not change with the month (which effect acts on which row and transition, m - 1) is prepared once. Given
+    an array of M months, the function gives their factors at once, shape (M, R, len(touched)), each month's the
+    numbers it gives for that month alone."""
     chosen, effect_index, owner, column, weights, one_each = _multiply_effects(scenario, tuple(touched))
     seasons = None if scenario.seasons is None else scenario.seasons.rate[:, touched]
     shape = (values.rows, len(touched))
@@ -171,17 +174,17 @@ def multiply_factors_by_month(scenario: Scenario, values: Values, touched: list[
         owns = values.strategy[:, None] == owner
         less_one = values.effect[:, effect_index] - 1.0
 
-    def factors_in(month: int) -> np.ndarray:
-        factors = np.ones(shape)
+    def factors_in(month: int | np.ndarray) -> np.ndarray:
+        factors = np.ones((*np.shape(month), *shape))
         if seasons is not None:
-            factors *= seasons[month][None, :]
+            factors *= seasons[month][..., None, :]
         if not chosen:
             return factors
-        each = np.where(owns, 1.0 + less_one * weights[month], 1.0)
+        each = np.where(owns, 1.0 + less_one * weights[month][..., None, :], 1.0)
         if one_each:
-            factors[:, column] *= each
+            factors[..., column] *= each
         else:
-            np.multiply.at(factors, (slice(None), column), each)
+            np.multiply.at(factors, (*[slice(None)] * (factors.ndim - 1), column), each)
         return factors
 
     return factors_in
@@ -225,14 +228,11 @@ def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarra
     Hazards out of one state compete with each other (:func:`competing_risk_probabilities`);
     probabilities given directly are taken as they are.
     """
-    n_states = len(scenario.states)
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
+    hazard, source, _ = _structure(scenario)
     if not hazard.any():
         return rates
-    source = np.array([index[tr.source] for tr in scenario.transitions], dtype=int)
     # Total hazard out of each state, then each hazard's share of the month's leaving.
-    onehot = np.zeros((len(source), n_states))
+    onehot = np.zeros((len(source), len(scenario.states)))
     onehot[np.flatnonzero(hazard), source[hazard]] = 1.0
     hazards = np.where(hazard[:, None], rates, 0.0)
     total = np.matmul(onehot.T, hazards)[..., source, :]  # (..., n, A): each hazard's state's total
@@ -244,13 +244,29 @@ def transition_probabilities(scenario: Scenario, rates: np.ndarray) -> np.ndarra
 def leaving_probability(scenario: Scenario, probabilities: np.ndarray, transitions: np.ndarray | None = None) -> np.ndarray:
     """Monthly probability of leaving each state, shape (..., S, A), from :func:`transition_probabilities`
     (..., n, A); or, given ``transitions`` (indices), what those transitions' probabilities (..., len, A) alone add."""
-    index = {name: j for j, name in enumerate(scenario.state_names)}
-    onehot = np.zeros((len(scenario.transitions), len(scenario.states)))
-    for i, tr in enumerate(scenario.transitions):
-        onehot[i, index[tr.source]] = 1.0
+    onehot = _structure(scenario)[2]
     if transitions is not None:
         onehot = onehot[transitions]
     return np.matmul(onehot.T, probabilities)
+
+
+_STRUCTURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _structure(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(whether each transition is a hazard (n,), its source state (n,), the transitions by source state (n, S), 1
+    where the transition leaves the state), read only; found once per scenario (a run asks every month of every chunk)."""
+    if scenario in _STRUCTURES:
+        return _STRUCTURES[scenario]
+    index = {name: j for j, name in enumerate(scenario.state_names)}
+    hazard = np.array([tr.kind == "hazard" for tr in scenario.transitions], dtype=bool)
+    source = np.array([index[tr.source] for tr in scenario.transitions], dtype=int)
+    from_state = np.zeros((len(scenario.transitions), len(scenario.states)))
+    from_state[np.arange(len(source)), source] = 1.0
+    for array in (hazard, source, from_state):
+        array.flags.writeable = False
+    _STRUCTURES[scenario] = found = (hazard, source, from_state)
+    return found
 
 
 def _with_state_effects(scenario: Scenario, values: Values, base: np.ndarray, on: str) -> np.ndarray:

@@ -103,27 +103,44 @@ class Values:
 
 def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
     """The scenario's numbers as written in the file, repeated for ``draws`` draws: R = draws x K rows."""
+    n_strategies = len(scenario.strategies)
+    strategy = np.tile(np.arange(n_strategies), draws)
+    baseline = np.repeat(np.arange(draws) * n_strategies, n_strategies)
+    shared, by_strategy = _file_numbers(scenario)
+    rows = len(strategy)
+    views = _ROW_VIEWS.get(scenario)
+    if views is None or views[0] != rows:  # the chunks of a run have the same rows but the last
+        views = _ROW_VIEWS[scenario] = rows, {name: np.broadcast_to(array, (rows, *np.shape(array)))
+                                              for name, array in shared.items()}
+    return Values(strategy=strategy, baseline=baseline, **views[1],
+                  **{name: table[strategy] for name, table in by_strategy.items()})
+
+
+_FILE_NUMBERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ROW_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""The last rows' read-only views of each scenario's numbers (:func:`for_scenario`): (rows, {field: view})."""
+
+
+def _file_numbers(scenario: Scenario) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The numbers :func:`for_scenario` puts on rows, made once per scenario (a run of many draws asks for every
+    chunk): ({field: the one array of every row (read only, each row a view of it)}, {field: (K, ...) the numbers
+    of each strategy's rows, zero where a strategy owns none (copied onto the rows)})."""
+    if scenario in _FILE_NUMBERS:
+        return _FILE_NUMBERS[scenario]
     n_strategies, months = len(scenario.strategies), scenario.calendar.months
     anc = scenario.anciennitet_months
     benefit = scenario.benefit_mask
-    strategy = np.tile(np.arange(n_strategies), draws)
-    baseline = np.repeat(np.arange(draws) * n_strategies, n_strategies)
 
     def per_strategy(arrays: list[np.ndarray], shape: tuple[int, ...]) -> np.ndarray:
-        """Arrays of one strategy each, (K, *shape), onto rows."""
-        stacked = np.stack(arrays) if arrays else np.zeros((n_strategies, *shape))
-        return stacked[strategy]
+        """Arrays of one strategy each, (K, *shape)."""
+        return np.stack(arrays) if arrays else np.zeros((n_strategies, *shape))
 
     def owned(items: list[tuple[int, np.ndarray]], shape: tuple[int, ...]) -> np.ndarray:
-        """Numbers owned by one strategy each, (X, *shape), onto rows: zero on other strategies' rows."""
+        """Numbers owned by one strategy each, (K, X, *shape): zero on other strategies'."""
         table = np.zeros((n_strategies, len(items), *shape))
         for i, (k, value) in enumerate(items):
             table[k, i] = value
-        return table[strategy]
-
-    def same(array: np.ndarray) -> np.ndarray:
-        """One array for every row: a read-only view, copied by :func:`assign` when a row changes."""
-        return np.broadcast_to(array, (len(strategy), *np.shape(array)))
+        return table
 
     entry = np.stack([s.inflow_anciennitet for s in scenario.states])
     entry[~benefit] = np.eye(anc)[0]
@@ -134,32 +151,37 @@ def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
     for p, (_, programme) in enumerate(programmes):
         for name, share in programme.outcomes:
             outcome[p, scenario.state_index(name)] += share
-    return Values(
-        strategy=strategy,
-        baseline=baseline,
-        discount_rate=same(np.float64(scenario.discount_rate)),
-        initial=same(np.array([s.initial for s in scenario.states])),
-        initial_mix=same(given_mix),
-        inflow=same(np.stack([s.inflow for s in scenario.states], axis=-1).reshape(months, -1)),
-        inflow_mix=same(entry),
-        cost=same(np.array([s.cost if s.is_benefit else 0.0 for s in scenario.states])),
-        measures_cost=same(np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states])),
-        payment_share=same(np.stack([(np.ones(months) if s.payment_share is None else s.payment_share) * s.is_benefit
-                                     for s in scenario.states], axis=-1).reshape(months, -1)),
-        rate=same(np.array([tr.value for tr in scenario.transitions]).reshape(len(scenario.transitions), anc)),
-        investment=per_strategy([s.investment for s in scenario.strategies], (months,)),
-        effect=same(np.array([e.value for _, e in scenario.effects], dtype=float)),
-        capacity=owned([(k, p.capacity) for k, p in programmes], (months,)),
-        cost_per_participant=same(np.array([p.cost_per_participant for _, p in programmes], dtype=float)),
-        cost_per_month=same(np.array([p.cost_per_month for _, p in programmes], dtype=float)),
-        dropout=same(np.array([p.dropout for _, p in programmes], dtype=float)),
-        outcome=same(outcome),
-        flow_amount=same(np.array([c.amount for _, c in scenario.flow_costs], dtype=float)),
-        flow_cap=same(np.array([np.inf if c.cap is None else c.cap for _, c in scenario.flow_costs], dtype=float)),
-        grant=owned([(k, g.amount) for k, g in scenario.grants], (months,)),
-        threshold=same(np.array([t.threshold for t in scenario.targets], dtype=float)),
-        guarantee_share=same(np.float64(scenario.budget_guarantee.share)),
+    shared = dict(
+        discount_rate=np.float64(scenario.discount_rate),
+        initial=np.array([s.initial for s in scenario.states]),
+        initial_mix=given_mix,
+        inflow=np.stack([s.inflow for s in scenario.states], axis=-1).reshape(months, -1),
+        inflow_mix=entry,
+        cost=np.array([s.cost if s.is_benefit else 0.0 for s in scenario.states]),
+        measures_cost=np.array([s.measures_cost if s.is_benefit else 0.0 for s in scenario.states]),
+        payment_share=np.stack([(np.ones(months) if s.payment_share is None else s.payment_share) * s.is_benefit
+                                for s in scenario.states], axis=-1).reshape(months, -1),
+        rate=np.array([tr.value for tr in scenario.transitions]).reshape(len(scenario.transitions), anc),
+        effect=np.array([e.value for _, e in scenario.effects], dtype=float),
+        cost_per_participant=np.array([p.cost_per_participant for _, p in programmes], dtype=float),
+        cost_per_month=np.array([p.cost_per_month for _, p in programmes], dtype=float),
+        dropout=np.array([p.dropout for _, p in programmes], dtype=float),
+        outcome=outcome,
+        flow_amount=np.array([c.amount for _, c in scenario.flow_costs], dtype=float),
+        flow_cap=np.array([np.inf if c.cap is None else c.cap for _, c in scenario.flow_costs], dtype=float),
+        threshold=np.array([t.threshold for t in scenario.targets], dtype=float),
+        guarantee_share=np.float64(scenario.budget_guarantee.share),
     )
+    by_strategy = dict(
+        investment=per_strategy([s.investment for s in scenario.strategies], (months,)),
+        capacity=owned([(k, p.capacity) for k, p in programmes], (months,)),
+        grant=owned([(k, g.amount) for k, g in scenario.grants], (months,)),
+    )
+    for array in (*shared.values(), *by_strategy.values()):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    _FILE_NUMBERS[scenario] = shared, by_strategy
+    return shared, by_strategy
 
 
 # --- numbers by key path ------------------------------------------------------------------------
@@ -399,33 +421,83 @@ def assign_per_row(scenario: Scenario, values: Values, settings: list[tuple[str,
     Numbers are not checked against their domain here: :mod:`kikcalc.uncertainty` checks the
     distributions they are drawn from.
     """
-    numbers_of = [np.asarray(numbers, dtype=float) for _, numbers, _ in settings]
-    for field, groups, members in _plan(scenario, values, tuple((path, bool(scale)) for path, _, scale in settings)):
-        array = getattr(values, field).copy()
+    if not settings:
+        return values
+    table = np.column_stack([np.asarray(numbers, dtype=float) for _, numbers, _ in settings])
+    return assign_columns(scenario, values, [(path, scale) for path, _, scale in settings], table)
+
+
+def assign_columns(scenario: Scenario, values: Values, settings: list[tuple[str, bool]], table: np.ndarray) -> Values:
+    """:func:`assign_per_row` with the numbers as the columns of one table (R, len(settings)): setting i's
+    numbers are ``table[:, i]``."""
+    changed = {}
+    for field, groups, members, by_factor in _plan(scenario, values, tuple((path, bool(scale)) for path, scale in settings)):
+        held = getattr(values, field)
+        if by_factor is not None and held.dtype == np.float64 and held.ndim > 1 and held.strides[0] == 0:
+            array = _factored(held[0], by_factor, groups, values.strategy, table)
+            if array is not None:
+                changed[field] = array
+                continue
+        array = held.copy()
         if groups is None:  # in the order given: some may write the same place
             for where, i, scale in members:
-                numbers = numbers_of[i]
+                numbers = table[:, i]
                 chosen = ~np.isnan(numbers) if where.strategy is None else (values.strategy == where.strategy) & ~np.isnan(numbers)
                 _put(array, where, chosen, numbers[chosen], scale)
-        for strategy, scale, divisor, at, place, group in groups or ():
-            numbers = np.column_stack([numbers_of[i] for _, i, _ in group])  # (R, k)
+        for strategy, scale, divisor, at, place, group, columns in groups or ():
+            numbers = table[:, columns]  # (R, k)
             rows = None if strategy is None else values.strategy == strategy
             if np.isnan(numbers if rows is None else numbers[rows]).any():  # a row that keeps what it holds: one by one
                 for where, i, _ in group:
-                    chosen = ~np.isnan(numbers_of[i]) if rows is None else rows & ~np.isnan(numbers_of[i])
-                    _put(array, where, chosen, numbers_of[i][chosen], scale)
+                    chosen = ~np.isnan(table[:, i]) if rows is None else rows & ~np.isnan(table[:, i])
+                    _put(array, where, chosen, table[:, i][chosen], scale)
                 continue
             _put_many(array, place, at, rows, numbers if rows is None else numbers[rows], divisor, scale)
-        values = values.with_field(field, array)
-    return values
+        changed[field] = array
+    return replace(values, **changed) if changed else values
+
+
+def _factored(held: np.ndarray, at: int, groups: list, strategy_of_row: np.ndarray, table: np.ndarray) -> np.ndarray | None:
+    """A field's array (R, ...) with its groups' numbers set, where every row held the same numbers ``held`` and
+    each group's place is a whole sub-array at axis ``at`` (after the row axis): made as ``held`` with the set places
+    at 1, times a table of factors (R, places) that holds each row's number (set), factor (scale), or 1, in one pass.
+    x 1 is exact, and a factor multiplies what is held as scaling in place would: the same numbers. None where a
+    number a row uses is NaN (that row keeps what it holds: :func:`assign_columns` writes one by one)."""
+    rows = len(strategy_of_row)
+    base = held.copy()
+    factors = np.ones((rows, held.shape[at]))
+    for strategy, scale, divisor, _, place, _, columns in groups:
+        numbers = table[:, columns]
+        index = place[at]
+        if strategy is None:
+            if np.isnan(numbers).any():
+                return None
+            factors[:, index] = numbers if scale else numbers / divisor
+        else:
+            owns = strategy_of_row == strategy
+            if np.isnan(numbers[owns]).any():
+                return None
+            if scale:
+                factors[:, index] = np.where(owns[:, None], numbers, 1.0)
+            else:  # one number a place (the plan asks it): the other strategies' rows keep it as a factor
+                factors[:, index] = np.where(owns[:, None], numbers / divisor, held[index])
+        if not scale:
+            base[place] = 1.0
+    spread = factors.reshape(rows, *(held.shape[at] if j == at else 1 for j in range(held.ndim)))
+    for j, size in enumerate(held.shape):  # each row's factors over the whole sub-arrays: one long pass below
+        if j != at:
+            spread = np.repeat(spread, size, axis=1 + j)
+    return np.multiply(base, spread, out=spread)
 
 
 _PLANS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _plan(scenario: Scenario, values: Values, settings: tuple[tuple[str, bool], ...]) -> list:
-    """How :func:`assign_per_row` writes some (key path, scale) settings, field by field: [(field, groups or None,
-    [(slot, setting, scale)])], as :func:`_disjoint_groups` gives them, each group's place with its integers;
+    """How :func:`assign_columns` writes some (key path, scale) settings, field by field: [(field, groups or None,
+    [(slot, setting, scale)], at)], as :func:`_disjoint_groups` gives them, each group's place with its integers and its
+    settings' columns; ``at`` the axis after the row axis where every group picks whole sub-arrays by one integer, each
+    whole along every other axis (and, set on one strategy's rows, one number), for :func:`_factored`, else None;
     made once per scenario and settings (a run of many draws asks again for every chunk)."""
     known = _PLANS.setdefault(scenario, {})
     if settings in known:
@@ -436,12 +508,20 @@ def _plan(scenario: Scenario, values: Values, settings: tuple[tuple[str, bool], 
         by_field.setdefault(where.field, []).append((where, i, scale))
     plan = []
     for field, members in by_field.items():
-        groups = _disjoint_groups(members, getattr(values, field).shape)
+        shape = getattr(values, field).shape
+        groups = _disjoint_groups(members, shape)
+        by_factor = None
         if groups is not None:
             groups = [(strategy, scale, divisor, at,
-                       (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:]), group)
+                       (*index[:at], np.array([where.index[at] for where, _, _ in group]), *index[at + 1:]), group,
+                       np.array([i for _, i, _ in group]))
                       for (strategy, scale, divisor, at, index), group in groups]
-        plan.append((field, groups, members))
+            ats = {at for _, _, _, at, _, _, _ in groups}
+            whole = all(j == at or place[j] == slice(None) for _, _, _, at, place, _, _ in groups for j in range(len(place)))
+            one_number = all(strategy is None or scale or len(shape) == 2 for strategy, scale, *_ in groups)
+            if len(ats) == 1 and whole and one_number and all(len(place) == len(shape) - 1 for *_, place, _, _ in groups):
+                by_factor = ats.pop()
+        plan.append((field, groups, members, by_factor))
     known[settings] = plan
     return plan
 

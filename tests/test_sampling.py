@@ -120,3 +120,43 @@ def test_the_random_samplers_block_is_each_inputs_own_rvs_one_after_the_other_in
         expected[path] = frozen.rvs(size=BLOCK_DRAWS, random_state=generator)
     for path, column in expected.items():
         np.testing.assert_array_equal(numbers[:, paths.index(path)], column[:5], err_msg=path)
+
+
+@pytest.mark.parametrize("sampler", ["lhs", "sobol"])
+def test_the_uniform_samplers_numbers_are_each_inputs_own_inverse_cdf_of_its_column(sampler):
+    """Inputs of one distribution (betas, gammas, lognormals, uniforms, truncnormals, triangulars; a point)
+    take their inverse CDFs together: every input's numbers must be its own scipy.stats frozen distribution's ppf
+    of its column of the design, as the sampler documents."""
+    from scipy import stats
+
+    raw = one_state(p_exit=0.1, months=12)
+    raw["states"] |= {"rf": {"initial": 100.0, "inflow": 3.0, "cost": 100_000}, "ud": {"initial": 50.0, "cost": 90_000}}
+    raw["transitions"] += [{"from": "rf", "to": "job", "probability": 0.05}, {"from": "ud", "to": "job", "probability": 0.2}]
+    raw["uncertainty"] = {
+        "transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
+        "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
+        "transitions[1].probability": {"dist": "beta", "mean": 0.05, "sd": 0.01},
+        "states.rf.cost": {"dist": "gamma", "mean": 100_000, "sd": 30_000},
+        "transitions[2].probability": {"dist": "triangular", "low": 0.1, "mode": 0.2, "high": 0.4},
+        "states.ud.cost": {"dist": "uniform", "low": 80_000, "high": 95_000},
+        "states.kh.initial": {"dist": "uniform", "low": 800, "high": 1200},
+        "states.rf.initial": {"dist": "lognormal", "mean": 100, "sd": 10},
+        "states.ud.initial": {"dist": "lognormal", "mean": 50, "sd": 20},
+        "states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.0, "scale": True},  # a point
+        "states.rf.inflow": {"dist": "truncnormal", "mean": 3.0, "sd": 1.0, "low": 0.0},
+        "states.ud.inflow": {"dist": "truncnormal", "mean": 2.0, "sd": 0.5, "low": 1.0, "high": 4.0},
+        "states.kh.measures_cost": {"dist": "truncnormal", "mean": 5_000, "sd": 500, "low": 0.0},
+        "scenario.discount_rate": {"dist": "triangular", "low": 0.01, "mode": 0.03, "high": 0.05},
+    }
+    scenario = build(raw)
+    uncertainty, problems = read(scenario)
+    assert problems == []
+    design = Design(uncertainty, 300, 7, sampler)
+    numbers, uniforms = design.numbers(40, 300), design.uniforms(40, 300)
+    for i, item in enumerate(uncertainty.inputs):
+        if item.point is not None:
+            np.testing.assert_array_equal(numbers[:, i], np.full(260, 1.0), err_msg=item.path)
+            continue
+        frozen = getattr(stats, item.scipy_name)(*item.scipy_args, **dict(item.scipy_kwargs))
+        expected = frozen.ppf(uniforms[:, i])
+        assert numbers[:, i].tobytes() == expected.tobytes(), item.path
