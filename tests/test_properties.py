@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -53,6 +54,9 @@ def scenarios(draw) -> dict:
     }
 
 
+# A random scenario may hold a loop of states persons seldom or never leave, whose initial mix does not settle:
+# the engine says so (tests/test_cohort.py tests that warning); persons are conserved whatever the mix.
+@pytest.mark.filterwarnings("ignore::kikcalc.engine.UnsettledMixWarning")
 @settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_persons_are_conserved(raw):
