@@ -336,6 +336,28 @@ def differences(first: Any, second: Any, path: str = "") -> list[tuple[str, Any,
     return [] if same and first == second else [(path, first, second)]
 
 
+# --- numbers in kroner ---------------------------------------------------------------------------
+
+KRONER_KEYS = ("cost", "measures_cost", "investment", "amount", "cost_per_participant", "cost_per_month",
+               "measures_cost_set", "npv_min")
+"""The keys whose numbers are kroner: a value such as ``120.000`` there is a thousands point, not 120 kr."""
+
+
+def is_kroner(parts: tuple) -> bool:
+    """True if a key path (as parts) names a number in kroner: a state's costs, a strategy's investment, a
+    grant's, payment's or programme's amounts, an effect on a measure cost, a money target."""
+    if len(parts) >= 3 and parts[0] == "states":
+        return parts[2] in ("cost", "measures_cost")
+    if len(parts) >= 3 and parts[0] == "strategies":
+        if parts[2] == "investment":
+            return True
+        if len(parts) >= 5 and isinstance(parts[3], int):
+            return parts[4] in {"grants": ("amount",), "flow_costs": ("amount",),
+                                "programmes": ("cost_per_participant", "cost_per_month"),
+                                "effects": ("measures_cost_set",)}.get(parts[2], ())
+    return len(parts) == 3 and parts[0] == "targets" and parts[2] == "npv_min"
+
+
 # --- PATH=VALUE ---------------------------------------------------------------------------------
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -359,10 +381,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if split is None:
         raise KeyPathError(text, "expected PATH=VALUE, such as strategies.kik2.effects[0].multiply=1.6; there is no =")
     path, value_text = text[:split].strip(), text[split + 1:].strip()
-    parse(path)
+    parts = parse(path)
     if not value_text:
         raise KeyPathError(path, "no value after =; give one such as 1.6, 50 or \"2021-03\"")
-    if re.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{3})+", value_text):  # 120.000: a Danish thousands point, or a decimal?
+    # 120.000 kr.: a Danish thousands point, or a decimal? Asked of kroner amounts only, as in a file (a rate of
+    # 0.035 or an effect of 1.125 is a plain decimal).
+    if is_kroner(parts) and re.fullmatch(r"[+-]?[0-9]{1,3}(\.[0-9]{3})+", value_text):
         raise KeyPathError(path, f"{value_text} reads as a Danish thousands separator; write "
                                  f"{value_text.replace('.', '_')} for thousands or {value_text.rstrip('0')}0 "
                                  f"for a decimal number")

@@ -218,26 +218,6 @@ def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
 # --- a Danish thousands point that TOML reads as a decimal point ------------------------------------------
 
 _THREE_DECIMALS = re.compile(r"=\s*([+-]?[0-9]{1,3}\.[0-9]{3})(?![0-9_.eE])")
-KRONER_KEYS = ("cost", "measures_cost", "investment", "amount", "cost_per_participant", "cost_per_month",
-               "measures_cost_set", "npv_min")
-"""The keys whose numbers are kroner: a value such as ``120.000`` there is a thousands point, not 120 kr."""
-
-
-def _is_kroner(parts: tuple) -> bool:
-    """True if a key path (as parts) names a number in kroner: a state's costs, a strategy's investment, a
-    grant's, payment's or programme's amounts, an effect on a measure cost, a money target."""
-    if len(parts) >= 3 and parts[0] == "states":
-        return parts[2] in ("cost", "measures_cost")
-    if len(parts) >= 3 and parts[0] == "strategies":
-        if parts[2] == "investment":
-            return True
-        if len(parts) >= 5 and isinstance(parts[3], int):
-            return parts[4] in {"grants": ("amount",), "flow_costs": ("amount",),
-                                "programmes": ("cost_per_participant", "cost_per_month"),
-                                "effects": ("measures_cost_set",)}.get(parts[2], ())
-    return len(parts) == 3 and parts[0] == "targets" and parts[2] == "npv_min"
-
-
 _IN_THE_NUMBERS_UNIT = ("mean", "sd", "low", "high", "mode")
 """An [uncertainty] entry's parameters in the unit of the number it gives a distribution (unless ``scale = true``)."""
 
@@ -250,7 +230,7 @@ def _is_kroner_distribution(parts: tuple, raw: dict) -> bool:
     if not isinstance(entry, dict) or entry.get("scale") is True:
         return False  # a factor on the number, not kroner
     try:
-        return _is_kroner(keypaths.parse(parts[1]))
+        return keypaths.is_kroner(keypaths.parse(parts[1]))
     except keypaths.KeyPathError:
         return False
 
@@ -271,7 +251,7 @@ def thousands_points(text: str, raw: dict) -> list[Problem]:
     problems = []
     for path, value in keypaths.numbers(raw).items():
         parts = keypaths.parse(path)
-        if isinstance(value, float) and value in written and (_is_kroner(parts) or _is_kroner_distribution(parts, raw)):
+        if isinstance(value, float) and value in written and (keypaths.is_kroner(parts) or _is_kroner_distribution(parts, raw)):
             literal = written[value]
             problems.append(Problem(path, f"{literal} reads as {limits.show(value)} kr. (TOML's point is a decimal "
                                           f"point); write {literal.replace('.', '_')} for thousands, or "

@@ -103,6 +103,20 @@ def test_targets_strict_exit_codes(tmp_path):
     assert invoke("targets", str(met), "--strict").exit_code == 0
 
 
+def test_set_takes_a_rate_written_with_three_decimals():
+    # 0.035 is KIK II's own discount rate: --set to it changes no number, and 0.045 lowers every NPV's size.
+    def npv(*extra):
+        result = invoke("compare", KIK2, "--format", "json", *extra)
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)["comparison"]
+        return [row["total"] for row in rows if row["line"].startswith("Net present value")]
+
+    plain = npv()
+    assert plain and npv("--set", "scenario.discount_rate=0.035") == plain
+    higher = npv("--set", "scenario.discount_rate=0.045")
+    assert all(abs(h) < abs(p) for h, p in zip(higher, plain, strict=True) if p)
+
+
 def test_output_is_written_with_format_from_suffix(tmp_path):
     out = tmp_path / "kik2.csv"
     result = invoke("compare", KIK2, "--output", str(out))

@@ -152,6 +152,10 @@ def test_get_of_a_key_the_file_lacks_is_an_error():
     ("states.kh.inflow={ 2021 = 5, 2022 = 6 }", "states.kh.inflow", {"2021": 5, "2022": 6}),
     ('targets[0].at="2021-03"', "targets[0].at", "2021-03"),
     ('states."a=b".label="x"', 'states."a=b".label', "x"),
+    # Three decimals are a Danish thousands point only in kroner (as in a file); elsewhere a plain decimal.
+    ("scenario.discount_rate=0.035", "scenario.discount_rate", 0.035),
+    ("strategies.kik2.effects[0].multiply=1.125", "strategies.kik2.effects[0].multiply", 1.125),
+    ("transitions[0].probability.0-5=0.045", "transitions[0].probability.0-5", 0.045),
 ])
 def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     assert keypaths.parse_assignment(text) == (path, value)
@@ -165,6 +169,8 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("a..b=1", "not a valid key path"),
     ("a.b=1\nc = 2", "not one TOML value"),
     ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
+    ("states.kh.cost=150.000", "Danish thousands separator; write 150_000 for thousands or 150.0"),
+    ("strategies.pool.grants[1].amount=2.500", "Danish thousands separator; write 2_500 for thousands or 2.50"),
 ])
 def test_a_bad_assignment_says_what_is_wrong(text, words):
     with pytest.raises(KeyPathError) as error:
