@@ -131,13 +131,11 @@ class Trajectory:
         return self.in_programme[:, :-1].sum(axis=-1) + self.programme_intake
 
 
-def mean_of_ends(headcount: np.ndarray, times: np.ndarray | float = 1.0) -> np.ndarray:
+def mean_of_ends(headcount: np.ndarray) -> np.ndarray:
     """Full-time persons from headcounts: the mean of the start and end of each month along axis 1,
-    (R, T+1, ...) -> (R, T, ...), times ``times`` if given (broadcast against the result: a cost per
-    full-time person, say), in one pass fewer than multiplying afterwards and to the same bit (halving is
-    exact). The one home of this rule."""
+    (R, T+1, ...) -> (R, T, ...). The one home of this rule."""
     mean = np.add(headcount[:, :-1], headcount[:, 1:])
-    mean *= 0.5 * times
+    mean *= 0.5
     return mean
 
 

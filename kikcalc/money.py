@@ -317,7 +317,8 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     if "full_time_persons" in trajectory.__dict__:  # computed already (a target counts them)
         gross = trajectory.full_time_persons * paid
     else:  # the same numbers, without keeping the full-time persons' own array
-        gross = mean_of_ends(trajectory.headcount, paid)
+        gross = mean_of_ends(trajectory.headcount)  # then times paid: the same bits as full_time_persons * paid
+        gross *= paid
     at_start, at_end = trajectory.weighted[:2]
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refusion = np.add(at_start[:, :-1], at_end[:, 1:])  # twice the refunded persons, (R, T, S)
