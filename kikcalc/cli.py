@@ -8,13 +8,15 @@ if __name__ == "__main__":  # python -m kikcalc.cli: the kikcalc command, with k
     _launched()
     raise SystemExit(0)
 
+import contextlib
 import functools
 import importlib
 import os
 import shlex
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import click
@@ -182,11 +184,37 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
 def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool, result: kikcalc.Result | None = None) -> list[plausibility.Warning]:
     """The scenario's plausibility warnings, each printed on stderr unless ``quiet``; they never change a result.
     ``result``: the scenario's run, if made, whose baseline the drift check reads rather than simulating it again."""
-    found = plausibility.check(scenario) if result is None else plausibility.check(scenario, result.values, result.trajectory)
+    with _engine_warnings(file, quiet):  # without a result, the drift check runs the baseline
+        found = plausibility.check(scenario) if result is None else plausibility.check(scenario, result.values, result.trajectory)
     if not quiet:
         for warning in found:
             click.echo(warning.render(file), err=True)
     return found
+
+
+@contextlib.contextmanager
+def _engine_warnings(file: str, quiet: bool) -> Iterator[None]:
+    """What the engine warns of within (an initial anciennitet mix that does not settle) said as kikcalc says its
+    warnings, ``warning: FILE: ...`` on stderr, once, none with ``quiet``, not as a Python warning with kikcalc's
+    source line; any other warning goes on as it came."""
+    from kikcalc.engine import UnsettledMixWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    said = set()
+    for found in caught:
+        if not issubclass(found.category, UnsettledMixWarning):
+            warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
+        elif not quiet and str(found.message) not in said:
+            said.add(str(found.message))
+            click.echo(f"warning: {file}: {found.message}", err=True)
+
+
+def _run(scenario: kikcalc.Scenario, file: str, quiet: bool) -> kikcalc.Result:
+    """kikcalc.run, its engine's warnings said as kikcalc's (:func:`_engine_warnings`)."""
+    with _engine_warnings(file, quiet):
+        return kikcalc.run(scenario)
 
 
 def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]] = (), quiet: bool = False,
@@ -199,7 +227,7 @@ def _load_each_once(files: tuple[str, ...], overrides: Sequence[tuple[str, Any]]
             raise UsageError(f"{file} is the same file as {seen[key]}: give each scenario once")
         seen[key] = file
     scenarios = [_priced(kikcalc.load(f, overrides), prices) for f in files]
-    results = [kikcalc.run(scenario) for scenario in scenarios]
+    results = [_run(scenario, file, quiet) for scenario, file in zip(scenarios, files, strict=True)]
     for file, result in zip(files, results, strict=True):
         _warn(result.scenario, file, quiet, result)
     return results
@@ -293,7 +321,7 @@ def run(file: str, strategies: tuple[str, ...], monthly: bool, money: bool, assi
     """Run one scenario: full-year persons and money per year, summary, targets."""
     chosen = _chosen_format(output, fmt, [file])
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
-    result = kikcalc.run(scenario)
+    result = _run(scenario, file, quiet)
     _warn(scenario, file, quiet, result)
     names = result.scenario.strategy_names
     for name in strategies:

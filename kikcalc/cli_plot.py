@@ -18,6 +18,7 @@ from kikcalc.cli import (
     _observations,
     _overrides,
     _realised_strategy,
+    _run,
     _uncertain,
     _unknown_strategy,
     _warn,
@@ -88,8 +89,8 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
             figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale)
     else:
         scenario = kikcalc.load(file, _overrides(assignments))
-        _warn(scenario, file, quiet)
-        result = kikcalc.run(scenario)
+        result = _run(scenario, file, quiet)
+        _warn(scenario, file, quiet, result)
         if kind == "caseload":
             figure = charts.caseload(result, locale)
         elif kind == "saving":

@@ -200,8 +200,10 @@ def balances(scenario: Scenario, values: Values | None = None, run: Trajectory |
 
 
 def _dot(persons: np.ndarray, stay: np.ndarray) -> float:
-    """Persons times months, summed; no persons count 0 months, even against an endless stay."""
-    return float(np.where(persons > 0, persons * np.where(persons > 0, stay, 0.0), 0.0).sum())
+    """Persons times months, summed; no persons count 0 months, even against an endless stay. A stay of a
+    probability as small as 3e-308 makes the sum overflow to inf, which the callers take for "no balance"."""
+    with np.errstate(over="ignore"):
+        return float(np.where(persons > 0, persons * np.where(persons > 0, stay, 0.0), 0.0).sum())
 
 
 def drift_warnings(scenario: Scenario, values: Values | None = None, run: Trajectory | None = None) -> list[Warning]:

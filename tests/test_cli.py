@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -272,3 +273,54 @@ def test_run_shows_each_programme_in_text_and_json():
     by_name = {p["programme"]: p for p in programmes}
     # Unge på Toppen: 48 places at 40.000 kr., 75 % of 48 reach self-support: 1.920.000 / 36 kr. each.
     assert by_name["unge-paa-toppen"]["cost_per_outcome"] == pytest.approx(1_920_000 / 36, abs=0.01)
+
+
+LOOP = """[scenario]
+name = "loop"
+start = "2021-01"
+end = "2021-12"
+[states.a]
+initial = 100
+inflow = 10
+cost = 120_000
+[states.b]
+initial = 0
+cost = 120_000
+[[transitions]]
+from = "a"
+to = "b"
+probability = 1.0
+[[transitions]]
+from = "b"
+to = "a"
+probability = {b_to_a}
+"""
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "targets", "validate"])
+def test_an_unsettled_mix_is_warned_as_kikcalc_warns_not_as_a_python_warning(tmp_path, command):
+    # a and b swap everyone every month: the initial mix never settles, and the engine warns of it.
+    path = tmp_path / "loop.toml"
+    path.write_text(LOOP.format(b_to_a=1.0), encoding="utf-8")
+    result = invoke(command, str(path))
+    assert result.exit_code == 0
+    said = [line for line in result.stderr.splitlines() if "no initial_anciennitet given" in line]
+    assert said == [f"warning: {path}: a: no initial_anciennitet given, and the mix the baseline's first-month rates "
+                    "settle into was still changing after 4096 rounds (persons move round a loop of states they seldom "
+                    "or never leave): the initial stock takes the mix found then; give initial_anciennitet to set it"]
+    assert "UnsettledMixWarning" not in result.stderr and ".py:" not in result.stderr
+    if command != "validate":
+        assert invoke(command, "-q", str(path)).stderr == ""
+
+
+def test_a_tiny_probability_is_checked_without_a_numpy_overflow_warning(tmp_path):
+    # kh's only exit is 3e-308 a month: its mean stay overflows a float, which the drift check takes as no balance.
+    path = tmp_path / "tiny.toml"
+    path.write_text('[scenario]\nname = "h"\nstart = "2021-01"\nend = "2022-12"\n'
+                    '[states.kh]\ninitial = 500\ninflow = 20\ncost = 120000\n[states.job]\nkind = "outside"\n'
+                    '[[transitions]]\nfrom = "kh"\nto = "job"\nprobability = 3e-308\n'
+                    '[[transitions]]\nfrom = "job"\nto = "kh"\nprobability = 0.1\n', encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # pytest would catch a warning before it reached stderr
+        result = invoke("validate", str(path))
+    assert result.exit_code == 0
