@@ -7,7 +7,9 @@ at 120,000 kr. and 100 in sd at 60,000 kr. a full-year person, nobody leaves, 20
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -82,6 +84,27 @@ def test_numbers_stay_numbers_with_formats_by_unit(book):
     assert missed["margin"].value == pytest.approx(-34.5) and missed["margin"].number_format == "#,##0.0"
     summary = _row(book["summary"], strategy="invest")
     assert summary["return_per_krone"].number_format == xlsx.RATIO
+
+
+def test_a_workbook_is_the_same_bytes_at_the_same_run_time(tmp_path, monkeypatch):
+    # SOURCE_DATE_EPOCH (conftest.py) sets the run's time: the workbook's own dates follow it, not the clock.
+    def written(folder: str) -> bytes:
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)  # the same command line in two folders
+        for command in ("compare", "sensitivity"):
+            extra = ("--draws", "20") if command == "sensitivity" else ()
+            assert invoke(command, str(SCENARIOS / "aabenraa-kik2.toml"), *extra, "--output", f"{command}.xlsx").exit_code == 0
+        return b"".join((tmp_path / folder / f"{command}.xlsx").read_bytes() for command in ("compare", "sensitivity"))
+
+    first = written("a")
+    import time
+    time.sleep(2.1)  # a zip entry's date is to two seconds
+    assert written("b") == first
+    properties = openpyxl.load_workbook(tmp_path / "a" / "compare.xlsx").properties
+    epoch = datetime.datetime.fromtimestamp(int(RUN_TIME_EPOCH), datetime.UTC).replace(tzinfo=None)
+    assert properties.created == properties.modified == epoch
+    with zipfile.ZipFile(tmp_path / "a" / "sensitivity.xlsx") as archive:
+        assert {info.date_time for info in archive.infolist()} == {epoch.timetuple()[:6]}
 
 
 def test_header_rows_and_label_columns_are_frozen(book):

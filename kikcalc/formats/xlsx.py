@@ -11,7 +11,9 @@ With ``--locale da`` the assumptions and provenance sheets have Danish headings.
 
 from __future__ import annotations
 
+import datetime
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -206,7 +208,29 @@ def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = (), record: pro
             _style(writer.sheets[name], frame)
         for sheet in writer.book.worksheets:
             _text_stays_text(sheet)
-    return buffer.getvalue()
+    return dated(buffer.getvalue(), record.time if record is not None else provenance.run_time())
+
+
+def dated(content: bytes, time: str | datetime.datetime) -> bytes:
+    """A workbook whose own dates are the run's time (:func:`kikcalc.provenance.run_time`, which
+    ``SOURCE_DATE_EPOCH`` sets): its properties' created and modified (openpyxl writes the clock's time
+    on saving) and each zip entry's date (ZIP's dates begin in 1980), so that the same run gives the same
+    bytes, as every other output does."""
+    import zipfile
+
+    when = time if isinstance(time, datetime.datetime) else datetime.datetime.strptime(time, "%Y-%m-%dT%H:%M:%SZ")
+    written = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    date_time = max(when.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*", rb"\g<1>" + written, data)
+            entry = zipfile.ZipInfo(info.filename, date_time=date_time)
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            target.writestr(entry, data)
+    return out.getvalue()
 
 
 def _record(results: list[Result], view: View) -> provenance.Provenance:
@@ -256,4 +280,4 @@ def stamp(content: bytes, record: provenance.Provenance, locale: str | None = No
     _text_stays_text(sheet)
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return dated(buffer.getvalue(), record.time)
