@@ -58,6 +58,14 @@ def test_a_draws_numbers_do_not_depend_on_how_many_draws_are_asked_for(sampler):
     np.testing.assert_array_equal(short, longer)
 
 
+def _three_states() -> dict:
+    """kh (one_state's), rf and ud, each with an exit to job: numbers of every kind for [uncertainty] entries."""
+    raw = one_state(p_exit=0.1, months=12)
+    raw["states"] |= {"rf": {"initial": 100.0, "inflow": 3.0, "cost": 100_000}, "ud": {"initial": 50.0, "cost": 90_000}}
+    raw["transitions"] += [{"from": "rf", "to": "job", "probability": 0.05}, {"from": "ud", "to": "job", "probability": 0.2}]
+    return raw
+
+
 def test_a_rank_correlation_of_zero_leaves_its_numbers_independent_and_may_not_be_given_twice():
     """rank = 0 is a correlation like any other between -1 and 1: the run draws the two numbers as independent
     ones (the same numbers as without the entry); the same pair given again, at 0 or not, is a problem."""
@@ -82,9 +90,7 @@ def test_the_random_samplers_block_is_each_inputs_own_rvs_one_after_the_other_in
     from the block's stream after the copula's normals, as the sampler documents."""
     from scipy import stats
 
-    raw = one_state(p_exit=0.1, months=12)
-    raw["states"] |= {"rf": {"initial": 100.0, "inflow": 3.0, "cost": 100_000}, "ud": {"initial": 50.0, "cost": 90_000}}
-    raw["transitions"] += [{"from": "rf", "to": "job", "probability": 0.05}, {"from": "ud", "to": "job", "probability": 0.2}]
+    raw = _three_states()
     raw["uncertainty"] = {
         "transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
         "transitions[1].probability": {"dist": "beta", "mean": 0.05, "sd": 0.01},
@@ -129,9 +135,7 @@ def test_the_uniform_samplers_numbers_are_each_inputs_own_inverse_cdf_of_its_col
     of its column of the design, as the sampler documents."""
     from scipy import stats
 
-    raw = one_state(p_exit=0.1, months=12)
-    raw["states"] |= {"rf": {"initial": 100.0, "inflow": 3.0, "cost": 100_000}, "ud": {"initial": 50.0, "cost": 90_000}}
-    raw["transitions"] += [{"from": "rf", "to": "job", "probability": 0.05}, {"from": "ud", "to": "job", "probability": 0.2}]
+    raw = _three_states()
     raw["uncertainty"] = {
         "transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03},
         "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
