@@ -204,10 +204,14 @@ def _engine_warnings(file: str, quiet: bool) -> Iterator[None]:
         yield
     said = set()
     for found in caught:
-        if not issubclass(found.category, UnsettledMixWarning):
+        ours = issubclass(found.category, UnsettledMixWarning)
+        key = str(found.message) if ours else (found.category, str(found.message), found.filename, found.lineno)
+        if key in said:
+            continue  # once (Python's default says a warning once a place)
+        said.add(key)
+        if not ours:
             warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
-        elif not quiet and str(found.message) not in said:
-            said.add(str(found.message))
+        elif not quiet:
             click.echo(f"warning: {file}: {found.message}", err=True)
 
 
