@@ -174,12 +174,13 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     touched = effect_transitions(scenario)
     touched_reference = base[:, touched, structure.reference[touched]]  # (R, n_touched): each rate where its profile is 1
 
-    factors_in = multiply_factors_by_month(scenario, values, touched)
-
-    def scale_of(month: int) -> np.ndarray:
-        """The touched moves out's rates where their profiles are 1, in a month (only multiply effects act on them)."""
-        return touched_reference * factors_in(month)
-
+    # The touched moves out's rates where their profiles are 1 (only multiply effects act on them), for month 0 and
+    # each month where rates change, all at once when a change month needs only those (Structure.only_out_change).
+    scale_of: dict[int, np.ndarray] = {}  # month -> (R, n_touched)
+    if structure.only_out_change:
+        scaled_months = sorted(changes | {0})
+        scales = touched_reference * multiply_factors_by_month(scenario, values, touched)(np.array(scaled_months))
+        scale_of = dict(zip(scaled_months, scales, strict=True))
 
     rates = None  # a change month's rates, rebuilt in full where effects change more than moves out's scales
 
@@ -196,7 +197,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             moves = month_moves(structure, transition_probabilities(scenario, rates_of(0)),
                                 moves.off_profile)
         else:
-            moves = rescaled_moves(structure, moves, touched, scale_of(0), in_place=True)
+            moves = rescaled_moves(structure, moves, touched, scale_of[0], in_place=True)
     else:
         first_month = transition_probabilities(scenario, rates_of(0))
         moves = month_moves(structure, first_month)
@@ -274,7 +275,7 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     for t in range(months):
         if t in changes and t > 0:
             if structure.only_out_change and not moves.off_profile.any():
-                moves = rescaled_moves(structure, moves, touched, scale_of(t), in_place=True)
+                moves = rescaled_moves(structure, moves, touched, scale_of[t], in_place=True)
             else:
                 moves = month_moves(structure, transition_probabilities(scenario, rates_of(t)),
                                     moves.off_profile if structure.profiles_kept else None)
