@@ -338,11 +338,6 @@ def differences(first: Any, second: Any, path: str = "") -> list[tuple[str, Any,
 
 # --- numbers in kroner ---------------------------------------------------------------------------
 
-KRONER_KEYS = ("cost", "measures_cost", "investment", "amount", "cost_per_participant", "cost_per_month",
-               "measures_cost_set", "npv_min")
-"""The keys whose numbers are kroner: a value such as ``120.000`` there is a thousands point, not 120 kr."""
-
-
 def is_kroner(parts: tuple) -> bool:
     """True if a key path (as parts) names a number in kroner: a state's costs, a strategy's investment, a
     grant's, payment's or programme's amounts, an effect on a measure cost, a money target."""

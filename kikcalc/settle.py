@@ -104,8 +104,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
     reached_last, reached_outside = added[..., last] > 0.0, added_outside > 0.0  # matters where a node is left out
     added[..., last] *= scale
     added_outside *= scale_outside
-    gain_before = stock_in(buffers[1], sets, n_states, anc + 1)
-    before = gain_before[:, :nb]  # the round before's gain
+    before = stock_in(buffers[1], sets, n_states, anc + 1)[:, :nb]  # the round before's gain
     stock, stock_outside = np.zeros((sets, nb, anc)), np.zeros((sets, n_states - nb))
     # Persons outside who keep their anciennitet (kikcalc.returns): their round's gain, and all they have held.
     added_kept = np.zeros((sets, n_states - nb, structure.clock, anc)) if structure.clock else None
@@ -159,7 +158,7 @@ def settle(structure: Structure, probabilities: np.ndarray, inflow: np.ndarray, 
         following[..., last] *= scale
         following_outside *= scale_outside
         before, added, added_outside = added, following, following_outside
-        gain_before, gain = gain, gain_following
+        gain = gain_following
 
     unsettled = np.zeros((sets, n_states), dtype=bool)
     unsettled[taken == rounds, :nb] = changed[taken == rounds]
