@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, SCENARIOS, one_state
-from kikcalc.cohort import Structure, month_moves, rescaled_moves
+from kikcalc.cohort import Structure, month_moves, rescaled_moves, step, stock_buffer
 from kikcalc.engine import UnsettledMixWarning, simulate
 from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
@@ -131,6 +131,37 @@ def test_the_step_equals_the_rules_applied_person_group_by_person_group(draw_a_b
     # Flows account for every change of stock.
     net = -trajectory.flows.sum(axis=3) + trajectory.flows.sum(axis=2) + trajectory.inflow
     np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
+
+
+@pytest.mark.parametrize("draw_a_band", [False, True], ids=["profiles kept", "one band drawn alone"])
+def test_what_leaves_computed_in_the_stock_itself_gives_the_same_bits(draw_a_band):
+    # Without flows and kept persons (every return starts again), the step computes what leaves in the month's
+    # stock itself (engine._scratch); with flows, in an array of its own. Rows off their profile take their own.
+    raw = _every_path()
+    raw["refusion"] = {"reset_after_weeks": 0}
+    scenario = build(raw)
+    assert Structure.of(scenario).clock == 0
+    values = for_scenario(scenario, draws=2)
+    if draw_a_band:
+        values = assign(scenario, values, "transitions[0].probability.0-5", 0.09, rows=np.arange(values.rows) >= 2)
+    weights = anciennitet_weights(scenario)
+    in_place = simulate(scenario, values, weights, keep_flows=False)
+    apart = simulate(scenario, values, weights, keep_flows=True)
+    np.testing.assert_array_equal(in_place.headcount, apart.headcount)
+    np.testing.assert_array_equal(in_place.weighted, apart.weighted)
+    np.testing.assert_allclose(in_place.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
+
+
+def test_the_step_will_not_compute_in_a_stock_it_reads_after():
+    scenario = build(_every_path())
+    structure = Structure.of(scenario)
+    values = for_scenario(scenario)
+    moves = month_moves(structure, transition_probabilities(scenario, base_rates(scenario, values)))
+    stock = np.zeros((values.rows, len(scenario.states), scenario.anciennitet_months + 1))
+    flows = np.zeros((values.rows, len(scenario.states), len(scenario.states)))
+    vector = np.zeros((values.rows, moves.small.shape[1]))
+    with pytest.raises(ValueError, match="stock is computed in"):
+        step(stock, vector, moves, np.zeros(stock.shape[:2]), None, flows, (stock, stock_buffer(*stock.shape)))
 
 
 def test_the_moves_between_benefit_states_give_the_same_persons_stored_either_way(monkeypatch):
