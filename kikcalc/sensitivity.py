@@ -248,6 +248,7 @@ def _at_least(array: np.ndarray, low: float) -> bool:
 def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     """Run the rows of ``values`` and keep their headline numbers (:class:`Outcomes`)."""
     keep_flows = bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
+    infeasible = infeasible_states(scenario, values)  # first, while the values just made are in the cache (3x faster)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
         trajectory = simulate(scenario, values, _weights(scenario), keep_stock=False, keep_flows=keep_flows)
         judged, accounts = judge_all(scenario, values, trajectory, lines=False)
@@ -258,7 +259,7 @@ def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     value = np.where(np.isnan(met_or_nan.astype(float)), np.nan, value.astype(float))  # a target that does not apply has none
     return Outcomes(npv=accounts.npv, payback=accounts.payback_month, net_saving_total=saving.sum(axis=1),
                     net_saving_by_year=scenario.calendar.by_year(saving, "sum"), target_value=value,
-                    target_met=met_or_nan.astype(float), infeasible=infeasible_states(scenario, values))
+                    target_met=met_or_nan.astype(float), infeasible=infeasible)
 
 
 _WEIGHTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
