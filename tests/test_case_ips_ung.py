@@ -63,7 +63,7 @@ def test_16_start_in_the_first_year_and_48_in_all(result):
 
 
 def test_cost_per_person_made_self_supporting(result):
-    flows = result.trajectory.flows
+    flows = result.flows
     made = {name: flows[result.strategy(name), :, 0, 1].sum() for name in ("observed", "target")}
     # By hand: 48 courses; 3/8 of them = 18 persons, 60 % = 28.8 persons.
     assert made["observed"] == pytest.approx(48 * 3 / 8)
@@ -130,4 +130,4 @@ def test_saving_is_linear_in_the_success_rate(result):
 
 
 def test_no_one_leaves_without_ips(result):
-    np.testing.assert_allclose(result.trajectory.flows[0].sum(), 0.0)
+    np.testing.assert_allclose(result.flows[0].sum(), 0.0)

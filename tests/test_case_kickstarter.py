@@ -23,7 +23,7 @@ def result() -> kikcalc.Result:
 
 def _jobs(result, strategy: str) -> np.ndarray:
     names = [s.name for s in result.scenario.states]
-    return result.trajectory.flows[result.strategy(strategy), :, names.index("kontanthjaelp"), names.index("job_kickstarter")]
+    return result.flows[result.strategy(strategy), :, names.index("kontanthjaelp"), names.index("job_kickstarter")]
 
 
 def _file_bonus(result) -> float:

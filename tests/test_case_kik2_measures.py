@@ -86,7 +86,7 @@ def test_completers_go_to_the_outcome_at_the_measures_target(name, source, outco
     k, states = only.strategy(STRATEGY), [s.name for s in only.scenario.states]
     programme = only.scenario.programmes[0][1]
     completers = only.trajectory.programme_intake[k].sum() * (1 - programme.dropout) ** programme.duration
-    moved = only.trajectory.flows[k, :, states.index(source), states.index(outcome)].sum()
+    moved = only.flows[k, :, states.index(source), states.index(outcome)].sum()
     assert moved / completers == pytest.approx(share)
 
 
@@ -104,7 +104,7 @@ def test_education_flows_in_the_real_run_by_hand(result):
     # No ordinary route into "uddannelse": 60 % of VP+'s 36 + 50 % of the course's 24 = 21.6 + 12 = 33.6,
     # all within the horizon (the last starts in December 2021 finish by May 2022).
     states = [s.name for s in result.scenario.states]
-    flows = result.trajectory.flows[:, :, states.index("kontanthjaelp"), states.index("uddannelse")]
+    flows = result.flows[:, :, states.index("kontanthjaelp"), states.index("uddannelse")]
     assert flows[result.strategy(STRATEGY)].sum() == pytest.approx(33.6)
     assert flows[0].sum() == 0.0
 
@@ -130,4 +130,4 @@ def test_those_made_self_supporting_come_back_at_the_assumed_3_percent_a_month(r
     t = np.arange(12)
     still_out = (3 * 0.97 ** (20 - t) + 0.5 * 0.97 ** (21 - t)).sum()
     assert result.trajectory.headcount[k, -1, out] == pytest.approx(still_out, rel=1e-12)
-    assert result.trajectory.flows[k, :, out, back_to].sum() == pytest.approx(42 - still_out, rel=1e-12)
+    assert result.flows[k, :, out, back_to].sum() == pytest.approx(42 - still_out, rel=1e-12)

@@ -71,7 +71,7 @@ def test_fleksjob_is_3_points_or_18_people_short_of_90_pct(result):
     ("selvforsorgende", 3), ("rf_ovrige", 4), ("fortidspension", 1), ("fraflyttet", 1), ("ikke_oplyst", 5)])
 def test_the_long_term_groups_outcomes(result, state, persons):
     names = [s.name for s in result.scenario.states]
-    flows = result.trajectory.flows[result.strategy("projekter"), :, names.index("kh_langvarig"), names.index(state)]
+    flows = result.flows[result.strategy("projekter"), :, names.index("kh_langvarig"), names.index(state)]
     # By the minutes of 8 December 2021 (the start of December 2021, month 24): 16 x (k/14) x (1 - (1-P)^12)
     # = 16 x (k/14) x 7/8 = k, all of it from December 2020 (month 12) on.
     assert flows[:24].sum() == pytest.approx(persons, rel=1e-9)
@@ -86,7 +86,7 @@ def test_16_at_the_start_and_2_still_in_the_group(result):
     assert headcount[24] == pytest.approx(2)   # start of December 2021, the minutes of 8 December 2021
     # What the source accounts for: the 2 still in the group and the moves to its four destinations
     # (3 employed + 4 ressourceforløb + 1 førtidspension + 1 moved away) make 11 of the 16.
-    moved = result.trajectory.flows[k, :24, group].sum(axis=0)
+    moved = result.flows[k, :24, group].sum(axis=0)
     accounted = sum(moved[names.index(state)] for state in ("selvforsorgende", "rf_ovrige", "fortidspension", "fraflyttet"))
     assert accounted + headcount[24] == pytest.approx(11)
     # The other 5 are in ikke_oplyst, and nobody leaves the group for anywhere else: the 16 add up.

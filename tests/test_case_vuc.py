@@ -52,7 +52,7 @@ def test_result_strategy_makes_11_88_self_supporting_and_sends_2_16_to_fvu(resul
     k = result.strategy("resultat")
     kh, selv, fvu = _index(result, "uddannelseshjaelp"), _index(result, "selvforsorgende"), _index(result, "fvu")
     after = _index(result, "selvforsorgende_efter_forloeb")
-    flows = result.trajectory.flows[k]
+    flows = result.flows[k]
     # The ordinary moves to self-support are 3 % of those not in the course (the stock at the start of
     # the month, which still holds that month's new participants); the course's 33 % go apart.
     intake = result.trajectory.programme_intake[k].sum(axis=-1)
@@ -108,4 +108,4 @@ def test_those_the_course_made_self_supporting_come_back_at_the_assumed_3_percen
     after, kh = _index(result, "selvforsorgende_efter_forloeb"), _index(result, "uddannelseshjaelp")
     still_out = sum(0.33 * 12 * 0.97 ** (33 - t) for t in (1, 4, 8))
     assert result.trajectory.headcount[k, -1, after] == pytest.approx(still_out, rel=1e-12)
-    assert result.trajectory.flows[k, :, after, kh].sum() == pytest.approx(0.33 * 36 - still_out, rel=1e-12)
+    assert result.flows[k, :, after, kh].sum() == pytest.approx(0.33 * 36 - still_out, rel=1e-12)

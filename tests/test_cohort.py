@@ -152,6 +152,25 @@ def test_what_leaves_computed_in_the_stock_itself_gives_the_same_bits(draw_a_ban
     np.testing.assert_allclose(in_place.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("draw_a_band", [False, True], ids=["profiles kept", "one band drawn alone"])
+def test_the_small_product_by_its_nonzero_blocks_gives_the_same_persons(monkeypatch, draw_a_band):
+    # Above SMALL_BY_BLOCKS benefit states the moves out of and between outside states are two products over the
+    # small matrix's nonzero blocks (the moved columns' rows reach only outside states): the same persons.
+    import kikcalc.cohort
+
+    scenario = build(_every_path())
+    values = for_scenario(scenario, draws=2)
+    if draw_a_band:
+        values = assign(scenario, values, "transitions[0].probability.0-5", 0.09, rows=np.arange(values.rows) >= 2)
+    weights = anciennitet_weights(scenario)
+    whole = simulate(scenario, values, weights)
+    monkeypatch.setattr(kikcalc.cohort, "SMALL_BY_BLOCKS", 0)
+    by_blocks = simulate(scenario, values, weights)
+    np.testing.assert_allclose(by_blocks.headcount, whole.headcount, rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(by_blocks.flows, whole.flows, rtol=1e-13, atol=1e-12)
+    np.testing.assert_allclose(by_blocks.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
+
+
 def test_the_step_will_not_compute_in_a_stock_it_reads_after():
     scenario = build(_every_path())
     structure = Structure.of(scenario)

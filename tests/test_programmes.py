@@ -30,7 +30,7 @@ def test_a_course_takes_keeps_and_releases_its_participants():
     np.testing.assert_allclose(t.headcount[1, :5, 0], [100, 100, 100, 92.5, 92.5])
     np.testing.assert_allclose(t.in_programme[1, :5, 0].sum(axis=-1), [0, 10, 10, 0, 0])
     np.testing.assert_allclose(t.programme_full_time_persons[1, :4, 0], [5, 10, 5, 0])
-    np.testing.assert_allclose(t.flows[1, :4, 0, 1], [0, 0, 7.5, 0])
+    np.testing.assert_allclose(result.flows[1, :4, 0, 1], [0, 0, 7.5, 0])
     # The baseline has no course.
     np.testing.assert_allclose(t.headcount[0, :, 0], 100)
 
@@ -52,7 +52,7 @@ def test_dropout_returns_participants_each_month():
     result = run(build(_course(dropout=0.1)))
     # 10 start; 9, then 8.1 go on; 7.29 complete, of whom 75 % go to a job.
     np.testing.assert_allclose(result.trajectory.in_programme[1, 1:3, 0].sum(axis=-1), [9.0, 8.1])
-    assert result.trajectory.flows[1, 2, 0, 1] == pytest.approx(0.75 * 7.29)
+    assert result.flows[1, 2, 0, 1] == pytest.approx(0.75 * 7.29)
 
 
 def _course_over_the_horizon(duration: int) -> dict:
@@ -80,8 +80,8 @@ def test_a_programme_longer_than_the_horizon_runs_as_one_a_month_longer_than_the
 def test_a_programme_as_long_as_the_horizon_lets_its_first_participants_out_in_the_last_month():
     as_long, just_longer = run(build(_course_over_the_horizon(36))), run(build(_course_over_the_horizon(37)))
     # January's 10 complete at the end of month 36, after 36 months of 5 % drop-out; 75 % of them go to a job.
-    assert as_long.trajectory.flows[1, 35, 0, 1] == pytest.approx(0.75 * 10 * 0.95**36, rel=1e-12)
-    assert just_longer.trajectory.flows[1, 35, 0, 1] == 0.0
+    assert as_long.flows[1, 35, 0, 1] == pytest.approx(0.75 * 10 * 0.95**36, rel=1e-12)
+    assert just_longer.flows[1, 35, 0, 1] == 0.0
     np.testing.assert_array_equal(as_long.trajectory.headcount[:, :36], just_longer.trajectory.headcount[:, :36])
 
 

@@ -90,6 +90,18 @@ def test_flow_target_counts_persons_moved_in_the_window():
     assert v.first_month_met == 4  # 81 + 72.9 = 153.9 < 200 after month 3, 219.5 after month 4
 
 
+def test_a_run_keeps_the_flows_only_where_a_target_or_money_counts_them_and_finds_them_when_asked():
+    p = 0.1
+    plain = run(build(_decay([{"name": "level", "states": ["kh"], "at": "2020-06", "max": 900}], p=p)))
+    counted = run(build(_decay([{"name": "moved", "flow_from": "kh", "flow_to": "job", "start": "2020-03",
+                                 "end": "2020-05", "min": 200}], p=p)))
+    assert plain.trajectory.flows is None and counted.trajectory.flows is not None
+    # Asked for, the plain run's flows are its rows run again: the decaying cohort's p x (1 - p)^t a month to job.
+    moved = plain.flows[0, :, 0, 1]
+    np.testing.assert_allclose(moved, 1000 * p * (1 - p) ** np.arange(24), rtol=1e-12)
+    np.testing.assert_array_equal(plain.flows, counted.flows)
+
+
 def test_money_targets_are_not_applicable_to_the_baseline():
     raw = one_state(p_exit=0.0, initial=10.0, months=6, cost=12_000)
     raw["strategies"]["s"] = {"investment": {"2020-01": 25_000},
