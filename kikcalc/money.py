@@ -221,8 +221,10 @@ def municipal_share_during_month(scenario: Scenario) -> tuple[np.ndarray, np.nda
     own money weighs the stock in :func:`benefit_cost` (:func:`anciennitet_weights`)."""
     anc = scenario.anciennitet_months
     refusion = (*state_share_during_month(scenario.refusion, anc), state_share_on_return(scenario.refusion, anc))
-    staircase = cofinancing_staircase(scenario)
-    cofinanced = (*state_share_during_month(staircase, anc), state_share_on_return(staircase, anc))
+    cofinanced: tuple[np.ndarray, ...] = ()  # read only for co-financed states: the default shares need not fit [refusion]
+    if scenario.cofinancing.states:
+        staircase = cofinancing_staircase(scenario)
+        cofinanced = (*state_share_during_month(staircase, anc), state_share_on_return(staircase, anc))
     shares = []
     for side in (0, 1, 2):
         rows = [1.0 - refusion[side] if s.cost_basis == "gross" else

@@ -180,6 +180,7 @@ class Reader:
             # A single yearly amount is a rate: a twelfth of it in every month.
             return np.full(calendar.months, value / 12.0 if per_year_spread else value)
         by_month: list[int] = []
+        key_of: dict[int, str] = {}  # each month's key: "2020-01" and "2020-01 " are two TOML keys of one month
         ok = True
         for key, item in raw.items():
             where = join(path, key)
@@ -197,6 +198,12 @@ class Reader:
                 if month is None:
                     ok = False
                     continue
+                if month in key_of:
+                    self.problem(where, f'month {format_month(month)} is given twice, as "{key_of[month]}" and as "{key}"; '
+                                        f"give each month once")
+                    ok = False
+                    continue
+                key_of[month] = key
                 by_month.append(calendar.index(month))
         if per_year_spread:
             years = {int(k) for k in raw if YEAR_RE.match(k)}
@@ -266,6 +273,7 @@ class Reader:
                                f"{{ 0 = 0.6, 13 = 0.4 }}, got {describe(raw)}")
             return None
         shares: dict[int, float] = {}
+        key_of: dict[int, str] = {}
         for key, item in raw.items():
             where = join(path, key)
             value = self.number(item, where, limits.SHARE, what="a share")
@@ -276,6 +284,11 @@ class Reader:
                 self.problem(where, f"anciennitet is tracked up to {LONGEST_ANCIENNITET} months (50 years); "
                                     f"persons with more belong in the last month tracked, such as 13")
                 continue
+            if int(key) in key_of:
+                self.problem(where, f'month {int(key)} is given twice, as "{key_of[int(key)]}" and as "{key}"; give each '
+                                    f"month once")
+                continue
+            key_of[int(key)] = key
             if value is not None:
                 shares[int(key)] = shares.get(int(key), 0.0) + value
         if len(shares) != len(raw):

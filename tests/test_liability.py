@@ -61,6 +61,27 @@ def test_one_state_with_a_constant_exit_probability_has_the_closed_form(p):
     assert entrants.pv_net_cost == pytest.approx(np.mean([d ** k * (0.5 * c + d * stock_value) for k in range(12)]), rel=1e-12)
 
 
+@pytest.mark.parametrize(("band_end_weeks", "state_share"), [([], [0.5]), ([4, 52], [0.8, 0.4, 0.2])],
+                         ids=["one step", "three steps"])
+def test_a_refusion_staircase_of_other_than_four_steps_is_valued(band_end_weeks, state_share):
+    # The municipality pays 1 - the state's share of a gross-basis benefit; co-financing's default shares (four
+    # steps) play no part without co-financed states (the fresh-clone tester's crash, exit 3).
+    p = 0.1
+    q, c, d = 1 - p, 120_000 / 12, 1.035 ** (-1 / 12)
+    raw = one_state(p_exit=p, initial=500, inflow=7, cost_basis="gross")
+    raw["refusion"] = {"band_end_weeks": band_end_weeks, "state_share": state_share}
+    liability = value(build(raw))
+    full = c * (1 + q) / (2 * (1 - d * q))  # the whole benefit's value, as the net-basis closed form above
+    np.testing.assert_allclose(liability.stock_months[0, 0], (1 - p) / p + 0.5, rtol=1e-12)
+    if len(state_share) == 1:  # one step: half of it at every anciennitet
+        np.testing.assert_allclose(liability.stock_value[0, 0], 0.5 * full, rtol=1e-12)
+    else:  # the municipality's share rises with anciennitet, from 0.2 to 0.8
+        assert (np.diff(liability.stock_value[0, 0]) > -1e-9 * full).all() and np.ptp(liability.stock_value[0, 0]) > 0.1 * full
+        # Past the last step (52 weeks) the municipality pays 1 - 0.2 of it for ever: 0.8 of the whole value.
+        np.testing.assert_allclose(liability.stock_value[0, 0, -1], 0.8 * full, rtol=1e-12)
+        assert 0.2 * full < liability.stock_value[0, 0, 0] < 0.8 * full
+
+
 def test_a_finite_run_off_is_the_finite_geometric_sum():
     # H months: Σ_{k<H} ½ (q^k + q^(k+1)) = (1 + q)(1 - q^H) / (2p); value c (1 + q)(1 - (dq)^H) / (2 (1 - dq)).
     p, months = 0.1, 120
