@@ -97,7 +97,8 @@ class FollowUp:
 def follow_up(scenario: Scenario, observations: Observations, strategy: int) -> FollowUp:
     """Every observation against the projection of ``strategy`` (one plain run, with flows)."""
     values = for_scenario(scenario)
-    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=True)
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False,
+                          keep_flows=observations.needs_flows or scenario.needs_flows)
     projected = expected(scenario, trajectory, observations)[strategy]
     net = money(scenario, values, trajectory).benefit_cost_net[strategy]  # (T, S) kr. a month, the municipality's, priced
     full_time = trajectory.full_time_persons[strategy]  # (T, S)

@@ -31,7 +31,7 @@ from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.money import anciennitet_weights
 from kikcalc.sensitivity import infeasible_states
 from kikcalc.spec import Scenario, Target
-from kikcalc.targets import MONEY_KINDS, judge_all, margin, needs_flows
+from kikcalc.targets import MONEY_KINDS, judge_all, margin
 from kikcalc.values import Slot, ValueDomainError, Values, assign_per_row, for_scenario, slot
 
 SCAN = 64
@@ -270,7 +270,7 @@ def _measure(problem: Problem, scenario: Scenario, values: Values, numbers: np.n
     """Run the rows of ``values`` (one draw per number) in chunks and read the problem's strategy's target."""
     target, n = problem.target, problem.target_index
     per_draw, states = len(scenario.strategies), len(scenario.states)
-    keep_flows = needs_flows(scenario)
+    keep_flows = scenario.needs_flows
     parts: list[tuple[np.ndarray, ...]] = []
     with np.errstate(all="ignore"):  # a row that cannot run may overflow; it is left out, not shown
         for _, chunk, trajectory in simulate_chunks(scenario, values, anciennitet_weights(scenario), keep_flows=keep_flows):

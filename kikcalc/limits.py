@@ -121,6 +121,12 @@ def model_cells(strategies: int, months: int, states: int, transitions: int, anc
     anciennitet month, and the rates by transition and anciennitet month, of every strategy."""
     return strategies * anciennitet * (months * states + transitions)
 
+def flow_cells(strategies: int, months: int, states: int) -> int:
+    """strategies x months x states x states: the persons moved between states month by month, which a run keeps
+    where a flow target or a flow cost counts them (:attr:`kikcalc.spec.Scenario.needs_flows`)."""
+    return strategies * months * states * states
+
+
 def show(value: float | int) -> str:
     """A number as a message shows it: whole numbers with ``_`` by thousands (as TOML may write them), others
     in the fewest digits that give the number back (``1.0000000436``, not ``1``); a huge integer by its length."""
@@ -303,6 +309,8 @@ TABLE: list[tuple[str, str, str]] = [
     ("entries", "in one table or list", f"at most {show(ENTRIES)}"),
     ("states, strategies", "`[states.NAME]`, `[strategies.NAME]`", f"at most {show(STATES)}, {show(STRATEGIES)}"),
     ("the model's size", "strategies x anciennitet months x (months x states + transitions)", f"at most {show(MODEL_CELLS)}"),
+    ("the moves counted", "strategies x months x states x states, where a flow target or a flow cost counts persons moved",
+     f"at most {show(MODEL_CELLS)}"),
     ("the file", "its size in bytes", f"at most {show(FILE_BYTES)} (16 MiB)"),
 ]
 """(what, keys, range) of every limit, as docs/scenario-format.md shows them."""

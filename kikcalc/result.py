@@ -17,7 +17,7 @@ from kikcalc.money import Money, anciennitet_weights, programme_costs
 from kikcalc.payment_share import economic_full_time_persons, programme_economic_full_time_persons
 from kikcalc.records import frozen
 from kikcalc.spec import Scenario
-from kikcalc.targets import Verdict, judge_all, needs_flows, verdicts
+from kikcalc.targets import Verdict, judge_all, verdicts
 from kikcalc.values import Values, for_scenario
 
 
@@ -306,7 +306,7 @@ class Result:
     def flows(self) -> np.ndarray:
         """Persons moved from state s to state j during each month, shape (R, T, S, S), zero diagonal
         (:attr:`kikcalc.engine.Trajectory.flows`). A run keeps them only where its targets or money count persons
-        moved (:func:`kikcalc.targets.needs_flows`), since they grow with the square of the states (2.4 GB for a
+        moved (:attr:`kikcalc.spec.Scenario.needs_flows`), since they grow with the square of the states (2.4 GB for a
         model of 800 states over 20 years); else they are the run's rows run again, keeping them (the same numbers)."""
         if self.trajectory.flows is not None:
             return self.trajectory.flows
@@ -339,7 +339,7 @@ def run_scenario(scenario: Scenario, values: Values | None = None) -> Result:
     money targets are judged on the money that follows.
     """
     values = for_scenario(scenario) if values is None else values
-    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=True, keep_flows=needs_flows(scenario))
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=True, keep_flows=scenario.needs_flows)
     judged, accounts = judge_all(scenario, values, trajectory)
     return Result(scenario=scenario, values=values, trajectory=trajectory, accounts=accounts,
                   verdicts=tuple(verdicts(scenario, values, judged)))

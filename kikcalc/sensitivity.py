@@ -26,7 +26,7 @@ from kikcalc.keypaths import parse
 from kikcalc.money import anciennitet_weights
 from kikcalc.sampling import Design
 from kikcalc.spec import Scenario
-from kikcalc.targets import judge_all, needs_flows
+from kikcalc.targets import judge_all
 from kikcalc.transitions import (
     base_rates,
     change_months,
@@ -247,7 +247,7 @@ def _at_least(array: np.ndarray, low: float) -> bool:
 
 def outcomes(scenario: Scenario, values: Values) -> Outcomes:
     """Run the rows of ``values`` and keep their headline numbers (:class:`Outcomes`)."""
-    keep_flows = needs_flows(scenario)
+    keep_flows = scenario.needs_flows
     infeasible = infeasible_states(scenario, values)  # first, while the values just made are in the cache (3x faster)
     with np.errstate(all="ignore"):  # an infeasible row may overflow; it is excluded, not shown
         trajectory = simulate(scenario, values, _weights(scenario), keep_stock=False, keep_flows=keep_flows)

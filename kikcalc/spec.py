@@ -316,6 +316,12 @@ class Scenario:
         return self.state_names.index(name)
 
     @property
+    def needs_flows(self) -> bool:
+        """Whether its targets or money count persons moved (flow targets, flow costs): a run that judges them keeps
+        the engine's moves between states month by month (:attr:`kikcalc.engine.Trajectory.flows`) then."""
+        return bool(self.flow_costs) or any(t.kind == "flow" for t in self.targets)
+
+    @property
     def benefit_mask(self) -> np.ndarray:
         """True for benefit states, shape (S,)."""
         return np.array([s.is_benefit for s in self.states])

@@ -194,12 +194,6 @@ def judge_money(scenario: Scenario, values: Values, money: Money) -> dict[str, t
     return judged
 
 
-def needs_flows(scenario: Scenario) -> bool:
-    """Whether judging the targets and money counts persons moved (flow targets, flow costs): a run that judges
-    them keeps the engine's flows (:attr:`kikcalc.engine.Trajectory.flows`) then."""
-    return bool(scenario.flow_costs) or any(t.kind == "flow" for t in scenario.targets)
-
-
 def judge_all(scenario: Scenario, values: Values, trajectory: Trajectory, lines: bool = True
               ) -> tuple[dict[str, tuple[np.ndarray, ...]], Money]:
     """Every target judged on each row (name -> (value, met, first month met), as :func:`judge_persons` and

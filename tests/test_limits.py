@@ -175,3 +175,27 @@ def test_a_measure_cost_multiplied_beyond_its_range_is_reported():
     (problem,) = caught.value.problems
     assert problem.path == "strategies.s.effects[1].measures_cost_multiply"
     assert "the measure cost of kh becomes 10_000_000_000 in 2020-06" in problem.message
+
+
+def _many_states(n: int, months: int, flow_target: bool) -> dict:
+    """n - 1 benefit states in a chain and one outside state over ``months`` months; a flow target if asked."""
+    raw = one_state(p_exit=0.05, initial=100.0, months=months)
+    for i in range(n - 2):
+        raw["states"][f"b{i}"] = {"initial": 10.0, "cost": 120_000}
+        raw["transitions"].append({"from": f"b{i}", "to": "kh", "probability": 0.01})
+    if flow_target:
+        raw["targets"] = [{"name": "moved", "flow_from": "kh", "flow_to": "job", "start": "2020-01", "end": "2020-12",
+                           "min": 1}]
+    return raw
+
+
+def test_a_flow_target_on_a_model_whose_moves_would_pass_the_limit_is_refused_at_its_key_path():
+    # 1 strategy x 1200 months x 410 states x 410 states = 201_720_000 moves kept month by month: over 200_000_000.
+    assert limits.flow_cells(1, 1200, 410) > limits.MODEL_CELLS
+    with pytest.raises(ScenarioError) as raised:
+        build(_many_states(410, 1200, flow_target=True))
+    problem = raised.value.problems[0]
+    assert problem.path == "targets[0]"
+    assert "1 strategies x 1200 months x 410 states x 410 states = 201_720_000; at most 200_000_000" in problem.message
+    # Without a flow target the run does not keep the moves, and the same model is within the limits.
+    assert not build(_many_states(410, 1200, flow_target=False)).needs_flows
