@@ -33,8 +33,11 @@ def template_text(name: str) -> str:
 def new(file: str, template: str) -> None:
     """Write a commented starter scenario that validates and runs as written; every number in it is a
     placeholder assumption to replace. An existing file is never overwritten."""
-    if Path(file).suffix.lower() != ".toml":
-        raise UsageError(f"{file}: a scenario file ends in .toml; give a name such as {Path(file).stem or 'my-scenario'}.toml")
+    if not file.strip():
+        raise UsageError("the file name is empty; give a name such as my-scenario.toml")
+    if Path(file).suffix.lower() != ".toml":  # ".toml" alone is a hidden file with no suffix, named after nothing
+        stem = Path(file).stem if Path(file).stem.lower() != ".toml" else ""
+        raise UsageError(f"{file}: a scenario file ends in .toml; give a name such as {stem or 'my-scenario'}.toml")
     write_new(file, template_text(template))
     click.echo(f"wrote {file}: the {template} template; every number in it is marked PLACEHOLDER: replace each with your own "
                f"figure and its source, then: kikcalc validate {file}", err=True)

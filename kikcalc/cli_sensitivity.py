@@ -86,10 +86,14 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
         if output and os.path.realpath(keep_draws) == os.path.realpath(output):
             raise UsageError(f"--keep-draws {keep_draws}: the same file as --output; give two files")
     chunks = -(-draws // psa.chunk_draws(scenario))
+    asked = workers
     if workers > chunks:
         workers = chunks  # more processes than chunks would only wait
     if workers > (os.cpu_count() or 1):
-        click.echo(f"note: --workers {workers} on {os.cpu_count()} cores: more processes than cores run no faster", err=True)
+        started = f" ({workers} started: one per chunk of draws)" if workers < asked else ""
+        cores = os.cpu_count() or 1
+        click.echo(f"note: --workers {asked} on {cores} core{'s' if cores > 1 else ''}{started}: more processes than "
+                   f"cores run no faster", err=True)
     progress = _Progress(draws)
     try:
         result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask_address,

@@ -91,7 +91,7 @@ def snapshot_command(files: tuple[str, ...], output: str | None, draws: int | No
     if draws is None and (seed is not None or sampler is not None):
         raise UsageError("--seed and --sampler choose the draws of --draws N; give --draws too")
     if output:
-        format_for(output, "json")  # refuses a .toml: that is a scenario
+        format_for(output, "json", only=True)  # refuses a .toml: that is a scenario; and a name that says another format
         check_output(output, list(files))
     settings = None if draws is None else {"draws": draws, "seed": 1 if seed is None else seed, "sampler": sampler or "random"}
     document = _snapshot_of(files, settings, quiet, assignments)

@@ -23,7 +23,15 @@ class ScenarioError(Exception):
     def __init__(self, file: str, problems: list[Problem]):
         self.file = file
         self.problems = list(problems)
-        super().__init__("\n".join(p.render(file) for p in self.problems))
+        shown = [p.render(file) for p in self.problems[:PROBLEMS_SHOWN]]
+        if len(self.problems) > PROBLEMS_SHOWN:
+            rest = len(self.problems) - PROBLEMS_SHOWN
+            shown.append(f"{file}: and {rest:,} more problem{'s' if rest > 1 else ''} (the first {PROBLEMS_SHOWN} are shown)")
+        super().__init__("\n".join(shown))
+
+
+PROBLEMS_SHOWN = 100
+"""Problems of one file a message shows; the rest are counted (a generated file may have hundreds of thousands)."""
 
 
 class UsageError(Exception):

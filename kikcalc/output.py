@@ -24,11 +24,12 @@ HTML_SUFFIXES = (".html", ".htm")
 """The suffixes of a committee report (``kikcalc report``)."""
 
 
-def format_for(output: str | None, requested: str | None) -> str:
+def format_for(output: str | None, requested: str | None, only: bool = False) -> str:
     """The format asked for, else the one the output file's suffix names; a text table on the terminal.
 
     An output whose suffix names no format is refused rather than guessed (a ``.xls`` would get a text
     table Excel cannot open), and so is a ``.toml`` in any format: that is a scenario, not a result.
+    ``only``: the command writes ``requested`` and no other format (it has no --format).
     """
     if output:
         suffix = Path(output).suffix.lower()
@@ -51,8 +52,14 @@ def format_for(output: str | None, requested: str | None) -> str:
             if suffix not in (*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())):
                 fits = [*module.SUFFIXES, *getattr(module, "ALSO_SUFFIXES", ())]
                 name = f"{Path(output).stem}{fits[0]}" if fits else None
+                excel = (f" (Excel refuses a workbook named {suffix})" if requested == "xlsx" else
+                         f" (Excel refuses a text file named {suffix})" if chosen == "xlsx" else "")
+                if only:
+                    raise UsageError(f"--output {output}: its suffix {suffix} says {chosen}, and this command writes "
+                                     f"{requested}: the file would not be what its name says{excel}"
+                                     + (f"; name it {name}" if name else ""))
                 raise UsageError(f"--output {output}: its suffix {suffix} says {chosen}, and --format says {requested}: "
-                                 f"the file would not be what its name says (Excel refuses a workbook named .csv); "
+                                 f"the file would not be what its name says{excel}; "
                                  + (f"name it {name}, or " if name else "") + f"leave out --format to write {chosen}")
     if requested:
         return requested
@@ -133,8 +140,9 @@ def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = 
     if mode is not None and stat.S_ISDIR(mode):
         raise UsageError(f"{option} {path}: is a directory; give a file name")
     if mode is not None and not stat.S_ISREG(mode):
-        raise UsageError(f"{option} {path}: is {_kind(mode)}; kikcalc writes only regular files: "
-                         f"leave out {option} to print to the terminal (and redirect that as you like)")
+        instead = (f"leave out {option} to print to the terminal (and redirect that as you like)" if option == "--output"
+                   else f"give {option} a file, or leave it out")
+        raise UsageError(f"{option} {path}: is {_kind(mode)}; kikcalc writes only regular files: {instead}")
     for given in inputs:
         if mode is not None and Path(given).exists() and target.resolve() == Path(given).resolve():
             raise UsageError(f"{option} {path}: is an input file; kikcalc never overwrites its input")

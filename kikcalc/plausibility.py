@@ -272,7 +272,7 @@ def probability_warnings(scenario: Scenario) -> list[Warning]:
             path = path if band is None else keypaths.child(path, band)
             found.append(Warning(path, f"a monthly probability of {probability:g} of leaving {transition.source} for "
                                        f"{transition.target}: more than half leave within a month (a mean stay of "
-                                       f"{1 / probability:.2g} months), where benefit spells last months or years; exits "
+                                       f"{_months(1 / probability)}), where benefit spells last months or years; exits "
                                        f"from a benefit state are plausible at up to {PROBABILITY_HIGH:g} a month. A mean "
                                        f"duration? write mean_months; a yearly rate? write hazard with per = \"year\""))
     return found
@@ -409,3 +409,8 @@ def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
                                  f"use. A factor on the number? add scale = true (a mean of 1 keeps it as the file has it)"))
     return found
 
+
+def _months(months: float) -> str:
+    """A number of months in words, two digits: "1 month", "1.3 months"."""
+    shown = f"{months:.2g}"
+    return f"{shown} month" if shown == "1" else f"{shown} months"

@@ -96,7 +96,7 @@ class Provenance:
         parts += [f"{f.name} sha256:{f.sha256 or 'not readable'}" for f in self.files]
         parts += [f"set {path} = {format_value(value)}" for path, value in self.set]
         if self.draws is not None:
-            parts.append(f"seed {self.seed}, {self.draws} draws")
+            parts.append(f"seed {self.seed}, {self.draws} draw{'' if self.draws == 1 else 's'}")
         parts += [f"command: {self.command}", f"run {self.time}"]
         return "; ".join(parts)
 

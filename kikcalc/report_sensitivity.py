@@ -90,7 +90,7 @@ def _percent(p: float | None) -> str:
 def header_lines(run: Run, fmt: str) -> list[str]:
     s, summary = run.scenario, run.summary
     lines = [f"# {s.name}: sensitivity" if fmt == "markdown" else f"{s.name.upper()}: SENSITIVITY",
-             f"{summary['draws']:,} draws ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
+             f"{summary['draws']:,} draw{'' if summary['draws'] == 1 else 's'} ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
              f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
              f"percentiles over the draws, P = share of draws",
              ]

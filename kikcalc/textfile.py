@@ -192,6 +192,9 @@ _NON_ASCII_WORD = re.compile(r"[\w-]*[^\x00-\x7f][\w-]*")
 def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
     """A hint for the commonest slips on the line TOML stopped at: a decimal comma (``1,35``), thousands
     written with points or spaces (``1.200.000``, ``120 000``), a month written without quotes."""
+    if "\r" in text and "\n" not in text:  # TOML ends lines in LF or CRLF; splitlines would hide this
+        return ("; the file's lines end in CR alone (old Mac line ends), which TOML does not take: save it with "
+                "LF or CRLF line ends")
     match = re.search(r"at line (\d+)", str(error))
     if not match:
         return ""

@@ -228,3 +228,22 @@ def test_sobol_notes_a_number_of_draws_that_is_not_a_power_of_2():
     assert uneven.exit_code == 0 and even.exit_code == 0
     assert "Note: 100 draws is not a power of 2" in uneven.stdout
     assert "not a power of 2" not in even.stdout
+
+
+def test_more_workers_than_chunks_or_cores_says_what_was_asked_and_what_started(monkeypatch):
+    import kikcalc.cli_sensitivity
+
+    monkeypatch.setattr(kikcalc.cli_sensitivity.os, "cpu_count", lambda: 1)
+    # 300 draws of KIK II's 2 strategies are 2 chunks of at most 256 draws: 2 processes start, not 1000.
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "300", "--seed", "3", "--workers", "1000",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert ("note: --workers 1000 on 1 core (2 started: one per chunk of draws): more processes than cores run no "
+            "faster") in result.stderr
+
+
+def test_one_draw_is_one_draw_in_the_header_and_the_provenance():
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "1", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "seed 3, 1 draw;" in result.output
+    assert "\n1 draw (random sampler, seed 3, 1 process) of 5 uncertain numbers;" in result.output

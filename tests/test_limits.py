@@ -199,3 +199,23 @@ def test_a_flow_target_on_a_model_whose_moves_would_pass_the_limit_is_refused_at
     assert "1 strategies x 1200 months x 410 states x 410 states = 201_720_000; at most 200_000_000" in problem.message
     # Without a flow target the run does not keep the moves, and the same model is within the limits.
     assert not build(_many_states(410, 1200, flow_target=False)).needs_flows
+
+
+def test_a_message_shows_the_first_hundred_problems_and_counts_the_rest():
+    raw = one_state()
+    raw["targets"] = [{"name": "t", "states": ["kh"] * 301, "at": "2020-06", "max": 900}]
+    with pytest.raises(ScenarioError) as raised:
+        build(raw, "many.toml")
+    assert len(raised.value.problems) == 300  # every repeat is a problem, all kept
+    lines = str(raised.value).splitlines()
+    assert len(lines) == 101
+    assert lines[0] == 'many.toml: targets[0].states[1]: "kh" is named twice in this list; it would be counted twice'
+    assert lines[-1] == "many.toml: and 200 more problems (the first 100 are shown)"
+
+
+def test_a_file_whose_lines_end_in_cr_alone_is_told_so():
+    text = '[scenario]\rname = "x"\rstart = "2020-01"\r'
+    with pytest.raises(ScenarioError) as raised:
+        textfile.parse(text, "old-mac.toml")
+    assert str(raised.value).endswith("the file's lines end in CR alone (old Mac line ends), which TOML does not take: "
+                                      "save it with LF or CRLF line ends")

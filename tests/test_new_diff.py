@@ -129,6 +129,15 @@ def test_new_refuses_a_name_it_cannot_use(tmp_path, name, words):
     assert result.exit_code == 2 and words in result.output
 
 
+@pytest.mark.parametrize(("name", "words"), [(".toml", ".toml: a scenario file ends in .toml; give a name such as my-scenario.toml"),
+                                             ("", "the file name is empty; give a name such as my-scenario.toml")])
+def test_new_suggests_a_name_that_fits(tmp_path, monkeypatch, name, words):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", name)
+    assert result.exit_code == 2 and words in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_new_with_an_unknown_template_is_exit_2(tmp_path):
     result = invoke("new", str(tmp_path / "x.toml"), "--template", "kik3")
     assert result.exit_code == 2 and "kik, programme, pool" in result.output.replace("'", "")

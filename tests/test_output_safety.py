@@ -118,6 +118,11 @@ def test_dev_null_is_refused_with_the_way_to_discard_output():
     assert result.exit_code == 2
     assert "is a character device; kikcalc writes only regular files: leave out --output to print to the terminal" in result.stderr
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    # --keep-draws prints nothing to the terminal in its place: no such advice.
+    kept = invoke("sensitivity", KIK2, "--draws", "10", "--keep-draws", os.devnull)
+    assert kept.exit_code == 2
+    assert ("--keep-draws /dev/null: is a character device; kikcalc writes only regular files: give --keep-draws a file, "
+            "or leave it out") in kept.stderr
 
 
 def test_a_named_pipe_is_refused_without_opening_it(tmp_path):

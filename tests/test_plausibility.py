@@ -380,3 +380,8 @@ def test_an_uncertain_numbers_mean_on_the_other_side_of_0_is_warned():
     entry["mean"] = 0.012
     assert plausibility.uncertainty_warnings(build(with_changes(raw, uncertainty={"strategies.s.effects[0].add": entry}))) == []
 
+
+
+def test_a_mean_stay_of_one_month_is_one_month():
+    found = plausibility.probability_warnings(build(one_state(p_exit=1.0, inflow=50)))
+    assert "(a mean stay of 1 month)" in found[0].message
