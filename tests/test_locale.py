@@ -230,3 +230,17 @@ def test_the_default_locales_numbers_are_the_same_as_through_babel(monkeypatch, 
     through_babel = [_outcome(function, *args) for function, args in calls]
     assert plain == through_babel
     assert sum(kind == "ok" for kind, _ in plain) > 0.9 * len(calls)
+
+
+def test_the_targets_and_programmes_tables_have_danish_column_headings_with_locale_da():
+    from click.testing import CliRunner
+
+    from conftest import SCENARIOS
+    from kikcalc.cli import main
+
+    danish = CliRunner().invoke(main, ["run", str(SCENARIOS / "aabenraa-vuc-course.toml"), "--locale", "da"])
+    english = CliRunner().invoke(main, ["run", str(SCENARIOS / "aabenraa-vuc-course.toml")])
+    assert danish.exit_code == english.exit_code == 0
+    for words in ("første måned opfyldt", "udgift pr. udfald, kr.", "nåede et udfald"):
+        assert words in danish.output and words not in english.output
+    assert "first month met" in english.output and "first month met" not in danish.output

@@ -21,6 +21,16 @@ from kikcalc.result import Result
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 TARGET_HEADERS = ["target", "strategy", "value", "threshold", "verdict", "margin", "first month met"]
+_HEADERS_DA = {"target": "mål", "strategy": "strategi", "value": "værdi", "threshold": "grænse", "verdict": "vurdering",
+               "margin": "margin", "first month met": "første måned opfyldt", "programme": "forløb", "started": "startet",
+               "left": "afsluttet", "reached an outcome": "nåede et udfald", "share of leavers": "andel af de afsluttede",
+               "cost, kr.": "udgift, kr.", "cost per outcome, kr.": "udgift pr. udfald, kr."}
+"""The column headings of the targets' and programmes' tables in Danish (``--locale da``)."""
+
+
+def headers(names: list[str], locale: str) -> list[str]:
+    """Column headings in the locale: English as written, Danish from :data:`_HEADERS_DA`."""
+    return [_HEADERS_DA.get(name, name) for name in names] if locale == "da" else list(names)
 
 
 # --- cells ---------------------------------------------------------------------------------------
@@ -263,9 +273,9 @@ def programmes_text(result: Result, style: str, strategies: list[str], locale: s
              persons(row.reached_outcome, locale), loc.share(row.success_share, locale), kroner(row.cost, locale),
              kroner(row.cost_per_outcome, locale)]
             for row in _rows(frame)]
-    headers = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
-               "cost per outcome, kr."]
-    return heading(loc.word("h_programmes", locale), style) + "\n" + grid(rows, headers, style)
+    names = ["programme", "strategy", "started", "left", "reached an outcome", "share of leavers", "cost, kr.",
+             "cost per outcome, kr."]
+    return heading(loc.word("h_programmes", locale), style) + "\n" + grid(rows, headers(names, locale), style)
 
 
 def targets_rows(result: Result, strategies: list[str] | None = None, locale: str = "en") -> list[list[str]]:
@@ -282,7 +292,7 @@ def targets_text(result: Result, style: str, strategies: list[str] | None = None
     rows = targets_rows(result, strategies, locale)
     if not rows:
         return heading(loc.word("h_targets", locale), style) + f"\n({loc.word('no_targets', locale)})"
-    return heading(loc.word("h_targets", locale), style) + "\n" + grid(rows, TARGET_HEADERS, style)
+    return heading(loc.word("h_targets", locale), style) + "\n" + grid(rows, headers(TARGET_HEADERS, locale), style)
 
 
 def monthly_text(result: Result, strategy: str, style: str, locale: str = "en") -> str:
@@ -393,6 +403,6 @@ def targets(results: list[Result], view: View, style: str) -> str:
     for result in results:
         set_part = set_text(result) + "\n\n" if result.scenario.overrides else ""
         parts.append(heading(f"{result.scenario.name} ({result.scenario.path})", style) + "\n" + set_part +
-                     (grid(targets_rows(result, view.strategies, view.locale), TARGET_HEADERS, style)
+                     (grid(targets_rows(result, view.strategies, view.locale), headers(TARGET_HEADERS, view.locale), style)
                       if result.verdicts else "(no targets)"))
     return "\n\n".join(parts) + "\n"
