@@ -194,11 +194,9 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
         notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
         found = found + read
-    twice = found.duplicates()
+    twice = found.twice()
     if twice:
-        first, second = twice[0]
-        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
-                         f"(the scenario's [observed] table and a data file may hold the same counts)")
+        raise UsageError(f"{twice[0][1]} (the scenario's [observed] table and a data file may hold the same counts)")
     if not len(found):
         raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
                          f"(docs/calibration.md)")

@@ -418,13 +418,18 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
     from kikcalc.api import observations
+    from kikcalc.observed import mapped_twice
 
-    mapping = {}
+    pairs = []
     for text in maps:
         name, sep, state = text.partition("=")
         if not sep or not name.strip() or not state.strip():
             raise UsageError(f"--map {text}: expected NAME=STATE, e.g. --map 'Kontanthjælp=kontanthjaelp'")
-        mapping[name.strip()] = state.strip()
+        pairs.append((name.strip(), state.strip()))
+    twice = mapped_twice(pairs)
+    if twice:
+        raise UsageError(f"--map: {twice[0][1]}")
+    mapping = dict(pairs)
     found, notes = observations(scenario, files, mapping, measure)
     for note in notes:
         click.echo(f"note: {note}", err=True)

@@ -324,3 +324,20 @@ def test_a_tiny_probability_is_checked_without_a_numpy_overflow_warning(tmp_path
         warnings.simplefilter("error", RuntimeWarning)  # pytest would catch a warning before it reached stderr
         result = invoke("validate", str(path))
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_name_mapped_twice_to_different_states_is_refused(command, tmp_path):
+    """--map NAME=A --map NAME=B is exit 2, never the last one silently; the same name to the same state is no
+    conflict. Names are compared as a data file's are matched (test_observed_files: the Unicode form too)."""
+    data = tmp_path / "wide.csv"
+    data.write_text("month,Kontanthjælp\n2020-03,900\n2020-06,880\n", encoding="utf-8")
+    base = [command[0], KIK2, *command[1:], "--observed", str(data), "--measure", "persons"]
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp=selvforsorgende")
+    assert result.exit_code == 2
+    assert "kikcalc: --map: Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende" in result.stderr
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", " Kontanthjælp =anden_ydelse")
+    assert result.exit_code == 2 and "is mapped twice: to kontanthjaelp and to anden_ydelse" in result.stderr
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp =kontanthjaelp")
+    assert result.exit_code == 0, result.output
+    assert "read 2 observations of kontanthjaelp (persons, 2020-03 to 2020-06)" in result.stderr
