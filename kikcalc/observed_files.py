@@ -156,6 +156,7 @@ def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, meas
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScenarioError(file, [Problem("", datafile.EMPTY_FILE)])
     text, encoding = datafile.decode(data, file)
+    datafile.refuse_a_scenario(path, text)
     names = _state_names(scenario, mapping or {}, problems)
     if measure is not None and measure not in MEASURES:
         measure_name = _measure_of(measure)

@@ -341,3 +341,21 @@ def test_a_name_mapped_twice_to_different_states_is_refused(command, tmp_path):
     result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp =kontanthjaelp")
     assert result.exit_code == 0, result.output
     assert "read 2 observations of kontanthjaelp (persons, 2020-03 to 2020-06)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_scenario_given_as_observed_data_is_named_as_such(command, tmp_path):
+    """A scenario given with --observed is not "not valid JSON" (it starts with "[", as JSON does): it is named a
+    scenario file where observed data was expected, by its name or, named otherwise, by its content."""
+    from kikcalc.observed_files import read
+
+    copy = tmp_path / "kik2.txt"
+    copy.write_text(open(KIK2, encoding="utf-8").read(), encoding="utf-8")
+    for data in (KIK2, str(copy)):
+        result = invoke(command[0], KIK2, *command[1:], "--observed", data)
+        assert result.exit_code == 2
+        with pytest.raises(kikcalc.ScenarioError) as error:
+            read(data, kikcalc.load(KIK2))
+        assert f"{data}: {error.value.problems[0].message}" in result.stderr
+        assert "a scenario file (TOML), given where observed data was expected" in result.stderr
+        assert "JSON:" not in result.stderr

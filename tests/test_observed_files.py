@@ -325,6 +325,9 @@ CASES = [
     ("jobindsats-text-value.json", "Data[1][2] (Antal personer)", 'expected a number of persons, got "ca. 1100"'),
     ("invalid.json", "row 2, character 23", "not valid JSON: Expecting value"),
     ("nested-too-deep.json", "", "not readable as JSON: nested too deep"),
+    # a scenario given as the data: by its name, and by its content whatever the name (it starts with "[", as JSON does)
+    ("a-scenario.toml", "", "a scenario file (TOML), given where observed data was expected: --observed takes a CSV or"),
+    ("a-scenario-saved-as.txt", "", "a scenario file (TOML), given where observed data was expected"),
     ("several-problems.csv", "row 2, column A (month)", "2019-12 lies outside the horizon"),
 ]
 
