@@ -127,9 +127,7 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
                      progress=progress)
     if result.summary["draws_used"] == 0:
-        states = ", ".join(result.summary["excluded"]["by_state"])
-        raise UsageError(f"{scenario.path}: every draw makes leaving {states} exceed a probability of 1; narrow the "
-                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+        raise UsageError(psa.no_draw_runs(scenario.path, result.summary["excluded"]["by_state"], result.summary["excluded"]["by_key_path"]))
     return Sensitivity(report_sensitivity.frame(scenario, result.summary), pd.DataFrame(result.summary["uncertain"]),
                        psa.draws_table(result), result, notes)
 

@@ -359,3 +359,59 @@ def test_a_scenario_given_as_observed_data_is_named_as_such(command, tmp_path):
         assert f"{data}: {error.value.problems[0].message}" in result.stderr
         assert "a scenario file (TOML), given where observed data was expected" in result.stderr
         assert "JSON:" not in result.stderr
+
+
+UNCERTAIN = """[scenario]
+name = "draws"
+start = "2020-01"
+end = "2021-12"
+
+[states.kh]
+initial = 1000
+inflow = 40
+cost = 100_000
+
+[states.job]
+kind = "outside"
+
+[[transitions]]
+from = "kh"
+to = "job"
+probability = 0.04
+
+[strategies.baseline]
+
+[strategies.s]
+investment = 1_000_000
+
+[[strategies.s.effects]]
+from = "kh"
+to = "job"
+multiply = 1.3
+
+[uncertainty]
+"""
+
+
+@pytest.mark.parametrize(("entry", "bad"), [
+    # every draw of 0.8 to 0.99 times the effect's 1.3 makes leaving kh more likely than 1: sensitivity has none to use
+    ('"transitions[0].probability" = { dist = "uniform", low = 0.8, high = 0.99 }', True),
+    # drawn beyond the number's limits at the 1-in-a-million ends: sensitivity refuses the entry
+    ('"states.kh.inflow" = { dist = "truncnormal", mean = 40, sd = 1e8, low = 0 }', True),
+    # some draws excluded (0.77 * 1.3 > 1), most run: no problem of the file
+    ('"transitions[0].probability" = { dist = "uniform", low = 0.5, high = 0.8 }', False),
+])
+def test_validate_reports_what_sensitivity_refuses_in_the_uncertainty_table(entry, bad, tmp_path):
+    """validate says what sensitivity (at its default draws) would refuse, as it says it, without running a draw."""
+    path = tmp_path / "draws.toml"
+    path.write_text(UNCERTAIN + entry + "\n", encoding="utf-8")
+    checked = invoke("validate", str(path))
+    drawn = invoke("sensitivity", str(path))
+    assert (checked.exit_code, drawn.exit_code) == ((2, 2) if bad else (0, 0)), (checked.output, drawn.output)
+    if bad:
+        said = drawn.stderr.strip().removeprefix("kikcalc: ")
+        assert said.startswith(f"{path}: ")
+        assert checked.stderr.strip() == said
+    else:
+        assert checked.stdout.startswith(f"ok: {path}")
+        assert json.loads(invoke("sensitivity", str(path), "--format", "json").stdout)["excluded"]["draws"] > 0
