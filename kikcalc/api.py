@@ -127,9 +127,7 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
                      progress=progress)
     if result.summary["draws_used"] == 0:
-        states = ", ".join(result.summary["excluded"]["by_state"])
-        raise UsageError(f"{scenario.path}: every draw makes leaving {states} exceed a probability of 1; narrow the "
-                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+        raise UsageError(psa.no_draw_runs(scenario.path, result.summary["excluded"]["by_state"], result.summary["excluded"]["by_key_path"]))
     return Sensitivity(report_sensitivity.frame(scenario, result.summary), pd.DataFrame(result.summary["uncertain"]),
                        psa.draws_table(result), result, notes)
 
@@ -194,11 +192,9 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
         notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
         found = found + read
-    twice = found.duplicates()
+    twice = found.twice()
     if twice:
-        first, second = twice[0]
-        raise UsageError(f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once "
-                         f"(the scenario's [observed] table and a data file may hold the same counts)")
+        raise UsageError(f"{twice[0][1]} (the scenario's [observed] table and a data file may hold the same counts)")
     if not len(found):
         raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
                          f"(docs/calibration.md)")

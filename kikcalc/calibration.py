@@ -99,6 +99,19 @@ class Fit:
     """(n,) bool: observations the fit used (the others are held out)."""
     warnings: list[str] = field(default_factory=list)
     holdout: dict | None = None
+    converged: bool = True
+    """The solver met its tolerance; if not, the numbers are only where it stopped."""
+    identified: bool = True
+    """The data pin each fitted number down: none moves no observation, and J'J is not near singular (condition
+    number below CONDITION_WARNING). :func:`calibrate` is the one place both rules are decided; the backtest's
+    interval and ``calibrate --write`` read them."""
+    no_finding: list[str] = field(default_factory=list)
+    """The warnings that say why the fitted numbers are no finding (not converged, not identified); empty if they are one."""
+
+    @property
+    def is_finding(self) -> bool:
+        """Numbers to write into a scenario as fitted: the fit converged and is identified."""
+        return self.converged and self.identified
 
     @property
     def residual(self) -> np.ndarray:
@@ -155,8 +168,15 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
     at = model(scenario, observations, fitted, np.vstack([start, estimate]), strategy)
     before, after = at[0], at[1]
     warnings: list[str] = []
+    no_finding: list[str] = []
+
+    def doubt(warning: str) -> None:
+        """A warning that makes the fitted numbers no finding (:attr:`Fit.no_finding`)."""
+        warnings.append(warning)
+        no_finding.append(warning)
+
     if not solution.success:
-        warnings.append(f"the fit did not converge: {solution.message}")
+        doubt(f"the fit did not converge: {solution.message}")
     J = jacobian(estimate)
     dof = int(used.sum()) - p
     residual = (observed - after)[used]
@@ -164,8 +184,8 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
     correlation = np.full((p, p), math.nan)
     moves_nothing = np.abs(J).max(axis=0) <= 1e-12 * max(1.0, float(np.abs(observed).max()))
     for i in np.flatnonzero(moves_nothing):
-        warnings.append(f"{fitted[i].label} moves none of the observations: the data say nothing about it, and it "
-                        f"keeps the file's value")
+        doubt(f"{fitted[i].label} moves none of the observations: the data say nothing about it, and it keeps the "
+              f"file's value")
         estimate[i] = start[i]  # the solver's drift in a flat direction is no finding
     information = J.T @ J
     condition = np.linalg.cond(information) if p else 1.0
@@ -179,9 +199,8 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
         with np.errstate(invalid="ignore", divide="ignore"):
             correlation = covariance / np.outer(se, se)
     if condition >= CONDITION_WARNING and not moves_nothing.any():
-        warnings.append(f"the observations hardly tell the numbers apart (J'J has condition number {condition:.2g}); "
-                        f"the fitted values are not identified: fix some of them, or add data of another kind (flows, "
-                        f"another measure)")
+        doubt(f"the observations hardly tell the numbers apart (J'J has condition number {condition:.2g}); the fitted "
+              f"values are not identified: fix some of them, or add data of another kind (flows, another measure)")
     for i in range(p):
         for j in range(i + 1, p):
             if abs(correlation[i, j]) > CORRELATION_WARNING:
@@ -197,10 +216,31 @@ def calibrate(scenario: Scenario, observations: Observations, paths: list[str], 
     half = student.ppf(0.975, dof) * se if dof > 0 else np.full(p, math.nan)
     interval = np.clip(np.column_stack([estimate - half, estimate + half]), low[:, None], high[:, None])  # within the domain
     fit = Fit(fitted=fitted, estimate=estimate, standard_error=se, interval=interval,
-              correlation=correlation, observed=observed, before=before, after=after, used=used, warnings=warnings)
+              correlation=correlation, observed=observed, before=before, after=after, used=used, warnings=warnings,
+              converged=bool(solution.success), identified=not (moves_nothing.any() or condition >= CONDITION_WARNING),
+              no_finding=no_finding)
     if holdout:
         fit.holdout = backtest(scenario, observations, fit, strategy, seed)
     return fit
+
+
+def uncertainty_entries(fit: Fit) -> tuple[list[tuple[str, float, float, bool, float, float]], list[str]]:
+    """What ``calibrate --write-uncertainty`` writes into ``[uncertainty]``: (key path, mean, sd, scale, low, high) for
+    each fitted number with a standard error (a factor's mean 1 and its sd relative to the factor, since the written
+    table already carries it), and for each other number why it has none."""
+    entries, left_out = [], []
+    n, p = int(fit.used.sum()), len(fit.fitted)
+    for i, f in enumerate(fit.fitted):
+        se, estimate = float(fit.standard_error[i]), float(fit.estimate[i])
+        if not np.isfinite(se):
+            why = (f"{n} observations for {p} numbers leave no standard error" if n <= p
+                   else "the fit is not identified" if not fit.identified else "its standard error cannot be estimated")
+            left_out.append(f"{f.label}: {why}")
+        elif f.scale and estimate == 0:
+            left_out.append(f"{f.label}: the factor was fitted to 0, and a spread relative to it means nothing")
+        else:
+            entries.append((f.path, 1.0 if f.scale else estimate, se / estimate if f.scale else se, f.scale, f.low, f.high))
+    return entries, left_out
 
 
 def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy: int, seed: int) -> dict:
@@ -244,8 +284,7 @@ def backtest(scenario: Scenario, observations: Observations, fit: Fit, strategy:
         skill[name] = (math.nan if not covered.any() else model_error / mae[name] if mae[name] > 0
                        else math.inf if model_error > 0 else math.nan)
     interval = np.full((len(held), 2), math.nan)
-    identified = not any("not identified" in w or "moves none" in w for w in fit.warnings)
-    if identified and np.isfinite(fit.standard_error).all():  # an unidentified fit has no honest interval
+    if fit.identified and np.isfinite(fit.standard_error).all():  # an unidentified fit has no honest interval
         covariance = fit.correlation * np.outer(fit.standard_error, fit.standard_error)
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed)))
         points = rng.multivariate_normal(fit.estimate, covariance, size=PREDICTION_DRAWS, method="eigh")

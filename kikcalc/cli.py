@@ -359,6 +359,25 @@ def compare(files: tuple[str, ...], assignments: tuple[str, ...], prices: str | 
           [_provenance_note(record)] if plain else [])
 
 
+def _drawing_problems(scenario: kikcalc.Scenario) -> str | None:
+    """What the commands that draw (sensitivity, tornado, plot, report, snapshot) refuse in a file's [uncertainty], said
+    as they say it: a distribution that cannot be drawn from or draws beyond its number's limits
+    (:func:`kikcalc.uncertainty.probe`), or draws of which every one breaks the model's rules at the draws those
+    commands make by default (:func:`kikcalc.sensitivity.every_draw_excluded`: the infeasibility check, no run)."""
+    table = scenario.raw.get("uncertainty")
+    if not (isinstance(table, dict) and table):
+        return None  # no scipy, no sensitivity module, for a file without one
+    from kikcalc import sensitivity
+    from kikcalc.cli_draws import DEFAULT_DRAWS, DEFAULT_SEED
+    from kikcalc.uncertainty import probe, read
+
+    uncertainty = read(scenario)[0]
+    problems = probe(uncertainty, scenario)
+    if problems:
+        return str(ScenarioError(scenario.path, problems))
+    return sensitivity.every_draw_excluded(scenario, uncertainty, DEFAULT_DRAWS, DEFAULT_SEED) if len(uncertainty) else None
+
+
 @main.command()
 @_FILES
 @click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed (plausibility warnings stay warnings: "
@@ -418,13 +437,18 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
     from kikcalc.api import observations
+    from kikcalc.observed import mapped_twice
 
-    mapping = {}
+    pairs = []
     for text in maps:
         name, sep, state = text.partition("=")
         if not sep or not name.strip() or not state.strip():
             raise UsageError(f"--map {text}: expected NAME=STATE, e.g. --map 'Kontanthjælp=kontanthjaelp'")
-        mapping[name.strip()] = state.strip()
+        pairs.append((name.strip(), state.strip()))
+    twice = mapped_twice(pairs)
+    if twice:
+        raise UsageError(f"--map: {twice[0][1]}")
+    mapping = dict(pairs)
     found, notes = observations(scenario, files, mapping, measure)
     for note in notes:
         click.echo(f"note: {note}", err=True)
@@ -436,6 +460,25 @@ def _realised_strategy(scenario, name: str | None, file: str) -> int:
     from kikcalc.api import realised_strategy
 
     return realised_strategy(scenario, name)
+
+
+def _drawing_problems(scenario: kikcalc.Scenario) -> str | None:
+    """What the commands that draw (sensitivity, tornado, plot, report, snapshot) refuse in a file's [uncertainty], said
+    as they say it: a distribution that cannot be drawn from or draws beyond its number's limits
+    (:func:`kikcalc.uncertainty.probe`), or draws of which every one breaks the model's rules at the draws those
+    commands make by default (:func:`kikcalc.sensitivity.every_draw_excluded`: the infeasibility check, no run)."""
+    table = scenario.raw.get("uncertainty")
+    if not (isinstance(table, dict) and table):
+        return None  # no scipy, no sensitivity module, for a file without one
+    from kikcalc import sensitivity
+    from kikcalc.cli_draws import DEFAULT_DRAWS, DEFAULT_SEED
+    from kikcalc.uncertainty import probe, read
+
+    uncertainty = read(scenario)[0]
+    problems = probe(uncertainty, scenario)
+    if problems:
+        return str(ScenarioError(scenario.path, problems))
+    return sensitivity.every_draw_excluded(scenario, uncertainty, DEFAULT_DRAWS, DEFAULT_SEED) if len(uncertainty) else None
 
 
 @main.command()
@@ -455,6 +498,11 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
             scenario = kikcalc.load(file)
         except ScenarioError as error:
             click.echo(str(error), err=True)
+            bad = True
+            continue
+        drawn = _drawing_problems(scenario)
+        if drawn:
+            click.echo(drawn, err=True)
             bad = True
             continue
         found = _warn(scenario, file, quiet)

@@ -18,11 +18,13 @@ if TYPE_CHECKING:  # sensitivity and uncertainty load scipy: only when draws are
     from kikcalc.spec import Scenario
     from kikcalc.uncertainty import Uncertainty
 
+DEFAULT_DRAWS, DEFAULT_SEED = 1000, 1
+"""The draws every command that draws makes by default, and the ones ``kikcalc validate`` checks (no draw runs)."""
 LOCALE = click.option("--locale", "locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
                       help="Numbers and words: en (1,234.5) or da (1.234,5, Danish labels).")
-DRAWS = click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
+DRAWS = click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=DEFAULT_DRAWS, show_default=True,
                      help="Draws of the [uncertainty] table's numbers (fan; report: the sensitivity summary).")
-SEED = click.option("--seed", type=click.IntRange(0), default=1, show_default=True,
+SEED = click.option("--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True,
                     help="Seed of the draws: the same seed, the same chart.")
 
 
@@ -32,6 +34,5 @@ def sensitivity_run(scenario: Scenario, uncertainty: Uncertainty, draws: int, se
 
     run = psa.run(scenario, uncertainty, draws, seed)
     if run.summary["draws_used"] == 0:
-        states = ", ".join(run.summary["excluded"]["by_state"])
-        raise UsageError(f"{file}: every draw makes leaving {states} exceed a probability of 1; narrow the distributions")
+        raise UsageError(psa.no_draw_runs(file, run.summary["excluded"]["by_state"], run.summary["excluded"]["by_key_path"]))
     return run

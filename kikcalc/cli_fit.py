@@ -42,10 +42,12 @@ from kikcalc.output import check_output, write_atomically
 @click.option("--strategy", "-s", default=None, help="The strategy the data were observed under (default: the first after the baseline).")
 @click.option("--holdout", type=click.IntRange(0), default=0, help="Fit on all but the last N observations and forecast those.")
 @click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None, metavar="OUT.toml",
-              help="Write a new scenario with the fitted numbers, the input's comments and layout kept.")
+              help="Write a new scenario with the fitted numbers, the input's comments and layout kept; nothing (exit 1) "
+                   "where the fit did not converge or is not identified.")
 @click.option("--write-uncertainty", is_flag=True, help="With --write: give each fitted number a normal in [uncertainty] "
                                                          "with its standard error, kept within the number's domain (a beta "
-                                                         "for a probability or share).")
+                                                         "for a probability or share); one without a standard "
+                                                         "error is left out, and said.")
 @_SET
 @_output_options
 @_handles_bad_input
@@ -69,7 +71,14 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         if refused:
             raise UsageError(f"--write {write_to}: {refused}")
     fit = calibration.calibrate(scenario, observations, list(fits), k, holdout)
-    if write_to:
+    not_written, left_out = None, []
+    if write_to and not fit.is_finding:
+        failed = " and ".join(what for what, bad in (("did not converge", not fit.converged),
+                                                     ("is not identified", not fit.identified)) if bad)
+        not_written = (f"did not write {write_to}: the fit {failed} (see the warnings), and a scenario would carry its "
+                       f"numbers as fitted")
+    elif write_to:
+        from kikcalc.textfile import read_text
         from kikcalc.toml_edit import with_numbers, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
@@ -77,18 +86,22 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                     f"fitted by kikcalc calibrate to {source} (RMSE {fit.rmse:.3g}"
                     + ("" if np.isnan(fit.standard_error[i]) else f", se {fit.standard_error[i]:.3g}") + ")")
                    for i, f in enumerate(fit.fitted)]
-        uncertain = ([(f.path, float(fit.estimate[i]) if not f.scale else 1.0,
-                       float(fit.standard_error[i] / (fit.estimate[i] if f.scale else 1.0)), f.scale, f.low, f.high)
-                      for i, f in enumerate(fit.fitted) if np.isfinite(fit.standard_error[i])] if write_uncertainty else [])
-        from kikcalc.textfile import read_text
-
-        text = read_text(file)
-        written = written_header(file, source) + with_numbers(text, changes, uncertain)
+        uncertain, left_out = calibration.uncertainty_entries(fit) if write_uncertainty else ([], [])
+        left_out = [f"--write-uncertainty wrote no [uncertainty] entry for {why}" for why in left_out]
+        notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
+        written = (written_header(file, source, notes)
+                   + with_numbers(read_text(file), changes, uncertain))
         write_atomically(write_to, written, [file, *observed_files], "--write")
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
-                                                                    chosen, write_to), chosen, [scenario],
-                              data_files=observed_files)
+                                                                    chosen, None if not_written else write_to, not_written),
+                              chosen, [scenario], data_files=observed_files)
     _emit(content, output, (file, *observed_files), after=after)
+    for note in left_out:
+        click.echo(f"kikcalc: {note}", err=True)
+    if not_written:
+        click.echo(f"kikcalc: {not_written}; fit fewer numbers, or add data of another kind (flows, another measure)",
+                   err=True)
+        sys.exit(EXIT_CHECK_FAILED)
 
 
 @main.command()

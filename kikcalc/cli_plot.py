@@ -75,8 +75,9 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
     check_output(output, inputs)
     fmt = image_format_for(output)
     charts.require()
-    if observed_files and kind != "followup":
-        raise UsageError(f"--observed: only --kind followup draws observations (this is --kind {kind})")
+    given = next((name for name, value in (("--observed", observed_files), ("--map", maps), ("--measure", measure)) if value), None)
+    if given and kind != "followup":
+        raise UsageError(f"{given}: only --kind followup draws observations (this is --kind {kind})")
     if kind in ("tornado", "fan"):
         scenario, uncertainty = _uncertain(file, assignments)
         if kind == "tornado":

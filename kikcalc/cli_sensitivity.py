@@ -19,6 +19,7 @@ from kikcalc.cli import (
     _uncertain,
     main,
 )
+from kikcalc.cli_draws import DEFAULT_DRAWS, DEFAULT_SEED
 from kikcalc.errors import UsageError
 from kikcalc.output import check_output, write_atomically
 
@@ -51,9 +52,10 @@ class _Progress:
 
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True,
+@click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=DEFAULT_DRAWS, show_default=True,
               help="Sets of the uncertain numbers to draw.")
-@click.option("--seed", type=click.IntRange(0), default=1, show_default=True, help="Seed of the draws: the same seed, the same answer.")
+@click.option("--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True,
+              help="Seed of the draws: the same seed, the same answer.")
 @click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"]), default="random", show_default=True,
               help="random (independent draws), lhs (Latin hypercube) or sobol (scrambled Sobol points).")
 @click.option("--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local processes to run draws on.")
@@ -101,9 +103,7 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
     finally:
         progress.close()
     if result.summary["draws_used"] == 0:
-        states = ", ".join(result.summary["excluded"]["by_state"])
-        raise UsageError(f"{file}: every draw makes leaving {states} exceed a probability of 1; narrow the "
-                         f"distributions of {', '.join(result.summary['excluded']['by_key_path']) or 'the rates'}")
+        raise UsageError(psa.no_draw_runs(file, result.summary["excluded"]["by_state"], result.summary["excluded"]["by_key_path"]))
     if keep_draws:
         table = psa.draws_table(result)
         if keep_draws.lower().endswith(".parquet"):

@@ -42,7 +42,8 @@ def _sensitivity_json(scenario: kikcalc.Scenario, settings: dict) -> dict | None
         raise ScenarioError(scenario.path, problems)
     run = psa.run(scenario, uncertainty, settings["draws"], settings["seed"], settings["sampler"])
     if run.summary["draws_used"] == 0:
-        raise UsageError(f"{scenario.path}: every draw makes leaving a state exceed a probability of 1; narrow the distributions")
+        raise UsageError(psa.no_draw_runs(scenario.path, run.summary["excluded"]["by_state"],
+                                          run.summary["excluded"]["by_key_path"]))
     return json.loads(report_sensitivity.document(run, "json"))
 
 

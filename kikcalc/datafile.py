@@ -116,6 +116,26 @@ def decode(data: bytes, file: str) -> tuple[str, str]:
         raise ScenarioError(file, [Problem("", "holds NUL characters: UTF-16 without a byte-order mark? Save it as "
                                                "\"CSV UTF-8\" (or as \"Unicode text\", which Excel writes with one)")])
     return text, "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+
+
+def refuse_a_scenario(path: Any, text: str) -> None:
+    """A ScenarioError if a data file is a scenario (TOML): named .toml, or text TOML reads as a table with a table in
+    it (``[scenario]``), which no CSV or JSON file is: the scenario was given where observed data was expected."""
+    import tomllib
+
+    suffix = str(path).rsplit(".", 1)[-1].casefold() if "." in str(path) else ""
+    scenario = suffix == "toml"
+    if not scenario and "=" in text and "[" in text:
+        try:
+            scenario = any(isinstance(v, dict | list) for v in tomllib.loads(text).values())
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+            scenario = False
+    if scenario:
+        raise ScenarioError(str(path), [Problem("", "a scenario file (TOML), given where observed data was expected: "
+                                                     "--observed takes a CSV or the jobindsats API's JSON "
+                                                     "(docs/calibration.md); give the scenario as the command's FILE")])
+
+
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 
 

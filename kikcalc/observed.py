@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar as _days
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,6 +45,35 @@ passed_through: persons in the states at the horizon's start plus every entrant 
 Aabenraa counts those who have been part of KIK II)."""
 MEASURE_WORDS = {"persons": "persons", "full_time": "full-time persons", "entrants": "persons entering",
                  "exits": "persons leaving", "passed_through": "persons passed through"}
+
+
+
+def map_name(text: Any) -> str:
+    """A name as matched against states and the map: NFC, trimmed, inner runs of spaces as one; case kept."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text)).strip())
+
+
+def mapped_twice(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[Any, str]]:
+    """(name, why) for each name of (name, state) pairs that maps a name given before to another state, names
+    compared as a data file's are matched (:func:`map_name`: "Kontanthjælp" and "Kontanthjælp " are one name). The
+    one rule for ``--map``, :func:`kikcalc.observed_files.read`'s mapping and the scenario's ``[observed] map``."""
+    first: dict[str, Any] = {}
+    found = []
+    for name, state in pairs:
+        key = map_name(name)
+        if key not in first:
+            first[key] = state
+        elif first[key] != state:
+            found.append((name, f"{key} is mapped twice: to {first[key]} and to {state}; map each name to one state"))
+    return found
+
+
+def one_count(states: Iterable[str], measure: str, period: Period) -> tuple:
+    """What makes two observations the same count: the states, the measure and the period's months and boundary
+    (2021K1 and 2021Q1, a month and its last day for persons, are one). The one rule for a data file's rows
+    (:mod:`kikcalc.observed_files`), the scenario's [observed] table and both together (:meth:`Observations.duplicates`)."""
+    return tuple(sorted(states)), measure, period.first, period.last, period.boundary
+
 
 _MONTH = re.compile(r"^([0-9]{4})(?:-|M)([0-9]{1,2})$")  # ASCII digits: "２０２１-01" is not a month (as in calendar.py)
 _QUARTER = re.compile(r"^([0-9]{4})(?:K|Q)([1-4])$")
@@ -150,12 +180,18 @@ class Observations:
         seen: dict[tuple, Observation] = {}
         pairs = []
         for o in self.items:
-            key = (tuple(sorted(o.states)), o.measure, o.period.first, o.period.last, o.period.boundary)
+            key = one_count(o.states, o.measure, o.period)
             if key in seen:
                 pairs.append((seen[key], o))
             else:
                 seen[key] = o
         return pairs
+
+    def twice(self) -> list[tuple[Observation, str]]:
+        """Each observation that counts again what one before it counted (:meth:`duplicates`), with why: the one
+        message for the scenario's [observed] table (a problem at the key path) and for it with data files."""
+        return [(second, f"{first.label} is observed twice: at {first.where} and at {second.where}; give each once")
+                for first, second in self.duplicates()]
 
     def order(self) -> np.ndarray:
         """Indices of the observations in time order (their period's last boundary, then as read)."""
@@ -270,6 +306,7 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
         for name, state in mapping.items():
             if state not in names:
                 problems.append(Problem(f'observed.map."{name}"', _unknown_state(state, names)))
+        problems += [Problem(f'observed.map."{name}"', why) for name, why in mapped_twice(mapping.items())]
     for state, body in table.items():
         if state in _OBSERVED_KEYS:
             continue
@@ -308,6 +345,7 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                     problems.append(Problem(key, f"expected a number of persons {limits.CAP.words()}, got {shown}"))
                     continue
                 items.append(Observation((state,), measure, period, float(value), key))
+    problems += [Problem(second.where, why) for second, why in Observations(tuple(items)).twice()]
     where = f"{scenario.path} [observed]" if scenario.path else "[observed]"
     report = "\n".join(read_summary(items, where))
     if not items:  # a table with only a map or a source holds no observations to name

@@ -51,6 +51,9 @@ from kikcalc.observed import (
     Observations,
     Period,
     check_measure,
+    map_name,
+    mapped_twice,
+    one_count,
     parse_period,
     read_summary,
 )
@@ -86,9 +89,7 @@ def _word(text: Any) -> str:
     return re.sub(r"[\s_\-]+", "_", unicodedata.normalize("NFC", str(text)).strip().casefold()).strip("_")
 
 
-def _name(text: Any) -> str:
-    """A name as matched against states and the map: NFC, trimmed, inner runs of spaces as one; case kept."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text)).strip())
+_name = map_name
 
 
 # --- names and measures ---------------------------------------------------------------------------------
@@ -155,6 +156,7 @@ def read(path: str | Path, scenario, mapping: dict[str, str] | None = None, meas
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ScenarioError(file, [Problem("", datafile.EMPTY_FILE)])
     text, encoding = datafile.decode(data, file)
+    datafile.refuse_a_scenario(path, text)
     names = _state_names(scenario, mapping or {}, problems)
     if measure is not None and measure not in MEASURES:
         measure_name = _measure_of(measure)
@@ -193,6 +195,8 @@ def _state_names(scenario, mapping: dict[str, str], problems: datafile.Problems)
             problems.add(f'--map "{name}={state}"', f'no state "{state}" in the scenario{hint}')
             continue
         names[_name(name)] = state
+    for name, why in mapped_twice(mapping.items()):
+        problems.add(f'--map "{name}={mapping[name]}"', why)
     return names
 
 
@@ -312,7 +316,7 @@ class _Reading:
         if wrong:
             self.problems.add(where, wrong)
             return
-        key = (state, measure, period.label if period.kind == "date" else (period.kind, period.first))
+        key = one_count((state,), measure, period)
         if key in self.seen:
             self.problems.add(where, f"{state} {MEASURE_WORDS[measure]} {period.label} is given twice: also at "
                                      f"{self.seen[key]}; keep one (two names mapped to one state? add their numbers up in the file)")

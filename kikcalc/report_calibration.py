@@ -53,19 +53,24 @@ def holdout_frame(fit: Fit, observations: Observations) -> pd.DataFrame:
 
 
 def calibrate_document(scenario: Scenario, strategy: str, observations: Observations, fit: Fit, fmt: str,
-                       written: str | None = None) -> str | bytes:
+                       written: str | None = None, not_written: str | None = None) -> str | bytes:
+    """The report of a fit; ``written`` names the scenario ``--write`` wrote, ``not_written`` says why it wrote none."""
     fitted, residuals = fitted_frame(fit), residual_frame(fit, observations)
     if fmt == "json":
         document: dict[str, Any] = {
             "scenario": {"name": scenario.name, "file": scenario.path}, "strategy": strategy,
             "observations": {"count": len(observations), "used": int(fit.used.sum()), "source": observations.source},
             "fitted": fitted.to_dict(orient="records"), "rmse": fit.rmse, "mape": fit.mape,
-            "correlation": fit.correlation.tolist(), "warnings": fit.warnings,
+            "correlation": fit.correlation.tolist(), "warnings": fit.warnings, "converged": fit.converged,
+            "identified": fit.identified,
             "residuals": residuals.to_dict(orient="records")}
         if fit.holdout:
             document["holdout"] = {"forecasts": holdout_frame(fit, observations).to_dict(orient="records"),
                                    "mean_absolute_error": fit.holdout["mae"], "skill": fit.holdout["skill"],
                                    "not_better_than": fit.holdout["not_better_than"]}
+        if written or not_written:
+            document["written"] = written
+            document["not_written"] = not_written
         return to_json(document)
     if fmt in CSV_FORMATS:
         return _csv(fitted, fmt)
@@ -110,7 +115,11 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
                      + f"\nMean absolute error: model {h['mae']['model']:,.1f}; skill (model error / naive error, below 1 is "
                        f"better): {skill or 'no naive forecast available'}\n{verdict}")
     if written:
-        parts.append(f"Wrote {written} with the fitted numbers (the input file is unchanged).")
+        caveats = ("" if not fit.warnings else "; its first lines carry the warning above as a caveat" if len(fit.warnings) == 1
+                   else f"; its first lines carry the {len(fit.warnings)} warnings above as caveats")
+        parts.append(f"Wrote {written} with the fitted numbers (the input file is unchanged){caveats}.")
+    if not_written:
+        parts.append(not_written[0].upper() + not_written[1:] + ".")
     return "\n\n".join(parts) + "\n"
 
 

@@ -411,13 +411,35 @@ def _month_stats(months: np.ndarray) -> dict[str, float | None]:
 
 def excluded_draws(run_: Run) -> tuple[np.ndarray, dict[str, int], dict[str, int]]:
     """(draws excluded (N,) bool, excluded draws by state, excluded draws by uncertain key path)."""
-    scenario, out = run_.scenario, run_.outcomes
+    return _excluded(run_.scenario, run_.uncertainty, run_.outcomes.infeasible)
+
+
+def no_draw_runs(file: str, by_state: dict[str, int], by_path: dict[str, int]) -> str:
+    """What every command that draws says when every draw is excluded (exit 2)."""
+    return (f"{file}: every draw makes leaving {', '.join(by_state)} exceed a probability of 1; narrow the "
+            f"distributions of {', '.join(by_path) or 'the rates'}")
+
+
+def every_draw_excluded(scenario: Scenario, uncertainty: Uncertainty, draws: int, seed: int,
+                        sampler: str = "random") -> str | None:
+    """:func:`no_draw_runs` if :func:`run` with these draws would exclude every one, else None: the same draws
+    through the infeasibility check alone, no engine; it stops at the first chunk with a draw that runs. For
+    ``kikcalc validate``, at the draws the commands make by default."""
+    design, parts = Design(uncertainty, draws, seed, sampler), []
+    for first, stop in draw_ranges(draws, chunk_draws(scenario)):
+        parts.append(infeasible_states(scenario, values_for_draws(scenario, uncertainty, design.numbers(first, stop))))
+        if not _excluded(scenario, uncertainty, parts[-1])[0].all():
+            return None
+    return no_draw_runs(scenario.path, *_excluded(scenario, uncertainty, np.concatenate(parts))[1:]) if parts else None
+
+
+def _excluded(scenario: Scenario, uncertainty: Uncertainty, infeasible: np.ndarray) -> tuple[np.ndarray, dict, dict]:
     per_draw = len(scenario.strategies)
-    bad_state = out.infeasible.reshape(-1, per_draw, out.infeasible.shape[1]).any(axis=1)  # (N, S)
+    bad_state = infeasible.reshape(-1, per_draw, infeasible.shape[1]).any(axis=1)  # (N, S)
     excluded = bad_state.any(axis=1)
     by_state = {s.name: int(bad_state[:, j].sum()) for j, s in enumerate(scenario.states) if bad_state[:, j].any()}
     by_path = {}
-    for u in run_.uncertainty.inputs:
+    for u in uncertainty.inputs:
         acts = _states_acted_on(scenario, u.path)
         if acts:
             count = int(bad_state[:, acts].any(axis=1).sum())

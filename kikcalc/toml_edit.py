@@ -18,9 +18,11 @@ WRITTEN_MARK = "# Written by kikcalc calibrate"
 """The first line of a scenario ``calibrate --write`` wrote: the one kind of scenario it may write over."""
 
 
-def written_header(scenario_file: str, sources: str) -> str:
-    """The line a written scenario starts with: what wrote it, from what."""
-    return f"{WRITTEN_MARK} from {scenario_file} and {sources}; each fitted number says so beside it.\n"
+def written_header(scenario_file: str, sources: str, notes: list[str] = ()) -> str:
+    """The lines a written scenario starts with: what wrote it, from what, then each note (the fit's caveats), one
+    comment line each."""
+    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}; each fitted number says so beside it.\n"
+            + "".join(f"# {' '.join(note.split())}\n" for note in notes))
 
 
 def write_over_problem(path: str) -> str | None:

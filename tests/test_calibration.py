@@ -22,7 +22,9 @@ from click.testing import CliRunner
 from scipy.stats import t as student
 
 import kikcalc
+import kikcalc.api
 from conftest import SCENARIOS, one_state
+from kikcalc import calibration as calibrate_module
 from kikcalc.calibration import calibrate, fitted_number
 from kikcalc.cli import main
 from kikcalc.engine import simulate
@@ -75,7 +77,7 @@ def test_one_rate_is_recovered_exactly():
     assert fit.fitted[0].start == pytest.approx(0.05)
     np.testing.assert_allclose(fit.after, observations.values, rtol=1e-8)
     assert np.abs(fit.before - observations.values).max() > 1.0  # the file's number was not the truth
-    assert fit.warnings == []
+    assert fit.warnings == [] and fit.is_finding and fit.no_finding == []
 
 
 def _with_effect(multiply: float, inflow: float):
@@ -180,6 +182,7 @@ def test_inflow_and_exit_rate_on_a_flat_stock_are_flagged_as_not_identified():
     fit = calibrate(build(one_state(p_exit=0.08, initial=300, inflow=20, months=36)), observations,
                     ["transitions[0].probability", "states.kh.inflow"])
     assert any("not identified" in w or "trade off" in w for w in fit.warnings), fit.warnings
+    assert not fit.identified and not fit.is_finding and set(fit.no_finding) <= set(fit.warnings)
     # whatever pair it stops at, only the ratio is pinned down
     assert fit.estimate[1] / fit.estimate[0] == pytest.approx(300, rel=1e-6)
 
@@ -190,6 +193,7 @@ def test_a_number_that_moves_no_observation_is_flagged():
     fit = calibrate(build(one_state(p_exit=0.08, initial=800, inflow=20, months=24)), observations,
                     ["states.kh.inflow", "states.kh.cost"])
     assert any(w.startswith("states.kh.cost moves none of the observations") for w in fit.warnings), fit.warnings
+    assert not fit.identified and any(w.startswith("states.kh.cost moves none") for w in fit.no_finding)
     assert not any(w.startswith("states.kh.inflow moves none") for w in fit.warnings)
     assert fit.estimate[0] == pytest.approx(30, rel=1e-6)
 
@@ -496,6 +500,68 @@ def test_write_is_atomic_a_failed_write_leaves_the_old_file_whole(tmp_path, monk
     assert "Traceback" not in result.output
     assert out.read_text(encoding="utf-8") == "# Written by kikcalc calibrate from an earlier run\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["draft.toml", "scenario.toml", "fitted.toml"])
+
+
+def test_write_refuses_a_fit_that_is_not_identified_and_leaves_the_old_file(tmp_path):
+    """A flat stock cannot tell inflow from exits: the fit is no finding, so --write writes nothing (exit 1, a check
+    failed), says why, and the scenario it wrote before stays as it was."""
+    path = _file(tmp_path, {month(m): 800.0 for m in range(1, 36, 2)})
+    out = tmp_path / "fitted.toml"
+    good = invoke("calibrate", str(path), "--set", "states.kh.inflow=40", "--fit", "states.kh.inflow", "--write", str(out))
+    assert good.exit_code == 0 and f"Wrote {out}" in good.stdout
+    before = out.read_bytes()
+    fits = ["--fit", "states.kh.inflow", "--fit", "transitions[0].probability", "--fit", "strategies.kik.effects[0].multiply"]
+    result = invoke("calibrate", str(path), "--set", "states.kh.inflow=40", *fits, "--write", str(out), "--write-uncertainty",
+                    "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["converged"] and not report["identified"] and report["written"] is None
+    assert f"kikcalc: {report['not_written']}" in result.stderr and "is not identified" in report["not_written"]
+    assert any("not identified" in w for w in report["warnings"])
+    assert out.read_bytes() == before
+    text = invoke("calibrate", str(path), "--set", "states.kh.inflow=40", *fits, "--write", str(out))
+    assert text.exit_code == 1 and f"Did not write {out}: the fit is not identified" in text.stdout
+    assert "Wrote" not in text.stdout
+
+
+def test_write_refuses_a_fit_that_did_not_converge(tmp_path, monkeypatch):
+    import scipy.optimize
+
+    path, _ = _generated_file(tmp_path)
+    solve = scipy.optimize.least_squares
+    monkeypatch.setattr(scipy.optimize, "least_squares", lambda *a, **k: solve(*a, **{**k, "max_nfev": 1}))
+    scenario = kikcalc.load(path)
+    fit = calibrate(scenario, kikcalc.api.observations(scenario)[0], ["transitions[0].probability"], 1)
+    assert not fit.converged and fit.identified and not fit.is_finding
+    assert fit.no_finding == [w for w in fit.warnings if w.startswith("the fit did not converge")] != []
+    out = tmp_path / "fitted.toml"
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out))
+    assert result.exit_code == 1 and f"did not write {out}: the fit did not converge" in result.stderr
+    assert not out.exists()
+
+
+def test_write_puts_the_caveats_in_the_file_and_says_why_an_uncertainty_is_left_out(tmp_path):
+    """An exact fit (one observation, one number) is a finding without a standard error: the file is written with
+    the warning as a caveat in its first lines, and --write-uncertainty says on stderr and in the file that it wrote
+    no entry, and why."""
+    path = _file(tmp_path, {month(5): 820.0})
+    out = tmp_path / "fitted.toml"
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write", str(out), "--write-uncertainty",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["written"] == str(out) and report["identified"] and report["converged"]
+    (warning,) = report["warnings"]
+    entries, (why,) = calibrate_module.uncertainty_entries(
+        calibrate(kikcalc.load(path), kikcalc.api.observations(kikcalc.load(path))[0], ["transitions[0].probability"], 1))
+    assert entries == [] and why.startswith("transitions[0].probability: ")
+    assert f"kikcalc: --write-uncertainty wrote no [uncertainty] entry for {why}" in result.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[1] == f"# Caveat of the fit: {warning}"
+    assert lines[2] == f"# --write-uncertainty wrote no [uncertainty] entry for {why}"
+    written = kikcalc.load(out)
+    assert read_uncertainty(written)[0].inputs == ()
+    assert expected(written, simulate(written), kikcalc.api.observations(written)[0])[1] == pytest.approx([820.0], rel=1e-6)
 
 
 # --- 8. the command line --------------------------------------------------------------------------------

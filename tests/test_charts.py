@@ -184,6 +184,10 @@ def test_fan_is_the_sensitivity_summary():
     (["-o", "chart.png", "--kind", "tornado", "--strategy", "baseline"], "the baseline"),
     (["-o", "chart.png", "--kind", "tornado", "--strategy", "kik3"], 'did you mean "kik2"'),
     (["-o", "chart.png", "--observed", "scenarios/data/aabenraa-kik2-status-2021.csv"], "only --kind followup"),
+    (["-o", "chart.png", "--map", "Kontanthjælp=kontanthjaelp"], "--map: only --kind followup"),
+    (["-o", "chart.png", "--measure", "persons"], "--measure: only --kind followup"),
+    (["-o", "chart.png", "--kind", "followup", "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp=selvforsorgende"],
+     "--map: Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende"),
     (["-o", "scenarios/aabenraa-kik2.toml"], "is an input file"),
 ])
 def test_bad_requests_are_exit_2_with_a_message(args, message, tmp_path, monkeypatch):

@@ -324,3 +324,94 @@ def test_a_tiny_probability_is_checked_without_a_numpy_overflow_warning(tmp_path
         warnings.simplefilter("error", RuntimeWarning)  # pytest would catch a warning before it reached stderr
         result = invoke("validate", str(path))
     assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_name_mapped_twice_to_different_states_is_refused(command, tmp_path):
+    """--map NAME=A --map NAME=B is exit 2, never the last one silently; the same name to the same state is no
+    conflict. Names are compared as a data file's are matched (test_observed_files: the Unicode form too)."""
+    data = tmp_path / "wide.csv"
+    data.write_text("month,Kontanthjælp\n2020-03,900\n2020-06,880\n", encoding="utf-8")
+    base = [command[0], KIK2, *command[1:], "--observed", str(data), "--measure", "persons"]
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp=selvforsorgende")
+    assert result.exit_code == 2
+    assert "kikcalc: --map: Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende" in result.stderr
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", " Kontanthjælp =anden_ydelse")
+    assert result.exit_code == 2 and "is mapped twice: to kontanthjaelp and to anden_ydelse" in result.stderr
+    result = invoke(*base, "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp =kontanthjaelp")
+    assert result.exit_code == 0, result.output
+    assert "read 2 observations of kontanthjaelp (persons, 2020-03 to 2020-06)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["followup"], ["calibrate", "--fit", "states.kontanthjaelp.inflow"]])
+def test_a_scenario_given_as_observed_data_is_named_as_such(command, tmp_path):
+    """A scenario given with --observed is not "not valid JSON" (it starts with "[", as JSON does): it is named a
+    scenario file where observed data was expected, by its name or, named otherwise, by its content."""
+    from kikcalc.observed_files import read
+
+    copy = tmp_path / "kik2.txt"
+    copy.write_text(open(KIK2, encoding="utf-8").read(), encoding="utf-8")
+    for data in (KIK2, str(copy)):
+        result = invoke(command[0], KIK2, *command[1:], "--observed", data)
+        assert result.exit_code == 2
+        with pytest.raises(kikcalc.ScenarioError) as error:
+            read(data, kikcalc.load(KIK2))
+        assert f"{data}: {error.value.problems[0].message}" in result.stderr
+        assert "a scenario file (TOML), given where observed data was expected" in result.stderr
+        assert "JSON:" not in result.stderr
+
+
+UNCERTAIN = """[scenario]
+name = "draws"
+start = "2020-01"
+end = "2021-12"
+
+[states.kh]
+initial = 1000
+inflow = 40
+cost = 100_000
+
+[states.job]
+kind = "outside"
+
+[[transitions]]
+from = "kh"
+to = "job"
+probability = 0.04
+
+[strategies.baseline]
+
+[strategies.s]
+investment = 1_000_000
+
+[[strategies.s.effects]]
+from = "kh"
+to = "job"
+multiply = 1.3
+
+[uncertainty]
+"""
+
+
+@pytest.mark.parametrize(("entry", "bad"), [
+    # every draw of 0.8 to 0.99 times the effect's 1.3 makes leaving kh more likely than 1: sensitivity has none to use
+    ('"transitions[0].probability" = { dist = "uniform", low = 0.8, high = 0.99 }', True),
+    # drawn beyond the number's limits at the 1-in-a-million ends: sensitivity refuses the entry
+    ('"states.kh.inflow" = { dist = "truncnormal", mean = 40, sd = 1e8, low = 0 }', True),
+    # some draws excluded (0.77 * 1.3 > 1), most run: no problem of the file
+    ('"transitions[0].probability" = { dist = "uniform", low = 0.5, high = 0.8 }', False),
+])
+def test_validate_reports_what_sensitivity_refuses_in_the_uncertainty_table(entry, bad, tmp_path):
+    """validate says what sensitivity (at its default draws) would refuse, as it says it, without running a draw."""
+    path = tmp_path / "draws.toml"
+    path.write_text(UNCERTAIN + entry + "\n", encoding="utf-8")
+    checked = invoke("validate", str(path))
+    drawn = invoke("sensitivity", str(path))
+    assert (checked.exit_code, drawn.exit_code) == ((2, 2) if bad else (0, 0)), (checked.output, drawn.output)
+    if bad:
+        said = drawn.stderr.strip().removeprefix("kikcalc: ")
+        assert said.startswith(f"{path}: ")
+        assert checked.stderr.strip() == said
+    else:
+        assert checked.stdout.startswith(f"ok: {path}")
+        assert json.loads(invoke("sensitivity", str(path), "--format", "json").stdout)["excluded"]["draws"] > 0

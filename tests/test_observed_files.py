@@ -15,7 +15,7 @@ import pytest
 
 from conftest import SCENARIOS
 from kikcalc.errors import ScenarioError
-from kikcalc.observed import Observations
+from kikcalc.observed import Observations, parse_period
 from kikcalc.observed_files import read
 from kikcalc.scenario import build, load
 
@@ -197,6 +197,35 @@ def test_a_mapping_to_no_state_is_named(tmp_path):
     assert problems[0] == ('--map "Sygedagpenge=sygedagpnge"', 'no state "sygedagpnge" in the scenario; did you mean "sygedagpenge"?')
 
 
+def test_a_name_mapped_to_two_states_is_named_whatever_its_unicode_form(tmp_path):
+    """Names are matched in NFC with spaces trimmed, so "Skånejob" written with a ring as a separate character is the
+    name "Skånejob" too: mapped to another state, it is a problem, never the last one silently."""
+    path = tmp_path / "wide.csv"
+    path.write_text("month,Skånejob\n2020-01,40\n", encoding="utf-8")
+    nfd = "Ska\u030anejob "
+    problems = _problems(path, mapping={"Skånejob": "kontanthjaelp", nfd: "sygedagpenge"}, measure="persons")
+    assert problems == [(f'--map "{nfd}=sygedagpenge"',
+                         "Skånejob is mapped twice: to kontanthjaelp and to sygedagpenge; map each name to one state")]
+    read_once = read(path, SCENARIO, mapping={"Skånejob": "sygedagpenge", nfd: "sygedagpenge"}, measure="persons")
+    assert [o.states for o in read_once.items] == [("sygedagpenge",)]
+
+
+def test_a_month_and_its_last_day_are_one_count_in_a_file_as_in_the_scenario(tmp_path):
+    """Persons at 2020-01 and at 2020-01-31 are read at the same boundary: in a file they are given twice, by the same
+    rule (observed.one_count) the scenario's [observed] table and both together are checked by."""
+    from kikcalc.observed import one_count
+
+    path = tmp_path / "persons.csv"
+    path.write_text("period,state,persons\n2020-01,kontanthjaelp,1130\n2020-01-31,kontanthjaelp,1131\n"
+                    "2020-01-10,kontanthjaelp,1129\n", encoding="utf-8")
+    problems = _problems(path)
+    assert problems == [("row 3, column C (persons)", "kontanthjaelp persons 2020-01-31 is given twice: also at row 2, "
+                         "column C (persons); keep one (two names mapped to one state? add their numbers up in the file)")]
+    month, last_day, tenth = (parse_period(p, SCENARIO.calendar) for p in ("2020-01", "2020-01-31", "2020-01-10"))
+    assert one_count(["kontanthjaelp"], "persons", month) == one_count(["kontanthjaelp"], "persons", last_day)
+    assert one_count(["kontanthjaelp"], "persons", month) != one_count(["kontanthjaelp"], "persons", tenth)
+
+
 def test_measure_given_and_named_in_the_file(tmp_path):
     problems = _problems(LAYOUTS / "jobindsats.csv", mapping=SYGEDAGPENGE, measure="persons")
     assert problems == [("--measure", "the file names its measures (full_time, persons); --measure persons says otherwise: leave it out")]
@@ -296,6 +325,9 @@ CASES = [
     ("jobindsats-text-value.json", "Data[1][2] (Antal personer)", 'expected a number of persons, got "ca. 1100"'),
     ("invalid.json", "row 2, character 23", "not valid JSON: Expecting value"),
     ("nested-too-deep.json", "", "not readable as JSON: nested too deep"),
+    # a scenario given as the data: by its name, and by its content whatever the name (it starts with "[", as JSON does)
+    ("a-scenario.toml", "", "a scenario file (TOML), given where observed data was expected: --observed takes a CSV or"),
+    ("a-scenario-saved-as.txt", "", "a scenario file (TOML), given where observed data was expected"),
     ("several-problems.csv", "row 2, column A (month)", "2019-12 lies outside the horizon"),
 ]
 

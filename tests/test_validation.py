@@ -173,6 +173,11 @@ CASES = [
     ("nested-arrays-too-deep.toml", "", "arrays and inline tables nested more than 20 levels deep (at line 16)"),
     ("dotted-keys-too-deep.toml", "observed" + ".x" * 20, "tables and lists nested more than 20 levels deep"),
     ("band-key-not-ascii.toml", "transitions[0].probability.²", 'expected an anciennitet band in months such as "0-5"'),
+    # The [observed] table: a count given twice, a name mapped to two states (fresh-clone tester)
+    ("observed-month-twice.toml", "observed.kontanthjaelp.persons.2021-01-31",
+     "kontanthjaelp persons 2021-01 is observed twice: at observed.kontanthjaelp.persons.2021-01 and at"),
+    ("observed-map-name-twice.toml", 'observed.map."Kontanthjælp "',
+     "Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende"),
     ("refusion-step-nan.toml", "refusion.band_end_weeks[1]", "expected a number of weeks between 0 and 3000, got nan"),
     ("refusion-step-huge-integer.toml", "refusion.band_end_weeks[2]", "between 0 and 3000, got an integer of 400 digits"),
     ("weeks-per-month-tiny.toml", "refusion.weeks_per_month", "expected a number of weeks between 4 and 5, got 1e-300"),
