@@ -28,8 +28,8 @@ import numpy as np
 from kikcalc import keypaths
 from kikcalc.engine import simulate_chunks
 from kikcalc.errors import ScenarioError, UsageError
+from kikcalc.feasibility import infeasible_states
 from kikcalc.money import anciennitet_weights
-from kikcalc.sensitivity import infeasible_states
 from kikcalc.spec import Scenario, Target
 from kikcalc.targets import MONEY_KINDS, judge_all, margin
 from kikcalc.values import Slot, ValueDomainError, Values, assign_per_row, for_scenario, slot
