@@ -133,12 +133,29 @@ def _locale() -> str:
     return context.meta.get("kikcalc.locale", "en") if context is not None else "en"
 
 
+class FileName(click.Path):
+    """A file's name on the command line (not a folder): an empty name is refused at the option, where it would
+    otherwise mean no file (``-o ''`` printed to the terminal) or be reported as ``: no such file``."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("the file name is empty", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+FILE = FileName()
+"""The type of every file argument and option of the commands."""
+
+
 def _output_options(command: Callable) -> Callable:
     command = click.option("--locale", type=click.Choice(list(loc.LOCALES)), default="en", show_default=True,
                            expose_value=False, callback=_set_locale,
                            help="How numbers and months are written in tables and Markdown: en (1,234,567.8; 2021-03) or "
                                 "da (1.234.567,8; marts 2021). CSV and JSON carry plain numbers; csv-da is the Danish CSV.")(command)
-    command = click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+    command = click.option("--output", "-o", type=FILE, default=None,
                            help="Write to this file (atomically) instead of the terminal: a regular file ending in "
                                 f"{', '.join(sorted(formats.suffix_formats()))}, or any name but .toml with --format.")(command)
     command = click.option("--format", "-f", "fmt", type=click.Choice(report.FORMATS), default=None,
@@ -147,7 +164,7 @@ def _output_options(command: Callable) -> Callable:
     return command
 
 
-_FILES = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+_FILES = click.argument("files", nargs=-1, required=True, type=FILE)
 _QUIET = click.option("--quiet", "-q", is_flag=True,
                       help="No plausibility warnings on stderr (a cost of 120 kr. a year, a baseline that drifts, ...).")
 _SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
@@ -310,7 +327,7 @@ def main(debug: bool) -> None:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--strategy", "-s", "strategies", multiple=True, help="Only this strategy (repeatable).")
 @click.option("--monthly", is_flag=True, help="The month-by-month trajectory instead of years.")
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
@@ -423,7 +440,7 @@ def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = Non
     return scenario, uncertainty
 
 
-_OBSERVED = click.option("--observed", "observed_files", multiple=True, type=click.Path(dir_okay=False), metavar="DATA",
+_OBSERVED = click.option("--observed", "observed_files", multiple=True, type=FILE, metavar="DATA",
                          help="Observed caseloads (CSV: long, wide, Danish Excel or jobindsats; or jobindsats JSON); "
                               "repeatable. The scenario's own [observed] table is used too.")
 _MAP = click.option("--map", "maps", multiple=True, metavar="NAME=STATE",

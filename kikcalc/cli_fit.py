@@ -17,6 +17,7 @@ from kikcalc.cli import (
     _PRICES,
     _SET,
     EXIT_CHECK_FAILED,
+    FILE,
     _chosen_format,
     _emit,
     _handles_bad_input,
@@ -33,7 +34,7 @@ from kikcalc.output import check_output, write_atomically
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @_OBSERVED
 @_MAP
 @_MEASURE
@@ -41,7 +42,7 @@ from kikcalc.output import check_output, write_atomically
               help="A number to fit, by key path (repeatable); a table (an inflow by year, a band table) is fitted as one factor.")
 @click.option("--strategy", "-s", default=None, help="The strategy the data were observed under (default: the first after the baseline).")
 @click.option("--holdout", type=click.IntRange(0), default=0, help="Fit on all but the last N observations and forecast those.")
-@click.option("--write", "write_to", type=click.Path(dir_okay=False), default=None, metavar="OUT.toml",
+@click.option("--write", "write_to", type=FILE, default=None, metavar="OUT.toml",
               help="Write a new scenario with the fitted numbers, the input's comments and layout kept; nothing (exit 1) "
                    "where the fit did not converge or is not identified.")
 @click.option("--write-uncertainty", is_flag=True, help="With --write: give each fitted number a normal in [uncertainty] "
@@ -105,7 +106,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @_OBSERVED
 @_MAP
 @_MEASURE
@@ -131,7 +132,7 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--target", "-t", "target", required=True, metavar="NAME", help="The target to bring exactly to its threshold.")
 @click.option("--vary", "-v", "path", required=True, metavar="PATH",
               help="The key path of the number to solve for, in the file's unit: 'strategies.kik2.effects[0].multiply'.")

@@ -8,6 +8,7 @@ import kikcalc
 from kikcalc.calendar import parse_month
 from kikcalc.cli import (
     _SET,
+    FILE,
     _chosen_format,
     _emit,
     _handles_bad_input,
@@ -23,7 +24,7 @@ RUN_OFF_YEARS = click.IntRange(1, 100)
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--strategy", "-s", "strategies", multiple=True, metavar="S",
               help="Show this strategy and its change against the baseline (repeatable; default: every strategy).")
 @click.option("--at", "at", default=None, metavar="YYYY-MM",

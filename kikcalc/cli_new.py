@@ -10,7 +10,7 @@ import click
 
 import kikcalc
 from kikcalc import keypaths, report, snapshot
-from kikcalc.cli import _emit, _handles_bad_input, _stamped_on_top, main
+from kikcalc.cli import FILE, _emit, _handles_bad_input, _stamped_on_top, main
 from kikcalc.errors import UsageError
 from kikcalc.output import check_output, format_for, write_new
 
@@ -25,7 +25,7 @@ def template_text(name: str) -> str:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--template", "-t", type=click.Choice(TEMPLATES), default="kik", show_default=True,
               help="kik (an investment strategy for a benefit group), programme (a course with places, a price and "
                    "an outcome mix) or pool (a grant with a part paid only if a target is met).")
@@ -33,8 +33,6 @@ def template_text(name: str) -> str:
 def new(file: str, template: str) -> None:
     """Write a commented starter scenario that validates and runs as written; every number in it is a
     placeholder assumption to replace. An existing file is never overwritten."""
-    if not file.strip():
-        raise UsageError("the file name is empty; give a name such as my-scenario.toml")
     if Path(file).suffix.lower() != ".toml":  # ".toml" alone is a hidden file with no suffix, named after nothing
         stem = Path(file).stem if Path(file).stem.lower() != ".toml" else ""
         raise UsageError(f"{file}: a scenario file ends in .toml; give a name such as {stem or 'my-scenario'}.toml")
@@ -52,11 +50,11 @@ def _headline(result: kikcalc.Result) -> dict:
 
 
 @main.command()
-@click.argument("first", metavar="A.toml", type=click.Path(dir_okay=False))
-@click.argument("second", metavar="B.toml", type=click.Path(dir_okay=False))
+@click.argument("first", metavar="A.toml", type=FILE)
+@click.argument("second", metavar="B.toml", type=FILE)
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,
               help="table (default), markdown or json; default from --output's suffix.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file (atomically).")
+@click.option("--output", "-o", type=FILE, default=None, help="Write to this file (atomically).")
 @_handles_bad_input
 def diff(first: str, second: str, fmt: str | None, output: str | None) -> None:
     """The inputs by which two scenario files differ (by key path), and how each headline result moves from A to B."""

@@ -13,6 +13,7 @@ from kikcalc.cli import (
     _OBSERVED,
     _QUIET,
     _SET,
+    FILE,
     _emit,
     _handles_bad_input,
     _observations,
@@ -45,8 +46,8 @@ def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+@click.argument("file", type=FILE)
+@click.option("--output", "-o", required=True, type=FILE,
               help="The chart file: .png, .svg or .pdf (written atomically).")
 @click.option("--kind", "-k", type=click.Choice(KINDS), default="caseload", show_default=True,
               help="caseload (persons per strategy, level targets marked), saving (cumulative net saving, payback marked), "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kikcalc.cli import _FILES, _QUIET, _SET, _emit, _handles_bad_input, _load_each_once, _overrides, _uncertain, main
+from kikcalc.cli import _FILES, _QUIET, _SET, FILE, _emit, _handles_bad_input, _load_each_once, _overrides, _uncertain, main
 from kikcalc.cli_draws import DRAWS, LOCALE, SEED, sensitivity_run
 from kikcalc.errors import UsageError
 from kikcalc.output import HTML_SUFFIXES, check_output
@@ -14,7 +14,7 @@ from kikcalc.output import HTML_SUFFIXES, check_output
 
 @main.command()
 @_FILES
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+@click.option("--output", "-o", required=True, type=FILE,
               help="The report: an .html file (written atomically), to open in a browser or print.")
 @LOCALE
 @DRAWS

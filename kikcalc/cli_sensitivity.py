@@ -11,6 +11,7 @@ from kikcalc import report
 from kikcalc.cli import (
     _PRICES,
     _SET,
+    FILE,
     _chosen_format,
     _emit,
     _handles_bad_input,
@@ -51,7 +52,7 @@ class _Progress:
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--draws", "-n", type=click.IntRange(1, 10_000_000), default=DEFAULT_DRAWS, show_default=True,
               help="Sets of the uncertain numbers to draw.")
 @click.option("--seed", type=click.IntRange(0), default=DEFAULT_SEED, show_default=True,
@@ -61,7 +62,7 @@ class _Progress:
 @click.option("--workers", type=click.IntRange(1, 1024), default=1, show_default=True, help="Local processes to run draws on.")
 @click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
               help="Run the draws on an existing Dask cluster (tcp://host:8786); needs the dask extra.")
-@click.option("--keep-draws", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+@click.option("--keep-draws", type=FILE, default=None, metavar="FILE",
               help="Also write every draw's numbers and key outputs (CSV, or Parquet for .parquet with pyarrow).")
 @_SET
 @_PRICES
@@ -124,7 +125,7 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=FILE)
 @click.option("--strategy", "-s", default=None, help="The strategy (default: the first after the baseline).")
 @click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
               help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")

@@ -15,6 +15,7 @@ from kikcalc.cli import (
     _QUIET,
     _SET,
     EXIT_CHECK_FAILED,
+    FILE,
     _emit,
     _handles_bad_input,
     _load_each_once,
@@ -78,7 +79,7 @@ def _with_provenance(document: dict, files: tuple[str, ...], assignments: tuple[
 
 @main.command(name="snapshot")
 @_FILES
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+@click.option("--output", "-o", type=FILE, default=None,
               help="Write the snapshot to this file (JSON, atomically) instead of the terminal.")
 @_DRAWS
 @_SEED
@@ -116,7 +117,7 @@ _TOLERANCE = _Tolerance(0)
 
 @main.command()
 @_FILES
-@click.option("--against", "-a", required=True, type=click.Path(dir_okay=False), metavar="SNAPSHOT.json",
+@click.option("--against", "-a", required=True, type=FILE, metavar="SNAPSHOT.json",
               help="The snapshot written by kikcalc snapshot.")
 @click.option("--rtol", type=_TOLERANCE, default=snapshot.RTOL, show_default=True,
               help="Relative tolerance: a number moved when |new - old| > atol + rtol x |old|.")
@@ -125,7 +126,7 @@ _TOLERANCE = _Tolerance(0)
 @click.option("--update", is_flag=True, help="Rewrite the snapshot (atomically) with the numbers of this run, deliberately; exit 0.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]), default=None,
               help="table (default), markdown (for a CI job summary) or json; default from --output's suffix.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the report to this file (atomically).")
+@click.option("--output", "-o", type=FILE, default=None, help="Write the report to this file (atomically).")
 @_SET
 @_QUIET
 @_handles_bad_input

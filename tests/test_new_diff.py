@@ -130,7 +130,7 @@ def test_new_refuses_a_name_it_cannot_use(tmp_path, name, words):
 
 
 @pytest.mark.parametrize(("name", "words"), [(".toml", ".toml: a scenario file ends in .toml; give a name such as my-scenario.toml"),
-                                             ("", "the file name is empty; give a name such as my-scenario.toml")])
+                                             ("", "Invalid value for 'FILE': the file name is empty")])
 def test_new_suggests_a_name_that_fits(tmp_path, monkeypatch, name, words):
     monkeypatch.chdir(tmp_path)
     result = invoke("new", name)

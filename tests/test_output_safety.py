@@ -552,3 +552,12 @@ def test_a_control_character_in_a_file_name_is_written_as_its_escape_in_a_workbo
     shown = [row[1].value for row in openpyxl.load_workbook(out)["provenance"].iter_rows(min_row=2)]
     escaped = str(odd).replace("\x01", "\\x01")
     assert f"{escaped} (SHA-256 {hashlib.sha256(odd.read_bytes()).hexdigest()})" in shown
+
+
+@pytest.mark.parametrize("args", [["run", KIK2, "--output", ""], ["run", " "], ["sensitivity", KIK2, "--keep-draws", ""],
+                                  ["new", ""], ["plot", KIK2, "-o", ""]])
+def test_an_empty_file_name_is_refused_at_its_option(args):
+    result = invoke(*args)
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert "the file name is empty" in result.stderr
