@@ -21,6 +21,7 @@ from kikcalc import (
     keypaths,
     limits,
     scenario_anciennitet,
+    scenario_labels,
     scenario_payment,
     scenario_public,
     scenario_seasons,
@@ -300,6 +301,11 @@ def _build(reader: Reader, raw: dict) -> Scenario | None:
     guarantee = read_budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
     seasons = scenario_seasons.read(reader, raw, calendar)
     prices, cofinancing, strategies, targets = scenario_public.read(reader, raw, calendar, refusion, strategies, targets)
+    if states is not None:
+        scenario_labels.check(reader, "states", "state", [(st.name, st.label) for st in states], raw.get("states"))
+    if strategies is not None:
+        scenario_labels.check(reader, "strategies", "strategy", [(st.name, st.label) for st in strategies],
+                              raw.get("strategies"))
     if strategies is not None and targets is not None:
         check_grant_conditions(reader, strategies, targets, calendar)
         check_programme_names(reader, strategies, names)

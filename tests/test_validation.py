@@ -220,6 +220,15 @@ CASES = [
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
     ("anciennitet-band-too-long.toml", "transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months"),
+    ("label-twice-state.toml", "states.sygedagpenge.label",
+     '"ydelse " is also the label of state kontanthjaelp (as "Ydelse": labels are compared ignoring case and spaces); '
+     "labels name rows of the tables, so each must be unique"),
+    ("label-twice-strategy.toml", "strategies.kik3.label", '"KIK II" is also the label of strategy kik2; labels name rows'),
+    ("label-is-another-strategys-name.toml", "strategies.kik2.label",
+     '"kik3" is the name of strategy kik3; labels name rows of the tables, so each must be unique and must differ from '
+     "the names of other strategies"),
+    ("label-is-the-benefit-total.toml", "states.sygedagpenge.label",
+     '"Forsørgelse i alt" names a row kikcalc prints itself (as "forsørgelse i alt"), the benefit states\' total'),
 ]
 
 SEVERAL = {
