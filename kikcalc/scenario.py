@@ -260,7 +260,7 @@ def _build(reader: Reader, raw: dict) -> Scenario | None:
     head = reader.table(raw.get("scenario", {}), "scenario", _SCENARIO_KEYS, required=("name", "start", "end"))
     if head is None:
         return None
-    name = reader.string(head["name"], "scenario.name") if "name" in head else None
+    name = reader.string(head["name"], "scenario.name", visible=True) if "name" in head else None
     start = reader.month(head["start"], "scenario.start") if "start" in head else None
     end = reader.month(head["end"], "scenario.end") if "end" in head else None
     if start is None or end is None:
@@ -360,7 +360,7 @@ def _states(reader: Reader, raw: Any, calendar: Calendar, anc: int) -> list[Stat
             ok = False
             continue
         kind = reader.string(table.get("kind", "benefit"), join(path, "kind"), ("benefit", "outside"))
-        label = reader.string(table.get("label", name), join(path, "label"))
+        label = reader.label(table, name, join(path, "label"))
         initial = reader.number(table.get("initial", 0), join(path, "initial"), limits.PERSONS, what="a number of persons")
         inflow = reader.monthly_series(table.get("inflow", 0), join(path, "inflow"), calendar,
                                        per_year_spread=False, carry_forward=True, unit="persons per month",
