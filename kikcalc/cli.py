@@ -110,7 +110,7 @@ def _stamped_on_top(content: str, fmt: str, scenarios: list[kikcalc.Scenario], d
         return _stamped(content, fmt, scenarios, data_files=data_files)[0]
     from kikcalc.formats._text import provenance_line
 
-    return f"{provenance_line(provenance.of(scenarios, data_files=data_files))}\n\n{content}"
+    return f"{provenance_line(provenance.of(scenarios, data_files=data_files), fmt)}\n\n{content}"
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:

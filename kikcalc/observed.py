@@ -36,6 +36,7 @@ from kikcalc import limits
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
 from kikcalc.records import frozen
+from kikcalc.scenario_reader import did_you_mean, nearest, unknown_key
 
 MEASURES = ("persons", "full_time", "entrants", "exits", "passed_through")
 """persons: a headcount at a date (a month's end, or the month boundary nearest a date);
@@ -311,8 +312,10 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
         if state in _OBSERVED_KEYS:
             continue
         where = f"observed.{state}"
-        if state not in names:
-            problems.append(Problem(where, _unknown_state(state, names)))
+        if state not in names:  # a table of a state, or a key of [observed] itself (sorce = "..."): the nearest of both
+            near = nearest(state, [*_OBSERVED_KEYS, *names])
+            problems.append(Problem(where, unknown_key(state, _OBSERVED_KEYS) if near in _OBSERVED_KEYS
+                                    else _unknown_state(state, names)))
             continue
         if not isinstance(body, dict):
             problems.append(Problem(where, 'expected a table: persons = { "2021-01" = 724 }, full_time = { 2021 = 715 }'))
@@ -320,10 +323,7 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
         for measure, series in body.items():
             at = f"{where}.{measure}"
             if measure not in MEASURES:
-                import difflib
-
-                close = difflib.get_close_matches(measure, MEASURES, n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else f"; expected one of {', '.join(MEASURES)}"
+                hint = did_you_mean(measure, MEASURES) or f"; expected one of {', '.join(MEASURES)}"
                 problems.append(Problem(at, f"unknown measure{hint}"))
                 continue
             if not isinstance(series, dict):
@@ -354,8 +354,5 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
 
 
 def _unknown_state(state: str, names: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(state, names, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else f" (there are {', '.join(names)})"
+    hint = did_you_mean(state, names) or f" (there are {', '.join(names)})"
     return f"no state {state!r} in the scenario{hint}"

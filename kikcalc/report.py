@@ -74,6 +74,14 @@ def _heading(words: str, fmt: str) -> str:
     return text_layout.heading(words, fmt)
 
 
+def _title(words: str, fmt: str) -> str:
+    return text_layout.title(words, fmt)
+
+
+def _line(words: str, fmt: str) -> str:
+    return text_layout.line(words, fmt)
+
+
 def header_text(result: Result, fmt: str) -> str:
     return text_layout.header_text(result, fmt, loc.current())
 

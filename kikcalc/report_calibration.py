@@ -11,7 +11,7 @@ from kikcalc import locale as loc
 from kikcalc.calibration import Fit
 from kikcalc.followup import FollowUp
 from kikcalc.observed import Observations
-from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, kroner, persons, to_json, workbook
+from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _line, _title, kroner, persons, to_json, workbook
 from kikcalc.spec import Scenario
 
 
@@ -80,9 +80,9 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
             sheets["holdout"] = holdout_frame(fit, observations)
         return workbook(sheets, notes=fit.warnings)
     title = f"{scenario.name}: calibration of {strategy}"
-    parts = [(f"# {title}" if fmt == "markdown" else title.upper()) + "\n"
-             + f"{int(fit.used.sum())} observations ({observations.source or 'as given'}); least squares in each "
-               f"observation's own measure; {len(fit.fitted)} number{'s' if len(fit.fitted) != 1 else ''} fitted"]
+    parts = [_title(title, fmt) + "\n"
+             + _line(f"{int(fit.used.sum())} observations ({observations.source or 'as given'}); least squares in each "
+               f"observation's own measure; {len(fit.fitted)} number{'s' if len(fit.fitted) != 1 else ''} fitted", fmt)]
     if fit.warnings:
         parts.append("\n".join(f"WARNING: {w}" for w in fit.warnings))
     rows = [[f.label, _number(f.start), _number(fit.estimate[i]), _number(fit.standard_error[i]),
@@ -152,9 +152,9 @@ def followup_document(scenario: Scenario, result: FollowUp, observations: Observ
     if fmt == "xlsx":
         return workbook({"followup": frame}, notes=[f"strategy {result.strategy}", observations.source])
     title = f"{scenario.name}: follow-up of {result.strategy} against the plan"
-    parts = [(f"# {title}" if fmt == "markdown" else title.upper()) + "\n"
-             + f"{len(observations)} observations ({observations.source or 'as given'}); projection: the scenario's "
-               f"strategy {result.strategy}; ahead = fewer persons on benefit (or more self-supporting) than planned"]
+    parts = [_title(title, fmt) + "\n"
+             + _line(f"{len(observations)} observations ({observations.source or 'as given'}); projection: the scenario's "
+               f"strategy {result.strategy}; ahead = fewer persons on benefit (or more self-supporting) than planned", fmt)]
     rows = []
     for line in result.lines:
         money = "" if math.isnan(line.kroner) else f"{kroner(line.kroner)} {line.kroner_unit}"

@@ -13,7 +13,20 @@ import pandas as pd
 from kikcalc import locale as loc
 from kikcalc.goalseek import Point, Solution
 from kikcalc.keypaths import format_value
-from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _margin, _records, _target_value, to_json, verdict_word, workbook
+from kikcalc.report import (
+    CSV_FORMATS,
+    _csv,
+    _grid,
+    _heading,
+    _line,
+    _margin,
+    _records,
+    _target_value,
+    _title,
+    to_json,
+    verdict_word,
+    workbook,
+)
 
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
@@ -101,7 +114,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
     scanned = solution.scan
     payback = (f" (payback by {s.calendar.labels[int(target.threshold)]}: it stays at least 0 from then on)"
                if target.kind == "payback" and int(target.threshold) < s.calendar.months - 1 else "")
-    lines = [f"# {s.name}: solve" if fmt == "markdown" else f"{s.name.upper()}: SOLVE",
+    lines = [f"{s.name}: solve",
              f"Target: {target.name} ({target.label}), strategy {strategy}",
              f"Solved on: {quantity(solution)} {_threshold(solution, float(scanned.threshold[scanned.usable][0]))}{payback}",
              f"Varying: {where.path}, {where.what} ({in_file})",
@@ -115,7 +128,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
                      f"likely than 1, a rate would leave its domain, or the target would have nothing to count")
     if s.overrides:
         lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
-    return lines
+    return [_title(lines[0], fmt), *(_line(words, fmt) for words in lines[1:])]
 
 
 def _met_spans(solution: Solution) -> str:

@@ -13,7 +13,7 @@ import math
 
 from kikcalc import locale
 from kikcalc.liability import Liability
-from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _records, to_json, workbook
+from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _records, _title, to_json, workbook
 
 UNBOUNDED = "unbounded"
 """What the text shows for expected months that never end (a benefit state nobody leaves)."""
@@ -27,7 +27,7 @@ def header_lines(liability: Liability, fmt: str) -> list[str]:
     run_off = ("for ever (after the horizon, its last month's rates and costs hold)" if liability.run_off_months is None
                else f"{liability.run_off_months // 12} years from {at}")
     title = f"{scenario.name}: liability at {at}"
-    return [f"# {title}" if fmt == "markdown" else title.upper(),
+    return [_title(title, fmt),
             f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
             f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
             f"Run-off: {run_off}; present values at {scenario.discount_rate:.1%} a year, discounted to the start of {at}",

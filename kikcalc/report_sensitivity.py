@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from kikcalc import locale as loc
-from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, kroner, persons, to_json, workbook
+from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _title, kroner, persons, to_json, workbook
 from kikcalc.sensitivity import Bar, Run
 from kikcalc.spec import Scenario
 
@@ -89,7 +89,7 @@ def _percent(p: float | None) -> str:
 
 def header_lines(run: Run, fmt: str) -> list[str]:
     s, summary = run.scenario, run.summary
-    lines = [f"# {s.name}: sensitivity" if fmt == "markdown" else f"{s.name.upper()}: SENSITIVITY",
+    lines = [_title(f"{s.name}: sensitivity", fmt),
              f"{summary['draws']:,} draw{'' if summary['draws'] == 1 else 's'} ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
              f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
              f"percentiles over the draws, P = share of draws",
@@ -188,7 +188,7 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
              at(b.metric_high, b.infeasible_high), "" if b.infeasible_low or b.infeasible_high else show(b.swing)]
             for i, b in enumerate(bars)]
     title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
-    head = f"# {title}" if fmt == "markdown" else title
+    head = _title(title, fmt) if fmt == "markdown" else title
     return (f"{head}\nBase case (every number as the file gives it): {show(base)}\n\n"
             + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
             + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else "")

@@ -21,6 +21,7 @@ from kikcalc import (
     keypaths,
     limits,
     scenario_anciennitet,
+    scenario_labels,
     scenario_payment,
     scenario_public,
     scenario_seasons,
@@ -259,7 +260,7 @@ def _build(reader: Reader, raw: dict) -> Scenario | None:
     head = reader.table(raw.get("scenario", {}), "scenario", _SCENARIO_KEYS, required=("name", "start", "end"))
     if head is None:
         return None
-    name = reader.string(head["name"], "scenario.name") if "name" in head else None
+    name = reader.string(head["name"], "scenario.name", visible=True) if "name" in head else None
     start = reader.month(head["start"], "scenario.start") if "start" in head else None
     end = reader.month(head["end"], "scenario.end") if "end" in head else None
     if start is None or end is None:
@@ -300,6 +301,11 @@ def _build(reader: Reader, raw: dict) -> Scenario | None:
     guarantee = read_budget_guarantee(reader, raw.get("budget_guarantee", {}), names, benefit)
     seasons = scenario_seasons.read(reader, raw, calendar)
     prices, cofinancing, strategies, targets = scenario_public.read(reader, raw, calendar, refusion, strategies, targets)
+    if states is not None:
+        scenario_labels.check(reader, "states", "state", [(st.name, st.label) for st in states], raw.get("states"))
+    if strategies is not None:
+        scenario_labels.check(reader, "strategies", "strategy", [(st.name, st.label) for st in strategies],
+                              raw.get("strategies"))
     if strategies is not None and targets is not None:
         check_grant_conditions(reader, strategies, targets, calendar)
         check_programme_names(reader, strategies, names)
@@ -376,7 +382,7 @@ def _states(reader: Reader, raw: Any, calendar: Calendar, anc: int) -> list[Stat
             ok = False
             continue
         kind = reader.string(table.get("kind", "benefit"), join(path, "kind"), ("benefit", "outside"))
-        label = reader.string(table.get("label", name), join(path, "label"))
+        label = reader.label(table, name, join(path, "label"))
         initial = reader.number(table.get("initial", 0), join(path, "initial"), limits.PERSONS, what="a number of persons")
         inflow = reader.monthly_series(table.get("inflow", 0), join(path, "inflow"), calendar,
                                        per_year_spread=False, carry_forward=True, unit="persons per month",

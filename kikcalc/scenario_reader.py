@@ -45,6 +45,46 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
+def invisible(text: str) -> list[str]:
+    """The invisible (format, Unicode category Cf) characters of ``text``, each once, as "U+200B (ZERO WIDTH SPACE)"."""
+    return [f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in dict.fromkeys(text)
+            if unicodedata.category(c) == "Cf"]
+
+
+def _visible(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
+def nearest(typed: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
+    """The choice nearest ``typed`` (difflib's), or None if none is near; first one that differs from it only by
+    invisible characters (a zero-width space, a right-to-left override: Unicode's format characters, Cf)."""
+    same = [c for c in choices if _visible(c) == _visible(typed)]
+    close = same or difflib.get_close_matches(typed, list(choices), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def did_you_mean(typed: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str:
+    """'; did you mean "X"?' for the choice :func:`nearest` ``typed``, or "" if none is near.
+
+    Where the two differ only by invisible characters, the hint says which of them holds them, for the two look
+    the same on the screen.
+    """
+    close = nearest(typed, choices, cutoff)
+    if close is None:
+        return ""
+    hint = f'; did you mean "{close}"?'
+    if _visible(close) == _visible(typed) and invisible(typed):
+        hint += f" What is written here looks the same but contains an invisible character, {', '.join(invisible(typed))}"
+    if _visible(close) == _visible(typed) and invisible(close):
+        hint += f" It looks the same but contains an invisible character, {', '.join(invisible(close))}"
+    return hint
+
+
+def unknown_key(key: str, allowed: list[str] | tuple[str, ...]) -> str:
+    """The message of a key a table does not take: the nearest valid key, or the valid keys."""
+    return f"unknown key{did_you_mean(key, allowed) or '; valid keys: ' + ', '.join(allowed)}"
+
+
 def join(path: str, key: str | int) -> str:
     return keypaths.child(path, key)  # the grammar of key paths lives in kikcalc.keypaths
 
@@ -67,9 +107,7 @@ class Reader:
             return None
         for key in raw:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f'; did you mean "{close[0]}"?' if close else f"; valid keys: {', '.join(allowed)}"
-                self.problem(join(path, key), f"unknown key{hint}")
+                self.problem(join(path, key), unknown_key(key, allowed))
         for key in required:
             if key not in raw:
                 self.problem(join(path, key), "missing; this key is required")
@@ -98,7 +136,8 @@ class Reader:
             return None
         return float(raw)
 
-    def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None) -> str | None:
+    def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None, *, visible: bool = False) -> str | None:
+        """A text; ``visible``: one that names something (a label, a name), which may hold no invisible character."""
         if not isinstance(raw, str):
             self.problem(path, f"expected a text string, got {describe(raw)}")
             return None
@@ -107,12 +146,19 @@ class Reader:
             self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
                                f"{control.start() + 1}")
             return None
+        hidden = next((i for i, c in enumerate(raw) if unicodedata.category(c) == "Cf"), None) if visible else None
+        if hidden is not None:  # a right-to-left override turns the text around on the screen; a zero-width space hides
+            self.problem(path, f"expected text without invisible characters, got {invisible(raw[hidden])[0]} at character "
+                               f"{hidden + 1}; delete it: it makes the text look like another it is not")
+            return None
         if choices is not None and raw not in choices:
-            close = difflib.get_close_matches(raw, choices, n=1, cutoff=0.5)
-            hint = f'; did you mean "{close[0]}"?' if close else ""
-            self.problem(path, f"expected one of {', '.join(choices)}, got \"{raw}\"{hint}")
+            self.problem(path, f"expected one of {', '.join(choices)}, got \"{raw}\"{did_you_mean(raw, choices, 0.5)}")
             return None
         return raw
+
+    def label(self, table: dict, default: Any, path: str) -> str | None:
+        """A table's ``label``, which names it in the tables (no invisible character), or ``default`` (its name)."""
+        return self.string(table.get("label", default), path, visible="label" in table)
 
     def month(self, raw: Any, path: str, calendar: Calendar | None = None) -> int | None:
         """A ``YYYY-MM`` month; with a calendar, it must lie in the horizon."""
@@ -153,8 +199,7 @@ class Reader:
             self.problem(path, f"expected a state name, got {describe(name)}")
             return False
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; states are: {', '.join(known)}"
+            hint = did_you_mean(name, known) or f"; states are: {', '.join(known)}"
             self.problem(path, f'unknown state "{name}"{hint}')
             return False
         return True
@@ -307,6 +352,10 @@ def name_problem(name: str) -> str | None:
     characters, a letter and a combining accent (a + ̊ for å), is refused: it looks like the one-character
     letter the rest of the file uses, but is another name.
     """
+    hidden = next((i for i, c in enumerate(name) if unicodedata.category(c) == "Cf"), None)
+    if hidden is not None:  # a zero-width space, a right-to-left override: the name would look like another
+        return (f"holds an invisible character, {invisible(name[hidden])[0]}, at character {hidden + 1}; delete it: "
+                f"it makes the name look like another it is not")
     if unicodedata.normalize("NFC", name) != name:
         return ("holds a letter written as two characters (a letter and a separate accent mark); type it as one "
                 "letter, as other names in the file are")

@@ -14,7 +14,16 @@ import numpy as np
 
 from kikcalc import limits
 from kikcalc.calendar import YEAR_RE, Calendar, parse_month
-from kikcalc.scenario_reader import Reader, any_missing, describe, join, name_problem, read_list, read_window
+from kikcalc.scenario_reader import (
+    Reader,
+    any_missing,
+    describe,
+    did_you_mean,
+    join,
+    name_problem,
+    read_list,
+    read_window,
+)
 from kikcalc.spec import BudgetGuarantee, Effect, FlowCost, Grant, Programme, Strategy, Target
 
 _STRATEGY_KEYS = ("label", "investment", "effects", "programmes", "flow_costs", "grants")
@@ -51,7 +60,7 @@ def read_strategies(reader: Reader, raw: Any, calendar: Calendar, names: list[st
         if table is None:
             ok = False
             continue
-        label = reader.string(table.get("label", name), join(path, "label"))
+        label = reader.label(table, name, join(path, "label"))
         investment = reader.monthly_series(table.get("investment", 0), join(path, "investment"), calendar,
                                            per_year_spread=True, carry_forward=False, unit="kr.", limit=limits.KRONER)
         effects = read_list(reader, table.get("effects", []), join(path, "effects"),
@@ -86,7 +95,7 @@ def _programme(reader: Reader, body: Any, path: str, calendar: Calendar, names: 
     if name is not None and name_problem(name):
         reader.problem(join(path, "name"), f"a programme name {name_problem(name)}")
         name = None
-    label = reader.string(table.get("label", table["name"]), join(path, "label"))
+    label = reader.label(table, table["name"], join(path, "label"))
     source = table["from"] if reader.known_state(table["from"], join(path, "from"), names) else None
     if source is not None and source not in benefit:
         reader.problem(join(path, "from"), f'{source} is an outside state; a programme takes its participants from a benefit state')
@@ -219,8 +228,7 @@ def check_grant_conditions(reader: Reader, strategies: list[Strategy], targets: 
             where = join(grant.path, "if_target")
             target = by_name.get(grant.if_target)
             if target is None:
-                close = difflib.get_close_matches(grant.if_target, list(by_name), n=1, cutoff=0.6)
-                hint = f'; did you mean "{close[0]}"?' if close else f"; targets are: {', '.join(by_name) or 'none'}"
+                hint = did_you_mean(grant.if_target, list(by_name)) or f"; targets are: {', '.join(by_name) or 'none'}"
                 reader.problem(where, f'unknown target "{grant.if_target}"{hint}')
             elif target.kind in ("payback", "npv"):
                 reader.problem(where, f'"{target.name}" is a money target, which depends on the grant itself; '
@@ -242,8 +250,7 @@ def check_programme_targets(reader: Reader, strategies: list[Strategy], targets:
     programmes = [p.name for strategy in strategies for p in strategy.programmes]
     for i, target in enumerate(targets):
         if target.kind == "programme" and target.programme not in programmes:
-            close = difflib.get_close_matches(target.programme, programmes, n=1, cutoff=0.6)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; programmes are: {', '.join(programmes) or 'none'}"
+            hint = did_you_mean(target.programme, programmes) or f"; programmes are: {', '.join(programmes) or 'none'}"
             reader.problem(join(join("targets", i), "programme"), f'unknown programme "{target.programme}"{hint}')
 
 

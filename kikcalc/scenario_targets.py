@@ -45,8 +45,8 @@ def _target(reader: Reader, body: Any, path: str, calendar: Calendar, names: lis
     table = reader.table(body, path, _TARGET_KEYS, required=("name",))
     if table is None or "name" not in table:
         return None
-    name = reader.string(table["name"], join(path, "name"))
-    label = reader.string(table.get("label", table["name"]), join(path, "label"))
+    name = reader.string(table["name"], join(path, "name"), visible=True)
+    label = reader.label(table, table["name"], join(path, "label"))
     if name is None or label is None:
         return None
     common = {"name": name, "label": label}

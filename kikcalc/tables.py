@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kikcalc.result import Result
+from kikcalc.row_names import BENEFIT_TOTAL, BENEFIT_TOTAL_LINE, PERSONS_LINE
 
 OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset", "state_benefit",
                         "grants_from_state")
@@ -42,9 +43,6 @@ MONEY_LINES = [
 ]
 """The money lines of a strategy's table: Result.money's column and its label, in the order shown: the
 municipality's, then the state's and the public sector's."""
-
-BENEFIT_TOTAL = "Benefit states, total"
-
 
 def _units(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     frame.attrs["units"] = units
@@ -194,9 +192,9 @@ def _scenario_comparison(result: Result, years: list[int]) -> list[dict[str, Any
     indexed = result.money.set_index(["strategy", "year"])
     money = {column: indexed[column].to_dict() for column in ("total_cost", "net_saving", "net_saving_state", "net_saving_public")}
     summary_rows = result.summary.set_index("strategy")
-    groups = [(f"Full-year persons: {st.label}", [st.name]) for st in benefit]
+    groups = [(f"{PERSONS_LINE}{st.label}", [st.name]) for st in benefit]
     if len(benefit) > 1:
-        groups.append(("Full-year persons: benefit states, total", [st.name for st in benefit]))
+        groups.append((BENEFIT_TOTAL_LINE, [st.name for st in benefit]))
     for line, states in groups:
         for strategy in s.strategy_names:
             add(line, strategy, "full-year persons",

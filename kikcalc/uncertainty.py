@@ -17,7 +17,6 @@ plain run does not pay for it.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import weakref
@@ -28,6 +27,7 @@ import numpy as np
 from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
 from kikcalc.records import frozen
+from kikcalc.scenario_reader import did_you_mean, unknown_key
 
 # dist -> the parameter sets it accepts, each (keys, what they mean); the first is the usual one.
 PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -39,7 +39,11 @@ PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "triangular": (("low", "mode", "high"),),
     "uniform": (("low", "high"),),
 }
-_ENTRY_KEYS = ("dist", "scale", "mean", "sd", "a", "b", "shape", "scale", "mu", "sigma", "low", "mode", "high")
+ENTRY_KEYS = ("dist", "scale", *dict.fromkeys(key for sets in PARAMETERS.values() for keys in sets for key in keys
+                                           if key != "scale"))
+"""Every key an [uncertainty] entry may hold: ``dist``, ``scale`` (the flag, or a gamma's parameter) and the
+distributions' parameters."""
+_CORRELATION_KEYS = ("between", "rank")
 ONE_WAY = (0.05, 0.95)
 TAIL = 1e-6
 """A distribution whose draws pass a number's limits (:mod:`kikcalc.limits`) more often than this is refused."""
@@ -196,12 +200,14 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
         problems.append(Problem(where, 'expected a table such as { dist = "beta", mean = 0.03, sd = 0.005 }'))
         return None
     if "dist" not in entry:
-        problems.append(Problem(where, f"expected dist = one of {', '.join(PARAMETERS)}"))
+        unknown = [key for key in entry if key not in ENTRY_KEYS]  # dsit = "gamma": the typo, as in every table
+        problems.extend(Problem(keypaths.child(where, key), unknown_key(key, ENTRY_KEYS)) for key in unknown)
+        if not unknown:
+            problems.append(Problem(where, f"expected dist = one of {', '.join(PARAMETERS)}"))
         return None
     dist = entry["dist"]
     if not isinstance(dist, str) or dist not in PARAMETERS:
-        close = difflib.get_close_matches(str(dist), list(PARAMETERS), n=1)
-        hint = f'; did you mean "{close[0]}"?' if close else ""
+        hint = did_you_mean(str(dist), list(PARAMETERS))
         problems.append(Problem(keypaths.child(where, "dist"), f"unknown distribution {dist!r}; expected one of "
                                                                f"{', '.join(PARAMETERS)}{hint}"))
         return None
@@ -221,8 +227,7 @@ def _entry(scenario, where: str, path: str, place, entry: Any, problems: list[Pr
     given = [k for k in entry if k != "dist" and (k != "scale" or gamma_scale)]
     for key in given:
         if key not in allowed:
-            close = difflib.get_close_matches(key, sorted(allowed), n=1)
-            hint = f'did you mean "{close[0]}"?' if close else f"a {dist} takes {_sets(dist)}"
+            hint = did_you_mean(key, sorted(allowed)).removeprefix("; ") or f"a {dist} takes {_sets(dist)}"
             problems.append(Problem(keypaths.child(where, key), f"not a parameter of a {dist} distribution; {hint}"))
             return None
     keys = next((keys for keys in PARAMETERS[dist] if set(keys) == set(given)), None)
@@ -411,10 +416,12 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
     pairs: set[frozenset[int]] = set()  # the pairs given a rank so far
     for i, entry in enumerate(table):
         where = f"correlations[{i}]"
-        if not isinstance(entry, dict) or set(entry) != {"between", "rank"}:
-            extra = sorted(set(entry) - {"between", "rank"}) if isinstance(entry, dict) else []
-            unknown = f"unknown key {extra[0]!r}; " if extra else ""
-            problems.append(Problem(where, f'{unknown}expected between = ["PATH", "PATH"] and rank = a number between -1 and 1'))
+        extra = [key for key in entry if key not in _CORRELATION_KEYS] if isinstance(entry, dict) else []
+        if extra:  # betwen = [...]: the typo, as in every table
+            problems.extend(Problem(keypaths.child(where, key), unknown_key(key, _CORRELATION_KEYS)) for key in extra)
+            continue
+        if not isinstance(entry, dict) or set(entry) != set(_CORRELATION_KEYS):
+            problems.append(Problem(where, 'expected between = ["PATH", "PATH"] and rank = a number between -1 and 1'))
             continue
         pair, r = entry["between"], entry["rank"]
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
@@ -430,9 +437,7 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
             try:
                 index.append(paths.index(keypaths.canonical(p)))
             except (ValueError, keypaths.KeyPathError):
-                close = difflib.get_close_matches(p, paths, n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else ""
-                problems.append(Problem(f"{where}.between", f"{p!r} is not an entry of [uncertainty]{hint}"))
+                problems.append(Problem(f"{where}.between", f"{p!r} is not an entry of [uncertainty]{did_you_mean(p, paths)}"))
         if len(index) < 2:
             continue
         if index[0] == index[1]:

@@ -231,3 +231,58 @@ def test_the_entry_points_other_modules_call_keep_their_signatures():
     assert report.run_json(result)["strategies"][1]["investment"] == 1_200_000
     assert report.workbook({"table": result.summary}, notes=["a note"])[:2] == b"PK"  # a zip: an xlsx
     assert report.set_notes(result) == [] and report.comparison_frame([result]).shape[0] > 0
+
+
+# --- Markdown shows a file's text as written ---------------------------------------------------------
+
+NAME = "<script>alert(1)</script> | pipe"
+SOURCE = "<img src=x onerror=alert(2)>"
+LABEL = "In|vest & <b>more</b>"
+
+
+def _marked_up(tmp_path) -> str:
+    """two-states.toml with markup and a | in its name, source, a state's label and a strategy's label."""
+    text = TWO.read_text(encoding="utf-8").replace('name = "Two states"', f'name = "{NAME}"\nsource = "{SOURCE}"')
+    text = text.replace('label = "Invest"', f'label = "{LABEL}"').replace("[states.kh]", '[states.kh]\nlabel = "k|h"')
+    path = tmp_path / "marked-up.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _tables(markdown: str) -> list[list[str]]:
+    """The Markdown tables of a document, each a list of its lines."""
+    found: list[list[str]] = []
+    previous = ""
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                found.append([])
+            found[-1].append(line)
+        previous = line
+    return found
+
+
+@pytest.mark.parametrize("command", ["run", "compare", "targets"])
+def test_markdown_escapes_a_files_pipes_and_markup(tmp_path, command):
+    import html
+    import re
+
+    out = invoke(command, _marked_up(tmp_path), "--format", "markdown").stdout
+    tables = _tables(out)
+    assert tables
+    for table in tables:  # a | of the file's is escaped: every row has its header's columns
+        columns = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
+        assert len(columns) == 1, table
+    assert "<script" not in out and "<img" not in out and "<b>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; | pipe" in out
+    if command != "targets":  # the header: the name as the title, and the source; shown as written once rendered
+        lines = out.splitlines()
+        assert html.unescape(next(line for line in lines if line.startswith("# "))) == f"# {NAME}"
+        assert html.unescape(next(line for line in lines if line.startswith("Source: "))) == f"Source: {SOURCE}"
+    if command == "compare":
+        assert "| - In\\|vest &amp; &lt;b&gt;more&lt;/b&gt; " in out and "| Full-year persons: k\\|h " in out
+
+
+def test_a_text_table_shows_the_files_text_unescaped(tmp_path):
+    out = invoke("compare", _marked_up(tmp_path)).stdout
+    assert NAME.upper() in out and f"Source: {SOURCE}" in out and f"- {LABEL}" in out

@@ -127,6 +127,9 @@ CELLS = ["", " ", "a", "abc", "1,234", "-0.5", "+1.234,5", "æøå", "Helårsper
 
 
 def tabulate_grid(rows, headers, style):
+    """tabulate's grid of the cells as the style writes them (Markdown escapes | and line breaks: _text.cell)."""
+    rows = [[_text.cell(value, style) for value in row] for row in rows]
+    headers = [_text.cell(name, style) for name in headers]
     return tabulate(rows, headers=headers, tablefmt={"table": "simple", "markdown": "github"}[style],
                     disable_numparse=True, colalign=("left",) + ("right",) * (len(headers) - 1))
 

@@ -225,6 +225,25 @@ CASES = [
     ("several-problems.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
     ("several-problems-types.toml", "strategies.kik2.investment", 'expected a number (kr.) or a table by year or month, got "1 mio."'),
     ("anciennitet-band-too-long.toml", "transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months"),
+    ("label-twice-state.toml", "states.sygedagpenge.label",
+     '"ydelse " is also the label of state kontanthjaelp (as "Ydelse": labels are compared ignoring case and spaces); '
+     "labels name rows of the tables, so each must be unique"),
+    ("label-twice-strategy.toml", "strategies.kik3.label", '"KIK II" is also the label of strategy kik2; labels name rows'),
+    ("label-is-another-strategys-name.toml", "strategies.kik2.label",
+     '"kik3" is the name of strategy kik3; labels name rows of the tables, so each must be unique and must differ from '
+     "the names of other strategies"),
+    ("label-is-the-benefit-total.toml", "states.sygedagpenge.label",
+     '"Forsørgelse i alt" names a row kikcalc prints itself (as "forsørgelse i alt"), the benefit states\' total'),
+    ("uncertainty-dist-key-typo.toml", 'uncertainty."states.kontanthjaelp.inflow".dsit', 'unknown key; did you mean "dist"?'),
+    ("correlations-key-typo.toml", "correlations[0].betwen", 'unknown key; did you mean "between"?'),
+    ("observed-key-typo.toml", "observed.sorce", 'unknown key; did you mean "source"?'),
+    ("key-with-zero-width-space.toml", 'states.kontanthjaelp."inf\u200blow"',
+     'unknown key; did you mean "inflow"? What is written here looks the same but contains an invisible character, '
+     "U+200B (ZERO WIDTH SPACE)"),
+    ("name-with-zero-width-space.toml", 'states."k\u200bontanthjaelp"',
+     "a name in [states] holds an invisible character, U+200B (ZERO WIDTH SPACE), at character 2"),
+    ("label-with-right-to-left-override.toml", "strategies.baseline.label",
+     "expected text without invisible characters, got U+202E (RIGHT-TO-LEFT OVERRIDE) at character 10"),
 ]
 
 SEVERAL = {
@@ -243,6 +262,12 @@ SEVERAL = {
     "two-hazards-1e308.toml": [
         ("transitions[0].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
         ("transitions[1].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
+    ],
+    "name-with-zero-width-space.toml": [  # the name, and each use of the name as the rest of the file writes it
+        ('states."k\u200bontanthjaelp"', "holds an invisible character, U+200B (ZERO WIDTH SPACE)"),
+        *((where, 'unknown state "kontanthjaelp"; did you mean "k\u200bontanthjaelp"? It looks the same but contains an '
+                  "invisible character, U+200B (ZERO WIDTH SPACE)")
+          for where in ("transitions[0].from", "strategies.kik2.effects[0].from", "targets[0].states[0]")),
     ],
     "anciennitet-band-too-long.toml": [
         ("transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months (50 years)"),

@@ -33,6 +33,38 @@ def headers(names: list[str], locale: str) -> list[str]:
     return [_HEADERS_DA.get(name, name) for name in names] if locale == "da" else list(names)
 
 
+# --- Markdown: the file's text as written ------------------------------------------------------------
+
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+def line(words: str, style: str) -> str:
+    """A line of text (a heading, a header line, a note) in ``style``: in Markdown, ``<``, ``>`` and ``&`` as
+    HTML's entities and a line break as a space, so that a name or label from a file (``<script>``,
+    ``<img src=x onerror=...>``) shows as written and is never markup; as it is in a text table.
+
+    This and :func:`cell` are the one home of Markdown's escaping: :func:`grid`, :func:`heading` and
+    :func:`title` use them, and every line a Markdown document writes goes through one of them.
+    """
+    if style != "markdown":
+        return words
+    return " ".join(words.translate(_HTML).splitlines())
+
+
+def cell(value: Any, style: str) -> Any:
+    """A table cell in ``style``: in Markdown, a text's ``|`` escaped (``\\|``; else it would end the cell
+    and add a column), ``<``, ``>`` and ``&`` as in :func:`line`, and a line break as ``<br>`` (else it would
+    end the row); a number or None as it is."""
+    if style != "markdown" or not isinstance(value, str):
+        return value
+    return "<br>".join(value.translate(_HTML).replace("|", "\\|").splitlines())
+
+
+def title(words: str, style: str) -> str:
+    """A document's first line: ``# words`` in Markdown, WORDS in a text table."""
+    return f"# {line(words, style)}" if style == "markdown" else words.upper()
+
+
 # --- cells ---------------------------------------------------------------------------------------
 
 def blank(value: Any) -> bool:
@@ -102,6 +134,8 @@ def grid(rows: list[list[Any]], headers: list[str], style: str) -> str:
     the rest of its startup (importlib.metadata, wcwidth), so the usual grid is laid out here and tabulate is asked
     only for what this layout does not cover: no rows, ragged rows, a line break or a character wider or narrower
     than one column, before any cell is stripped (tests/test_startup.py checks that both give the same text)."""
+    rows = [[cell(value, style) for value in row] for row in rows]
+    headers = [cell(name, style) for name in headers]
     given = [["" if value is None else str(value) for value in row] for row in rows]
     names = [str(name) for name in headers]
     if not given or any(len(row) != len(names) for row in given) or not all(
@@ -126,18 +160,18 @@ def grid(rows: list[list[Any]], headers: list[str], style: str) -> str:
 
 
 def heading(words: str, style: str) -> str:
-    return f"### {words}" if style == "markdown" else f"{words}\n{'-' * len(words)}"
+    return f"### {line(words, style)}" if style == "markdown" else f"{words}\n{'-' * len(words)}"
 
 
-def provenance_line(record: provenance.Provenance) -> str:
+def provenance_line(record: provenance.Provenance, style: str = "table") -> str:
     """The header line that says where the output came from."""
-    return f"Provenance: {record.one_line()}"
+    return line(f"Provenance: {record.one_line()}", style)
 
 
-def stamp(content: str, record: provenance.Provenance) -> str:
+def stamp(content: str, record: provenance.Provenance, style: str = "table") -> str:
     """The provenance line put under a document's first line (its title)."""
-    title, newline, rest = content.partition("\n")
-    return f"{title}\n{provenance_line(record)}" + (newline + rest if newline else "\n")
+    first, newline, rest = content.partition("\n")
+    return f"{first}\n{provenance_line(record, style)}" + (newline + rest if newline else "\n")
 
 
 def _record(results: list[Result], view: View) -> provenance.Provenance:
@@ -150,7 +184,7 @@ def header_text(result: Result, style: str, locale: str = "en") -> str:
     s = result.scenario
     calendar = s.calendar
     start, end = loc.month_text(calendar.labels[0], locale), loc.month_text(calendar.labels[-1], locale)
-    lines = [f"# {s.name}" if style == "markdown" else s.name.upper(),
+    lines = [s.name,
              f"{s.municipality + ', ' if s.municipality else ''}{start} {loc.word('to', locale)} {end} "
              f"({calendar.months} {loc.word('months', locale)}), {loc.word('discount_rate', locale)} "
              f"{loc.share(s.discount_rate, locale)}"]
@@ -162,7 +196,7 @@ def header_text(result: Result, style: str, locale: str = "en") -> str:
     if isinstance(uncertain, dict) and uncertain:
         lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
                      f"[uncertainty] (kikcalc sensitivity draws them)")
-    return "\n".join(lines)
+    return "\n".join([title(lines[0], style), *(line(words, style) for words in lines[1:])])
 
 
 def price_line(scenario: Any) -> str:
@@ -173,13 +207,13 @@ def price_line(scenario: Any) -> str:
     return f"Money in current prices (each year's kroner, price index {base} = 1); present values in {base} kroner"
 
 
-def notes_text(result: Result) -> str:
-    return "\n".join(f"Note: {note}" for note in result.notes)
+def notes_text(result: Result, style: str = "table") -> str:
+    return "\n".join(line(f"Note: {note}", style) for note in result.notes)
 
 
-def set_text(result: Result) -> str:
+def set_text(result: Result, style: str = "table") -> str:
     """The header lines of a text or Markdown report that say which values were set."""
-    return "\n".join(f"Set: {line}" for line in tables.set_lines(result))
+    return "\n".join(line(f"Set: {words}", style) for words in tables.set_lines(result))
 
 
 def _cells(frame: Any) -> list[list[Any]] | None:
@@ -309,11 +343,11 @@ def monthly_text(result: Result, strategy: str, style: str, locale: str = "en") 
 def run(result: Result, view: View, style: str) -> str:
     strategies = view.strategies or result.scenario.strategy_names
     locale = view.locale
-    parts = [header_text(result, style, locale) + "\n" + provenance_line(_record([result], view))]
+    parts = [header_text(result, style, locale) + "\n" + provenance_line(_record([result], view), style)]
     if result.scenario.overrides:
-        parts.append(set_text(result))
+        parts.append(set_text(result, style))
     if result.notes:
-        parts.append(notes_text(result))
+        parts.append(notes_text(result, style))
     for name in strategies:
         parts.append(monthly_text(result, name, style, locale) if view.monthly else persons_text(result, name, style, locale))
         parts.append(money_text(result, name, style, locale))
@@ -366,13 +400,13 @@ def targets_pivot_rows(result: Result, locale: str = "en") -> tuple[list[list[st
 
 def compare(results: list[Result], view: View, style: str) -> str:
     locale = view.locale
-    parts = [provenance_line(_record(results, view))]
+    parts = [provenance_line(_record(results, view), style)]
     for result in results:
         parts.append(header_text(result, style, locale))
         if result.scenario.overrides:
-            parts.append(set_text(result))
+            parts.append(set_text(result, style))
         if result.notes:
-            parts.append(notes_text(result))
+            parts.append(notes_text(result, style))
         years = [str(y) for y in result.scenario.calendar.year_list]
         mine = tables.comparison_frame([result])
         labels = {s.name: s.label for s in result.scenario.strategies}
@@ -399,9 +433,9 @@ def compare(results: list[Result], view: View, style: str) -> str:
 
 
 def targets(results: list[Result], view: View, style: str) -> str:
-    parts = [provenance_line(_record(results, view))]
+    parts = [provenance_line(_record(results, view), style)]
     for result in results:
-        set_part = set_text(result) + "\n\n" if result.scenario.overrides else ""
+        set_part = set_text(result, style) + "\n\n" if result.scenario.overrides else ""
         parts.append(heading(f"{result.scenario.name} ({result.scenario.path})", style) + "\n" + set_part +
                      (grid(targets_rows(result, view.strategies, view.locale), headers(TARGET_HEADERS, view.locale), style)
                       if result.verdicts else "(no targets)"))

@@ -27,4 +27,4 @@ def targets(results: list[Result], view: View) -> str:
 
 def stamp(content: str, record: Provenance) -> str:
     """A document laid out elsewhere (sensitivity, solve, ...) with the provenance line under its title."""
-    return _text.stamp(content, record)
+    return _text.stamp(content, record, NAME)
