@@ -274,15 +274,29 @@ def test_markdown_escapes_a_files_pipes_and_markup(tmp_path, command):
         columns = {len(re.findall(r"(?<!\\)\|", line)) for line in table}
         assert len(columns) == 1, table
     assert "<script" not in out and "<img" not in out and "<b>" not in out
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; | pipe" in out
+    assert "&lt;script>alert(1)&lt;/script> | pipe" in out
     if command != "targets":  # the header: the name as the title, and the source; shown as written once rendered
         lines = out.splitlines()
         assert html.unescape(next(line for line in lines if line.startswith("# "))) == f"# {NAME}"
         assert html.unescape(next(line for line in lines if line.startswith("Source: "))) == f"Source: {SOURCE}"
     if command == "compare":
-        assert "| - In\\|vest &amp; &lt;b&gt;more&lt;/b&gt; " in out and "| Full-year persons: k\\|h " in out
+        assert "| - In\\|vest & &lt;b>more&lt;/b> " in out and "| Full-year persons: k\\|h " in out
 
 
 def test_a_text_table_shows_the_files_text_unescaped(tmp_path):
     out = invoke("compare", _marked_up(tmp_path)).stdout
     assert NAME.upper() in out and f"Source: {SOURCE}" in out and f"- {LABEL}" in out
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("under 800: < 800.0, <= 853.0, P(NPV > 0) & more", "under 800: < 800.0, <= 853.0, P(NPV > 0) & more"),
+    ("<script>alert(1)</script> <!-- x --> <https://a.dk>", "&lt;script>alert(1)&lt;/script> &lt;!-- x --> &lt;https://a.dk>"),
+    ("&amp; &#60; &copy;", "&amp;amp; &amp;#60; &amp;copy;"),
+    ("> a quote", "&gt; a quote"),
+])
+def test_markdown_writes_as_entities_only_what_would_be_markup(text, shown):
+    from kikcalc.formats import _text
+
+    assert _text.line(text, "markdown") == shown
+    assert _text.cell(text + "|x\ny", "markdown") == shown + "\\|x<br>y"
+    assert _text.line(text, "table") == text  # a text table shows it as it is

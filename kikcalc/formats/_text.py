@@ -8,6 +8,7 @@ Every number comes from :mod:`kikcalc.tables`; every number is written by :mod:`
 from __future__ import annotations
 
 import math
+import re
 from types import SimpleNamespace
 from typing import Any
 
@@ -35,29 +36,38 @@ def headers(names: list[str], locale: str) -> list[str]:
 
 # --- Markdown: the file's text as written ------------------------------------------------------------
 
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKUP = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)")
+"""What Markdown would take as markup (CommonMark): a ``<`` that opens a tag, a comment or an autolink, and an ``&``
+that starts an entity. A ``<`` before a space or ``=`` (a target's ``< 800``), a ``>`` and a lone ``&`` are text."""
+
+
+def _as_text(words: str) -> str:
+    """``words`` with what would be markup written as HTML's entities (:data:`_MARKUP`), and a leading ``>`` (a quote)."""
+    words = _MARKUP.sub(lambda match: "&lt;" if match.group() == "<" else "&amp;", words)
+    return "&gt;" + words[1:] if words.startswith(">") else words
 
 
 def line(words: str, style: str) -> str:
-    """A line of text (a heading, a header line, a note) in ``style``: in Markdown, ``<``, ``>`` and ``&`` as
-    HTML's entities and a line break as a space, so that a name or label from a file (``<script>``,
-    ``<img src=x onerror=...>``) shows as written and is never markup; as it is in a text table.
+    """A line of text (a heading, a header line, a note) in ``style``: in Markdown, a ``<`` that would open a tag
+    and an ``&`` that would start an entity as HTML's entities (``&lt;``, ``&amp;``), and a line break as a space,
+    so that a name or label from a file (``<script>``, ``<img src=x onerror=...>``) shows as written and is never
+    markup, while ``< 800`` and ``P(NPV > 0)`` read as they are; as it is in a text table.
 
     This and :func:`cell` are the one home of Markdown's escaping: :func:`grid`, :func:`heading` and
     :func:`title` use them, and every line a Markdown document writes goes through one of them.
     """
     if style != "markdown":
         return words
-    return " ".join(words.translate(_HTML).splitlines())
+    return " ".join(_as_text(part) for part in words.splitlines())
 
 
 def cell(value: Any, style: str) -> Any:
     """A table cell in ``style``: in Markdown, a text's ``|`` escaped (``\\|``; else it would end the cell
-    and add a column), ``<``, ``>`` and ``&`` as in :func:`line`, and a line break as ``<br>`` (else it would
-    end the row); a number or None as it is."""
+    and add a column), markup as in :func:`line`, and a line break as ``<br>`` (else it would end the row); a
+    number or None as it is."""
     if style != "markdown" or not isinstance(value, str):
         return value
-    return "<br>".join(value.translate(_HTML).replace("|", "\\|").splitlines())
+    return "<br>".join(_as_text(part).replace("|", "\\|") for part in value.splitlines())
 
 
 def title(words: str, style: str) -> str:
