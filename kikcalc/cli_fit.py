@@ -80,7 +80,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                        f"numbers as fitted")
     elif write_to:
         from kikcalc.textfile import read_text
-        from kikcalc.toml_edit import with_numbers, written_header
+        from kikcalc.toml_edit import with_numbers, without_header, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -90,8 +90,8 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         uncertain, left_out = calibration.uncertainty_entries(fit) if write_uncertainty else ([], [])
         left_out = [f"--write-uncertainty wrote no [uncertainty] entry for {why}" for why in left_out]
         notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
-        written = (written_header(file, source, notes)
-                   + with_numbers(read_text(file), changes, uncertain))
+        text = read_text(file)
+        written = written_header(file, source, notes, text) + with_numbers(without_header(text), changes, uncertain)
         write_atomically(write_to, written, [file, *observed_files], "--write")
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
                                                                     chosen, None if not_written else write_to, not_written),

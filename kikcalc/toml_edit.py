@@ -18,11 +18,32 @@ WRITTEN_MARK = "# Written by kikcalc calibrate"
 """The first line of a scenario ``calibrate --write`` wrote: the one kind of scenario it may write over."""
 
 
-def written_header(scenario_file: str, sources: str, notes: list[str] = ()) -> str:
+NOTE_MARKS = ("# Caveat of the fit:", "# --write-uncertainty wrote no")
+"""How the notes below the first line of a written scenario begin (:func:`written_header`)."""
+
+
+def written_header(scenario_file: str, sources: str, notes: list[str] = (), text: str = "") -> str:
     """The lines a written scenario starts with: what wrote it, from what, then each note (the fit's caveats), one
-    comment line each."""
-    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}; each fitted number says so beside it.\n"
+    comment line each. ``text``: the scenario written from; if calibrate wrote it too, the new first line says from
+    what (:func:`without_header` takes its old lines away)."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    earlier = ""
+    if first.startswith(WRITTEN_MARK + " from "):  # the scenario calibrate first wrote from, however often since
+        origin = first.split("; first written from ", 1)[-1] if "; first written from " in first else first[len(WRITTEN_MARK + " from "):]
+        earlier = f"; first written from {origin.split('; each fitted', 1)[0]}"
+    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}{earlier}; each fitted number says so beside it.\n"
             + "".join(f"# {' '.join(note.split())}\n" for note in notes))
+
+
+def without_header(text: str) -> str:
+    """A scenario's text without the lines :func:`written_header` put first, if calibrate wrote it; else as it is."""
+    lines = text.lstrip("\ufeff").split("\n")
+    if not lines[0].startswith(WRITTEN_MARK):
+        return text
+    rest = 1
+    while rest < len(lines) and lines[rest].startswith(NOTE_MARKS):
+        rest += 1
+    return "\n".join(lines[rest:])
 
 
 def write_over_problem(path: str) -> str | None:
@@ -59,13 +80,24 @@ def _was(item: Any) -> tuple[str, str, str]:
     return item.as_string().strip(), item.trivia.comment.lstrip("#").strip(), item.trivia.comment_ws or "  "
 
 
+def _before(was: str, old_comment: str) -> str:
+    """What a number's comment says the file held before: ``was 27: its comment``; where calibrate wrote that number
+    too, ``was 25.4, fitted before; first 27: its comment``, the first number the file had, not every step."""
+    if old_comment.startswith("fitted by kikcalc calibrate"):
+        for mark in ("; first ", "; was "):
+            if mark in old_comment:
+                return f"was {was}, fitted before; first {old_comment.split(mark, 1)[1]}"
+        return f"was {was}, fitted before"
+    return f"was {was}" + (f": {old_comment}" if old_comment else "")
+
+
 def _replace(parent: Any, key: Any, number: float | int, comment: str) -> None:
     """Set one number, with the comment saying where it came from and what the file said before."""
     import tomlkit
 
     was, old_comment, spacing = _was(parent[key])
     item = tomlkit.item(number)  # commented before it goes in: a dotted key's table hands out copies
-    item.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+    item.comment(f"{comment}; {_before(was, old_comment)}")
     item.trivia.comment_ws = spacing
     parent[key] = item
 
@@ -112,7 +144,7 @@ def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncerta
             was, old_comment, spacing = _was(old)
             for entry in list(old.keys()):
                 old[entry] = _rounded(float(old[entry]) * number)
-            old.comment(f"{comment}; was {was}" + (f": {old_comment}" if old_comment else ""))
+            old.comment(f"{comment}; {_before(was, old_comment)}")
             old.trivia.comment_ws = spacing
         else:
             _replace(parent, key, _rounded(number), comment)

@@ -460,6 +460,25 @@ def test_the_written_file_loads_and_runs_as_the_fitted_numbers(tmp_path):
     assert entries["states.kh.inflow"]["sd"] == pytest.approx(errors["states.kh.inflow"] / factor, rel=1e-5)
 
 
+def test_a_scenario_calibrated_again_keeps_one_header_and_the_first_number_it_had(tmp_path):
+    path, _ = _generated_file(tmp_path)
+    first, second, third = (tmp_path / f"fitted{i}.toml" for i in (1, 2, 3))
+    for source, out in ((path, first), (first, second), (second, third)):
+        result = invoke("calibrate", str(source), "--fit", "transitions[0].probability", "--write", str(out))
+        assert result.exit_code == 0, result.output
+    lines = third.read_text(encoding="utf-8").splitlines()
+    assert [line for line in lines if line.startswith("# Written by")] == [
+        f"# Written by kikcalc calibrate from {second} and the [observed] table; first written from {path} and the "
+        f"[observed] table; each fitted number says so beside it."]
+    # The second run's number, as it wrote it, is what the third says the file held before; and first the file's own.
+    was = next(line for line in second.read_text(encoding="utf-8").splitlines() if line.startswith("probability"))
+    was = was.split("=", 1)[1].split("#", 1)[0].strip()
+    comment = next(line for line in lines if line.startswith("probability")).split("#", 1)[1]
+    assert comment.count("fitted by kikcalc calibrate") == 1
+    assert comment.endswith(f"; was {was}, fitted before; first 0.05: a month")
+    assert kikcalc.load(third).transitions[0].value == pytest.approx(float(was), rel=1e-5)  # the same data: the same fit
+
+
 def test_write_never_overwrites_the_input(tmp_path):
     path, _ = _generated_file(tmp_path)
     text = path.read_bytes()
