@@ -198,6 +198,13 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
     if not len(found):
         raise UsageError(f"{scenario.path}: no observations: give --observed DATA, or an [observed] table in the scenario "
                          f"(docs/calibration.md)")
+    if found.needs_flows and not scenario.needs_flows:
+        from kikcalc.limits import flows_problem
+
+        problem = flows_problem(len(scenario.strategies), scenario.calendar.months, len(scenario.states),
+                                "observations of entrants or exits")
+        if problem is not None:
+            raise UsageError(f"{scenario.path}: {problem}")
     return found, notes
 
 

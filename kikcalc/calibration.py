@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kikcalc.engine import simulate
+from kikcalc.engine import simulate, simulate_chunks
 from kikcalc.observed import Observations, expected
 from kikcalc.spec import Scenario
 from kikcalc.values import assign_per_row, for_scenario, in_file_units, slot
@@ -73,8 +73,13 @@ def model(scenario: Scenario, observations: Observations, fitted: list[Fitted], 
     draw_of_row = np.repeat(np.arange(m), per_draw)
     values = assign_per_row(scenario, values, [(f.path, points[draw_of_row, i], f.scale) for i, f in enumerate(fitted)])
     with np.errstate(all="ignore"):
-        trajectory = simulate(scenario, values, keep_stock=False, keep_flows=observations.needs_flows)
-        return expected(scenario, trajectory, observations)[strategy::per_draw]
+        if not observations.needs_flows:
+            trajectory = simulate(scenario, values, keep_stock=False, keep_flows=False)
+            return expected(scenario, trajectory, observations)[strategy::per_draw]
+        # Entrants and exits need the moves between states month by month: points in chunks that keep them bounded.
+        parts = [expected(scenario, trajectory, observations)[strategy::per_draw]
+                 for _, _, trajectory in simulate_chunks(scenario, values, keep_flows=True)]
+        return np.concatenate(parts)
 
 
 @dataclass

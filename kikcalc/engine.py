@@ -50,6 +50,22 @@ from kikcalc.values import Values, for_scenario
 CHUNK_ROWS = 512
 """Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
 
+FLOWS_CHUNK_BYTES = 256 * 2**20
+"""The most a chunk's kept moves between states, (rows, months, states, states), may take: a run that counts
+persons moved takes fewer rows a chunk where they would take more (:func:`chunk_draws`)."""
+
+
+def chunk_draws(scenario: Scenario, chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> int:
+    """Draws simulated together: about ``chunk_rows`` rows, and with ``keep_flows`` few enough that their moves
+    between states month by month take at most :data:`FLOWS_CHUNK_BYTES` (at least one draw). A row's numbers do not
+    depend on the chunking, so this changes memory and time only."""
+    per_draw = len(scenario.strategies)
+    draws = max(1, chunk_rows // per_draw)
+    if keep_flows:
+        per_row = scenario.calendar.months * len(scenario.states) ** 2 * 8
+        draws = max(1, min(draws, FLOWS_CHUNK_BYTES // (per_row * per_draw)))
+    return draws
+
 
 class UnsettledMixWarning(UserWarning):
     """A settled initial anciennitet mix was asked of a state whose stock does not settle (:func:`kikcalc.settle.settle`)."""
@@ -362,7 +378,8 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
 
 def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice], Values], weights: np.ndarray | None = None,
                    chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
-    """Simulate ``draws`` draws in chunks of whole draws of about ``chunk_rows`` rows each.
+    """Simulate ``draws`` draws in chunks of whole draws of about ``chunk_rows`` rows each (fewer where the kept
+    flows would pass :data:`FLOWS_CHUNK_BYTES`, :func:`chunk_draws`).
 
     ``values_for(draw_slice)`` gives the values of a run of draws (all their strategies' rows), so
     the values of all draws need never be held at once. Yields each chunk's rows, its values and
@@ -370,7 +387,7 @@ def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice],
     do not depend on the chunking.
     """
     per_draw = len(scenario.strategies)
-    step_draws = max(1, chunk_rows // per_draw)
+    step_draws = chunk_draws(scenario, chunk_rows, keep_flows)
     for first in range(0, draws, step_draws):
         chosen = slice(first, min(first + step_draws, draws))
         values = values_for(chosen)

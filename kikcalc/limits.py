@@ -123,8 +123,20 @@ def model_cells(strategies: int, months: int, states: int, transitions: int, anc
 
 def flow_cells(strategies: int, months: int, states: int) -> int:
     """strategies x months x states x states: the persons moved between states month by month, which a run keeps
-    where a flow target or a flow cost counts them (:attr:`kikcalc.spec.Scenario.needs_flows`)."""
+    where a flow target, a flow cost or an observation of entrants or exits counts them
+    (:attr:`kikcalc.spec.Scenario.needs_flows`)."""
     return strategies * months * states * states
+
+
+def flows_problem(strategies: int, months: int, states: int, counting: str) -> str | None:
+    """Why a run cannot keep the moves between states month by month that ``counting`` (a flow target, ...) needs:
+    more than :data:`MODEL_CELLS` of them (:func:`flow_cells`); None if it can."""
+    cells = flow_cells(strategies, months, states)
+    if cells <= MODEL_CELLS:
+        return None
+    return (f"counting persons moved ({counting}) keeps every move between states month by month: {strategies} "
+            f"strategies x {months} months x {states} states x {states} states = {show(cells)}; at most "
+            f"{show(MODEL_CELLS)} (fewer states or a shorter horizon)")
 
 
 def show(value: float | int) -> str:

@@ -330,22 +330,17 @@ def _build(reader: Reader, raw: dict) -> Scenario | None:
 
 def _flows_within_size(reader: Reader, scenario: Scenario) -> bool:
     """Where a flow target or a flow cost counts persons moved, at most :data:`~kikcalc.limits.MODEL_CELLS` moves
-    between states month by month (:func:`kikcalc.limits.flow_cells`), reported at the first that counts them."""
-    k, months, n = len(scenario.strategies), scenario.calendar.months, len(scenario.states)
-    cells = limits.flow_cells(k, months, n)
-    if cells <= limits.MODEL_CELLS:
-        return True
+    between states month by month (:func:`kikcalc.limits.flows_problem`), reported at the first that counts them."""
     flow_target = next((i for i, t in enumerate(scenario.targets) if t.kind == "flow"), None)
     if flow_target is not None:
-        path = f"targets[{flow_target}]"
+        path, counting = f"targets[{flow_target}]", "a flow target"
     else:
         strategy = next(s for s in scenario.strategies if s.flow_costs)
-        path = f"strategies.{strategy.name}.flow_costs"
-    reader.problem(path, f"counting persons moved keeps every move between states month by month: {k} strategies x "
-                         f"{months} months x {n} states x {n} states = {limits.show(cells)}; at most "
-                         f"{limits.show(limits.MODEL_CELLS)} (fewer states or a shorter horizon, or no flow target or "
-                         f"flow cost)")
-    return False
+        path, counting = f"strategies.{strategy.name}.flow_costs", "a flow cost"
+    problem = limits.flows_problem(len(scenario.strategies), scenario.calendar.months, len(scenario.states), counting)
+    if problem is not None:
+        reader.problem(path, problem)
+    return problem is None
 
 
 def _within_size(reader: Reader, raw: dict, calendar: Calendar, anc: int) -> bool:

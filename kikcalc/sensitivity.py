@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kikcalc.engine import CHUNK_ROWS, simulate
+from kikcalc.engine import chunk_draws as engine_chunk_draws
 from kikcalc.feasibility import infeasible_states
 from kikcalc.keypaths import parse
 from kikcalc.money import anciennitet_weights
@@ -105,8 +106,9 @@ def _weights(scenario: Scenario) -> np.ndarray:
 
 
 def chunk_draws(scenario: Scenario, chunk_rows: int = CHUNK_ROWS) -> int:
-    """Draws run together: about ``chunk_rows`` rows."""
-    return max(1, chunk_rows // len(scenario.strategies))
+    """Draws run together: about ``chunk_rows`` rows, fewer where a flow target or a flow cost keeps the moves
+    between states (:func:`kikcalc.engine.chunk_draws`)."""
+    return engine_chunk_draws(scenario, chunk_rows, scenario.needs_flows)
 
 
 def draw_ranges(draws: int, per_chunk: int) -> list[tuple[int, int]]:

@@ -219,3 +219,18 @@ def test_a_file_whose_lines_end_in_cr_alone_is_told_so():
         textfile.parse(text, "old-mac.toml")
     assert str(raised.value).endswith("the file's lines end in CR alone (old Mac line ends), which TOML does not take: "
                                       "save it with LF or CRLF line ends")
+
+
+def test_observations_of_entrants_on_a_model_whose_moves_would_pass_the_limit_are_refused():
+    from kikcalc.api import observations
+    from kikcalc.errors import UsageError
+
+    raw = _many_states(410, 1200, flow_target=False)
+    raw["observed"] = {"kh": {"entrants": {"2020": 300}}}
+    scenario = build(raw)  # the file holds no flow target: within the limits
+    with pytest.raises(UsageError) as raised:
+        observations(scenario)
+    assert ("counting persons moved (observations of entrants or exits) keeps every move between states month by month: "
+            "1 strategies x 1200 months x 410 states x 410 states = 201_720_000; at most 200_000_000") in str(raised.value)
+    raw["observed"] = {"kh": {"persons": {"2020-06": 300}}}  # a stock needs no moves
+    assert len(observations(build(raw))[0]) == 1

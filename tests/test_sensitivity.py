@@ -469,3 +469,24 @@ def test_a_draw_whose_leaving_comes_within_a_hair_of_one_is_judged_by_the_rule_i
     assert 50 < cannot.sum() < draws - 50
     assert result.summary["excluded"]["draws"] == int(cannot.sum())
     assert result.summary["excluded"]["by_state"] == {"kh": int(cannot.sum())}
+
+
+def test_a_run_that_counts_moves_takes_fewer_draws_a_chunk_and_the_same_numbers(files, monkeypatch):
+    # A flow target keeps every move between states month by month: a chunk takes as many draws as
+    # engine.FLOWS_CHUNK_BYTES holds of them, and the outcomes are those of any other chunking, bit for bit.
+    import kikcalc.engine
+    from kikcalc.sensitivity import chunk_draws
+
+    text = files["uncertain"].read_text(encoding="utf-8") + (
+        '\n[[targets]]\nname = "moved"\nflow_from = "kh"\nflow_to = "job"\nstart = "2020-01"\nend = "2020-12"\nmin = 100\n')
+    counted = files["uncertain"].parent / "counted.toml"
+    counted.write_text(text, encoding="utf-8")
+    scenario, uncertainty = _loaded(counted)
+    assert scenario.needs_flows
+    per_draw = len(scenario.strategies) * scenario.calendar.months * len(scenario.states) ** 2 * 8  # bytes
+    whole = run(scenario, uncertainty, 24, seed=42, chunk_rows=512)
+    monkeypatch.setattr(kikcalc.engine, "FLOWS_CHUNK_BYTES", 3 * per_draw + 1)
+    assert chunk_draws(scenario, 512) == 3
+    in_threes = run(scenario, uncertainty, 24, seed=42, chunk_rows=512)
+    _assert_same_outcomes(in_threes.outcomes, whole.outcomes)
+    assert in_threes.summary == whole.summary
