@@ -302,9 +302,9 @@ class _Main(click.Group):
         except BrokenPipeError:
             _quiet_exit_on_broken_pipe()
         except MemoryError:  # the input asks more than this machine has: not a bug
-            click.echo("kikcalc: not enough memory for this run; ask for fewer draws (--draws), strategies or "
-                       "months, or run on a machine with more memory (for many draws: --workers or --dask, "
-                       "docs/scaling.md)", err=True)
+            click.echo("kikcalc: not enough memory for this run: a smaller model (fewer states, strategies or months), "
+                       "fewer draws where the command takes --draws, or a machine with more memory (docs/scaling.md)",
+                       err=True)
             sys.exit(EXIT_BAD_INPUT)
         except Exception as error:
             argv = ctx.meta.get("kikcalc.argv", [])

@@ -59,6 +59,8 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
     from kikcalc import calibration, report_calibration
     from kikcalc.api import check_fit
 
+    if write_uncertainty and not write_to:
+        raise UsageError("--write-uncertainty writes [uncertainty] entries into the file --write OUT.toml writes; give --write")
     chosen = _chosen_format(output, fmt, [file, *observed_files])
     scenario = kikcalc.load(file, _overrides(assignments))
     observations = _observations(scenario, observed_files, maps, measure)

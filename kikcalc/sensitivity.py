@@ -374,7 +374,7 @@ def tornado(scenario: Scenario, uncertainty: Uncertainty, strategy: str, metric:
     everything else as the file has it: (the metric in the base case, bars ranked by swing).
 
     ``metric``: ``npv``, ``net_saving`` (over the horizon) or ``target:NAME`` (the target's value).
-    All 2 d + 1 cases run at once on the row axis.
+    The 2 d + 1 cases run on the row axis, in chunks (:func:`chunk_draws`).
     """
     d, per_draw = len(uncertainty), len(scenario.strategies)
     k = scenario.strategy_names.index(strategy)
@@ -386,7 +386,9 @@ def tornado(scenario: Scenario, uncertainty: Uncertainty, strategy: str, metric:
         numbers_ = np.full(2 * d + 1, np.nan)
         numbers_[1 + 2 * i], numbers_[2 + 2 * i] = ends[i]
         settings.append((u.path, numbers_[draw_of_row], u.scale))
-    result = outcomes(scenario, assign_per_row(scenario, values, settings))
+    values = assign_per_row(scenario, values, settings)
+    result = Outcomes.join([outcomes(scenario, values.take(slice(first * per_draw, stop * per_draw)))
+                            for first, stop in draw_ranges(2 * d + 1, chunk_draws(scenario))])  # memory of a chunk
     if metric == "npv":
         series = result.npv
     elif metric == "net_saving":

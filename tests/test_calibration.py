@@ -645,3 +645,10 @@ def test_a_fitted_number_is_searched_within_its_limits():
     band_table = fitted_number(scenario, "transitions[0].probability")  # a factor on the band table, its largest 0.031
     largest = max(scenario.raw["transitions"][0]["probability"].values())
     assert band_table.scale and band_table.high == pytest.approx(limits.SHARE.high / largest, rel=1e-12)
+
+
+def test_write_uncertainty_without_write_is_refused(tmp_path):
+    path, _ = _generated_file(tmp_path)
+    result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write-uncertainty")
+    assert result.exit_code == 2
+    assert "--write-uncertainty writes [uncertainty] entries into the file --write OUT.toml writes; give --write" in result.output

@@ -293,6 +293,8 @@ def test_a_text_table_shows_the_files_text_unescaped(tmp_path):
     ("<script>alert(1)</script> <!-- x --> <https://a.dk>", "&lt;script>alert(1)&lt;/script> &lt;!-- x --> &lt;https://a.dk>"),
     ("&amp; &#60; &copy;", "&amp;amp; &amp;#60; &amp;copy;"),
     ("> a quote", "&gt; a quote"),
+    ("[klik](javascript:alert(1)) ![px](https://e.dk/q.png)", "[klik\\](javascript:alert(1)) ![px\\](https://e.dk/q.png)"),
+    ("a\\b C:\\data transitions[0].probability", "a\\\\b C:\\\\data transitions[0].probability"),
 ])
 def test_markdown_writes_as_entities_only_what_would_be_markup(text, shown):
     from kikcalc.formats import _text
@@ -300,3 +302,4 @@ def test_markdown_writes_as_entities_only_what_would_be_markup(text, shown):
     assert _text.line(text, "markdown") == shown
     assert _text.cell(text + "|x\ny", "markdown") == shown + "\\|x<br>y"
     assert _text.line(text, "table") == text  # a text table shows it as it is
+    assert _text.cell("a\\|b", "markdown") == "a\\\\\\|b"  # a label's own \| keeps its backslash once rendered

@@ -490,3 +490,13 @@ def test_a_run_that_counts_moves_takes_fewer_draws_a_chunk_and_the_same_numbers(
     in_threes = run(scenario, uncertainty, 24, seed=42, chunk_rows=512)
     _assert_same_outcomes(in_threes.outcomes, whole.outcomes)
     assert in_threes.summary == whole.summary
+
+
+def test_the_tornado_is_the_same_run_in_chunks_of_one_case(files, monkeypatch):
+    import kikcalc.sensitivity
+
+    scenario, uncertainty = _loaded(files["uncertain"])
+    whole = tornado(scenario, uncertainty, "kik2", "npv")
+    monkeypatch.setattr(kikcalc.sensitivity, "chunk_draws", lambda scenario, chunk_rows=512: 1)
+    one_by_one = tornado(scenario, uncertainty, "kik2", "npv")
+    assert one_by_one == whole

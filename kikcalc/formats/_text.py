@@ -42,7 +42,10 @@ that starts an entity. A ``<`` before a space or ``=`` (a target's ``< 800``), a
 
 
 def _as_text(words: str) -> str:
-    """``words`` with what would be markup written as HTML's entities (:data:`_MARKUP`), and a leading ``>`` (a quote)."""
+    """``words`` with what would be markup escaped: a backslash doubled (it escapes what follows), a ``](`` that
+    would make a link or an image, HTML (:data:`_MARKUP`, as entities), and a leading ``>`` (a quote). Emphasis
+    (``*``, ``_``) passes: it changes how text looks, never what it does."""
+    words = words.replace("\\", "\\\\").replace("](", "\\](")
     words = _MARKUP.sub(lambda match: "&lt;" if match.group() == "<" else "&amp;", words)
     return "&gt;" + words[1:] if words.startswith(">") else words
 
