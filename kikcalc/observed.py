@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from kikcalc import limits
+from kikcalc import keypaths, limits
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
 from kikcalc.records import frozen
@@ -306,12 +306,12 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
     else:
         for name, state in mapping.items():
             if state not in names:
-                problems.append(Problem(f'observed.map."{name}"', _unknown_state(state, names)))
-        problems += [Problem(f'observed.map."{name}"', why) for name, why in mapped_twice(mapping.items())]
+                problems.append(Problem(keypaths.child("observed.map", name), _unknown_state(state, names)))
+        problems += [Problem(keypaths.child("observed.map", name), why) for name, why in mapped_twice(mapping.items())]
     for state, body in table.items():
         if state in _OBSERVED_KEYS:
             continue
-        where = f"observed.{state}"
+        where = keypaths.child("observed", state)
         if state not in names:  # a table of a state, or a key of [observed] itself (sorce = "..."): the nearest of both
             near = nearest(state, [*_OBSERVED_KEYS, *names])
             problems.append(Problem(where, unknown_key(state, _OBSERVED_KEYS) if near in _OBSERVED_KEYS
@@ -321,7 +321,7 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
             problems.append(Problem(where, 'expected a table: persons = { "2021-01" = 724 }, full_time = { 2021 = 715 }'))
             continue
         for measure, series in body.items():
-            at = f"{where}.{measure}"
+            at = keypaths.child(where, measure)
             if measure not in MEASURES:
                 hint = did_you_mean(measure, MEASURES) or f"; expected one of {', '.join(MEASURES)}"
                 problems.append(Problem(at, f"unknown measure{hint}"))
@@ -330,7 +330,7 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                 problems.append(Problem(at, 'expected a table of period = number: { "2021-01" = 724 }'))
                 continue
             for period_text, value in series.items():
-                key = f"{at}.{period_text}"
+                key = keypaths.child(at, period_text)
                 try:
                     period = parse_period(period_text, scenario.calendar)
                 except ValueError as error:

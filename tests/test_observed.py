@@ -126,7 +126,7 @@ def test_an_unknown_state_is_named_with_the_nearest():
 
 def test_a_map_to_an_unknown_state_is_named():
     problems = _problems({"map": {"Kontanthjælp": "kontanthjaelp"}, "kh": {"persons": {"2020-03": 10}}})
-    _one(problems, 'observed.map."Kontanthjælp"', "no state 'kontanthjaelp'")
+    _one(problems, "observed.map.Kontanthjælp", "no state 'kontanthjaelp'")  # the key path as kikcalc.keypaths writes it
 
 
 def test_persons_over_a_quarter_or_year_are_refused():
@@ -176,3 +176,8 @@ def test_periods_are_written_in_ascii_digits():
     for text in ("２０２０-03", "2020K١", "٢٠٢٠"):
         with pytest.raises(ValueError, match="is not a period"):
             parse_period(text, calendar)
+
+
+def test_a_period_key_with_a_space_is_quoted_in_its_key_path():
+    problems = _problems({"kh": {"persons": {"2020-06": 10, "2020-06 ": 12}}})
+    _one(problems, 'observed.kh.persons."2020-06 "', 'at observed.kh.persons.2020-06 and at observed.kh.persons."2020-06 "')
