@@ -425,7 +425,7 @@ def _value_hint(text: str) -> str:
         return f"; write a 0 before the point: {text.replace('.', '0.', 1)}"
     if re.fullmatch(r"\d{4}-\d{2}", text):
         return f"; write a month in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
-    if re.fullmatch(r"[A-Za-z_][\w-]*", text):
+    if re.fullmatch(r"[^\W\d][\w\s,.;:!?()'/&+-]*", text) and '"' not in text:  # words, spaces and punctuation
         return f"; write text in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
     return ""
 

@@ -378,3 +378,18 @@ def test_a_bad_set_is_exit_2_with_the_key_path_and_no_traceback(command, assignm
 ])
 def test_the_unit_of_a_number_by_its_key_path(path, unit):
     assert keypaths.unit_of(path) == unit
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("states.kh.label=Foo", """write text in quotes, and keep the shell from removing them: --set 'PATH="Foo"'"""),
+    ("states.kh.label=Benefit states, total",
+     """write text in quotes, and keep the shell from removing them: --set 'PATH="Benefit states, total"'"""),
+    ("states.kh.label=Kontanthjælp (ny)", """--set 'PATH="Kontanthjælp (ny)"'"""),
+    ("transitions[0].probability=1,5", "use a decimal point: 1.5"),
+])
+def test_a_value_that_is_not_toml_gets_the_hint_for_its_slip(text, hint):
+    from kikcalc.keypaths import KeyPathError, parse_assignment
+
+    with pytest.raises(KeyPathError) as raised:
+        parse_assignment(text)
+    assert str(raised.value).endswith(hint)
