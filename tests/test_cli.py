@@ -415,3 +415,23 @@ def test_validate_reports_what_sensitivity_refuses_in_the_uncertainty_table(entr
     else:
         assert checked.stdout.startswith(f"ok: {path}")
         assert json.loads(invoke("sensitivity", str(path), "--format", "json").stdout)["excluded"]["draws"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_compare_of_two_scenarios_of_one_name_adds_each_file_to_its_headings(fmt, tmp_path, monkeypatch):
+    """Two files with one [scenario] name: their sections and their columns of the table of all scenarios
+    carry the file (its path as given), which tells them apart; files of different names are shown as before."""
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    (tmp_path / "a.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(text.replace("multiply = 1.59152", "multiply = 1.7"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "a.toml", "b.toml", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    name = kikcalc.load(tmp_path / "a.toml").name
+    lines = result.stdout.splitlines()
+    titles = [line for line in lines if line.removeprefix("# ").lower().startswith(name.lower() + " (")]
+    assert [t.rsplit("(", 1)[1] for t in titles] == ["a.toml)", "b.toml)"]
+    header = next(line for line in lines if f"{name} (a.toml): " in line)
+    assert f"{name} (b.toml): " in header
+    plain = invoke("compare", KIK2, BUDGET, "--format", fmt).stdout
+    assert f"({KIK2})" not in plain and f"({BUDGET})" not in plain
