@@ -6,6 +6,7 @@ import io
 import json
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from conftest import SCENARIOS
 from kikcalc.cli import main
 
 KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+DATA = Path(__file__).parent / "data"
 BUDGET = str(SCENARIOS / "aabenraa-budget-2021.toml")
 
 
@@ -360,6 +362,29 @@ def test_a_scenario_given_as_observed_data_is_named_as_such(command, tmp_path):
         assert "a scenario file (TOML), given where observed data was expected" in result.stderr
         assert "JSON:" not in result.stderr
 
+
+
+@pytest.mark.parametrize("name", ["jobindsats.csv", "jobindsats.json", "long.csv"])
+def test_a_data_file_given_as_the_scenario_is_named_as_such(name, tmp_path):
+    """The opposite case: a CSV or JSON given as a scenario FILE is not "not valid TOML", by its name or, named
+    otherwise (.txt), by its content; a workbook by its name."""
+    from kikcalc.textfile import data_file, given_as_scenario
+
+    source = DATA / "observed" / name
+    copy = tmp_path / "data.txt"
+    copy.write_bytes(source.read_bytes())
+    kind = data_file(source.read_text(encoding="utf-8-sig"), source)
+    for path in (source, copy):
+        result = invoke("run", str(path))
+        assert result.exit_code == 2
+        assert f"{path}: {given_as_scenario(kind)}" in result.stderr
+        assert "not valid TOML" not in result.stderr
+    workbook = tmp_path / "data.xlsx"
+    assert invoke("compare", KIK2, "--output", str(workbook)).exit_code == 0
+    assert given_as_scenario("XLSX") in invoke("run", str(workbook)).stderr
+    bad = tmp_path / "slip.toml"  # a scenario with a slip is TOML's to name, even if it reads like a CSV line
+    bad.write_text("a, b\n", encoding="utf-8")
+    assert "not valid TOML" in invoke("validate", str(bad)).stderr
 
 UNCERTAIN = """[scenario]
 name = "draws"
