@@ -142,6 +142,25 @@ def test_a_directory_is_refused(tmp_path):
     assert folder.is_dir() and list(folder.iterdir()) == []
 
 
+
+@pytest.mark.parametrize("args", [["run", KIK2], ["run", KIK2, "-f", "json"], ["snapshot", KIK2], ["compare", KIK2, KIJOS],
+                                  ["plot", KIK2], ["report", KIK2]])
+@pytest.mark.parametrize("name", ["-", "out.json/", "out.png/", "out.html/"])
+def test_a_dash_or_a_name_ending_in_a_slash_is_refused_by_every_command(args, name, tmp_path, monkeypatch):
+    """'-' is no terminal to kikcalc (it would be a file named -), and 'x.json/' names a folder (it wrote x.json):
+    check_output refuses both, with its own words, before the run and with nothing written."""
+    from kikcalc.errors import UsageError
+    from kikcalc.output import check_output
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as refusal:
+        check_output(name)
+    result = invoke(*args, "--output", name)
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert str(refusal.value) in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
 def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     real = tmp_path / "real.csv"
     real.write_text("old\n", encoding="utf-8")
