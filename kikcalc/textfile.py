@@ -170,8 +170,7 @@ def given_as_scenario(kind: str) -> str:
 
 
 def _suffix(path: str | Path) -> str:
-    name = str(path).rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1].casefold() if "." in name else ""
+    return Path(path).suffix[1:].casefold()
 
 
 def data_file(text: str, path: str | Path) -> str | None:
