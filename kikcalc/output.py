@@ -126,8 +126,17 @@ def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = 
 
     Refused: an input file; anything that is not a regular file (a directory, a device such as
     ``/dev/null``, a named pipe: replacing it would replace the device, and kikcalc does not write
-    into what it did not create); a missing folder; a folder or a read-only file the user may not write.
+    into what it did not create); a missing folder; a folder or a read-only file the user may not write; ``-``,
+    which other programs take for the terminal and would here be a file named ``-``; a name that ends in a path
+    separator (``x.json/``), a folder's name.
     """
+    text = str(path)  # before Path(), which drops a trailing separator
+    if text == "-":
+        instead = f"leave out {option} to print to the terminal" if option == "--output" else f"give {option} a file name"
+        raise UsageError(f"{option} -: kikcalc takes no - for the terminal (it would write a file named -): {instead}")
+    if text.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise UsageError(f"{option} {path}: is a folder name (it ends in {text[-1]}); give a file name, such as "
+                         f"{text.rstrip(os.sep + (os.altsep or ''))}")
     if standard_stream(path) is not None:
         return  # written as the stream it is (write_atomically)
     target = Path(path)

@@ -45,19 +45,37 @@ def describe(value: Any) -> str:
     return repr(value)
 
 
-def invisible(text: str) -> list[str]:
-    """The invisible (format, Unicode category Cf) characters of ``text``, each once, as "U+200B (ZERO WIDTH SPACE)"."""
-    return [f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in dict.fromkeys(text)
-            if unicodedata.category(c) == "Cf"]
+# Characters that print as nothing yet are not Unicode's format characters (Cf): the Hangul fillers (letters, Lo),
+# the Braille blank (a symbol, So), the Mongolian vowel separator (a space before Unicode 6.3), the combining
+# grapheme joiner and the Khmer inherent vowels (marks). The one home of what counts as invisible in a name or label.
+BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e\u034f\u17b4\u17b5")
+
+
+def hides(c: str, *, spaces: bool = False) -> bool:
+    """Whether ``c`` is invisible: a format character (Cf) or one of :data:`BLANK_LOOKING`; with ``spaces``, a space
+    other than the plain one, tab and newline as well (a no-break space, an ideographic space: in a name, which holds
+    no space, it looks like nothing or like a space the name cannot have)."""
+    return (unicodedata.category(c) == "Cf" or c in BLANK_LOOKING
+            or (spaces and c.isspace() and c not in " \t\n\r"))
+
+
+def hidden_at(text: str, *, spaces: bool = False) -> int | None:
+    """The index of the first character of ``text`` that :func:`hides`, or None."""
+    return next((i for i, c in enumerate(text) if hides(c, spaces=spaces)), None)
+
+
+def invisible(text: str, *, spaces: bool = False) -> list[str]:
+    """The invisible characters of ``text`` (:func:`hides`), each once, as "U+200B (ZERO WIDTH SPACE)"."""
+    return [f"U+{ord(c):04X} ({unicodedata.name(c, 'unnamed')})" for c in dict.fromkeys(text) if hides(c, spaces=spaces)]
 
 
 def _visible(text: str) -> str:
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return "".join(c for c in text if not hides(c))
 
 
 def nearest(typed: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
     """The choice nearest ``typed`` (difflib's), or None if none is near; first one that differs from it only by
-    invisible characters (a zero-width space, a right-to-left override: Unicode's format characters, Cf)."""
+    invisible characters (a zero-width space, a right-to-left override, a Hangul filler: :func:`hides`)."""
     same = [c for c in choices if _visible(c) == _visible(typed)]
     close = same or difflib.get_close_matches(typed, list(choices), n=1, cutoff=cutoff)
     return close[0] if close else None
@@ -146,7 +164,7 @@ class Reader:
             self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
                                f"{control.start() + 1}")
             return None
-        hidden = next((i for i, c in enumerate(raw) if unicodedata.category(c) == "Cf"), None) if visible else None
+        hidden = hidden_at(raw) if visible else None
         if hidden is not None:  # a right-to-left override turns the text around on the screen; a zero-width space hides
             self.problem(path, f"expected text without invisible characters, got {invisible(raw[hidden])[0]} at character "
                                f"{hidden + 1}; delete it: it makes the text look like another it is not")
@@ -352,9 +370,9 @@ def name_problem(name: str) -> str | None:
     characters, a letter and a combining accent (a + ̊ for å), is refused: it looks like the one-character
     letter the rest of the file uses, but is another name.
     """
-    hidden = next((i for i, c in enumerate(name) if unicodedata.category(c) == "Cf"), None)
-    if hidden is not None:  # a zero-width space, a right-to-left override: the name would look like another
-        return (f"holds an invisible character, {invisible(name[hidden])[0]}, at character {hidden + 1}; delete it: "
+    hidden = hidden_at(name, spaces=True)
+    if hidden is not None:  # a zero-width space, a Hangul filler, a no-break space: the name would look like another
+        return (f"holds an invisible character, {invisible(name[hidden], spaces=True)[0]}, at character {hidden + 1}; delete it: "
                 f"it makes the name look like another it is not")
     if unicodedata.normalize("NFC", name) != name:
         return ("holds a letter written as two characters (a letter and a separate accent mark); type it as one "

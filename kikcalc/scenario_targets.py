@@ -10,6 +10,7 @@ from typing import Any
 
 from kikcalc import limits
 from kikcalc.calendar import Calendar, format_month
+from kikcalc.scenario_labels import read_as
 from kikcalc.scenario_reader import Reader, any_missing, describe, join, read_window
 from kikcalc.spec import Comparison, Target
 
@@ -26,17 +27,19 @@ def read_targets(reader: Reader, raw: Any, calendar: Calendar, names: list[str])
         reader.problem("targets", f"expected a list of [[targets]] tables, got {describe(raw)}")
         return None
     targets: list[Target] = []
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # read_as(name): the name as first written
     ok = True
     for i, body in enumerate(raw):
         target = _target(reader, body, join("targets", i), calendar, names)
-        if target is not None and target.name in seen:
-            reader.problem(join(join("targets", i), "name"), f'a second target named "{target.name}"; names must differ')
+        if target is not None and read_as(target.name) in seen:  # a name names a row of `targets`: t1 and T1 look alike
+            first = seen[read_as(target.name)]
+            same = "" if first == target.name else f' (as "{first}": target names are compared ignoring case and spaces)'
+            reader.problem(join(join("targets", i), "name"), f'a second target named "{target.name}"{same}; names must differ')
             target = None
         if target is None:
             ok = False
             continue
-        seen.add(target.name)
+        seen[read_as(target.name)] = target.name
         targets.append(target)
     return targets if ok else None
 
@@ -46,6 +49,10 @@ def _target(reader: Reader, body: Any, path: str, calendar: Calendar, names: lis
     if table is None or "name" not in table:
         return None
     name = reader.string(table["name"], join(path, "name"), visible=True)
+    if name is not None and name != name.strip():  # "t1 " prints as "t1": a name is an identifier, spaces are no part of it
+        reader.problem(join(path, "name"), f'"{name}" has a space at its {"start" if name[:1].isspace() else "end"}; '
+                                           f"delete it: a target's name is a short identifier")
+        name = None
     label = reader.label(table, table["name"], join(path, "label"))
     if name is None or label is None:
         return None

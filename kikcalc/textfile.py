@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import json
 import os
 import re
 import stat
@@ -125,6 +126,8 @@ def decode(data: bytes, path: str | Path = "<scenario>") -> str:
                 raise _refuse(path, f"starts with the mark of {name} text but is not valid {name} "
                                     f"(at byte {error.start}); {SAVE_AS_UTF8}") from None
     if data.startswith(b"PK\x03\x04"):
+        if _suffix(path) == "xlsx":
+            raise _refuse(path, given_as_scenario("XLSX"))
         raise _refuse(path, "is a zip archive (an .xlsx workbook?), not a TOML text file")
     if b"\x00" in data:
         head = data[:200]
@@ -156,6 +159,43 @@ def _not_utf8(data: bytes, error: UnicodeDecodeError) -> str:
             f"the encoding older Windows programs save Danish letters in: {SAVE_AS_UTF8}")
 
 
+# --- a data file given as the scenario ----------------------------------------------------------------
+
+def given_as_scenario(kind: str) -> str:
+    """The message of a data file (``kind``: CSV, JSON, XLSX) given as a scenario; the opposite case's message is
+    :func:`kikcalc.datafile.refuse_a_scenario`'s."""
+    return (f"a data file ({kind}), given where a scenario (TOML) was expected: the command's FILE is a scenario "
+            f"(docs/scenario-format.md); observed data goes to --observed, as a CSV or the jobindsats API's JSON "
+            f"(docs/calibration.md)")
+
+
+def _suffix(path: str | Path) -> str:
+    return Path(path).suffix[1:].casefold()
+
+
+def data_file(text: str, path: str | Path) -> str | None:
+    """CSV or JSON where a text that TOML does not read is a data file: named .csv or .json, or JSON (an object or a
+    list, as the jobindsats API writes), or a header and a row (the first two lines that are not comments) of as many
+    fields split by commas or semicolons, with no ``=``; never a file named .toml."""
+    suffix = _suffix(path)
+    if suffix in ("csv", "json"):
+        return suffix.upper()
+    if suffix == "toml":  # a scenario with a slip in it: TOML's own message says where
+        return None
+    stripped = text.lstrip()
+    if stripped[:1] in ("{", "["):
+        try:
+            json.loads(stripped)
+            return "JSON"
+        except (ValueError, RecursionError):
+            pass
+    rows = [line for line in stripped.splitlines()[:50] if line.strip() and not line.lstrip().startswith("#")][:2]
+    if len(rows) == 2 and not any("=" in row or row.lstrip().startswith("[") for row in rows) and any(
+            rows[0].count(sep) == rows[1].count(sep) > 0 for sep in ",;"):
+        return "CSV"
+    return None
+
+
 # --- TOML --------------------------------------------------------------------------------------------
 
 def parse(text: str, file: str = "<scenario>") -> dict:
@@ -167,6 +207,9 @@ def parse(text: str, file: str = "<scenario>") -> dict:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
+        data = data_file(text, file)
+        if data is not None:
+            raise ScenarioError(file, [Problem("", given_as_scenario(data))]) from None
         raise ScenarioError(file, [Problem("", f"not valid TOML: {error}{toml_hint(text, error)}")]) from None
     except RecursionError:  # text_too_deep should have said so; never a traceback all the same
         raise ScenarioError(file, [Problem("", f"nested more than {limits.DEPTH} levels deep")]) from None

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from conftest import SCENARIOS
 from kikcalc.cli import main
 
 KIK2 = str(SCENARIOS / "aabenraa-kik2.toml")
+DATA = Path(__file__).parent / "data"
 BUDGET = str(SCENARIOS / "aabenraa-budget-2021.toml")
 
 
@@ -361,6 +363,29 @@ def test_a_scenario_given_as_observed_data_is_named_as_such(command, tmp_path):
         assert "JSON:" not in result.stderr
 
 
+
+@pytest.mark.parametrize("name", ["jobindsats.csv", "jobindsats.json", "long.csv"])
+def test_a_data_file_given_as_the_scenario_is_named_as_such(name, tmp_path):
+    """The opposite case: a CSV or JSON given as a scenario FILE is not "not valid TOML", by its name or, named
+    otherwise (.txt), by its content; a workbook by its name."""
+    from kikcalc.textfile import data_file, given_as_scenario
+
+    source = DATA / "observed" / name
+    copy = tmp_path / "data.txt"
+    copy.write_bytes(source.read_bytes())
+    kind = data_file(source.read_text(encoding="utf-8-sig"), source)
+    for path in (source, copy):
+        result = invoke("run", str(path))
+        assert result.exit_code == 2
+        assert f"{path}: {given_as_scenario(kind)}" in result.stderr
+        assert "not valid TOML" not in result.stderr
+    workbook = tmp_path / "data.xlsx"
+    assert invoke("compare", KIK2, "--output", str(workbook)).exit_code == 0
+    assert given_as_scenario("XLSX") in invoke("run", str(workbook)).stderr
+    bad = tmp_path / "slip.toml"  # a scenario with a slip is TOML's to name, even if it reads like a CSV line
+    bad.write_text("a, b\n", encoding="utf-8")
+    assert "not valid TOML" in invoke("validate", str(bad)).stderr
+
 UNCERTAIN = """[scenario]
 name = "draws"
 start = "2020-01"
@@ -415,3 +440,23 @@ def test_validate_reports_what_sensitivity_refuses_in_the_uncertainty_table(entr
     else:
         assert checked.stdout.startswith(f"ok: {path}")
         assert json.loads(invoke("sensitivity", str(path), "--format", "json").stdout)["excluded"]["draws"] > 0
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_compare_of_two_scenarios_of_one_name_adds_each_file_to_its_headings(fmt, tmp_path, monkeypatch):
+    """Two files with one [scenario] name: their sections and their columns of the table of all scenarios
+    carry the file (its path as given), which tells them apart; files of different names are shown as before."""
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    (tmp_path / "a.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(text.replace("multiply = 1.59152", "multiply = 1.7"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("compare", "a.toml", "b.toml", "--format", fmt)
+    assert result.exit_code == 0, result.output
+    name = kikcalc.load(tmp_path / "a.toml").name
+    lines = result.stdout.splitlines()
+    titles = [line for line in lines if line.removeprefix("# ").lower().startswith(name.lower() + " (")]
+    assert [t.rsplit("(", 1)[1] for t in titles] == ["a.toml)", "b.toml)"]
+    header = next(line for line in lines if f"{name} (a.toml): " in line)
+    assert f"{name} (b.toml): " in header
+    plain = invoke("compare", KIK2, BUDGET, "--format", fmt).stdout
+    assert f"({KIK2})" not in plain and f"({BUDGET})" not in plain

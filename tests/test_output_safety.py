@@ -142,6 +142,25 @@ def test_a_directory_is_refused(tmp_path):
     assert folder.is_dir() and list(folder.iterdir()) == []
 
 
+
+@pytest.mark.parametrize("args", [["run", KIK2], ["run", KIK2, "-f", "json"], ["snapshot", KIK2], ["compare", KIK2, KIJOS],
+                                  ["plot", KIK2], ["report", KIK2]])
+@pytest.mark.parametrize("name", ["-", "out.json/", "out.png/", "out.html/"])
+def test_a_dash_or_a_name_ending_in_a_slash_is_refused_by_every_command(args, name, tmp_path, monkeypatch):
+    """'-' is no terminal to kikcalc (it would be a file named -), and 'x.json/' names a folder (it wrote x.json):
+    check_output refuses both, with its own words, before the run and with nothing written."""
+    from kikcalc.errors import UsageError
+    from kikcalc.output import check_output
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as refusal:
+        check_output(name)
+    result = invoke(*args, "--output", name)
+    _no_traceback(result)
+    assert result.exit_code == 2
+    assert str(refusal.value) in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
 def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     real = tmp_path / "real.csv"
     real.write_text("old\n", encoding="utf-8")
@@ -368,6 +387,33 @@ def test_danish_csv_is_guarded_the_same_way(formulas):
     assert set(frame.scenario) == {"'=1+2"} and set(frame.label) == {"'@SUM(A1:A9)"}
     assert all(m.startswith("-") and "," in m for m in frame.margin)  # a negative number with a decimal comma, no quote
 
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+def test_xlsx_cuts_a_text_too_long_for_a_cell_with_a_note_and_no_warning(command, tmp_path):
+    """A scenario name of 40,000 characters: openpyxl cut it silently but for a raw UserWarning naming its own
+    source file; kikcalc cuts it to what a cell holds, and says so at the cut."""
+    import re
+    import warnings
+
+    import openpyxl
+
+    from kikcalc.formats.xlsx import CELL_CHARS, capped
+
+    name = "N" * (CELL_CHARS + 7_233)
+    text = re.sub(r'^name = ".*"', f'name = "{name}"', Path(KIK2).read_text(encoding="utf-8"), count=1, flags=re.M)
+    scenario, out = tmp_path / "long.toml", tmp_path / "long.xlsx"
+    scenario.write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = invoke(command, str(scenario), "--output", str(out))
+    _no_traceback(result)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.stderr
+    values = [cell.value for sheet in openpyxl.load_workbook(out).worksheets for row in sheet.iter_rows() for cell in row
+              if isinstance(cell.value, str)]
+    assert max(len(v) for v in values) == CELL_CHARS
+    assert any(v == capped(name) or v.endswith(capped(name)[-80:]) for v in values)
+    assert capped(name).startswith(name[:1000]) and len(capped(name)) == CELL_CHARS and capped("kik2") == "kik2"
 
 def test_xlsx_stores_a_text_that_looks_like_a_formula_as_text(formulas, tmp_path):
     import openpyxl

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import kikcalc
 from conftest import SCENARIOS
-from kikcalc import limits
+from kikcalc import limits, scenario_labels, scenario_reader
 from kikcalc.cli import main
 
 BAD = Path(__file__).parent / "bad_scenarios"
@@ -244,6 +244,16 @@ CASES = [
      "a name in [states] holds an invisible character, U+200B (ZERO WIDTH SPACE), at character 2"),
     ("label-with-right-to-left-override.toml", "strategies.baseline.label",
      "expected text without invisible characters, got U+202E (RIGHT-TO-LEFT OVERRIDE) at character 10"),
+    ("label-with-hangul-filler.toml", "strategies.kik2.label",  # a letter (Lo), not a format character, yet blank
+     "expected text without invisible characters, got U+3164 (HANGUL FILLER) at character 9"),
+    ("label-with-braille-blank.toml", "strategies.baseline.label",
+     "expected text without invisible characters, got U+2800 (BRAILLE PATTERN BLANK) at character 5"),
+    ("name-with-hangul-filler.toml", 'states.k\u3164ontanthjaelp',
+     "a name in [states] holds an invisible character, U+3164 (HANGUL FILLER), at character 2"),
+    ("target-name-trailing-space.toml", "targets[1].name", '"under-900 " has a space at its end; delete it'),
+    ("target-names-differ-by-case.toml", "targets[1].name",
+     'a second target named "Under-900" (as "under-900": target names are compared ignoring case and spaces); '
+     "names must differ"),
 ]
 
 SEVERAL = {
@@ -267,6 +277,12 @@ SEVERAL = {
         ('states."k\u200bontanthjaelp"', "holds an invisible character, U+200B (ZERO WIDTH SPACE)"),
         *((where, 'unknown state "kontanthjaelp"; did you mean "k\u200bontanthjaelp"? It looks the same but contains an '
                   "invisible character, U+200B (ZERO WIDTH SPACE)")
+          for where in ("transitions[0].from", "strategies.kik2.effects[0].from", "targets[0].states[0]")),
+    ],
+    "name-with-hangul-filler.toml": [  # a letter that prints as nothing is as invisible as a format character
+        ('states.k\u3164ontanthjaelp', "holds an invisible character, U+3164 (HANGUL FILLER)"),
+        *((where, 'unknown state "kontanthjaelp"; did you mean "k\u3164ontanthjaelp"? It looks the same but contains an '
+                  "invisible character, U+3164 (HANGUL FILLER)")
           for where in ("transitions[0].from", "strategies.kik2.effects[0].from", "targets[0].states[0]")),
     ],
     "anciennitet-band-too-long.toml": [
@@ -469,3 +485,25 @@ def test_a_value_set_nested_thousands_deep_is_refused():
     result, messages = invoke("run", GOOD, "--set", "scenario.name=" + "[" * 5000 + "]" * 5000)
     assert result.exit_code == 2
     assert "nests lists and tables more than 20 levels deep" in messages
+
+
+@pytest.mark.parametrize("char", [*sorted(scenario_reader.BLANK_LOOKING), "\u200b", "\u00a0", "\u3000"])
+def test_a_name_holding_a_blank_looking_character_is_refused_and_named(char):
+    problem = scenario_reader.name_problem(f"kh{char}")
+    assert problem is not None and scenario_reader.invisible(char, spaces=True)[0] in problem
+    assert scenario_reader.name_problem("kh") is None
+
+
+@pytest.mark.parametrize("char", sorted(scenario_reader.BLANK_LOOKING))
+def test_a_label_holding_a_blank_looking_character_is_refused_at_its_key_path(char, tmp_path):
+    text = (BAD / "label-with-braille-blank.toml").read_text(encoding="utf-8").replace("\\u2800", f"\\u{ord(char):04x}")
+    file = tmp_path / "blank.toml"
+    file.write_text(text, encoding="utf-8")
+    result, messages = invoke("validate", str(file))
+    assert result.exit_code == 2
+    assert_reported(messages, str(file), "strategies.baseline.label", scenario_reader.invisible(char)[0])
+
+
+def test_a_label_with_a_no_break_space_is_the_label_with_a_space():  # a space a reader reads as one
+    assert scenario_labels.read_as("Kontant\u00a0hjælp ") == scenario_labels.read_as("kontant hjælp")
+    assert scenario_reader.hidden_at("Kontant\u00a0hjælp") is None

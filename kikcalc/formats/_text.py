@@ -193,7 +193,9 @@ def _record(results: list[Result], view: View) -> provenance.Provenance:
 
 # --- the sections of a run ---------------------------------------------------------------------
 
-def header_text(result: Result, style: str, locale: str = "en") -> str:
+def header_text(result: Result, style: str, locale: str = "en", file: str | None = None) -> str:
+    """The scenario's title and horizon; ``file``: its path, after the title, where the name alone is not enough
+    (:func:`same_names`)."""
     s = result.scenario
     calendar = s.calendar
     start, end = loc.month_text(calendar.labels[0], locale), loc.month_text(calendar.labels[-1], locale)
@@ -209,7 +211,8 @@ def header_text(result: Result, style: str, locale: str = "en") -> str:
     if isinstance(uncertain, dict) and uncertain:
         lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
                      f"[uncertainty] (kikcalc sensitivity draws them)")
-    return "\n".join([title(lines[0], style), *(line(words, style) for words in lines[1:])])
+    first = title(lines[0], style) + ("" if file is None else f" ({line(file, style)})")
+    return "\n".join([first, *(line(words, style) for words in lines[1:])])
 
 
 def price_line(scenario: Any) -> str:
@@ -411,11 +414,19 @@ def targets_pivot_rows(result: Result, locale: str = "en") -> tuple[list[list[st
     return rows, ["target", "threshold", *result.scenario.strategy_names]
 
 
+def same_names(results: list[Result]) -> list[str | None]:
+    """Each scenario's file (its path as given) where two of a comparison share a name, so that their sections and
+    columns can be told apart (the command refuses one file given twice), else None."""
+    names = [r.scenario.name for r in results]
+    return [r.scenario.path if names.count(r.scenario.name) > 1 else None for r in results]
+
+
 def compare(results: list[Result], view: View, style: str) -> str:
     locale = view.locale
     parts = [provenance_line(_record(results, view), style)]
-    for result in results:
-        parts.append(header_text(result, style, locale))
+    files = same_names(results)
+    for result, file in zip(results, files, strict=True):
+        parts.append(header_text(result, style, locale, file))
         if result.scenario.overrides:
             parts.append(set_text(result, style))
         if result.notes:
@@ -439,7 +450,8 @@ def compare(results: list[Result], view: View, style: str) -> str:
             parts.append(heading(loc.word("h_targets", locale), style) + "\n" + grid(target_rows, headers, style))
     if len(results) > 1:
         frames = [tables.comparison_frame([r]) for r in results]
-        headers = [f"{r.scenario.name}: {s.label}" for r in results for s in r.scenario.strategies[1:]]
+        headers = [f"{r.scenario.name}{'' if file is None else f' ({file})'}: {s.label}"
+                   for r, file in zip(results, files, strict=True) for s in r.scenario.strategies[1:]]
         parts.append(heading(loc.word("h_all", locale), style) + "\n" +
                      _one_figure_table(frames, headers, style, locale))
     return "\n\n".join(parts) + "\n"

@@ -161,18 +161,32 @@ def assumptions_frame(results: list[Result], locale: str = "en") -> pd.DataFrame
     return frame.rename(columns={c: loc.word(words[c], locale) for c in frame.columns})
 
 
+CELL_CHARS = 32_767
+"""The most characters an Excel cell holds; openpyxl cuts a longer text with a warning of its own."""
+
+
+def capped(text: str) -> str:
+    """``text`` cut to :data:`CELL_CHARS` with a note at its end that says so, where it is longer."""
+    if len(text) <= CELL_CHARS:
+        return text
+    note = f" [... cut: a text of {len(text):,} characters; an Excel cell holds {CELL_CHARS:,}]"
+    return text[:CELL_CHARS - len(note)] + note
+
+
 def _legal(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with every control character a worksheet cannot hold (a file named with \\x01) written as its
-    escape, ``\\x01``: openpyxl refuses the workbook otherwise."""
+    escape, ``\\x01`` (openpyxl refuses the workbook otherwise), and a text too long for a cell (a scenario name of
+    40,000 characters) cut with a note (:func:`capped`)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     def clean(value: Any) -> Any:
         if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            return ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
-        return value
+            value = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+        return capped(value) if isinstance(value, str) else value
 
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if not text and not any(isinstance(c, str) and ILLEGAL_CHARACTERS_RE.search(c) for c in frame.columns):
+    if not text and not any(isinstance(c, str) and (ILLEGAL_CHARACTERS_RE.search(c) or len(c) > CELL_CHARS)
+                            for c in frame.columns):
         return frame
     cleaned = frame.copy()
     for column in text:
