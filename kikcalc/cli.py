@@ -479,25 +479,6 @@ def _realised_strategy(scenario, name: str | None, file: str) -> int:
     return realised_strategy(scenario, name)
 
 
-def _drawing_problems(scenario: kikcalc.Scenario) -> str | None:
-    """What the commands that draw (sensitivity, tornado, plot, report, snapshot) refuse in a file's [uncertainty], said
-    as they say it: a distribution that cannot be drawn from or draws beyond its number's limits
-    (:func:`kikcalc.uncertainty.probe`), or draws of which every one breaks the model's rules at the draws those
-    commands make by default (:func:`kikcalc.sensitivity.every_draw_excluded`: the infeasibility check, no run)."""
-    table = scenario.raw.get("uncertainty")
-    if not (isinstance(table, dict) and table):
-        return None  # no scipy, no sensitivity module, for a file without one
-    from kikcalc import sensitivity
-    from kikcalc.cli_draws import DEFAULT_DRAWS, DEFAULT_SEED
-    from kikcalc.uncertainty import probe, read
-
-    uncertainty = read(scenario)[0]
-    problems = probe(uncertainty, scenario)
-    if problems:
-        return str(ScenarioError(scenario.path, problems))
-    return sensitivity.every_draw_excluded(scenario, uncertainty, DEFAULT_DRAWS, DEFAULT_SEED) if len(uncertainty) else None
-
-
 @main.command()
 @_FILES
 @click.option("--strict", is_flag=True, help="Treat plausibility warnings as problems: exit code 2 if any file has one.")
