@@ -251,7 +251,10 @@ class Reader:
             if value is None:
                 ok = False
                 continue
-            if YEAR_RE.match(key):
+            if YEAR_RE.match(key.strip()) and key != key.strip():  # "2020 ": not a month, as the message would say
+                self.problem(where, f'a year with spaces around it: write "{key.strip()}"')
+                ok = False
+            elif YEAR_RE.match(key):
                 if len(calendar.year_months(int(key))) == 0:
                     self.problem(where, f"year {key} is outside the horizon "
                                         f"{format_month(calendar.start)} to {format_month(calendar.end)}")

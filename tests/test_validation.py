@@ -35,6 +35,7 @@ CASES = [
     ("mix-key-not-ascii.toml", "states.kontanthjaelp.initial_anciennitet.²", "expected a whole number of months"),
     ("anciennitet-mix-month-twice.toml", "states.kontanthjaelp.initial_anciennitet.00",
      'month 0 is given twice, as "0" and as "00"; give each month once'),
+    ("year-key-with-space.toml", 'strategies.kik2.investment."2020 "', 'a year with spaces around it: write "2020"'),
     ("investment-month-twice.toml", 'strategies.kik2.investment."2020-03 "',
      'month 2020-03 is given twice, as "2020-03" and as "2020-03 "; give each month once'),
     ("month-in-fullwidth-digits.toml", "scenario.end", "expected a month as YYYY-MM"),
