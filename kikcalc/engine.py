@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from kikcalc.cohort import Moves, Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step, stock_buffer, stock_in
+from kikcalc.cohort import Structure, fill_vector, month_moves, reduce_stock, rescaled_moves, step, stock_buffer, stock_in
 from kikcalc.programmes import into_states, outcome_with_rest, programme_month, programmes_of, take_intake
 from kikcalc.records import frozen
 from kikcalc.settle import SETTLE_ROUNDS, settle
@@ -268,7 +268,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     direct = len(moved) == 1 and kept is None and not n_programmes
     vector = None if direct else np.empty((rows, nb * len(moved) + n_states - nb))
     # What leaves in a month (cohort.step) is computed in the month's stock itself, which nothing reads after
-    # the step, unless the step reads it after too (flows, kept, rows off their profiles): then in this array.
+    # the step, unless the step reads it after too (flows, kept, rows off their profiles): then in this array,
+    # made once (below, the first month with rows off their profiles).
     work = np.empty_like(stock_now) if flows is not None or kept is not None else None
     at_spare = reduction[-1][:, None, None]  # (C, 1, 1): each column's weight of a person outside
 
@@ -302,9 +303,11 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
             np.subtract.at(stock_now, (slice(None), programmes.source, slice(0, anc)), taken)
             intake[:, t] = taken.sum(axis=-1)
             moving_in = fill_vector(vector, reduce_stock(stock_now, full[:, :columns]), structure.moved, stock_now[:, nb:, anc])
+        if work is None and len(moves.off_profile_moves):  # rows off their profiles: the step reads the stock after
+            work = np.empty_like(stock_now)
         following, kept, returned = step(stock_now, moving_in, moves, inflow[:, t], entry_mix,
-                                         None if flows is None else flows[:, t], (_scratch(stock_now, work, moves), buffers[(t + 1) % 2]),
-                                         kept)
+                                         None if flows is None else flows[:, t],
+                                         (stock_now if work is None else work, buffers[(t + 1) % 2]), kept)
         stock_now = following
         if n_programmes:
             continuing, leaving, programme_flows, programme_leavers[:, t] = programme_month(
@@ -336,14 +339,6 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         programme_intake=intake, programme_source=structure.order[programmes.source],
         programme_leavers=structure.outward(programme_leavers, axis=3),
         stock=None if stock is None else structure.outward(stock, axis=2), kept=kept_by_month)
-
-
-def _scratch(stock: np.ndarray, work: np.ndarray | None, moves: Moves) -> np.ndarray:
-    """Where :func:`kikcalc.cohort.step` computes what leaves: the stock itself where it may (``work`` None and no row
-    off its profile), else ``work``, or a new array in a month with rows off their profiles."""
-    if work is not None:
-        return work
-    return stock if not len(moves.off_profile_moves) else np.empty_like(stock)
 
 
 def _settled(scenario: Scenario, structure: Structure, values: Values, probabilities: np.ndarray,
