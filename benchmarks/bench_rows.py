@@ -11,7 +11,8 @@ engine / floor; and checks that the engine's answers are the floor's.
 
 ``run_engine`` runs kikcalc's engine on the same rows: the scenario's structure is built once from
 the first draw, every draw's numbers arrive as values on the row axis chunk by chunk
-(kikcalc.engine.simulate_draws), and money comes from kikcalc.money, as a run computes it. The
+(kikcalc.engine.simulate_draws), and money comes from kikcalc.money, as a run computes it
+(the net benefit cost summed over states, kikcalc.money.benefit_cost_summed, as money without its lines). The
 machine has 2 cores and may be shared: run it on a quiet machine and read the load average it prints.
 """
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.floor import DEFAULT_CHUNK_ROWS, MONTH_KEPT, floor  # noqa: E402
 from benchmarks.workload import draw_rows, scenario_raw, take, values_for_draws  # noqa: E402
 from kikcalc.engine import CHUNK_ROWS, mean_of_ends, simulate_draws  # noqa: E402
-from kikcalc.money import anciennitet_weights, benefit_cost  # noqa: E402
+from kikcalc.money import anciennitet_weights, benefit_cost_summed  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
 
 STRATEGIES = 2
@@ -51,10 +52,8 @@ def run_engine(params: dict[str, np.ndarray], chunk_rows: int) -> dict[str, np.n
     chunks = simulate_draws(scenario, n_draws, lambda chosen: values_for_draws(scenario, take(params, chosen)),
                             weights, chunk_rows)
     for rows, values, trajectory in chunks:
-        net, refusion = benefit_cost(scenario, values, trajectory)
-        net -= refusion  # the municipality's net benefit cost, (R, T, S)
-        # Sums over months first: the engine keeps its tables month-major, and numpy sums a long axis fastest.
-        net_cost[rows] = net.sum(axis=1).sum(axis=1)
+        # The municipality's net benefit cost summed over states, (R, T), as money builds it without its lines.
+        net_cost[rows] = benefit_cost_summed(scenario, values, trajectory).sum(axis=1)
         headcount = trajectory.headcount  # (R, T+1, S)
         kept[rows] = mean_of_ends(headcount[:, MONTH_KEPT: MONTH_KEPT + 2])[:, 0]
         # The mean over draws of full-time persons is the mean of ends of the summed headcounts (both linear), as

@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import SCENARIOS
+from conftest import SCENARIOS, one_state
 from kikcalc.engine import simulate
-from kikcalc.money import anciennitet_weights, discount_factors, price_view
+from kikcalc.money import anciennitet_weights, benefit_cost_summed, discount_factors, money, price_view
 from kikcalc.scenario import build
 from kikcalc.scenario import read as read_file
 from kikcalc.targets import judge_all
@@ -97,3 +97,32 @@ def test_discount_factors_of_rows_with_shared_rates_are_each_rows_own():
     np.testing.assert_array_equal(discount_factors(rates, 30), expected)
     level = np.linspace(1.0, 1.2, 30)
     np.testing.assert_array_equal(discount_factors(rates, 30, level), expected / level)
+
+
+def test_benefit_cost_summed_over_states_by_hand():
+    # 1,000 long-term recipients (20 % refusion from week 53: anciennitet 13 and more) of 120.000 kr. a year paid
+    # half, leaving at 5 % a month, no inflow: (1 - p)^t at each month's start, so the month's full-time persons
+    # are 1000 (1 - p)^t (2 - p) / 2, and the municipality pays 80 % of 5.000 kr. a month for each.
+    p = 0.05
+    scenario = build(one_state(p_exit=p, initial=1000.0, cost_basis="gross", payment_share=0.5,
+                               initial_anciennitet={"13": 1}))
+    values = for_scenario(scenario)
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False)
+    months = np.arange(scenario.calendar.months)
+    expected = 0.8 * 5_000 * 1000 * (1 - p) ** months * (2 - p) / 2
+    np.testing.assert_allclose(benefit_cost_summed(scenario, values, trajectory)[0], expected, rtol=1e-13)
+    np.testing.assert_allclose(money(scenario, values, trajectory, lines=False).total_cost[0], expected, rtol=1e-13)
+
+
+def test_benefit_cost_is_summed_from_its_lines_where_the_payment_share_changes_by_month():
+    scenario = build(one_state(p_exit=0.0, initial=100.0, cost_basis="gross", payment_share={"2020": 1.0, "2021": 0.25},
+                               initial_anciennitet={"13": 1}))
+    values = for_scenario(scenario)
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False)
+    assert benefit_cost_summed(scenario, values, trajectory) is None
+    full, lean = money(scenario, values, trajectory), money(scenario, values, trajectory, lines=False)
+    assert full.lines_total is None
+    # 100 persons at 10.000 kr. a month, 80 % of it the municipality's: in full in 2020, a quarter in 2021.
+    expected = np.where(np.arange(24) < 12, 1.0, 0.25) * 0.8 * 100 * 10_000
+    np.testing.assert_allclose(lean.total_cost[0], expected, rtol=1e-13)
+    np.testing.assert_array_equal(lean.total_cost, full.total_cost)
