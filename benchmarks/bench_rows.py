@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.floor import DEFAULT_CHUNK_ROWS, MONTH_KEPT, floor  # noqa: E402
+from benchmarks.floor import CHUNK_CANDIDATES, MONTH_KEPT, best_chunk_rows, floor  # noqa: E402
 from benchmarks.workload import draw_rows, scenario_raw, take, values_for_draws  # noqa: E402
 from kikcalc.engine import CHUNK_ROWS, mean_of_ends, simulate_draws  # noqa: E402
 from kikcalc.money import anciennitet_weights, benefit_cost_summed  # noqa: E402
@@ -87,8 +87,9 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10_000, help="draws; rows = 2 x draws (default 10,000)")
     parser.add_argument("--engine-draws", type=int, default=0,
                         help="draws the engine is timed on, the first ones; 0 = all (default)")
-    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
-                        help=f"the floor's rows a chunk (default {DEFAULT_CHUNK_ROWS})")
+    parser.add_argument("--chunk-rows", type=int, default=0,
+                        help=f"the floor's rows a chunk; 0 (default): its fastest of {', '.join(map(str, CHUNK_CANDIDATES))} "
+                             f"on this machine, timed first (benchmarks.floor.best_chunk_rows)")
     parser.add_argument("--engine-chunk-rows", type=int, default=CHUNK_ROWS,
                         help=f"the engine's rows a chunk (default {CHUNK_ROWS}, kikcalc's own)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, best taken (default 3)")
@@ -97,6 +98,8 @@ def main() -> None:
 
     params = draw_rows(args.draws, args.seed)
     rows = STRATEGIES * args.draws
+    if args.chunk_rows <= 0:
+        args.chunk_rows = best_chunk_rows(params)
     months, states = int(params["months"]), params["p_bb"].shape[1] + 2
     print(f"workload: {args.draws:,} draws x {STRATEGIES} strategies = {rows:,} rows; {states} states, "
           f"{params['anc_factor'].shape[0]} anciennitet months, {months} months")
@@ -121,7 +124,7 @@ def main() -> None:
     small = max(1, args.draws // 10)
     small_peak = peak_mib(lambda: floor(take(params, slice(0, small)), args.chunk_rows))
     print(f"floor:  {floor_time:.3f} s (best of {args.repeats}), {floor_time / rows * 1e6:.1f} us per row, "
-          f"chunk_rows {args.chunk_rows}")
+          f"chunk_rows {args.chunk_rows}; engine chunk_rows {args.engine_chunk_rows}")
     print(f"        peak memory {floor_peak:.1f} MiB at {rows:,} rows, {small_peak:.1f} MiB at {STRATEGIES * small:,} rows "
           f"(tracemalloc; outputs included)")
 

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_rows import peak_mib  # noqa: E402
-from benchmarks.floor import DEFAULT_CHUNK_ROWS, floor  # noqa: E402
+from benchmarks.floor import CHUNK_CANDIDATES, best_chunk_rows, floor  # noqa: E402
 from benchmarks.workload import EXIT_P, OUTSIDE, REENTRY_P, STRATEGIES, draw_rows, scenario_raw  # noqa: E402
 from kikcalc import sensitivity  # noqa: E402
 from kikcalc.engine import CHUNK_ROWS  # noqa: E402
@@ -253,8 +253,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--draws", type=lambda text: [int(n) for n in text.split(",")], default=[1_000, 10_000],
                         help="draws, comma-separated for several runs (default 1000,10000); rows = 2 x draws")
-    parser.add_argument("--chunk-rows", type=int, default=DEFAULT_CHUNK_ROWS,
-                        help=f"the floor's rows a chunk (default {DEFAULT_CHUNK_ROWS})")
+    parser.add_argument("--chunk-rows", type=int, default=0,
+                        help=f"the floor's rows a chunk; 0 (default): its fastest of {', '.join(map(str, CHUNK_CANDIDATES))} "
+                             f"on this machine, timed first (benchmarks.floor.best_chunk_rows)")
     parser.add_argument("--kikcalc-chunk-rows", type=int, default=CHUNK_ROWS,
                         help=f"kikcalc's rows a chunk (default {CHUNK_ROWS}, kikcalc's own)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each, best taken (default 3)")
@@ -263,6 +264,8 @@ def main() -> None:
 
     base = mean_params(args.seed)
     raw = uncertain_raw(base)
+    if args.chunk_rows <= 0:
+        args.chunk_rows = best_chunk_rows(floor_draws(base, 1024, args.seed))
     scenario = build(raw)
     uncertainty, problems = read(scenario)
     if problems:

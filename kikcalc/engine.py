@@ -47,7 +47,7 @@ from kikcalc.transitions import (
 )
 from kikcalc.values import Values, for_scenario
 
-CHUNK_ROWS = 512
+CHUNK_ROWS = 256
 """Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
 
 FLOWS_CHUNK_BYTES = 256 * 2**20
