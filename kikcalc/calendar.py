@@ -12,14 +12,15 @@ import numpy as np
 
 from kikcalc.records import frozen
 
-_MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")  # ASCII digits: "２０２４-１２" is not a month
+MONTH_RE = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+"""A month, ``YYYY-MM``, in ASCII digits ("２０２４-１２" is not a month)."""
 YEAR_RE = re.compile(r"^[0-9]{4}$")
 """A key of a series table by year ("2019"); other keys are months ("2019-04")."""
 
 
 def parse_month(text: str) -> int:
     """Month number of a ``YYYY-MM`` string; raises ValueError if it is not one."""
-    match = _MONTH_RE.match(text.strip()) if isinstance(text, str) else None
+    match = MONTH_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
         raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
     year, month = int(match.group(1)), int(match.group(2))

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from kikcalc import keypaths, limits
-from kikcalc.calendar import YEAR_RE, Calendar, format_month, parse_month
+from kikcalc.calendar import MONTH_RE, YEAR_RE, Calendar, format_month, parse_month
 from kikcalc.errors import Problem
 from kikcalc.limits import LONGEST_ANCIENNITET, MIX_TOLERANCE
 
@@ -242,8 +242,7 @@ class Reader:
                 return None
             # A single yearly amount is a rate: a twelfth of it in every month.
             return np.full(calendar.months, value / 12.0 if per_year_spread else value)
-        by_month: list[int] = []
-        key_of: dict[int, str] = {}  # each month's key: "2020-01" and "2020-01 " are two TOML keys of one month
+        by_month: list[int] = []  # a month has one key: "2020-01 " is refused below, so no two keys name one month
         ok = True
         for key, item in raw.items():
             where = join(path, key)
@@ -251,8 +250,9 @@ class Reader:
             if value is None:
                 ok = False
                 continue
-            if YEAR_RE.match(key.strip()) and key != key.strip():  # "2020 ": not a month, as the message would say
-                self.problem(where, f'a year with spaces around it: write "{key.strip()}"')
+            if key != key.strip() and (YEAR_RE.match(key.strip()) or MONTH_RE.match(key.strip())):  # "2020 ", "2020-06 "
+                self.problem(where, f'a {"year" if YEAR_RE.match(key.strip()) else "month"} with spaces around it: '
+                                    f'write "{key.strip()}"')
                 ok = False
             elif YEAR_RE.match(key):
                 if len(calendar.year_months(int(key))) == 0:
@@ -264,12 +264,6 @@ class Reader:
                 if month is None:
                     ok = False
                     continue
-                if month in key_of:
-                    self.problem(where, f'month {format_month(month)} is given twice, as "{key_of[month]}" and as "{key}"; '
-                                        f"give each month once")
-                    ok = False
-                    continue
-                key_of[month] = key
                 by_month.append(calendar.index(month))
         if per_year_spread:
             years = {int(k) for k in raw if YEAR_RE.match(k)}
