@@ -80,9 +80,10 @@ class Structure:
     profiles_kept: bool = True
     """Whether every row keeps its profiles through the horizon: the banded moves out are probabilities
     that effects only multiply (an add, a set or a competing hazard changes the shape over anciennitet)."""
-    only_out_change: bool = False
-    """Whether every move that effects change is a probability of moving out of benefit that keeps its
-    profile: then a change month needs only the moves out rescaled (:func:`rescaled_moves`)."""
+    rescaled_change: bool = False
+    """Whether every move that effects change is a probability out of a benefit state that effects only multiply:
+    a move out of benefit (keeping its profile) or a move between benefit states (by band or not). Then a change
+    month needs only those moves rescaled (:func:`rescaled_moves`), not the month's moves rebuilt."""
     clock: int = 0
     """C: the months outside benefit for which a person's anciennitet is kept (:mod:`kikcalc.returns`), one
     less than :func:`kikcalc.refusion.reset_months`; 0 when every return starts again, or nobody returns."""
@@ -124,13 +125,13 @@ class Structure:
         reshaped = {e.transition for _, e in scenario.effects if e.on == "rate" and e.operation != "multiply"}
         kept = all(scenario.transitions[i].kind == "probability" and i not in reshaped for i in banded_out)
         touched = set(effect_transitions(scenario))  # by effects, seasons or the cycle
-        only_out = kept and all(source[i] < nb <= target[i] and scenario.transitions[i].kind == "probability"
-                                and i not in reshaped for i in touched)
+        rescaled = kept and all(source[i] < nb and scenario.transitions[i].kind == "probability" and i not in reshaped
+                                for i in touched)
         returns = nb < len(order) and any(not scenario.states[scenario.state_index(t.source)].is_benefit
                                           and scenario.states[scenario.state_index(t.target)].is_benefit
                                           for t in scenario.transitions)
         clock = max(reset_months(scenario.refusion) - 1, 0) if returns else 0
-        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, only_out_change=only_out, clock=clock,
+        return cls(n_benefit=nb, anciennitet_months=anc, order=order, profiles_kept=kept, rescaled_change=rescaled, clock=clock,
                    source=source, target=target, by_band=banded,
                    profiles=np.array(profiles).reshape(-1, anc + 1), profile_of=profile_of, reference=reference)
 
@@ -155,6 +156,25 @@ class Structure:
     def out_moves(self) -> np.ndarray:
         """The transitions out of benefit into outside states, in order."""
         return np.flatnonzero((self.source < self.n_benefit) & (self.target >= self.n_benefit))
+
+    @functools.cached_property
+    def flat_between(self) -> np.ndarray:
+        """The moves between benefit states that do not depend on anciennitet, in order: the columns of
+        :attr:`Moves.flat_probability`."""
+        nb = self.n_benefit
+        return np.flatnonzero((self.source < nb) & (self.target < nb) & ~self.by_band)
+
+    @functools.cached_property
+    def banded_between(self) -> np.ndarray:
+        """The moves between benefit states that depend on anciennitet, in order: the rows of
+        :attr:`Moves.band_probability`."""
+        nb = self.n_benefit
+        return np.flatnonzero((self.source < nb) & (self.target < nb) & self.by_band)
+
+    @functools.cached_property
+    def flat_by_source(self) -> np.ndarray:
+        """Sums :attr:`flat_between`'s probabilities by source state: shape (n_flat, Sb)."""
+        return _onehot(self.source[self.flat_between], self.n_benefit)
 
     @functools.cached_property
     def out_by_column(self) -> np.ndarray:
@@ -238,6 +258,9 @@ class Moves:
     """What those moves differ from scale x profile, element [row, s * (A+1) + a, o], shape (R_off, Sb * (A+1), So)."""
     profiles: np.ndarray
     """Each moved column's profile over anciennitet (:attr:`Structure.full_profiles`), shape (m, A+1)."""
+    flat_probability: np.ndarray
+    """The probabilities of :attr:`Structure.flat_between`, shape (R, n_flat): what :attr:`between_benefit` holds
+    off its diagonal, and its diagonal 1 less their sums by source state."""
 
 
 def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np.ndarray | None = None) -> Moves:
@@ -251,8 +274,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     rows, _, anc = probabilities.shape
     nb, n_states, moved = structure.n_benefit, len(structure.order), len(structure.moved)
     source, target, by_band = structure.source, structure.target, structure.by_band
-    between = (source < nb) & (target < nb)
-    flat, banded = np.flatnonzero(between & ~by_band), np.flatnonzero(between & by_band)
+    flat, banded = structure.flat_between, structure.banded_between
     out = structure.out_moves
     inward = np.flatnonzero(source >= nb)
 
@@ -260,7 +282,7 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     by_column = nb <= COLUMN_BY_COLUMN  # element [r, s, j] in memory, else [r, j, s]
     between_benefit = np.zeros((rows, nb * nb))
     between_benefit[:, (source[flat] * nb + target[flat]) if by_column else (target[flat] * nb + source[flat])] = flat_probability
-    leaving_flat = flat_probability @ _onehot(source[flat], nb)  # (R, Sb)
+    leaving_flat = flat_probability @ structure.flat_by_source  # (R, Sb)
     between_benefit[:, np.arange(nb) * (nb + 1)] = 1.0 - leaving_flat
 
     # The moves out of benefit by (source, profile column, target): one (source, target) pair is one transition.
@@ -307,33 +329,59 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
     return Moves(between_benefit=np.swapaxes(between_benefit, 1, 2) if by_column else between_benefit, leaving_else=leaving_else,
                  small=small.reshape(rows, height, n_states), out_scale=scale, band_source=source[banded], band_target=target[banded],
                  band_probability=band_probability, off_profile=off_profile, off_profile_moves=off_profile_moves,
-                 profiles=full_profiles[structure.moved])
+                 profiles=full_profiles[structure.moved], flat_probability=flat_probability)
 
 
-def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale: np.ndarray, in_place: bool = False) -> Moves:
-    """Last month's moves with some moves out of benefit at new rates where their profiles are 1, (R, len(touched)).
+def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale: np.ndarray, in_place: bool = False,
+                   band_rates: np.ndarray | None = None) -> Moves:
+    """Last month's moves with the touched moves at new rates: ``scale`` (R, len(touched)) holds each one's rate where
+    its profile is 1 (a move between benefit states not by band: its rate), ``band_rates`` (R, k, A) the rates of the
+    k touched moves between benefit states by band, in order (None: there are none).
 
-    For :attr:`Structure.only_out_change`: the moves out keep their profiles, so a new month needs
-    their scales in the small product and what leaves by them, nothing else. Rows off their profile
-    take the full rebuild of :func:`month_moves` instead (the caller's choice). ``in_place``: write the
-    new rates into ``moves`` itself and return it (the engine's month loop, which holds the only reference).
+    For :attr:`Structure.rescaled_change`: the moves out keep their profiles, so a new month needs their scales in
+    the small product and what leaves by them; a move between benefit states its place in
+    :attr:`Moves.between_benefit` (and its state's stay on the diagonal, 1 less the state's moves: the sum
+    :func:`month_moves` takes) or its band rates (and what leaves by them); nothing else. Rows off their profile
+    take the full rebuild of :func:`month_moves` instead (the caller's choice). ``in_place``: write the new rates
+    into ``moves`` itself and return it (the engine's month loop, which holds the only reference).
     """
     rows, nb = scale.shape[0], structure.n_benefit
     touched = np.asarray(touched, dtype=int)
-    out = structure.out_moves
-    out_scale = moves.out_scale if in_place else moves.out_scale.copy()
-    out_scale[:, np.searchsorted(out, touched)] = scale
-    small = moves.small if in_place else moves.small.copy()
-    small[:, structure.moved_row[structure.profile_of[touched]] * nb + structure.source[touched], structure.target[touched]] = scale
-    leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, len(structure.order),
-                                moves.leaving_else if in_place else None)
-    for d, s in enumerate(moves.band_source):
-        leaving_else[:, s] += moves.band_probability[:, d]
+    is_out = structure.target[touched] >= nb
+    is_band = ~is_out & structure.by_band[touched]
+    is_flat = ~is_out & ~is_band
+    out_scale, small, leaving_else = moves.out_scale, moves.small, moves.leaving_else
+    band_probability = moves.band_probability
+    if is_out.any():
+        touched_out, scale_out = touched[is_out], scale[:, is_out]
+        out_scale = out_scale if in_place else out_scale.copy()
+        out_scale[:, np.searchsorted(structure.out_moves, touched_out)] = scale_out
+        small = small if in_place else small.copy()
+        small[:, structure.moved_row[structure.profile_of[touched_out]] * nb + structure.source[touched_out],
+              structure.target[touched_out]] = scale_out
+    if is_band.any():
+        band_probability = band_probability if in_place else band_probability.copy()
+        band_probability[:, np.searchsorted(structure.banded_between, touched[is_band]), :-1] = band_rates
+    if is_out.any() or is_band.any():  # what leaves by the moves out, then by the moves by band, as month_moves adds it
+        leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, len(structure.order),
+                                    leaving_else if in_place else None)
+        for d, s in enumerate(moves.band_source):
+            leaving_else[:, s] += band_probability[:, d]
+    between_benefit, flat_probability = moves.between_benefit, moves.flat_probability
+    if is_flat.any():
+        touched_flat, scale_flat = touched[is_flat], scale[:, is_flat]
+        if not in_place:
+            between_benefit, flat_probability = between_benefit.copy(order="K"), flat_probability.copy()  # K: its layout
+        flat_probability[:, np.searchsorted(structure.flat_between, touched_flat)] = scale_flat
+        between_benefit[:, structure.target[touched_flat], structure.source[touched_flat]] = scale_flat
+        diagonal = np.arange(nb)
+        between_benefit[:, diagonal, diagonal] = 1.0 - flat_probability @ structure.flat_by_source
     if in_place:
         return moves
-    return Moves(between_benefit=moves.between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
-                 band_source=moves.band_source, band_target=moves.band_target, band_probability=moves.band_probability,
-                 off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles)
+    return Moves(between_benefit=between_benefit, leaving_else=leaving_else, small=small, out_scale=out_scale,
+                 band_source=moves.band_source, band_target=moves.band_target, band_probability=band_probability,
+                 off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles,
+                 flat_probability=flat_probability)
 
 
 def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, n_states: int,

@@ -190,15 +190,20 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     touched = effect_transitions(scenario)
     touched_reference = base[:, touched, structure.reference[touched]]  # (R, n_touched): each rate where its profile is 1
 
-    # The touched moves out's rates where their profiles are 1 (only multiply effects act on them), for month 0 and
-    # each month where rates change, all at once when a change month needs only those (Structure.only_out_change).
+    # The touched moves' rates where their profiles are 1 (only multiply effects act on them), for month 0 and
+    # each month where rates change, all at once when a change month needs only those (Structure.rescaled_change).
     scale_of: dict[int, np.ndarray] = {}  # month -> (R, n_touched)
-    if structure.only_out_change:
+    band_rates_of: dict[int, np.ndarray] = {}  # month -> (R, k, A): the touched moves between benefit states by band
+    if structure.rescaled_change:
         scaled_months = sorted(changes | {0})
-        scales = touched_reference * multiply_factors_by_month(scenario, values, touched)(np.array(scaled_months))
-        scale_of = dict(zip(scaled_months, scales, strict=True))
+        factors = multiply_factors_by_month(scenario, values, touched)(np.array(scaled_months))  # (M, R, n_touched)
+        scale_of = dict(zip(scaled_months, touched_reference * factors, strict=True))
+        by_band = (structure.target[touched] < nb) & structure.by_band[touched]
+        if by_band.any():
+            before = base[:, np.asarray(touched)[by_band]]  # (R, k, A): their rates before effects
+            band_rates_of = {month: before * factor[:, by_band, None] for month, factor in zip(scaled_months, factors, strict=True)}
 
-    rates = None  # a change month's rates, rebuilt in full where effects change more than moves out's scales
+    rates = None  # a change month's rates, rebuilt in full where effects change more than the touched moves' scales
 
     def rates_of(month: int) -> np.ndarray:
         """Every rate in a month, effects applied, written into one array (made the first time it is needed)."""
@@ -206,14 +211,14 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
         rates = rates_in_month(scenario, values, month, base, out=base.copy() if rates is None else rates)
         return rates
 
-    if structure.only_out_change:  # month 0 is the rates before effects, with the moves out rescaled
+    if structure.rescaled_change:  # month 0 is the rates before effects, with the moves out rescaled
         first_month = transition_probabilities(scenario, in_season(scenario, base, 0))
         moves = month_moves(structure, first_month)
         if moves.off_profile.any():  # the rescale keeps profiles: rows off theirs need month 0 built in full
             moves = month_moves(structure, transition_probabilities(scenario, rates_of(0)),
                                 moves.off_profile)
         else:
-            moves = rescaled_moves(structure, moves, touched, scale_of[0], in_place=True)
+            moves = rescaled_moves(structure, moves, touched, scale_of[0], in_place=True, band_rates=band_rates_of.get(0))
     else:
         first_month = transition_probabilities(scenario, rates_of(0))
         moves = month_moves(structure, first_month)
@@ -293,8 +298,8 @@ def simulate(scenario: Scenario, values: Values | None = None, weights: np.ndarr
     moving_in = record(0, stock_now, kept)
     for t in range(months):
         if t in changes and t > 0:
-            if structure.only_out_change and not moves.off_profile.any():
-                moves = rescaled_moves(structure, moves, touched, scale_of[t], in_place=True)
+            if structure.rescaled_change and not moves.off_profile.any():
+                moves = rescaled_moves(structure, moves, touched, scale_of[t], in_place=True, band_rates=band_rates_of.get(t))
             else:
                 moves = month_moves(structure, transition_probabilities(scenario, rates_of(t)),
                                     moves.off_profile if structure.profiles_kept else None)

@@ -16,6 +16,7 @@ from kikcalc.engine import UnsettledMixWarning, simulate
 from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
 from kikcalc.scenario import build, load
+from kikcalc.scenario import read as read_file
 from kikcalc.settle import SETTLE_ROUNDS, settle, settled_anciennitet_mix
 from kikcalc.transitions import (
     base_rates,
@@ -202,7 +203,7 @@ def test_rescaling_the_moves_out_equals_rebuilding_them():
     raw["transitions"] = [t for t in raw["transitions"] if t.get("hazard") is None]
     scenario = build(raw)
     structure = Structure.of(scenario)
-    assert structure.only_out_change
+    assert structure.rescaled_change
     values = for_scenario(scenario)
     base = base_rates(scenario, values)
 
@@ -219,6 +220,52 @@ def test_rescaling_the_moves_out_equals_rebuilding_them():
     rebuilt = month_moves(structure, probabilities(4))
     np.testing.assert_allclose(rescaled.small, rebuilt.small, rtol=1e-15)
     np.testing.assert_allclose(rescaled.leaving_else, rebuilt.leaving_else, rtol=1e-14)
+
+
+
+@pytest.mark.parametrize("by_band", [True, False], ids=["by band", "flat"])
+def test_rescaling_a_move_between_benefit_states_equals_rebuilding_it(by_band):
+    # KIK II's effects multiply a move out (kontanthjaelp -> selvforsorgende) and one between benefit states
+    # (kontanthjaelp -> anden_ydelse), given by band, or here also as one probability: a change month rescales both.
+    raw = read_file(SCENARIOS / "aabenraa-kik2.toml")
+    if not by_band:
+        raw["transitions"][1]["probability"] = 0.015
+    scenario = build(raw)
+    structure = Structure.of(scenario)
+    assert structure.rescaled_change
+    touched = effect_transitions(scenario)
+    nb = structure.n_benefit
+    between = [i for i in touched if structure.target[i] < nb]
+    assert between and any(structure.target[i] >= nb for i in touched)
+    assert bool(structure.by_band[between].all()) == by_band
+    values = for_scenario(scenario)
+    base = base_rates(scenario, values)
+
+    def probabilities(month):
+        return transition_probabilities(scenario, rates_in_month(scenario, values, month, base))
+
+    month = 30  # in the effects' ramp: both rates differ from month 0's
+    factors = multiply_factors(scenario, values, month, touched)
+    scale = base[:, touched, structure.reference[touched]] * factors
+    band_rates = base[:, between] * factors[:, [touched.index(i) for i in between], None] if by_band else None
+    before = month_moves(structure, probabilities(0))
+    rescaled = rescaled_moves(structure, before, touched, scale, band_rates=band_rates)
+    rebuilt = month_moves(structure, probabilities(month))
+    changed = "band_probability" if by_band else "between_benefit"
+    assert not np.allclose(getattr(before, changed), getattr(rebuilt, changed))
+    for name in ("between_benefit", "flat_probability", "band_probability", "small", "leaving_else"):
+        np.testing.assert_allclose(getattr(rescaled, name), getattr(rebuilt, name), rtol=1e-15, err_msg=name)
+    # Not in place: the moves it started from are as they were; in place: the same numbers.
+    unchanged = month_moves(structure, probabilities(0))
+    for name in ("between_benefit", "band_probability", "leaving_else"):
+        np.testing.assert_array_equal(getattr(before, name), getattr(unchanged, name), err_msg=name)
+    in_place = rescaled_moves(structure, unchanged, touched, scale, in_place=True, band_rates=band_rates)
+    for name in ("between_benefit", "band_probability", "leaving_else"):
+        np.testing.assert_array_equal(getattr(in_place, name), getattr(rescaled, name), err_msg=name)
+    # The whole run: the engine rescales these moves in the ramp months, as a rebuild of every month would give them.
+    values = for_scenario(scenario, draws=2)
+    np.testing.assert_allclose(simulate(scenario, values).headcount, reference_headcount(scenario, values),
+                               rtol=1e-12, atol=1e-9)
 
 
 # --- the settled anciennitet mix ---------------------------------------------------------------
