@@ -134,6 +134,25 @@ def test_the_step_equals_the_rules_applied_person_group_by_person_group(draw_a_b
     np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
 
 
+@pytest.mark.parametrize("into_one", [False, True], ids=["each to its own state", "two to one state"])
+def test_moves_between_benefit_states_by_band_are_added_whether_or_not_two_go_to_one_state(into_one):
+    # Moves by band between benefit states go into the month's product one indexed addition where no two go to the
+    # same state, and by np.add.at where two do: both as the rules applied group by group give them.
+    raw = _every_path()
+    raw["states"]["fleks"] = {"initial": 80, "initial_anciennitet": {"6": 1.0}, "cost": 150_000}
+    raw["transitions"].append({"from": "fleks", "to": "syg" if into_one else "kh", "probability": {"0-3": 0.02, "4+": 0.05}})
+    raw["transitions"].append({"from": "fleks", "to": "other", "probability": 0.01})
+    scenario = build(raw)
+    values = for_scenario(scenario, draws=2)
+    structure = Structure.of(scenario)
+    moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0)))
+    assert len(moves.band_target) == 2 and moves.band_targets_distinct != into_one
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario))
+    np.testing.assert_allclose(trajectory.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
+    net = -trajectory.flows.sum(axis=3) + trajectory.flows.sum(axis=2) + trajectory.inflow
+    np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
+
+
 @pytest.mark.parametrize("draw_a_band", [False, True], ids=["profiles kept", "one band drawn alone"])
 def test_what_leaves_computed_in_the_stock_itself_gives_the_same_bits(draw_a_band):
     # Without flows and kept persons (every return starts again), the step computes what leaves in the month's
