@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.floor import CHUNK_CANDIDATES, MONTH_KEPT, best_chunk_rows, floor  # noqa: E402
 from benchmarks.workload import draw_rows, scenario_raw, take, values_for_draws  # noqa: E402
-from kikcalc.engine import CHUNK_ROWS, mean_of_ends, simulate_draws  # noqa: E402
+from kikcalc.engine import default_chunk_rows, mean_of_ends, simulate_draws  # noqa: E402
 from kikcalc.money import anciennitet_weights, benefit_cost_summed  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
 
@@ -90,8 +90,8 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=0,
                         help=f"the floor's rows a chunk; 0 (default): its fastest of {', '.join(map(str, CHUNK_CANDIDATES))} "
                              f"on this machine, timed first (benchmarks.floor.best_chunk_rows)")
-    parser.add_argument("--engine-chunk-rows", type=int, default=CHUNK_ROWS,
-                        help=f"the engine's rows a chunk (default {CHUNK_ROWS}, kikcalc's own)")
+    parser.add_argument("--engine-chunk-rows", type=int, default=0,
+                        help="the engine's rows a chunk; 0 (default): kikcalc's own (kikcalc.engine.default_chunk_rows)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs, best taken (default 3)")
     parser.add_argument("--seed", type=int, default=20250101)
     args = parser.parse_args()
@@ -100,6 +100,8 @@ def main() -> None:
     rows = STRATEGIES * args.draws
     if args.chunk_rows <= 0:
         args.chunk_rows = best_chunk_rows(params)
+    if args.engine_chunk_rows <= 0:
+        args.engine_chunk_rows = default_chunk_rows(build(scenario_raw(params, 0)))
     months, states = int(params["months"]), params["p_bb"].shape[1] + 2
     print(f"workload: {args.draws:,} draws x {STRATEGIES} strategies = {rows:,} rows; {states} states, "
           f"{params['anc_factor'].shape[0]} anciennitet months, {months} months")

@@ -59,7 +59,7 @@ from benchmarks.bench_rows import peak_mib  # noqa: E402
 from benchmarks.floor import CHUNK_CANDIDATES, best_chunk_rows, floor  # noqa: E402
 from benchmarks.workload import EXIT_P, OUTSIDE, REENTRY_P, STRATEGIES, draw_rows, scenario_raw  # noqa: E402
 from kikcalc import sensitivity  # noqa: E402
-from kikcalc.engine import CHUNK_ROWS  # noqa: E402
+from kikcalc.engine import default_chunk_rows  # noqa: E402
 from kikcalc.sampling import Design  # noqa: E402
 from kikcalc.scenario import build  # noqa: E402
 from kikcalc.uncertainty import read  # noqa: E402
@@ -256,8 +256,8 @@ def main() -> None:
     parser.add_argument("--chunk-rows", type=int, default=0,
                         help=f"the floor's rows a chunk; 0 (default): its fastest of {', '.join(map(str, CHUNK_CANDIDATES))} "
                              f"on this machine, timed first (benchmarks.floor.best_chunk_rows)")
-    parser.add_argument("--kikcalc-chunk-rows", type=int, default=CHUNK_ROWS,
-                        help=f"kikcalc's rows a chunk (default {CHUNK_ROWS}, kikcalc's own)")
+    parser.add_argument("--kikcalc-chunk-rows", type=int, default=0,
+                        help="kikcalc's rows a chunk; 0 (default): kikcalc's own (kikcalc.engine.default_chunk_rows)")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of each, best taken (default 3)")
     parser.add_argument("--seed", type=int, default=20250101)
     args = parser.parse_args()
@@ -266,6 +266,8 @@ def main() -> None:
     raw = uncertain_raw(base)
     if args.chunk_rows <= 0:
         args.chunk_rows = best_chunk_rows(floor_draws(base, 1024, args.seed))
+    if args.kikcalc_chunk_rows <= 0:
+        args.kikcalc_chunk_rows = default_chunk_rows(build(raw))
     scenario = build(raw)
     uncertainty, problems = read(scenario)
     if problems:

@@ -47,20 +47,28 @@ from kikcalc.transitions import (
 )
 from kikcalc.values import Values, for_scenario
 
-CHUNK_ROWS = 256
-"""Rows simulated together when many are asked for: the working set of a chunk stays in cache."""
+CHUNK_CELLS = 256 * 10 * 15
+"""Stock numbers, rows x states x (anciennitet months + 1), simulated together when many rows are asked for, so that a
+chunk's working set stays in cache (:func:`default_chunk_rows`): 256 rows of a model of 10 states and 14 anciennitet
+months (the benchmark's: faster than 128, 384 or 512 rows on the project's machine), 853 of KIK II's 3 states (1,024
+rows run its sensitivity 11 % faster than 256 there)."""
 
 FLOWS_CHUNK_BYTES = 256 * 2**20
 """The most a chunk's kept moves between states, (rows, months, states, states), may take: a run that counts
 persons moved takes fewer rows a chunk where they would take more (:func:`chunk_draws`)."""
 
 
-def chunk_draws(scenario: Scenario, chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> int:
-    """Draws simulated together: about ``chunk_rows`` rows, and with ``keep_flows`` few enough that their moves
-    between states month by month take at most :data:`FLOWS_CHUNK_BYTES` (at least one draw). A row's numbers do not
-    depend on the chunking, so this changes memory and time only."""
+def default_chunk_rows(scenario: Scenario) -> int:
+    """Rows simulated together by default: as many as hold :data:`CHUNK_CELLS` stock numbers, at least 1."""
+    return max(1, CHUNK_CELLS // (len(scenario.states) * (scenario.anciennitet_months + 1)))
+
+
+def chunk_draws(scenario: Scenario, chunk_rows: int | None = None, keep_flows: bool = False) -> int:
+    """Draws simulated together: about ``chunk_rows`` rows (None: :func:`default_chunk_rows`), and with ``keep_flows``
+    few enough that their moves between states month by month take at most :data:`FLOWS_CHUNK_BYTES` (at least one
+    draw). A row's numbers do not depend on the chunking, so this changes memory and time only."""
     per_draw = len(scenario.strategies)
-    draws = max(1, chunk_rows // per_draw)
+    draws = max(1, (default_chunk_rows(scenario) if chunk_rows is None else chunk_rows) // per_draw)
     if keep_flows:
         per_row = scenario.calendar.months * len(scenario.states) ** 2 * 8
         draws = max(1, min(draws, FLOWS_CHUNK_BYTES // (per_row * per_draw)))
@@ -377,8 +385,9 @@ def _settled(scenario: Scenario, structure: Structure, values: Values, probabili
 
 
 def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice], Values], weights: np.ndarray | None = None,
-                   chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
-    """Simulate ``draws`` draws in chunks of whole draws of about ``chunk_rows`` rows each (fewer where the kept
+                   chunk_rows: int | None = None, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
+    """Simulate ``draws`` draws in chunks of whole draws of about ``chunk_rows`` rows each (None: the scenario's
+    default, :func:`default_chunk_rows`; fewer where the kept
     flows would pass :data:`FLOWS_CHUNK_BYTES`, :func:`chunk_draws`).
 
     ``values_for(draw_slice)`` gives the values of a run of draws (all their strategies' rows), so
@@ -396,7 +405,7 @@ def simulate_draws(scenario: Scenario, draws: int, values_for: Callable[[slice],
 
 
 def simulate_chunks(scenario: Scenario, values: Values, weights: np.ndarray | None = None,
-                    chunk_rows: int = CHUNK_ROWS, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
+                    chunk_rows: int | None = None, keep_flows: bool = False) -> Iterator[tuple[slice, Values, Trajectory]]:
     """Simulate the rows of ``values`` in chunks of whole draws (:func:`simulate_draws`)."""
     per_draw = len(scenario.strategies)
     yield from simulate_draws(scenario, values.rows // per_draw,

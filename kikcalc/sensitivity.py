@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kikcalc.engine import CHUNK_ROWS, simulate
 from kikcalc.engine import chunk_draws as engine_chunk_draws
+from kikcalc.engine import simulate
 from kikcalc.feasibility import infeasible_states
 from kikcalc.keypaths import parse
 from kikcalc.money import anciennitet_weights
@@ -105,8 +105,9 @@ def _weights(scenario: Scenario) -> np.ndarray:
 # --- many draws -----------------------------------------------------------------------------------
 
 
-def chunk_draws(scenario: Scenario, chunk_rows: int = CHUNK_ROWS) -> int:
-    """Draws run together: about ``chunk_rows`` rows, fewer where a flow target or a flow cost keeps the moves
+def chunk_draws(scenario: Scenario, chunk_rows: int | None = None) -> int:
+    """Draws run together: about ``chunk_rows`` rows (None: :func:`kikcalc.engine.default_chunk_rows`), fewer where a
+    flow target or a flow cost keeps the moves
     between states (:func:`kikcalc.engine.chunk_draws`)."""
     return engine_chunk_draws(scenario, chunk_rows, scenario.needs_flows)
 
@@ -142,7 +143,7 @@ class Run:
 
 
 def run(scenario: Scenario, uncertainty: Uncertainty, draws: int, seed: int, sampler: str = "random",
-        chunk_rows: int = CHUNK_ROWS, workers: int = 1, dask: str | None = None, keep_drawn: bool = False,
+        chunk_rows: int | None = None, workers: int = 1, dask: str | None = None, keep_drawn: bool = False,
         progress: Callable[[int], None] | None = None) -> Run:
     """Draw ``draws`` sets of the uncertain numbers and run every strategy on each.
 

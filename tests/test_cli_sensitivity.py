@@ -236,14 +236,13 @@ def test_more_workers_than_chunks_or_cores_says_what_was_asked_and_what_started(
     from kikcalc.sensitivity import chunk_draws
 
     monkeypatch.setattr(kikcalc.cli_sensitivity.os, "cpu_count", lambda: 1)
-    # 300 draws of KIK II's 2 strategies are a few chunks of whole draws (3 of at most 128 draws): one process
-    # starts for each, not 1000.
-    chunks = -(-300 // chunk_draws(load(KIK2)))
-    assert 1 < chunks < 300
-    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "300", "--seed", "3", "--workers", "1000",
+    # Two chunks of whole draws and a bit of KIK II's 2 strategies: 3 processes start, one per chunk, not 1000.
+    per_chunk = chunk_draws(load(KIK2))
+    draws = 2 * per_chunk + 1
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", str(draws), "--seed", "3", "--workers", "1000",
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
-    assert (f"note: --workers 1000 on 1 core ({chunks} started: one per chunk of draws): more processes than cores "
+    assert ("note: --workers 1000 on 1 core (3 started: one per chunk of draws): more processes than cores "
             "run no faster") in result.stderr
 
 
