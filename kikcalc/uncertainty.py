@@ -484,9 +484,16 @@ def probe(uncertainty: Uncertainty, scenario=None) -> list[Problem]:
     (:mod:`kikcalc.limits`) at those ends."""
     problems = []
     for u in uncertainty.inputs:
-        with np.errstate(all="ignore"):
-            ends = u.ppf(np.array([TAIL, 0.5, 1 - TAIL]))
         where = keypaths.child("uncertainty", u.path)
+        try:
+            with np.errstate(all="ignore"):
+                ends = u.ppf(np.array([TAIL, 0.5, 1 - TAIL]))
+        except (ArithmeticError, ValueError) as error:  # scipy's special functions overflow (a beta's a = b = 1e-308)
+            problems.append(Problem(where, f"a {u.dist} with these parameters "
+                                           f"({', '.join(f'{k} = {v:g}' for k, v in u.parameters)}) cannot be evaluated: "
+                                           f"scipy.stats fails at its inverse CDF ({type(error).__name__}); give it "
+                                           f"parameters that floating-point numbers can hold"))
+            continue
         if not np.isfinite(ends).all():
             problems.append(Problem(where, f"a {u.dist} with these parameters gives no finite number at some probabilities "
                                            f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "

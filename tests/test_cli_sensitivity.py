@@ -152,7 +152,8 @@ def _with_entry(tmp_path, line: str, replace: str | None = None) -> str:
 
 
 @pytest.mark.parametrize("entry", ['{ dist = "beta", mean = 0.0072, sd = 1e-300 }', '{ dist = "gamma", mean = 1e308, sd = 1e-308 }',
-                                   '{ dist = "lognormal", mu = 1000, sigma = 0.1 }', '{ dist = ["beta"] }'])
+                                   '{ dist = "lognormal", mu = 1000, sigma = 0.1 }', '{ dist = ["beta"] }',
+                                   '{ dist = "beta", a = 1e-308, b = 1e-308 }'])  # scipy's inverse CDF raises
 def test_parameters_beyond_floating_point_are_bad_input(tmp_path, entry):
     result = invoke("validate", _with_entry(tmp_path, f'"scenario.discount_rate" = {entry}'))
     assert result.exit_code == 2 and 'uncertainty."scenario.discount_rate"' in result.stderr

@@ -323,3 +323,14 @@ def test_a_spread_too_small_to_draw_is_told_that_sd_0_keeps_the_number_certain()
     assert "no finite number" in problems[0].message and "sd = 0 keeps the number certain" in problems[0].message
     fine = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.001}}))
     assert probe(read(fine)[0], fine) == []
+
+
+def test_a_distribution_scipy_cannot_evaluate_is_a_problem_not_a_crash():
+    """A beta with a = b = 1e-308 makes scipy's inverse CDF raise OverflowError (boost's beta function): that is a
+    problem at the entry's key path, as for any distribution beyond floating point, never a crash (exit 3)."""
+    from kikcalc.uncertainty import probe
+
+    scenario = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "a": 1e-308, "b": 1e-308}}))
+    problems = probe(read(scenario)[0], scenario)
+    assert [p.path for p in problems] == ['uncertainty."transitions[0].probability"']
+    assert "a = 1e-308, b = 1e-308" in problems[0].message and "cannot be evaluated" in problems[0].message
