@@ -147,6 +147,9 @@ CASES = [
     ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
      "is a table of numbers (by year, month or anciennitet band); add scale = true"),
     ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
+    ("uncertainty-bare-key.toml", "uncertainty.inflow",  # nearest outside [uncertainty], not the entry's own path
+     "'inflow' names no number the model can draw: no such key path (the file has no inflow); "
+     "nearest: states.kontanthjaelp.inflow"),
     # Prices, a-dagpenge's co-financing and who pays (issue 12, rules 3 and 4)
     ("prices-base-year-missing.toml", "prices.base_year", "missing; this key is required"),
     ("prices-base-year-is-text.toml", "prices.base_year", 'expected a year (such as 2021), got "2020"'),
