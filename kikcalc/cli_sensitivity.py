@@ -146,4 +146,5 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
     content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
                               chosen, [scenario])
-    _emit(content, output, (file,), after=after)
+    notes = report.set_notes(scenario) if chosen in report.CSV_FORMATS else []
+    _emit(content, output, (file,), notes, after=after)

@@ -128,6 +128,25 @@ def test_tornado_ends_are_plain_runs(tmp_path):
     assert swings == sorted(swings, reverse=True)
 
 
+def test_tornado_and_sensitivity_name_the_values_set():
+    """Every output names the values set, as run, compare and targets do: a Set: line with the file's value under
+    the header, a set list in JSON, a note beside a CSV; the tornado's base case is no longer the file's."""
+    rate = ("--set", "scenario.discount_rate=0.05")
+    in_file = kikcalc.load(KIK2).raw["scenario"]["discount_rate"]
+    line = f"Set: scenario.discount_rate = 0.05 (file: {in_file})"
+    record = [{"path": "scenario.discount_rate", "value": 0.05, "value_in_file": in_file}]
+    text = invoke("tornado", KIK2, *rate).stdout
+    assert line in text.splitlines()
+    base = kikcalc.run(kikcalc.load(KIK2, [("scenario.discount_rate", 0.05)])).accounts.npv[1]
+    assert f"Base case (every number as the file gives it, but the values set): {base:,.0f}" in text
+    assert "but the values set" not in invoke("tornado", KIK2).stdout
+    assert json.loads(invoke("tornado", KIK2, *rate, "--format", "json").stdout)["set"] == record
+    assert "note: set scenario.discount_rate = 0.05" in invoke("tornado", KIK2, *rate, "--format", "csv").stderr
+    drawn = ("sensitivity", KIK2, "--draws", "10", *rate)
+    assert line in invoke(*drawn).stdout.splitlines()
+    assert json.loads(invoke(*drawn, "--format", "json").stdout)["set"] == record
+
+
 def test_set_changes_an_uncertainty_parameter():
     """--set reaches an entry's parameters: an effect with no spread draws the file's number every time."""
     wide = json.loads(invoke("sensitivity", KIK2, "--draws", "30", "--format", "json").stdout)
