@@ -333,9 +333,14 @@ def summarise(run_: Run) -> dict:
                             "probability_met": _share(met == 1.0)})
     return {"draws": run_.draws, "seed": run_.seed, "sampler": run_.sampler, "draws_used": int((~excluded).sum()),
             "excluded": {"draws": int(excluded.sum()), "by_state": by_state, "by_key_path": by_path},
-            "uncertain": [{"path": u.path, "dist": u.dist, "scale": u.scale, **dict(u.parameters)}
-                          for u in run_.uncertainty.inputs],
+            "uncertain": [{"path": u.path, "dist": u.dist, "scale": u.scale, **_parameters(u)} for u in run_.uncertainty.inputs],
             "strategies": strategies, "targets": targets}
+
+
+def _parameters(u) -> dict[str, float]:
+    """An uncertain number's parameters by their names in its entry, but a gamma's own ``scale`` parameter as
+    ``gamma_scale``: ``scale`` is the flag (true or false: a factor on the whole number), whatever the dist."""
+    return {("gamma_scale" if key == "scale" else key): value for key, value in u.parameters}
 
 
 def _share(condition: np.ndarray) -> float | None:

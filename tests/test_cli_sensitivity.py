@@ -147,6 +147,17 @@ def test_tornado_and_sensitivity_name_the_values_set():
     assert json.loads(invoke(*drawn, "--format", "json").stdout)["set"] == record
 
 
+def test_the_scale_flag_in_json_is_a_flag_beside_a_gammas_own_scale(tmp_path):
+    """A gamma given by shape and scale: its scale parameter is gamma_scale in the JSON, and scale stays the flag
+    (false: not a factor), where the parameter used to overwrite it with a number that reads as true."""
+    file = _with_entry(tmp_path, '"states.kontanthjaelp.cost" = { dist = "gamma", shape = 400, scale = 261.3 }')
+    document = json.loads(invoke("sensitivity", file, "--draws", "10", "--format", "json").stdout)
+    cost = next(u for u in document["uncertain"] if u["path"] == "states.kontanthjaelp.cost")
+    assert cost == {"path": "states.kontanthjaelp.cost", "dist": "gamma", "scale": False, "shape": 400, "gamma_scale": 261.3}
+    inflow = next(u for u in document["uncertain"] if u["path"] == "states.kontanthjaelp.inflow")
+    assert inflow["scale"] is True and "gamma_scale" not in inflow
+
+
 def test_set_changes_an_uncertainty_parameter():
     """--set reaches an entry's parameters: an effect with no spread draws the file's number every time."""
     wide = json.loads(invoke("sensitivity", KIK2, "--draws", "30", "--format", "json").stdout)
