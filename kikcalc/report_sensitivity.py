@@ -190,7 +190,8 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
     head = _title(title, fmt) if fmt == "markdown" else title
     set_here = "".join(f"Set: {line}\n" for line in set_lines(scenario))
-    but = ", but the values set" if scenario.overrides else ""
+    but = ", but the values set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
+                                        for path, _, _ in scenario.overrides) else ""
     return (f"{head}\n{set_here}Base case (every number as the file gives it{but}): {show(base)}\n\n"
             + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
             + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else "")

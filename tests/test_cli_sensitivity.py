@@ -140,6 +140,8 @@ def test_tornado_and_sensitivity_name_the_values_set():
     base = kikcalc.run(kikcalc.load(KIK2, [("scenario.discount_rate", 0.05)])).accounts.npv[1]
     assert f"Base case (every number as the file gives it, but the values set): {base:,.0f}" in text
     assert "but the values set" not in invoke("tornado", KIK2).stdout
+    spread = invoke("tornado", KIK2, "--set", 'uncertainty."strategies.kik2.effects[0].multiply".sd=0.3').stdout
+    assert "Base case (every number as the file gives it): " in spread  # a spread set leaves the base case as it is
     assert json.loads(invoke("tornado", KIK2, *rate, "--format", "json").stdout)["set"] == record
     assert "note: set scenario.discount_rate = 0.05" in invoke("tornado", KIK2, *rate, "--format", "csv").stderr
     drawn = ("sensitivity", KIK2, "--draws", "10", *rate)
