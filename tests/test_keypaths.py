@@ -164,6 +164,7 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
 @pytest.mark.parametrize(("text", "words"), [
     ("strategies.kik2.effects[0].multiply=1,6", "use a decimal point: 1.6"),
     ("strategies.kik2.effects[0].multiply", "there is no ="),
+    ('states."kontant hjaelp.inflow=40', 'a quote " in the key path is not closed before the ='),  # not "there is no ="
     ("strategies.kik2.effects[0].multiply=", "no value"),
     ("targets[0].at=2021-03", 'in quotes'),
     ("a..b=1", "not a valid key path"),
