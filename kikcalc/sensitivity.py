@@ -198,7 +198,8 @@ def _on_dask(dask, scenario: Scenario, drawn: Iterator[np.ndarray]) -> tuple[str
     try:
         from dask.distributed import Client
     except ImportError:
-        raise UsageError("--dask needs the dask extra: pip install 'kikcalc[dask]'") from None
+        raise UsageError('--dask needs dask.distributed, which kikcalc\'s "dask" extra installs: pip install "kikcalc[dask]" '
+                         '(or pip install ".[dask]" in kikcalc\'s folder)') from None
     try:
         client = dask if isinstance(dask, Client) else Client(dask, timeout=DASK_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:

@@ -285,3 +285,13 @@ def test_one_draw_is_one_draw_in_the_header_and_the_provenance():
     assert result.exit_code == 0, result.output
     assert "seed 3, 1 draw;" in result.output
     assert "\n1 draw (random sampler, seed 3, 1 process) of 5 uncertain numbers;" in result.output
+
+
+def test_without_dask_the_message_names_the_extra_as_installed_from_kikcalcs_folder(monkeypatch):
+    """As for the plot extra: kikcalc's folder's ".[dask]", not only a package index's kikcalc[dask]."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if dask were not installed
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "10", "--dask", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert 'pip install "kikcalc[dask]" (or pip install ".[dask]" in kikcalc\'s folder)' in result.output
