@@ -137,6 +137,7 @@ def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tu
     from kikcalc import sensitivity as psa
 
     names = scenario.strategy_names
+    given = strategy
     if strategy is None:
         if len(names) < 2:
             raise UsageError(f"{scenario.path}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
@@ -153,6 +154,15 @@ def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tu
         target = scenario.targets[target_names.index(metric[7:])]
         if target.kind == "payback":
             raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
+        from kikcalc.goalseek import applies
+
+        judged = [name for k, name in enumerate(names) if k > 0 and applies(scenario, target, k)]
+        if given is None and judged:
+            strategy = judged[0]  # a programme's target: the strategy that runs it
+        if strategy not in judged:
+            raise UsageError(f"--metric {metric}: not judged for strategy {strategy} (only the strategy that runs "
+                             f"programme {target.programme} is); "
+                             + (f"choose --strategy {' or '.join(judged)}" if judged else "no strategy runs it"))
         return strategy, target.unit
     options = [*psa.METRICS, *(f"target:{t.name}" for t in scenario.targets if t.kind != "payback")]  # levels only
     close = difflib.get_close_matches(metric, options, n=1)

@@ -295,3 +295,21 @@ def test_without_dask_the_message_names_the_extra_as_installed_from_kikcalcs_fol
     result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "10", "--dask", "tcp://127.0.0.1:8786"])
     assert result.exit_code == 2
     assert 'pip install "kikcalc[dask]" (or pip install ".[dask]" in kikcalc\'s folder)' in result.output
+
+
+def test_a_programmes_target_in_a_tornado_is_judged_for_the_strategy_that_runs_it():
+    """A programme's target is judged only for its strategy: asked of another, exit 2 naming the one (the table had
+    empty cells and exit 0); without --strategy, the tornado takes the strategy that runs it."""
+    vuc = str(SCENARIOS / "aabenraa-vuc-course.toml")
+    sets = ["--set", 'targets=[{ name = "fvu", programme = "vuc-resultat", flow_to = "fvu", min = 0.05 }]',
+            "--set", 'uncertainty={ "strategies.resultat.programmes[0].outcomes.fvu" = { dist = "beta", mean = 0.06, sd = 0.02 } }']
+    wrong = invoke("tornado", vuc, *sets, "--strategy", "maal", "--metric", "target:fvu")
+    assert wrong.exit_code == 2
+    assert ("--metric target:fvu: not judged for strategy maal (only the strategy that runs programme vuc-resultat is); "
+            "choose --strategy resultat") in wrong.output
+    chosen = invoke("tornado", vuc, *sets, "--metric", "target:fvu", "--format", "json")
+    assert chosen.exit_code == 0, chosen.output
+    document = json.loads(chosen.stdout)
+    assert document["strategy"] == "resultat"
+    bar = document["bars"][0]
+    assert bar["metric_at_low"] < document["base"] < bar["metric_at_high"]
