@@ -99,6 +99,8 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal():
 
 def test_plain_run_says_it_is_the_base_case():
     assert "Base case: every number as the file writes it; 5 of them have a distribution" in invoke("run", KIK2).stdout
+    what_if = invoke("run", KIK2, "--set", "scenario.discount_rate=0.05").stdout
+    assert "Base case: every number as the file writes it, but those set with --set; 5 of them" in what_if
 
 
 def test_bad_requests_are_exit_2(tmp_path):
