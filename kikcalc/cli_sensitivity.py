@@ -127,7 +127,8 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 @main.command()
 @click.argument("file", type=FILE)
 @click.option("--strategy", "-s", default=None,
-              help="The strategy (default: the first after the baseline; for a programme's target, the one that runs it).")
+              help="The strategy (default: the first after the baseline; for a programme's target, the one that runs it; "
+                   "the baseline for a target's level in a file of the baseline alone).")
 @click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
               help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
 @_SET

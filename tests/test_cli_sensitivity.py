@@ -315,3 +315,40 @@ def test_a_programmes_target_in_a_tornado_is_judged_for_the_strategy_that_runs_i
     assert document["strategy"] == "resultat"
     bar = document["bars"][0]
     assert bar["metric_at_low"] < document["base"] < bar["metric_at_high"]
+
+
+def test_a_tornado_of_a_targets_level_may_follow_the_baseline(tmp_path):
+    """A caseload target is judged for the baseline too: --strategy baseline follows it (its ends are plain runs),
+    and a file of the baseline alone takes it by default; money stays a strategy's against the baseline."""
+    document = json.loads(invoke("tornado", KIK2, "--strategy", "baseline", "--metric", "target:budget-2021",
+                                 "--format", "json").stdout)
+    assert document["strategy"] == "baseline"
+    bar = next(b for b in document["bars"] if b["key_path"] == "transitions[0].probability")
+    raw = kikcalc.load(KIK2).raw
+    bands = {band: p * bar["high"] for band, p in raw["transitions"][0]["probability"].items()}
+    plain = kikcalc.run(kikcalc.load(KIK2, [("transitions[0].probability", bands)]))
+    value = next(v.value for v in plain.verdicts if v.target == "budget-2021" and v.strategy == "baseline")
+    assert bar["metric_at_high"] == pytest.approx(value, rel=1e-9)
+    money = invoke("tornado", KIK2, "--strategy", "baseline")
+    assert money.exit_code == 2 and "a target's level is followed for the baseline too" in money.output
+    alone = tmp_path / "forecast.toml"
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    kept = {"strategies.kik2", "uncertainty", "correlations", "targets"}
+    alone.write_text(_without_tables(text, kept) + '\n[[targets]]\nname = "t"\nstates = ["kontanthjaelp"]\nyear = 2021\n'
+                     'max = 1000\n\n[uncertainty]\n"states.kontanthjaelp.inflow" = { dist = "gamma", mean = 1.0, sd = 0.1, '
+                     'scale = true }\n', encoding="utf-8")
+    result = invoke("tornado", str(alone), "--metric", "target:t", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["strategy"] == "baseline"
+
+
+def _without_tables(text: str, names: set[str]) -> str:
+    """A TOML text without the tables (and arrays of tables) whose names start with one of ``names``."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        header = line.strip().strip("[]") if line.startswith("[") else None
+        if header is not None:
+            skipping = any(header == n or header.startswith(n + ".") for n in names)
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
