@@ -432,7 +432,13 @@ def draws_table(run_: Run) -> pd.DataFrame:
     for n, target in enumerate(scenario.targets):
         columns[f"target:{target.name}"] = out.target_value[:, n]
         columns[f"met:{target.name}"] = out.target_met[:, n]
-    return pd.DataFrame(columns)
+    table = pd.DataFrame(columns)
+    # An excluded draw breaks the model's rules: what came out of it describes no model the file does, so its
+    # outputs are left empty, as a tornado leaves an end it cannot run; its drawn numbers say why.
+    excluded_rows = table["excluded"].to_numpy()
+    for column in table.columns[table.columns.get_loc("npv"):]:
+        table[column] = table[column].where(~excluded_rows, None if column == "payback_month" else np.nan)
+    return table
 
 
 from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)

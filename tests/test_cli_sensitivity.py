@@ -352,3 +352,21 @@ def _without_tables(text: str, names: set[str]) -> str:
         if not skipping:
             kept.append(line)
     return "\n".join(kept) + "\n"
+
+
+def test_an_excluded_draw_keeps_its_numbers_but_no_outputs(tmp_path):
+    """A draw that breaks the model's rules is left out of the summaries; its kept row says so and what was drawn,
+    and has no outputs (they describe no model the file does), as a tornado leaves an end it cannot run."""
+    file = _with_entry(tmp_path, '"transitions[0].probability" = { dist = "triangular", low = 0.5, mode = 1.0, high = 20.0, scale = true }',
+                       replace='"transitions[0].probability" =')
+    draws = tmp_path / "draws.csv"
+    result = invoke("sensitivity", file, "--draws", "200", "--seed", "2", "--format", "json", "--keep-draws", str(draws))
+    assert result.exit_code == 0, result.output
+    summary, table = json.loads(result.stdout), pd.read_csv(draws)
+    excluded = table[table.excluded]
+    assert 0 < len(excluded) // 2 == summary["excluded"]["draws"] < 200
+    assert excluded["transitions[0].probability"].notna().all()
+    assert excluded.loc[:, "npv":].isna().all().all()
+    kik2 = table[(table.strategy == "kik2") & ~table.excluded]
+    entry = next(s for s in summary["strategies"] if s["name"] == "kik2")
+    assert entry["npv"]["mean"] == pytest.approx(kik2.npv.mean(), rel=1e-12)
