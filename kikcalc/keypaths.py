@@ -391,7 +391,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if limits.text_too_deep(value_text) is not None:  # before TOML's reader recurses into it
         raise KeyPathError(path, f"the value nests lists and tables more than {limits.DEPTH} levels deep")
     try:
-        document = tomllib.loads(f"value = {value_text}")
+        document = tomllib.loads(f"value = {value_text}", parse_float=limits.read_float)
     except tomllib.TOMLDecodeError:
         raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
     except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file

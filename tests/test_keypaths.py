@@ -196,6 +196,15 @@ def test_load_sets_a_value_by_key_path_before_validation_and_records_it():
     assert kikcalc.load(KIK2).overrides == ()
 
 
+def test_a_set_value_below_the_smallest_float_is_refused_not_read_as_0():
+    """--set inflow=1e-400 is TOML's 0.0; refused as the file's own 1e-400 or 5e-324 is, not run as no inflow."""
+    assert keypaths.parse_assignment("states.kontanthjaelp.inflow=1e-400")[1] == 0.0
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, ["states.kontanthjaelp.inflow=1e-400"])
+    assert "got 1e-400, smaller than any real figure (write 0 for none) (given by --set)" in str(error.value)
+    assert kikcalc.load(KIK2, ["states.kontanthjaelp.inflow=0.0e-400"]).raw["states"]["kontanthjaelp"]["inflow"] == 0
+
+
 def test_load_records_none_for_a_key_the_file_lacks():
     raw = read(KIK2)
     scenario = kikcalc.load(KIK2, [("states.anden_ydelse.measures_cost", 1000)])
