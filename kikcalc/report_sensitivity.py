@@ -192,8 +192,11 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     set_here = "".join(f"Set: {line}\n" for line in set_lines(scenario))
     but = ", but the values set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
                                         for path, _, _ in scenario.overrides) else ""
+    footnotes = [*(["x: a factor that scales the whole number (scale = true)"] if any(b.scale for b in bars) else []),
+                 *(["*: at this end leaving some state would exceed a probability of 1: the model cannot run it"]
+                   if any(b.infeasible_low or b.infeasible_high for b in bars) else [])]
+    # In Markdown a line right under a table is one more row of it, and lines in a row are one paragraph.
+    apart = "\n\n" if fmt == "markdown" else "\n"
     return (f"{head}\n{set_here}Base case (every number as the file gives it{but}): {show(base)}\n\n"
             + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
-            + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else "")
-            + ("*: at this end leaving some state would exceed a probability of 1: the model cannot run it\n"
-               if any(b.infeasible_low or b.infeasible_high for b in bars) else ""))
+            + "".join(f"{apart[1:]}{note}\n" for note in footnotes))

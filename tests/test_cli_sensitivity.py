@@ -370,3 +370,13 @@ def test_an_excluded_draw_keeps_its_numbers_but_no_outputs(tmp_path):
     kik2 = table[(table.strategy == "kik2") & ~table.excluded]
     entry = next(s for s in summary["strategies"] if s["name"] == "kik2")
     assert entry["npv"]["mean"] == pytest.approx(kik2.npv.mean(), rel=1e-12)
+
+
+def test_the_tornados_footnotes_in_markdown_are_paragraphs_not_rows_of_its_table():
+    """In Markdown a line right under a table is one more row of it: the footnotes stand apart, each its own
+    paragraph; the text table keeps them right under it."""
+    lines = invoke("tornado", KIK2, "--format", "markdown").stdout.splitlines()
+    note = lines.index("x: a factor that scales the whole number (scale = true)")
+    assert lines[note - 1] == "" and lines[note - 2].startswith("|")
+    text = invoke("tornado", KIK2).stdout.splitlines()
+    assert text[text.index("x: a factor that scales the whole number (scale = true)") - 1].startswith("5 ")
