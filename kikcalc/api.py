@@ -116,12 +116,15 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
-    if not (isinstance(draws, int) and 1 <= draws <= 10_000_000):
+    # The command line's ranges (--draws 1 to 10,000,000, --seed from 0, --workers 1 to 1,024); True is no number.
+    if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= 10_000_000):
         raise UsageError(f"draws: expected a whole number from 1 to 10,000,000, got {draws!r}")
     if sampler not in ("random", "lhs", "sobol"):
         raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
-    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63):
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed):
         raise UsageError(f"seed: expected a whole number from 0, got {seed!r}")
+    if not (isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
+        raise UsageError(f"workers: expected a whole number from 1 to 1,024, got {workers!r}")
     scenario = _scenario(scenario, overrides)
     uncertainty, notes = uncertain(scenario)
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
