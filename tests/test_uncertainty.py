@@ -247,6 +247,11 @@ THREE = {"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03}
 
 # (id, top-level tables, key path of the one problem, words its message holds)
 INVALID = [
+    ("a-text", {"uncertainty": {"scenario.name": {"dist": "gamma", "mean": 1.0, "sd": 0.1}}},  # not "structure"
+     'uncertainty."scenario.name"', "'scenario.name' names no number the model can draw: is a text (\"test\"), not a number"),
+    ("an-observation", {"observed": {"kh": {"persons": {"2020-06-01": 600}}},
+                        "uncertainty": {"observed.kh.persons.2020-06-01": {"dist": "gamma", "mean": 600.0, "sd": 10.0}}},
+     'uncertainty."observed.kh.persons.2020-06-01"', "is an observation (what kikcalc calibrate and followup compare"),
     ("beta-sd-impossible", {"uncertainty": {"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.35}}},
      'uncertainty."transitions[0].probability"', f"sqrt(mean (1 - mean)) = {math.sqrt(0.1 * 0.9):.4g}, got 0.35"),
     ("normal-on-a-cost", {"uncertainty": {"states.kh.cost": {"dist": "normal", "mean": 120_000, "sd": 10_000}}},
