@@ -116,12 +116,15 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
 
-    if not (isinstance(draws, int) and 1 <= draws <= 10_000_000):
+    # The command line's ranges (--draws 1 to 10,000,000, --seed from 0, --workers 1 to 1,024); True is no number.
+    if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= 10_000_000):
         raise UsageError(f"draws: expected a whole number from 1 to 10,000,000, got {draws!r}")
     if sampler not in ("random", "lhs", "sobol"):
         raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
-    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63):
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed):
         raise UsageError(f"seed: expected a whole number from 0, got {seed!r}")
+    if not (isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
+        raise UsageError(f"workers: expected a whole number from 1 to 1,024, got {workers!r}")
     scenario = _scenario(scenario, overrides)
     uncertainty, notes = uncertain(scenario)
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
@@ -133,30 +136,49 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
 
 
 def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tuple[str, str]:
-    """The strategy a tornado compares with the baseline and its metric's unit; bad input for any other."""
+    """The strategy whose metric a tornado follows and the metric's unit; bad input for any other.
+
+    Money (NPV, net saving, a money target) is a strategy's against the baseline; a target's level is judged for
+    the baseline too (a file of the baseline alone: how sure is its caseload?), a programme's target only for the
+    strategy that runs the programme. Without ``strategy``: the first after the baseline the metric is judged
+    for, else the baseline."""
     from kikcalc import sensitivity as psa
+    from kikcalc.goalseek import applies
 
     names = scenario.strategy_names
-    if strategy is None:
-        if len(names) < 2:
-            raise UsageError(f"{scenario.path}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
-        strategy = names[1]
-    elif strategy not in names:
+    if strategy is not None and strategy not in names:
         raise UsageError(unknown_strategy(strategy, names, scenario.path))
-    elif strategy == names[0]:
-        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
-                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
     target_names = [t.name for t in scenario.targets]
     if metric in psa.METRICS:
-        return strategy, "kr."
-    if metric.startswith("target:") and metric[7:] in target_names:
+        target, unit = None, "kr."
+    elif metric.startswith("target:") and metric[7:] in target_names:
         target = scenario.targets[target_names.index(metric[7:])]
         if target.kind == "payback":
             raise UsageError(f"--metric {metric}: a payback month can appear or vanish between the ends; use npv")
-        return strategy, target.unit
-    options = [*psa.METRICS, *(f"target:{t.name}" for t in scenario.targets if t.kind != "payback")]  # levels only
-    close = difflib.get_close_matches(metric, options, n=1)
-    raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}" + (f'; did you mean "{close[0]}"?' if close else ""))
+        unit = target.unit
+    else:
+        options = [*psa.METRICS, *(f"target:{t.name}" for t in scenario.targets if t.kind != "payback")]  # levels only
+        close = difflib.get_close_matches(metric, options, n=1)
+        raise UsageError(f"--metric {metric}: expected one of {', '.join(options)}"
+                         + (f'; did you mean "{close[0]}"?' if close else ""))
+    judged = [name for k, name in enumerate(names) if (k > 0 if target is None else applies(scenario, target, k))]
+    levels = [f"target:{t.name}" for k, t in enumerate(scenario.targets) if t.kind != "payback" and applies(scenario, t, 0)]
+    hint = f"; a target's level is followed for the baseline too (--metric {levels[0]})" if levels else ""
+    if strategy is None:
+        if not judged and len(names) < 2:
+            raise UsageError(f"{scenario.path}: {metric} compares a strategy with the baseline; the file has only "
+                             f"{names[0]}{hint}")
+        if not judged:
+            raise UsageError(f"--metric {metric}: no strategy runs programme {target.programme}")
+        strategy = next((name for name in judged if name != names[0]), judged[0])
+    if strategy in judged:
+        return strategy, unit
+    if strategy == names[0]:
+        raise UsageError(f"--strategy {strategy}: the baseline; {metric} compares a strategy with it: "
+                         f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}{hint}")
+    raise UsageError(f"--metric {metric}: not judged for strategy {strategy} (only the strategy that runs "
+                     f"programme {target.programme} is); "
+                     + (f"choose --strategy {' or '.join(judged)}" if judged else "no strategy runs it"))
 
 
 def tornado(scenario: ScenarioLike, strategy: str | None = None, metric: str = "npv",

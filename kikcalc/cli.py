@@ -435,6 +435,8 @@ def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = Non
 
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     uncertainty, notes = uncertain(scenario)
+    for warning in plausibility.uncertainty_warnings(scenario):  # the ones about what these commands draw
+        click.echo(warning.render(file), err=True)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     return scenario, uncertainty

@@ -126,7 +126,9 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
 
 @main.command()
 @click.argument("file", type=FILE)
-@click.option("--strategy", "-s", default=None, help="The strategy (default: the first after the baseline).")
+@click.option("--strategy", "-s", default=None,
+              help="The strategy (default: the first after the baseline; for a programme's target, the one that runs it; "
+                   "the baseline for a target's level in a file of the baseline alone).")
 @click.option("--metric", "-m", default="npv", show_default=True, metavar="npv|net_saving|target:NAME",
               help="npv, net_saving (over the horizon, kr.) or target:NAME (the target's value).")
 @_SET
@@ -146,4 +148,5 @@ def tornado(file: str, strategy: str | None, metric: str, assignments: tuple[str
     base, bars = psa.tornado(scenario, uncertainty, strategy, metric)
     content, after = _stamped(report_sensitivity.tornado_document(scenario, strategy, metric, unit, base, bars, chosen),
                               chosen, [scenario])
-    _emit(content, output, (file,), after=after)
+    notes = report.set_notes(scenario) if chosen in report.CSV_FORMATS else []
+    _emit(content, output, (file,), notes, after=after)

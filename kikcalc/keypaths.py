@@ -373,6 +373,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         such as ``1,6`` gets a hint to write ``1.6``).
     """
     split = _assignment_sign(text)
+    if split is None and "=" in text:  # every = inside a quoted key: one quote opened and never closed
+        raise KeyPathError(text, 'expected PATH=VALUE; a quote " in the key path is not closed before the =, so '
+                                 'the = reads as part of a quoted key: close it, as in states."a b".inflow=40')
     if split is None:
         raise KeyPathError(text, "expected PATH=VALUE, such as strategies.kik2.effects[0].multiply=1.6; there is no =")
     path, value_text = text[:split].strip(), text[split + 1:].strip()
@@ -388,7 +391,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if limits.text_too_deep(value_text) is not None:  # before TOML's reader recurses into it
         raise KeyPathError(path, f"the value nests lists and tables more than {limits.DEPTH} levels deep")
     try:
-        document = tomllib.loads(f"value = {value_text}")
+        document = tomllib.loads(f"value = {value_text}", parse_float=limits.read_float)
     except tomllib.TOMLDecodeError:
         raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
     except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file

@@ -172,6 +172,26 @@ def show_beyond(value: float, bound: float) -> str:
     return repr(value)
 
 
+class Underflow(float):
+    """A float literal with a nonzero digit that reads as 0.0, below the smallest float (``1e-400``): 0.0 to
+    arithmetic, but kept apart so that a check can refuse it as it refuses a subnormal number, not take it for 0."""
+
+    text: str
+
+    def __new__(cls, text: str = "0"):
+        self = super().__new__(cls, 0.0)
+        self.text = str(text)
+        return self
+
+
+def read_float(text: str) -> float:
+    """A TOML float literal's value (tomllib's ``parse_float``): an :class:`Underflow` where nonzero digits read as 0."""
+    value = float(text)
+    if value == 0 and re.search(r"[1-9]", re.split(r"[eE]", text)[0]):
+        return Underflow(text.replace("_", ""))
+    return value
+
+
 def finite(value: Any) -> bool:
     """True for an int or float (not a boolean) that is finite; an integer too large for a float is not."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

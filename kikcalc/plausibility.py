@@ -14,6 +14,7 @@ warnings").
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -389,7 +390,15 @@ def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
     found = []
     for u in read(scenario)[0].inputs:
         mean = dict(u.parameters).get("mean")
-        if u.scale or mean is None:
+        if u.scale:
+            factor = _factor_mean(u)
+            if factor is not None and factor > 0 and not 1 / UNCERTAIN_MEAN_FACTOR <= factor <= UNCERTAIN_MEAN_FACTOR:
+                found.append(Warning(keypaths.child("uncertainty", u.path),
+                                     f"a factor (scale = true) with mean {factor:.4g}: its draws multiply {u.path} by "
+                                     f"{factor:.3g} on average, far from the base case that run, compare and targets use. "
+                                     f"A factor has a mean of 1; the number's own distribution? leave out scale = true"))
+            continue
+        if mean is None:
             continue
         try:
             given = keypaths.get(scenario.raw, u.path)
@@ -408,6 +417,25 @@ def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
                                  f"{start} a factor of {factor:.3g} away from the base case that run, compare and targets "
                                  f"use. A factor on the number? add scale = true (a mean of 1 keeps it as the file has it)"))
     return found
+
+
+def _factor_mean(u) -> float | None:
+    """The mean of an uncertain number's distribution from its entry's parameters, by the closed forms (no
+    scipy: a plain run checks this too); None for a truncnormal, whose mean its bounds move."""
+    p = dict(u.parameters)
+    if "mean" in p and u.dist != "truncnormal":
+        return p["mean"]
+    if u.dist == "beta":
+        return p["a"] / (p["a"] + p["b"])
+    if u.dist == "gamma":
+        return p["shape"] * p["scale"]
+    if u.dist == "lognormal":
+        return math.exp(p["mu"] + p["sigma"] ** 2 / 2) if p["mu"] + p["sigma"] ** 2 / 2 < 700 else math.inf
+    if u.dist == "triangular":
+        return (p["low"] + p["mode"] + p["high"]) / 3
+    if u.dist == "uniform":
+        return (p["low"] + p["high"]) / 2
+    return None
 
 
 def _months(months: float) -> str:

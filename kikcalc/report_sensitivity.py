@@ -16,6 +16,7 @@ from kikcalc import locale as loc
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _title, kroner, persons, to_json, workbook
 from kikcalc.sensitivity import Bar, Run
 from kikcalc.spec import Scenario
+from kikcalc.tables import set_lines, set_notes, set_records
 
 PROBABILITIES = (("payback_probability", "P(pays back within the horizon)"),
                  ("npv_positive_probability", "P(NPV > 0)"),
@@ -106,10 +107,7 @@ def header_lines(run: Run, fmt: str) -> list[str]:
                      f"leaving a state above a probability of 1, or a negative inflow) "
                      f"(by state: {by_state}; by uncertain number acting there: {by_path}); summaries are over the "
                      f"other {summary['draws_used']:,}")
-    if s.overrides:
-        from kikcalc.keypaths import format_value
-
-        lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
+    lines.extend(f"Set: {line}" for line in set_lines(s))
     return lines
 
 
@@ -119,7 +117,7 @@ def document(run: Run, fmt: str) -> str | bytes:
     if fmt == "json":
         labelled = _labelled(s, run.summary)
         return to_json({"scenario": {"name": s.name, "file": s.path}, "workers": run.workers,
-                        "set": [{"path": p, "value": v} for p, v, _ in s.overrides], **labelled})
+                        "set": set_records(s), **labelled})
     table = frame(s, run.summary)
     if fmt in CSV_FORMATS:
         return _csv(table, fmt)
@@ -169,12 +167,14 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     """The ``kikcalc tornado`` table: each uncertain number at its low and high, ranked by swing."""
     table = tornado_frame(bars)
     if fmt == "json":
-        return to_json({"scenario": {"name": scenario.name, "file": scenario.path}, "strategy": strategy, "metric": metric,
-                        "unit": unit, "base": base, "bars": table.to_dict(orient="records")})
+        return to_json({"scenario": {"name": scenario.name, "file": scenario.path}, "set": set_records(scenario),
+                        "strategy": strategy, "metric": metric, "unit": unit, "base": base,
+                        "bars": table.to_dict(orient="records")})
     if fmt in CSV_FORMATS:
         return _csv(table, fmt)
     if fmt == "xlsx":
-        return workbook({"tornado": table}, notes=[f"{scenario.name}: {metric} of {strategy}, base {base!r} {unit}"])
+        return workbook({"tornado": table}, notes=[f"{scenario.name}: {metric} of {strategy}, base {base!r} {unit}",
+                                                   *set_notes(scenario)])
     def show(value: float) -> str:
         return _cell(value, unit)
 
@@ -189,8 +189,14 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
             for i, b in enumerate(bars)]
     title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
     head = _title(title, fmt) if fmt == "markdown" else title
-    return (f"{head}\nBase case (every number as the file gives it): {show(base)}\n\n"
+    set_here = "".join(f"Set: {line}\n" for line in set_lines(scenario))
+    but = ", but the values set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
+                                        for path, _, _ in scenario.overrides) else ""
+    footnotes = [*(["x: a factor that scales the whole number (scale = true)"] if any(b.scale for b in bars) else []),
+                 *(["*: at this end leaving some state would exceed a probability of 1: the model cannot run it"]
+                   if any(b.infeasible_low or b.infeasible_high for b in bars) else [])]
+    # In Markdown a line right under a table is one more row of it, and lines in a row are one paragraph.
+    apart = "\n\n" if fmt == "markdown" else "\n"
+    return (f"{head}\n{set_here}Base case (every number as the file gives it{but}): {show(base)}\n\n"
             + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
-            + ("x: a factor that scales the whole number (scale = true)\n" if any(b.scale for b in bars) else "")
-            + ("*: at this end leaving some state would exceed a probability of 1: the model cannot run it\n"
-               if any(b.infeasible_low or b.infeasible_high for b in bars) else ""))
+            + "".join(f"{apart[1:]}{note}\n" for note in footnotes))

@@ -148,8 +148,10 @@ class Reader:
         if not limits.finite(raw) or not limit.holds(raw):
             self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}")
             return None
-        if raw and abs(raw) < np.finfo(float).tiny:  # subnormal: no real figure, and a division by it overflows
-            self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}, smaller than any real figure "
+        underflow = isinstance(raw, limits.Underflow)  # written 1e-400: read as 0.0, but not what the file says
+        if underflow or (raw and abs(raw) < np.finfo(float).tiny):  # subnormal: no real figure, a division by it overflows
+            shown = raw.text if underflow else limits.show(raw)
+            self.problem(path, f"expected {what} {limit.words()}, got {shown}, smaller than any real figure "
                                f"(write 0 for none)")
             return None
         return float(raw)

@@ -199,7 +199,8 @@ def _on_dask(dask, scenario: Scenario, drawn: Iterator[np.ndarray]) -> tuple[str
     try:
         from dask.distributed import Client
     except ImportError:
-        raise UsageError("--dask needs the dask extra: pip install 'kikcalc[dask]'") from None
+        raise UsageError('--dask needs dask.distributed, which kikcalc\'s "dask" extra installs: pip install "kikcalc[dask]" '
+                         '(or pip install ".[dask]" in kikcalc\'s folder)') from None
     try:
         client = dask if isinstance(dask, Client) else Client(dask, timeout=DASK_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as error:
@@ -334,9 +335,14 @@ def summarise(run_: Run) -> dict:
                             "probability_met": _share(met == 1.0)})
     return {"draws": run_.draws, "seed": run_.seed, "sampler": run_.sampler, "draws_used": int((~excluded).sum()),
             "excluded": {"draws": int(excluded.sum()), "by_state": by_state, "by_key_path": by_path},
-            "uncertain": [{"path": u.path, "dist": u.dist, "scale": u.scale, **dict(u.parameters)}
-                          for u in run_.uncertainty.inputs],
+            "uncertain": [{"path": u.path, "dist": u.dist, "scale": u.scale, **_parameters(u)} for u in run_.uncertainty.inputs],
             "strategies": strategies, "targets": targets}
+
+
+def _parameters(u) -> dict[str, float]:
+    """An uncertain number's parameters by their names in its entry, but a gamma's own ``scale`` parameter as
+    ``gamma_scale``: ``scale`` is the flag (true or false: a factor on the whole number), whatever the dist."""
+    return {("gamma_scale" if key == "scale" else key): value for key, value in u.parameters}
 
 
 def _share(condition: np.ndarray) -> float | None:
@@ -427,7 +433,13 @@ def draws_table(run_: Run) -> pd.DataFrame:
     for n, target in enumerate(scenario.targets):
         columns[f"target:{target.name}"] = out.target_value[:, n]
         columns[f"met:{target.name}"] = out.target_met[:, n]
-    return pd.DataFrame(columns)
+    table = pd.DataFrame(columns)
+    # An excluded draw breaks the model's rules: what came out of it describes no model the file does, so its
+    # outputs are left empty, as a tornado leaves an end it cannot run; its drawn numbers say why.
+    excluded_rows = table["excluded"].to_numpy()
+    for column in table.columns[table.columns.get_loc("npv"):]:
+        table[column] = table[column].where(~excluded_rows, None if column == "payback_month" else np.nan)
+    return table
 
 
 from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)

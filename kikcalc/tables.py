@@ -10,13 +10,16 @@ a ``unit`` column instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kikcalc.result import Result
 from kikcalc.row_names import BENEFIT_TOTAL, BENEFIT_TOTAL_LINE, PERSONS_LINE
+
+if TYPE_CHECKING:
+    from kikcalc.spec import Scenario
 
 OPTIONAL_MONEY_LINES = ("programme_cost", "flow_costs", "grants", "budget_guarantee_offset", "state_benefit",
                         "grants_from_state")
@@ -264,21 +267,26 @@ def by_year_lines(frame: pd.DataFrame) -> pd.DataFrame:
 
 # --- values set by key path (--set) --------------------------------------------------------------
 
-def set_lines(result: Result) -> list[str]:
+def _overrides(result_or_scenario) -> tuple:
+    """The values set by key path of a Result's scenario, or of a Scenario itself (sensitivity, tornado)."""
+    return getattr(result_or_scenario, "scenario", result_or_scenario).overrides
+
+
+def set_lines(result: Result | Scenario) -> list[str]:
     """One line per value set by key path (``--set``): ``PATH = VALUE (file: VALUE)``."""
     from kikcalc import keypaths
 
     return [f"{path} = {keypaths.format_value(value)} "
             f"({'not in the file' if in_file is None else 'file: ' + keypaths.format_value(in_file)})"
-            for path, value, in_file in result.scenario.overrides]
+            for path, value, in_file in _overrides(result)]
 
 
-def set_notes(result: Result) -> list[str]:
+def set_notes(result: Result | Scenario) -> list[str]:
     """The values set by key path as notes, for stderr beside a CSV and for a workbook's notes sheet."""
     return [f"set {line}" for line in set_lines(result)]
 
 
-def set_records(result: Result) -> list[dict[str, Any]]:
+def set_records(result: Result | Scenario) -> list[dict[str, Any]]:
     """The values set by key path for JSON: ``path``, ``value``, ``value_in_file`` (null if the file had none)."""
     import datetime
 
@@ -288,4 +296,4 @@ def set_records(result: Result) -> list[dict[str, Any]]:
         return keypaths.format_value(value) if isinstance(value, (datetime.date, datetime.time)) else value
 
     return [{"path": path, "value": plain(value), "value_in_file": plain(in_file)}
-            for path, value, in_file in result.scenario.overrides]
+            for path, value, in_file in _overrides(result)]

@@ -205,7 +205,7 @@ def parse(text: str, file: str = "<scenario>") -> dict:
         raise ScenarioError(file, [Problem("", f"arrays and inline tables nested more than {limits.DEPTH} levels "
                                                f"deep (at line {line}); a scenario needs no more than 6")])
     try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(text, parse_float=limits.read_float)  # 1e-400: refused by the checks, not read as 0
     except tomllib.TOMLDecodeError as error:
         data = data_file(text, file)
         if data is not None:

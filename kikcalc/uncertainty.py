@@ -159,7 +159,7 @@ def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
             path = keypaths.canonical(given)
             place = slot(scenario, path)
         except keypaths.KeyPathError as error:
-            problems.append(Problem(where, f"{given!r} names no number the model can draw: {error.message}"))
+            problems.append(Problem(where, f"{given!r} names no number the model can draw: {_outside(error, raw)}"))
             continue
         parts = keypaths.parse(path)
         clash = next((seen_parts[p] for p in (*(parts[:k] for k in range(1, len(parts))), parts) if p in seen_parts), None)
@@ -177,6 +177,20 @@ def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
     failed = [keypaths.canonical(g) for g in table if _canonical_or_none(g) is not None] if problems else []
     correlation = _correlations(raw.get("correlations"), [u.path for u in inputs], problems, set(failed))
     return Uncertainty(tuple(inputs), correlation), problems
+
+
+def _outside(error: keypaths.KeyPathError, raw: dict) -> str:
+    """The error's message, its nearest key path sought outside [uncertainty] and [[correlations]]: an entry
+    "inflow" is nearest to its own key path uncertainty.inflow, which names no number of the model."""
+    nearest = error.nearest
+    if nearest is None or keypaths.parse(nearest)[0] not in ("uncertainty", "correlations"):
+        return error.message
+    import difflib
+
+    message = error.message.removesuffix(f"; nearest: {nearest}")
+    model = [where for where, _ in keypaths.walk({k: v for k, v in raw.items() if k not in ("uncertainty", "correlations")})]
+    found = difflib.get_close_matches(error.path, model, n=1, cutoff=0.0)
+    return message + (f"; nearest: {found[0]}" if found else "")
 
 
 def _canonical_or_none(path: str) -> str | None:
@@ -484,9 +498,16 @@ def probe(uncertainty: Uncertainty, scenario=None) -> list[Problem]:
     (:mod:`kikcalc.limits`) at those ends."""
     problems = []
     for u in uncertainty.inputs:
-        with np.errstate(all="ignore"):
-            ends = u.ppf(np.array([TAIL, 0.5, 1 - TAIL]))
         where = keypaths.child("uncertainty", u.path)
+        try:
+            with np.errstate(all="ignore"):
+                ends = u.ppf(np.array([TAIL, 0.5, 1 - TAIL]))
+        except (ArithmeticError, ValueError) as error:  # scipy's special functions overflow (a beta's a = b = 1e-308)
+            problems.append(Problem(where, f"a {u.dist} with these parameters "
+                                           f"({', '.join(f'{k} = {v:g}' for k, v in u.parameters)}) cannot be evaluated: "
+                                           f"scipy.stats fails at its inverse CDF ({type(error).__name__}); give it "
+                                           f"parameters that floating-point numbers can hold"))
+            continue
         if not np.isfinite(ends).all():
             problems.append(Problem(where, f"a {u.dist} with these parameters gives no finite number at some probabilities "
                                            f"(1 in a million: {ends[0]:g}, median {ends[1]:g}, 1 - 1 in a million: {ends[2]:g}); "

@@ -352,6 +352,12 @@ def slot(scenario: Scenario, path: str) -> Slot:
             return Slot(path, "threshold", (n,), None, **_bounds(limits.KRONER_TARGET), what="an amount in kr.")
     if isinstance(found, dict | list):
         raise keypaths.KeyPathError(path, "names a table or list; name one of its numbers")
+    if isinstance(found, str | bool):  # a name, a label, a basis or a flag: no number at all, let alone structure
+        raise keypaths.KeyPathError(path, f"is {'a text' if isinstance(found, str) else 'true or false'} "
+                                          f"({keypaths.format_value(found)}), not a number")
+    if parts[0] == "observed":
+        raise keypaths.KeyPathError(path, "is an observation (what kikcalc calibrate and followup compare the model "
+                                          "with), not a number of the model")
     raise keypaths.KeyPathError(path, _STRUCTURE)
 
 

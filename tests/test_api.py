@@ -90,11 +90,24 @@ def test_a_loaded_scenario_takes_overrides_too():
     assert fixed.run.scenario.overrides[-1][:2] == ("strategies.kik2.effects[0].multiply", 1.6)
 
 
+def test_a_seed_the_command_line_takes_the_api_takes_too():
+    """--seed takes any whole number from 0 (numpy's SeedSequence does); the API refused 2**63 and above."""
+    huge = 2**64 + 3
+    api = kikcalc.sensitivity(KIK2, draws=5, seed=huge)
+    assert api.run.summary["seed"] == huge
+    document = cli_json("sensitivity", KIK2, "--draws", "5", "--seed", str(huge))
+    kik2 = next(s for s in document["strategies"] if s["name"] == "kik2")
+    assert kik2["npv"]["mean"] == pytest.approx(api.draws[api.draws.strategy == "kik2"].npv.mean(), rel=1e-12)
+
+
 @pytest.mark.parametrize(("call", "error", "words"), [
     (lambda: kikcalc.sensitivity(KIK2, draws=0), UsageError, "draws: expected a whole number from 1"),
     (lambda: kikcalc.sensitivity(KIK2, sampler="halton"), UsageError, "sampler: expected random, lhs or sobol"),
     (lambda: kikcalc.sensitivity(KIK2, seed=-1), UsageError, "seed: expected a whole number from 0, got -1"),
     (lambda: kikcalc.sensitivity(KIK2, seed=1.5), UsageError, "seed: expected a whole number from 0, got 1.5"),
+    (lambda: kikcalc.sensitivity(KIK2, workers=0), UsageError, "workers: expected a whole number from 1 to 1,024, got 0"),
+    (lambda: kikcalc.sensitivity(KIK2, workers=2.0), UsageError, "workers: expected a whole number"),
+    (lambda: kikcalc.sensitivity(KIK2, draws=True), UsageError, "draws: expected a whole number from 1"),
     (lambda: kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply",
                            between=("a", 2)), UsageError, "between: expected two numbers"),
     (lambda: kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply",

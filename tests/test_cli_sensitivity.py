@@ -99,6 +99,8 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal():
 
 def test_plain_run_says_it_is_the_base_case():
     assert "Base case: every number as the file writes it; 5 of them have a distribution" in invoke("run", KIK2).stdout
+    what_if = invoke("run", KIK2, "--set", "scenario.discount_rate=0.05").stdout
+    assert "Base case: every number as the file writes it, but those set with --set; 5 of them" in what_if
 
 
 def test_bad_requests_are_exit_2(tmp_path):
@@ -128,6 +130,38 @@ def test_tornado_ends_are_plain_runs(tmp_path):
     assert swings == sorted(swings, reverse=True)
 
 
+def test_tornado_and_sensitivity_name_the_values_set():
+    """Every output names the values set, as run, compare and targets do: a Set: line with the file's value under
+    the header, a set list in JSON, a note beside a CSV; the tornado's base case is no longer the file's."""
+    rate = ("--set", "scenario.discount_rate=0.05")
+    in_file = kikcalc.load(KIK2).raw["scenario"]["discount_rate"]
+    line = f"Set: scenario.discount_rate = 0.05 (file: {in_file})"
+    record = [{"path": "scenario.discount_rate", "value": 0.05, "value_in_file": in_file}]
+    text = invoke("tornado", KIK2, *rate).stdout
+    assert line in text.splitlines()
+    base = kikcalc.run(kikcalc.load(KIK2, [("scenario.discount_rate", 0.05)])).accounts.npv[1]
+    assert f"Base case (every number as the file gives it, but the values set): {base:,.0f}" in text
+    assert "but the values set" not in invoke("tornado", KIK2).stdout
+    spread = invoke("tornado", KIK2, "--set", 'uncertainty."strategies.kik2.effects[0].multiply".sd=0.3').stdout
+    assert "Base case (every number as the file gives it): " in spread  # a spread set leaves the base case as it is
+    assert json.loads(invoke("tornado", KIK2, *rate, "--format", "json").stdout)["set"] == record
+    assert "note: set scenario.discount_rate = 0.05" in invoke("tornado", KIK2, *rate, "--format", "csv").stderr
+    drawn = ("sensitivity", KIK2, "--draws", "10", *rate)
+    assert line in invoke(*drawn).stdout.splitlines()
+    assert json.loads(invoke(*drawn, "--format", "json").stdout)["set"] == record
+
+
+def test_the_scale_flag_in_json_is_a_flag_beside_a_gammas_own_scale(tmp_path):
+    """A gamma given by shape and scale: its scale parameter is gamma_scale in the JSON, and scale stays the flag
+    (false: not a factor), where the parameter used to overwrite it with a number that reads as true."""
+    file = _with_entry(tmp_path, '"states.kontanthjaelp.cost" = { dist = "gamma", shape = 400, scale = 261.3 }')
+    document = json.loads(invoke("sensitivity", file, "--draws", "10", "--format", "json").stdout)
+    cost = next(u for u in document["uncertain"] if u["path"] == "states.kontanthjaelp.cost")
+    assert cost == {"path": "states.kontanthjaelp.cost", "dist": "gamma", "scale": False, "shape": 400, "gamma_scale": 261.3}
+    inflow = next(u for u in document["uncertain"] if u["path"] == "states.kontanthjaelp.inflow")
+    assert inflow["scale"] is True and "gamma_scale" not in inflow
+
+
 def test_set_changes_an_uncertainty_parameter():
     """--set reaches an entry's parameters: an effect with no spread draws the file's number every time."""
     wide = json.loads(invoke("sensitivity", KIK2, "--draws", "30", "--format", "json").stdout)
@@ -152,7 +186,8 @@ def _with_entry(tmp_path, line: str, replace: str | None = None) -> str:
 
 
 @pytest.mark.parametrize("entry", ['{ dist = "beta", mean = 0.0072, sd = 1e-300 }', '{ dist = "gamma", mean = 1e308, sd = 1e-308 }',
-                                   '{ dist = "lognormal", mu = 1000, sigma = 0.1 }', '{ dist = ["beta"] }'])
+                                   '{ dist = "lognormal", mu = 1000, sigma = 0.1 }', '{ dist = ["beta"] }',
+                                   '{ dist = "beta", a = 1e-308, b = 1e-308 }'])  # scipy's inverse CDF raises
 def test_parameters_beyond_floating_point_are_bad_input(tmp_path, entry):
     result = invoke("validate", _with_entry(tmp_path, f'"scenario.discount_rate" = {entry}'))
     assert result.exit_code == 2 and 'uncertainty."scenario.discount_rate"' in result.stderr
@@ -251,3 +286,96 @@ def test_one_draw_is_one_draw_in_the_header_and_the_provenance():
     assert result.exit_code == 0, result.output
     assert "seed 3, 1 draw;" in result.output
     assert "\n1 draw (random sampler, seed 3, 1 process) of 5 uncertain numbers;" in result.output
+
+
+def test_without_dask_the_message_names_the_extra_as_installed_from_kikcalcs_folder(monkeypatch):
+    """As for the plot extra: kikcalc's folder's ".[dask]", not only a package index's kikcalc[dask]."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails as if dask were not installed
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "10", "--dask", "tcp://127.0.0.1:8786"])
+    assert result.exit_code == 2
+    assert 'pip install "kikcalc[dask]" (or pip install ".[dask]" in kikcalc\'s folder)' in result.output
+
+
+def test_a_programmes_target_in_a_tornado_is_judged_for_the_strategy_that_runs_it():
+    """A programme's target is judged only for its strategy: asked of another, exit 2 naming the one (the table had
+    empty cells and exit 0); without --strategy, the tornado takes the strategy that runs it."""
+    vuc = str(SCENARIOS / "aabenraa-vuc-course.toml")
+    sets = ["--set", 'targets=[{ name = "fvu", programme = "vuc-resultat", flow_to = "fvu", min = 0.05 }]',
+            "--set", 'uncertainty={ "strategies.resultat.programmes[0].outcomes.fvu" = { dist = "beta", mean = 0.06, sd = 0.02 } }']
+    wrong = invoke("tornado", vuc, *sets, "--strategy", "maal", "--metric", "target:fvu")
+    assert wrong.exit_code == 2
+    assert ("--metric target:fvu: not judged for strategy maal (only the strategy that runs programme vuc-resultat is); "
+            "choose --strategy resultat") in wrong.output
+    chosen = invoke("tornado", vuc, *sets, "--metric", "target:fvu", "--format", "json")
+    assert chosen.exit_code == 0, chosen.output
+    document = json.loads(chosen.stdout)
+    assert document["strategy"] == "resultat"
+    bar = document["bars"][0]
+    assert bar["metric_at_low"] < document["base"] < bar["metric_at_high"]
+
+
+def test_a_tornado_of_a_targets_level_may_follow_the_baseline(tmp_path):
+    """A caseload target is judged for the baseline too: --strategy baseline follows it (its ends are plain runs),
+    and a file of the baseline alone takes it by default; money stays a strategy's against the baseline."""
+    document = json.loads(invoke("tornado", KIK2, "--strategy", "baseline", "--metric", "target:budget-2021",
+                                 "--format", "json").stdout)
+    assert document["strategy"] == "baseline"
+    bar = next(b for b in document["bars"] if b["key_path"] == "transitions[0].probability")
+    raw = kikcalc.load(KIK2).raw
+    bands = {band: p * bar["high"] for band, p in raw["transitions"][0]["probability"].items()}
+    plain = kikcalc.run(kikcalc.load(KIK2, [("transitions[0].probability", bands)]))
+    value = next(v.value for v in plain.verdicts if v.target == "budget-2021" and v.strategy == "baseline")
+    assert bar["metric_at_high"] == pytest.approx(value, rel=1e-9)
+    money = invoke("tornado", KIK2, "--strategy", "baseline")
+    assert money.exit_code == 2 and "a target's level is followed for the baseline too" in money.output
+    alone = tmp_path / "forecast.toml"
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    kept = {"strategies.kik2", "uncertainty", "correlations", "targets"}
+    alone.write_text(_without_tables(text, kept) + '\n[[targets]]\nname = "t"\nstates = ["kontanthjaelp"]\nyear = 2021\n'
+                     'max = 1000\n\n[uncertainty]\n"states.kontanthjaelp.inflow" = { dist = "gamma", mean = 1.0, sd = 0.1, '
+                     'scale = true }\n', encoding="utf-8")
+    result = invoke("tornado", str(alone), "--metric", "target:t", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["strategy"] == "baseline"
+
+
+def _without_tables(text: str, names: set[str]) -> str:
+    """A TOML text without the tables (and arrays of tables) whose names start with one of ``names``."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        header = line.strip().strip("[]") if line.startswith("[") else None
+        if header is not None:
+            skipping = any(header == n or header.startswith(n + ".") for n in names)
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept) + "\n"
+
+
+def test_an_excluded_draw_keeps_its_numbers_but_no_outputs(tmp_path):
+    """A draw that breaks the model's rules is left out of the summaries; its kept row says so and what was drawn,
+    and has no outputs (they describe no model the file does), as a tornado leaves an end it cannot run."""
+    file = _with_entry(tmp_path, '"transitions[0].probability" = { dist = "triangular", low = 0.5, mode = 1.0, high = 20.0, scale = true }',
+                       replace='"transitions[0].probability" =')
+    draws = tmp_path / "draws.csv"
+    result = invoke("sensitivity", file, "--draws", "200", "--seed", "2", "--format", "json", "--keep-draws", str(draws))
+    assert result.exit_code == 0, result.output
+    summary, table = json.loads(result.stdout), pd.read_csv(draws)
+    excluded = table[table.excluded]
+    assert 0 < len(excluded) // 2 == summary["excluded"]["draws"] < 200
+    assert excluded["transitions[0].probability"].notna().all()
+    assert excluded.loc[:, "npv":].isna().all().all()
+    kik2 = table[(table.strategy == "kik2") & ~table.excluded]
+    entry = next(s for s in summary["strategies"] if s["name"] == "kik2")
+    assert entry["npv"]["mean"] == pytest.approx(kik2.npv.mean(), rel=1e-12)
+
+
+def test_the_tornados_footnotes_in_markdown_are_paragraphs_not_rows_of_its_table():
+    """In Markdown a line right under a table is one more row of it: the footnotes stand apart, each its own
+    paragraph; the text table keeps them right under it."""
+    lines = invoke("tornado", KIK2, "--format", "markdown").stdout.splitlines()
+    note = lines.index("x: a factor that scales the whole number (scale = true)")
+    assert lines[note - 1] == "" and lines[note - 2].startswith("|")
+    text = invoke("tornado", KIK2).stdout.splitlines()
+    assert text[text.index("x: a factor that scales the whole number (scale = true)") - 1].startswith("5 ")

@@ -164,6 +164,7 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
 @pytest.mark.parametrize(("text", "words"), [
     ("strategies.kik2.effects[0].multiply=1,6", "use a decimal point: 1.6"),
     ("strategies.kik2.effects[0].multiply", "there is no ="),
+    ('states."kontant hjaelp.inflow=40', 'a quote " in the key path is not closed before the ='),  # not "there is no ="
     ("strategies.kik2.effects[0].multiply=", "no value"),
     ("targets[0].at=2021-03", 'in quotes'),
     ("a..b=1", "not a valid key path"),
@@ -193,6 +194,15 @@ def test_load_sets_a_value_by_key_path_before_validation_and_records_it():
     _assert_same_result(run_scenario(scenario), run_scenario(build(keypaths.assign(raw, path, value), str(KIK2))))
     assert scenario.overrides == ((path, value, keypaths.get(raw, path)),)
     assert kikcalc.load(KIK2).overrides == ()
+
+
+def test_a_set_value_below_the_smallest_float_is_refused_not_read_as_0():
+    """--set inflow=1e-400 is TOML's 0.0; refused as the file's own 1e-400 or 5e-324 is, not run as no inflow."""
+    assert keypaths.parse_assignment("states.kontanthjaelp.inflow=1e-400")[1] == 0.0
+    with pytest.raises(kikcalc.ScenarioError) as error:
+        kikcalc.load(KIK2, ["states.kontanthjaelp.inflow=1e-400"])
+    assert "got 1e-400, smaller than any real figure (write 0 for none) (given by --set)" in str(error.value)
+    assert kikcalc.load(KIK2, ["states.kontanthjaelp.inflow=0.0e-400"]).raw["states"]["kontanthjaelp"]["inflow"] == 0
 
 
 def test_load_records_none_for_a_key_the_file_lacks():

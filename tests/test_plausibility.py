@@ -4,6 +4,7 @@ thresholds worked out by hand; no warning on a shipped scenario; the command lin
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from kikcalc.cli import main
 from kikcalc.engine import simulate
 from kikcalc.result import run_scenario
 from kikcalc.scenario import build, load
+from kikcalc.uncertainty import read
 
 
 def paths(found: list[plausibility.Warning]) -> list[str]:
@@ -368,6 +370,42 @@ def test_an_uncertain_numbers_mean_far_from_the_files_number_is_warned(entry, wa
     if warned:
         assert "scale = true" in found[0].message and "40" in found[0].message
     assert paths(found) == [w.path for w in plausibility.check(scenario) if w.path.startswith("uncertainty")]
+
+
+@pytest.mark.parametrize(("entry", "warned"), [
+    ({"dist": "gamma", "mean": 40.0, "sd": 4.0, "scale": True}, True),  # the number's own mean, with scale = true
+    ({"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}, False),
+    ({"dist": "gamma", "mean": 10.0, "sd": 1.0, "scale": True}, False),  # exactly 10: at the threshold, not past it
+    ({"dist": "lognormal", "mu": math.log(40.0), "sigma": 0.1, "scale": True}, True),  # by its own parameters
+    ({"dist": "uniform", "low": 30.0, "high": 50.0, "scale": True}, True),
+    ({"dist": "triangular", "low": 0.8, "mode": 1.0, "high": 1.3, "scale": True}, False),
+    ({"dist": "beta", "a": 1.0, "b": 99.0, "scale": True}, True),  # a mean of 0.01: a hundredth of the file's
+])
+def test_a_factors_mean_far_from_1_is_warned(entry, warned):
+    """scale = true multiplies the file's number by the draws: a factor of mean 40 (the number's own mean given
+    with scale = true) makes an inflow of 40 one of 1,600 in the draws, while run uses 40. Warned more than
+    UNCERTAIN_MEAN_FACTOR from 1, by the distribution's mean from its parameters."""
+    scenario = build(with_changes(one_state(inflow=40.0), uncertainty={"states.kh.inflow": entry}))
+    found = plausibility.uncertainty_warnings(scenario)
+    assert paths(found) == (['uncertainty."states.kh.inflow"'] if warned else [])
+    if warned:
+        mean = float(read(scenario)[0].inputs[0].frozen().mean())  # scipy's own mean of the distribution
+        assert f"a factor (scale = true) with mean {mean:.4g}" in found[0].message
+        assert "A factor has a mean of 1" in found[0].message
+
+
+def test_sensitivity_and_tornado_print_the_uncertainty_warnings(tmp_path):
+    """The warnings about [uncertainty] concern the commands that draw from it most."""
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8").replace(
+        '"states.kontanthjaelp.inflow" = { dist = "gamma", mean = 1.0, sd = 0.10, scale = true }',
+        '"states.kontanthjaelp.inflow" = { dist = "gamma", mean = 47.0, sd = 5.0, scale = true }')
+    file = tmp_path / "kik2.toml"
+    file.write_text(text, encoding="utf-8")
+    for command in (["sensitivity", "--draws", "4"], ["tornado"]):
+        result = CliRunner().invoke(main, [command[0], str(file), *command[1:]])
+        assert result.exit_code == 0, result.output
+        assert (f'warning: {file}: uncertainty."states.kontanthjaelp.inflow": a factor (scale = true) with mean 47'
+                in result.stderr)
 
 
 def test_an_uncertain_numbers_mean_on_the_other_side_of_0_is_warned():

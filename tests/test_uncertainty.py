@@ -247,6 +247,11 @@ THREE = {"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.03}
 
 # (id, top-level tables, key path of the one problem, words its message holds)
 INVALID = [
+    ("a-text", {"uncertainty": {"scenario.name": {"dist": "gamma", "mean": 1.0, "sd": 0.1}}},  # not "structure"
+     'uncertainty."scenario.name"', "'scenario.name' names no number the model can draw: is a text (\"test\"), not a number"),
+    ("an-observation", {"observed": {"kh": {"persons": {"2020-06-01": 600}}},
+                        "uncertainty": {"observed.kh.persons.2020-06-01": {"dist": "gamma", "mean": 600.0, "sd": 10.0}}},
+     'uncertainty."observed.kh.persons.2020-06-01"', "is an observation (what kikcalc calibrate and followup compare"),
     ("beta-sd-impossible", {"uncertainty": {"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.35}}},
      'uncertainty."transitions[0].probability"', f"sqrt(mean (1 - mean)) = {math.sqrt(0.1 * 0.9):.4g}, got 0.35"),
     ("normal-on-a-cost", {"uncertainty": {"states.kh.cost": {"dist": "normal", "mean": 120_000, "sd": 10_000}}},
@@ -323,3 +328,14 @@ def test_a_spread_too_small_to_draw_is_told_that_sd_0_keeps_the_number_certain()
     assert "no finite number" in problems[0].message and "sd = 0 keeps the number certain" in problems[0].message
     fine = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "mean": 0.1, "sd": 0.001}}))
     assert probe(read(fine)[0], fine) == []
+
+
+def test_a_distribution_scipy_cannot_evaluate_is_a_problem_not_a_crash():
+    """A beta with a = b = 1e-308 makes scipy's inverse CDF raise OverflowError (boost's beta function): that is a
+    problem at the entry's key path, as for any distribution beyond floating point, never a crash (exit 3)."""
+    from kikcalc.uncertainty import probe
+
+    scenario = build(_raw(uncertainty={"transitions[0].probability": {"dist": "beta", "a": 1e-308, "b": 1e-308}}))
+    problems = probe(read(scenario)[0], scenario)
+    assert [p.path for p in problems] == ['uncertainty."transitions[0].probability"']
+    assert "a = 1e-308, b = 1e-308" in problems[0].message and "cannot be evaluated" in problems[0].message

@@ -147,6 +147,9 @@ CASES = [
     ("uncertainty-series-without-scale.toml", 'uncertainty."states.kontanthjaelp.inflow"',
      "is a table of numbers (by year, month or anciennitet band); add scale = true"),
     ("correlations-not-positive-definite.toml", "correlations", "the rank correlations form a matrix that is not positive definite"),
+    ("uncertainty-bare-key.toml", "uncertainty.inflow",  # nearest outside [uncertainty], not the entry's own path
+     "'inflow' names no number the model can draw: no such key path (the file has no inflow); "
+     "nearest: states.kontanthjaelp.inflow"),
     # Prices, a-dagpenge's co-financing and who pays (issue 12, rules 3 and 4)
     ("prices-base-year-missing.toml", "prices.base_year", "missing; this key is required"),
     ("prices-base-year-is-text.toml", "prices.base_year", 'expected a year (such as 2021), got "2020"'),
@@ -199,6 +202,8 @@ CASES = [
     ("two-hazards-1e308.toml", "transitions[1].hazard", "expected a monthly hazard between 0 and 100, got 1e+308"),
     ("mean-months-subnormal.toml", "transitions[0].mean_months",
      "expected a mean duration in months between 0.01 and 1_000_000, got 1e-320"),
+    ("inflow-underflows-to-zero.toml", "states.kontanthjaelp.inflow",  # TOML's 0.0, not taken for the file's 0
+     "expected a number (persons per month) between 0 and 10_000_000, got 1e-400, smaller than any real figure"),
     ("horizon-too-long.toml", "scenario.end", "the horizon 2020-01 to 9999-12 is 95_760 months; at most 1200 (100 years)"),
     ("programme-duration-too-long.toml", "strategies.kik2.programmes[0].duration_months",
      "expected a whole number of months between 1 and 1200, got 100_000"),

@@ -209,8 +209,10 @@ def header_text(result: Result, style: str, locale: str = "en", file: str | None
         lines.append(price_line(s))
     uncertain = s.raw.get("uncertainty")
     if isinstance(uncertain, dict) and uncertain:
-        lines.append(f"Base case: every number as the file writes it; {len(uncertain)} of them have a distribution in "
-                     f"[uncertainty] (kikcalc sensitivity draws them)")
+        but = ", but those set with --set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
+                                                   for path, _, _ in s.overrides) else ""
+        lines.append(f"Base case: every number as the file writes it{but}; {len(uncertain)} of them have a distribution "
+                     f"in [uncertainty] (kikcalc sensitivity draws them)")
     first = title(lines[0], style) + ("" if file is None else f" ({line(file, style)})")
     return "\n".join([first, *(line(words, style) for words in lines[1:])])
 
