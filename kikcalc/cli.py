@@ -108,9 +108,10 @@ def _stamped_on_top(content: str, fmt: str, scenarios: list[kikcalc.Scenario], d
     """A report with no title line (check, diff) with its provenance: the JSON object, or the first line of text."""
     if fmt == "json":
         return _stamped(content, fmt, scenarios, data_files=data_files)[0]
-    from kikcalc.formats._text import provenance_line
+    from kikcalc.formats._text import paragraphs, provenance_line
 
-    return f"{provenance_line(provenance.of(scenarios, data_files=data_files), fmt)}\n\n{content}"
+    document = f"{provenance_line(provenance.of(scenarios, data_files=data_files), fmt)}\n\n{content}"
+    return paragraphs(document) if fmt == "markdown" else document
 
 
 def _chosen_format(output: str | None, fmt: str | None, inputs: Sequence[str]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import zipfile
 from pathlib import Path
 
@@ -303,3 +304,32 @@ def test_markdown_writes_as_entities_only_what_would_be_markup(text, shown):
     assert _text.cell(text + "|x\ny", "markdown") == shown + "\\|x<br>y"
     assert _text.line(text, "table") == text  # a text table shows it as it is
     assert _text.cell("a\\|b", "markdown") == "a\\\\\\|b"  # a label's own \| keeps its backslash once rendered
+
+
+@pytest.mark.parametrize("args", [
+    ["run", str(SCENARIOS / "aabenraa-kik2.toml")],
+    ["compare", str(SCENARIOS / "aabenraa-kik2.toml")],
+    ["targets", str(SCENARIOS / "aabenraa-kik2.toml")],
+    ["sensitivity", str(SCENARIOS / "aabenraa-kik2.toml"), "--draws", "20", "--seed", "1"],
+    ["tornado", str(SCENARIOS / "aabenraa-kik2.toml")],
+    ["diff", str(SCENARIOS / "aabenraa-kik2.toml"), str(SCENARIOS / "aabenraa-kik2-plan.toml")],
+], ids=lambda args: args[0])
+def test_markdown_keeps_each_line_of_text_a_paragraph_of_its_own(args):
+    # Two lines of text that follow each other run together into one paragraph in Markdown: the header lines, notes
+    # and footnotes each stand apart (a blank line between), and a table's rows stay together.
+    out = invoke(*args, "--format", "markdown").stdout
+    lines = out.splitlines()
+    assert any(line.startswith("Provenance: ") for line in lines)
+    for before, after in itertools.pairwise(lines):
+        if before and after:
+            assert before.startswith("|") and after.startswith("|"), (before, after)
+    table = invoke(*args).stdout  # the text table keeps its lines together
+    assert any(a and b and not a.startswith(("|", "-")) and not b.startswith("-")
+               for a, b in itertools.pairwise(table.splitlines()))
+
+
+def test_markdown_paragraphs_leave_a_code_fence_and_a_table_as_they_are():
+    from kikcalc.formats import _text
+
+    document = "# T\nline one\nline two\n| a |\n|---|\n| 1 |\n```\ncode\nmore\n```\nend"
+    assert _text.paragraphs(document) == ("# T\n\nline one\n\nline two\n\n| a |\n|---|\n| 1 |\n\n```\ncode\nmore\n```\n\nend")

@@ -64,6 +64,23 @@ def line(words: str, style: str) -> str:
     return " ".join(_as_text(part) for part in words.splitlines())
 
 
+def paragraphs(document: str) -> str:
+    """A Markdown document with a blank line between two lines of text that follow each other (header lines, notes,
+    a title and its provenance line), which Markdown would run together into one paragraph; a table's rows stay
+    together, and so does whatever is in a code fence. The one home of this rule: every Markdown document of a
+    command goes through it (:mod:`kikcalc.formats.markdown`; check and diff in :func:`kikcalc.cli._stamped_on_top`)."""
+    out: list[str] = []
+    fenced = False
+    for text in document.split("\n"):
+        opening = text.startswith("```") and not fenced
+        if (not fenced or opening) and text and out and out[-1] and not (text.startswith("|") and out[-1].startswith("|")):
+            out.append("")
+        if text.startswith("```"):
+            fenced = not fenced
+        out.append(text)
+    return "\n".join(out)
+
+
 def cell(value: Any, style: str) -> Any:
     """A table cell in ``style``: in Markdown, a text's ``|`` escaped (``\\|``; else it would end the cell
     and add a column), markup as in :func:`line`, and a line break as ``<br>`` (else it would end the row); a

@@ -14,17 +14,17 @@ HELP = "Markdown tables"
 
 
 def run(result: Result, view: View) -> str:
-    return _text.run(result, view, NAME)
+    return _text.paragraphs(_text.run(result, view, NAME))
 
 
 def compare(results: list[Result], view: View) -> str:
-    return _text.compare(results, view, NAME)
+    return _text.paragraphs(_text.compare(results, view, NAME))
 
 
 def targets(results: list[Result], view: View) -> str:
-    return _text.targets(results, view, NAME)
+    return _text.paragraphs(_text.targets(results, view, NAME))
 
 
 def stamp(content: str, record: Provenance) -> str:
     """A document laid out elsewhere (sensitivity, solve, ...) with the provenance line under its title."""
-    return _text.stamp(content, record, NAME)
+    return _text.paragraphs(_text.stamp(content, record, NAME))
