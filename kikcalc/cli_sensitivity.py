@@ -88,15 +88,18 @@ def sensitivity(file: str, draws: int, seed: int, sampler: str, workers: int, da
                 raise UsageError("--keep-draws FILE.parquet needs pyarrow: pip install pyarrow, or give a .csv") from None
         if output and os.path.realpath(keep_draws) == os.path.realpath(output):
             raise UsageError(f"--keep-draws {keep_draws}: the same file as --output; give two files")
-    chunks = -(-draws // psa.chunk_draws(scenario))
+    chunks = -(-draws // psa.draws_per_chunk(scenario, draws, workers))
     asked = workers
     if workers > chunks:
         workers = chunks  # more processes than chunks would only wait
-    if workers > (os.cpu_count() or 1):
+    cores = os.cpu_count() or 1
+    if asked > cores:
         started = f" ({workers} started: one per chunk of draws)" if workers < asked else ""
-        cores = os.cpu_count() or 1
         click.echo(f"note: --workers {asked} on {cores} core{'s' if cores > 1 else ''}{started}: more processes than "
                    f"cores run no faster", err=True)
+    elif workers < asked:
+        made = f"{draws:,} draw{'s make' if draws != 1 else ' makes'} {chunks} chunk{'s' if chunks != 1 else ''}"
+        click.echo(f"note: --workers {asked}: {workers} started, one per chunk of draws ({made})", err=True)
     progress = _Progress(draws)
     try:
         result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask_address,

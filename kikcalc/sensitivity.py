@@ -14,6 +14,7 @@ summaries, counted, and reported by the uncertain numbers acting on that state. 
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -112,6 +113,15 @@ def chunk_draws(scenario: Scenario, chunk_rows: int | None = None) -> int:
     return engine_chunk_draws(scenario, chunk_rows, scenario.needs_flows)
 
 
+def draws_per_chunk(scenario: Scenario, draws: int, workers: int = 1, chunk_rows: int | None = None) -> int:
+    """Draws a chunk of a run of ``draws`` takes: :func:`chunk_draws`, and with ``workers`` local processes no more than
+    an even share of the draws among as many of them as there are cores, so that each core has a chunk to run (a
+    run's numbers do not depend on its chunks)."""
+    per_chunk = chunk_draws(scenario, chunk_rows)
+    sharing = min(workers, os.cpu_count() or 1)
+    return min(per_chunk, max(1, -(-draws // sharing))) if sharing > 1 else per_chunk
+
+
 def draw_ranges(draws: int, per_chunk: int) -> list[tuple[int, int]]:
     return [(first, min(first + per_chunk, draws)) for first in range(0, draws, per_chunk)]
 
@@ -152,7 +162,7 @@ def run(scenario: Scenario, uncertainty: Uncertainty, draws: int, seed: int, sam
     ``progress(draws_done)`` is called as chunks finish.
     """
     design = Design(uncertainty, draws, seed, sampler)
-    ranges = draw_ranges(draws, chunk_draws(scenario, chunk_rows))
+    ranges = draw_ranges(draws, draws_per_chunk(scenario, draws, workers if dask is None else 1, chunk_rows))
     drawn_parts: list[np.ndarray] = []
 
     def chunks() -> Iterator[np.ndarray]:

@@ -379,3 +379,32 @@ def test_the_tornados_footnotes_in_markdown_are_paragraphs_not_rows_of_its_table
     assert lines[note - 1] == "" and lines[note - 2].startswith("|")
     text = invoke("tornado", KIK2).stdout.splitlines()
     assert text[text.index("x: a factor that scales the whole number (scale = true)") - 1].startswith("5 ")
+
+
+def test_two_workers_share_the_draws_of_one_chunk_and_give_the_same_numbers(monkeypatch):
+    import os
+
+    from kikcalc.scenario import load
+    from kikcalc.sensitivity import chunk_draws, draws_per_chunk
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    scenario = load(KIK2)
+    # Fewer draws than one chunk takes: with 2 processes each runs half, so both have work.
+    draws = chunk_draws(scenario) - 1
+    assert draws_per_chunk(scenario, draws, workers=2) == -(-draws // 2)
+    assert draws_per_chunk(scenario, 10 * chunk_draws(scenario), workers=2) == chunk_draws(scenario)
+    one = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", str(draws), "--seed", "4", "--format", "json"])
+    two = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", str(draws), "--seed", "4", "--workers", "2",
+                                    "--format", "json"])
+    assert one.exit_code == 0 and two.exit_code == 0, (one.output, two.output)
+    first, second = json.loads(one.stdout), json.loads(two.stdout)
+    assert second["workers"] == "2 local processes"
+    first.pop("workers"), second.pop("workers")
+    first["provenance"].pop("command", None), second["provenance"].pop("command", None)
+    assert first == second
+
+
+def test_more_workers_than_chunks_says_how_many_started():
+    result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "1", "--seed", "3", "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "note: --workers 2: 1 started, one per chunk of draws (1 draw makes 1 chunk)" in result.stderr
