@@ -166,8 +166,8 @@ def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tup
                 raise keypaths.KeyPathError(where, "set twice; give each key path once")
             for earlier, _, _ in applied:  # one inside the other: the later would undo or replace the earlier
                 if keypaths.within(where, earlier) or keypaths.within(earlier, where):
-                    raise keypaths.KeyPathError(where, f"set together with {earlier}, which holds it or it holds; "
-                                                       f"give one of the two")
+                    raise keypaths.KeyPathError(where, f"set together with {earlier}, and one holds the other (a table "
+                                                       f"and an entry of it); give one of the two")
             changed = keypaths.assign(changed, where, value)
         except keypaths.KeyPathError as error:
             problems.append(Problem(error.path, f"{error.message}{SET_MARK}"))

@@ -165,7 +165,8 @@ def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
         clash = next((seen_parts[p] for p in (*(parts[:k] for k in range(1, len(parts))), parts) if p in seen_parts), None)
         clash = clash if clash is not None else held.get(parts)
         if clash is not None:
-            problems.append(Problem(where, f"given together with {clash!r}, which holds it or it holds; give one"))
+            problems.append(Problem(where, f"given together with {clash!r}, and one holds the other (a table and an "
+                                           f"entry of it); give one of the two"))
             continue
         seen[path] = given
         seen_parts[parts] = given

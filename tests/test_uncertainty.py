@@ -271,7 +271,7 @@ INVALID = [
     ("a-series-and-its-entry", {**INFLOW_BY_YEAR, "uncertainty": {
         "states.kh.inflow": {"dist": "gamma", "mean": 1, "sd": 0.1, "scale": True},
         "states.kh.inflow.2021": {"dist": "gamma", "mean": 30, "sd": 3}}},
-     'uncertainty."states.kh.inflow.2021"', "given together with 'states.kh.inflow'"),
+     'uncertainty."states.kh.inflow.2021"', "given together with 'states.kh.inflow', and one holds the other"),
     ("an-entry-and-its-series", {**INFLOW_BY_YEAR, "uncertainty": {
         "states.kh.inflow.2021": {"dist": "gamma", "mean": 30, "sd": 3},
         "states.kh.cost": {"dist": "gamma", "mean": 120_000, "sd": 15_000},
