@@ -123,7 +123,8 @@ def document(run: Run, fmt: str) -> str | bytes:
         return _csv(table, fmt)
     if fmt == "xlsx":
         uncertain = pd.DataFrame(run.summary["uncertain"])
-        return workbook({"sensitivity": table, "uncertain numbers": uncertain}, notes=header_lines(run, "table")[1:])
+        notes = [line for line in header_lines(run, "table")[1:] if not line.startswith("Set: ")]  # the values set as
+        return workbook({"sensitivity": table, "uncertain numbers": uncertain}, notes=[*notes, *set_notes(s)])  # run's
     parts = ["\n".join(header_lines(run, fmt))]
     headers = ["", "mean", "p5", "p50", "p95"]
     for entry in _labelled(s, run.summary)["strategies"]:

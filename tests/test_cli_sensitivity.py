@@ -408,3 +408,18 @@ def test_more_workers_than_chunks_says_how_many_started():
     result = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "1", "--seed", "3", "--workers", "2"])
     assert result.exit_code == 0, result.output
     assert "note: --workers 2: 1 started, one per chunk of draws (1 draw makes 1 chunk)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["run"], ["sensitivity", "--draws", "20", "--seed", "1"], ["tornado"]],
+                         ids=lambda command: command[0])
+def test_a_workbooks_notes_give_the_values_set_as_every_command_writes_them(tmp_path, command):
+    from kikcalc.scenario import load
+    from kikcalc.tables import set_notes
+
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, [command[0], KIK2, *command[1:], "--set", "scenario.discount_rate=0.05", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    notes = [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(values_only=True)]
+    expected = set_notes(load(KIK2, [("scenario.discount_rate", 0.05)]))
+    assert expected == ["set scenario.discount_rate = 0.05 (file: 0.035)"]
+    assert notes[-1:] == expected and not any(str(note).startswith("Set: ") for note in notes)
