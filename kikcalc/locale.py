@@ -244,6 +244,29 @@ LINES_DA = {
 """The comparison's line names in Danish (kikcalc.tables writes them in English)."""
 
 
+PHRASES_DA = {
+    "sensitivity": "følsomhed", "Strategy {strategy} against {baseline}": "Strategi {strategy} i forhold til {baseline}",
+    "NPV of the net saving, kr.": "Nutidsværdi af nettobesparelsen, kr.", "Net saving {year}, kr.": "Nettobesparelse {year}, kr.",
+    "Net saving, horizon, kr.": "Nettobesparelse, hele perioden, kr.", "Payback month": "Tjent hjem (måned)",
+    "P(pays back within the horizon)": "P(tjent hjem inden for perioden)", "P(NPV > 0)": "P(nutidsværdi > 0)",
+    "P(saves money over the horizon)": "P(sparer penge over perioden)",
+    "Targets: probability met": "Mål: sandsynlighed for at blive opfyldt",
+    "mean": "middel", "target": "mål", "strategy": "strategi", "P(met)": "P(opfyldt)",
+    "{name}: {metric} of {strategy} ({unit}), one number at a time": "{name}: {metric} for {strategy} ({unit}), ét tal ad gangen",
+    "uncertain number": "usikkert tal", "low": "lav", "high": "høj", "at low": "ved lav", "at high": "ved høj",
+    "swing": "udsving",
+}
+"""The headings, row labels and column headings of ``sensitivity`` and ``tornado`` in Danish (:func:`phrase`)."""
+
+
+def phrase(english: str, locale: str | None = None, **values: Any) -> str:
+    """A heading, row label or column heading of ``sensitivity`` or ``tornado`` in the locale (the command's own by
+    default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.", "da", year=2021) is
+    "Nettobesparelse 2021, kr."."""
+    text = PHRASES_DA.get(english, english) if checked(locale or current()) == "da" else english
+    return text.format(**values) if values else text
+
+
 def line_name(line: str, locale: str | None = None) -> str:
     """A comparison line's name in the locale: "Total cost, kr." is "Samlede udgifter, kr." in Danish."""
     if checked(locale or current()) != "da":

@@ -90,7 +90,7 @@ def _percent(p: float | None) -> str:
 
 def header_lines(run: Run, fmt: str) -> list[str]:
     s, summary = run.scenario, run.summary
-    lines = [_title(f"{s.name}: sensitivity", fmt),
+    lines = [_title(f"{s.name}: {loc.phrase('sensitivity')}", fmt),
              f"{summary['draws']:,} draw{'' if summary['draws'] == 1 else 's'} ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
              f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
              f"percentiles over the draws, P = share of draws",
@@ -126,18 +126,20 @@ def document(run: Run, fmt: str) -> str | bytes:
         notes = [line for line in header_lines(run, "table")[1:] if not line.startswith("Set: ")]  # the values set as
         return workbook({"sensitivity": table, "uncertain numbers": uncertain}, notes=[*notes, *set_notes(s)])  # run's
     parts = ["\n".join(header_lines(run, fmt))]
-    headers = ["", "mean", "p5", "p50", "p95"]
+    headers = ["", loc.phrase("mean"), "p5", "p50", "p95"]
     for entry in _labelled(s, run.summary)["strategies"]:
         if entry["baseline"]:
             continue
-        rows = [["NPV of the net saving, kr.", *(_cell(entry["npv"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))]]
+        rows = [[loc.phrase("NPV of the net saving, kr."), *(_cell(entry["npv"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))]]
         for year, stats in entry["net_saving"].items():
-            rows.append([f"Net saving {year}, kr.", *(_cell(stats[k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
-        rows.append(["Net saving, horizon, kr.", *(_cell(entry["net_saving_total"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
-        rows.append(["Payback month", "", *(_cell(entry["payback_month"][k], "month") for k in ("p5", "p50", "p95"))])
+            rows.append([loc.phrase("Net saving {year}, kr.", year=year), *(_cell(stats[k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
+        rows.append([loc.phrase("Net saving, horizon, kr."),
+                     *(_cell(entry["net_saving_total"][k], "kr.") for k in ("mean", "p5", "p50", "p95"))])
+        rows.append([loc.phrase("Payback month"), "", *(_cell(entry["payback_month"][k], "month") for k in ("p5", "p50", "p95"))])
         for key, text in PROBABILITIES:
-            rows.append([text, _percent(entry[key]), "", "", ""])
-        parts.append(_heading(f"Strategy {entry['name']} against {s.strategy_names[0]}", fmt) + "\n" + _grid(rows, headers, fmt))
+            rows.append([loc.phrase(text), _percent(entry[key]), "", "", ""])
+        heading = loc.phrase("Strategy {strategy} against {baseline}", strategy=entry["name"], baseline=s.strategy_names[0])
+        parts.append(_heading(heading, fmt) + "\n" + _grid(rows, headers, fmt))
     targets = _labelled(s, run.summary)["targets"]
     if targets:
         rows = []
@@ -147,8 +149,8 @@ def document(run: Run, fmt: str) -> str | bytes:
             mean = "" if unit == "month" else _cell(value.get("mean"), unit)  # a mean month is no month
             rows.append([entry["name"], entry["strategy"], _percent(entry["probability_met"]), mean,
                          *(_cell(value.get(k), unit) for k in ("p5", "p50", "p95"))])
-        parts.append(_heading("Targets: probability met", fmt) + "\n"
-                     + _grid(rows, ["target", "strategy", "P(met)", "mean", "p5", "p50", "p95"], fmt))
+        parts.append(_heading(loc.phrase("Targets: probability met"), fmt) + "\n"
+                     + _grid(rows, [*map(loc.phrase, ["target", "strategy", "P(met)", "mean"]), "p5", "p50", "p95"], fmt))
     return "\n\n".join(parts) + "\n"
 
 
@@ -188,7 +190,8 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     rows = [[str(i + 1), b.path, end(b.low, b.scale), end(b.high, b.scale), at(b.metric_low, b.infeasible_low),
              at(b.metric_high, b.infeasible_high), "" if b.infeasible_low or b.infeasible_high else show(b.swing)]
             for i, b in enumerate(bars)]
-    title = f"{scenario.name}: {metric} of {strategy} ({unit}), one number at a time"
+    title = loc.phrase("{name}: {metric} of {strategy} ({unit}), one number at a time", name=scenario.name, metric=metric,
+                       strategy=strategy, unit=unit)
     head = _title(title, fmt) if fmt == "markdown" else title
     set_here = "".join(f"Set: {line}\n" for line in set_lines(scenario))
     but = ", but the values set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
@@ -199,5 +202,5 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
     # In Markdown a line right under a table is one more row of it, and lines in a row are one paragraph.
     apart = "\n\n" if fmt == "markdown" else "\n"
     return (f"{head}\n{set_here}Base case (every number as the file gives it{but}): {show(base)}\n\n"
-            + _grid(rows, ["#", "uncertain number", "low", "high", "at low", "at high", "swing"], fmt) + "\n"
+            + _grid(rows, ["#", *map(loc.phrase, ["uncertain number", "low", "high", "at low", "at high", "swing"])], fmt) + "\n"
             + "".join(f"{apart[1:]}{note}\n" for note in footnotes))

@@ -423,3 +423,17 @@ def test_a_workbooks_notes_give_the_values_set_as_every_command_writes_them(tmp_
     expected = set_notes(load(KIK2, [("scenario.discount_rate", 0.05)]))
     assert expected == ["set scenario.discount_rate = 0.05 (file: 0.035)"]
     assert notes[-1:] == expected and not any(str(note).startswith("Set: ") for note in notes)
+
+
+def test_locale_da_writes_the_headings_and_labels_of_sensitivity_and_tornado_in_danish():
+    from kikcalc.locale import phrase
+
+    danish = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "20", "--seed", "1", "--locale", "da"]).stdout
+    english = CliRunner().invoke(main, ["sensitivity", KIK2, "--draws", "20", "--seed", "1"]).stdout
+    for label in ("NPV of the net saving, kr.", "Net saving, horizon, kr.", "P(NPV > 0)", "Targets: probability met"):
+        assert label in english and label not in danish and phrase(label, "da") in danish
+    assert phrase("Net saving {year}, kr.", "da", year=2021) == "Nettobesparelse 2021, kr." in danish
+    assert "Strategi kik2 i forhold til baseline" in danish and "Strategy kik2 against baseline" in english
+    tornado = CliRunner().invoke(main, ["tornado", KIK2, "--locale", "da"]).stdout
+    assert "KIK II, Aabenraa: npv for kik2 (kr.), ét tal ad gangen" in tornado
+    assert all(phrase(word, "da") in tornado for word in ("uncertain number", "at low", "at high", "swing"))
