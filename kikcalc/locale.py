@@ -255,14 +255,21 @@ PHRASES_DA = {
     "{name}: {metric} of {strategy} ({unit}), one number at a time": "{name}: {metric} for {strategy} ({unit}), ét tal ad gangen",
     "uncertain number": "usikkert tal", "low": "lav", "high": "høj", "at low": "ved lav", "at high": "ved høj",
     "swing": "udsving",
+    "{name}: follow-up of {strategy} against the plan": "{name}: opfølgning på {strategy} i forhold til planen",
+    "observation": "observation", "plan": "plan", "observed": "observeret", "difference": "forskel",
+    "net cost of the difference": "nettoudgift ved forskellen", "on plan": "som planlagt", "ahead": "foran",
+    "BEHIND": "BAGUD", "kr. a month": "kr. om måneden",
+    "The gap split into entrants and exits": "Forskellen delt på tilgang og afgang", "states": "tilstande",
+    "period": "periode", "from more entrants": "fra flere tilgange", "from more exits": "fra flere afgange", "net": "netto",
 }
-"""The headings, row labels and column headings of ``sensitivity`` and ``tornado`` in Danish (:func:`phrase`)."""
+"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado`` and ``followup`` in
+Danish (:func:`phrase`)."""
 
 
 def phrase(english: str, locale: str | None = None, **values: Any) -> str:
-    """A heading, row label or column heading of ``sensitivity`` or ``tornado`` in the locale (the command's own by
-    default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.", "da", year=2021) is
-    "Nettobesparelse 2021, kr."."""
+    """A heading, row label, column heading or verdict word of ``sensitivity``, ``tornado`` or ``followup`` in the
+    locale (the command's own by default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.",
+    "da", year=2021) is "Nettobesparelse 2021, kr."."""
     text = PHRASES_DA.get(english, english) if checked(locale or current()) == "da" else english
     return text.format(**values) if values else text
 

@@ -134,7 +134,7 @@ def followup_frame(result: FollowUp) -> pd.DataFrame:
 
 
 def _ahead_word(ahead: bool | None) -> str:
-    return "on plan" if ahead is None else "ahead" if ahead else "BEHIND"
+    return loc.phrase("on plan" if ahead is None else "ahead" if ahead else "BEHIND")
 
 
 def followup_document(scenario: Scenario, result: FollowUp, observations: Observations, fmt: str) -> str | bytes:
@@ -151,20 +151,21 @@ def followup_document(scenario: Scenario, result: FollowUp, observations: Observ
         return _csv(frame, fmt)
     if fmt == "xlsx":
         return workbook({"followup": frame}, notes=[f"strategy {result.strategy}", observations.source])
-    title = f"{scenario.name}: follow-up of {result.strategy} against the plan"
+    title = loc.phrase("{name}: follow-up of {strategy} against the plan", name=scenario.name, strategy=result.strategy)
     parts = [_title(title, fmt) + "\n"
              + _line(f"{len(observations)} observations ({observations.source or 'as given'}); projection: the scenario's "
                f"strategy {result.strategy}; ahead = fewer persons on benefit (or more self-supporting) than planned", fmt)]
     rows = []
     for line in result.lines:
-        money = "" if math.isnan(line.kroner) else f"{kroner(line.kroner)} {line.kroner_unit}"
+        money = "" if math.isnan(line.kroner) else f"{kroner(line.kroner)} {loc.phrase(line.kroner_unit)}"
         rows.append([line.label, persons(line.projected), persons(line.observed), _signed(line.difference),
                      "" if line.measure == "passed_through" else _ahead_word(line.ahead), money])
-    parts.append(_grid(rows, ["observation", "plan", "observed", "difference", "", "net cost of the difference"], fmt))
+    parts.append(_grid(rows, [*map(loc.phrase, ["observation", "plan", "observed", "difference"]), "",
+                              loc.phrase("net cost of the difference")], fmt))
     if result.splits:
         rows = [["+".join(s.states), s.period, _signed(s.more_entrants), _signed(-s.more_exits), _signed(s.net)] for s in result.splits]
-        parts.append(_heading("The gap split into entrants and exits", fmt) + "\n"
-                     + _grid(rows, ["states", "period", "from more entrants", "from more exits", "net"], fmt))
+        parts.append(_heading(loc.phrase("The gap split into entrants and exits"), fmt) + "\n"
+                     + _grid(rows, list(map(loc.phrase, ["states", "period", "from more entrants", "from more exits", "net"])), fmt))
     if result.missing_split:
         parts.append(f"Splitting the gap into more or fewer entrants than assumed and faster or slower exits needs flow data "
                      f"(observed entrants and exits): none for {', '.join(result.missing_split)}.")

@@ -209,3 +209,22 @@ def test_followup_unknown_strategy_is_bad_input(tmp_path):
     result = invoke("followup", _file(tmp_path), "--strategy", "basline")
     assert result.exit_code == 2
     assert 'did you mean "baseline"' in result.output
+
+
+def test_locale_da_writes_the_follow_ups_headings_and_verdicts_in_danish():
+    from conftest import SCENARIOS
+    from kikcalc.locale import phrase
+
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    english = CliRunner().invoke(main, ["followup", kik2]).stdout
+    danish = CliRunner().invoke(main, ["followup", kik2, "--locale", "da"]).stdout
+    assert "KIK II, AABENRAA: FOLLOW-UP OF KIK2 AGAINST THE PLAN" in english
+    assert phrase("{name}: follow-up of {strategy} against the plan", "da", name="KIK II, Aabenraa",
+                  strategy="kik2").upper() in danish
+    def table(text: str) -> str:  # the table's heading and rows (the sentences around it stay English)
+        lines = text.splitlines()
+        first = next(i for i, line in enumerate(lines) if line.startswith("observation"))
+        return "\n".join(lines[first: lines.index("", first)])
+
+    for word in ("observed", "difference", "net cost of the difference", "BEHIND", "kr. a month"):
+        assert word in table(english) and word not in table(danish) and phrase(word, "da") in table(danish)
