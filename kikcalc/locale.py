@@ -261,14 +261,18 @@ PHRASES_DA = {
     "BEHIND": "BAGUD", "kr. a month": "kr. om måneden",
     "The gap split into entrants and exits": "Forskellen delt på tilgang og afgang", "states": "tilstande",
     "period": "periode", "from more entrants": "fra flere tilgange", "from more exits": "fra flere afgange", "net": "netto",
+    "solve": "løsning", "Check: the scenario run again with the value set as if the file said so":
+        "Kontrol: scenariet kørt igen med værdien sat, som om filen sagde det",
+    "The target in the search": "Målet i søgningen", "target met": "mål opfyldt", "above it": "over den",
+    "below it": "under den", "value": "værdi", "threshold": "grænse", "margin": "margin", "verdict": "vurdering",
 }
-"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado`` and ``followup`` in
-Danish (:func:`phrase`)."""
+"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado``, ``followup`` and
+``solve`` in Danish (:func:`phrase`)."""
 
 
 def phrase(english: str, locale: str | None = None, **values: Any) -> str:
-    """A heading, row label, column heading or verdict word of ``sensitivity``, ``tornado`` or ``followup`` in the
-    locale (the command's own by default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.",
+    """A heading, row label, column heading or verdict word of ``sensitivity``, ``tornado``, ``followup`` or ``solve``
+    in the locale (the command's own by default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.",
     "da", year=2021) is "Nettobesparelse 2021, kr."."""
     text = PHRASES_DA.get(english, english) if checked(locale or current()) == "da" else english
     return text.format(**values) if values else text

@@ -114,7 +114,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
     scanned = solution.scan
     payback = (f" (payback by {s.calendar.labels[int(target.threshold)]}: it stays at least 0 from then on)"
                if target.kind == "payback" and int(target.threshold) < s.calendar.months - 1 else "")
-    lines = [f"{s.name}: solve",
+    lines = [f"{s.name}: {loc.phrase('solve')}",
              f"Target: {target.name} ({target.label}), strategy {strategy}",
              f"Solved on: {quantity(solution)} {_threshold(solution, float(scanned.threshold[scanned.usable][0]))}{payback}",
              f"Varying: {where.path}, {where.what} ({in_file})",
@@ -267,16 +267,16 @@ def document(solution: Solution, fmt: str) -> str | bytes:
                         notes=[*header_lines(solution, "table")[1:], *finding(solution).splitlines()])
     path = solution.problem.path
     if solution.status == "solved":
-        heading = "Check: the scenario run again with the value set as if the file said so"
-        rows = [[str(i + 1), _number(c.number), "above it" if c.met_above else "below it", _value(solution, c.check.value),
+        heading = loc.phrase("Check: the scenario run again with the value set as if the file said so")
+        rows = [[str(i + 1), _number(c.number), loc.phrase("above it" if c.met_above else "below it"), _value(solution, c.check.value),
                  _threshold(solution, c.check.threshold), _margin(c.check.margin, unit(solution))]
                 for i, c in enumerate(solution.crossings)]
-        headers = ["#", path, "target met", "value", "threshold", "margin"]
+        headers = ["#", path, *map(loc.phrase, ["target met", "value", "threshold", "margin"])]
     else:
-        heading = "The target in the search"
+        heading = loc.phrase("The target in the search")
         rows = [[name, _number(p.number), _value(solution, p.value), _threshold(solution, p.threshold),
-                 _margin(p.margin, unit(solution)), verdict_word(p.met)] for name, p, _ in _point_rows(solution)]
-        headers = ["", path, "value", "threshold", "margin", "verdict"]
+                 _margin(p.margin, unit(solution)), verdict_word(p.met, loc.current())] for name, p, _ in _point_rows(solution)]
+        headers = ["", path, *map(loc.phrase, ["value", "threshold", "margin", "verdict"])]
     parts = ["\n".join(header_lines(solution, fmt)), finding(solution), _heading(heading, fmt) + "\n" + _grid(rows, headers, fmt)]
     return "\n\n".join(parts) + "\n"
 

@@ -319,3 +319,15 @@ def test_between_beyond_the_limits_is_bad_input():
                     "--between", "0", "1e12")
     assert result.exit_code == 2
     assert (f"expected an amount in kr. per person {limits.KRONER_PER_MOVE.words()}, got 1e+12" in result.stderr)
+
+
+def test_locale_da_writes_solves_headings_and_columns_in_danish():
+    from kikcalc.locale import phrase
+
+    args = ["solve", str(SCENARIOS / "aabenraa-kik2.toml"), "-t", "under-800-maj-2022", "-v", "strategies.kik2.effects[0].multiply"]
+    english = CliRunner().invoke(main, args).stdout
+    danish = CliRunner().invoke(main, [*args, "--locale", "da"]).stdout
+    for words in ("Check: the scenario run again with the value set as if the file said so", "target met", "threshold",
+                  "above it"):
+        assert words in english and words not in danish and phrase(words, "da") in danish
+    assert english.startswith("KIK II, AABENRAA: SOLVE") and danish.startswith("KIK II, AABENRAA: LØSNING")
