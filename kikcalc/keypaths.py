@@ -247,13 +247,20 @@ def assign(raw: dict, path: str | tuple[Part, ...], value: Any) -> dict:
     return changed
 
 
+_NAMED = frozenset({"states", "strategies", "observed", "uncertainty"})
+"""Tables whose keys are names the file chooses (a state, a strategy), not keys of the format."""
+
+
 def _follow(raw: dict, parts: tuple[Part, ...], steps: int) -> Any:
     """The value at ``parts[:steps]``; a missing step is reported for the whole path ``parts``."""
     value: Any = raw
     for depth in range(steps):
         _check_step(raw, parts, depth, value)
         if isinstance(parts[depth], str) and parts[depth] not in value:
-            raise _no_such(raw, parts, f"the file has no {join(parts[: depth + 1])}")
+            named = depth == 1 and parts[0] in _NAMED  # a state's or strategy's own name: a slip of another
+            slip = named or difflib.get_close_matches(parts[depth], [str(key) for key in value], n=1)
+            raise _no_such(raw, parts, f"the file has no {join(parts[: depth + 1])}",
+                           whole=None if slip or depth == len(parts) - 1 else join(parts[: depth + 1]))
         value = value[parts[depth]]
     return value
 
@@ -286,9 +293,16 @@ def _kind(value: Any) -> str:
     return f"a value ({format_value(value)})"
 
 
-def _no_such(raw: dict, parts: tuple[Part, ...], reason: str) -> KeyPathError:
+def _no_such(raw: dict, parts: tuple[Part, ...], reason: str, whole: str | None = None) -> KeyPathError:
+    """A path that names nothing, with the nearest existing path; ``whole`` is a table the file lacks that the
+    path goes into, whose name is no slip of a key beside it (``budget_guarantee`` of ``budget_guarantee.share``,
+    ``payment_share`` of ``states.kh.payment_share.2021``): then the message says to give that table whole, not
+    a nearest path that only shares letters."""
     path = join(parts)
     existing = [where for where, _ in walk(raw)]
+    if whole is not None:
+        return KeyPathError(path, f"no such key path ({reason}; a table the file lacks is given whole, "
+                                  f"as {whole}={{ ... }}, and its keys are then checked like the file's)")
     nearest = difflib.get_close_matches(path, existing, n=1, cutoff=0.0)
     return KeyPathError(path, f"no such key path ({reason})", nearest[0] if nearest else None)
 

@@ -138,6 +138,21 @@ def test_a_path_that_names_nothing_is_an_error_naming_the_nearest_path(path, nea
         keypaths.get(raw, error.value.nearest)  # the nearest path exists
 
 
+@pytest.mark.parametrize(("path", "whole"), [
+    ("budget_guarantee.share", "budget_guarantee"),                       # an optional table the file lacks
+    ("refusion.state_share[0]", "refusion"),
+    ("states.kontanthjaelp.payment_share.2021", "states.kontanthjaelp.payment_share"),
+])
+def test_a_path_into_a_table_the_file_lacks_says_to_give_it_whole_not_an_unrelated_nearest_path(path, whole):
+    raw = read(KIK2)
+    with pytest.raises(KeyPathError) as error:
+        keypaths.assign(raw, path, 0.5)
+    assert error.value.nearest is None and "nearest" not in str(error.value)
+    assert f"the file has no {whole}; a table the file lacks is given whole, as {whole}={{ ... }}" in str(error.value)
+    # and so it can be: the whole table is set
+    keypaths.get(keypaths.assign(raw, whole, {"x": 1}), f"{whole}.x")
+
+
 def test_get_of_a_key_the_file_lacks_is_an_error():
     with pytest.raises(KeyPathError) as error:
         keypaths.get(read(KIK2), "strategies.kik2.effects[0].multiplyy")
