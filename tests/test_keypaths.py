@@ -418,3 +418,17 @@ def test_a_value_that_is_not_toml_gets_the_hint_for_its_slip(text, hint):
     with pytest.raises(KeyPathError) as raised:
         parse_assignment(text)
     assert str(raised.value).endswith(hint)
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_a_threshold_set_a_hair_from_the_value_shows_the_verdict_in_the_margin_sign(above):
+    """A year target's value against a threshold --set 0.01 from it: both print as the same figure to one
+    decimal, so the margin's sign must say which side it is on (missed: -0.0, not +0.0; met: +0.0)."""
+    result, _ = invoke("targets", str(KIK2), "-q", "-f", "json", "-s", "baseline")
+    value = next(t["value"] for t in json.loads(result.stdout)["targets"] if t["name"] == "budget-2021")
+    threshold = value + 0.01 if above else value - 0.01
+    result, _ = invoke("targets", str(KIK2), "-q", "-s", "baseline", "--set", f"targets[2].max={threshold!r}")
+    row = next(line.split() for line in result.stdout.splitlines() if line.startswith("budget-2021"))
+    shown, threshold_shown, verdict, margin = row[2], row[4], row[5], row[6]
+    assert shown == threshold_shown  # the case in point: the figures alone cannot tell
+    assert (verdict, margin) == (("met", "+0.0") if above else ("MISSED", "-0.0"))
