@@ -28,6 +28,7 @@ import functools
 import json
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -132,6 +133,10 @@ def _parse(path: str) -> tuple[Part, ...]:
                 raise fail(f"[{text}] is not a list position; positions are whole numbers counted from 0, such as [0]")
             parts.append(int(text))
             i = close + 1
+        elif unicodedata.combining(char):
+            raise fail(f"{join(parts)} is followed by a separate accent mark: a letter written as two characters "
+                       f"(a letter and the mark), which names no key of a file (its names are written as one letter); "
+                       f"type the letter as one character")
         else:
             raise fail(f'expected "." or "[" after {join(parts)}, found "{char}"')
     return tuple(parts)
