@@ -445,6 +445,10 @@ def _value_hint(text: str) -> str:
         return "; a number has a decimal point and no commas, such as 1.6 or 1_200_000.5"
     if re.fullmatch(r"[+-]?\.\d+", text):
         return f"; write a 0 before the point: {text.replace('.', '0.', 1)}"
+    if re.fullmatch(r"[+-]?\d[\d_]*\.", text):
+        return f"; write a digit after the point, or no point: {text}0 or {text[:-1]}"
+    if not text.isascii() and re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        return "; write the digits 0-9"
     if re.fullmatch(r"\d{4}-\d{2}", text):
         return f"; write a month in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
     if re.fullmatch(r"[^\W\d][\w\s,.;:!?()'/&+-]*", text) and '"' not in text:  # words, spaces and punctuation

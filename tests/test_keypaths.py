@@ -183,6 +183,8 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("strategies.kik2.effects[0].multiply=", "no value"),
     ("targets[0].at=2021-03", 'in quotes'),
     ("a..b=1", "not a valid key path"),
+    ("states.kh.inflow=20.", "20. is not a TOML value; write a digit after the point, or no point: 20.0 or 20"),
+    ("states.kh.inflow=\u0661\u0662", "is not a TOML value; write the digits 0-9"),
     ("states.kontanthja\u0308lp.inflow=40", "states.kontanthja is followed by a separate accent mark: a letter written as two"),
     ("a.b=1\nc = 2", "not one TOML value"),
     ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
