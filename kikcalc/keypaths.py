@@ -308,8 +308,31 @@ def _no_such(raw: dict, parts: tuple[Part, ...], reason: str, whole: str | None 
     if whole is not None:
         return KeyPathError(path, f"no such key path ({reason}; a table the file lacks is given whole, "
                                   f"as {whole}={{ ... }}, and its keys are then checked like the file's)")
-    nearest = difflib.get_close_matches(path, existing, n=1, cutoff=0.0)
+    nearest = difflib.get_close_matches(path, _neighbours(raw, parts, existing), n=1, cutoff=0.0)
     return KeyPathError(path, f"no such key path ({reason})", nearest[0] if nearest else None)
+
+
+def _neighbours(raw: dict, parts: tuple[Part, ...], existing: list[str]) -> list[str]:
+    """The existing paths a nearest path is chosen from: those inside the deepest table or list of ``parts`` that
+    exists and holds something (``strategies.kik3.investment``: the paths in ``strategies``); if no part of it
+    does, those that share a key with it (``inflow``: ``states.kh.inflow``), so that a path into nothing the file
+    has (``strategies.kik2.effects[0].multiply`` of a file whose ``strategies`` is empty) gets no nearest path
+    that only shares letters (``targets[0].label``)."""
+    value: Any = raw
+    inside: list[str] = []
+    for depth, part in enumerate(parts):
+        here = join(parts[:depth])
+        if depth and isinstance(value, (dict, list)) and value:
+            inside = [where for where in existing if where.startswith(here) and where[len(here):][:1] in (".", "[")]
+        in_table = isinstance(value, dict) and isinstance(part, str) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and part < len(value)
+        if not (in_table or in_list):
+            break
+        value = value[part]
+    if inside:
+        return inside
+    keys = {part for part in parts if isinstance(part, str)}
+    return [where for where in existing if keys & {part for part in parse(where) if isinstance(part, str)}]
 
 
 def _is_number(value: Any) -> bool:

@@ -153,6 +153,20 @@ def test_a_path_into_a_table_the_file_lacks_says_to_give_it_whole_not_an_unrelat
     keypaths.get(keypaths.assign(raw, whole, {"x": 1}), f"{whole}.x")
 
 
+def test_a_path_into_nothing_gets_no_nearest_path_that_only_shares_letters():
+    """With [strategies] emptied, strategies.kik2.effects[0].multiply named targets[0].label as the nearest path
+    (a few letters alike); the nearest is now chosen inside the deepest table that exists and holds something,
+    or else among the paths that share a key with it."""
+    raw = read(KIK2)
+    emptied = keypaths.assign(raw, "strategies", {})
+    with pytest.raises(KeyPathError) as error:
+        keypaths.get(emptied, EFFECT)
+    assert error.value.nearest in (None, "strategies")
+    with pytest.raises(KeyPathError) as error:
+        keypaths.get(raw, "states.kx.cost")  # a slip of a state's name: the same key of a state that exists
+    assert error.value.nearest == "states.kontanthjaelp.cost"
+
+
 def test_get_of_a_key_the_file_lacks_is_an_error():
     with pytest.raises(KeyPathError) as error:
         keypaths.get(read(KIK2), "strategies.kik2.effects[0].multiplyy")
