@@ -28,6 +28,7 @@ import functools
 import json
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -132,6 +133,10 @@ def _parse(path: str) -> tuple[Part, ...]:
                 raise fail(f"[{text}] is not a list position; positions are whole numbers counted from 0, such as [0]")
             parts.append(int(text))
             i = close + 1
+        elif unicodedata.combining(char):
+            raise fail(f"{join(parts)} is followed by a separate accent mark: a letter written as two characters "
+                       f"(a letter and the mark), which names no key of a file (its names are written as one letter); "
+                       f"type the letter as one character")
         else:
             raise fail(f'expected "." or "[" after {join(parts)}, found "{char}"')
     return tuple(parts)
@@ -247,13 +252,20 @@ def assign(raw: dict, path: str | tuple[Part, ...], value: Any) -> dict:
     return changed
 
 
+_NAMED = frozenset({"states", "strategies", "observed", "uncertainty"})
+"""Tables whose keys are names the file chooses (a state, a strategy), not keys of the format."""
+
+
 def _follow(raw: dict, parts: tuple[Part, ...], steps: int) -> Any:
     """The value at ``parts[:steps]``; a missing step is reported for the whole path ``parts``."""
     value: Any = raw
     for depth in range(steps):
         _check_step(raw, parts, depth, value)
         if isinstance(parts[depth], str) and parts[depth] not in value:
-            raise _no_such(raw, parts, f"the file has no {join(parts[: depth + 1])}")
+            named = depth == 1 and parts[0] in _NAMED  # a state's or strategy's own name: a slip of another
+            slip = named or difflib.get_close_matches(parts[depth], [str(key) for key in value], n=1)
+            raise _no_such(raw, parts, f"the file has no {join(parts[: depth + 1])}",
+                           whole=None if slip or depth == len(parts) - 1 else join(parts[: depth + 1]))
         value = value[parts[depth]]
     return value
 
@@ -286,11 +298,41 @@ def _kind(value: Any) -> str:
     return f"a value ({format_value(value)})"
 
 
-def _no_such(raw: dict, parts: tuple[Part, ...], reason: str) -> KeyPathError:
+def _no_such(raw: dict, parts: tuple[Part, ...], reason: str, whole: str | None = None) -> KeyPathError:
+    """A path that names nothing, with the nearest existing path; ``whole`` is a table the file lacks that the
+    path goes into, whose name is no slip of a key beside it (``budget_guarantee`` of ``budget_guarantee.share``,
+    ``payment_share`` of ``states.kh.payment_share.2021``): then the message says to give that table whole, not
+    a nearest path that only shares letters."""
     path = join(parts)
     existing = [where for where, _ in walk(raw)]
-    nearest = difflib.get_close_matches(path, existing, n=1, cutoff=0.0)
+    if whole is not None:
+        return KeyPathError(path, f"no such key path ({reason}; a table the file lacks is given whole, "
+                                  f"as {whole}={{ ... }}, and its keys are then checked like the file's)")
+    nearest = difflib.get_close_matches(path, _neighbours(raw, parts, existing), n=1, cutoff=0.0)
     return KeyPathError(path, f"no such key path ({reason})", nearest[0] if nearest else None)
+
+
+def _neighbours(raw: dict, parts: tuple[Part, ...], existing: list[str]) -> list[str]:
+    """The existing paths a nearest path is chosen from: those inside the deepest table or list of ``parts`` that
+    exists and holds something (``strategies.kik3.investment``: the paths in ``strategies``); if no part of it
+    does, those that share a key with it (``inflow``: ``states.kh.inflow``), so that a path into nothing the file
+    has (``strategies.kik2.effects[0].multiply`` of a file whose ``strategies`` is empty) gets no nearest path
+    that only shares letters (``targets[0].label``)."""
+    value: Any = raw
+    inside: list[str] = []
+    for depth, part in enumerate(parts):
+        here = join(parts[:depth])
+        if depth and isinstance(value, (dict, list)) and value:
+            inside = [where for where in existing if where.startswith(here) and where[len(here):][:1] in (".", "[")]
+        in_table = isinstance(value, dict) and isinstance(part, str) and part in value
+        in_list = isinstance(value, list) and isinstance(part, int) and part < len(value)
+        if not (in_table or in_list):
+            break
+        value = value[part]
+    if inside:
+        return inside
+    keys = {part for part in parts if isinstance(part, str)}
+    return [where for where in existing if keys & {part for part in parse(where) if isinstance(part, str)}]
 
 
 def _is_number(value: Any) -> bool:
@@ -426,6 +468,10 @@ def _value_hint(text: str) -> str:
         return "; a number has a decimal point and no commas, such as 1.6 or 1_200_000.5"
     if re.fullmatch(r"[+-]?\.\d+", text):
         return f"; write a 0 before the point: {text.replace('.', '0.', 1)}"
+    if re.fullmatch(r"[+-]?\d[\d_]*\.", text):
+        return f"; write a digit after the point, or no point: {text}0 or {text[:-1]}"
+    if not text.isascii() and re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+        return "; write the digits 0-9"
     if re.fullmatch(r"\d{4}-\d{2}", text):
         return f"; write a month in quotes, and keep the shell from removing them: --set 'PATH=\"{text}\"'"
     if re.fullmatch(r"[^\W\d][\w\s,.;:!?()'/&+-]*", text) and '"' not in text:  # words, spaces and punctuation

@@ -284,7 +284,7 @@ def probability_warnings(scenario: Scenario) -> list[Warning]:
 
 def _horizon(scenario: Scenario) -> str:
     labels = scenario.calendar.labels
-    return f"the horizon ({len(labels)} months, {labels[0]} to {labels[-1]})"
+    return f"the horizon ({_count(len(labels))}, {labels[0]} to {labels[-1]})"
 
 
 def effect_warnings(scenario: Scenario) -> list[Warning]:
@@ -296,13 +296,13 @@ def effect_warnings(scenario: Scenario) -> list[Warning]:
         ramp, fade = table.get("ramp_months", 0), table.get("fade_months", 0)
         if ramp > months:
             found.append(Warning(keypaths.child(effect.path, "ramp_months"),
-                                 f"a ramp of {ramp} months is longer than {_horizon(scenario)}: the effect reaches at most "
-                                 f"{effect.weight.max():.0%} of its size; a ramp of at most {months} months reaches full "
+                                 f"a ramp of {_count(ramp)} is longer than {_horizon(scenario)}: the effect reaches at most "
+                                 f"{effect.weight.max():.0%} of its size; a ramp of at most {_count(months)} reaches full "
                                  f"size within the horizon (ramp_months counts months, not weeks or days)"))
         if fade > months:
             found.append(Warning(keypaths.child(effect.path, "fade_months"),
-                                 f"a fade of {fade} months is longer than {_horizon(scenario)}: the effect takes longer to "
-                                 f"wear off than the whole scenario runs; a fade of at most {months} months shows within "
+                                 f"a fade of {_count(fade)} is longer than {_horizon(scenario)}: the effect takes longer to "
+                                 f"wear off than the whole scenario runs; a fade of at most {_count(months)} shows within "
                                  f"it (fade_months counts months, not weeks or days)"))
     return found
 
@@ -322,12 +322,12 @@ def programme_warnings(scenario: Scenario) -> list[Warning]:
             continue
         path = keypaths.child(programme.path, "duration_months")
         if programme.duration > months:
-            what = f"a programme of {programme.duration} months is longer than {_horizon(scenario)}"
+            what = f"a programme of {_count(programme.duration)} is longer than {_horizon(scenario)}"
         else:
             what = (f"participants who start in its first intake month, {labels[first]}, complete its "
-                    f"{programme.duration} months only after the horizon ends in {labels[-1]}")
+                    f"{_count(programme.duration)} only after the horizon ends in {labels[-1]}")
         found.append(Warning(path, f"{what}: no participant completes it within the horizon, so its outcomes never show; "
-                                   f"a programme of at most {months - first} months from {labels[first]} completes within "
+                                   f"a programme of at most {_count(months - first)} from {labels[first]} completes within "
                                    f"it (duration_months counts months, not weeks or days)"))
     return found
 
@@ -436,6 +436,11 @@ def _factor_mean(u) -> float | None:
     if u.dist == "uniform":
         return (p["low"] + p["high"]) / 2
     return None
+
+
+def _count(months: int) -> str:
+    """A whole number of months in words: "1 month", "12 months"."""
+    return f"{months} month" if months == 1 else f"{months} months"
 
 
 def _months(months: float) -> str:

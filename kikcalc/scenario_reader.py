@@ -143,7 +143,10 @@ class Reader:
                what: str = "a number") -> float | None:
         """A number within its range (:mod:`kikcalc.limits`); inf, nan and an integer beyond any float are outside it."""
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
-            self.problem(path, f"expected {what}, got {describe(raw)}")
+            whole = isinstance(raw, float) and not isinstance(raw, bool) and limits.finite(raw) and raw.is_integer() \
+                and abs(raw) < 1e15
+            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else ""
+            self.problem(path, f"expected {what}, got {describe(raw)}{hint}")
             return None
         if not limits.finite(raw) or not limit.holds(raw):
             self.problem(path, f"expected {what} {limit.words()}, got {limits.show(raw)}")

@@ -138,6 +138,35 @@ def test_a_path_that_names_nothing_is_an_error_naming_the_nearest_path(path, nea
         keypaths.get(raw, error.value.nearest)  # the nearest path exists
 
 
+@pytest.mark.parametrize(("path", "whole"), [
+    ("budget_guarantee.share", "budget_guarantee"),                       # an optional table the file lacks
+    ("refusion.state_share[0]", "refusion"),
+    ("states.kontanthjaelp.payment_share.2021", "states.kontanthjaelp.payment_share"),
+])
+def test_a_path_into_a_table_the_file_lacks_says_to_give_it_whole_not_an_unrelated_nearest_path(path, whole):
+    raw = read(KIK2)
+    with pytest.raises(KeyPathError) as error:
+        keypaths.assign(raw, path, 0.5)
+    assert error.value.nearest is None and "nearest" not in str(error.value)
+    assert f"the file has no {whole}; a table the file lacks is given whole, as {whole}={{ ... }}" in str(error.value)
+    # and so it can be: the whole table is set
+    keypaths.get(keypaths.assign(raw, whole, {"x": 1}), f"{whole}.x")
+
+
+def test_a_path_into_nothing_gets_no_nearest_path_that_only_shares_letters():
+    """With [strategies] emptied, strategies.kik2.effects[0].multiply named targets[0].label as the nearest path
+    (a few letters alike); the nearest is now chosen inside the deepest table that exists and holds something,
+    or else among the paths that share a key with it."""
+    raw = read(KIK2)
+    emptied = keypaths.assign(raw, "strategies", {})
+    with pytest.raises(KeyPathError) as error:
+        keypaths.get(emptied, EFFECT)
+    assert error.value.nearest in (None, "strategies")
+    with pytest.raises(KeyPathError) as error:
+        keypaths.get(raw, "states.kx.cost")  # a slip of a state's name: the same key of a state that exists
+    assert error.value.nearest == "states.kontanthjaelp.cost"
+
+
 def test_get_of_a_key_the_file_lacks_is_an_error():
     with pytest.raises(KeyPathError) as error:
         keypaths.get(read(KIK2), "strategies.kik2.effects[0].multiplyy")
@@ -168,6 +197,9 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("strategies.kik2.effects[0].multiply=", "no value"),
     ("targets[0].at=2021-03", 'in quotes'),
     ("a..b=1", "not a valid key path"),
+    ("states.kh.inflow=20.", "20. is not a TOML value; write a digit after the point, or no point: 20.0 or 20"),
+    ("states.kh.inflow=\u0661\u0662", "is not a TOML value; write the digits 0-9"),
+    ("states.kontanthja\u0308lp.inflow=40", "states.kontanthja is followed by a separate accent mark: a letter written as two"),
     ("a.b=1\nc = 2", "not one TOML value"),
     ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
     ("states.kh.cost=150.000", "Danish thousands separator; write 150_000 for thousands or 150.0"),
@@ -403,3 +435,17 @@ def test_a_value_that_is_not_toml_gets_the_hint_for_its_slip(text, hint):
     with pytest.raises(KeyPathError) as raised:
         parse_assignment(text)
     assert str(raised.value).endswith(hint)
+
+
+@pytest.mark.parametrize("above", [True, False])
+def test_a_threshold_set_a_hair_from_the_value_shows_the_verdict_in_the_margin_sign(above):
+    """A year target's value against a threshold --set 0.01 from it: both print as the same figure to one
+    decimal, so the margin's sign must say which side it is on (missed: -0.0, not +0.0; met: +0.0)."""
+    result, _ = invoke("targets", str(KIK2), "-q", "-f", "json", "-s", "baseline")
+    value = next(t["value"] for t in json.loads(result.stdout)["targets"] if t["name"] == "budget-2021")
+    threshold = value + 0.01 if above else value - 0.01
+    result, _ = invoke("targets", str(KIK2), "-q", "-s", "baseline", "--set", f"targets[2].max={threshold!r}")
+    row = next(line.split() for line in result.stdout.splitlines() if line.startswith("budget-2021"))
+    shown, threshold_shown, verdict, margin = row[2], row[4], row[5], row[6]
+    assert shown == threshold_shown  # the case in point: the figures alone cannot tell
+    assert (verdict, margin) == (("met", "+0.0") if above else ("MISSED", "-0.0"))

@@ -60,6 +60,16 @@ def test_a_series_by_year_applies_to_each_year():
     assert yearly.loc[(2021, "kh"), "benefit_cost_net"] == pytest.approx(100 * 0.25 * 120_000)
 
 
+def test_a_month_key_holds_in_its_month_only_where_its_year_has_a_key_as_in_an_inflow_table():
+    """{2020 = 0.5, "2020-10" = 0.8}: October 0.8; November and December are 2020's 0.5 again (the year key covers
+    them), not the 0.8 carried on; 2021 has no key and carries December's 0.5 forward."""
+    raw = one_state(p_exit=0.0, initial=100.0, months=24, payment_share={"2020": 0.5, "2020-10": 0.8})
+    kh = run(build(raw)).monthly.set_index(["month", "state"]).xs("kh", level="state")
+    shares = kh.economic_full_time_persons / kh.full_time_persons
+    np.testing.assert_allclose(shares.loc["2020-09":"2020-11"], [0.5, 0.8, 0.5])
+    np.testing.assert_allclose(shares.loc["2020-12":], 0.5)
+
+
 def test_targets_choose_their_measure():
     raw = _half_paid()
     raw["targets"] = [

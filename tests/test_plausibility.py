@@ -228,6 +228,12 @@ def test_a_ramp_longer_than_the_horizon_says_how_far_the_effect_gets():
     assert "reaches at most 69% of its size" in warning.message
 
 
+def test_a_one_month_horizon_is_one_month_in_the_warning():
+    (warning,) = plausibility.effect_warnings(build(effect_scenario(months=1, ramp_months=3)))
+    assert "the horizon (1 month, 2020-01 to 2020-01)" in warning.message
+    assert "a ramp of at most 1 month reaches full size" in warning.message
+
+
 def programme_scenario(start: str, duration: int) -> dict:
     programme = {"name": "kursus", "from": "kh", "participants": 5, "start": start, "duration_months": duration}
     return with_changes(one_state(p_exit=0.05, initial=1000, inflow=50, months=36),

@@ -207,6 +207,8 @@ CASES = [
     ("horizon-too-long.toml", "scenario.end", "the horizon 2020-01 to 9999-12 is 95_760 months; at most 1200 (100 years)"),
     ("programme-duration-too-long.toml", "strategies.kik2.programmes[0].duration_months",
      "expected a whole number of months between 1 and 1200, got 100_000"),
+    ("programme-duration-with-a-point.toml", "strategies.kik2.programmes[0].duration_months",
+     "expected a whole number of months, got 4.0 (a decimal number); write it without the point: 4"),
     ("effects-compound-beyond-hazard.toml", "strategies.kik2.effects[1].multiply",
      "the kontanthjaelp -> selvforsorgende rate becomes 100_000 in 2020-06 under strategy kik2; expected a monthly hazard "
      "between 0 and 100"),

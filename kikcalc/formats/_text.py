@@ -152,6 +152,13 @@ def margin(value: Any, unit: str, locale: str = "en") -> str:
     return loc.signed(value, 1, locale)
 
 
+def target_margin(value: Any, unit: str, met: Any, locale: str = "en") -> str:
+    """A judged target's margin, its sign the verdict's: a missed target's margin that rounds to 0 is -0.0, not
+    +0.0 (a value of 62.906 against at most 62.9 is shown as 62.9, MISSED, -0.0; 800 against below 800 too)."""
+    text = margin(value, unit, locale)
+    return "-" + text[1:] if met is not None and not met and text.startswith("+") else text
+
+
 def _one_column_wide(cell: str) -> bool:
     """True if every character of ``cell`` takes one column on a terminal, as tabulate measures it: printable
     Latin (æ, ø, å, é, ...), not a control character, soft hyphen or combining mark."""
@@ -351,8 +358,8 @@ def targets_rows(result: Result, strategies: list[str] | None = None, locale: st
     return [
         [row.name, row.strategy, target_value(row.value, row.unit, row.met, locale),
          f"{_SYMBOL[row.comparison]} {target_value(row.threshold, row.unit, locale=locale)}", verdict_word(row.met, locale),
-         margin(row.margin, row.unit, locale), loc.month_text(None if blank(row.first_month_met) else row.first_month_met,
-                                                              locale)]
+         target_margin(row.margin, row.unit, row.met, locale),
+         loc.month_text(None if blank(row.first_month_met) else row.first_month_met, locale)]
         for row in _rows(tables.targets(result, strategies))
     ]
 
