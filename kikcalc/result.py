@@ -312,6 +312,17 @@ class Result:
             return self.trajectory.flows
         return simulate(self.scenario, self.values, anciennitet_weights(self.scenario), keep_stock=False).flows
 
+    @cached_property
+    def stock(self) -> np.ndarray:
+        """Persons not in a programme at the start of each month and after the last, by anciennitet month, shape
+        (R, T+1, S, A) (:attr:`kikcalc.engine.Trajectory.stock`). A run does not keep them, since they grow with the
+        states, months, strategies and anciennitet months at once (411 MB for 250 states, 61 strategies and 240
+        months); the run's rows are run again, keeping them (the same numbers), the first time they are asked for."""
+        if self.trajectory.stock is not None:
+            return self.trajectory.stock
+        return simulate(self.scenario, self.values, anciennitet_weights(self.scenario), keep_stock=True,
+                        keep_flows=False).stock
+
     def strategy(self, name: str) -> int:
         """Index of a strategy by name (KeyError if there is none)."""
         names = self.scenario.strategy_names
@@ -339,7 +350,7 @@ def run_scenario(scenario: Scenario, values: Values | None = None) -> Result:
     money targets are judged on the money that follows.
     """
     values = for_scenario(scenario) if values is None else values
-    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=True, keep_flows=scenario.needs_flows)
+    trajectory = simulate(scenario, values, anciennitet_weights(scenario), keep_stock=False, keep_flows=scenario.needs_flows)
     judged, accounts = judge_all(scenario, values, trajectory)
     return Result(scenario=scenario, values=values, trajectory=trajectory, accounts=accounts,
                   verdicts=tuple(verdicts(scenario, values, judged)))

@@ -45,7 +45,7 @@ def test_26_participants_and_over_half_get_a_loan(result):
     kh = result.scenario.state_index("kontanthjaelp")
     started = result.programmes.set_index("strategy").started
     for name in ("laan", "breakeven"):
-        start_stock = result.trajectory.stock[result.strategy(name), 0, kh].sum()
+        start_stock = result.stock[result.strategy(name), 0, kh].sum()
         assert start_stock == pytest.approx(26)
         assert started[name] == pytest.approx(14)
         assert started[name] > start_stock / 2

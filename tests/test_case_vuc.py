@@ -56,7 +56,7 @@ def test_result_strategy_makes_11_88_self_supporting_and_sends_2_16_to_fvu(resul
     # The ordinary moves to self-support are 3 % of those not in the course (the stock at the start of
     # the month, which still holds that month's new participants); the course's 33 % go apart.
     intake = result.trajectory.programme_intake[k].sum(axis=-1)
-    ordinary = P_EXIT * (result.trajectory.stock[k, :-1, kh].sum(axis=-1) - intake)
+    ordinary = P_EXIT * (result.stock[k, :-1, kh].sum(axis=-1) - intake)
     np.testing.assert_allclose(flows[:, kh, selv], ordinary, rtol=1e-12)
     from_course = flows[:, kh, after]
     assert from_course.sum() == pytest.approx(0.33 * 36)          # 11.88

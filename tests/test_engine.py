@@ -142,3 +142,18 @@ def test_initial_mix_settles_into_the_geometric_steady_state():
     np.testing.assert_allclose(mix[:13], p * (1 - p) ** a, rtol=1e-9)
     assert mix[13] == pytest.approx((1 - p) ** 13, rel=1e-9)
     assert trajectory.initial_mix_settled[0]
+
+
+def test_a_run_keeps_no_stock_by_anciennitet_and_gives_it_when_asked_the_same_numbers():
+    from conftest import SCENARIOS
+    from kikcalc import run
+    from kikcalc.money import anciennitet_weights
+    from kikcalc.scenario import load
+
+    scenario = load(SCENARIOS / "aabenraa-kik2.toml")
+    result = run(scenario)
+    assert result.trajectory.stock is None  # (strategies, months + 1, states, anciennitet months): not kept
+    kept = simulate(scenario, result.values, anciennitet_weights(scenario), keep_stock=True)
+    np.testing.assert_array_equal(result.stock, kept.stock)
+    # The stock's persons are the run's headcount (outside states count everyone at anciennitet 0).
+    np.testing.assert_allclose(result.stock.sum(axis=-1), result.trajectory.ordinary_headcount, rtol=1e-12)

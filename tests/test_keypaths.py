@@ -86,7 +86,7 @@ def test_a_malformed_path_is_a_key_path_error(path):
 def _assert_same_result(first, second):
     for table in ("yearly", "monthly", "money", "summary", "targets", "programmes"):
         pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
-    np.testing.assert_array_equal(first.trajectory.stock, second.trajectory.stock)
+    np.testing.assert_array_equal(first.stock, second.stock)
 
 
 @pytest.mark.parametrize("file", SHIPPED, ids=lambda p: p.name)

@@ -123,7 +123,7 @@ def test_an_effect_on_the_measure_cost_changes_it_in_its_window_only(effect):
     np.testing.assert_allclose(result.accounts.measures_cost[1, :, 0], [100_000, 100_000, 50_000, 50_000, 100_000, 100_000])
     np.testing.assert_allclose(result.accounts.net_saving[1], [0, 0, 50_000, 50_000, 0, 0])
     # Persons do not move: only money changes.
-    np.testing.assert_array_equal(result.trajectory.stock[1], result.trajectory.stock[0])
+    np.testing.assert_array_equal(result.stock[1], result.stock[0])
 
 
 def test_a_measure_cost_effect_ramps_like_any_other():
