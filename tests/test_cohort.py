@@ -127,9 +127,13 @@ def test_the_step_equals_the_rules_applied_person_group_by_person_group(draw_a_b
     values = for_scenario(scenario, draws=2)
     if draw_a_band:  # the second draw's first band alone: that row leaves its profile
         values = assign(scenario, values, "transitions[0].probability.0-5", 0.09, rows=np.arange(values.rows) >= 2)
+    _assert_the_rules(scenario, values)
+
+
+def _assert_the_rules(scenario, values) -> None:
+    """The run's headcount is the rules' applied group by group, and its flows account for every change of stock."""
     trajectory = simulate(scenario, values, anciennitet_weights(scenario))
     np.testing.assert_allclose(trajectory.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
-    # Flows account for every change of stock.
     net = -trajectory.flows.sum(axis=3) + trajectory.flows.sum(axis=2) + trajectory.inflow
     np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
 
@@ -147,10 +151,7 @@ def test_moves_between_benefit_states_by_band_are_added_whether_or_not_two_go_to
     structure = Structure.of(scenario)
     moves = month_moves(structure, transition_probabilities(scenario, rates_in_month(scenario, values, 0)))
     assert len(moves.band_target) == 2 and moves.band_targets_distinct != into_one
-    trajectory = simulate(scenario, values, anciennitet_weights(scenario))
-    np.testing.assert_allclose(trajectory.headcount, reference_headcount(scenario, values), rtol=1e-12, atol=1e-9)
-    net = -trajectory.flows.sum(axis=3) + trajectory.flows.sum(axis=2) + trajectory.inflow
-    np.testing.assert_allclose(np.diff(trajectory.headcount, axis=1), net, atol=1e-9)
+    _assert_the_rules(scenario, values)
 
 
 @pytest.mark.parametrize("draw_a_band", [False, True], ids=["profiles kept", "one band drawn alone"])
