@@ -364,6 +364,8 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
         small[:, structure.moved_row[structure.profile_of[touched_out]] * nb + structure.source[touched_out],
               structure.target[touched_out]] = scale_out
     if is_band.any():
+        if band_rates is None:
+            raise ValueError("rescaled_moves: moves between benefit states by band are touched, but no band_rates given")
         band_probability = band_probability if in_place else band_probability.copy()
         band_probability[:, np.searchsorted(structure.banded_between, touched[is_band]), :-1] = band_rates
     if is_out.any() or is_band.any():  # what leaves by the moves out, then by the moves by band, as month_moves adds it
