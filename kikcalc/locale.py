@@ -265,14 +265,22 @@ PHRASES_DA = {
         "Kontrol: scenariet kørt igen med værdien sat, som om filen sagde det",
     "The target in the search": "Målet i søgningen", "target met": "mål opfyldt", "above it": "over den",
     "below it": "under den", "value": "værdi", "threshold": "grænse", "margin": "margin", "verdict": "vurdering",
+    "{name}: liability at {at}": "{name}: forpligtelse pr. {at}", "group": "gruppe", "state": "tilstand",
+    "segment": "segment", "persons": "personer", "future months": "fremtidige måneder",
+    "PV net cost per person, kr.": "nutidsværdi af nettoudgiften pr. person, kr.",
+    "PV net cost, mio. kr.": "nutidsværdi af nettoudgiften, mio. kr.", "change, months": "ændring, måneder",
+    "change per person, kr.": "ændring pr. person, kr.", "change, mio. kr.": "ændring, mio. kr.",
+    "{label} ({name}), and its change against {baseline}": "{label} ({name}) og ændringen i forhold til {baseline}",
+    "stock": "bestand", "entrants": "tilgang", "under 1 year": "under 1 år", "1-2 years": "1-2 år",
+    "over 2 years": "over 2 år", "all": "alle", "unbounded": "ubegrænset",
 }
-"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado``, ``followup`` and
-``solve`` in Danish (:func:`phrase`)."""
+"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado``, ``followup``,
+``solve`` and ``liability`` in Danish (:func:`phrase`)."""
 
 
 def phrase(english: str, locale: str | None = None, **values: Any) -> str:
-    """A heading, row label, column heading or verdict word of ``sensitivity``, ``tornado``, ``followup`` or ``solve``
-    in the locale (the command's own by default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.",
+    """A heading, row label, column heading or verdict word of ``sensitivity``, ``tornado``, ``followup``, ``solve`` or
+    ``liability`` in the locale (the command's own by default), its ``{fields}`` filled from ``values``: phrase("Net saving {year}, kr.",
     "da", year=2021) is "Nettobesparelse 2021, kr."."""
     text = PHRASES_DA.get(english, english) if checked(locale or current()) == "da" else english
     return text.format(**values) if values else text

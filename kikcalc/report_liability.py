@@ -26,7 +26,7 @@ def header_lines(liability: Liability, fmt: str) -> list[str]:
     last_entry = scenario.calendar.start + liability.at + 11
     run_off = ("for ever (after the horizon, its last month's rates and costs hold)" if liability.run_off_months is None
                else f"{liability.run_off_months // 12} years from {at}")
-    title = f"{scenario.name}: liability at {at}"
+    title = locale.phrase("{name}: liability at {at}", name=scenario.name, at=at)
     return [_title(title, fmt),
             f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
             f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
@@ -37,7 +37,7 @@ def header_lines(liability: Liability, fmt: str) -> list[str]:
 
 def _months(value: float) -> str:
     if isinstance(value, float) and math.isinf(value):
-        return UNBOUNDED
+        return locale.phrase(UNBOUNDED)
     return locale.number(value, 1, locale.current())
 
 
@@ -63,17 +63,21 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
                    "PV net cost, mio. kr."]
         if not baseline:
             headers += ["change, months", "change per person, kr.", "change, mio. kr."]
+        headers = [locale.phrase(words) for words in headers]
         grid = []
         for row in rows.itertuples():
             here = locale.current()  # --locale: 1.130,0 and 467.256 in Danish
-            line = [row.group, row.state, row.segment, locale.number(row.persons, 1, here), _months(row.future_months),
+            state = locale.phrase("all") if row.state == "all" else row.state
+            line = [locale.phrase(row.group), state, locale.phrase(row.segment), locale.number(row.persons, 1, here),
+                    _months(row.future_months),
                     locale.kroner(row.pv_net_cost, here), locale.mio(row.pv_net_cost_total, here)]
             if not baseline:
                 line += [_change(row.future_months_change, 1), _change(row.pv_net_cost_change, 0),
                          _change(row.pv_net_cost_total_change / 1e6, 2)]
             grid.append(line)
         label = next(s.label for s in liability.scenario.strategies if s.name == name)
-        title = f"{label} ({name})" + ("" if baseline else f", and its change against {names[0]}")
+        title = f"{label} ({name})" if baseline else locale.phrase("{label} ({name}), and its change against {baseline}",
+                                                                   label=label, name=name, baseline=names[0])
         parts.append(f"{_heading(title, fmt)}\n{_grid(grid, headers, fmt)}")
     return "\n\n".join(parts) + "\n"
 

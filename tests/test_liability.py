@@ -266,6 +266,20 @@ def test_locale_da_writes_the_liability_the_danish_way():
     english = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2"]).output
     danish = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2", "--locale", "da"])
     assert danish.exit_code == 0, danish.output
-    row = next(line for line in danish.output.splitlines() if line.startswith("stock") and line.rstrip().endswith("-61,34"))
+    row = next(line for line in danish.output.splitlines() if line.startswith("bestand") and line.rstrip().endswith("-61,34"))
     assert "1.130,0" in row and "412.969" in row and "466,66" in row and "-54.287" in row and "-5,8" in row
     assert "1,130.0" in english and "1.130,0" not in english
+
+
+def test_locale_da_writes_the_liability_tables_headings_columns_and_groups_in_danish():
+    from kikcalc.locale import phrase
+
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    english = CliRunner().invoke(main, ["liability", kik2]).stdout
+    danish = CliRunner().invoke(main, ["liability", kik2, "--locale", "da"]).stdout
+    assert "KIK II, AABENRAA: LIABILITY AT 2018-06" in english
+    assert phrase("{name}: liability at {at}", "da", name="KIK II, Aabenraa", at="2018-06").upper() in danish
+    for words in ("future months", "PV net cost, mio. kr.", "change per person, kr.", "unbounded", "under 1 year"):
+        assert words in english and words not in danish and phrase(words, "da") in danish
+    # The same numbers, in Danish notation: 1,130.0 persons in the stock is 1.130,0.
+    assert "1,130.0" in english and "1.130,0" in danish
