@@ -334,3 +334,17 @@ def test_markdown_paragraphs_leave_a_code_fence_and_a_table_as_they_are():
 
     document = "# T\nline one\nline two\n| a |\n|---|\n| 1 |\n```\ncode\nmore\n```\nend"
     assert _text.paragraphs(document) == ("# T\n\nline one\n\nline two\n\n| a |\n|---|\n| 1 |\n\n```\ncode\nmore\n```\n\nend")
+
+
+def test_json_cleans_nan_and_numpy_numbers_and_copies_no_record_that_needs_no_change():
+    import numpy as np
+
+    from kikcalc.formats import json as json_format
+
+    clean = [{"a": 1.5, "b": "x"}, {"a": None, "b": "y"}]
+    assert json_format._clean(clean) is clean and json_format._clean(clean[0]) is clean[0]
+    dirty = {"rows": [{"a": float("nan"), "b": np.float64(2.5), "c": np.int64(3)}], "kept": clean}
+    cleaned = json_format._clean(dirty)
+    assert cleaned == {"rows": [{"a": None, "b": 2.5, "c": 3}], "kept": clean} and cleaned["kept"] is clean
+    assert type(cleaned["rows"][0]["b"]) is float and type(cleaned["rows"][0]["c"]) is int
+    assert dirty["rows"][0]["b"] == np.float64(2.5)  # the input is left as it was
