@@ -348,3 +348,19 @@ def test_json_cleans_nan_and_numpy_numbers_and_copies_no_record_that_needs_no_ch
     assert cleaned == {"rows": [{"a": None, "b": 2.5, "c": 3}], "kept": clean} and cleaned["kept"] is clean
     assert type(cleaned["rows"][0]["b"]) is float and type(cleaned["rows"][0]["c"]) is int
     assert dirty["rows"][0]["b"] == np.float64(2.5)  # the input is left as it was
+
+
+def test_json_writes_long_lists_of_records_one_by_one_as_the_same_text(monkeypatch):
+    import json
+
+    import numpy as np
+
+    from kikcalc.formats import json as json_format
+
+    document = {"a": [{"x": i, "y": float("nan") if i % 3 == 0 else i / 7, "s": 'æø"\\\n\u0000'} for i in range(30)],
+                "b": {"c": [{"k": [1, 2, {"z": None}], "e": {}} for _ in range(12)], "d": [1, 2, 3]},
+                "e": [], "f": [{"q": 1}], "g": {"h": [{"r": np.float64(1.5)} for _ in range(10)]}}
+    whole = json_format.dumps(document)  # no list is long enough: Python's encoder writes it all
+    monkeypatch.setattr(json_format, "LONG_LIST", 10)
+    assert json_format.dumps(document) == whole
+    assert json.loads(whole)["a"][0] == {"x": 0, "y": None, "s": 'æø"\\\n\u0000'}
