@@ -246,6 +246,11 @@ BAD_CASES = [
     ("nan.json", "NaN is not a JSON number"),
     ("sensitivity-without-seed.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
     ("latin-1.json", "not UTF-8 text"),
+    # a value where the run has an object of numbers, or the reverse: no table of changes could say what moved
+    ("year-null.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.years.2021: expected an object of numbers, as '
+                       "kikcalc writes here, got null"),
+    ("number-an-object.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a text, '
+                              "true, false or null, as kikcalc writes here, got an object"),
 ]
 
 
