@@ -12,6 +12,9 @@ Danish words). Figures are drawn without pyplot, on the Agg canvas: no display i
 from __future__ import annotations
 
 import io
+import re
+import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -326,6 +329,22 @@ def render(figure: Figure, fmt: str) -> bytes:
         raise UsageError(f"a chart is written as {', '.join(IMAGE_FORMATS)}, not {fmt}")
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
     buffer = io.BytesIO()
-    with _rc():
+    with _rc(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         figure.savefig(buffer, format=fmt, dpi=PNG_DPI, metadata=metadata)
+    missing: dict[str, str] = {}
+    for warning in caught:
+        glyph = _MISSING_GLYPH.search(str(warning.message))
+        if glyph:
+            missing.setdefault(chr(int(glyph.group(1))), glyph.group(2))
+        else:  # any other warning as matplotlib gave it
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    if missing:  # one line for the reader, not a Python warning per character with kikcalc's source line
+        chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing)
+        sys.stderr.write(f"note: the chart's font ({', '.join(dict.fromkeys(missing.values()))}) has no glyph for "
+                         f"{chars}: each is drawn as an empty box\n")
     return buffer.getvalue()
+
+
+_MISSING_GLYPH = re.compile(r"Glyph (\d+) .*missing from font\(s\) (.+?)\.?$")
+"""matplotlib's warning for a character its font cannot draw (an emoji, a Chinese name in a label)."""

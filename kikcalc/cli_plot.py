@@ -45,6 +45,21 @@ def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str
     return strategy
 
 
+_USED_BY = {"strategy": ("tornado", "followup"), "metric": ("tornado",)}
+"""The choices that only some kinds of chart read: given with another kind, each would be silently left unused and
+the chart look as if it had followed it. (--draws and --seed, which change no chart but the fan, are let through, so
+that one set of options can draw every kind.)"""
+
+
+def _refuse_unused(context: click.Context, kind: str) -> None:
+    """An option given on the command line that this kind of chart does not read is bad input, not ignored:
+    ``--kind saving --strategy kik2`` would otherwise draw every strategy and look as if it drew one."""
+    for name, kinds in _USED_BY.items():
+        if kind not in kinds and context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
+            raise UsageError(f"--{name}: only --kind {' and '.join(kinds)} reads it (this is --kind {kind}"
+                             f"{', which draws every strategy' if name == 'strategy' else ''})")
+
+
 @main.command()
 @click.argument("file", type=FILE)
 @click.option("--output", "-o", required=True, type=FILE,
@@ -79,6 +94,7 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
     given = next((name for name, value in (("--observed", observed_files), ("--map", maps), ("--measure", measure)) if value), None)
     if given and kind != "followup":
         raise UsageError(f"{given}: only --kind followup draws observations (this is --kind {kind})")
+    _refuse_unused(click.get_current_context(), kind)
     if kind in ("tornado", "fan"):
         scenario, uncertainty = _uncertain(file, assignments)
         if kind == "tornado":

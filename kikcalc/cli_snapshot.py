@@ -147,6 +147,9 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
             raise UsageError("--update with --set would store numbers that the files do not give; leave out --set, or edit the files")
         check_output(against, list(files), "--against")
     new = _snapshot_of(files, old.get("sensitivity"), quiet, assignments)
+    problems = snapshot.conflicts(old, new)
+    if problems:
+        raise ScenarioError(against, problems)
     changes = snapshot.compare(old, new, rtol, atol)
     compared = len(set(snapshot.flatten(old)) & set(snapshot.flatten(new)))
     if update:

@@ -172,6 +172,8 @@ class Section:
     charts: list[dict[str, str]] = field(default_factory=list)
     sensitivity: list[dict[str, Any]] | None = None
     sensitivity_text: str = ""
+    heading: str = ""
+    """The section's heading: the scenario's name, and its file where another section has the same name."""
 
 
 def _numbers(result: Result, locale: str) -> list[dict[str, Any]]:
@@ -338,5 +340,8 @@ def document(sections: list[Section], locale: str, provenance_record: dict[str, 
     """The report as one self-contained HTML page."""
     template = _environment().get_template("report.html.j2")
     words = _WORDS[loc.checked(locale)]
+    names = [s.name for s in sections]
+    for s in sections:  # two versions of one scenario (a plan and its revision) are told apart by their files
+        s.heading = f"{s.name} ({s.file})" if names.count(s.name) > 1 else s.name
     return template.render(sections=sections, w=words, lang=locale, provenance=provenance_record,
-                           title=f"{words['title']}: " + "; ".join(s.name for s in sections))
+                           title=f"{words['title']}: " + "; ".join(s.heading for s in sections))

@@ -168,6 +168,31 @@ def _shape(snapshot: dict) -> list[Problem]:
     return problems
 
 
+def conflicts(old: dict, new: dict) -> list[Problem]:
+    """Where a snapshot holds a value and the run an object of numbers there, or the reverse (a hand-edited
+    ``"2021": null`` for a year): the snapshot is not of kikcalc's shape, and no table of changes could say what moved."""
+    before, after = flatten(old), flatten(new)
+    inner_before = {where[:k] for where in before for k in range(1, len(where))}
+    inner_after = {where[:k] for where in after for k in range(1, len(where))}
+    problems = []
+    for where, value in before.items():  # (scenario, strategy) alone is an empty strategy, an object: no conflict
+        if len(where) > 2 and where in inner_after:
+            problems.append(Problem(_snapshot_path(where), f"expected an object of numbers, as kikcalc writes here, got "
+                                                           f"{'null' if value is None else _kind(value)}"))
+    for where in after:
+        if len(where) > 2 and where in inner_before:
+            problems.append(Problem(_snapshot_path(where), "expected a number, a text, true, false or null, as kikcalc "
+                                                           "writes here, got an object"))
+    return problems
+
+
+def _snapshot_path(where: Where) -> str:
+    path = keypaths.child(keypaths.child(keypaths.child("scenarios", where[0]), "strategies"), where[1])
+    for key in where[2:]:
+        path = keypaths.child(path, key)
+    return path
+
+
 def _kind(value: Any) -> str:
     return "a list" if isinstance(value, list) else type(value).__name__
 

@@ -186,6 +186,10 @@ def test_fan_is_the_sensitivity_summary():
     (["-o", "chart.png", "--observed", "scenarios/data/aabenraa-kik2-status-2021.csv"], "only --kind followup"),
     (["-o", "chart.png", "--map", "Kontanthjælp=kontanthjaelp"], "--map: only --kind followup"),
     (["-o", "chart.png", "--measure", "persons"], "--measure: only --kind followup"),
+    (["-o", "chart.png", "--kind", "saving", "--strategy", "kik2"], "--strategy: only --kind tornado and followup reads it"),
+    (["-o", "chart.png", "--strategy", "nope"], "--strategy: only --kind tornado and followup reads it (this is --kind caseload"),
+    (["-o", "chart.png", "--kind", "fan", "-s", "kik2"], "--strategy: only --kind tornado and followup"),
+    (["-o", "chart.png", "--kind", "saving", "--metric", "net_saving"], "--metric: only --kind tornado reads it"),
     (["-o", "chart.png", "--kind", "followup", "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp=selvforsorgende"],
      "--map: Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende"),
     (["-o", "scenarios/aabenraa-kik2.toml"], "is an input file"),
@@ -299,3 +303,22 @@ def test_targets_are_never_drawn_in_the_colours_of_a_verdict():
     for mark in targets:
         colour = mark.get_color() if hasattr(mark, "get_marker") else mark.get_edgecolor()[0]
         assert to_rgb(colour) not in verdict
+
+
+def test_a_character_the_font_lacks_is_one_note_not_a_python_warning(tmp_path):
+    """A label with an emoji or a Chinese name: matplotlib warned once per character, with kikcalc's own source line
+    (``charts.py:330: UserWarning: Glyph 128200 ...``); now one note names the characters, and the chart is written."""
+    import warnings
+
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    odd = tmp_path / "odd.toml"
+    odd.write_text(text.replace('name = "KIK II, Aabenraa"', 'name = "KIK II \U0001F4C8 \u5317"', 1), encoding="utf-8")
+    out = tmp_path / "odd.svg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning that escaped would fail the run here
+        result = plot(str(odd), "-o", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    assert "UserWarning" not in result.output and "charts.py" not in result.output
+    notes = [line for line in result.output.splitlines() if "has no glyph" in line]
+    assert len(notes) == 1 and "(U+1F4C8)" in notes[0] and "(U+5317)" in notes[0]
+    assert kikcalc.load(odd).name.split()[-1] in out.read_text(encoding="utf-8")  # the text is in the SVG all the same

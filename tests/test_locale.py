@@ -114,6 +114,11 @@ def test_compare_in_danish_names_its_lines_and_verdicts_in_danish():
                    "Helårspersoner: Kontant- og uddannelseshjælp"):
         assert danish in text
     assert locale.line_name("Total cost, kr.", "da") == "Samlede udgifter, kr."
+    # the targets' table by strategy: its column headings in Danish too, as run's and targets' tables have them
+    from kikcalc.formats._text import headers
+
+    heading = text[text.index("\nMål\n"):].splitlines()[3].split()
+    assert heading[:2] == headers(["target", "threshold"], "da") == ["mål", "grænse"]
     assert locale.line_name("Total cost, kr.", "en") == "Total cost, kr."
 
 

@@ -600,6 +600,29 @@ def test_a_control_character_in_a_file_name_is_written_as_its_escape_in_a_workbo
     assert f"{escaped} (SHA-256 {hashlib.sha256(odd.read_bytes()).hexdigest()})" in shown
 
 
+@pytest.mark.parametrize("char", ["\ufffe", "\uffff"])
+def test_a_noncharacter_xml_cannot_hold_is_written_as_its_escape_in_a_workbook(char, tmp_path):
+    """U+FFFE and U+FFFF are text to TOML but not to XML: openpyxl wrote them, exit 0, and the workbook was one neither
+    Excel nor openpyxl opens. In a name (scenario, label) and in a comment (the assumptions sheet) they are escaped."""
+    import openpyxl
+
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    text = text.replace('name = "KIK II, Aabenraa"', f'name = "KIK II{char}, Aabenraa"', 1)
+    text = text.replace("# recipients at the start of KIK II (2018)", f"# recipients at the start {char} of KIK II", 1)
+    odd = tmp_path / "odd.toml"
+    odd.write_text(text, encoding="utf-8")
+    name = kikcalc.load(odd).name
+    assert char in name
+    out = tmp_path / "odd.xlsx"
+    result = invoke("compare", str(odd), "--output", str(out), "-q")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    escaped = char.encode("unicode_escape").decode("ascii")
+    assert book["comparison"]["A2"].value == name.replace(char, escaped)
+    comments = [row[3].value for row in book["assumptions"].iter_rows(min_row=2)]
+    assert f"recipients at the start {escaped} of KIK II" in comments
+
+
 @pytest.mark.parametrize("args", [["run", KIK2, "--output", ""], ["run", " "], ["sensitivity", KIK2, "--keep-draws", ""],
                                   ["new", ""], ["plot", KIK2, "-o", ""]])
 def test_an_empty_file_name_is_refused_at_its_option(args):

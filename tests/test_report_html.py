@@ -284,6 +284,27 @@ def test_text_from_a_scenario_is_escaped(tmp_path):
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+def test_two_scenarios_of_one_name_are_told_apart_by_their_files(tmp_path):
+    """A plan and its revision often keep the scenario's name: each section's heading, and the title, then name the
+    file, as kikcalc compare's text does."""
+    from kikcalc.formats._text import same_names
+
+    revised = tmp_path / "kik2-revised.toml"
+    revised.write_text(KIK2.read_text(encoding="utf-8").replace("4_979_000", "5_979_000"), encoding="utf-8")
+    out = tmp_path / "r.html"
+    kikcalc("report", str(KIK2), str(revised), "-o", str(out), "--draws", "20", "-q")
+    html = out.read_text(encoding="utf-8")
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    import kikcalc as api
+
+    results = [api.run(api.load(f)) for f in (KIK2, revised)]
+    assert headings == [f"{r.scenario.name} ({file})" for r, file in zip(results, same_names(results), strict=True)]
+    assert len(set(headings)) == 2 and all(file in html.split("</title>")[0] for file in (str(KIK2), str(revised)))
+    single = tmp_path / "one.html"
+    kikcalc("report", str(KIK2), "-o", str(single), "--draws", "20", "-q")
+    assert re.findall(r"<h2>(.*?)</h2>", single.read_text(encoding="utf-8")) == [results[0].scenario.name]
+
+
 def test_templates_are_package_data():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = config["tool"]["setuptools"]["package-data"]["kikcalc"]

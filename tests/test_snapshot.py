@@ -246,6 +246,11 @@ BAD_CASES = [
     ("nan.json", "NaN is not a JSON number"),
     ("sensitivity-without-seed.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
     ("latin-1.json", "not UTF-8 text"),
+    # a value where the run has an object of numbers, or the reverse: no table of changes could say what moved
+    ("year-null.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.years.2021: expected an object of numbers, as '
+                       "kikcalc writes here, got null"),
+    ("number-an-object.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a text, '
+                              "true, false or null, as kikcalc writes here, got an object"),
 ]
 
 
@@ -331,3 +336,31 @@ def test_a_snapshot_number_beyond_28_digits_is_shown_as_moved(tmp_path):
     result = invoke("check", str(tmp_path / "a" / "group.toml"), "--against", str(out))
     assert result.exit_code == 1, result.output
     assert re.search(r"years\.2020\.money\.total_cost +100,000,000,000,", result.stdout)
+
+
+def test_the_gitlab_line_of_ci_md_keeps_kikcalcs_exit_code(tmp_path):
+    """docs/ci.md's GitLab job runs ``kikcalc check ... || (...)``: a bad snapshot must stay exit 2 there and a moved
+    number exit 1, so that ``allow_failure: exit_codes: [1]`` never lets an unreadable snapshot pass as a warning."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if "--output check.md ||" in x).strip().removeprefix("- ")
+    scenario = tmp_path / "scenarios" / "group.toml"
+    scenario.parent.mkdir()
+    shutil.copy(KIK2, scenario)
+    env = {**os.environ, "PYTHONPATH": str(Path(kikcalc.__file__).resolve().parent.parent)}
+    command = line.replace("kikcalc check", f"{sys.executable} -m kikcalc check", 1)
+
+    def run_line() -> int:
+        return subprocess.run(["sh", "-c", command], cwd=tmp_path, env=env, capture_output=True).returncode
+
+    (tmp_path / "expected.json").write_bytes((BAD / "not-json.json").read_bytes())
+    assert run_line() == 2
+    assert invoke("snapshot", str(scenario), "-o", str(tmp_path / "expected.json")).exit_code == 0
+    assert run_line() == 0
+    scenario.write_text(scenario.read_text(encoding="utf-8").replace("4_979_000", "5_979_000"), encoding="utf-8")
+    assert run_line() == 1
+    assert "summary.investment" in (tmp_path / "check.md").read_text(encoding="utf-8")

@@ -437,7 +437,7 @@ def targets_pivot_rows(result: Result, locale: str = "en") -> tuple[list[list[st
             row.append(verdict_word(None, locale) if met is None
                        else f"{verdict_word(met, locale)} ({target_value(value, unit, met, locale)})")
         rows.append(row)
-    return rows, ["target", "threshold", *result.scenario.strategy_names]
+    return rows, [*headers(["target", "threshold"], locale), *result.scenario.strategy_names]
 
 
 def same_names(results: list[Result]) -> list[str | None]:

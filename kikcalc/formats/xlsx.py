@@ -173,19 +173,27 @@ def capped(text: str) -> str:
     return text[:CELL_CHARS - len(note)] + note
 
 
-def _legal(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every control character a worksheet cannot hold (a file named with \\x01) written as its
-    escape, ``\\x01`` (openpyxl refuses the workbook otherwise), and a text too long for a cell (a scenario name of
-    40,000 characters) cut with a note (:func:`capped`)."""
+def _illegal() -> re.Pattern[str]:
+    """openpyxl's control characters, and U+FFFE and U+FFFF, which XML 1.0 has no place for either: openpyxl writes
+    them, and the workbook is then one that neither Excel nor openpyxl opens (a label or a comment holding one)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    return re.compile(f"{ILLEGAL_CHARACTERS_RE.pattern}|[\ufffe\uffff]")
+
+
+def _legal(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every character a worksheet cannot hold (a file named with \\x01, a comment with U+FFFE)
+    written as its escape, ``\\x01``, ``\\ufffe`` (openpyxl refuses the workbook otherwise, or writes one that does
+    not open), and a text too long for a cell (a scenario name of 40,000 characters) cut with a note (:func:`capped`)."""
+    illegal = _illegal()
+
     def clean(value: Any) -> Any:
-        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+        if isinstance(value, str) and illegal.search(value):
+            value = illegal.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
         return capped(value) if isinstance(value, str) else value
 
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
-    if not text and not any(isinstance(c, str) and (ILLEGAL_CHARACTERS_RE.search(c) or len(c) > CELL_CHARS)
+    if not text and not any(isinstance(c, str) and (illegal.search(c) or len(c) > CELL_CHARS)
                             for c in frame.columns):
         return frame
     cleaned = frame.copy()
