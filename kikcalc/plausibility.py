@@ -398,6 +398,8 @@ def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
                                      f"{factor:.3g} on average, far from the base case that run, compare and targets use. "
                                      f"A factor has a mean of 1; the number's own distribution? leave out scale = true"))
             continue
+        if mean is None:  # given by its own parameters (a gamma's shape and scale): its mean from them
+            mean = _factor_mean(u)
         if mean is None:
             continue
         try:
@@ -420,8 +422,8 @@ def uncertainty_warnings(scenario: Scenario) -> list[Warning]:
 
 
 def _factor_mean(u) -> float | None:
-    """The mean of an uncertain number's distribution from its entry's parameters, by the closed forms (no
-    scipy: a plain run checks this too); None for a truncnormal, whose mean its bounds move."""
+    """The mean of an uncertain number's distribution (a factor's, or a number's own) from its entry's parameters, by
+    the closed forms (no scipy: a plain run checks this too); None for a truncnormal, whose mean its bounds move."""
     p = dict(u.parameters)
     if "mean" in p and u.dist != "truncnormal":
         return p["mean"]

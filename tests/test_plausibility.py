@@ -365,7 +365,9 @@ def test_a_measures_cost_factor_on_a_state_with_none_multiplies_nothing_and_is_w
     ({"dist": "gamma", "mean": 400.0, "sd": 40.0}, False),  # exactly 10 times: at the threshold, not past it
     ({"dist": "gamma", "mean": 401.0, "sd": 40.0}, True),
     ({"dist": "gamma", "mean": 44.0, "sd": 4.0}, False),  # an ordinary spread round the file's 40
-    ({"dist": "uniform", "low": 0.5, "high": 1.5}, False),  # no mean given: nothing to compare
+    ({"dist": "uniform", "low": 0.5, "high": 1.5}, True),  # by its own parameters: a mean of 1, a factor again
+    ({"dist": "gamma", "shape": 100.0, "scale": 0.01}, True),  # a gamma by shape and scale: a mean of 1
+    ({"dist": "gamma", "shape": 100.0, "scale": 0.4}, False),  # by shape and scale round the file's 40
 ])
 def test_an_uncertain_numbers_mean_far_from_the_files_number_is_warned(entry, warned):
     """An [uncertainty] entry without scale = true centres its draws on its mean; one more than
