@@ -273,9 +273,13 @@ PHRASES_DA = {
     "{label} ({name}), and its change against {baseline}": "{label} ({name}) og ændringen i forhold til {baseline}",
     "stock": "bestand", "entrants": "tilgang", "under 1 year": "under 1 år", "1-2 years": "1-2 år",
     "over 2 years": "over 2 år", "all": "alle", "unbounded": "ubegrænset",
+    "first month met": "første måned opfyldt", "programme": "forløb", "started": "startet", "left": "afsluttet",
+    "reached an outcome": "nåede et udfald", "share of leavers": "andel af de afsluttede", "cost, kr.": "udgift, kr.",
+    "cost per outcome, kr.": "udgift pr. udfald, kr.",
 }
-"""The headings, row labels, column headings and verdict words of ``sensitivity``, ``tornado``, ``followup``,
-``solve`` and ``liability`` in Danish (:func:`phrase`)."""
+"""Headings, row labels, column headings and verdict words in Danish (:func:`phrase`): those of ``sensitivity``,
+``tornado``, ``followup``, ``solve`` and ``liability``, and the targets' and programmes' column headings of every
+command (:func:`kikcalc.formats._text.headers`)."""
 
 
 def phrase(english: str, locale: str | None = None, **values: Any) -> str:

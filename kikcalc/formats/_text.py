@@ -22,16 +22,9 @@ from kikcalc.result import Result
 _TABLEFMT = {"table": "simple", "markdown": "github"}
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 TARGET_HEADERS = ["target", "strategy", "value", "threshold", "verdict", "margin", "first month met"]
-_HEADERS_DA = {"target": "mål", "strategy": "strategi", "value": "værdi", "threshold": "grænse", "verdict": "vurdering",
-               "margin": "margin", "first month met": "første måned opfyldt", "programme": "forløb", "started": "startet",
-               "left": "afsluttet", "reached an outcome": "nåede et udfald", "share of leavers": "andel af de afsluttede",
-               "cost, kr.": "udgift, kr.", "cost per outcome, kr.": "udgift pr. udfald, kr."}
-"""The column headings of the targets' and programmes' tables in Danish (``--locale da``)."""
-
-
 def headers(names: list[str], locale: str) -> list[str]:
-    """Column headings in the locale: English as written, Danish from :data:`_HEADERS_DA`."""
-    return [_HEADERS_DA.get(name, name) for name in names] if locale == "da" else list(names)
+    """Column headings in the locale: English as written, Danish from :data:`kikcalc.locale.PHRASES_DA`."""
+    return [loc.phrase(name, locale) for name in names]
 
 
 # --- Markdown: the file's text as written ------------------------------------------------------------
