@@ -317,7 +317,7 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     stock over its second half (the weightings of :func:`anciennitet_weights`,
     :func:`kikcalc.refusion.state_share_during_month`).
     """
-    paid = paid_share(values) * (values.cost[:, None, :] / 12.0)  # kr. a month per full-time person, (R, 1 or T, S)
+    paid = paid_per_person(values)
     if "full_time_persons" in trajectory.__dict__:  # computed already (a target counts them)
         gross = trajectory.full_time_persons * paid
     else:  # the same numbers, without keeping the full-time persons' own array
@@ -330,16 +330,22 @@ def benefit_cost(scenario: Scenario, values: Values, trajectory: Trajectory) -> 
     return gross, refusion
 
 
+def paid_per_person(values: Values) -> np.ndarray:
+    """What a full-time person on each state's benefit is paid, kr. a month: the yearly rate / 12 at the state's payment
+    share, shape (R, 1, S), or (R, T, S) where the share changes by month (:func:`kikcalc.payment_share.paid_share`)."""
+    return paid_share(values) * (values.cost[:, None, :] / 12.0)
+
+
 def benefit_cost_summed(scenario: Scenario, values: Values, trajectory: Trajectory) -> np.ndarray | None:
     """The net benefit cost over states (gross less refusion, :func:`benefit_cost`), kr. per month, shape (R, T),
     without its (R, T, S) lines: each month end's persons are summed over states, at half their paid rate
     (gross) and half their refunded rate, and a month takes its start's and its end's sums. The same numbers
     as the lines summed, to rounding (a few units in the last place: the sums are taken in another order);
     three times faster and no line made. None where the payment share changes by month (the lines then)."""
-    paid = paid_share(values)
+    paid = paid_per_person(values)
     if paid.shape[1] != 1:
         return None
-    half = (paid[:, 0] * (values.cost / 12.0)) * 0.5  # kr. a month per person at each end of a month, (R, S)
+    half = paid[:, 0] * 0.5  # kr. a month per person at each end of a month, (R, S)
     is_gross = np.array([s.cost_basis == "gross" for s in scenario.states])
     refunded = half * is_gross
     at_start, at_end = trajectory.weighted[:2]
