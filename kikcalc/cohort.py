@@ -300,11 +300,9 @@ def month_moves(structure: Structure, probabilities: np.ndarray, off_profile: np
 
     # Leaving by the moves out, as the profiles give them, then by the banded moves between benefit states.
     full_profiles = structure.full_profiles  # (c, A+1)
-    leaving_else = _leaving_out(scale @ structure.out_by_column, full_profiles[structure.moved], rows, n_states)
     band_probability = np.zeros((rows, len(banded), anc + 1))
     band_probability[..., :anc] = probabilities[:, banded]
-    for d, s in enumerate(source[banded]):
-        leaving_else[:, s] += band_probability[:, d]
+    leaving_else = _leaving_else(structure, scale, full_profiles[structure.moved], band_probability)
 
     # Rows whose banded moves out are not scale x profile: the difference, exactly.
     banded_out = out[by_band[out]]
@@ -349,7 +347,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
     take the full rebuild of :func:`month_moves` instead (the caller's choice). ``in_place``: write the new rates
     into ``moves`` itself and return it (the engine's month loop, which holds the only reference).
     """
-    rows, nb = scale.shape[0], structure.n_benefit
+    nb = structure.n_benefit
     touched = np.asarray(touched, dtype=int)
     is_out = structure.target[touched] >= nb
     is_band = ~is_out & structure.by_band[touched]
@@ -369,10 +367,7 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
         band_probability = band_probability if in_place else band_probability.copy()
         band_probability[:, np.searchsorted(structure.banded_between, touched[is_band]), :-1] = band_rates
     if is_out.any() or is_band.any():  # what leaves by the moves out, then by the moves by band, as month_moves adds it
-        leaving_else = _leaving_out(out_scale @ structure.out_by_column, moves.profiles, rows, len(structure.order),
-                                    leaving_else if in_place else None)
-        for d, s in enumerate(moves.band_source):
-            leaving_else[:, s] += band_probability[:, d]
+        leaving_else = _leaving_else(structure, out_scale, moves.profiles, band_probability, leaving_else if in_place else None)
     between_benefit, flat_probability = moves.between_benefit, moves.flat_probability
     if is_flat.any():
         touched_flat, scale_flat = touched[is_flat], scale[:, is_flat]
@@ -389,6 +384,19 @@ def rescaled_moves(structure: Structure, moves: Moves, touched: list[int], scale
                  band_probability=band_probability,
                  off_profile=moves.off_profile, off_profile_moves=moves.off_profile_moves, profiles=moves.profiles,
                  flat_probability=flat_probability)
+
+
+def _leaving_else(structure: Structure, out_scale: np.ndarray, profiles: np.ndarray, band_probability: np.ndarray,
+                  out: np.ndarray | None = None) -> np.ndarray:
+    """:attr:`Moves.leaving_else` (R, S, A+1): leaving by the moves out of benefit at their rates where their profiles
+    are 1 (R, n_out) and the moved columns' profiles (m, A+1), then by the moves by band between benefit states
+    (R, nd, A+1), added in order; written into ``out`` if given. The one home of this sum (:func:`month_moves`,
+    :func:`rescaled_moves`)."""
+    rows = out_scale.shape[0]
+    leaving = _leaving_out(out_scale @ structure.out_by_column, profiles, rows, len(structure.order), out)
+    for d, s in enumerate(structure.source[structure.banded_between]):
+        leaving[:, s] += band_probability[:, d]
+    return leaving
 
 
 def _leaving_out(by_column: np.ndarray, profiles: np.ndarray, rows: int, n_states: int,
