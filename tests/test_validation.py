@@ -99,6 +99,7 @@ CASES = [
     ("target-two-comparisons.toml", "targets[0]", "expected exactly one of below, max, above, min, got below and max"),
     ("empty-file.toml", "", "the file holds no keys: a scenario needs a [scenario] table"),
     ("invalid-toml-syntax.toml", "", "not valid TOML: Expected newline or end of document after a statement (at line 10, column 16)"),
+    ("gamma-shape-scale-as-factor.toml", "", "a gamma given by shape and scale cannot also take scale = true"),
     ("refusion-wrong-share-count.toml", "refusion.state_share", "expected 4 shares (one per band, the last open-ended), got 3"),
     ("per-with-probability.toml", "transitions[0].per", "per goes only with hazard"),
     ("hazard-per-week.toml", "transitions[0].per", 'expected one of month, year, got "week"'),
