@@ -234,7 +234,7 @@ def build(raw: dict, file: str = "<scenario>") -> Scenario:
     problems = aftereffects.problems(scenario)  # rates, inflows and measure costs after effects, month by month
     if problems:
         raise ScenarioError(file, problems)
-    scenario = Scenario(**{**scenario.__dict__, "path": file, "raw": raw})
+    scenario = dataclasses.replace(scenario, path=file, raw=raw)
     problems = []
     if "uncertainty" in raw or "correlations" in raw:
         from kikcalc.uncertainty import read as read_uncertainty

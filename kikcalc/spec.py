@@ -8,6 +8,7 @@ the scenario's month calendar (shape ``(T,)``) and onto anciennitet months (shap
 
 from __future__ import annotations
 
+import functools
 from dataclasses import field
 from typing import Any, Literal
 
@@ -313,7 +314,19 @@ class Scenario:
         return [s.name for s in self.states]
 
     def state_index(self, name: str) -> int:
-        return self.state_names.index(name)
+        """The index of the state named ``name`` (the first, were two named alike); ValueError if none is."""
+        try:
+            return self._state_positions[name]
+        except KeyError:
+            raise ValueError(f"{name!r} is not a state") from None
+
+    @functools.cached_property
+    def _state_positions(self) -> dict[str, int]:
+        """Each state name's index, found once: a model of a thousand states asks for it once per transition."""
+        positions: dict[str, int] = {}
+        for i, state in enumerate(self.states):
+            positions.setdefault(state.name, i)
+        return positions
 
     @property
     def needs_flows(self) -> bool:

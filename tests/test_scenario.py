@@ -42,6 +42,14 @@ def test_every_shipped_scenario_loads_cites_its_source_and_runs(path):
     assert len(result.verdicts) == len(scenario.targets) * len(scenario.strategies)
 
 
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_a_state_is_found_by_its_name_at_its_place_in_the_file(path):
+    scenario = kikcalc.load(path)
+    assert [scenario.state_index(s.name) for s in scenario.states] == list(range(len(scenario.states)))
+    with pytest.raises(ValueError, match="'no-such-state' is not a state"):
+        scenario.state_index("no-such-state")
+
+
 def test_inflow_table_by_year_and_month_carries_forward():
     raw = one_state(months=36, inflow={"2020": 48, "2021": 45, "2021-04": 60})
     inflow = build(raw).states[0].inflow
