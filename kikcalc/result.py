@@ -33,6 +33,10 @@ def _product(levels: dict[str, list]) -> dict[str, np.ndarray]:
     return columns
 
 
+
+SETTLED_ONE_BY_ONE = 3
+"""States with a settled initial anciennitet mix up to which :attr:`Result.notes` says each one's mix; more share one note."""
+
 @frozen(eq=False)
 class Result:
     scenario: Scenario
@@ -49,14 +53,20 @@ class Result:
         """What a reader of the tables should know about assumptions the run made for them."""
         notes = list(self.scenario.notes)
         anc = self.scenario.anciennitet_months
-        for j, state in enumerate(self.scenario.states):
-            if self.trajectory.initial_mix_settled[j] and state.initial > 0 and self._anciennitet_matters(state.name):
-                mix = self.trajectory.initial_stock[0, j] / state.initial
-                notes.append(
-                    f"{state.name}: no initial_anciennitet given; the initial stock takes the mix the baseline's "
-                    f"inflow and exit rates settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, "
-                    f"{mix[:6].sum():.0%} under 6 months)"
-                )
+        settled = [(state.name, self.trajectory.initial_stock[0, j] / state.initial)
+                   for j, state in enumerate(self.scenario.states)
+                   if self.trajectory.initial_mix_settled[j] and state.initial > 0 and self._anciennitet_matters(state.name)]
+        if len(settled) <= SETTLED_ONE_BY_ONE:
+            notes += [f"{name}: no initial_anciennitet given; the initial stock takes the mix the baseline's inflow and "
+                      f"exit rates settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, {mix[:6].sum():.0%} under 6 months)"
+                      for name, mix in settled]
+        else:  # one note, as the net states' below: a model of many states would say it hundreds of times
+            names = ", ".join(name for name, _ in settled[:3])
+            longest = sorted(mix[anc - 1] for _, mix in settled)
+            newest = sorted(mix[:6].sum() for _, mix in settled)
+            notes.append(f"{names} and {len(settled) - 3} more: no initial_anciennitet given; the initial stock of each takes "
+                         f"the mix the baseline's inflow and exit rates settle into ({longest[0]:.0%} to {longest[-1]:.0%} "
+                         f"at {anc - 1}+ months, {newest[0]:.0%} to {newest[-1]:.0%} under 6 months)")
         net = [s.name for s in self.scenario.states if s.is_benefit and s.cost > 0 and s.cost_basis == "net"
                and s.name not in self.scenario.cofinancing.states]
         if net and len(self.scenario.strategies) > 1:

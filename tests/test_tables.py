@@ -6,11 +6,13 @@ tests/data/two-states.toml: 1234.5 persons in kh (120,000 kr. a full-year person
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import kikcalc
-from conftest import ROOT
+from conftest import ROOT, one_state
 from kikcalc import tables
+from kikcalc.scenario import build
 
 TWO = ROOT / "tests" / "data" / "two-states.toml"
 
@@ -66,3 +68,35 @@ def test_targets_met_counts_the_verdicts(result):
     assert [r["name"] for r in by_strategy] == ["kh-2021", "all-2021"]
     assert by_strategy[1]["verdicts"]["invest"] == (False, pytest.approx(1334.5))
     assert by_strategy[1]["threshold"] == 1300
+
+
+def _settling_states(n: int) -> dict:
+    """n benefit states without an initial_anciennitet, each leaving to a job by anciennitet band at its own rate."""
+    raw = one_state()
+    raw["states"] = {f"s{i}": {"initial": 100.0 + i, "inflow": 5.0, "cost": 120_000} for i in range(n)}
+    raw["states"]["job"] = {"kind": "outside"}
+    raw["transitions"] = [{"from": f"s{i}", "to": "job", "probability": {"0-5": 0.02 + 0.01 * i, "6+": 0.01}}
+                          for i in range(n)]
+    return raw
+
+
+def test_a_few_settled_states_each_have_a_note_with_their_own_mix():
+    result = kikcalc.run(build(_settling_states(3)))
+    anc = result.scenario.anciennitet_months
+    said = [note for note in result.notes if "no initial_anciennitet given" in note]
+    mixes = result.trajectory.initial_stock[0, :3] / np.array([s.initial for s in result.scenario.states[:3]])[:, None]
+    assert said == [f"s{i}: no initial_anciennitet given; the initial stock takes the mix the baseline's inflow and exit "
+                    f"rates settle into ({mixes[i, anc - 1]:.0%} at {anc - 1}+ months, {mixes[i, :6].sum():.0%} under 6 months)"
+                    for i in range(3)]
+
+
+def test_many_settled_states_share_one_note_with_the_range_of_their_mixes():
+    result = kikcalc.run(build(_settling_states(6)))
+    anc = result.scenario.anciennitet_months
+    said = [note for note in result.notes if "no initial_anciennitet given" in note]
+    mixes = result.trajectory.initial_stock[0, :6] / np.array([s.initial for s in result.scenario.states[:6]])[:, None]
+    longest, newest = mixes[:, anc - 1], mixes[:, :6].sum(axis=1)
+    assert longest.min() < longest.max()  # the states settle apart: the note gives a range
+    assert said == [f"s0, s1, s2 and 3 more: no initial_anciennitet given; the initial stock of each takes the mix the "
+                    f"baseline's inflow and exit rates settle into ({longest.min():.0%} to {longest.max():.0%} at "
+                    f"{anc - 1}+ months, {newest.min():.0%} to {newest.max():.0%} under 6 months)"]
