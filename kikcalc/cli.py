@@ -199,14 +199,25 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     return overrides
 
 
-def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool, result: kikcalc.Result | None = None) -> list[plausibility.Warning]:
-    """The scenario's plausibility warnings, each printed on stderr unless ``quiet``; they never change a result.
-    ``result``: the scenario's run, if made, whose baseline the drift check reads rather than simulating it again."""
+WARNINGS_SHOWN = 10
+"""Plausibility warnings of one file that a command other than ``validate`` prints; the rest are counted, and
+``kikcalc validate`` lists every one (a generated model of hundreds of states may have hundreds)."""
+
+
+def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool, result: kikcalc.Result | None = None,
+          shown: int | None = WARNINGS_SHOWN) -> list[plausibility.Warning]:
+    """The scenario's plausibility warnings, the first ``shown`` (None: all) printed on stderr unless ``quiet``, the
+    rest counted; they never change a result. ``result``: the scenario's run, if made, whose baseline the drift check
+    reads rather than simulating it again."""
     with _engine_warnings(file, quiet):  # without a result, the drift check runs the baseline
         found = plausibility.check(scenario) if result is None else plausibility.check(scenario, result.values, result.trajectory)
     if not quiet:
-        for warning in found:
+        for warning in found[:shown]:
             click.echo(warning.render(file), err=True)
+        if shown is not None and len(found) > shown:
+            rest = len(found) - shown
+            click.echo(f"warning: {file}: and {rest:,} more plausibility warning{'s' if rest > 1 else ''} (the first "
+                       f"{shown} are shown; kikcalc validate {shlex.quote(file)} lists every one)", err=True)
     return found
 
 
@@ -506,7 +517,7 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
             click.echo(drawn, err=True)
             bad = True
             continue
-        found = _warn(scenario, file, quiet)
+        found = _warn(scenario, file, quiet, shown=None)
         warned += len(found)
         if strict and found:
             continue  # not ok under --strict

@@ -463,3 +463,33 @@ def test_compare_of_two_scenarios_of_one_name_adds_each_file_to_its_headings(fmt
     assert f"{name} (b.toml): " in header
     plain = invoke("compare", KIK2, BUDGET, "--format", fmt).stdout
     assert f"({KIK2})" not in plain and f"({BUDGET})" not in plain
+
+
+def _many_cheap_states(tmp_path, n: int) -> str:
+    """A scenario of n benefit states, each costing 50 kr. a year and steady (inflow = initial x exit): n plausibility
+    warnings (below COST_LOW), no other."""
+    import tomlkit
+
+    from conftest import one_state
+
+    raw = one_state()
+    raw["states"] = {f"s{i}": {"initial": 100.0, "inflow": 5.0, "cost": 50} for i in range(n)} | {"job": {"kind": "outside"}}
+    raw["transitions"] = [{"from": f"s{i}", "to": "job", "probability": 0.05} for i in range(n)]
+    path = tmp_path / "cheap.toml"
+    path.write_text(tomlkit.dumps(raw), encoding="utf-8")
+    return str(path)
+
+
+def test_a_run_prints_the_first_ten_plausibility_warnings_and_counts_the_rest(tmp_path):
+    from kikcalc.cli import WARNINGS_SHOWN
+
+    file = _many_cheap_states(tmp_path, WARNINGS_SHOWN + 3)
+    ran = CliRunner().invoke(main, ["run", file], catch_exceptions=False)
+    warned = [line for line in ran.stderr.splitlines() if line.startswith("warning:")]
+    assert ran.exit_code == 0
+    assert [line.split(": ")[2] for line in warned[:-1]] == [f"states.s{i}.cost" for i in range(WARNINGS_SHOWN)]
+    assert warned[-1] == (f"warning: {file}: and 3 more plausibility warnings (the first {WARNINGS_SHOWN} are shown; "
+                          f"kikcalc validate {file} lists every one)")
+    listed = CliRunner().invoke(main, ["validate", file], catch_exceptions=False)
+    assert [line.split(": ")[2] for line in listed.stderr.splitlines() if line.startswith("warning:")] == \
+        [f"states.s{i}.cost" for i in range(WARNINGS_SHOWN + 3)]
