@@ -88,12 +88,12 @@ class _Check:
         """Report the states whose own rates add up to more than 1; the states that are fine, shape (S,)."""
         scenario = self.scenario
         leaving = self._leaving(self.base[:1])[0]  # (S, A), the baseline's rates before effects
-        paths = [[tr.path for tr in scenario.transitions if tr.source == s.name] for s in scenario.states]
         fine = leaving <= 1.0 + TOLERANCE
         for j in np.flatnonzero(~fine.all(axis=1)):
-            self.problems.append(Problem(paths[j][0], f"the monthly probabilities of leaving {scenario.states[j].name} "
-                                                      f"add up to {limits.show_beyond(leaving[j].max(), 1.0)} "
-                                                      f"({', '.join(paths[j])}); expected at most 1"))
+            paths = [tr.path for tr in scenario.transitions if tr.source == scenario.states[j].name]  # a bad state's only
+            self.problems.append(Problem(paths[0], f"the monthly probabilities of leaving {scenario.states[j].name} "
+                                                   f"add up to {limits.show_beyond(leaving[j].max(), 1.0)} "
+                                                   f"({', '.join(paths)}); expected at most 1"))
         return fine.all(axis=1)
 
     def _leaving(self, rates: np.ndarray) -> np.ndarray:

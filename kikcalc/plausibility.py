@@ -21,7 +21,7 @@ import numpy as np
 
 from kikcalc import keypaths
 from kikcalc.records import frozen
-from kikcalc.spec import Scenario
+from kikcalc.spec import Scenario, Transition
 from kikcalc.values import Values, for_scenario
 
 if TYPE_CHECKING:
@@ -169,15 +169,16 @@ def balances(scenario: Scenario, values: Values | None = None, run: Trajectory |
     inflow = inflows(scenario, values)[0, 0]  # (S,)
     stock = run.initial_stock[0]  # (S, A)
     found = []
+    into: dict[str, list[tuple[int, Transition]]] = {}  # each state's transitions in, in file order: one pass over them
+    for i, transition in enumerate(scenario.transitions):
+        into.setdefault(transition.target, []).append((i, transition))
     for s, state in enumerate(scenario.states):
         initial = float(values.initial[0, s])
         if not state.is_benefit or initial <= 0:
             continue
         mix = values.inflow_mix[0, s]
         moved = np.zeros(scenario.anciennitet_months)  # moves in a month, by anciennitet on arrival
-        for i, transition in enumerate(scenario.transitions):
-            if transition.target != state.name:
-                continue
+        for i, transition in into.get(state.name, []):
             r = scenario.state_index(transition.source)
             if scenario.states[r].is_benefit:  # a move keeps anciennitet, and the month counts
                 flow = stock[r] * probabilities[i]

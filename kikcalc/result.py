@@ -87,8 +87,12 @@ class Result:
     def _anciennitet_matters(self, state: str) -> bool:
         """Whether a state's anciennitet changes a number: refusion, or exit rates by anciennitet."""
         spec = self.scenario.states[self.scenario.state_index(state)]
-        varies = any(tr.source == state and np.ptp(tr.value) > 0 for tr in self.scenario.transitions)
-        return spec.cost_basis == "gross" or varies
+        return spec.cost_basis == "gross" or state in self._varying_sources
+
+    @cached_property
+    def _varying_sources(self) -> frozenset[str]:
+        """The states left by a transition whose rate varies with anciennitet (one pass over the transitions)."""
+        return frozenset(tr.source for tr in self.scenario.transitions if np.ptp(tr.value) > 0)
 
     # --- tables ----------------------------------------------------------------------------
 
