@@ -167,12 +167,19 @@ def multiply_factors_by_month(scenario: Scenario, values: Values,
     does not change with the month (which effect acts on which row and transition, m - 1) is prepared once. Given
     an array of M months, the function gives their factors at once, shape (M, R, len(touched)), each month's the
     numbers it gives for that month alone."""
-    chosen, effect_index, owner, column, weights, one_each = _multiply_effects(scenario, tuple(touched))
+    chosen, effect_index, owner, column, weights, one_each, slots = _multiply_effects(scenario, tuple(touched))
     seasons = None if scenario.seasons is None else scenario.seasons.rate[:, touched]
-    shape = (values.rows, len(touched))
-    if chosen:
+    rows = values.rows
+    shape = (rows, len(touched))
+    if chosen and one_each:
         owns = values.strategy[:, None] == owner
         less_one = values.effect[:, effect_index] - 1.0
+    elif chosen:  # each row's own strategy's effects, in order: (R, J) of each (none: a pad, m - 1 = 0 at column 0)
+        own = slots[values.strategy]  # (R, J): places in the chosen effects, -1 a pad
+        is_pad = own < 0
+        own_less_one = np.where(is_pad, 0.0, np.take_along_axis(values.effect, effect_index[own], axis=1) - 1.0)
+        own_column = np.where(is_pad, 0, column[own])
+        every_row = np.arange(rows)
 
     def factors_in(month: int | np.ndarray) -> np.ndarray:
         factors = np.ones((*np.shape(month), *shape))
@@ -180,11 +187,15 @@ def multiply_factors_by_month(scenario: Scenario, values: Values,
             factors *= seasons[month][..., None, :]
         if not chosen:
             return factors
-        each = np.where(owns, 1.0 + less_one * weights[month][..., None, :], 1.0)
         if one_each:
-            factors[..., column] *= each
-        else:
-            np.multiply.at(factors, (*[slice(None)] * (factors.ndim - 1), column), each)
+            factors[..., column] *= np.where(owns, 1.0 + less_one * weights[month][..., None, :], 1.0)
+            return factors
+        # One row's effects multiply in one after the other, in the effects' order, as np.multiply.at would over every
+        # effect (each other strategy's a factor of exactly 1); a pad's factor is exactly 1. A place holds one effect
+        # of each row, so each is one indexed multiply: (R, J) numbers, not (R, every strategy's effects).
+        weight = weights[month][..., np.maximum(own, 0)]  # (..., R, J)
+        for j in range(own.shape[1]):
+            factors[..., every_row, own_column[:, j]] *= 1.0 + own_less_one[:, j] * weight[..., j]
         return factors
 
     return factors_in
@@ -195,7 +206,8 @@ _MULTIPLY_EFFECTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
     """The multiply effects on some transitions, of a scenario: (any, their index in the E axis, their strategies,
-    their transitions' places among ``touched``, their weights (T, chosen), whether no two act on one transition);
+    their transitions' places among ``touched``, their weights (T, chosen), whether no two act on one transition,
+    each strategy's places among them (K, J), -1 padded);
     found once per scenario (a run asks every month of every chunk)."""
     known = _MULTIPLY_EFFECTS.setdefault(scenario, {})
     if touched not in known:
@@ -208,12 +220,17 @@ def _find_multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tupl
     chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
               if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
     if not chosen:
-        return False, None, None, None, None, True
+        return False, None, None, None, None, True, None
     effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
     weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
-    for array in (effect_index, owner, column, weights):
+    # Each strategy's chosen effects, in order, padded with -1 to the most any strategy has: (K, J).
+    by_strategy = [np.flatnonzero(owner == k) for k in range(len(scenario.strategies))]
+    slots = np.full((len(by_strategy), max(len(places) for places in by_strategy)), -1)
+    for k, places in enumerate(by_strategy):
+        slots[k, :len(places)] = places
+    for array in (effect_index, owner, column, weights, slots):
         array.flags.writeable = False
-    return True, effect_index, owner, column, weights, len(np.unique(column)) == len(column)
+    return True, effect_index, owner, column, weights, len(np.unique(column)) == len(column), slots
 
 
 def effect_transitions(scenario: Scenario) -> list[int]:

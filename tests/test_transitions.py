@@ -86,3 +86,26 @@ def test_set_and_add_are_in_the_transitions_own_unit():
     rates = transition_rates(build(raw))
     np.testing.assert_allclose(rates[0, 0, :, 0], [1 / 20, 0.01])
     np.testing.assert_allclose(rates[1, 0, :, 0], [1 / 10, 0.02])  # a 10-month mean; 0.24 a year
+
+
+def test_many_strategies_with_several_multiply_effects_on_one_transition():
+    """Each row's factor is its own strategy's multiply effects on the transition, composed in file order:
+    (1 + (m1 - 1) w1) (1 + (m2 - 1) w2), w the ramp's i/4 in its i-th month; other strategies' effects leave it."""
+    from kikcalc.transitions import effect_transitions, multiply_factors_by_month
+
+    ramp = {"from": "kh", "to": "job", "ramp_months": 4}
+    strategies = {"baseline": {}}
+    for k in range(1, 6):  # strategy k: two effects on kh -> job, with factors 1 + k/10 and 1 - k/20
+        strategies[f"s{k}"] = {"effects": [{**ramp, "multiply": 1 + k / 10}, {**ramp, "multiply": 1 - k / 20}]}
+    strategies["s6"] = {"effects": [{**ramp, "multiply": 1.7}]}  # one effect: a pad in the second place
+    scenario = build(with_changes(one_state(p_exit=0.1, months=6), strategies=strategies))
+    values = for_scenario(scenario, 3)  # three draws of every strategy
+    factors_in = multiply_factors_by_month(scenario, values, effect_transitions(scenario))
+    months = np.arange(6)
+    w = np.minimum((months + 1) / 4, 1.0)
+    by_strategy = [np.ones(6)] + [(1 + (k / 10) * w) * (1 - (k / 20) * w) for k in range(1, 6)] + [1 + 0.7 * w]
+    expected = np.array([by_strategy[k] for k in values.strategy]).T  # (T, R)
+    together = factors_in(months)[:, :, 0]
+    np.testing.assert_allclose(together, expected, rtol=1e-15)
+    for t in months:  # one month at a time: the same numbers, bit for bit
+        np.testing.assert_array_equal(factors_in(int(t))[:, 0], together[t])
