@@ -217,12 +217,13 @@ def _multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
 
 def _find_multiply_effects(scenario: Scenario, touched: tuple[int, ...]) -> tuple:
     position = {i: k for k, i in enumerate(touched)}
-    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(scenario.effects)
+    effects = scenario.effects  # a list made anew each time it is asked for: once, not once per effect
+    chosen = [(e, k, position[effect.transition]) for e, (k, effect) in enumerate(effects)
               if effect.on == "rate" and effect.operation == "multiply" and effect.transition in position]
     if not chosen:
         return False, None, None, None, None, True, None
     effect_index, owner, column = (np.array(part) for part in zip(*chosen, strict=True))
-    weights = np.array([scenario.effects[e][1].weight for e in effect_index]).T  # (T, chosen)
+    weights = np.array([effects[e][1].weight for e in effect_index]).T  # (T, chosen)
     # Each strategy's chosen effects, in order, padded with -1 to the most any strategy has: (K, J).
     by_strategy = [np.flatnonzero(owner == k) for k in range(len(scenario.strategies))]
     slots = np.full((len(by_strategy), max(len(places) for places in by_strategy)), -1)
