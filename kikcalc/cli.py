@@ -304,6 +304,10 @@ class _Main(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+            # A line kikcalc says on standard output (validate's ok:) with a character its encoding lacks (a
+            # Windows code page) shows ? for it rather than failing; documents go by output.write_stdout.
+            sys.stdout.reconfigure(errors="replace")
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit):

@@ -248,6 +248,10 @@ def write_stdout(content: str) -> None:
     here with ``os.write`` until every byte is taken, a reader that goes away is a BrokenPipeError
     (exit 141) and a full disk an OSError. A stream with no file descriptor (a test's capture) is written to
     as it is.
+
+    Redirected into a file or a pipe, the text is UTF-8, the same bytes ``--output`` writes, whatever the
+    platform's code page (Windows gives redirected output cp1252, which has no ≥ and no byte order mark: a label
+    with one failed the command). On a terminal it is in the terminal's encoding, a character it cannot show as ?.
     """
     stream = sys.stdout
     try:
@@ -257,4 +261,8 @@ def write_stdout(content: str) -> None:
         stream.flush()
         return
     stream.flush()  # anything written to it before goes first
-    write_stream(descriptor, content.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    if os.isatty(descriptor):
+        data = content.encode(stream.encoding or "utf-8", "replace")
+    else:
+        data = content.encode("utf-8")
+    write_stream(descriptor, data)

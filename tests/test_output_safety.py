@@ -191,6 +191,27 @@ def test_a_standard_stream_on_a_pipe_is_written_as_the_stream(path):
     assert stdout.decode("utf-8") == invoke("targets", KIK2, "--format", "csv").stdout
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv-da", "json"])
+def test_redirected_output_is_utf8_whatever_the_code_page(tmp_path, fmt):
+    """Windows gives redirected standard output its code page (cp1252: no ≥, no byte order mark): the document is
+    UTF-8 all the same, the bytes --output writes; a line on standard output shows ? for what it cannot encode."""
+    source = Path(KIK2).read_text(encoding="utf-8").replace('name = "KIK II, Aabenraa"', 'name = "KIK II ≥ 30 år"', 1)
+    scenario = tmp_path / "kik2-label.toml"
+    scenario.write_text(source, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "cp1252", "SOURCE_DATE_EPOCH": "1767225600"}
+    ran = subprocess.run([sys.executable, "-m", "kikcalc.cli", "compare", str(scenario), "--format", fmt], env=env,
+                         capture_output=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    written = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "kikcalc.cli", "compare", str(scenario), "--format", fmt, "-o", str(written)],
+                   env=env, capture_output=True, timeout=120, check=True)
+    assert "KIK II ≥ 30 år" in ran.stdout.decode("utf-8") or "KIK II ≥ 30 ÅR" in ran.stdout.decode("utf-8")
+    assert without_command(ran.stdout.decode("utf-8")) == without_command(written.read_text(encoding="utf-8"))
+    listed = subprocess.run([sys.executable, "-m", "kikcalc.cli", "validate", str(scenario)], env=env,
+                            capture_output=True, timeout=120)
+    assert listed.returncode == 0 and listed.stdout.startswith(b"ok: ")
+
+
 # --- 2. write errors ----------------------------------------------------------------------------------
 
 
