@@ -199,7 +199,10 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
         os.replace(temporary, target)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {path}: {reason(error)}") from None
+        # Windows refuses to replace a file another program holds open: a workbook open in Excel, the usual case.
+        held = isinstance(error, PermissionError) and target.exists()
+        hint = " (if it is open in another program, such as Excel, close it there and run again)" if held else ""
+        raise UsageError(f"cannot write {path}: {reason(error)}{hint}") from None
     except BaseException:  # Ctrl-C mid-write: no half file, no temporary file
         Path(temporary).unlink(missing_ok=True)
         raise
