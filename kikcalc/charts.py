@@ -50,6 +50,7 @@ _TEXT = {
         "target": "target {name} ({symbol} {threshold})", "npv": "net present value", "net_saving": "net saving",
         "persons_end": "persons at the month's end", "full_time": "full-time persons",
         "all_benefit": "every benefit state",
+        "more_lines": "and {count} more strategies", "more_no_payback": "and {count} more without payback",
     },
     "da": {
         "caseload": "Sagstal: {states}", "caseload_y": "fuldtidspersoner pr. måned",
@@ -63,6 +64,7 @@ _TEXT = {
         "target": "mål {name} ({symbol} {threshold})", "npv": "nutidsværdi", "net_saving": "nettobesparelse",
         "persons_end": "personer ved månedens udgang", "full_time": "fuldtidspersoner",
         "all_benefit": "alle forsørgelsesgrupper",
+        "more_lines": "og {count} strategier mere", "more_no_payback": "og {count} mere, ikke tjent hjem",
     },
 }
 _SYMBOL = {"below": "<", "max": "≤", "above": ">", "min": "≥"}
@@ -125,10 +127,16 @@ def _number_axis(axis: Any, decimals: int, locale: str, scale: float = 1.0) -> N
     axis.set_major_formatter(FuncFormatter(lambda value, _: loc.number(value / scale, decimals, locale)))
 
 
-def _date_axis(axis: Any) -> None:
+YEAR_TICKS_MOST = 12
+"""Years a time axis labels at the most: a longer horizon is labelled every second year (or third, ...), so the
+labels do not run into each other."""
+
+
+def _date_axis(axis: Any, scenario: Scenario) -> None:
     from matplotlib.dates import DateFormatter, YearLocator
 
-    axis.set_major_locator(YearLocator())
+    years = len(scenario.calendar.year_list) + 1  # the tick at the horizon's end too
+    axis.set_major_locator(YearLocator(base=-(-years // YEAR_TICKS_MOST)))
     axis.set_major_formatter(DateFormatter("%Y"))  # years are written alike in every locale
 
 
@@ -143,6 +151,27 @@ def _state_words(scenario: Scenario, states: tuple[str, ...], locale: str = "en"
         return _text("all_benefit", locale)
     by_name = {s.name: s.label for s in scenario.states}
     return " + ".join(by_name[s] for s in states)
+
+
+LEGEND_MOST = 10
+"""Strategies a chart's legend names; the rest are counted in one entry (sixty names would leave no room for the
+plot, and a line's colour repeats after ten anyway)."""
+
+
+def _legend(ax: Any, locale: str, strategies: int, **options: Any) -> None:
+    """The axes' legend: its first ``strategies`` entries are strategies' lines, of which it names the first
+    :data:`LEGEND_MOST` - 1 and counts the rest when there are more than :data:`LEGEND_MOST`; then the other entries
+    (targets' marks) as they are."""
+    handles, labels = ax.get_legend_handles_labels()
+    if strategies > LEGEND_MOST:
+        from matplotlib.lines import Line2D
+
+        shown = LEGEND_MOST - 1
+        more = Line2D([], [], linestyle="none")  # a line of text, no mark
+        handles = [*handles[:shown], more, *handles[strategies:]]
+        labels = [*labels[:shown], _text("more_lines", locale, count=loc.number(strategies - shown, 0, locale)),
+                  *labels[strategies:]]
+    ax.legend(handles, labels, fontsize=8, **options)
 
 
 TITLE_WIDTH = 80
@@ -185,9 +214,13 @@ def caseload(result: Result, locale: str = "en") -> Figure:
             ax.set_ylabel(_text("caseload_y", locale))
             ax.set_ylim(bottom=0)
             _number_axis(ax.yaxis, 0, locale)
-            _date_axis(ax.xaxis)
-            ax.legend(fontsize=8, loc="best")
+            _date_axis(ax.xaxis, scenario)
+            _legend(ax, locale, table.strategy.nunique(), loc="best")
     return figure
+
+
+UNPAID_MOST = 5
+"""Strategies without a payback that the saving chart names at its bottom; the rest are counted in one line."""
 
 
 def saving(result: Result, locale: str = "en") -> Figure:
@@ -199,7 +232,9 @@ def saving(result: Result, locale: str = "en") -> Figure:
     with _rc():
         figure, (ax,) = _figure(scenario)
         ax.axhline(0, color="0.3", linewidth=0.8)
-        for i, (strategy, rows) in enumerate(table.groupby("strategy", sort=False)):
+        unpaid = 0  # strategies that do not pay back, each said in a line at the bottom (the first few)
+        groups = list(table.groupby("strategy", sort=False))
+        for i, (strategy, rows) in enumerate(groups):
             colour = f"C{i + 1}"  # C0 is the baseline's in the caseload chart
             ax.plot([_month_end(m) for m in rows.month], rows.cumulative_net_saving, color=colour, linewidth=1.8,
                     label=labels[strategy])
@@ -210,13 +245,18 @@ def saving(result: Result, locale: str = "en") -> Figure:
                             xytext=(4, 6), textcoords="offset points", fontsize=8, color=colour,
                             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
             else:
-                ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * i),
-                            xycoords="axes fraction", fontsize=8, color=colour)
+                if unpaid < UNPAID_MOST:
+                    ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * unpaid),
+                                xycoords="axes fraction", fontsize=8, color=colour)
+                unpaid += 1
+        if unpaid > UNPAID_MOST:
+            ax.annotate(_text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
+                        (0.01, 0.02 + 0.06 * UNPAID_MOST), xycoords="axes fraction", fontsize=8, color="0.3")
         _title(ax, _text("saving", locale, baseline=labels[scenario.strategy_names[0]]))
         ax.set_ylabel(loc.word("mio", locale))
         _number_axis(ax.yaxis, 1, locale, 1e6)
-        _date_axis(ax.xaxis)
-        ax.legend(fontsize=8, loc="best")
+        _date_axis(ax.xaxis, scenario)
+        _legend(ax, locale, len(groups), loc="best")
     return figure
 
 
@@ -305,7 +345,7 @@ def followup(result: Result, follow: FollowUp, observations: Observations, local
             ax.set_ylabel(_text("persons_end" if persons else "full_time", locale))
             ax.set_ylim(bottom=0)
             _number_axis(ax.yaxis, 0, locale)
-            _date_axis(ax.xaxis)
+            _date_axis(ax.xaxis, scenario)
             ax.legend(fontsize=8, loc="best")
     return figure
 

@@ -322,3 +322,49 @@ def test_a_character_the_font_lacks_is_one_note_not_a_python_warning(tmp_path):
     notes = [line for line in result.output.splitlines() if "has no glyph" in line]
     assert len(notes) == 1 and "(U+1F4C8)" in notes[0] and "(U+5317)" in notes[0]
     assert kikcalc.load(odd).name.split()[-1] in out.read_text(encoding="utf-8")  # the text is in the SVG all the same
+
+
+def _strategies(count: int, pays_back: bool, years: int = 2) -> kikcalc.Result:
+    """One state over ``years`` years and ``count`` strategies after the baseline, each investing 1 mio. kr. for an
+    exit 10 % higher: the saving pays back within the horizon or, with no effect, never."""
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=12 * years)
+    raw["strategies"] = {"baseline": {}} | {
+        f"s{i}": {"label": f"Strategy {i}", "investment": 1_000_000,
+                  "effects": [{"from": "kh", "to": "job", "multiply": 1.1 if pays_back else 1.0}]}
+        for i in range(count)}
+    return kikcalc.run(build(raw))
+
+
+def test_a_legend_names_ten_strategies_at_the_most_and_counts_the_rest():
+    for count in (charts.LEGEND_MOST - 1, charts.LEGEND_MOST + 5):  # strategies after the baseline
+        result = _strategies(count, pays_back=True)
+        # the caseload chart draws every strategy, the baseline too; the saving chart those after it
+        for figure, lines in ((charts.caseload(result), count + 1), (charts.saving(result), count)):
+            shown = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+            if lines <= charts.LEGEND_MOST:
+                assert len(shown) == lines
+            else:
+                named = charts.LEGEND_MOST - 1
+                first = count + 1 - lines  # the baseline's line is the caseload chart's first
+                assert shown[:named] == [result.scenario.strategies[k].label for k in range(first, first + named)]
+                assert shown[named:] == [f"and {lines - named} more strategies"]
+
+
+def test_strategies_that_never_pay_back_are_named_five_at_the_most():
+    result = _strategies(charts.UNPAID_MOST + 3, pays_back=False)
+    said = [text.get_text() for text in charts.saving(result).axes[0].texts]
+    assert said == [f"Strategy {i}: no payback within the horizon" for i in range(charts.UNPAID_MOST)] + ["and 3 more without payback"]
+
+
+@pytest.mark.parametrize("years, every", [(2, 1), (11, 1), (12, 2), (20, 2), (40, 4)])
+def test_a_long_horizon_labels_every_second_year_or_fewer(years, every):
+    """A horizon of Y years has Y + 1 year starts to label (its end too): up to 12 each, beyond every n-th."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = charts.saving(_strategies(1, pays_back=True, years=years))
+    FigureCanvasAgg(figure).draw()  # the ticks as drawn
+    low, high = figure.axes[0].get_xlim()
+    labelled = [int(label.get_text()) for tick, label in zip(figure.axes[0].get_xticks(), figure.axes[0].get_xticklabels(),
+                                                             strict=True) if low <= tick <= high]
+    assert labelled[1] - labelled[0] == every
+    assert len(labelled) <= charts.YEAR_TICKS_MOST + 1
