@@ -51,6 +51,7 @@ _TEXT = {
         "persons_end": "persons at the month's end", "full_time": "full-time persons",
         "all_benefit": "every benefit state",
         "more_lines": "and {count} more strategies", "more_no_payback": "and {count} more without payback",
+        "more_fans": "and {count} more strategies: kikcalc plot --kind fan --strategy S draws one",
     },
     "da": {
         "caseload": "Sagstal: {states}", "caseload_y": "fuldtidspersoner pr. måned",
@@ -65,6 +66,7 @@ _TEXT = {
         "persons_end": "personer ved månedens udgang", "full_time": "fuldtidspersoner",
         "all_benefit": "alle forsørgelsesgrupper",
         "more_lines": "og {count} strategier mere", "more_no_payback": "og {count} mere, ikke tjent hjem",
+        "more_fans": "og {count} strategier mere: kikcalc plot --kind fan --strategy S tegner én",
     },
 }
 _SYMBOL = {"below": "<", "max": "≤", "above": ">", "min": "≥"}
@@ -290,12 +292,18 @@ def tornado(scenario: Scenario, strategy: str, metric: str, base: float, bars: l
     return figure
 
 
-def fan(run: Run, locale: str = "en") -> Figure:
+FAN_MOST = 6
+"""Panels a fan chart draws at the most, a strategy each: the first strategies after the baseline, the rest counted
+under the last panel (``kikcalc plot --kind fan --strategy S`` draws one of them)."""
+
+
+def fan(run: Run, locale: str = "en", strategy: str | None = None) -> Figure:
     """The net saving per year over the draws: the band from the 5th to the 95th percentile and the median, in
-    mio. kr., a panel per strategy."""
+    mio. kr., a panel per strategy (the first :data:`FAN_MOST`), or of ``strategy`` alone."""
     scenario = run.scenario
     table = chart_data.fan(scenario, run.summary)
-    strategies = list(dict.fromkeys(table.strategy))
+    every = list(dict.fromkeys(table.strategy))
+    strategies = [strategy] if strategy is not None else every[:FAN_MOST]
     labels = _labels(scenario)
     with _rc():
         figure, axes = _figure(scenario, len(strategies))
@@ -311,6 +319,9 @@ def fan(run: Run, locale: str = "en") -> Figure:
             ax.set_ylabel(loc.word("mio", locale))
             _number_axis(ax.yaxis, 1, locale, 1e6)
             ax.legend(fontsize=8, loc="best")
+        if len(strategies) < len(every) and len(strategies) > 1:
+            axes[-1].annotate(_text("more_fans", locale, count=loc.number(len(every) - len(strategies), 0, locale)),
+                              (0.0, -0.22), xycoords="axes fraction", fontsize=8, color="0.3", va="top")
     return figure
 
 

@@ -30,22 +30,23 @@ from kikcalc.errors import UsageError
 from kikcalc.output import check_output, image_format_for
 
 
-def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str) -> str:
-    """The strategy a tornado compares with the baseline: the one named, else the first after the baseline."""
+def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str, chart: str = "a tornado") -> str:
+    """The strategy a tornado (or a fan, ``chart``) compares with the baseline: the one named, else the first after
+    the baseline."""
     names = scenario.strategy_names
     if strategy is None:
         if len(names) < 2:
-            raise UsageError(f"{file}: a tornado compares a strategy with the baseline; the file has only {names[0]}")
+            raise UsageError(f"{file}: {chart} compares a strategy with the baseline; the file has only {names[0]}")
         return names[1]
     if strategy not in names:
         raise UsageError(_unknown_strategy(strategy, names, file))
     if strategy == names[0]:
-        raise UsageError(f"--strategy {strategy}: the baseline; a tornado compares a strategy with it: "
+        raise UsageError(f"--strategy {strategy}: the baseline; {chart} compares a strategy with it: "
                          f"choose one of {', '.join(names[1:]) or 'none (the file has no other)'}")
     return strategy
 
 
-_USED_BY = {"strategy": ("tornado", "followup"), "metric": ("tornado",)}
+_USED_BY = {"strategy": ("tornado", "followup", "fan"), "metric": ("tornado",)}
 """The choices that only some kinds of chart read: given with another kind, each would be silently left unused and
 the chart look as if it had followed it. (--draws and --seed, which change no chart but the fan, are let through, so
 that one set of options can draw every kind.)"""
@@ -56,7 +57,8 @@ def _refuse_unused(context: click.Context, kind: str) -> None:
     ``--kind saving --strategy kik2`` would otherwise draw every strategy and look as if it drew one."""
     for name, kinds in _USED_BY.items():
         if kind not in kinds and context.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE:
-            raise UsageError(f"--{name}: only --kind {' and '.join(kinds)} reads it (this is --kind {kind}"
+            named = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+            raise UsageError(f"--{name}: only --kind {named} reads it (this is --kind {kind}"
                              f"{', which draws every strategy' if name == 'strategy' else ''})")
 
 
@@ -70,7 +72,8 @@ def _refuse_unused(context: click.Context, kind: str) -> None:
                    "followup (observed against the projection).")
 @LOCALE
 @click.option("--strategy", "-s", default=None,
-              help="tornado, followup: the strategy (default: the first after the baseline).")
+              help="tornado, followup: the strategy (default: the first after the baseline); fan: draw this strategy's "
+                   "alone (default: the first six after the baseline).")
 @click.option("--metric", "-m", type=click.Choice(["npv", "net_saving"]), default="npv", show_default=True,
               help="tornado: the net present value or the net saving over the horizon.")
 @DRAWS
@@ -104,7 +107,8 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
             base, bars = psa.tornado(scenario, uncertainty, chosen, metric)
             figure = charts.tornado(scenario, chosen, metric, base, bars, locale)
         else:
-            figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale)
+            chosen = None if strategy is None else tornado_strategy(scenario, strategy, file, "a fan")  # after the baseline
+            figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale, chosen)
     else:
         scenario = kikcalc.load(file, _overrides(assignments))
         result = _run(scenario, file, quiet)

@@ -173,6 +173,26 @@ def test_fan_is_the_sensitivity_summary():
     np.testing.assert_allclose(ax.lines[0].get_ydata(), table.p50.astype(float))
 
 
+def test_a_fan_draws_six_strategies_and_counts_the_rest_or_the_one_asked_for(tmp_path):
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    raw = one_state(p_exit=0.05, inflow=50.0)
+    raw["strategies"] = {"baseline": {}} | {f"s{i}": {"label": f"Strategy {i}", "effects": [
+        {"from": "kh", "to": "job", "multiply": 1 + i / 10}]} for i in range(charts.FAN_MOST + 2)}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}}
+    scenario = build(raw)
+    run = psa.run(scenario, read(scenario)[0], 40, 3)
+    every = charts.fan(run)
+    assert [ax.get_title(loc="left").split(":")[1].split(",")[0].strip() for ax in every.axes] == \
+        [f"Strategy {i}" for i in range(charts.FAN_MOST)]
+    assert every.axes[-1].texts[-1].get_text() == "and 2 more strategies: kikcalc plot --kind fan --strategy S draws one"
+    one = charts.fan(run, strategy="s7")
+    assert len(one.axes) == 1 and "Strategy 7" in one.axes[0].get_title(loc="left")
+    table = chart_data.fan(scenario, run.summary)
+    np.testing.assert_allclose(one.axes[0].lines[0].get_ydata(), table[table.strategy == "s7"].p50.astype(float))
+
+
 # --- bad requests ------------------------------------------------------------------------------------
 
 
@@ -186,9 +206,9 @@ def test_fan_is_the_sensitivity_summary():
     (["-o", "chart.png", "--observed", "scenarios/data/aabenraa-kik2-status-2021.csv"], "only --kind followup"),
     (["-o", "chart.png", "--map", "Kontanthjælp=kontanthjaelp"], "--map: only --kind followup"),
     (["-o", "chart.png", "--measure", "persons"], "--measure: only --kind followup"),
-    (["-o", "chart.png", "--kind", "saving", "--strategy", "kik2"], "--strategy: only --kind tornado and followup reads it"),
-    (["-o", "chart.png", "--strategy", "nope"], "--strategy: only --kind tornado and followup reads it (this is --kind caseload"),
-    (["-o", "chart.png", "--kind", "fan", "-s", "kik2"], "--strategy: only --kind tornado and followup"),
+    (["-o", "chart.png", "--kind", "saving", "--strategy", "kik2"], "--strategy: only --kind tornado, followup and fan reads it"),
+    (["-o", "chart.png", "--strategy", "nope"], "--strategy: only --kind tornado, followup and fan reads it (this is --kind caseload"),
+    (["-o", "chart.png", "--kind", "fan", "-s", "baseline"], "the baseline; a fan compares a strategy with it"),
     (["-o", "chart.png", "--kind", "saving", "--metric", "net_saving"], "--metric: only --kind tornado reads it"),
     (["-o", "chart.png", "--kind", "followup", "--map", "Kontanthjælp=kontanthjaelp", "--map", "Kontanthjælp=selvforsorgende"],
      "--map: Kontanthjælp is mapped twice: to kontanthjaelp and to selvforsorgende"),
