@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from kikcalc.followup import FollowUp
@@ -27,11 +28,17 @@ def level_groups(scenario: Scenario) -> list[tuple[str, ...]]:
 
 def caseload(result: Result, states: tuple[str, ...]) -> pd.DataFrame:
     """Persons in ``states`` per strategy and month: columns strategy, month (``YYYY-MM``), full_time_persons
-    (the month's full-time persons) and headcount_end (persons at the month's end), summed over the states."""
-    monthly = result.monthly
-    rows = monthly[monthly.state.isin(states) & (monthly.part_of == "")]
-    summed = rows.groupby(["strategy", "month"], sort=False)[["full_time_persons", "headcount_end"]].sum().reset_index()
-    return summed
+    (the month's full-time persons) and headcount_end (persons at the month's end), summed over the states
+    (programme participants included, as their states count them): :attr:`Result.monthly`'s columns, summed from
+    the run's own arrays rather than from that table, which a model of hundreds of states and strategies takes
+    seconds and gigabytes to build."""
+    scenario, trajectory = result.scenario, result.trajectory
+    chosen = [scenario.state_index(name) for name in states]
+    months = scenario.calendar.labels
+    strategies = scenario.strategy_names
+    return pd.DataFrame({"strategy": np.repeat(strategies, len(months)), "month": np.tile(months, len(strategies)),
+                         "full_time_persons": trajectory.full_time_persons[:, :, chosen].sum(axis=2).reshape(-1),
+                         "headcount_end": trajectory.headcount_end[:, :, chosen].sum(axis=2).reshape(-1)})
 
 
 @dataclass(frozen=True)
