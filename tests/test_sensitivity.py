@@ -173,6 +173,31 @@ def test_a_seeded_run_is_the_same_bit_for_bit_whatever_the_chunks_and_workers(fi
     assert other_seed.summary != first.summary
 
 
+def test_local_workers_started_as_macos_and_windows_start_them_give_the_same_bits(files):
+    """macOS and Windows start worker processes by spawning a new interpreter (Linux forks): --workers 2 there gives
+    the one-process answer too, its JSON equal but for the line saying how it ran."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    def sensitivity(workers: int, start: str | None) -> dict:
+        prefix = f"import multiprocessing; multiprocessing.set_start_method({start!r}); " if start else ""
+        code = f"{prefix}from kikcalc.cli import main; main()"
+        ran = subprocess.run([sys.executable, "-c", code, "sensitivity", str(files["uncertain"]), "--draws", "40",
+                              "--workers", str(workers), "--format", "json"], capture_output=True, timeout=300,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "SOURCE_DATE_EPOCH": "1767225600"})
+        assert ran.returncode == 0, ran.stderr
+        document = json.loads(ran.stdout)
+        document.pop("provenance", None)
+        document.pop("workers", None)
+        return document
+
+    assert sensitivity(2, "spawn") == sensitivity(1, None)
+
+
 def test_a_run_on_a_dask_cluster_is_the_same_bit_for_bit(files):
     from dask.distributed import Client, LocalCluster
 
