@@ -30,7 +30,7 @@ from kikcalc.errors import UsageError
 from kikcalc.output import check_output, image_format_for
 
 
-def tornado_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str, chart: str = "a tornado") -> str:
+def compared_strategy(scenario: kikcalc.Scenario, strategy: str | None, file: str, chart: str = "a tornado") -> str:
     """The strategy a tornado (or a fan, ``chart``) compares with the baseline: the one named, else the first after
     the baseline."""
     names = scenario.strategy_names
@@ -103,11 +103,11 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
         if kind == "tornado":
             from kikcalc import sensitivity as psa
 
-            chosen = tornado_strategy(scenario, strategy, file)
+            chosen = compared_strategy(scenario, strategy, file)
             base, bars = psa.tornado(scenario, uncertainty, chosen, metric)
             figure = charts.tornado(scenario, chosen, metric, base, bars, locale)
         else:
-            chosen = None if strategy is None else tornado_strategy(scenario, strategy, file, "a fan")  # after the baseline
+            chosen = None if strategy is None else compared_strategy(scenario, strategy, file, "a fan")  # after the baseline
             figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale, chosen)
     else:
         scenario = kikcalc.load(file, _overrides(assignments))
