@@ -434,8 +434,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise KeyPathError(path, f"the value nests lists and tables more than {limits.DEPTH} levels deep")
     try:
         document = tomllib.loads(f"value = {value_text}", parse_float=limits.read_float)
-    except tomllib.TOMLDecodeError:
-        raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
+    except tomllib.TOMLDecodeError as error:
+        twice = re.match(r"Duplicate inline table key '(.*)'", str(error))
+        hint = f'; the key "{twice.group(1)}" is given twice' if twice else _value_hint(value_text)
+        raise KeyPathError(path, f"{value_text} is not a TOML value{hint}") from None
     except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file
         raise KeyPathError(path, "the value is an integer of more than 4300 digits, which no scenario needs") from None
     if list(document) != ["value"]:

@@ -59,6 +59,12 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    ("state-given-twice.toml", "states.kontanthjaelp",
+     "[states.kontanthjaelp] is given twice (the second time at line 17); give each table once: two states or strategies"),
+    ("key-given-twice.toml", "states.kontanthjaelp.inflow", "given twice (the second time at line 12); give each key once"),
+    ("key-given-twice-in-an-effect.toml", "strategies.kik2.effects[1].multiply", "given twice (the second time at line 38)"),
+    ("mix-month-given-twice-inline.toml", "states.kontanthjaelp.initial_anciennitet",
+     'the key "0" is given twice in this inline table (at line 12)'),
     # Seasons and the business cycle (issue 12, rule 6): kikcalc/scenario_seasons.py
     ("season-month-13.toml", "states.kontanthjaelp.season.13", 'expected a calendar month 1 to 12 as the key (1 = January), got "13"'),
     ("season-month-named.toml", "states.kontanthjaelp.season.jan", 'expected a calendar month 1 to 12 as the key'),
