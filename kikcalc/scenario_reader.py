@@ -160,7 +160,8 @@ class Reader:
         return float(raw)
 
     def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None, *, visible: bool = False) -> str | None:
-        """A text; ``visible``: one that names something (a label, a name), which may hold no invisible character."""
+        """A text; ``visible``: one that names something (a label, a name), which is not blank and may hold no
+        invisible character."""
         if not isinstance(raw, str):
             self.problem(path, f"expected a text string, got {describe(raw)}")
             return None
@@ -168,6 +169,9 @@ class Reader:
         if control:  # an escape sequence would act on the terminal; Excel refuses the character in a workbook
             self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
                                f"{control.start() + 1}")
+            return None
+        if visible and not raw.strip():  # a title, a row or a target with no name: blank in every table
+            self.problem(path, "expected a text that names it, got " + ("an empty text" if not raw else "only blank characters"))
             return None
         hidden = hidden_at(raw) if visible else None
         if hidden is not None:  # a right-to-left override turns the text around on the screen; a zero-width space hides

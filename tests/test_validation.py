@@ -59,6 +59,8 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
+    ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
      "[states.kontanthjaelp] is given twice (the second time at line 17); give each table once: two states or strategies"),
     ("key-given-twice.toml", "states.kontanthjaelp.inflow", "given twice (the second time at line 12); give each key once"),
