@@ -31,9 +31,9 @@ WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
 
 def describe(value: Any) -> str:
     if isinstance(value, dict):
-        return "a table"
+        return "a table" if value else "an empty table"  # "expected a table of shares ..., got a table" said nothing
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):

@@ -59,6 +59,8 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    ("mix-empty.toml", "states.kontanthjaelp.initial_anciennitet",
+     "expected a table of shares by anciennitet month, such as { 0 = 0.6, 13 = 0.4 }, got an empty table"),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
