@@ -61,6 +61,8 @@ CASES = [
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
     ("mix-empty.toml", "states.kontanthjaelp.initial_anciennitet",
      "expected a table of shares by anciennitet month, such as { 0 = 0.6, 13 = 0.4 }, got an empty table"),
+    ("names-differ-only-in-case.toml", "states.Kontanthjaelp",
+     '"Kontanthjaelp" differs from the name of state kontanthjaelp only in case; a name stands for its state'),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
