@@ -63,6 +63,9 @@ CASES = [
      "expected a table of shares by anciennitet month, such as { 0 = 0.6, 13 = 0.4 }, got an empty table"),
     ("names-differ-only-in-case.toml", "states.Kontanthjaelp",
      '"Kontanthjaelp" differs from the name of state kontanthjaelp only in case; a name stands for its state'),
+    ("programme-names-differ-only-in-case.toml", "strategies.kik2.programmes[1].name",
+     'a second programme named "Course" (as "course": names are compared ignoring case); it is already at '
+     "strategies.kik2.programmes[0]"),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
