@@ -66,6 +66,8 @@ CASES = [
     ("programme-names-differ-only-in-case.toml", "strategies.kik2.programmes[1].name",
      'a second programme named "Course" (as "course": names are compared ignoring case); it is already at '
      "strategies.kik2.programmes[0]"),
+    ("cycle-empty.toml", "transitions[0].cycle", "expected a factor, or a table of factors by year or month such as "
+     '{ 2020 = 1.1, "2021-06" = 0.95 }, got an empty table'),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
