@@ -145,7 +145,7 @@ class Reader:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
             whole = isinstance(raw, float) and not isinstance(raw, bool) and limits.finite(raw) and raw.is_integer() \
                 and abs(raw) < 1e15
-            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else ""
+            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else _quoted_number(raw)
             self.problem(path, f"expected {what}, got {describe(raw)}{hint}")
             return None
         if not limits.finite(raw) or not limit.holds(raw):
@@ -386,6 +386,23 @@ def name_problem(name: str) -> str | None:
     if not name or not name[0].isalpha() or not all(c.isalpha() or c in "0123456789_-" for c in name):
         return NAME_RULE
     return None
+
+
+def _quoted_number(raw: Any) -> str:
+    """A hint for a number written in quotes, as a text: ``"120000"``, Danish ``"1.130,5"``, ambiguous ``"120.000"``."""
+    if not isinstance(raw, str):
+        return ""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}", text):  # 120.000: thousands the Danish way, or a decimal?
+        return (f" (a text); write the number without quotes: {text.replace('.', '_')} for thousands, or {text} as a "
+                f"decimal number")
+    if re.fullmatch(r"[+-]?[0-9][0-9_]*(\.[0-9]+)?", text):
+        return f" (a text); write the number without quotes: {text}"
+    if re.fullmatch(r"[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?|[+-]?[0-9]+,[0-9]+", text):  # 1.130,5  1.200.000  1,5
+        whole, _, decimals = text.partition(",")
+        return (f" (a text, written the Danish way); write the number without quotes, thousands with _ and decimals "
+                f"with a point: {whole.replace('.', '_')}{'.' + decimals if decimals else ''}")
+    return ""
 
 
 def is_number(value: Any) -> bool:

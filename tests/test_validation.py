@@ -45,7 +45,8 @@ CASES = [
     ("missing-scenario-name.toml", "scenario.name", "missing; this key is required"),
     ("missing-scenario-start.toml", "scenario.start", "missing; this key is required"),
     ("missing-transition-to.toml", "transitions[0].to", "missing; this key is required"),
-    ("initial-is-a-string.toml", "states.kontanthjaelp.initial", 'expected a number of persons, got "1000"'),
+    ("initial-is-a-string.toml", "states.kontanthjaelp.initial",
+     'expected a number of persons, got "1000" (a text); write the number without quotes: 1000'),
     ("effect-start-is-a-number.toml", "strategies.kik2.effects[0].start", 'expected a month as "YYYY-MM" (in quotes), got 202003'),
     ("scenario-start-bad-month.toml", "scenario.start", "MM in 01..12, got '2020-13'"),
     ("probability-above-one.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
@@ -68,6 +69,9 @@ CASES = [
      "strategies.kik2.programmes[0]"),
     ("cycle-empty.toml", "transitions[0].cycle", "expected a factor, or a table of factors by year or month such as "
      '{ 2020 = 1.1, "2021-06" = 0.95 }, got an empty table'),
+    ("cost-danish-text.toml", "states.kontanthjaelp.cost",
+     'got "120.500,75" (a text, written the Danish way); write the number without quotes, thousands with _ and decimals '
+     "with a point: 120_500.75"),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
