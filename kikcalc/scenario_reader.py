@@ -145,7 +145,7 @@ class Reader:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
             whole = isinstance(raw, float) and not isinstance(raw, bool) and limits.finite(raw) and raw.is_integer() \
                 and abs(raw) < 1e15
-            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else _quoted_number(raw)
+            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else quoted_number(raw)
             self.problem(path, f"expected {what}, got {describe(raw)}{hint}")
             return None
         if not limits.finite(raw) or not limit.holds(raw):
@@ -388,7 +388,7 @@ def name_problem(name: str) -> str | None:
     return None
 
 
-def _quoted_number(raw: Any) -> str:
+def quoted_number(raw: Any) -> str:
     """A hint for a number written in quotes, as a text: ``"120000"``, Danish ``"1.130,5"``, ambiguous ``"120.000"``."""
     if not isinstance(raw, str):
         return ""

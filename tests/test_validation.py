@@ -72,6 +72,8 @@ CASES = [
     ("cost-danish-text.toml", "states.kontanthjaelp.cost",
      'got "120.500,75" (a text, written the Danish way); write the number without quotes, thousands with _ and decimals '
      "with a point: 120_500.75"),
+    ("numbers-in-quotes-beyond-the-model.toml", 'uncertainty."states.kontanthjaelp.inflow".sd',
+     'expected a finite number, got "4" (a text); write the number without quotes: 4'),
     ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
     ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
     ("state-given-twice.toml", "states.kontanthjaelp",
@@ -313,6 +315,13 @@ SEVERAL = {
         *((where, 'unknown state "kontanthjaelp"; did you mean "k\u3164ontanthjaelp"? It looks the same but contains an '
                   "invisible character, U+3164 (HANGUL FILLER)")
           for where in ("transitions[0].from", "strategies.kik2.effects[0].from", "targets[0].states[0]")),
+    ],
+    "numbers-in-quotes-beyond-the-model.toml": [  # the three readers beside the model's own, each with the hint
+        ('uncertainty."states.kontanthjaelp.inflow".sd', 'got "4" (a text); write the number without quotes: 4'),
+        ("correlations[0].rank", 'got "0,5" (a text, written the Danish way); write the number without quotes, thousands '
+                                 "with _ and decimals with a point: 0.5"),
+        ("observed.kontanthjaelp.persons.2021-01", 'got "1.130" (a text); write the number without quotes: 1_130 for '
+                                                   "thousands, or 1.130 as a decimal number"),
     ],
     "anciennitet-band-too-long.toml": [
         ("transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months (50 years)"),
