@@ -29,18 +29,21 @@ from kikcalc.output import check_output, format_for, write_atomically
 
 
 def _sensitivity_json(scenario: kikcalc.Scenario, settings: dict) -> dict | None:
-    """The ``kikcalc sensitivity --format json`` document of a scenario, or None if it has no [uncertainty]."""
+    """The ``kikcalc sensitivity --format json`` document of a scenario, or None if it has no [uncertainty].
+
+    The uncertain numbers are those ``kikcalc sensitivity`` draws (:func:`kikcalc.api.uncertain`): a number set with
+    --set is certain in this run, and a distribution that draws beyond its number's limits is bad input."""
     from kikcalc import report_sensitivity
     from kikcalc import sensitivity as psa
-    from kikcalc.uncertainty import probe, read
+    from kikcalc.api import uncertain
 
-    uncertainty = read(scenario)[0]
-    if not len(uncertainty):
+    table = scenario.raw.get("uncertainty")
+    if not (isinstance(table, dict) and table):
         click.echo(f"note: {scenario.path}: no [uncertainty] table: its snapshot holds the plain run's numbers only", err=True)
         return None
-    problems = probe(uncertainty)
-    if problems:
-        raise ScenarioError(scenario.path, problems)
+    uncertainty, notes = uncertain(scenario)
+    for note in notes:
+        click.echo(f"note: {scenario.path}: {note}", err=True)
     run = psa.run(scenario, uncertainty, settings["draws"], settings["seed"], settings["sampler"])
     if run.summary["draws_used"] == 0:
         raise UsageError(psa.no_draw_runs(scenario.path, run.summary["excluded"]["by_state"],

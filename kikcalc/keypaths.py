@@ -115,6 +115,8 @@ def _parse(path: str) -> tuple[Part, ...]:
                         raise fail("a key path starts with a key, such as transitions[0]")
                     if char in ".[":
                         raise fail("a key is missing")
+                    if not _printable(char):  # a control or invisible character: named, never echoed to the terminal
+                        raise fail(f"{_character(char)} may appear only inside a quoted key")
                     raise fail(f'"{char}" may appear only inside a quoted key, such as "a{char}b"')
                 key, i = match.group(), match.end()
             parts.append(key)
@@ -138,8 +140,19 @@ def _parse(path: str) -> tuple[Part, ...]:
                        f"(a letter and the mark), which names no key of a file (its names are written as one letter); "
                        f"type the letter as one character")
         else:
-            raise fail(f'expected "." or "[" after {join(parts)}, found "{char}"')
+            raise fail(f'expected "." or "[" after {join(parts)}, found '
+                       + (f'"{char}"' if _printable(char) else _character(char)))
     return tuple(parts)
+
+
+def _printable(char: str) -> bool:
+    return char.isprintable() and unicodedata.category(char) != "Cf"
+
+
+def _character(char: str) -> str:
+    """A character a terminal would not show as itself (a control character, a zero-width space), by its code."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
 
 
 def _quoted(path: str, start: int, fail) -> tuple[str, int]:
@@ -149,6 +162,9 @@ def _quoted(path: str, start: int, fail) -> tuple[str, int]:
     while i < len(path):
         char = path[i]
         if char == "\\" and i + 1 < len(path):
+            if path[i + 1] not in '"\\':  # \u006b is TOML's escape, not a key path's: it read as "u006b"
+                raise fail(f'\\{path[i + 1]} is not an escape in a key path: inside quotes write \\" for a quote, '
+                           f"\\\\ for a backslash, and any other character as it is")
             chars.append(path[i + 1])
             i += 2
         elif char == '"':
@@ -434,8 +450,10 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise KeyPathError(path, f"the value nests lists and tables more than {limits.DEPTH} levels deep")
     try:
         document = tomllib.loads(f"value = {value_text}", parse_float=limits.read_float)
-    except tomllib.TOMLDecodeError:
-        raise KeyPathError(path, f"{value_text} is not a TOML value{_value_hint(value_text)}") from None
+    except tomllib.TOMLDecodeError as error:
+        twice = re.match(r"Duplicate inline table key '(.*)'", str(error))
+        hint = f'; the key "{twice.group(1)}" is given twice' if twice else _value_hint(value_text)
+        raise KeyPathError(path, f"{value_text} is not a TOML value{hint}") from None
     except ValueError:  # tomllib's int() of more than 4300 digits, as kikcalc.textfile says of a file
         raise KeyPathError(path, "the value is an integer of more than 4300 digits, which no scenario needs") from None
     if list(document) != ["value"]:

@@ -38,7 +38,8 @@ _WORDS = {
            "h_summary": "Investment summary (against the baseline)", "h_programmes": "Programmes (over the horizon)",
            "h_targets": "Targets", "h_monthly": "Full-time persons by month", "h_by_year": "By year",
            "h_against": "Against the baseline", "h_all": "All scenarios against their baselines",
-           "no_targets": "no targets in this scenario", "total": "total", "na": "n/a", "of": "of"},
+           "no_targets": "no targets in this scenario", "total": "total", "na": "n/a", "of": "of",
+           "no_strategy": "this scenario has none of the strategies chosen with --strategy"},
     "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
            "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis",
            "field": "felt", "value": "værdi", "key_path": "nøglesti", "unit": "enhed", "comment": "kommentar eller kilde",
@@ -48,7 +49,8 @@ _WORDS = {
            "h_summary": "Investeringen (i forhold til basis)", "h_programmes": "Forløb (over hele perioden)",
            "h_targets": "Mål", "h_monthly": "Fuldtidspersoner pr. måned", "h_by_year": "Pr. år",
            "h_against": "I forhold til basis", "h_all": "Alle scenarier i forhold til deres basis",
-           "no_targets": "ingen mål i dette scenario", "total": "i alt", "na": "ikke relevant", "of": "af"},
+           "no_targets": "ingen mål i dette scenario", "total": "i alt", "na": "ikke relevant", "of": "af",
+           "no_strategy": "scenariet har ingen af de strategier, der er valgt med --strategy"},
 }
 
 

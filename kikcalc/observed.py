@@ -36,7 +36,7 @@ from kikcalc import keypaths, limits
 from kikcalc.calendar import Calendar, format_month
 from kikcalc.errors import Problem
 from kikcalc.records import frozen
-from kikcalc.scenario_reader import did_you_mean, nearest, unknown_key
+from kikcalc.scenario_reader import describe, did_you_mean, nearest, quoted_number, unknown_key
 
 MEASURES = ("persons", "full_time", "entrants", "exits", "passed_through")
 """persons: a headcount at a date (a month's end, or the month boundary nearest a date);
@@ -341,7 +341,8 @@ def from_scenario(scenario) -> tuple[Observations, list[Problem]]:
                     problems.append(Problem(key, wrong))
                     continue
                 if not limits.finite(value) or not limits.CAP.holds(value):  # an integer beyond any float too
-                    shown = limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
+                    shown = (limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool)
+                             else describe(value) + quoted_number(value))
                     problems.append(Problem(key, f"expected a number of persons {limits.CAP.words()}, got {shown}"))
                     continue
                 items.append(Observation((state,), measure, period, float(value), key))

@@ -28,8 +28,9 @@ def read_as(label: str) -> str:
 def check(reader: Reader, section: str, kind: str, named: list[tuple[str, str]], raw: Any) -> None:
     """Problems at ``SECTION.NAME.label`` for the (name, label) pairs of ``[section.NAME]`` tables.
 
-    Only a label the file gives (``raw``'s table holds ``label``) can clash: a label left out is the name,
-    and names differ. A state's label must not read as a row kikcalc prints itself either.
+    Names must differ as labels do, not in case alone (``kh`` and ``KH``). Beyond that only a label the file gives
+    (``raw``'s table holds ``label``) can clash: a label left out is the name. A state's label must not read as a
+    row kikcalc prints itself either.
     """
     tables = raw if isinstance(raw, dict) else {}
     given = {name for name, _ in named if isinstance(tables.get(name), dict) and "label" in tables[name]}
@@ -37,6 +38,13 @@ def check(reader: Reader, section: str, kind: str, named: list[tuple[str, str]],
     for row in reserved_state_labels() if section == "states" else ():
         reserved.setdefault(read_as(row), row)
     for i, (name, label) in enumerate(named):
+        twin = next((n for n, _ in named[:i] if read_as(n) == read_as(name)), None)
+        if twin is not None:  # kh and KH: one to a reader, and to Excel's filters and pivot tables in a CSV's column
+            reader.problem(join(section, name), f'"{name}" differs from the name of {kind} {twin} only in case; a name '
+                                                f"stands for its {kind} in every output (a CSV's {kind} column, which Excel's "
+                                                f"filters and pivot tables read ignoring case), so names must differ in more "
+                                                f"than case")
+            continue
         if name not in given:
             continue
         where, mine = join(join(section, name), "label"), read_as(label)

@@ -31,9 +31,9 @@ WHOLE_RE = re.compile(r"^\s*[0-9]+\s*$")  # ASCII digits only: int("²") fails
 
 def describe(value: Any) -> str:
     if isinstance(value, dict):
-        return "a table"
+        return "a table" if value else "an empty table"  # "expected a table of shares ..., got a table" said nothing
     if isinstance(value, list):
-        return "a list"
+        return "a list" if value else "an empty list"
     if isinstance(value, bool):
         return f"{str(value).lower()} (a boolean)"
     if isinstance(value, str):
@@ -145,7 +145,7 @@ class Reader:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)) or (integer and not isinstance(raw, int)):
             whole = isinstance(raw, float) and not isinstance(raw, bool) and limits.finite(raw) and raw.is_integer() \
                 and abs(raw) < 1e15
-            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else ""
+            hint = f" (a decimal number); write it without the point: {int(raw)}" if whole else quoted_number(raw)
             self.problem(path, f"expected {what}, got {describe(raw)}{hint}")
             return None
         if not limits.finite(raw) or not limit.holds(raw):
@@ -160,7 +160,8 @@ class Reader:
         return float(raw)
 
     def string(self, raw: Any, path: str, choices: tuple[str, ...] | None = None, *, visible: bool = False) -> str | None:
-        """A text; ``visible``: one that names something (a label, a name), which may hold no invisible character."""
+        """A text; ``visible``: one that names something (a label, a name), which is not blank and may hold no
+        invisible character."""
         if not isinstance(raw, str):
             self.problem(path, f"expected a text string, got {describe(raw)}")
             return None
@@ -168,6 +169,9 @@ class Reader:
         if control:  # an escape sequence would act on the terminal; Excel refuses the character in a workbook
             self.problem(path, f"expected text, got a control character (U+{ord(control.group()):04X}) at character "
                                f"{control.start() + 1}")
+            return None
+        if visible and not raw.strip():  # a title, a row or a target with no name: blank in every table
+            self.problem(path, "expected a text that names it, got " + ("an empty text" if not raw else "only blank characters"))
             return None
         hidden = hidden_at(raw) if visible else None
         if hidden is not None:  # a right-to-left override turns the text around on the screen; a zero-width space hides
@@ -382,6 +386,23 @@ def name_problem(name: str) -> str | None:
     if not name or not name[0].isalpha() or not all(c.isalpha() or c in "0123456789_-" for c in name):
         return NAME_RULE
     return None
+
+
+def quoted_number(raw: Any) -> str:
+    """A hint for a number written in quotes, as a text: ``"120000"``, Danish ``"1.130,5"``, ambiguous ``"120.000"``."""
+    if not isinstance(raw, str):
+        return ""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "")
+    if re.fullmatch(r"[+-]?[1-9][0-9]{0,2}\.[0-9]{3}", text):  # 120.000: thousands the Danish way, or a decimal?
+        return (f" (a text); write the number without quotes: {text.replace('.', '_')} for thousands, or {text} as a "
+                f"decimal number")
+    if re.fullmatch(r"[+-]?[0-9][0-9_]*(\.[0-9]+)?", text):
+        return f" (a text); write the number without quotes: {text}"
+    if re.fullmatch(r"[+-]?[1-9][0-9]{0,2}(\.[0-9]{3})+(,[0-9]+)?|[+-]?[0-9]+,[0-9]+", text):  # 1.130,5  1.200.000  1,5
+        whole, _, decimals = text.partition(",")
+        return (f" (a text, written the Danish way); write the number without quotes, thousands with _ and decimals "
+                f"with a point: {whole.replace('.', '_')}{'.' + decimals if decimals else ''}")
+    return ""
 
 
 def is_number(value: Any) -> bool:

@@ -117,6 +117,10 @@ def _season(reader: _Reader, raw: Any, path: str, normalise: bool) -> np.ndarray
 
 def _cycle(reader: _Reader, raw: Any, path: str, calendar: Calendar) -> np.ndarray | None:
     """A multiplier in each simulated month, shape (T,): 1 before the first key, the last key's after the last."""
+    if isinstance(raw, dict) and not raw:  # no key to carry forward (it was an IndexError, exit 3); as an empty season
+        reader.problem(path, 'expected a factor, or a table of factors by year or month such as { 2020 = 1.1, '
+                             '"2021-06" = 0.95 }, got an empty table')
+        return None
     read = reader.monthly_series(raw, path, calendar, per_year_spread=False, carry_forward=False,
                                  unit="a factor", limit=limits.FACTOR)
     if read is None or not isinstance(raw, dict):

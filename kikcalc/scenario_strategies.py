@@ -14,6 +14,7 @@ import numpy as np
 
 from kikcalc import limits
 from kikcalc.calendar import YEAR_RE, Calendar, parse_month
+from kikcalc.scenario_labels import read_as
 from kikcalc.scenario_reader import (
     Reader,
     any_missing,
@@ -255,14 +256,17 @@ def check_programme_targets(reader: Reader, strategies: list[Strategy], targets:
 
 
 def check_programme_names(reader: Reader, strategies: list[Strategy], names: list[str]) -> None:
-    """Programme names are unique in the scenario: each is reported as a row of its own."""
-    seen: dict[str, str] = {}
+    """Programme names are unique in the scenario, compared as labels are (``vuc`` and ``VUC`` clash): each is
+    reported as a row of its own."""
+    seen: dict[str, tuple[str, str]] = {}  # read_as(name): the name as first written, and where
     for strategy in strategies:
         for programme in strategy.programmes:
-            if programme.name in seen:
+            first = seen.get(read_as(programme.name))
+            if first is not None:
+                same = "" if first[0] == programme.name else f' (as "{first[0]}": names are compared ignoring case)'
                 reader.problem(join(programme.path, "name"),
-                               f'a second programme named "{programme.name}"; it is already at {seen[programme.name]}')
-            seen.setdefault(programme.name, programme.path)
+                               f'a second programme named "{programme.name}"{same}; it is already at {first[1]}')
+            seen.setdefault(read_as(programme.name), (programme.name, programme.path))
 
 
 def _effect(reader: Reader, body: Any, path: str, calendar: Calendar, names: list[str],

@@ -7,7 +7,8 @@ symbolic links) before reading a byte of it, and never blocks on a pipe; it read
 decoded. A file in Windows-1252 (Latin-1), as older Danish Windows programs save it, is refused with the line
 and the letter, and how to save it as UTF-8. :func:`parse` reads the text as TOML (no deeper than
 :data:`~kikcalc.limits.DEPTH` levels) and adds a hint to TOML's own message for a decimal comma, a
-Danish thousands point and an unquoted month. :func:`thousands_points` finds the slip TOML cannot see:
+Danish thousands point and an unquoted month; a key or a table given twice is a problem at its key path
+(:func:`given_twice`). :func:`thousands_points` finds the slip TOML cannot see:
 ``cost = 120.000``, which TOML reads as 120.0.
 """
 
@@ -210,6 +211,9 @@ def parse(text: str, file: str = "<scenario>") -> dict:
         data = data_file(text, file)
         if data is not None:
             raise ScenarioError(file, [Problem("", given_as_scenario(data))]) from None
+        twice = given_twice(text, error)
+        if twice is not None:
+            raise ScenarioError(file, [twice]) from None
         raise ScenarioError(file, [Problem("", f"not valid TOML: {error}{toml_hint(text, error)}")]) from None
     except RecursionError:  # text_too_deep should have said so; never a traceback all the same
         raise ScenarioError(file, [Problem("", f"nested more than {limits.DEPTH} levels deep")]) from None
@@ -263,6 +267,101 @@ def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
         return (f"; a decimal number is written with a point, not a comma: {comma.group(1)}.{comma.group(2)}, "
                 f"not {comma.group(0)}")
     return ""
+
+
+# --- a key or table given twice --------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*(.*?)\s*\]\]?\s*(?:#.*)?$")
+_TWICE = ("Cannot declare", "Cannot overwrite a value", "Cannot mutate immutable namespace", "Cannot redefine namespace",
+          "Duplicate inline table key")
+
+
+def _key_parts(key: str) -> tuple[str, ...] | None:
+    """The parts of a TOML key as a file writes it (``states."kontanthjælp".cost``); None if it is not one."""
+    try:
+        table = tomllib.loads(f"{key} = 0")
+    except tomllib.TOMLDecodeError:
+        return None
+    parts: list[str] = []
+    while isinstance(table, dict) and len(table) == 1:
+        (part, table), = table.items()
+        parts.append(part)
+    return tuple(parts)
+
+
+def _has(raw: dict, parts: tuple) -> bool:
+    try:
+        keypaths.get(raw, parts)
+    except keypaths.KeyPathError:
+        return False
+    return True
+
+
+def _table_path(lines: list[str]) -> tuple[tuple, tuple | None, bool]:
+    """After ``lines``: the key path parts of the table they end in (list positions counted as ``[[...]]`` headers
+    count them), that table's header as its TOML key's parts (None for the top level), and whether it is ``[[...]]``."""
+    positions: dict[tuple, int] = {}
+    path: tuple = ()
+    header: tuple | None = None
+    is_list = False
+    for line in lines:
+        match = _HEADER.match(line)
+        parts = _key_parts(match.group(2)) if match else None
+        if not parts:
+            continue
+        header, is_list = parts, match.group(1) == "[["
+        if is_list:
+            positions[parts] = positions.get(parts, -1) + 1
+            for other in [o for o in positions if len(o) > len(parts) and o[:len(parts)] == parts]:
+                del positions[other]  # a new entry of the outer list starts its inner lists again
+        path = ()
+        for n in range(1, len(parts) + 1):
+            path += (parts[n - 1],)
+            if parts[:n] in positions:
+                path += (positions[parts[:n]],)
+    return path, header, is_list
+
+
+def given_twice(text: str, error: tomllib.TOMLDecodeError) -> Problem | None:
+    """A key or a table given twice (TOML refuses it), as a problem at its key path: ``[states.job]`` twice, or
+    ``cost`` twice in one table. None for another error, or where the key path cannot be told for sure: the
+    path found is checked against the TOML of the lines before the one TOML stopped at."""
+    message = str(error)
+    line_number = re.search(r"at line (\d+)", message)
+    if not (line_number and message.startswith(_TWICE)):
+        return None
+    number = int(line_number.group(1))
+    lines = text.splitlines()
+    if not 0 < number <= len(lines):
+        return None
+    try:
+        before = tomllib.loads("\n".join(lines[:number - 1]))
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        return None
+    line = lines[number - 1]
+    header = _HEADER.match(line)
+    at = f"(the second time at line {number})"
+    if header:  # [table] or [[list]] where the file has that key already
+        parts = _key_parts(header.group(2))
+        if not parts:
+            return None
+        path, _, _ = _table_path(lines[:number])
+        if not _has(before, path[:len(path) - (header.group(1) == "[[")]):  # what the file has already
+            return None
+        name = keypaths.join(parts)
+        written = f"{header.group(1)}{header.group(2)}{header.group(1).replace('[', ']')}"
+        names = ": two states or strategies need two names" if len(parts) == 2 and parts[0] in ("states", "strategies") else ""
+        return Problem(name, f"{written} is given twice {at}; give each table once{names}")
+    path, _, _ = _table_path(lines[:number - 1])
+    inline = re.match(r"Duplicate inline table key '(.*)'", message)
+    key = _key_parts(_QUOTED.sub(lambda m: m.group(0).replace("=", "\x00"), line).split("=", 1)[0]
+                     .replace("\x00", "=")) if "=" in line else None
+    if not key or not _has(before, path if inline else path + key):
+        return None
+    if inline:
+        return Problem(keypaths.join(path + key), f'the key "{inline.group(1)}" is given twice in this inline table '
+                                                  f"(at line {number}); give each key once")
+    return Problem(keypaths.join(path + key), f"given twice {at}; give each key once in its table")
 
 
 # --- a Danish thousands point that TOML reads as a decimal point ------------------------------------------

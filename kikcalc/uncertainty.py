@@ -27,7 +27,7 @@ import numpy as np
 from kikcalc import keypaths, limits
 from kikcalc.errors import Problem
 from kikcalc.records import frozen
-from kikcalc.scenario_reader import did_you_mean, unknown_key
+from kikcalc.scenario_reader import describe, did_you_mean, quoted_number, unknown_key
 
 # dist -> the parameter sets it accepts, each (keys, what they mean); the first is the usual one.
 PARAMETERS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -204,8 +204,8 @@ def _canonical_or_none(path: str) -> str | None:
 def _number(entry: dict, key: str, where: str, problems: list[Problem]) -> float | None:
     value = entry[key]
     if not limits.finite(value):  # an integer beyond any float too
-        shown = limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
-        problems.append(Problem(keypaths.child(where, key), f"expected a finite number, got {shown}"))
+        shown = limits.show(value) if isinstance(value, int | float) and not isinstance(value, bool) else describe(value)
+        problems.append(Problem(keypaths.child(where, key), f"expected a finite number, got {shown}{quoted_number(value)}"))
         return None
     return float(value)
 
@@ -443,7 +443,8 @@ def _correlations(table: Any, paths: list[str], problems: list[Problem], failed:
             problems.append(Problem(f"{where}.between", "expected two key paths named in [uncertainty]"))
             continue
         if isinstance(r, bool) or not isinstance(r, int | float) or not -1 < r < 1:
-            problems.append(Problem(f"{where}.rank", f"expected a rank correlation strictly between -1 and 1, got {r!r}"))
+            shown = repr(r) if isinstance(r, int | float) and not isinstance(r, bool) else describe(r) + quoted_number(r)
+            problems.append(Problem(f"{where}.rank", f"expected a rank correlation strictly between -1 and 1, got {shown}"))
             continue
         index = []
         for p in pair:

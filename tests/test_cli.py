@@ -106,6 +106,22 @@ def test_targets_strict_exit_codes(tmp_path):
     assert invoke("targets", str(met), "--strict").exit_code == 0
 
 
+@pytest.mark.parametrize(("locale", "absent", "none"), [
+    ("en", "(this scenario has none of the strategies chosen with --strategy: kik2)", "(no targets in this scenario)"),
+    ("da", "(scenariet har ingen af de strategier, der er valgt med --strategy: kik2)", "(ingen mål i dette scenario)"),
+])
+def test_targets_says_so_of_a_file_without_the_strategy_chosen_or_without_targets(locale, absent, none):
+    """--strategy kik2 over several files (as docs/ci.md's job does): a file without kik2 printed a table without rows."""
+    ips, plain = str(SCENARIOS / "aabenraa-ips-ung.toml"), str(SCENARIOS / "aabenraa-long-term-supported.toml")
+    result = invoke("targets", KIK2, ips, plain, "--strategy", "kik2", "--locale", locale)
+    assert result.exit_code == 0
+    sections = result.stdout.split("\n\n")
+    after = {section.splitlines()[0]: section.splitlines()[-1] for section in sections if ".toml)" in section.splitlines()[0]}
+    assert after[next(h for h in after if "aabenraa-ips-ung.toml" in h)] == absent
+    assert after[next(h for h in after if "long-term-supported.toml" in h)] == none
+    assert after[next(h for h in after if "aabenraa-kik2.toml" in h)].startswith("payback  ")  # its table, as before
+
+
 def test_set_takes_a_rate_written_with_three_decimals():
     # 0.035 is KIK II's own discount rate: --set to it changes no number, and 0.045 lowers every NPV's size.
     def npv(*extra):

@@ -82,6 +82,21 @@ def test_documented_output_is_what_kikcalc_prints(page, session, expected, monke
     assert normalise(output.splitlines()) == normalise(expected), f"{page}: `{session[-1]}` prints something else"
 
 
+def test_the_readmes_python_goal_seek_gives_the_number_its_comment_shows(monkeypatch):
+    """The README's Python section is not a session; its one result written out (the effect at which KIK II is
+    exactly at 800) is checked here, so that a refit of the scenario cannot leave it behind (it said 1.2904)."""
+    from kikcalc import load
+    from kikcalc.goalseek import solve
+
+    monkeypatch.chdir(ROOT)
+    shown = re.search(r"^solution\.crossings\[0\]\.number +# ([0-9.]+)\.\.\.:", (ROOT / "README.md").read_text(encoding="utf-8"),
+                      re.M)
+    assert shown, "README.md no longer shows solution.crossings[0].number"
+    solution = solve(load("scenarios/aabenraa-kik2.toml"), "under-800-maj-2022", "strategies.kik2.effects[0].multiply")
+    digits = len(shown.group(1).split(".")[1])
+    assert f"{solution.crossings[0].number:.{digits}f}" == shown.group(1)
+
+
 def _refresh(match: re.Match) -> str:
     commands = [line[2:] for line in match.group(1).splitlines() if line.startswith("$ ")]
     lines = ["```text"]

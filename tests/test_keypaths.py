@@ -201,6 +201,10 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("states.kh.inflow=\u0661\u0662", "is not a TOML value; write the digits 0-9"),
     ("states.kontanthja\u0308lp.inflow=40", "states.kontanthja is followed by a separate accent mark: a letter written as two"),
     ("a.b=1\nc = 2", "not one TOML value"),
+    ("states.kh.initial_anciennitet={ 0 = 0.5, 0 = 0.5 }", 'is not a TOML value; the key "0" is given twice'),
+    ('states."\\u006bh".inflow=40', "\\u is not an escape in a key path"),  # it read as the key "u006bh"
+    ("states.kh\u200b.inflow=40", 'after states.kh, found U+200B (ZERO WIDTH SPACE)'),  # named, not shown as nothing
+    ("\x1b[2J=1", "U+001B may appear only inside a quoted key"),  # an escape sequence is not echoed to the terminal
     ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
     ("states.kh.cost=150.000", "Danish thousands separator; write 150_000 for thousands or 150.0"),
     ("strategies.pool.grants[1].amount=2.500", "Danish thousands separator; write 2_500 for thousands or 2.50"),

@@ -156,7 +156,7 @@ def test_other_bad_observations():
                                  "exits": {"2020-03-15": 4}}})
     _one(problems, "observed.kh.persns", 'unknown measure; did you mean "persons"?')
     _one(problems, "observed.kh.persons.2020-03", "expected a number of persons between 0 and 10_000_000_000, got -5")
-    _one(problems, "observed.kh.persons.2020-04", "got '700'")
+    _one(problems, "observed.kh.persons.2020-04", 'got "700" (a text); write the number without quotes: 700')
     _one(problems, "observed.kh.persons.March", "'March' is not a period")
     _one(problems, "observed.kh.exits.2020-03-15", "persons leaving are counted over a period, not at a date")
 

@@ -118,6 +118,29 @@ def test_a_snapshot_with_draws_holds_the_sensitivity_summary(tmp_path):
     assert "sensitivity.net_saving.2020.p50" not in paths  # the same draws: 2020's saving does not depend on 2021's spending
 
 
+def test_a_number_set_with_set_is_certain_in_the_snapshots_draws_as_in_sensitivity(tmp_path):
+    """snapshot and check draw what kikcalc sensitivity draws: --set on an uncertain number was drawn over."""
+    out = tmp_path / "s.json"
+    weak = ("--set", "strategies.kik2.effects[0].multiply=1.0")
+    result = invoke("snapshot", KIK2, "--draws", "40", "--seed", "7", "-o", str(out), *weak)
+    assert result.exit_code == 0 and "is set with --set: it is certain in this run, not drawn" in result.output
+    held = json.loads(out.read_text())["scenarios"]["aabenraa-kik2.toml"]["strategies"]["kik2"]["sensitivity"]
+    own = json.loads(invoke("sensitivity", KIK2, "--draws", "40", "--seed", "7", "--format", "json", *weak).stdout)
+    kik2 = next(s for s in own["strategies"] if s["name"] == "kik2")
+    assert held["npv"] == kik2["npv"] and kik2["npv"]["mean"] < 0  # no effect to speak of: the investment is lost
+    assert invoke("check", KIK2, "--against", str(out), *weak).exit_code == 0
+
+
+def test_a_distribution_beyond_its_numbers_limits_is_refused_by_snapshot_as_by_sensitivity(tmp_path):
+    wide = ("--set", 'uncertainty."strategies.kik2.effects[0].multiply".mean=990',
+            "--set", 'uncertainty."strategies.kik2.effects[0].multiply".sd=50')
+    words = "a lognormal here draws beyond the range at least once in 1,000,000 draws"
+    for command in (("sensitivity",), ("snapshot", "-o", str(tmp_path / "s.json"))):
+        result = invoke(*command, KIK2, "--draws", "20", *wide)
+        assert result.exit_code == 2 and f'uncertainty."strategies.kik2.effects[0].multiply": {words}' in result.output
+    assert not (tmp_path / "s.json").exists()
+
+
 def test_seed_without_draws_is_a_usage_error():
     result = invoke("snapshot", KIK2, "--seed", "3")
     assert result.exit_code == 2 and "give --draws too" in result.output

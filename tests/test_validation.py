@@ -45,7 +45,8 @@ CASES = [
     ("missing-scenario-name.toml", "scenario.name", "missing; this key is required"),
     ("missing-scenario-start.toml", "scenario.start", "missing; this key is required"),
     ("missing-transition-to.toml", "transitions[0].to", "missing; this key is required"),
-    ("initial-is-a-string.toml", "states.kontanthjaelp.initial", 'expected a number of persons, got "1000"'),
+    ("initial-is-a-string.toml", "states.kontanthjaelp.initial",
+     'expected a number of persons, got "1000" (a text); write the number without quotes: 1000'),
     ("effect-start-is-a-number.toml", "strategies.kik2.effects[0].start", 'expected a month as "YYYY-MM" (in quotes), got 202003'),
     ("scenario-start-bad-month.toml", "scenario.start", "MM in 01..12, got '2020-13'"),
     ("probability-above-one.toml", "transitions[0].probability", "between 0 and 1, got 1.3"),
@@ -59,6 +60,28 @@ CASES = [
     ("negative-inflow.toml", "states.kontanthjaelp.inflow", "between 0 and 10_000_000, got -40"),
     ("negative-initial.toml", "states.kontanthjaelp.initial", "between 0 and 10_000_000, got -1000"),
     ("negative-cost.toml", "states.kontanthjaelp.cost", "between 0 and 1_000_000_000, got -120_000"),
+    ("mix-empty.toml", "states.kontanthjaelp.initial_anciennitet",
+     "expected a table of shares by anciennitet month, such as { 0 = 0.6, 13 = 0.4 }, got an empty table"),
+    ("names-differ-only-in-case.toml", "states.Kontanthjaelp",
+     '"Kontanthjaelp" differs from the name of state kontanthjaelp only in case; a name stands for its state'),
+    ("programme-names-differ-only-in-case.toml", "strategies.kik2.programmes[1].name",
+     'a second programme named "Course" (as "course": names are compared ignoring case); it is already at '
+     "strategies.kik2.programmes[0]"),
+    ("cycle-empty.toml", "transitions[0].cycle", "expected a factor, or a table of factors by year or month such as "
+     '{ 2020 = 1.1, "2021-06" = 0.95 }, got an empty table'),
+    ("cost-danish-text.toml", "states.kontanthjaelp.cost",
+     'got "120.500,75" (a text, written the Danish way); write the number without quotes, thousands with _ and decimals '
+     "with a point: 120_500.75"),
+    ("numbers-in-quotes-beyond-the-model.toml", 'uncertainty."states.kontanthjaelp.inflow".sd',
+     'expected a finite number, got "4" (a text); write the number without quotes: 4'),
+    ("label-empty.toml", "states.kontanthjaelp.label", "expected a text that names it, got an empty text"),
+    ("target-name-blank.toml", "targets[0].name", "expected a text that names it, got only blank characters"),
+    ("state-given-twice.toml", "states.kontanthjaelp",
+     "[states.kontanthjaelp] is given twice (the second time at line 17); give each table once: two states or strategies"),
+    ("key-given-twice.toml", "states.kontanthjaelp.inflow", "given twice (the second time at line 12); give each key once"),
+    ("key-given-twice-in-an-effect.toml", "strategies.kik2.effects[1].multiply", "given twice (the second time at line 38)"),
+    ("mix-month-given-twice-inline.toml", "states.kontanthjaelp.initial_anciennitet",
+     'the key "0" is given twice in this inline table (at line 12)'),
     # Seasons and the business cycle (issue 12, rule 6): kikcalc/scenario_seasons.py
     ("season-month-13.toml", "states.kontanthjaelp.season.13", 'expected a calendar month 1 to 12 as the key (1 = January), got "13"'),
     ("season-month-named.toml", "states.kontanthjaelp.season.jan", 'expected a calendar month 1 to 12 as the key'),
@@ -293,6 +316,13 @@ SEVERAL = {
         *((where, 'unknown state "kontanthjaelp"; did you mean "k\u3164ontanthjaelp"? It looks the same but contains an '
                   "invisible character, U+3164 (HANGUL FILLER)")
           for where in ("transitions[0].from", "strategies.kik2.effects[0].from", "targets[0].states[0]")),
+    ],
+    "numbers-in-quotes-beyond-the-model.toml": [  # the three readers beside the model's own, each with the hint
+        ('uncertainty."states.kontanthjaelp.inflow".sd', 'got "4" (a text); write the number without quotes: 4'),
+        ("correlations[0].rank", 'got "0,5" (a text, written the Danish way); write the number without quotes, thousands '
+                                 "with _ and decimals with a point: 0.5"),
+        ("observed.kontanthjaelp.persons.2021-01", 'got "1.130" (a text); write the number without quotes: 1_130 for '
+                                                   "thousands, or 1.130 as a decimal number"),
     ],
     "anciennitet-band-too-long.toml": [
         ("transitions[0].probability.0-50000000", "anciennitet is tracked up to 600 months (50 years)"),

@@ -480,7 +480,9 @@ def targets(results: list[Result], view: View, style: str) -> str:
     parts = [provenance_line(_record(results, view), style)]
     for result in results:
         set_part = set_text(result, style) + "\n\n" if result.scenario.overrides else ""
+        absent = view.strategies and not set(view.strategies) & set(result.scenario.strategy_names)
         parts.append(heading(f"{result.scenario.name} ({result.scenario.path})", style) + "\n" + set_part +
-                     (grid(targets_rows(result, view.strategies, view.locale), headers(TARGET_HEADERS, view.locale), style)
-                      if result.verdicts else "(no targets)"))
+                     (f"({loc.word('no_targets', view.locale)})" if not result.verdicts else
+                      f"({loc.word('no_strategy', view.locale)}: {', '.join(view.strategies)})" if absent else  # not a table without rows
+                      grid(targets_rows(result, view.strategies, view.locale), headers(TARGET_HEADERS, view.locale), style)))
     return "\n\n".join(parts) + "\n"
