@@ -238,8 +238,7 @@ _NON_ASCII_WORD = re.compile(r"[\w-]*[^\x00-\x7f][\w-]*")
 
 def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
     """A hint for the commonest slips on the line TOML stopped at: a decimal comma (``1,35``), thousands
-    written with points or spaces (``1.200.000``, ``120 000``), a month written without quotes, a gamma's
-    ``scale`` and ``scale = true`` in one [uncertainty] entry."""
+    written with points or spaces (``1.200.000``, ``120 000``), a month written without quotes."""
     if "\r" in text and "\n" not in text:  # TOML ends lines in LF or CRLF; splitlines would hide this
         return ("; the file's lines end in CR alone (old Mac line ends), which TOML does not take: save it with "
                 "LF or CRLF line ends")
@@ -250,9 +249,6 @@ def toml_hint(text: str, error: tomllib.TOMLDecodeError) -> str:
     number = int(match.group(1))
     line = lines[number - 1] if 0 < number <= len(lines) else ""
     code = line.split("#", 1)[0] if '"' not in line and "'" not in line else line
-    if "Duplicate inline table key 'scale'" in str(error) and "gamma" in line:
-        return ("; a gamma given by shape and scale cannot also take scale = true (an entry holds one key scale): "
-                "give the factor by its mean and sd, e.g. { dist = \"gamma\", mean = 1.0, sd = 0.1, scale = true }")
     if month := _UNQUOTED_MONTH.search(line):
         return f'; write months in quotes: "{month.group(1)}"'
     if word := _NON_ASCII_WORD.search(_QUOTED.sub("", code).split("#", 1)[0]):
@@ -359,8 +355,11 @@ def given_twice(text: str, error: tomllib.TOMLDecodeError) -> Problem | None:
     if not key or not _has(before, path if inline else path + key):
         return None
     if inline:
+        gamma = ("; a gamma given by shape and scale cannot also take scale = true: give the factor by its mean and sd, "
+                 'e.g. { dist = "gamma", mean = 1.0, sd = 0.1, scale = true }'
+                 if inline.group(1) == "scale" and "gamma" in line else "")
         return Problem(keypaths.join(path + key), f'the key "{inline.group(1)}" is given twice in this inline table '
-                                                  f"(at line {number}); give each key once")
+                                                  f"(at line {number}); give each key once{gamma}")
     return Problem(keypaths.join(path + key), f"given twice {at}; give each key once in its table")
 
 
