@@ -95,10 +95,13 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         text = read_text(file)
         written = written_header(file, source, notes, text) + with_numbers(without_header(text), changes, uncertain)
         write_atomically(write_to, written, [file, *observed_files], "--write")
+    written = None if not_written else write_to
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
-                                                                    chosen, None if not_written else write_to, not_written),
+                                                                    chosen, written, not_written),
                               chosen, [scenario], data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
+    notes = (report_calibration.calibrate_notes(scenario, observations, fit, written, not_written)
+             if chosen in report.CSV_FORMATS else [])
+    _emit(content, output, (file, *observed_files), notes, after)
     for note in left_out:
         click.echo(f"kikcalc: {note}", err=True)
     if not_written:
@@ -130,7 +133,8 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     result = follow_up(scenario, observations, k)
     content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
                               data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
+    notes = report_calibration.followup_notes(scenario, result, observations) if chosen in report.CSV_FORMATS else []
+    _emit(content, output, (file, *observed_files), notes, after)
 
 
 @main.command()

@@ -652,3 +652,29 @@ def test_write_uncertainty_without_write_is_refused(tmp_path):
     result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write-uncertainty")
     assert result.exit_code == 2
     assert "--write-uncertainty writes [uncertainty] entries into the file --write OUT.toml writes; give --write" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-da", "xlsx"])
+def test_a_table_only_format_carries_the_warnings_and_the_values_set(tmp_path, fmt):
+    """A CSV (and a workbook) holds the fitted numbers only: what the text says around them, a fit that is not
+    identified above all, goes to standard error beside a CSV and to a workbook's notes sheet, as the text has it."""
+    path = _file(tmp_path, {month(m): 800.0 for m in range(1, 36, 2)})
+    fits = ["--fit", "states.kh.inflow", "--fit", "transitions[0].probability", "--fit", "strategies.kik.effects[0].multiply"]
+    args = ["calibrate", str(path), "--set", "states.kh.inflow=40", *fits]
+    text = invoke(*args)
+    assert text.exit_code == 0, text.output
+    warnings = [line for line in text.stdout.splitlines() if line.startswith("WARNING: ")]
+    assert any("not identified" in w for w in warnings)
+    assert "Set: states.kh.inflow = 40 (file: " in text.stdout
+    out = tmp_path / f"fit.{'xlsx' if fmt == 'xlsx' else 'csv'}"
+    result = invoke(*args, "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        import openpyxl
+
+        notes = [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(min_row=2, values_only=True)]
+    else:
+        notes = [line.removeprefix("note: ") for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert all(w in notes for w in warnings)
+    assert any(n.startswith("set states.kh.inflow = 40 (file: ") for n in notes)
+    assert any(n.startswith("Root mean square error") for n in notes)

@@ -228,3 +228,32 @@ def test_locale_da_writes_the_follow_ups_headings_and_verdicts_in_danish():
 
     for word in ("observed", "difference", "net cost of the difference", "BEHIND", "kr. a month"):
         assert word in table(english) and word not in table(danish) and phrase(word, "da") in table(danish)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-da", "xlsx"])
+def test_a_table_only_format_carries_the_split_who_passed_through_and_the_values_set(tmp_path, fmt):
+    """A CSV holds the observations' table only: the gap split into entrants and exits, who passed through and the
+    values set go to standard error beside it, as the text says them; a workbook has them on its notes sheet and the
+    split on a sheet of its own, with the JSON's numbers."""
+    args = ["followup", _file(tmp_path), "--set", "states.kh.initial=40"]
+    text = invoke(*args).stdout
+    passed = next(line for line in text.splitlines() if line.startswith("Passed through kh"))
+    assert "Set: states.kh.initial = 40 (file: 40)" in text
+    document = json.loads(invoke(*args, "--format", "json").stdout)
+    assert document["set"] == [{"path": "states.kh.initial", "value": 40, "value_in_file": 40}]
+    (split,) = document["splits"]
+    out = tmp_path / f"followup.{'xlsx' if fmt == 'xlsx' else 'csv'}"
+    result = invoke(*args, "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        notes = [row[0] for row in book["notes"].iter_rows(min_row=2, values_only=True)]
+        (row,) = book["splits"].iter_rows(min_row=2, values_only=True)
+        assert row[:4] == ("kh", "2020Q2", pytest.approx(split["more_entrants"]), pytest.approx(split["more_exits"]))
+    else:
+        notes = [line.removeprefix("note: ") for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert passed in notes
+    assert "set states.kh.initial = 40 (file: 40)" in notes
+    assert any(n.startswith("The gap in kh over 2020Q2: +6.0 from more entrants, -2.0 from more exits") for n in notes)
