@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import kikcalc
+from kikcalc import report
 from kikcalc.calendar import parse_month
 from kikcalc.cli import (
     _SET,
@@ -58,6 +59,6 @@ def liability(file: str, strategies: tuple[str, ...], at: str | None, years: int
         month = calendar.index(number)
     result = value(scenario, month, None if years is None else 12 * years)
     shown = [scenario.strategy_names[0], *[s for s in strategies if s != scenario.strategy_names[0]]] if strategies else None
-    notes = report_liability.header_lines(result, "table")[1:] if chosen in ("csv", "csv-da") else []
+    notes = report_liability.notes(result) if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_liability.document(result, chosen, shown), chosen, [scenario])
     _emit(content, output, (file,), notes, after)

@@ -149,6 +149,14 @@ class Solution:
     """Runs of the scenario: one per scan (of SCAN draws), one per evaluation of Brent's method, one per check."""
 
     @property
+    def flat(self) -> bool:
+        """Whether the target does not move with the number at all: the same margin (to within rounding) at every value
+        searched that runs, so that no range searched would change the verdict (a caseload target and the discount
+        rate)."""
+        margins = self.scan.margin[self.scan.usable]
+        return bool(np.ptp(margins) <= 1e-9 * max(float(np.abs(margins).max()), 1.0))
+
+    @property
     def ends(self) -> tuple[Point, Point]:
         """The target at the lowest and the highest value that could be run."""
         usable = np.flatnonzero(self.scan.usable)

@@ -12,7 +12,6 @@ import pandas as pd
 
 from kikcalc import locale as loc
 from kikcalc.goalseek import Point, Solution
-from kikcalc.keypaths import format_value
 from kikcalc.report import (
     CSV_FORMATS,
     _csv,
@@ -27,6 +26,7 @@ from kikcalc.report import (
     verdict_word,
     workbook,
 )
+from kikcalc.tables import set_lines, set_records
 
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
@@ -126,8 +126,7 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
                 else f"from {_number(left_out.min())} to {_number(left_out.max())}")
         lines.append(f"Left out: {left_out.size} of the {len(scanned.number)} values, {span}: leaving a state would be more "
                      f"likely than 1, a rate would leave its domain, or the target would have nothing to count")
-    if s.overrides:
-        lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
+    lines.extend(f"Set: {line}" for line in set_lines(s))
     return [_title(lines[0], fmt), *(_line(words, fmt) for words in lines[1:])]
 
 
@@ -153,6 +152,11 @@ def finding(solution: Solution) -> str:
     step = (solution.high - solution.low) / (len(solution.scan.number) - 1)
     unseen = (f" A pair of crossings closer together than the scan's step ({step:.3g}) would not be seen; "
               f"--between LO HI searches a narrower range.")
+    if solution.status != "solved" and solution.flat:
+        low = solution.ends[0]
+        return (f"The target does not depend on {path}: the margin is {_margin(low.margin, unit(solution))} at every value "
+                f"from {_searched(solution)}, so no value of it {'meets' if solution.status == 'never_met' else 'misses'} "
+                f"the target. Vary a number the target depends on.")
     if solution.status == "never_met":
         best = solution.best
         return (f"No value of {path} from {_searched(solution)} meets the target: the best margin is "
@@ -239,7 +243,7 @@ def _json(solution: Solution) -> dict:
                                            "searched_to", "value_in_file"])
     return {
         "scenario": {"name": s.name, "file": s.path},
-        "set": [{"path": p, "value": v} for p, v, _ in s.overrides],
+        "set": set_records(s),
         "target": {"name": target.name, "label": target.label, "kind": target.kind, "strategy": s.strategy_names[problem.strategy],
                    "solved_on": quantity(solution), "unit": unit(solution), "comparison": comparison(solution)},
         "vary": {"key_path": problem.path, "what": where.what, "value_in_file": problem.value_in_file,
@@ -247,6 +251,7 @@ def _json(solution: Solution) -> dict:
         "searched": {"from": solution.low, "to": solution.high, "given": solution.given, "values": len(solution.scan.number)},
         "status": solution.status,
         "monotone": solution.monotone,
+        "flat": solution.flat,
         "runs": solution.runs,
         "solutions": [{"number": c.number, "met_above": c.met_above,
                        "jump": None if c.jump is None else {"margin_below": c.jump[0], "margin_above": c.jump[1]}}
@@ -285,5 +290,8 @@ def no_solution(solution: Solution) -> str:
     """One line for stderr when no value in the search changes the verdict."""
     problem = solution.problem
     what = "meets" if solution.status == "never_met" else "misses"
+    if solution.flat:
+        return (f"no solution: {problem.target.name} does not depend on {problem.path} (the same margin at every value "
+                f"from {_searched(solution)}); vary a number it depends on")
     return (f"no solution: no value of {problem.path} from {_searched(solution)} {what} {problem.target.name}; "
             f"--between LO HI searches elsewhere")

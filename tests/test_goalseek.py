@@ -331,3 +331,20 @@ def test_locale_da_writes_solves_headings_and_columns_in_danish():
                   "above it"):
         assert words in english and words not in danish and phrase(words, "da") in danish
     assert english.startswith("KIK II, AABENRAA: SOLVE") and danish.startswith("KIK II, AABENRAA: LØSNING")
+
+
+def test_a_number_the_target_does_not_depend_on_is_said_so():
+    """A caseload target does not move with the discount rate: the search finds no crossing anywhere, and the report
+    says why instead of sending the user to search elsewhere (exit 1: no value changes the verdict)."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "scenario.discount_rate"]
+    solution = solve(kikcalc.load(KIK2), "under-800-maj-2022", "scenario.discount_rate")
+    assert solution.status == "always_met" and solution.flat
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "The target does not depend on scenario.discount_rate" in result.stdout
+    assert "under-800-maj-2022 does not depend on scenario.discount_rate" in result.stderr
+    assert "searches elsewhere" not in result.stderr
+    assert json.loads(invoke(*args, "--format", "json").stdout)["flat"] is True
+    # a number it does depend on, searched where the verdict does not change: not flat, and searching elsewhere helps
+    narrow = solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=(1, 1.01))
+    assert narrow.status == "never_met" and not narrow.flat

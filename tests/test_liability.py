@@ -283,3 +283,24 @@ def test_locale_da_writes_the_liability_tables_headings_columns_and_groups_in_da
         assert words in english and words not in danish and phrase(words, "da") in danish
     # The same numbers, in Danish notation: 1,130.0 persons in the stock is 1.130,0.
     assert "1,130.0" in english and "1.130,0" in danish
+
+
+def test_at_a_rate_of_0_for_ever_a_present_value_is_unbounded_and_said_so(tmp_path):
+    """At 0 % nothing discounts the months that never end: the present value is unbounded where the months are,
+    shown as the months are ("unbounded"), with a header line saying why, in every format."""
+    runner = CliRunner()
+    args = ["liability", KIK2, "--set", "scenario.discount_rate=0"]
+    shown = runner.invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    why = next(line for line in shown.stdout.splitlines() if line.startswith("Unbounded present values:"))
+    assert "--years N" in why and "∞" not in shown.stdout
+    stock = next(line for line in shown.stdout.splitlines() if line.startswith("stock") and line.split()[2] == "all")
+    assert stock.split()[-3:] == ["unbounded"] * 3
+    assert "Set: scenario.discount_rate = 0 (file: 0.035)" in shown.stdout
+    csv = runner.invoke(main, [*args, "--format", "csv"])
+    assert f"note: {why}" in csv.stderr and "note: set scenario.discount_rate = 0 (file: 0.035)" in csv.stderr
+    document = json.loads(runner.invoke(main, [*args, "--format", "json"]).stdout)
+    assert document["set"] == [{"path": "scenario.discount_rate", "value": 0, "value_in_file": 0.035}]
+    assert document["rows"][0]["pv_net_cost"] is None
+    bounded = runner.invoke(main, [*args, "--years", "10"])
+    assert "Unbounded present values" not in bounded.stdout
