@@ -457,7 +457,7 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
     from kikcalc.api import observations
-    from kikcalc.observed import mapped_twice
+    from kikcalc.observed import mapped_twice, not_over_yet
 
     pairs = []
     for text in maps:
@@ -472,6 +472,8 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
     found, notes = observations(scenario, files, mapping, measure)
     for note in notes:
         click.echo(f"note: {note}", err=True)
+    for line in not_over_yet(found, scenario.calendar, provenance.run_time().date()):
+        click.echo(f"warning: {line}", err=True)
     return found
 
 
