@@ -62,17 +62,18 @@ def _fit_header(scenario: Scenario, observations: Observations, fit: Fit) -> lis
 
 
 def _fit_summary(fit: Fit) -> str:
-    mape = "" if math.isnan(fit.mape) else f", mean absolute percentage error {fit.mape:.1%}"
-    return f"Root mean square error {fit.rmse:,.1f}{mape} (fitted observations)"
+    here = loc.current()  # the numbers in a sentence as in the tables: 20,1 and 1,8 % with --locale da
+    mape = "" if math.isnan(fit.mape) else f", mean absolute percentage error {loc.share(fit.mape, here, 1)}"
+    return f"Root mean square error {loc.number(fit.rmse, 1, here)}{mape} (fitted observations)"
 
 
 def _holdout_summary(fit: Fit) -> list[str]:
     """The backtest's mean absolute errors and skill, and its verdict in words."""
-    h = fit.holdout
-    skill = ", ".join(f"{name} {value:.2f}" for name, value in h["skill"].items() if not math.isnan(value))
+    h, here = fit.holdout, loc.current()
+    skill = ", ".join(f"{name} {loc.number(value, 2, here)}" for name, value in h["skill"].items() if not math.isnan(value))
     verdict = (f"The model does NOT forecast better than: {', '.join(h['not_better_than'])}."
                if h["not_better_than"] else "The model forecasts better than every naive forecast available.")
-    return [f"Mean absolute error: model {h['mae']['model']:,.1f}; skill (model error / naive error, below 1 is "
+    return [f"Mean absolute error: model {loc.number(h['mae']['model'], 1, here)}; skill (model error / naive error, below 1 is "
             f"better): {skill or 'no naive forecast available'}", verdict]
 
 
@@ -194,8 +195,9 @@ def _followup_sentences(scenario: Scenario, result: FollowUp) -> list[str]:
     labels = scenario.calendar.labels
     for p in result.passed:
         until = f"the start of {labels[p.until]}" if p.until < len(labels) else f"the end of {labels[-1]}"
-        shares = ", ".join(f"{share:.0%} {name}" for name, share in p.status.items())
-        lines.append(f"Passed through {'+'.join(p.states)} from the start to {until} in the plan: {p.persons:,.0f} persons; "
+        shares = ", ".join(f"{loc.share(share, loc.current(), 0)} {name}" for name, share in p.status.items())
+        lines.append(f"Passed through {'+'.join(p.states)} from the start to {until} in the plan: "
+                     f"{loc.number(p.persons, 0, loc.current())} persons; "
                      f"their status then: {shares} (a person who returns counts again).")
     return lines
 

@@ -28,15 +28,16 @@ def _about(liability: Liability) -> list[str]:
     labels = scenario.calendar.labels
     at = labels[liability.at]
     last_entry = scenario.calendar.start + liability.at + 11
+    rate = locale.share(scenario.discount_rate, locale.current(), 1)  # 3.5% (da: 3,5 %), as the tables write shares
     run_off = ("for ever (after the horizon, its last month's rates and costs hold)" if liability.run_off_months is None
                else f"{liability.run_off_months // 12} years from {at}")
     lines = [f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
              f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
-             f"Run-off: {run_off}; present values at {scenario.discount_rate:.1%} a year, discounted to the start of {at}",
+             f"Run-off: {run_off}; present values at {rate} a year, discounted to the start of {at}",
              "Net cost: net benefit cost (after refusion) and ordinary measures; months: expected months on any benefit, "
              "the start-end mean of each month (docs/model.md section 9a)"]
     if np.isinf(liability.table.pv_net_cost.to_numpy(dtype=float)).any():
-        lines.append(f"Unbounded present values: at a discount rate of {scenario.discount_rate:.1%} nothing makes the cost of "
+        lines.append(f"Unbounded present values: at a discount rate of {rate} nothing makes the cost of "
                      f"months that never end (a benefit state nobody leaves) finite; give --years N to count N years")
     return lines
 

@@ -678,3 +678,17 @@ def test_a_table_only_format_carries_the_warnings_and_the_values_set(tmp_path, f
     assert all(w in notes for w in warnings)
     assert any(n.startswith("set states.kh.inflow = 40 (file: ") for n in notes)
     assert any(n.startswith("Root mean square error") for n in notes)
+
+
+def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
+    """The root mean square error, the backtest's errors and skill: with --locale da as the tables write numbers."""
+    from kikcalc.locale import number, share
+
+    path, _ = _generated_file(tmp_path)
+    args = ["calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", "2"]
+    report = json.loads(invoke(*args, "--format", "json").stdout)
+    danish = invoke(*args, "--locale", "da").stdout
+    assert (f"Root mean square error {number(report['rmse'], 1, 'da')}, mean absolute percentage error "
+            f"{share(report['mape'], 'da', 1)}") in danish
+    assert f"Mean absolute error: model {number(report['holdout']['mean_absolute_error']['model'], 1, 'da')};" in danish
+    assert f"drift {number(report['holdout']['skill']['drift'], 2, 'da')}" in danish

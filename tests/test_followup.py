@@ -257,3 +257,15 @@ def test_a_table_only_format_carries_the_split_who_passed_through_and_the_values
     assert passed in notes
     assert "set states.kh.initial = 40 (file: 40)" in notes
     assert any(n.startswith("The gap in kh over 2020Q2: +6.0 from more entrants, -2.0 from more exits") for n in notes)
+
+
+def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
+    """2,474 persons reads as 2.474 (two and a bit) to a Dane: with --locale da the sentences around the tables write
+    their numbers as the tables do."""
+    from kikcalc.locale import number, share
+
+    args = ["followup", _file(tmp_path)]
+    (passed,) = json.loads(invoke(*args, "--format", "json").stdout)["passed_through"]
+    danish = next(line for line in invoke(*args, "--locale", "da").stdout.splitlines() if line.startswith("Passed through"))
+    assert f"{number(passed['persons'], 0, 'da')} persons" in danish
+    assert f"{share(passed['status']['still there'], 'da', 0)} still there" in danish

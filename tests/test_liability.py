@@ -304,3 +304,11 @@ def test_at_a_rate_of_0_for_ever_a_present_value_is_unbounded_and_said_so(tmp_pa
     assert document["rows"][0]["pv_net_cost"] is None
     bounded = runner.invoke(main, [*args, "--years", "10"])
     assert "Unbounded present values" not in bounded.stdout
+
+
+def test_locale_da_writes_the_discount_rate_in_the_header_the_danish_way():
+    from kikcalc.locale import share
+
+    danish = CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--locale", "da"]).stdout
+    rate = json.loads(CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--format", "json"]).stdout)["scenario"]
+    assert f"present values at {share(rate['discount_rate'], 'da', 1)} a year" in danish
