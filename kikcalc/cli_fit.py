@@ -82,7 +82,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                        f"numbers as fitted")
     elif write_to:
         from kikcalc.textfile import read_text
-        from kikcalc.toml_edit import with_numbers, without_header, written_header
+        from kikcalc.toml_edit import with_numbers, with_values, without_header, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -93,7 +93,11 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
         left_out = [f"--write-uncertainty wrote no [uncertainty] entry for {why}" for why in left_out]
         notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
         text = read_text(file)
-        written = written_header(file, source, notes, text) + with_numbers(without_header(text), changes, uncertain)
+        fitted_whole = {f.path for f in fit.fitted if not f.scale}  # a value set and fitted: the fitted one is written
+        held = [(path, value, "set with --set for the fit (kikcalc calibrate)")
+                for path, value, _ in scenario.overrides if path not in fitted_whole]
+        written = written_header(file, source, notes, text) + with_numbers(with_values(without_header(text), held), changes,
+                                                                           uncertain)
         write_atomically(write_to, written, [file, *observed_files], "--write")
     written = None if not_written else write_to
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,

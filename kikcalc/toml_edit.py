@@ -91,12 +91,21 @@ def _before(was: str, old_comment: str) -> str:
     return f"was {was}" + (f": {old_comment}" if old_comment else "")
 
 
-def _replace(parent: Any, key: Any, number: float | int, comment: str) -> None:
-    """Set one number, with the comment saying where it came from and what the file said before."""
+def _item(value: Any) -> Any:
+    """A TOML item of ``value``: a table written inline, on the line of the value it replaces."""
     import tomlkit
 
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        table.update(value)
+        return table
+    return tomlkit.item(value)
+
+
+def _replace(parent: Any, key: Any, number: Any, comment: str) -> None:
+    """Set one number (or any value), with the comment saying where it came from and what the file said before."""
     was, old_comment, spacing = _was(parent[key])
-    item = tomlkit.item(number)  # commented before it goes in: a dotted key's table hands out copies
+    item = _item(number)  # commented before it goes in: a dotted key's table hands out copies
     item.comment(f"{comment}; {_before(was, old_comment)}")
     item.trivia.comment_ws = spacing
     parent[key] = item
@@ -113,6 +122,26 @@ def _distribution(mean: float, sd: float, low: float, high: float) -> dict[str, 
         return {"dist": "truncnormal", "mean": mean, "sd": sd,
                 **({"low": _rounded(low)} if math.isfinite(low) else {}), **({"high": _rounded(high)} if math.isfinite(high) else {})}
     return {"dist": "normal", "mean": mean, "sd": sd}
+
+
+def with_values(text: str, values: list[tuple[str, Any, str]]) -> str:
+    """The TOML text with each (key path, value, comment) set as written, the comment and what the file held before
+    beside it: the values ``--set`` gave a fit, so that the scenario written holds what the fit was made with."""
+    import tomlkit
+
+    document = tomlkit.parse(text)
+    for path, value, comment in values:
+        parts = keypaths.parse(path)
+        parent: Any = document
+        for part in parts[:-1]:
+            parent = parent[part]
+        key = parts[-1]
+        if key in parent:
+            _replace(parent, key, value, comment)
+        else:  # a key the file leaves out, at its default
+            parent[key] = _item(value)
+            parent[key].comment(comment)
+    return tomlkit.dumps(document)
 
 
 def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple] = ()) -> str:

@@ -692,3 +692,26 @@ def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
             f"{share(report['mape'], 'da', 1)}") in danish
     assert f"Mean absolute error: model {number(report['holdout']['mean_absolute_error']['model'], 1, 'da')};" in danish
     assert f"drift {number(report['holdout']['skill']['drift'], 2, 'da')}" in danish
+
+
+def test_the_written_file_holds_the_values_set_for_the_fit(tmp_path):
+    """A fit made with --set is a fit of the scenario as set: the file --write writes holds those values too (beside
+    each, that it was set and what the file had), so that it runs as the fit did and a fit of it again finds the
+    same numbers. A table set and fitted as one factor is the table as set, scaled."""
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fitted.toml"
+    sets = ["--set", "states.kh.inflow={ 2020 = 20, 2021 = 50, 2022 = 30 }", "--set", "strategies.kik.effects[0].multiply=1.3",
+            "--set", "states.kh.initial=810"]
+    args = ["--fit", "states.kh.inflow", "--fit", "transitions[0].probability", "--format", "json"]
+    report = json.loads(invoke("calibrate", str(path), *sets, *args, "--write", str(out)).stdout)
+    assert report["written"] == str(out)
+    factor, p_exit = (row["fitted"] for row in report["fitted"])
+    text = out.read_text(encoding="utf-8")
+    assert "multiply = 1.3   # set with --set for the fit (kikcalc calibrate); was 1.2: the assumed effect" in text
+    as_fitted = kikcalc.load(path, [("states.kh.inflow", {"2020": 20 * factor, "2021": 50 * factor, "2022": 30 * factor}),
+                                    ("strategies.kik.effects[0].multiply", 1.3), ("states.kh.initial", 810),
+                                    ("transitions[0].probability", p_exit)])
+    written = kikcalc.load(out)
+    np.testing.assert_allclose(kikcalc.run(written).trajectory.headcount, kikcalc.run(as_fitted).trajectory.headcount, rtol=1e-5)
+    again = json.loads(invoke("calibrate", str(out), *args).stdout)
+    assert [row["fitted"] for row in again["fitted"]] == pytest.approx([1.0, p_exit], rel=1e-4)
