@@ -11,6 +11,7 @@ from kikcalc.cli import (
     _SET,
     FILE,
     _chosen_format,
+    _each_once,
     _emit,
     _handles_bad_input,
     _output_options,
@@ -26,7 +27,7 @@ RUN_OFF_YEARS = click.IntRange(1, 100)
 
 @main.command()
 @click.argument("file", type=FILE)
-@click.option("--strategy", "-s", "strategies", multiple=True, metavar="S",
+@click.option("--strategy", "-s", "strategies", multiple=True, metavar="S", callback=_each_once,
               help="Show this strategy and its change against the baseline (repeatable; default: every strategy).")
 @click.option("--at", "at", default=None, metavar="YYYY-MM",
               help="The valuation month: persons on benefit at its start, money discounted to it (default: the first month).")

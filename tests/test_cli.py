@@ -463,3 +463,10 @@ def test_compare_of_two_scenarios_of_one_name_adds_each_file_to_its_headings(fmt
     assert f"{name} (b.toml): " in header
     plain = invoke("compare", KIK2, BUDGET, "--format", fmt).stdout
     assert f"({KIK2})" not in plain and f"({BUDGET})" not in plain
+
+
+def test_run_shows_a_strategy_named_twice_once():
+    """run -s kik2 -s kik2 showed kik2's tables twice: a repeated --strategy is the strategy once."""
+    once = invoke("run", KIK2, "-s", "kik2").stdout
+    twice = invoke("run", KIK2, "-s", "kik2", "-s", "kik2").stdout
+    assert twice == once.replace("-s kik2;", "-s kik2 -s kik2;")

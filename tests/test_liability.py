@@ -312,3 +312,11 @@ def test_locale_da_writes_the_discount_rate_in_the_header_the_danish_way():
     danish = CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--locale", "da"]).stdout
     rate = json.loads(CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--format", "json"]).stdout)["scenario"]
     assert f"present values at {share(rate['discount_rate'], 'da', 1)} a year" in danish
+
+
+def test_a_strategy_named_twice_is_shown_once():
+    """--strategy kik2 --strategy kik2 is kik2: one table (it was two)."""
+    runner = CliRunner()
+    once = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2"])
+    twice = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2", "--strategy", "kik2"])
+    assert twice.exit_code == 0 and twice.stdout == once.stdout.replace("--strategy kik2;", "--strategy kik2 --strategy kik2;")
