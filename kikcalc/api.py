@@ -210,6 +210,12 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
     found = from_scenario(scenario)[0]
     notes: list[str] = []
     files = [files] if isinstance(files, str | Path) else list(files)  # one file given as itself, not as its letters
+    seen: dict[Path, int] = {}
+    for i, file in enumerate(files):  # the same file twice would be every count observed twice, at the same row
+        first = files[seen.setdefault(Path(file).resolve(), i)]
+        if seen[Path(file).resolve()] != i:
+            also = "" if str(first) == str(file) else f" (as {first})"
+            raise UsageError(f"--observed {file}: the same file is given twice{also}; give each data file once")
     for file in files:
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
         notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]

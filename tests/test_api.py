@@ -120,3 +120,18 @@ def test_a_seed_the_command_line_takes_the_api_takes_too():
 def test_bad_requests_raise_the_commands_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_a_data_file_given_twice_is_named_as_such(tmp_path, monkeypatch):
+    """--observed DATA --observed DATA made every count 'observed twice at row 5 and at row 5': the file is named as
+    given twice, by any path to it."""
+    from kikcalc.api import observations
+
+    scenario = kikcalc.load(PLAN)
+    with pytest.raises(UsageError, match="the same file is given twice; give each data file once"):
+        observations(scenario, [STATUS, STATUS])
+    monkeypatch.chdir(SCENARIOS)
+    result = CliRunner().invoke(main, ["followup", PLAN, "--observed", STATUS, "--observed", "data/aabenraa-kik2-status-2021.csv"])
+    assert result.exit_code == 2
+    assert f"--observed data/aabenraa-kik2-status-2021.csv: the same file is given twice (as {STATUS})" in result.output
+    assert len(observations(scenario, [STATUS])[0]) == 5
