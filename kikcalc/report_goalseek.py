@@ -153,10 +153,13 @@ def finding(solution: Solution) -> str:
     unseen = (f" A pair of crossings closer together than the scan's step ({step:.3g}) would not be seen; "
               f"--between LO HI searches a narrower range.")
     if solution.status != "solved" and solution.flat:
-        low = solution.ends[0]
-        return (f"The target does not depend on {path}: the margin is {_margin(low.margin, unit(solution))} at every value "
-                f"from {_searched(solution)}, so no value of it {'meets' if solution.status == 'never_met' else 'misses'} "
-                f"the target. Vary a number the target depends on.")
+        margin, what = _margin(solution.ends[0].margin, unit(solution)), "meets" if solution.status == "never_met" else "misses"
+        if solution.given:  # a range given may be too narrow to see the target move
+            return (f"The target does not move with {path} from {_searched(solution)}: the margin is {margin} at every "
+                    f"value, so no value there {what} the target. Search a wider range with --between, or vary a number "
+                    f"the target depends on.")
+        return (f"The target does not depend on {path}: the margin is {margin} at every value from {_searched(solution)}, "
+                f"so no value of it {what} the target. Vary a number the target depends on.")
     if solution.status == "never_met":
         best = solution.best
         return (f"No value of {path} from {_searched(solution)} meets the target: the best margin is "
@@ -290,6 +293,9 @@ def no_solution(solution: Solution) -> str:
     """One line for stderr when no value in the search changes the verdict."""
     problem = solution.problem
     what = "meets" if solution.status == "never_met" else "misses"
+    if solution.flat and solution.given:
+        return (f"no solution: {problem.target.name} does not move with {problem.path} from {_searched(solution)} (the "
+                f"same margin at every value); search a wider range with --between, or vary a number it depends on")
     if solution.flat:
         return (f"no solution: {problem.target.name} does not depend on {problem.path} (the same margin at every value "
                 f"from {_searched(solution)}); vary a number it depends on")

@@ -348,3 +348,15 @@ def test_a_number_the_target_does_not_depend_on_is_said_so():
     # a number it does depend on, searched where the verdict does not change: not flat, and searching elsewhere helps
     narrow = solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=(1, 1.01))
     assert narrow.status == "never_met" and not narrow.flat
+
+
+def test_a_range_given_too_narrow_to_see_the_target_move_is_not_called_independence():
+    """With --between 0 1e-300 the margin of an effect the target does depend on is the same at every value: the
+    report says the target does not move there and to search wider, not that it does not depend on the number."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply",
+            "--between", "0", "1e-300"]
+    assert solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=(0, 1e-300)).flat
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "does not move with strategies.kik2.effects[0].multiply from 0 to 1e-300" in result.stderr
+    assert "search a wider range with --between" in result.stderr and "does not depend" not in result.output
