@@ -10,6 +10,7 @@ import pandas as pd
 from kikcalc import locale as loc
 from kikcalc.calibration import Fit
 from kikcalc.followup import FollowUp
+from kikcalc.formats._text import price_line
 from kikcalc.observed import Observations
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _line, _title, kroner, persons, to_json, workbook
 from kikcalc.spec import Scenario
@@ -183,6 +184,7 @@ def _followup_header(scenario: Scenario, result: FollowUp, observations: Observa
     count = len(observations)
     return [f"{count} observation{'s' if count != 1 else ''} ({observations.source or 'as given'}); projection: the "
             f"scenario's strategy {result.strategy}; ahead = fewer persons on benefit (or more self-supporting) than planned",
+            *([price_line(scenario)] if scenario.prices is not None else []),  # --prices: which kroner the costs are in
             *(f"Set: {line}" for line in set_lines(scenario))]
 
 
@@ -208,7 +210,8 @@ def followup_notes(scenario: Scenario, result: FollowUp, observations: Observati
     them on a sheet of their own too), where it cannot be split, and who passed through."""
     splits = [f"The gap in {'+'.join(s.states)} over {s.period}: {_signed(s.more_entrants)} from more entrants, "
               f"{_signed(-s.more_exits)} from more exits, net {_signed(s.net)}" for s in result.splits]
-    return [_followup_header(scenario, result, observations)[0], *set_notes(scenario), *splits,
+    header = [line for line in _followup_header(scenario, result, observations) if not line.startswith("Set: ")]
+    return [*header, *set_notes(scenario), *splits,
             *_followup_sentences(scenario, result)]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kikcalc import locale as loc
+from kikcalc.formats._text import price_line
 from kikcalc.goalseek import Point, Solution
 from kikcalc.report import (
     CSV_FORMATS,
@@ -126,6 +127,8 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
                 else f"from {_number(left_out.min())} to {_number(left_out.max())}")
         lines.append(f"Left out: {left_out.size} of the {len(scanned.number)} values, {span}: leaving a state would be more "
                      f"likely than 1, a rate would leave its domain, or the target would have nothing to count")
+    if s.prices is not None:  # --prices: which kroner the margins and values are in
+        lines.append(price_line(s))
     lines.extend(f"Set: {line}" for line in set_lines(s))
     return [_title(lines[0], fmt), *(_line(words, fmt) for words in lines[1:])]
 

@@ -269,3 +269,23 @@ def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
     danish = next(line for line in invoke(*args, "--locale", "da").stdout.splitlines() if line.startswith("Passed through"))
     assert f"{number(passed['persons'], 0, 'da')} persons" in danish
     assert f"{share(passed['status']['still there'], 'da', 0)} still there" in danish
+
+
+@pytest.mark.parametrize("prices", ["current", "fixed"])
+def test_the_prices_the_kroner_are_in_are_said(tmp_path, prices):
+    """With a [prices] table the net cost of a difference is in current or fixed prices (--prices), and the two
+    differ: the report says which, as run's header does."""
+    from conftest import ROOT
+    from kikcalc.formats._text import price_line
+    from kikcalc.money import price_view
+
+    example = ROOT / "docs" / "examples" / "prices-and-payers.toml"
+    data = tmp_path / "counts.csv"
+    data.write_text("period,state,measure,value\n2022,kontanthjaelp,full_time,300\n", encoding="utf-8")
+    result = invoke("followup", str(example), "--observed", str(data), "--prices", prices)
+    assert result.exit_code == 0, result.output
+    import kikcalc
+
+    assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
+    csv = invoke("followup", str(example), "--observed", str(data), "--prices", prices, "--format", "csv")
+    assert f"note: {price_line(price_view(kikcalc.load(example), prices))}" in csv.stderr

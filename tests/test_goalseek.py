@@ -360,3 +360,15 @@ def test_a_range_given_too_narrow_to_see_the_target_move_is_not_called_independe
     assert result.exit_code == 1
     assert "does not move with strategies.kik2.effects[0].multiply from 0 to 1e-300" in result.stderr
     assert "search a wider range with --between" in result.stderr and "does not depend" not in result.output
+
+
+def test_the_prices_the_kroner_are_in_are_said():
+    """A money target solved with --prices says which kroner its margins are in, as run's header does."""
+    from conftest import ROOT
+    from kikcalc.formats._text import price_line
+    from kikcalc.money import price_view
+
+    example = str(ROOT / "docs" / "examples" / "prices-and-payers.toml")
+    for prices in ("current", "fixed"):
+        result = invoke("solve", example, "-t", "kommunen-tjener", "-v", "states.kontanthjaelp.cost", "--prices", prices)
+        assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
