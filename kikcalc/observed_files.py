@@ -81,6 +81,8 @@ _DANISH_PERSONS = ("personer", "antal_personer")
 _DANISH_DATE = re.compile(r"^([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})$")
 _EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ][0-9]{2,4}$")  # letters, then a year: "jan-21"
 _QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
+_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[-./]([0-9]{4})$")  # 05-2014, as a Danish Excel may show a month
+_YEAR_MONTH = re.compile(r"^([0-9]{4})[/.]([0-9]{1,2})$")  # 2014/05
 
 
 def _word(text: Any) -> str:
@@ -495,6 +497,12 @@ def _period_hint(text: str) -> str:
         day, month, year = (int(g) for g in match.groups())
         return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
                 f"(format the column as text in Excel, so that it stays so)")
+    month_year = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
+    if month_year:
+        month, year = (int(g) for g in month_year.groups()) if month_year.re is _MONTH_YEAR else \
+            (int(g) for g in reversed(month_year.groups()))
+        if 1 <= month <= 12:
+            return f"; a month? Write it as {year}-{month:02d} (format the column as text in Excel, so that it stays so)"
     if _EXCEL_MONTH.match(text):
         return "; a month as Excel shows it? Write it as 2021-01 or 2021M01 (format the column as text in Excel)"
     match = _QUARTER_ZERO.match(text)

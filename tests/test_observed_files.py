@@ -243,6 +243,8 @@ def test_measure_given_and_named_in_the_file(tmp_path):
     ("jan-20", "a month as Excel shows it? Write it as 2021-01 or 2021M01"),
     ("2020QMAT02", "a moving annual total (MAT) is not a period kikcalc reads"),
     ("2020-01-32", "'2020-01-32' is not a date"),
+    ("03-2020", "a month? Write it as 2020-03"),
+    ("2020/03", "a month? Write it as 2020-03"),
 ])
 def test_a_period_kikcalc_does_not_read_has_a_hint(tmp_path, period, words):
     path = tmp_path / "periods.csv"
