@@ -104,7 +104,10 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
         label = next(s.label for s in liability.scenario.strategies if s.name == name)
         title = f"{label} ({name})" if baseline else locale.phrase("{label} ({name}), and its change against {baseline}",
                                                                    label=label, name=name, baseline=names[0])
-        parts.append(f"{_heading(title, fmt)}\n{_grid(grid, headers, fmt)}")
+        table = (_grid(grid, headers, fmt) if grid else  # an empty grid of headings says nothing
+                 f"No persons: none on benefit at the start of {liability.scenario.calendar.labels[liability.at]}, and none "
+                 f"entering in the year from it.")
+        parts.append(f"{_heading(title, fmt)}\n{table}")
     return "\n\n".join(parts) + "\n"
 
 

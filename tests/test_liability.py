@@ -320,3 +320,14 @@ def test_a_strategy_named_twice_is_shown_once():
     once = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2"])
     twice = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2", "--strategy", "kik2"])
     assert twice.exit_code == 0 and twice.stdout == once.stdout.replace("--strategy kik2;", "--strategy kik2 --strategy kik2;")
+
+
+def test_a_strategy_with_no_persons_says_so_rather_than_an_empty_table():
+    scenario = build(one_state(initial=0.0, inflow=0.0, months=12))
+    liability = value(scenario)
+    assert (liability.table.persons == 0).all()
+    from kikcalc.report_liability import text
+
+    shown = text(liability, "table")
+    assert "No persons: none on benefit at the start of 2020-01, and none entering in the year from it." in shown
+    assert "future months" not in shown
