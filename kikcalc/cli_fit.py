@@ -82,7 +82,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                        f"numbers as fitted")
     elif write_to:
         from kikcalc.textfile import read_text
-        from kikcalc.toml_edit import with_numbers, with_values, without_header, written_header
+        from kikcalc.toml_edit import hand_written_entries, with_numbers, with_values, without_header, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -91,8 +91,12 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                    for i, f in enumerate(fit.fitted)]
         uncertain, left_out = calibration.uncertainty_entries(fit) if write_uncertainty else ([], [])
         left_out = [f"--write-uncertainty wrote no [uncertainty] entry for {why}" for why in left_out]
-        notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
         text = read_text(file)
+        left_out += [f"--write-uncertainty wrote over the file's [uncertainty] entry for {path} ({entry}): the fit's "
+                     f"standard error is what these data say if the model is right; a spread written by hand may be "
+                     f"wider for a reason"
+                     for path, entry in hand_written_entries(text, [path for path, *_ in uncertain])]
+        notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
         fitted_whole = {f.path for f in fit.fitted if not f.scale}  # a value set and fitted: the fitted one is written
         held = [(path, value, "set with --set for the fit (kikcalc calibrate)")
                 for path, value, _ in scenario.overrides if path not in fitted_whole]

@@ -18,7 +18,7 @@ WRITTEN_MARK = "# Written by kikcalc calibrate"
 """The first line of a scenario ``calibrate --write`` wrote: the one kind of scenario it may write over."""
 
 
-NOTE_MARKS = ("# Caveat of the fit:", "# --write-uncertainty wrote no")
+NOTE_MARKS = ("# Caveat of the fit:", "# --write-uncertainty wrote")
 """How the notes below the first line of a written scenario begin (:func:`written_header`)."""
 
 
@@ -144,6 +144,33 @@ def with_values(text: str, values: list[tuple[str, Any, str]]) -> str:
     return tomlkit.dumps(document)
 
 
+def written_entry(table: Any, path: str) -> str | None:
+    """The key of ``table`` (a file's ``[uncertainty]``) that names the number at ``path``, as the file spells it
+    (``"strategies.kik2.effects[0].multiply"`` or with spaces or quotes); None if it has none."""
+    target = keypaths.canonical(path)
+    for key in table:
+        try:
+            if keypaths.canonical(str(key)) == target:
+                return str(key)
+        except keypaths.KeyPathError:  # not a key path: the file's own problem, reported when it loads
+            continue
+    return None
+
+
+def hand_written_entries(text: str, paths: list[str]) -> list[tuple[str, str]]:
+    """(key path, the entry as the file writes it) for each of ``paths`` whose ``[uncertainty]`` entry the file gives
+    and calibrate did not write: a spread someone chose, which ``--write-uncertainty`` writes over and says so."""
+    import tomlkit
+
+    table = tomlkit.parse(text).get("uncertainty")
+    found = []
+    for path in paths if table is not None else []:
+        key = written_entry(table, path)
+        if key is not None and not table[key].trivia.comment.lstrip("# ").startswith("fitted by kikcalc calibrate"):
+            found.append((path, table[key].as_string().strip()))
+    return found
+
+
 def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple] = ()) -> str:
     """The TOML text with each (key path, number, scale, comment) applied: the number set (or, with scale,
     every number of the table at the key path multiplied by it) and the comment put beside it. Each
@@ -188,6 +215,8 @@ def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncerta
                 low, high = max(low, 0.0), math.inf
             entry = tomlkit.inline_table()
             entry.update({**_distribution(mean, sd, low, high), **({"scale": True} if scale else {})})
-            table[path] = entry
-            table[path].comment("fitted by kikcalc calibrate: the estimate and its standard error")
+            key = written_entry(table, path) or path  # the file's own entry, however it spells the key path
+            was = f"; was {table[key].as_string().strip()}" if key in table else ""
+            table[key] = entry
+            table[key].comment(f"fitted by kikcalc calibrate: the estimate and its standard error{was}")
     return tomlkit.dumps(document)

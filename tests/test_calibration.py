@@ -14,6 +14,7 @@ import json
 import math
 import os
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -715,3 +716,30 @@ def test_the_written_file_holds_the_values_set_for_the_fit(tmp_path):
     np.testing.assert_allclose(kikcalc.run(written).trajectory.headcount, kikcalc.run(as_fitted).trajectory.headcount, rtol=1e-5)
     again = json.loads(invoke("calibrate", str(out), *args).stdout)
     assert [row["fitted"] for row in again["fitted"]] == pytest.approx([1.0, p_exit], rel=1e-4)
+
+
+def test_write_uncertainty_over_a_spread_written_by_hand_keeps_what_it_was_and_says_so(tmp_path):
+    """The file's own [uncertainty] entry for a fitted number (a wide spread chosen on purpose) was replaced by the
+    fit's standard error without a word. It is replaced still (the number moved), but its comment keeps the entry it
+    replaced, and the file's first lines and standard error say so; an entry calibrate wrote is replaced quietly."""
+    path, _ = _generated_file(tmp_path)
+    text = Path(path).read_text(encoding="utf-8")
+    hand = tmp_path / "hand.toml"
+    hand.write_text(text + '\n[uncertainty]\n"transitions[0].probability" = { dist = "beta", mean = 0.05, sd = 0.02 }  # a guess\n',
+                    encoding="utf-8")
+    out, again = tmp_path / "fitted.toml", tmp_path / "again.toml"
+    args = ["--fit", "transitions[0].probability", "--fit", "states.kh.inflow", "--write-uncertainty"]
+    result = invoke("calibrate", str(hand), *args, "--write", str(out))
+    assert result.exit_code == 0, result.output
+    said = ('--write-uncertainty wrote over the file\'s [uncertainty] entry for transitions[0].probability '
+            '({ dist = "beta", mean = 0.05, sd = 0.02 })')
+    assert f"kikcalc: {said}" in result.stderr
+    written = out.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith(f"# {said}") for line in written[1:4])
+    entry = next(line for line in written if line.startswith('"transitions[0].probability" ='))
+    assert entry.endswith('# fitted by kikcalc calibrate: the estimate and its standard error; '
+                          'was { dist = "beta", mean = 0.05, sd = 0.02 }')
+    sd = dict(next(u for u in read_uncertainty(kikcalc.load(out))[0].inputs if u.path == "transitions[0].probability").parameters)["sd"]
+    assert sd != 0.02
+    refit = invoke("calibrate", str(out), *args, "--write", str(again))
+    assert refit.exit_code == 0 and "wrote over" not in refit.stderr
