@@ -14,7 +14,7 @@ from kikcalc.formats._text import price_line
 from kikcalc.observed import Observations
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _line, _title, kroner, persons, to_json, workbook
 from kikcalc.spec import Scenario
-from kikcalc.tables import set_lines, set_notes, set_records
+from kikcalc.tables import _units, set_lines, set_notes, set_records
 
 
 def _number(value: float) -> str:
@@ -41,7 +41,7 @@ def residual_frame(fit: Fit, observations: Observations) -> pd.DataFrame:
     for i, o in enumerate(observations.items):
         rows.append({"observation": o.label, "where": o.where, "used": bool(fit.used[i]), "observed": fit.observed[i],
                      "model_before": fit.before[i], "model_fitted": fit.after[i], "residual": fit.residual[i]})
-    return pd.DataFrame(rows)
+    return _units(pd.DataFrame(rows), dict.fromkeys(["observed", "model_before", "model_fitted", "residual"], "persons"))
 
 
 def holdout_frame(fit: Fit, observations: Observations) -> pd.DataFrame:
@@ -51,7 +51,8 @@ def holdout_frame(fit: Fit, observations: Observations) -> pd.DataFrame:
         rows.append({"observation": observations.items[i].label, "observed": fit.observed[i], "model": fit.after[i],
                      "model_low_90": h["interval"][k, 0], "model_high_90": h["interval"][k, 1],
                      **{name.replace(" ", "_"): forecast[k] for name, forecast in h["naive"].items()}})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return _units(frame, {column: "persons" for column in frame.columns if column != "observation"})
 
 
 def _fit_header(scenario: Scenario, observations: Observations, fit: Fit) -> list[str]:
@@ -162,10 +163,11 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
 
 
 def followup_frame(result: FollowUp) -> pd.DataFrame:
-    return pd.DataFrame([{"observation": line.label, "states": "+".join(line.states), "measure": line.measure,
+    frame = pd.DataFrame([{"observation": line.label, "states": "+".join(line.states), "measure": line.measure,
                           "period": line.period, "projected": line.projected, "observed": line.observed,
                           "difference": line.difference, "ahead": line.ahead, "difference_kr": line.kroner,
                           "kr_unit": line.kroner_unit} for line in result.lines])
+    return _units(frame, {**dict.fromkeys(["projected", "observed", "difference"], "persons"), "difference_kr": "kr."})
 
 
 def _ahead_word(ahead: bool | None) -> str:
@@ -174,9 +176,10 @@ def _ahead_word(ahead: bool | None) -> str:
 
 def splits_frame(result: FollowUp) -> pd.DataFrame:
     """The gaps split into entrants and exits (the text's "The gap split into entrants and exits", JSON's ``splits``)."""
-    return pd.DataFrame([{"states": "+".join(s.states), "period": s.period, "more_entrants": s.more_entrants,
+    frame = pd.DataFrame([{"states": "+".join(s.states), "period": s.period, "more_entrants": s.more_entrants,
                           "more_exits": s.more_exits, "net": s.net} for s in result.splits],
                         columns=["states", "period", "more_entrants", "more_exits", "net"])
+    return _units(frame, dict.fromkeys(["more_entrants", "more_exits", "net"], "persons"))
 
 
 def _followup_header(scenario: Scenario, result: FollowUp, observations: Observations) -> list[str]:

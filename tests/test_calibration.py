@@ -743,3 +743,16 @@ def test_write_uncertainty_over_a_spread_written_by_hand_keeps_what_it_was_and_s
     assert sd != 0.02
     refit = invoke("calibrate", str(out), *args, "--write", str(again))
     assert refit.exit_code == 0 and "wrote over" not in refit.stderr
+
+
+def test_a_workbook_shows_the_observations_as_persons(tmp_path):
+    import openpyxl
+
+    from kikcalc.formats.xlsx import PERSONS
+
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fit.xlsx"
+    assert invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", "2", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert {cell.number_format for cell in book["residuals"][2][3:]} == {PERSONS}
+    assert {cell.number_format for cell in book["holdout"][2][1:]} == {PERSONS}

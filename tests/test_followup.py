@@ -289,3 +289,20 @@ def test_the_prices_the_kroner_are_in_are_said(tmp_path, prices):
     assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
     csv = invoke("followup", str(example), "--observed", str(data), "--prices", prices, "--format", "csv")
     assert f"note: {price_line(price_view(kikcalc.load(example), prices))}" in csv.stderr
+
+
+def test_a_workbook_shows_persons_and_kroner_as_such(tmp_path):
+    """The workbook's follow-up and splits sheets format persons with one decimal and kroner without, as every other
+    workbook kikcalc writes (they were General, 6 decimals shown)."""
+    import openpyxl
+
+    from kikcalc.formats.xlsx import KRONER, PERSONS
+
+    out = tmp_path / "followup.xlsx"
+    assert invoke("followup", _file(tmp_path), "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    header = [cell.value for cell in book["followup"][1]]
+    row = next(r for r in book["followup"].iter_rows(min_row=2) if r[header.index("measure")].value == "full_time")
+    assert [row[header.index(c)].number_format for c in ("projected", "observed", "difference")] == [PERSONS] * 3
+    assert row[header.index("difference_kr")].number_format == KRONER
+    assert {cell.number_format for cell in book["splits"][2][2:]} == {PERSONS}
