@@ -372,3 +372,19 @@ def test_the_prices_the_kroner_are_in_are_said():
     for prices in ("current", "fixed"):
         result = invoke("solve", example, "-t", "kommunen-tjener", "-v", "states.kontanthjaelp.cost", "--prices", prices)
         assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
+
+
+def test_a_workbook_shows_the_value_solved_as_it_is_not_in_the_targets_unit(tmp_path):
+    """The solve sheet's row unit is the target's (persons): its value, threshold and margin take it, but the number
+    varied is in its own unit. A probability of 0.0253 was shown as 0.0 (and an effect of 1.2887 as 1.3)."""
+    from kikcalc.formats.xlsx import PERSONS
+
+    out = tmp_path / "solve.xlsx"
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "transitions[0].probability", "--output", str(out)]
+    assert invoke(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["solve"]
+    header = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    for column in ("number", "searched_from", "searched_to"):
+        assert row[header.index(column)].number_format == "General", column
+    assert row[header.index("margin")].number_format == PERSONS
