@@ -205,6 +205,7 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
     """The scenario's ``[observed]`` table and every data file as one set of observations, and a note of what
     each file gave; none at all, or the same count twice, is bad input."""
     from kikcalc.observed import from_scenario
+    from kikcalc.observed_files import WARNING
     from kikcalc.observed_files import read as read_data
 
     found = from_scenario(scenario)[0]
@@ -218,7 +219,8 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
             raise UsageError(f"--observed {file}: the same file is given twice{also}; give each data file once")
     for file in files:
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
-        notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
+        notes += [line.strip() for line in read.read_report.splitlines()  # its summary lines, and what a person must see
+                  if line.startswith("read ") or line.strip().startswith(WARNING)]
         found = found + read
     twice = found.twice()
     if twice:

@@ -476,8 +476,8 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
         raise UsageError(f"--map: {twice[0][1]}")
     mapping = dict(pairs)
     found, notes = observations(scenario, files, mapping, measure)
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
+    for note in notes:  # what was read, and a warning (data of another area) as it is
+        click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)
     for line in not_over_yet(found, scenario.calendar, provenance.run_time().date()):
         click.echo(f"warning: {line}", err=True)
     return found

@@ -474,6 +474,11 @@ class _Reading:
             lines.append("not read: " + "; ".join(not_read))
         if danish_persons_by_month:
             lines.append('jobindsats "Antal personer" for a month (persons with a payment in it) is read as persons at the month\'s end')
+        area = next(iter(areas), None)
+        if area and not _same_area(area, self.scenario.municipality):
+            lines.append(f'{WARNING}{self.file}: the data are of the area "{area}", the scenario of the municipality '
+                         f'"{self.scenario.municipality}": numbers of another area are set against the model as if they '
+                         f"were this one's; keep the rows of {self.scenario.municipality} (jobindsats: choose it as Område)")
         return lines
 
 
@@ -489,6 +494,21 @@ def _also(table: datafile.Table, places: list[tuple[int, int]]) -> str:
     others = [table.row(row) for row, _ in places[1:]]
     shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
     return f" (also {shown})"
+
+
+WARNING = "warning: "
+"""How a line of a read report that a person must see begins (the command line prints it as it is)."""
+
+
+def _same_area(area: str, municipality: str) -> bool:
+    """Whether a data file's area (jobindsats' Område: "Aabenraa", "Aabenraa Kommune", "Hele landet") is the
+    scenario's municipality; True where the scenario names none. Compared as names are (case, spaces and æ ø å
+    written ae oe aa aside), one within the other."""
+    if not municipality.strip():
+        return True
+    a, m = (_word(text).translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})).replace("kommune", "").strip("_")
+            for text in (area, municipality))
+    return bool(a and m) and (a in m or m in a)
 
 
 def _period_hint(text: str) -> str:

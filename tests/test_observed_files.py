@@ -447,3 +447,23 @@ def test_line_ends_quotes_and_digits(tmp_path):
     problems = _problems(digits)
     assert [p for p, _ in problems] == ["row 2, column C (persons)", "row 3, column A (month)"]
     assert problems[1][1].startswith("'２０２０-02' is not a period")
+
+
+@pytest.mark.parametrize(("area", "warned"), [("Hele landet", True), ("Aalborg", True), ("Aabenraa", False),
+                                              ("Aabenraa Kommune", False), ("Åbenrå", False)])
+def test_data_of_another_area_than_the_scenarios_municipality_is_warned_of(tmp_path, area, warned):
+    """The area column is one area's, but was never compared with the scenario: jobindsats' 'Hele landet' (the whole
+    country, a hundred times Aabenraa) was set against Aabenraa's model without a word. The command line now warns."""
+    from click.testing import CliRunner
+
+    from kikcalc.cli import main
+
+    source = (DATA / "aabenraa-long-term-supported-2013-2017.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "counts.csv"
+    path.write_text(source.replace("\nAabenraa;", f"\n{area};"), encoding="utf-8")
+    scenario = SCENARIOS / "aabenraa-long-term-supported.toml"
+    report = read(path, load(scenario)).read_report
+    assert (f'the data are of the area "{area}", the scenario of the municipality "Aabenraa"' in report) == warned
+    result = CliRunner().invoke(main, ["calibrate", str(scenario), "--observed", str(path), "--fit", "states.langtidsforsorgede.inflow"])
+    assert result.exit_code == 0
+    assert any(line.startswith(f"warning: {path}: the data are of the area") for line in result.stderr.splitlines()) == warned
