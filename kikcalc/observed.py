@@ -97,6 +97,10 @@ class Period:
     the end of the period, or for a date the boundary nearest it."""
 
 
+class OutsideHorizon(ValueError):
+    """A period that is one, but lies (in part) outside the scenario's horizon: a data file's rows of other years."""
+
+
 def parse_period(text: Any, calendar: Calendar) -> Period:
     """A period of the calendar from its text; ValueError says what was expected or why it does not fit."""
     label = str(text).strip()
@@ -125,9 +129,9 @@ def parse_period(text: Any, calendar: Calendar) -> Period:
                          f"2021Q1), a year (2021) or a date (2021-01-19)")
     if period.kind == "date":
         if not 0 <= period.boundary <= calendar.months:
-            raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to {format_month(calendar.end)}")
+            raise OutsideHorizon(f"{label} lies outside the horizon {format_month(calendar.start)} to {format_month(calendar.end)}")
     elif period.first < 0 or period.last >= calendar.months:
-        raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to "
+        raise OutsideHorizon(f"{label} lies outside the horizon {format_month(calendar.start)} to "
                          f"{format_month(calendar.end)}" + (" (in part)" if period.last >= 0 and period.first < calendar.months else ""))
     return period
 

@@ -49,6 +49,7 @@ from kikcalc.observed import (
     MEASURES,
     Observation,
     Observations,
+    OutsideHorizon,
     Period,
     check_measure,
     map_name,
@@ -226,6 +227,8 @@ class _Reading:
         self.file, self.scenario, self.names, self.measure, self.problems = file, scenario, names, measure, problems
         self.items: list[Observation] = []
         self.seen: dict[tuple, str] = {}
+        self.outside: list[tuple[int, int, str]] = []
+        """A table's rows whose period lies outside the horizon: (row, column, message)."""
 
     def table(self, table: datafile.Table) -> list[str]:
         """Read one table's observations into ``items``; the report's lines on its layout, columns and rows."""
@@ -309,7 +312,21 @@ class _Reading:
             if named and named != {self.measure}:
                 self.problems.add("--measure", f"the file names its measures ({', '.join(sorted(named))}); "
                                                f"--measure {self.measure} says otherwise: leave it out")
+        self._outside_once(table)
         return self._report(table, columns, decimal, area_values, used_names, empty, danish_persons_by_month)
+
+    def _outside_once(self, table: datafile.Table) -> None:
+        """The rows outside the horizon as one problem, at the first: a jobindsats export of ten years against a
+        scenario of six is one thing to fix, not forty lines of the same message."""
+        if not self.outside:
+            return
+        (row, column, message), rest = self.outside[0], self.outside[1:]
+        if rest:
+            message += (f"; so do {len(rest)} more row{'s' if len(rest) != 1 else ''}"
+                        f"{_also(table, [(row, column), *((r, c) for r, c, _ in rest)])}: keep only the rows within the "
+                        f"horizon, or widen it (scenario.start, scenario.end)")
+        self.problems.add(table.cell(row, column), message)
+        self.outside = []
 
     def _observation(self, where: str, raw: Any, decimal: str, state: str, measure: str, period: Period) -> None:
         """One cell's observation into ``items``, or the problem with it."""
@@ -437,6 +454,9 @@ class _Reading:
             return None
         try:
             period = parse_period(text, self.scenario.calendar)
+        except OutsideHorizon as error:  # said once for the table (:meth:`_outside_once`): an export of more years
+            self.outside.append((row, columns.period, str(error)))
+            return None
         except ValueError as error:
             self.problems.add(where, str(error) + _period_hint(text))
             return None

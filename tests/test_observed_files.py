@@ -467,3 +467,18 @@ def test_data_of_another_area_than_the_scenarios_municipality_is_warned_of(tmp_p
     result = CliRunner().invoke(main, ["calibrate", str(scenario), "--observed", str(path), "--fit", "states.langtidsforsorgede.inflow"])
     assert result.exit_code == 0
     assert any(line.startswith(f"warning: {path}: the data are of the area") for line in result.stderr.splitlines()) == warned
+
+
+def test_rows_outside_the_horizon_are_one_problem_with_the_rows_named(tmp_path):
+    """A jobindsats export of more years than the scenario's horizon was one line per row of the same message (29
+    for 2016 to May 2018 against KIK II); it is one problem at the first row, naming how many more and which."""
+    lines = ["Område;Periode;Ydelsesgrupper;Antal personer"]
+    lines += [f"Aabenraa;{year}M{month:02d};kontanthjaelp;1.100" for year in (2017, 2018) for month in range(1, 13)]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        read(path, load(SCENARIOS / "aabenraa-kik2-plan.toml"))  # from 2018-06: 2017M01 to 2018M05 lie outside
+    (problem,) = error.value.problems
+    assert problem.path == "row 2, column B (Periode)"
+    assert problem.message.startswith("2017M01 lies outside the horizon 2018-06 to 2024-12; so do 16 more rows (also row 3, ")
+    assert problem.message.endswith("keep only the rows within the horizon, or widen it (scenario.start, scenario.end)")
