@@ -166,7 +166,7 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     chosen = _chosen_format(output, fmt, [file])
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     solution = goalseek.solve(scenario, target, path, strategy, between)
-    notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
+    notes = report_goalseek.notes(solution) if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
     _emit(content, output, (file,), notes, after)
     if solution.status != "solved":

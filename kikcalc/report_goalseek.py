@@ -27,7 +27,7 @@ from kikcalc.report import (
     verdict_word,
     workbook,
 )
-from kikcalc.tables import set_lines, set_records
+from kikcalc.tables import set_lines, set_notes, set_records
 
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
@@ -131,6 +131,13 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
         lines.append(price_line(s))
     lines.extend(f"Set: {line}" for line in set_lines(s))
     return [_title(lines[0], fmt), *(_line(words, fmt) for words in lines[1:])]
+
+
+def notes(solution: Solution) -> list[str]:
+    """The header's lines for a CSV (on standard error) and a workbook's notes sheet, a value set as ``set ...``
+    (docs/output-columns.md), as every command writes it there."""
+    return [*(line for line in header_lines(solution, "table")[1:] if not line.startswith("Set: ")),
+            *set_notes(solution.problem.scenario)]
 
 
 def _met_spans(solution: Solution) -> str:
@@ -275,7 +282,7 @@ def document(solution: Solution, fmt: str) -> str | bytes:
         return _csv(frame(solution), fmt)
     if fmt == "xlsx":
         return workbook({"solve": frame(solution), "scan": scan_frame(solution)},
-                        notes=[*header_lines(solution, "table")[1:], *finding(solution).splitlines()])
+                        notes=[*notes(solution), *finding(solution).splitlines()])
     path = solution.problem.path
     if solution.status == "solved":
         heading = loc.phrase("Check: the scenario run again with the value set as if the file said so")

@@ -388,3 +388,18 @@ def test_a_workbook_shows_the_value_solved_as_it_is_not_in_the_targets_unit(tmp_
     for column in ("number", "searched_from", "searched_to"):
         assert row[header.index(column)].number_format == "General", column
     assert row[header.index("margin")].number_format == PERSONS
+
+
+def test_a_value_set_is_a_note_of_its_own_beside_a_csv_and_in_a_workbook(tmp_path):
+    """Beside a CSV and on a workbook's notes sheet a value set is 'set PATH = VALUE (file: VALUE)', as every other
+    command writes it there (solve wrote 'Set: PATH = VALUE', without the file's value)."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply",
+            "--set", "states.kontanthjaelp.inflow=50"]
+    scenario = kikcalc.load(KIK2, overrides=[("states.kontanthjaelp.inflow", 50)])
+    from kikcalc.tables import set_notes
+
+    (note,) = set_notes(scenario)
+    assert f"note: {note}" in invoke(*args, "--format", "csv").stderr.splitlines()
+    out = tmp_path / "solve.xlsx"
+    assert invoke(*args, "--output", str(out)).exit_code == 0
+    assert note in [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(values_only=True)]
