@@ -31,8 +31,9 @@ def written_header(scenario_file: str, sources: str, notes: list[str] = (), text
     if first.startswith(WRITTEN_MARK + " from "):  # the scenario calibrate first wrote from, however often since
         origin = first.split("; first written from ", 1)[-1] if "; first written from " in first else first[len(WRITTEN_MARK + " from "):]
         earlier = f"; first written from {origin.split('; each fitted', 1)[0]}"
-    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}{earlier}; each fitted number says so beside it.\n"
-            + "".join(f"# {' '.join(note.split())}\n" for note in notes))
+    end = "\r\n" if "\r\n" in text else "\n"  # the file's own line ends (Windows' CRLF): one kind in a file
+    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}{earlier}; each fitted number says so beside it.{end}"
+            + "".join(f"# {' '.join(note.split())}{end}" for note in notes))
 
 
 def without_header(text: str) -> str:

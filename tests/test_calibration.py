@@ -756,3 +756,16 @@ def test_a_workbook_shows_the_observations_as_persons(tmp_path):
     book = openpyxl.load_workbook(out)
     assert {cell.number_format for cell in book["residuals"][2][3:]} == {PERSONS}
     assert {cell.number_format for cell in book["holdout"][2][1:]} == {PERSONS}
+
+
+def test_a_scenario_with_windows_line_ends_is_written_with_them_only(tmp_path):
+    """A scenario saved on Windows (CRLF) was written back with the first lines ending LF and the rest CRLF."""
+    path, _ = _generated_file(tmp_path)
+    windows = tmp_path / "windows.toml"
+    windows.write_bytes(Path(path).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    out = tmp_path / "fitted.toml"
+    fits = ["--fit", "transitions[0].probability", "--fit", "states.kh.inflow"]  # they trade off: a caveat line too
+    assert invoke("calibrate", str(windows), *fits, "--write", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 0
+    assert data.startswith(b"# Written by kikcalc calibrate") and b"\r\n# Caveat of the fit:" in data
