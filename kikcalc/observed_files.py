@@ -35,6 +35,7 @@ naming the file. What was read (layout, columns, rows, periods) is returned in
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import unicodedata
@@ -82,6 +83,9 @@ _DANISH_PERSONS = ("personer", "antal_personer")
 _DANISH_DATE = re.compile(r"^([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})$")
 _EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ][0-9]{2,4}$")  # letters, then a year: "jan-21"
 _QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
+_WITH_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+_EXCEL_SERIAL = re.compile(r"^([1-7][0-9]{4})(\.[0-9]+)?$")  # days since 1899-12-30: 1927 to 2173
+_YEAR_DECIMAL = re.compile(r"^([0-9]{4})\.0+$")  # 2021.0, as a program writes a year it read as a number
 _MONTH_YEAR = re.compile(r"^([0-9]{1,2})[-./]([0-9]{4})$")  # 05-2014, as a Danish Excel may show a month
 _YEAR_MONTH = re.compile(r"^([0-9]{4})[/.]([0-9]{1,2})$")  # 2014/05
 
@@ -535,8 +539,21 @@ def _period_hint(text: str) -> str:
     match = _DANISH_DATE.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
-                f"(format the column as text in Excel, so that it stays so)")
+        if month > 12 >= day:  # 01/19/2021: an English Excel's month/day/year
+            return (f"; a date as an English Excel shows it (month/day/year)? Write it as {year}-{day:02d}-{month:02d} "
+                    f"(format the column as text in Excel, so that it stays so)")
+        if month <= 12:
+            return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
+                    f"(format the column as text in Excel, so that it stays so)")
+        return ""
+    if match := _WITH_TIME.match(text):  # 2021-01-19 00:00:00: a date a program wrote with its time
+        return f"; a date with a time of day? Write the date only: {match.group(1)}"
+    if match := _EXCEL_SERIAL.match(text):  # 44197: the number Excel keeps a date as
+        day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(match.group(1)))
+        return (f"; a date as Excel stores it, a number of days ({match.group(1)} is {day.isoformat()})? Write it as "
+                f"{day.isoformat()} (format the column as text in Excel, so that it stays so)")
+    if match := _YEAR_DECIMAL.match(text):
+        return f"; a year written as a decimal number? Write it as {match.group(1)}"
     month_year = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
     if month_year:
         month, year = (int(g) for g in month_year.groups()) if month_year.re is _MONTH_YEAR else \

@@ -245,6 +245,11 @@ def test_measure_given_and_named_in_the_file(tmp_path):
     ("2020-01-32", "'2020-01-32' is not a date"),
     ("03-2020", "a month? Write it as 2020-03"),
     ("2020/03", "a month? Write it as 2020-03"),
+    ("01/19/2021", "(month/day/year)? Write it as 2021-01-19"),  # it said "Write it as 2021-19-01"
+    ("19-01-2021", "(day-month-year)? Write it as 2021-01-19"),
+    ("44197", "a date as Excel stores it, a number of days (44197 is 2021-01-01)? Write it as 2021-01-01"),
+    ("2021-01-19 00:00:00", "a date with a time of day? Write the date only: 2021-01-19"),
+    ("2021.0", "a year written as a decimal number? Write it as 2021"),
 ])
 def test_a_period_kikcalc_does_not_read_has_a_hint(tmp_path, period, words):
     path = tmp_path / "periods.csv"
