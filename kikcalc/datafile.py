@@ -326,10 +326,20 @@ def cell_number(raw: Any, decimal: str) -> float | str:
             hint = "; a number jobindsats does not publish? Leave the cell empty"
         elif "%" in text:
             hint = "; a share is not a number of persons"
+        elif _SPACED_THOUSANDS.fullmatch(body):  # 1 130 (or a no-break space, as some Excels write it)
+            hint = f"; a space between thousands? Write it without: {_SPACES.sub('', body)}"
+        elif re.search(r"(?i)\bkr\b|dkk", text):
+            hint = "; an amount in kroner? The numbers are persons: write the number alone"
+        elif text[:1] in ("'", "+") and _POINT_NUMBER.match(text[1:]):  # Excel's text mark, or a sign for nothing
+            hint = f"; write the number alone, with its digits only: {text[1:]}"
         return f'expected a number of persons, got "{text}"{hint}'
     if negative:
         return f"a negative number ({text}); expected a number of persons of at least 0"
     return _persons(value)
+
+
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}([ \u00a0\u202f][0-9]{3})+([.,][0-9]+)?")
 
 
 def _persons(value: float) -> float | str:

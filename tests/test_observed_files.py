@@ -487,3 +487,17 @@ def test_rows_outside_the_horizon_are_one_problem_with_the_rows_named(tmp_path):
     assert problem.path == "row 2, column B (Periode)"
     assert problem.message.startswith("2017M01 lies outside the horizon 2018-06 to 2024-12; so do 16 more rows (also row 3, ")
     assert problem.message.endswith("keep only the rows within the horizon, or widen it (scenario.start, scenario.end)")
+
+
+@pytest.mark.parametrize(("cell", "words"), [
+    ("1 130", 'got "1 130"; a space between thousands? Write it without: 1130'),
+    ("1\u00a0130,5", "a space between thousands? Write it without: 1130,5"),  # a no-break space, as some Excels write
+    ("1.130 kr.", "an amount in kroner? The numbers are persons: write the number alone"),
+    ("'1130", "write the number alone, with its digits only: 1130"),
+    ("+1130", "write the number alone, with its digits only: 1130"),
+])
+def test_a_number_as_a_spreadsheet_may_show_it_gets_a_hint(tmp_path, cell, words):
+    path = tmp_path / "numbers.csv"
+    path.write_text(f"måned;kontanthjaelp\n2020-03;{cell}\n", encoding="utf-8")
+    [(where, message)] = _problems(path, measure="persons")
+    assert where == "row 2, column B (kontanthjaelp)" and words in message
