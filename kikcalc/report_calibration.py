@@ -73,8 +73,10 @@ def _holdout_summary(fit: Fit) -> list[str]:
     """The backtest's mean absolute errors and skill, and its verdict in words."""
     h, here = fit.holdout, loc.current()
     skill = ", ".join(f"{name} {loc.number(value, 2, here)}" for name, value in h["skill"].items() if not math.isnan(value))
-    verdict = (f"The model does NOT forecast better than: {', '.join(h['not_better_than'])}."
-               if h["not_better_than"] else "The model forecasts better than every naive forecast available.")
+    verdict = (f"The model does NOT forecast better than: {', '.join(h['not_better_than'])}." if h["not_better_than"]
+               else "The model forecasts better than every naive forecast available." if skill
+               else "No naive forecast to compare with: one needs earlier observations of the same states and measure "
+                    "among those fitted, so this backtest says nothing of the model's skill.")
     return [f"Mean absolute error: model {loc.number(h['mae']['model'], 1, here)}; skill (model error / naive error, below 1 is "
             f"better): {skill or 'no naive forecast available'}", verdict]
 
@@ -151,7 +153,8 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
         rows = [[r.observation, persons(r.observed), persons(r.model),
                  "none (see the warnings)" if math.isnan(r.model_low_90) else f"{persons(r.model_low_90)} to {persons(r.model_high_90)}",
                  persons(r.last_value), persons(r.straight_line), persons(r.drift)] for r in frame.itertuples()]
-        parts.append(_heading(f"Backtest: the last {len(fit.holdout['held'])} observations held out", fmt) + "\n"
+        held = len(fit.holdout["held"])
+        parts.append(_heading(f"Backtest: the last {held} observation{'s' if held != 1 else ''} held out", fmt) + "\n"
                      + _grid(rows, ["observation", "observed", "model", "model 90 % interval", "last value", "straight line",
                                     "drift"], fmt)
                      + "\n" + "\n".join(_holdout_summary(fit)))

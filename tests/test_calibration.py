@@ -769,3 +769,15 @@ def test_a_scenario_with_windows_line_ends_is_written_with_them_only(tmp_path):
     data = out.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n") > 0
     assert data.startswith(b"# Written by kikcalc calibrate") and b"\r\n# Caveat of the fit:" in data
+
+
+def test_a_backtest_with_no_naive_forecast_says_it_compares_nothing():
+    """KIK II's four counts are of one date: the one held out has no earlier count of its state to forecast from,
+    so there is no naive forecast, and the report said 'The model forecasts better than every naive forecast
+    available' of none."""
+    args = ["calibrate", str(SCENARIOS / "aabenraa-kik2.toml"), "--fit", "states.kontanthjaelp.inflow", "--holdout", "1"]
+    report = json.loads(invoke(*args, "--format", "json").stdout)
+    assert all(value is None for value in report["holdout"]["skill"].values())  # NaN: null in JSON
+    text = invoke(*args).stdout
+    assert "Backtest: the last 1 observation held out" in text
+    assert "No naive forecast to compare with" in text and "forecasts better than every" not in text
