@@ -203,7 +203,8 @@ def tornado(scenario: ScenarioLike, strategy: str | None = None, metric: str = "
 def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: Mapping[str, str] | None = None,
                  measure: str | None = None) -> tuple[Any, list[str]]:
     """The scenario's ``[observed]`` table and every data file as one set of observations, and a note of what
-    each file gave; none at all, or the same count twice, is bad input."""
+    each file gave (and, beginning ``warning: ``, what a person must see: data of another area, a count of a time
+    not over yet); none at all, or the same count twice, is bad input."""
     from kikcalc.observed import from_scenario
     from kikcalc.observed_files import WARNING
     from kikcalc.observed_files import read as read_data
@@ -222,6 +223,10 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
         notes += [line.strip() for line in read.read_report.splitlines()  # its summary lines, and what a person must see
                   if line.startswith("read ") or line.strip().startswith(WARNING)]
         found = found + read
+    from kikcalc.observed import not_over_yet
+    from kikcalc.provenance import run_time
+
+    notes += [f"{WARNING}{line}" for line in not_over_yet(found, scenario.calendar, run_time().date())]
     twice = found.twice()
     if twice:
         raise UsageError(f"{twice[0][1]} (the scenario's [observed] table and a data file may hold the same counts)")

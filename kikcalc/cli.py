@@ -463,7 +463,7 @@ _MEASURE = click.option("--measure", type=click.Choice(["persons", "full_time"])
 def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measure: str | None):
     """The scenario's [observed] table and every data file, as one set of observations; none is bad input."""
     from kikcalc.api import observations
-    from kikcalc.observed import mapped_twice, not_over_yet
+    from kikcalc.observed import mapped_twice
 
     pairs = []
     for text in maps:
@@ -478,8 +478,6 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
     found, notes = observations(scenario, files, mapping, measure)
     for note in notes:  # what was read, and a warning (data of another area) as it is
         click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)
-    for line in not_over_yet(found, scenario.calendar, provenance.run_time().date()):
-        click.echo(f"warning: {line}", err=True)
     return found
 
 
