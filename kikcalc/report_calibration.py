@@ -134,7 +134,9 @@ def calibrate_document(scenario: Scenario, strategy: str, observations: Observat
     parts = [_title(title, fmt) + "\n" + "\n".join(_line(words, fmt) for words in _fit_header(scenario, observations, fit))]
     if fit.warnings:
         parts.append("\n".join(f"WARNING: {w}" for w in fit.warnings))
-    rows = [[f.label, _number(f.start), _number(fit.estimate[i]), _number(fit.standard_error[i]),
+    set_here = {path for path, _, _ in scenario.overrides}  # a number set with --set: its column says so (Set: line)
+    rows = [[f.label, _number(f.start) + (" (set)" if f.path in set_here else ""), _number(fit.estimate[i]),
+             _number(fit.standard_error[i]),
              "" if math.isnan(fit.interval[i, 0]) else f"{_number(fit.interval[i, 0])} to {_number(fit.interval[i, 1])}"]
             for i, f in enumerate(fit.fitted)]
     parts.append(_heading("Fitted numbers", fmt) + "\n"

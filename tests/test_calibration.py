@@ -781,3 +781,13 @@ def test_a_backtest_with_no_naive_forecast_says_it_compares_nothing():
     text = invoke(*args).stdout
     assert "Backtest: the last 1 observation held out" in text
     assert "No naive forecast to compare with" in text and "forecasts better than every" not in text
+
+
+def test_a_fitted_number_set_with_set_is_marked_so_in_the_in_the_file_column(tmp_path):
+    """The fit starts from a value --set gives: the column 'in the file' showed 40 where the file has 25 a month."""
+    path, _ = _generated_file(tmp_path)
+    text = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--set", "transitions[0].probability=0.06").stdout
+    row = next(line for line in text.splitlines() if line.startswith("transitions[0].probability "))
+    assert row.split()[1:3] == ["0.06", "(set)"]
+    plain = invoke("calibrate", str(path), "--fit", "transitions[0].probability").stdout
+    assert "(set)" not in plain
