@@ -58,9 +58,9 @@ def _scenario(scenario: ScenarioLike, overrides: Iterable[tuple[str, Any]] | Map
 
 def unknown_strategy(name: str, known: list[str], where: str) -> str:
     """The message for a strategy name the scenario does not have, with the nearest one."""
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+    from kikcalc.scenario_reader import did_you_mean
+
+    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){did_you_mean(name, known)}'
 
 
 def run(scenario: ScenarioLike):

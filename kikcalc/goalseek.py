@@ -19,7 +19,6 @@ Nothing here reads a file or formats a number: :mod:`kikcalc.report_goalseek` la
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +29,7 @@ from kikcalc.engine import simulate_chunks
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.feasibility import infeasible_states
 from kikcalc.money import anciennitet_weights
+from kikcalc.scenario_reader import did_you_mean
 from kikcalc.spec import Scenario, Target
 from kikcalc.targets import MONEY_KINDS, judge_all, margin
 from kikcalc.values import Slot, ValueDomainError, Values, assign_per_row, for_scenario, slot
@@ -203,9 +203,8 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     if target not in names:
         if not names:
             raise SolveError("--target", target, f"{scenario.path} has no targets")
-        close = difflib.get_close_matches(target, names, n=1)
         raise SolveError("--target", target, f"no such target in {scenario.path} (there are {', '.join(names)})"
-                         + (f'; did you mean "{close[0]}"?' if close else ""))
+                         + did_you_mean(target, names))
     n = names.index(target)
     spec = scenario.targets[n]
     try:
@@ -225,9 +224,8 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     elif strategy in strategies:
         k = strategies.index(strategy)
     else:
-        close = difflib.get_close_matches(strategy, strategies, n=1)
         raise SolveError("--strategy", strategy, f"no such strategy in {scenario.path} (there are {', '.join(strategies)})"
-                         + (f'; did you mean "{close[0]}"?' if close else ""))
+                         + did_you_mean(strategy, strategies))
     if not applies(scenario, spec, k):
         why = ("a money target compares a strategy with the baseline" if spec.kind in MONEY_KINDS
                else f"only the strategy that runs programme {spec.programme} is judged")

@@ -403,3 +403,14 @@ def test_a_value_set_is_a_note_of_its_own_beside_a_csv_and_in_a_workbook(tmp_pat
     out = tmp_path / "solve.xlsx"
     assert invoke(*args, "--output", str(out)).exit_code == 0
     assert note in [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(("option", "typed", "meant"), [("--target", "PAYBACK", "payback"), ("--target", " payback", "payback"),
+                                                        ("--strategy", "KIK2", "kik2")])
+def test_a_name_in_other_case_gets_the_name_meant(option, typed, meant):
+    """difflib's ratio is case-blind to no one: PAYBACK and KIK2 got no 'did you mean'."""
+    args = ["solve", KIK2, "--target", "payback", "--vary", "strategies.kik2.investment", option, typed]
+    result = invoke(*args)
+    assert result.exit_code == 2 and f'did you mean "{meant}"?' in result.output
+    liability = invoke("liability", KIK2, "--strategy", "KIK2")
+    assert liability.exit_code == 2 and 'did you mean "kik2"?' in liability.output
