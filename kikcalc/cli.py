@@ -475,6 +475,10 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
     if twice:
         raise UsageError(f"--map: {twice[0][1]}")
     mapping = dict(pairs)
+    if (maps or measure) and not files:  # they say how to read a data file, and there is none
+        given = " and ".join(option for option, used in (("--map", maps), ("--measure", measure)) if used)
+        click.echo(f"note: {given} say{'s' if ' and ' not in given else ''} how to read a data file (--observed DATA), and "
+                   f"none is given: the scenario's [observed] table is read as it is", err=True)
     found, notes = observations(scenario, files, mapping, measure)
     for note in notes:  # what was read, and a warning (data of another area) as it is
         click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)

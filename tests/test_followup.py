@@ -306,3 +306,11 @@ def test_a_workbook_shows_persons_and_kroner_as_such(tmp_path):
     assert [row[header.index(c)].number_format for c in ("projected", "observed", "difference")] == [PERSONS] * 3
     assert row[header.index("difference_kr")].number_format == KRONER
     assert {cell.number_format for cell in book["splits"][2][2:]} == {PERSONS}
+
+
+def test_map_or_measure_without_a_data_file_is_said_to_do_nothing(tmp_path):
+    result = invoke("followup", _file(tmp_path), "--map", "Kontanthjælp=kh", "--measure", "persons")
+    assert result.exit_code == 0
+    assert ("note: --map and --measure say how to read a data file (--observed DATA), and none is given: the scenario's "
+            "[observed] table is read as it is") in result.stderr.splitlines()
+    assert "--map" not in invoke("followup", _file(tmp_path)).stderr
