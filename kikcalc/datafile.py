@@ -306,6 +306,11 @@ def cell_number(raw: Any, decimal: str) -> float | str:
         elif _POINT_NUMBER.match(body):
             return (f'"{text}": in this file a point separates thousands (1.130 is 1130) and a comma is the decimal sign '
                     f'(1130,5); write {body.replace(".", ",")} for a decimal number')
+        elif _ENGLISH_NUMBER.fullmatch(body):  # 1,130.5: written the English way in a Danish (;) file
+            whole, _, decimals = body.partition(".")
+            return (f'"{text}": written the English way (a comma between thousands, a decimal point); in this file a '
+                    f'point separates thousands and a comma is the decimal sign: write {whole.replace(",", ".")}'
+                    f'{"," + decimals if decimals else ""}')
     else:
         if _POINT_NUMBER.match(body) and not (decimal == "point-strict" and _THOUSANDS_POINT.match(body)):
             value = float(body)
@@ -338,6 +343,7 @@ def cell_number(raw: Any, decimal: str) -> float | str:
     return _persons(value)
 
 
+_ENGLISH_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}([ \u00a0\u202f][0-9]{3})+([.,][0-9]+)?")
 

@@ -495,6 +495,8 @@ def test_rows_outside_the_horizon_are_one_problem_with_the_rows_named(tmp_path):
     ("1.130 kr.", "an amount in kroner? The numbers are persons: write the number alone"),
     ("'1130", "write the number alone, with its digits only: 1130"),
     ("+1130", "write the number alone, with its digits only: 1130"),
+    ("1,130.5", "written the English way (a comma between thousands, a decimal point); in this file a point separates "
+                "thousands and a comma is the decimal sign: write 1.130,5"),
 ])
 def test_a_number_as_a_spreadsheet_may_show_it_gets_a_hint(tmp_path, cell, words):
     path = tmp_path / "numbers.csv"
