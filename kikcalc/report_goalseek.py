@@ -246,6 +246,7 @@ def scan_frame(solution: Solution) -> pd.DataFrame:
     table = pd.DataFrame({"number": scanned.number, "value": scanned.value, "threshold": scanned.threshold,
                           "margin": scanned.margin, "met": scanned.met, "can_run": scanned.usable})
     table.attrs["exact"] = EXACT
+    table.attrs["units"] = dict.fromkeys(["value", "threshold", "margin"], unit(solution))  # the target's, as the solve sheet
     return table
 
 

@@ -414,3 +414,16 @@ def test_a_name_in_other_case_gets_the_name_meant(option, typed, meant):
     assert result.exit_code == 2 and f'did you mean "{meant}"?' in result.output
     liability = invoke("liability", KIK2, "--strategy", "KIK2")
     assert liability.exit_code == 2 and 'did you mean "kik2"?' in liability.output
+
+
+def test_the_scan_sheet_shows_the_targets_numbers_in_its_unit(tmp_path):
+    from kikcalc.formats.xlsx import PERSONS
+
+    out = tmp_path / "solve.xlsx"
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply", "--output", str(out)]
+    assert invoke(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["scan"]
+    header = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    assert [row[header.index(c)].number_format for c in ("value", "threshold", "margin")] == [PERSONS] * 3
+    assert row[header.index("number")].number_format == "General"
