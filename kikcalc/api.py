@@ -58,9 +58,9 @@ def _scenario(scenario: ScenarioLike, overrides: Iterable[tuple[str, Any]] | Map
 
 def unknown_strategy(name: str, known: list[str], where: str) -> str:
     """The message for a strategy name the scenario does not have, with the nearest one."""
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f'; did you mean "{close[0]}"?' if close else ""
-    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){hint}'
+    from kikcalc.scenario_reader import did_you_mean
+
+    return f'--strategy {name}: no such strategy in {where} (there are {", ".join(known)}){did_you_mean(name, known)}'
 
 
 def run(scenario: ScenarioLike):
@@ -203,17 +203,30 @@ def tornado(scenario: ScenarioLike, strategy: str | None = None, metric: str = "
 def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: Mapping[str, str] | None = None,
                  measure: str | None = None) -> tuple[Any, list[str]]:
     """The scenario's ``[observed]`` table and every data file as one set of observations, and a note of what
-    each file gave; none at all, or the same count twice, is bad input."""
+    each file gave (and, beginning ``warning: ``, what a person must see: data of another area, a count of a time
+    not over yet); none at all, or the same count twice, is bad input."""
     from kikcalc.observed import from_scenario
+    from kikcalc.observed_files import WARNING
     from kikcalc.observed_files import read as read_data
 
     found = from_scenario(scenario)[0]
     notes: list[str] = []
     files = [files] if isinstance(files, str | Path) else list(files)  # one file given as itself, not as its letters
+    seen: dict[Path, int] = {}
+    for i, file in enumerate(files):  # the same file twice would be every count observed twice, at the same row
+        first = files[seen.setdefault(Path(file).resolve(), i)]
+        if seen[Path(file).resolve()] != i:
+            also = "" if str(first) == str(file) else f" (as {first})"
+            raise UsageError(f"--observed {file}: the same file is given twice{also}; give each data file once")
     for file in files:
         read = read_data(file, scenario, dict(mapping or {}), measure=measure)
-        notes += [line for line in read.read_report.splitlines() if line.startswith("read ")]
+        notes += [line.strip() for line in read.read_report.splitlines()  # its summary lines, and what a person must see
+                  if line.startswith("read ") or line.strip().startswith(WARNING)]
         found = found + read
+    from kikcalc.observed import not_over_yet
+    from kikcalc.provenance import run_time
+
+    notes += [f"{WARNING}{line}" for line in not_over_yet(found, scenario.calendar, run_time().date())]
     twice = found.twice()
     if twice:
         raise UsageError(f"{twice[0][1]} (the scenario's [observed] table and a data file may hold the same counts)")

@@ -173,6 +173,12 @@ _SET = click.option("--set", "assignments", multiple=True, metavar="PATH=VALUE",
                          "several files, in each): --set 'strategies.kik2.effects[0].multiply=1.6'.")
 
 
+def _each_once(context: click.Context, parameter: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeatable option's values, each once, in the order first given: --strategy kik2 --strategy kik2 shows kik2
+    once (run and liability showed its tables twice)."""
+    return tuple(dict.fromkeys(values))
+
+
 _PRICES = click.option("--prices", type=click.Choice(["current", "fixed"]), default=None,
                        help="Money in current prices (each year's kroner, the default with a [prices] table) or fixed "
                             "base-year prices; a file without [prices] has no price year and is shown as it is.")
@@ -344,7 +350,7 @@ def main(debug: bool) -> None:
 
 @main.command()
 @click.argument("file", type=FILE)
-@click.option("--strategy", "-s", "strategies", multiple=True, help="Only this strategy (repeatable).")
+@click.option("--strategy", "-s", "strategies", multiple=True, callback=_each_once, help="Only this strategy (repeatable).")
 @click.option("--monthly", is_flag=True, help="The month-by-month trajectory instead of years.")
 @click.option("--money", is_flag=True, help="CSV: the money lines (by year, or by month with --monthly) "
                                              "instead of persons; the other formats hold both.")
@@ -415,7 +421,7 @@ def _drawing_problems(scenario: kikcalc.Scenario) -> str | None:
 @_FILES
 @click.option("--strict", is_flag=True, help="Exit with code 1 if any target is missed (plausibility warnings stay warnings: "
                                              "kikcalc validate --strict fails on them).")
-@click.option("--strategy", "-s", "strategies", multiple=True,
+@click.option("--strategy", "-s", "strategies", multiple=True, callback=_each_once,
               help="Judge only this strategy (repeatable); the baseline usually misses by design.")
 @_SET
 @_PRICES
@@ -484,9 +490,13 @@ def _observations(scenario, files: tuple[str, ...], maps: tuple[str, ...], measu
     if twice:
         raise UsageError(f"--map: {twice[0][1]}")
     mapping = dict(pairs)
+    if (maps or measure) and not files:  # they say how to read a data file, and there is none
+        given = " and ".join(option for option, used in (("--map", maps), ("--measure", measure)) if used)
+        click.echo(f"note: {given} say{'s' if ' and ' not in given else ''} how to read a data file (--observed DATA), and "
+                   f"none is given: the scenario's [observed] table is read as it is", err=True)
     found, notes = observations(scenario, files, mapping, measure)
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
+    for note in notes:  # what was read, and a warning (data of another area) as it is
+        click.echo(note if note.startswith("warning: ") else f"note: {note}", err=True)
     return found
 
 

@@ -82,7 +82,7 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                        f"numbers as fitted")
     elif write_to:
         from kikcalc.textfile import read_text
-        from kikcalc.toml_edit import with_numbers, without_header, written_header
+        from kikcalc.toml_edit import hand_written_entries, with_numbers, with_values, without_header, written_header
 
         source = ", ".join(observed_files) or "the [observed] table"
         changes = [(f.path, float(fit.estimate[i]), f.scale,
@@ -91,14 +91,25 @@ def calibrate(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...],
                    for i, f in enumerate(fit.fitted)]
         uncertain, left_out = calibration.uncertainty_entries(fit) if write_uncertainty else ([], [])
         left_out = [f"--write-uncertainty wrote no [uncertainty] entry for {why}" for why in left_out]
-        notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
         text = read_text(file)
-        written = written_header(file, source, notes, text) + with_numbers(without_header(text), changes, uncertain)
+        left_out += [f"--write-uncertainty wrote over the file's [uncertainty] entry for {path} ({entry}): the fit's "
+                     f"standard error is what these data say if the model is right; a spread written by hand may be "
+                     f"wider for a reason"
+                     for path, entry in hand_written_entries(text, [path for path, *_ in uncertain])]
+        notes = [f"Caveat of the fit: {warning}" for warning in fit.warnings] + left_out
+        fitted_whole = {f.path for f in fit.fitted if not f.scale}  # a value set and fitted: the fitted one is written
+        held = [(path, value, "set with --set for the fit (kikcalc calibrate)")
+                for path, value, _ in scenario.overrides if path not in fitted_whole]
+        written = written_header(file, source, notes, text) + with_numbers(with_values(without_header(text), held), changes,
+                                                                           uncertain)
         write_atomically(write_to, written, [file, *observed_files], "--write")
+    written = None if not_written else write_to
     content, after = _stamped(report_calibration.calibrate_document(scenario, scenario.strategy_names[k], observations, fit,
-                                                                    chosen, None if not_written else write_to, not_written),
+                                                                    chosen, written, not_written),
                               chosen, [scenario], data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
+    notes = (report_calibration.calibrate_notes(scenario, observations, fit, written, not_written)
+             if chosen in report.CSV_FORMATS else [])
+    _emit(content, output, (file, *observed_files), notes, after)
     for note in left_out:
         click.echo(f"kikcalc: {note}", err=True)
     if not_written:
@@ -130,7 +141,8 @@ def followup(file: str, observed_files: tuple[str, ...], maps: tuple[str, ...], 
     result = follow_up(scenario, observations, k)
     content, after = _stamped(report_calibration.followup_document(scenario, result, observations, chosen), chosen, [scenario],
                               data_files=observed_files)
-    _emit(content, output, (file, *observed_files), after=after)
+    notes = report_calibration.followup_notes(scenario, result, observations) if chosen in report.CSV_FORMATS else []
+    _emit(content, output, (file, *observed_files), notes, after)
 
 
 @main.command()
@@ -154,7 +166,7 @@ def solve(file: str, target: str, path: str, strategy: str | None, between: tupl
     chosen = _chosen_format(output, fmt, [file])
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     solution = goalseek.solve(scenario, target, path, strategy, between)
-    notes = report_goalseek.header_lines(solution, "table")[1:] if chosen in report.CSV_FORMATS else []
+    notes = report_goalseek.notes(solution) if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_goalseek.document(solution, chosen), chosen, [scenario])
     _emit(content, output, (file,), notes, after)
     if solution.status != "solved":

@@ -5,11 +5,13 @@ from __future__ import annotations
 import click
 
 import kikcalc
+from kikcalc import report
 from kikcalc.calendar import parse_month
 from kikcalc.cli import (
     _SET,
     FILE,
     _chosen_format,
+    _each_once,
     _emit,
     _handles_bad_input,
     _output_options,
@@ -25,7 +27,7 @@ RUN_OFF_YEARS = click.IntRange(1, 100)
 
 @main.command()
 @click.argument("file", type=FILE)
-@click.option("--strategy", "-s", "strategies", multiple=True, metavar="S",
+@click.option("--strategy", "-s", "strategies", multiple=True, metavar="S", callback=_each_once,
               help="Show this strategy and its change against the baseline (repeatable; default: every strategy).")
 @click.option("--at", "at", default=None, metavar="YYYY-MM",
               help="The valuation month: persons on benefit at its start, money discounted to it (default: the first month).")
@@ -58,6 +60,6 @@ def liability(file: str, strategies: tuple[str, ...], at: str | None, years: int
         month = calendar.index(number)
     result = value(scenario, month, None if years is None else 12 * years)
     shown = [scenario.strategy_names[0], *[s for s in strategies if s != scenario.strategy_names[0]]] if strategies else None
-    notes = report_liability.header_lines(result, "table")[1:] if chosen in ("csv", "csv-da") else []
+    notes = report_liability.notes(result) if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_liability.document(result, chosen, shown), chosen, [scenario])
     _emit(content, output, (file,), notes, after)

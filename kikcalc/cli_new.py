@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from importlib import resources
 from pathlib import Path
 
@@ -38,7 +39,7 @@ def new(file: str, template: str) -> None:
         raise UsageError(f"{file}: a scenario file ends in .toml; give a name such as {stem or 'my-scenario'}.toml")
     write_new(file, template_text(template))
     click.echo(f"wrote {file}: the {template} template; every number in it is marked PLACEHOLDER: replace each with your own "
-               f"figure and its source, then: kikcalc validate {file}", err=True)
+               f"figure and its source, then: kikcalc validate {shlex.quote(file)}", err=True)  # a command to paste as it is
 
 
 def _headline(result: kikcalc.Result) -> dict:

@@ -306,6 +306,11 @@ def cell_number(raw: Any, decimal: str) -> float | str:
         elif _POINT_NUMBER.match(body):
             return (f'"{text}": in this file a point separates thousands (1.130 is 1130) and a comma is the decimal sign '
                     f'(1130,5); write {body.replace(".", ",")} for a decimal number')
+        elif _ENGLISH_NUMBER.fullmatch(body):  # 1,130.5: written the English way in a Danish (;) file
+            whole, _, decimals = body.partition(".")
+            return (f'"{text}": written the English way (a comma between thousands, a decimal point); in this file a '
+                    f'point separates thousands and a comma is the decimal sign: write {whole.replace(",", ".")}'
+                    f'{"," + decimals if decimals else ""}')
     else:
         if _POINT_NUMBER.match(body) and not (decimal == "point-strict" and _THOUSANDS_POINT.match(body)):
             value = float(body)
@@ -326,10 +331,21 @@ def cell_number(raw: Any, decimal: str) -> float | str:
             hint = "; a number jobindsats does not publish? Leave the cell empty"
         elif "%" in text:
             hint = "; a share is not a number of persons"
+        elif _SPACED_THOUSANDS.fullmatch(body):  # 1 130 (or a no-break space, as some Excels write it)
+            hint = f"; a space between thousands? Write it without: {_SPACES.sub('', body)}"
+        elif re.search(r"(?i)\bkr\b|dkk", text):
+            hint = "; an amount in kroner? The numbers are persons: write the number alone"
+        elif text[:1] in ("'", "+") and _POINT_NUMBER.match(text[1:]):  # Excel's text mark, or a sign for nothing
+            hint = f"; write the number alone, with its digits only: {text[1:]}"
         return f'expected a number of persons, got "{text}"{hint}'
     if negative:
         return f"a negative number ({text}); expected a number of persons of at least 0"
     return _persons(value)
+
+
+_ENGLISH_NUMBER = re.compile(r"[0-9]{1,3}(,[0-9]{3})+\.[0-9]+")
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_SPACED_THOUSANDS = re.compile(r"[0-9]{1,3}([ \u00a0\u202f][0-9]{3})+([.,][0-9]+)?")
 
 
 def _persons(value: float) -> float | str:

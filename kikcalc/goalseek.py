@@ -19,7 +19,6 @@ Nothing here reads a file or formats a number: :mod:`kikcalc.report_goalseek` la
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -30,6 +29,7 @@ from kikcalc.engine import simulate_chunks
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.feasibility import infeasible_states
 from kikcalc.money import anciennitet_weights
+from kikcalc.scenario_reader import did_you_mean
 from kikcalc.spec import Scenario, Target
 from kikcalc.targets import MONEY_KINDS, judge_all, margin
 from kikcalc.values import Slot, ValueDomainError, Values, assign_per_row, for_scenario, slot
@@ -149,6 +149,14 @@ class Solution:
     """Runs of the scenario: one per scan (of SCAN draws), one per evaluation of Brent's method, one per check."""
 
     @property
+    def flat(self) -> bool:
+        """Whether the target does not move with the number at all: the same margin (to within rounding) at every value
+        searched that runs, so that no range searched would change the verdict (a caseload target and the discount
+        rate)."""
+        margins = self.scan.margin[self.scan.usable]
+        return bool(np.ptp(margins) <= 1e-9 * max(float(np.abs(margins).max()), 1.0))
+
+    @property
     def ends(self) -> tuple[Point, Point]:
         """The target at the lowest and the highest value that could be run."""
         usable = np.flatnonzero(self.scan.usable)
@@ -195,9 +203,8 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     if target not in names:
         if not names:
             raise SolveError("--target", target, f"{scenario.path} has no targets")
-        close = difflib.get_close_matches(target, names, n=1)
         raise SolveError("--target", target, f"no such target in {scenario.path} (there are {', '.join(names)})"
-                         + (f'; did you mean "{close[0]}"?' if close else ""))
+                         + did_you_mean(target, names))
     n = names.index(target)
     spec = scenario.targets[n]
     try:
@@ -217,9 +224,8 @@ def problem(scenario: Scenario, target: str, path: str, strategy: str | None = N
     elif strategy in strategies:
         k = strategies.index(strategy)
     else:
-        close = difflib.get_close_matches(strategy, strategies, n=1)
         raise SolveError("--strategy", strategy, f"no such strategy in {scenario.path} (there are {', '.join(strategies)})"
-                         + (f'; did you mean "{close[0]}"?' if close else ""))
+                         + did_you_mean(strategy, strategies))
     if not applies(scenario, spec, k):
         why = ("a money target compares a strategy with the baseline" if spec.kind in MONEY_KINDS
                else f"only the strategy that runs programme {spec.programme} is judged")

@@ -478,6 +478,9 @@ def _assignment_sign(text: str) -> int | None:
 
 def _value_hint(text: str) -> str:
     """A hint for the commonest slips in a value on the command line."""
+    if percent := re.fullmatch(r"([+-]?\d+(?:[.,]\d+)?)\s*%", text):  # 3.5% or Danish 3,5 %
+        fraction = float(percent.group(1).replace(",", ".")) / 100
+        return f"; a rate or share is written as a fraction: {percent.group(1)} % is {fraction:.10g}"
     if re.fullmatch(r"[+-]?\d+,\d+", text):
         return f"; use a decimal point: {text.replace(',', '.')}"
     if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):

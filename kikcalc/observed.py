@@ -25,6 +25,7 @@ or read from files in the layouts people have (:mod:`kikcalc.observed_files`).
 from __future__ import annotations
 
 import calendar as _days
+import datetime
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -96,6 +97,10 @@ class Period:
     the end of the period, or for a date the boundary nearest it."""
 
 
+class OutsideHorizon(ValueError):
+    """A period that is one, but lies (in part) outside the scenario's horizon: a data file's rows of other years."""
+
+
 def parse_period(text: Any, calendar: Calendar) -> Period:
     """A period of the calendar from its text; ValueError says what was expected or why it does not fit."""
     label = str(text).strip()
@@ -124,9 +129,9 @@ def parse_period(text: Any, calendar: Calendar) -> Period:
                          f"2021Q1), a year (2021) or a date (2021-01-19)")
     if period.kind == "date":
         if not 0 <= period.boundary <= calendar.months:
-            raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to {format_month(calendar.end)}")
+            raise OutsideHorizon(f"{label} lies outside the horizon {format_month(calendar.start)} to {format_month(calendar.end)}")
     elif period.first < 0 or period.last >= calendar.months:
-        raise ValueError(f"{label} lies outside the horizon {format_month(calendar.start)} to "
+        raise OutsideHorizon(f"{label} lies outside the horizon {format_month(calendar.start)} to "
                          f"{format_month(calendar.end)}" + (" (in part)" if period.last >= 0 and period.first < calendar.months else ""))
     return period
 
@@ -212,6 +217,25 @@ def read_summary(items: Iterable[Observation], source: str) -> list[str]:
         span = first if len(ordered) == 1 else f"{first} to {last}"
         count = f"{len(group)} observation{'s' if len(group) != 1 else ''}"
         lines.append(f"read {count} of {'+'.join(states)} ({MEASURE_WORDS[measure]}, {span}) from {source}")
+    return lines
+
+
+def not_over_yet(observations: Observations, calendar: Calendar, today: datetime.date) -> list[str]:
+    """One line for each observation of a time not over on ``today`` (the run's day): a date after it, or a month,
+    quarter or year that ends after it. Counted in the world, such a number cannot have been, in full: a typo for
+    another year, a plan's number among the counts, or (jobindsats' "år til dato") a count of part of a period set
+    against the model's number for all of it. Said, not refused: a fit to made-up future counts is a fair test of what
+    such data would tell."""
+    this_month = today.year * 12 + today.month - 1
+    lines = []
+    for o in observations.items:
+        period = o.period
+        if period.kind == "date" and datetime.date.fromisoformat(period.label) > today:
+            lines.append(f"{o.where}: {o.label} is after today ({today.isoformat()}): it cannot have been counted yet; "
+                         f"a typo for another year, or a number of the plan among the counts?")
+        elif period.kind != "date" and calendar.start + period.boundary > this_month:
+            lines.append(f"{o.where}: {o.label}: {period.label} is not over today ({today.isoformat()}): a count of it is of "
+                         f"part of it at most, where the model's number covers all of it; a typo for another year?")
     return lines
 
 

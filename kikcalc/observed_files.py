@@ -35,6 +35,7 @@ naming the file. What was read (layout, columns, rows, periods) is returned in
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 import unicodedata
@@ -49,6 +50,7 @@ from kikcalc.observed import (
     MEASURES,
     Observation,
     Observations,
+    OutsideHorizon,
     Period,
     check_measure,
     map_name,
@@ -81,6 +83,11 @@ _DANISH_PERSONS = ("personer", "antal_personer")
 _DANISH_DATE = re.compile(r"^([0-9]{1,2})[-./]([0-9]{1,2})[-./]([0-9]{4})$")
 _EXCEL_MONTH = re.compile(r"^[^\W\d_]{3,9}[-. ][0-9]{2,4}$")  # letters, then a year: "jan-21"
 _QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
+_WITH_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
+_EXCEL_SERIAL = re.compile(r"^([1-7][0-9]{4})(\.[0-9]+)?$")  # days since 1899-12-30: 1927 to 2173
+_YEAR_DECIMAL = re.compile(r"^([0-9]{4})\.0+$")  # 2021.0, as a program writes a year it read as a number
+_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[-./]([0-9]{4})$")  # 05-2014, as a Danish Excel may show a month
+_YEAR_MONTH = re.compile(r"^([0-9]{4})[/.]([0-9]{1,2})$")  # 2014/05
 
 
 def _word(text: Any) -> str:
@@ -224,6 +231,8 @@ class _Reading:
         self.file, self.scenario, self.names, self.measure, self.problems = file, scenario, names, measure, problems
         self.items: list[Observation] = []
         self.seen: dict[tuple, str] = {}
+        self.outside: list[tuple[int, int, str]] = []
+        """A table's rows whose period lies outside the horizon: (row, column, message)."""
 
     def table(self, table: datafile.Table) -> list[str]:
         """Read one table's observations into ``items``; the report's lines on its layout, columns and rows."""
@@ -307,7 +316,21 @@ class _Reading:
             if named and named != {self.measure}:
                 self.problems.add("--measure", f"the file names its measures ({', '.join(sorted(named))}); "
                                                f"--measure {self.measure} says otherwise: leave it out")
+        self._outside_once(table)
         return self._report(table, columns, decimal, area_values, used_names, empty, danish_persons_by_month)
+
+    def _outside_once(self, table: datafile.Table) -> None:
+        """The rows outside the horizon as one problem, at the first: a jobindsats export of ten years against a
+        scenario of six is one thing to fix, not forty lines of the same message."""
+        if not self.outside:
+            return
+        (row, column, message), rest = self.outside[0], self.outside[1:]
+        if rest:
+            message += (f"; so do {len(rest)} more row{'s' if len(rest) != 1 else ''}"
+                        f"{_also(table, [(row, column), *((r, c) for r, c, _ in rest)])}: keep only the rows within the "
+                        f"horizon, or widen it (scenario.start, scenario.end)")
+        self.problems.add(table.cell(row, column), message)
+        self.outside = []
 
     def _observation(self, where: str, raw: Any, decimal: str, state: str, measure: str, period: Period) -> None:
         """One cell's observation into ``items``, or the problem with it."""
@@ -435,6 +458,9 @@ class _Reading:
             return None
         try:
             period = parse_period(text, self.scenario.calendar)
+        except OutsideHorizon as error:  # said once for the table (:meth:`_outside_once`): an export of more years
+            self.outside.append((row, columns.period, str(error)))
+            return None
         except ValueError as error:
             self.problems.add(where, str(error) + _period_hint(text))
             return None
@@ -472,6 +498,11 @@ class _Reading:
             lines.append("not read: " + "; ".join(not_read))
         if danish_persons_by_month:
             lines.append('jobindsats "Antal personer" for a month (persons with a payment in it) is read as persons at the month\'s end')
+        area = next(iter(areas), None)
+        if area and not _same_area(area, self.scenario.municipality):
+            lines.append(f'{WARNING}{self.file}: the data are of the area "{area}", the scenario of the municipality '
+                         f'"{self.scenario.municipality}": numbers of another area are set against the model as if they '
+                         f"were this one's; keep the rows of {self.scenario.municipality} (jobindsats: choose it as Område)")
         return lines
 
 
@@ -489,12 +520,46 @@ def _also(table: datafile.Table, places: list[tuple[int, int]]) -> str:
     return f" (also {shown})"
 
 
+WARNING = "warning: "
+"""How a line of a read report that a person must see begins (the command line prints it as it is)."""
+
+
+def _same_area(area: str, municipality: str) -> bool:
+    """Whether a data file's area (jobindsats' Område: "Aabenraa", "Aabenraa Kommune", "Hele landet") is the
+    scenario's municipality; True where the scenario names none. Compared as names are (case, spaces and æ ø å
+    written ae oe aa aside), one within the other."""
+    if not municipality.strip():
+        return True
+    a, m = (_word(text).translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})).replace("kommune", "").strip("_")
+            for text in (area, municipality))
+    return bool(a and m) and (a in m or m in a)
+
+
 def _period_hint(text: str) -> str:
     match = _DANISH_DATE.match(text)
     if match:
         day, month, year = (int(g) for g in match.groups())
-        return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
-                f"(format the column as text in Excel, so that it stays so)")
+        if month > 12 >= day:  # 01/19/2021: an English Excel's month/day/year
+            return (f"; a date as an English Excel shows it (month/day/year)? Write it as {year}-{day:02d}-{month:02d} "
+                    f"(format the column as text in Excel, so that it stays so)")
+        if month <= 12:
+            return (f"; a date as Excel shows it (day-month-year)? Write it as {year}-{month:02d}-{day:02d} "
+                    f"(format the column as text in Excel, so that it stays so)")
+        return ""
+    if match := _WITH_TIME.match(text):  # 2021-01-19 00:00:00: a date a program wrote with its time
+        return f"; a date with a time of day? Write the date only: {match.group(1)}"
+    if match := _EXCEL_SERIAL.match(text):  # 44197: the number Excel keeps a date as
+        day = datetime.date(1899, 12, 30) + datetime.timedelta(days=int(match.group(1)))
+        return (f"; a date as Excel stores it, a number of days ({match.group(1)} is {day.isoformat()})? Write it as "
+                f"{day.isoformat()} (format the column as text in Excel, so that it stays so)")
+    if match := _YEAR_DECIMAL.match(text):
+        return f"; a year written as a decimal number? Write it as {match.group(1)}"
+    month_year = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
+    if month_year:
+        month, year = (int(g) for g in month_year.groups()) if month_year.re is _MONTH_YEAR else \
+            (int(g) for g in reversed(month_year.groups()))
+        if 1 <= month <= 12:
+            return f"; a month? Write it as {year}-{month:02d} (format the column as text in Excel, so that it stays so)"
     if _EXCEL_MONTH.match(text):
         return "; a month as Excel shows it? Write it as 2021-01 or 2021M01 (format the column as text in Excel)"
     match = _QUARTER_ZERO.match(text)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from kikcalc import locale as loc
+from kikcalc.formats._text import price_line
 from kikcalc.goalseek import Point, Solution
-from kikcalc.keypaths import format_value
 from kikcalc.report import (
     CSV_FORMATS,
     _csv,
@@ -27,6 +27,7 @@ from kikcalc.report import (
     verdict_word,
     workbook,
 )
+from kikcalc.tables import set_lines, set_notes, set_records
 
 _SYMBOL = {"below": "<", "max": "<=", "above": ">", "min": ">="}
 
@@ -126,9 +127,17 @@ def header_lines(solution: Solution, fmt: str) -> list[str]:
                 else f"from {_number(left_out.min())} to {_number(left_out.max())}")
         lines.append(f"Left out: {left_out.size} of the {len(scanned.number)} values, {span}: leaving a state would be more "
                      f"likely than 1, a rate would leave its domain, or the target would have nothing to count")
-    if s.overrides:
-        lines.append("Set: " + ", ".join(f"{p} = {format_value(v)}" for p, v, _ in s.overrides))
+    if s.prices is not None:  # --prices: which kroner the margins and values are in
+        lines.append(price_line(s))
+    lines.extend(f"Set: {line}" for line in set_lines(s))
     return [_title(lines[0], fmt), *(_line(words, fmt) for words in lines[1:])]
+
+
+def notes(solution: Solution) -> list[str]:
+    """The header's lines for a CSV (on standard error) and a workbook's notes sheet, a value set as ``set ...``
+    (docs/output-columns.md), as every command writes it there."""
+    return [*(line for line in header_lines(solution, "table")[1:] if not line.startswith("Set: ")),
+            *set_notes(solution.problem.scenario)]
 
 
 def _met_spans(solution: Solution) -> str:
@@ -153,6 +162,14 @@ def finding(solution: Solution) -> str:
     step = (solution.high - solution.low) / (len(solution.scan.number) - 1)
     unseen = (f" A pair of crossings closer together than the scan's step ({step:.3g}) would not be seen; "
               f"--between LO HI searches a narrower range.")
+    if solution.status != "solved" and solution.flat:
+        margin, what = _margin(solution.ends[0].margin, unit(solution)), "meets" if solution.status == "never_met" else "misses"
+        if solution.given:  # a range given may be too narrow to see the target move
+            return (f"The target does not move with {path} from {_searched(solution)}: the margin is {margin} at every "
+                    f"value, so no value there {what} the target. Search a wider range with --between, or vary a number "
+                    f"the target depends on.")
+        return (f"The target does not depend on {path}: the margin is {margin} at every value from {_searched(solution)}, "
+                f"so no value of it {what} the target. Vary a number the target depends on.")
     if solution.status == "never_met":
         best = solution.best
         return (f"No value of {path} from {_searched(solution)} meets the target: the best margin is "
@@ -229,6 +246,7 @@ def scan_frame(solution: Solution) -> pd.DataFrame:
     table = pd.DataFrame({"number": scanned.number, "value": scanned.value, "threshold": scanned.threshold,
                           "margin": scanned.margin, "met": scanned.met, "can_run": scanned.usable})
     table.attrs["exact"] = EXACT
+    table.attrs["units"] = dict.fromkeys(["value", "threshold", "margin"], unit(solution))  # the target's, as the solve sheet
     return table
 
 
@@ -239,7 +257,7 @@ def _json(solution: Solution) -> dict:
                                            "searched_to", "value_in_file"])
     return {
         "scenario": {"name": s.name, "file": s.path},
-        "set": [{"path": p, "value": v} for p, v, _ in s.overrides],
+        "set": set_records(s),
         "target": {"name": target.name, "label": target.label, "kind": target.kind, "strategy": s.strategy_names[problem.strategy],
                    "solved_on": quantity(solution), "unit": unit(solution), "comparison": comparison(solution)},
         "vary": {"key_path": problem.path, "what": where.what, "value_in_file": problem.value_in_file,
@@ -247,6 +265,7 @@ def _json(solution: Solution) -> dict:
         "searched": {"from": solution.low, "to": solution.high, "given": solution.given, "values": len(solution.scan.number)},
         "status": solution.status,
         "monotone": solution.monotone,
+        "flat": solution.flat,
         "runs": solution.runs,
         "solutions": [{"number": c.number, "met_above": c.met_above,
                        "jump": None if c.jump is None else {"margin_below": c.jump[0], "margin_above": c.jump[1]}}
@@ -264,7 +283,7 @@ def document(solution: Solution, fmt: str) -> str | bytes:
         return _csv(frame(solution), fmt)
     if fmt == "xlsx":
         return workbook({"solve": frame(solution), "scan": scan_frame(solution)},
-                        notes=[*header_lines(solution, "table")[1:], *finding(solution).splitlines()])
+                        notes=[*notes(solution), *finding(solution).splitlines()])
     path = solution.problem.path
     if solution.status == "solved":
         heading = loc.phrase("Check: the scenario run again with the value set as if the file said so")
@@ -285,5 +304,11 @@ def no_solution(solution: Solution) -> str:
     """One line for stderr when no value in the search changes the verdict."""
     problem = solution.problem
     what = "meets" if solution.status == "never_met" else "misses"
+    if solution.flat and solution.given:
+        return (f"no solution: {problem.target.name} does not move with {problem.path} from {_searched(solution)} (the "
+                f"same margin at every value); search a wider range with --between, or vary a number it depends on")
+    if solution.flat:
+        return (f"no solution: {problem.target.name} does not depend on {problem.path} (the same margin at every value "
+                f"from {_searched(solution)}); vary a number it depends on")
     return (f"no solution: no value of {problem.path} from {_searched(solution)} {what} {problem.target.name}; "
             f"--between LO HI searches elsewhere")

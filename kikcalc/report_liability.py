@@ -11,34 +11,60 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from kikcalc import locale
 from kikcalc.liability import Liability
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _records, _title, to_json, workbook
+from kikcalc.tables import set_lines, set_notes, set_records
 
 UNBOUNDED = "unbounded"
 """What the text shows for expected months that never end (a benefit state nobody leaves)."""
 
 
-def header_lines(liability: Liability, fmt: str) -> list[str]:
+def _about(liability: Liability) -> list[str]:
+    """What is valued, how long, at what rate, and how; where a present value is unbounded, why."""
     scenario = liability.scenario
     labels = scenario.calendar.labels
     at = labels[liability.at]
     last_entry = scenario.calendar.start + liability.at + 11
+    rate = locale.share(scenario.discount_rate, locale.current(), 1)  # 3.5% (da: 3,5 %), as the tables write shares
     run_off = ("for ever (after the horizon, its last month's rates and costs hold)" if liability.run_off_months is None
                else f"{liability.run_off_months // 12} years from {at}")
-    title = locale.phrase("{name}: liability at {at}", name=scenario.name, at=at)
-    return [_title(title, fmt),
-            f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
-            f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
-            f"Run-off: {run_off}; present values at {scenario.discount_rate:.1%} a year, discounted to the start of {at}",
-            "Net cost: net benefit cost (after refusion) and ordinary measures; months: expected months on any benefit, "
-            "the start-end mean of each month (docs/model.md section 9a)"]
+    lines = [f"Stock: persons on benefit at the start of {at}; entrants: one year's entrants, {at} to "
+             f"{last_entry // 12:04d}-{last_entry % 12 + 1:02d}",
+             f"Run-off: {run_off}; present values at {rate} a year, discounted to the start of {at}",
+             "Net cost: net benefit cost (after refusion) and ordinary measures; months: expected months on any benefit, "
+             "the start-end mean of each month (docs/model.md section 9a)"]
+    if np.isinf(liability.table.pv_net_cost.to_numpy(dtype=float)).any():
+        lines.append(f"Unbounded present values: at a discount rate of {rate} nothing makes the cost of "
+                     f"months that never end (a benefit state nobody leaves) finite; give --years N to count N years")
+    return lines
+
+
+def header_lines(liability: Liability, fmt: str) -> list[str]:
+    """The title, what is valued and how, and each value set with ``--set``."""
+    scenario = liability.scenario
+    title = locale.phrase("{name}: liability at {at}", name=scenario.name, at=scenario.calendar.labels[liability.at])
+    return [_title(title, fmt), *_about(liability), *(f"Set: {line}" for line in set_lines(scenario))]
+
+
+def notes(liability: Liability) -> list[str]:
+    """The header's lines for a CSV (on standard error) and a workbook's notes sheet, a value set as ``set ...``."""
+    return [*_about(liability), *set_notes(liability.scenario)]
 
 
 def _months(value: float) -> str:
     if isinstance(value, float) and math.isinf(value):
         return locale.phrase(UNBOUNDED)
     return locale.number(value, 1, locale.current())
+
+
+def _kroner(value: float, in_mio: bool = False) -> str:
+    """A present value, or "unbounded" as for months (a rate of 0 for ever)."""
+    if isinstance(value, float) and math.isinf(value):
+        return locale.phrase(UNBOUNDED)
+    return locale.mio(value, locale.current()) if in_mio else locale.kroner(value, locale.current())
 
 
 def _change(value: float, decimals: int) -> str:
@@ -70,7 +96,7 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
             state = locale.phrase("all") if row.state == "all" else row.state
             line = [locale.phrase(row.group), state, locale.phrase(row.segment), locale.number(row.persons, 1, here),
                     _months(row.future_months),
-                    locale.kroner(row.pv_net_cost, here), locale.mio(row.pv_net_cost_total, here)]
+                    _kroner(row.pv_net_cost), _kroner(row.pv_net_cost_total, in_mio=True)]
             if not baseline:
                 line += [_change(row.future_months_change, 1), _change(row.pv_net_cost_change, 0),
                          _change(row.pv_net_cost_total_change / 1e6, 2)]
@@ -78,7 +104,10 @@ def text(liability: Liability, fmt: str, strategies: list[str] | None = None) ->
         label = next(s.label for s in liability.scenario.strategies if s.name == name)
         title = f"{label} ({name})" if baseline else locale.phrase("{label} ({name}), and its change against {baseline}",
                                                                    label=label, name=name, baseline=names[0])
-        parts.append(f"{_heading(title, fmt)}\n{_grid(grid, headers, fmt)}")
+        table = (_grid(grid, headers, fmt) if grid else  # an empty grid of headings says nothing
+                 f"No persons: none on benefit at the start of {liability.scenario.calendar.labels[liability.at]}, and none "
+                 f"entering in the year from it.")
+        parts.append(f"{_heading(title, fmt)}\n{table}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -92,9 +121,10 @@ def document(liability: Liability, fmt: str, strategies: list[str] | None = None
     if fmt == "json":
         scenario = liability.scenario
         return to_json({"scenario": {"name": scenario.name, "file": scenario.path, "discount_rate": scenario.discount_rate},
+                        "set": set_records(scenario),
                         "valuation_month": scenario.calendar.labels[liability.at],
                         "run_off_months": liability.run_off_months,
                         "rows": _records(frame)})
     if fmt == "xlsx":
-        return workbook({"liability": frame}, header_lines(liability, "table")[1:])
+        return workbook({"liability": frame}, notes(liability))
     return text(liability, fmt, strategies)

@@ -75,9 +75,11 @@ def _visible(text: str) -> str:
 
 def nearest(typed: str, choices: list[str] | tuple[str, ...], cutoff: float = 0.6) -> str | None:
     """The choice nearest ``typed`` (difflib's), or None if none is near; first one that differs from it only by
-    invisible characters (a zero-width space, a right-to-left override, a Hangul filler: :func:`hides`)."""
+    invisible characters (a zero-width space, a right-to-left override, a Hangul filler: :func:`hides`), then one
+    that differs only in case or spaces at the ends."""
     same = [c for c in choices if _visible(c) == _visible(typed)]
-    close = same or difflib.get_close_matches(typed, list(choices), n=1, cutoff=cutoff)
+    folded = [c for c in choices if c.casefold() == typed.strip().casefold()]  # PAYBACK, KIK2, " payback": difflib's
+    close = same or folded or difflib.get_close_matches(typed, list(choices), n=1, cutoff=cutoff)  # ratio is case-blind
     return close[0] if close else None
 
 

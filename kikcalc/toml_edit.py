@@ -18,7 +18,7 @@ WRITTEN_MARK = "# Written by kikcalc calibrate"
 """The first line of a scenario ``calibrate --write`` wrote: the one kind of scenario it may write over."""
 
 
-NOTE_MARKS = ("# Caveat of the fit:", "# --write-uncertainty wrote no")
+NOTE_MARKS = ("# Caveat of the fit:", "# --write-uncertainty wrote")
 """How the notes below the first line of a written scenario begin (:func:`written_header`)."""
 
 
@@ -31,8 +31,9 @@ def written_header(scenario_file: str, sources: str, notes: list[str] = (), text
     if first.startswith(WRITTEN_MARK + " from "):  # the scenario calibrate first wrote from, however often since
         origin = first.split("; first written from ", 1)[-1] if "; first written from " in first else first[len(WRITTEN_MARK + " from "):]
         earlier = f"; first written from {origin.split('; each fitted', 1)[0]}"
-    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}{earlier}; each fitted number says so beside it.\n"
-            + "".join(f"# {' '.join(note.split())}\n" for note in notes))
+    end = "\r\n" if "\r\n" in text else "\n"  # the file's own line ends (Windows' CRLF): one kind in a file
+    return (f"{WRITTEN_MARK} from {scenario_file} and {sources}{earlier}; each fitted number says so beside it.{end}"
+            + "".join(f"# {' '.join(note.split())}{end}" for note in notes))
 
 
 def without_header(text: str) -> str:
@@ -91,12 +92,21 @@ def _before(was: str, old_comment: str) -> str:
     return f"was {was}" + (f": {old_comment}" if old_comment else "")
 
 
-def _replace(parent: Any, key: Any, number: float | int, comment: str) -> None:
-    """Set one number, with the comment saying where it came from and what the file said before."""
+def _item(value: Any) -> Any:
+    """A TOML item of ``value``: a table written inline, on the line of the value it replaces."""
     import tomlkit
 
+    if isinstance(value, dict):
+        table = tomlkit.inline_table()
+        table.update(value)
+        return table
+    return tomlkit.item(value)
+
+
+def _replace(parent: Any, key: Any, number: Any, comment: str) -> None:
+    """Set one number (or any value), with the comment saying where it came from and what the file said before."""
     was, old_comment, spacing = _was(parent[key])
-    item = tomlkit.item(number)  # commented before it goes in: a dotted key's table hands out copies
+    item = _item(number)  # commented before it goes in: a dotted key's table hands out copies
     item.comment(f"{comment}; {_before(was, old_comment)}")
     item.trivia.comment_ws = spacing
     parent[key] = item
@@ -113,6 +123,53 @@ def _distribution(mean: float, sd: float, low: float, high: float) -> dict[str, 
         return {"dist": "truncnormal", "mean": mean, "sd": sd,
                 **({"low": _rounded(low)} if math.isfinite(low) else {}), **({"high": _rounded(high)} if math.isfinite(high) else {})}
     return {"dist": "normal", "mean": mean, "sd": sd}
+
+
+def with_values(text: str, values: list[tuple[str, Any, str]]) -> str:
+    """The TOML text with each (key path, value, comment) set as written, the comment and what the file held before
+    beside it: the values ``--set`` gave a fit, so that the scenario written holds what the fit was made with."""
+    import tomlkit
+
+    document = tomlkit.parse(text)
+    for path, value, comment in values:
+        parts = keypaths.parse(path)
+        parent: Any = document
+        for part in parts[:-1]:
+            parent = parent[part]
+        key = parts[-1]
+        if key in parent:
+            _replace(parent, key, value, comment)
+        else:  # a key the file leaves out, at its default
+            parent[key] = _item(value)
+            parent[key].comment(comment)
+    return tomlkit.dumps(document)
+
+
+def written_entry(table: Any, path: str) -> str | None:
+    """The key of ``table`` (a file's ``[uncertainty]``) that names the number at ``path``, as the file spells it
+    (``"strategies.kik2.effects[0].multiply"`` or with spaces or quotes); None if it has none."""
+    target = keypaths.canonical(path)
+    for key in table:
+        try:
+            if keypaths.canonical(str(key)) == target:
+                return str(key)
+        except keypaths.KeyPathError:  # not a key path: the file's own problem, reported when it loads
+            continue
+    return None
+
+
+def hand_written_entries(text: str, paths: list[str]) -> list[tuple[str, str]]:
+    """(key path, the entry as the file writes it) for each of ``paths`` whose ``[uncertainty]`` entry the file gives
+    and calibrate did not write: a spread someone chose, which ``--write-uncertainty`` writes over and says so."""
+    import tomlkit
+
+    table = tomlkit.parse(text).get("uncertainty")
+    found = []
+    for path in paths if table is not None else []:
+        key = written_entry(table, path)
+        if key is not None and not table[key].trivia.comment.lstrip("# ").startswith("fitted by kikcalc calibrate"):
+            found.append((path, table[key].as_string().strip()))
+    return found
 
 
 def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncertainty: list[tuple] = ()) -> str:
@@ -159,6 +216,8 @@ def with_numbers(text: str, changes: list[tuple[str, float, bool, str]], uncerta
                 low, high = max(low, 0.0), math.inf
             entry = tomlkit.inline_table()
             entry.update({**_distribution(mean, sd, low, high), **({"scale": True} if scale else {})})
-            table[path] = entry
-            table[path].comment("fitted by kikcalc calibrate: the estimate and its standard error")
+            key = written_entry(table, path) or path  # the file's own entry, however it spells the key path
+            was = f"; was {table[key].as_string().strip()}" if key in table else ""
+            table[key] = entry
+            table[key].comment(f"fitted by kikcalc calibrate: the estimate and its standard error{was}")
     return tomlkit.dumps(document)

@@ -120,3 +120,33 @@ def test_a_seed_the_command_line_takes_the_api_takes_too():
 def test_bad_requests_raise_the_commands_errors(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_a_data_file_given_twice_is_named_as_such(tmp_path, monkeypatch):
+    """--observed DATA --observed DATA made every count 'observed twice at row 5 and at row 5': the file is named as
+    given twice, by any path to it."""
+    from kikcalc.api import observations
+
+    scenario = kikcalc.load(PLAN)
+    with pytest.raises(UsageError, match="the same file is given twice; give each data file once"):
+        observations(scenario, [STATUS, STATUS])
+    monkeypatch.chdir(SCENARIOS)
+    result = CliRunner().invoke(main, ["followup", PLAN, "--observed", STATUS, "--observed", "data/aabenraa-kik2-status-2021.csv"])
+    assert result.exit_code == 2
+    assert f"--observed data/aabenraa-kik2-status-2021.csv: the same file is given twice (as {STATUS})" in result.output
+    assert len(observations(scenario, [STATUS])[0]) == 5
+
+
+def test_the_api_passes_on_the_warnings_the_command_line_prints(tmp_path, monkeypatch):
+    """kikcalc.api.followup's notes hold what the command line warns of: a count of a time not over on the day of
+    the run (here SOURCE_DATE_EPOCH's 2026-01-01), as 'warning: ...'."""
+    from kikcalc import api
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    data = tmp_path / "counts.csv"
+    data.write_text("date,state,persons\n2024-12-31,kontanthjaelp,900\n2027-03-01,kontanthjaelp,700\n", encoding="utf-8")
+    scenario = kikcalc.load(PLAN, overrides=[("scenario.end", "2027-12")])
+    notes = api.followup(scenario, [data]).notes
+    assert [n for n in notes if n.startswith("warning: ")] == [
+        f"warning: {data} row 3, column C (persons): kontanthjaelp persons 2027-03-01 is after today (2026-01-01): it "
+        f"cannot have been counted yet; a typo for another year, or a number of the plan among the counts?"]

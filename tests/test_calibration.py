@@ -14,6 +14,7 @@ import json
 import math
 import os
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -652,3 +653,141 @@ def test_write_uncertainty_without_write_is_refused(tmp_path):
     result = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--write-uncertainty")
     assert result.exit_code == 2
     assert "--write-uncertainty writes [uncertainty] entries into the file --write OUT.toml writes; give --write" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-da", "xlsx"])
+def test_a_table_only_format_carries_the_warnings_and_the_values_set(tmp_path, fmt):
+    """A CSV (and a workbook) holds the fitted numbers only: what the text says around them, a fit that is not
+    identified above all, goes to standard error beside a CSV and to a workbook's notes sheet, as the text has it."""
+    path = _file(tmp_path, {month(m): 800.0 for m in range(1, 36, 2)})
+    fits = ["--fit", "states.kh.inflow", "--fit", "transitions[0].probability", "--fit", "strategies.kik.effects[0].multiply"]
+    args = ["calibrate", str(path), "--set", "states.kh.inflow=40", *fits]
+    text = invoke(*args)
+    assert text.exit_code == 0, text.output
+    warnings = [line for line in text.stdout.splitlines() if line.startswith("WARNING: ")]
+    assert any("not identified" in w for w in warnings)
+    assert "Set: states.kh.inflow = 40 (file: " in text.stdout
+    out = tmp_path / f"fit.{'xlsx' if fmt == 'xlsx' else 'csv'}"
+    result = invoke(*args, "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        import openpyxl
+
+        notes = [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(min_row=2, values_only=True)]
+    else:
+        notes = [line.removeprefix("note: ") for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert all(w in notes for w in warnings)
+    assert any(n.startswith("set states.kh.inflow = 40 (file: ") for n in notes)
+    assert any(n.startswith("Root mean square error") for n in notes)
+
+
+def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
+    """The root mean square error, the backtest's errors and skill: with --locale da as the tables write numbers."""
+    from kikcalc.locale import number, share
+
+    path, _ = _generated_file(tmp_path)
+    args = ["calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", "2"]
+    report = json.loads(invoke(*args, "--format", "json").stdout)
+    danish = invoke(*args, "--locale", "da").stdout
+    assert (f"Root mean square error {number(report['rmse'], 1, 'da')}, mean absolute percentage error "
+            f"{share(report['mape'], 'da', 1)}") in danish
+    assert f"Mean absolute error: model {number(report['holdout']['mean_absolute_error']['model'], 1, 'da')};" in danish
+    assert f"drift {number(report['holdout']['skill']['drift'], 2, 'da')}" in danish
+
+
+def test_the_written_file_holds_the_values_set_for_the_fit(tmp_path):
+    """A fit made with --set is a fit of the scenario as set: the file --write writes holds those values too (beside
+    each, that it was set and what the file had), so that it runs as the fit did and a fit of it again finds the
+    same numbers. A table set and fitted as one factor is the table as set, scaled."""
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fitted.toml"
+    sets = ["--set", "states.kh.inflow={ 2020 = 20, 2021 = 50, 2022 = 30 }", "--set", "strategies.kik.effects[0].multiply=1.3",
+            "--set", "states.kh.initial=810"]
+    args = ["--fit", "states.kh.inflow", "--fit", "transitions[0].probability", "--format", "json"]
+    report = json.loads(invoke("calibrate", str(path), *sets, *args, "--write", str(out)).stdout)
+    assert report["written"] == str(out)
+    factor, p_exit = (row["fitted"] for row in report["fitted"])
+    text = out.read_text(encoding="utf-8")
+    assert "multiply = 1.3   # set with --set for the fit (kikcalc calibrate); was 1.2: the assumed effect" in text
+    as_fitted = kikcalc.load(path, [("states.kh.inflow", {"2020": 20 * factor, "2021": 50 * factor, "2022": 30 * factor}),
+                                    ("strategies.kik.effects[0].multiply", 1.3), ("states.kh.initial", 810),
+                                    ("transitions[0].probability", p_exit)])
+    written = kikcalc.load(out)
+    np.testing.assert_allclose(kikcalc.run(written).trajectory.headcount, kikcalc.run(as_fitted).trajectory.headcount, rtol=1e-5)
+    again = json.loads(invoke("calibrate", str(out), *args).stdout)
+    assert [row["fitted"] for row in again["fitted"]] == pytest.approx([1.0, p_exit], rel=1e-4)
+
+
+def test_write_uncertainty_over_a_spread_written_by_hand_keeps_what_it_was_and_says_so(tmp_path):
+    """The file's own [uncertainty] entry for a fitted number (a wide spread chosen on purpose) was replaced by the
+    fit's standard error without a word. It is replaced still (the number moved), but its comment keeps the entry it
+    replaced, and the file's first lines and standard error say so; an entry calibrate wrote is replaced quietly."""
+    path, _ = _generated_file(tmp_path)
+    text = Path(path).read_text(encoding="utf-8")
+    hand = tmp_path / "hand.toml"
+    hand.write_text(text + '\n[uncertainty]\n"transitions[0].probability" = { dist = "beta", mean = 0.05, sd = 0.02 }  # a guess\n',
+                    encoding="utf-8")
+    out, again = tmp_path / "fitted.toml", tmp_path / "again.toml"
+    args = ["--fit", "transitions[0].probability", "--fit", "states.kh.inflow", "--write-uncertainty"]
+    result = invoke("calibrate", str(hand), *args, "--write", str(out))
+    assert result.exit_code == 0, result.output
+    said = ('--write-uncertainty wrote over the file\'s [uncertainty] entry for transitions[0].probability '
+            '({ dist = "beta", mean = 0.05, sd = 0.02 })')
+    assert f"kikcalc: {said}" in result.stderr
+    written = out.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith(f"# {said}") for line in written[1:4])
+    entry = next(line for line in written if line.startswith('"transitions[0].probability" ='))
+    assert entry.endswith('# fitted by kikcalc calibrate: the estimate and its standard error; '
+                          'was { dist = "beta", mean = 0.05, sd = 0.02 }')
+    sd = dict(next(u for u in read_uncertainty(kikcalc.load(out))[0].inputs if u.path == "transitions[0].probability").parameters)["sd"]
+    assert sd != 0.02
+    refit = invoke("calibrate", str(out), *args, "--write", str(again))
+    assert refit.exit_code == 0 and "wrote over" not in refit.stderr
+
+
+def test_a_workbook_shows_the_observations_as_persons(tmp_path):
+    import openpyxl
+
+    from kikcalc.formats.xlsx import PERSONS
+
+    path, _ = _generated_file(tmp_path)
+    out = tmp_path / "fit.xlsx"
+    assert invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--holdout", "2", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert {cell.number_format for cell in book["residuals"][2][3:]} == {PERSONS}
+    assert {cell.number_format for cell in book["holdout"][2][1:]} == {PERSONS}
+
+
+def test_a_scenario_with_windows_line_ends_is_written_with_them_only(tmp_path):
+    """A scenario saved on Windows (CRLF) was written back with the first lines ending LF and the rest CRLF."""
+    path, _ = _generated_file(tmp_path)
+    windows = tmp_path / "windows.toml"
+    windows.write_bytes(Path(path).read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+    out = tmp_path / "fitted.toml"
+    fits = ["--fit", "transitions[0].probability", "--fit", "states.kh.inflow"]  # they trade off: a caveat line too
+    assert invoke("calibrate", str(windows), *fits, "--write", str(out)).exit_code == 0
+    data = out.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 0
+    assert data.startswith(b"# Written by kikcalc calibrate") and b"\r\n# Caveat of the fit:" in data
+
+
+def test_a_backtest_with_no_naive_forecast_says_it_compares_nothing():
+    """KIK II's four counts are of one date: the one held out has no earlier count of its state to forecast from,
+    so there is no naive forecast, and the report said 'The model forecasts better than every naive forecast
+    available' of none."""
+    args = ["calibrate", str(SCENARIOS / "aabenraa-kik2.toml"), "--fit", "states.kontanthjaelp.inflow", "--holdout", "1"]
+    report = json.loads(invoke(*args, "--format", "json").stdout)
+    assert all(value is None for value in report["holdout"]["skill"].values())  # NaN: null in JSON
+    text = invoke(*args).stdout
+    assert "Backtest: the last 1 observation held out" in text
+    assert "No naive forecast to compare with" in text and "forecasts better than every" not in text
+
+
+def test_a_fitted_number_set_with_set_is_marked_so_in_the_in_the_file_column(tmp_path):
+    """The fit starts from a value --set gives: the column 'in the file' showed 40 where the file has 25 a month."""
+    path, _ = _generated_file(tmp_path)
+    text = invoke("calibrate", str(path), "--fit", "transitions[0].probability", "--set", "transitions[0].probability=0.06").stdout
+    row = next(line for line in text.splitlines() if line.startswith("transitions[0].probability "))
+    assert row.split()[1:3] == ["0.06", "(set)"]
+    plain = invoke("calibrate", str(path), "--fit", "transitions[0].probability").stdout
+    assert "(set)" not in plain

@@ -509,3 +509,10 @@ def test_a_run_prints_the_first_ten_plausibility_warnings_and_counts_the_rest(tm
     listed = CliRunner().invoke(main, ["validate", file], catch_exceptions=False)
     assert [line.split(": ")[2] for line in listed.stderr.splitlines() if line.startswith("warning:")] == \
         [f"states.s{i}.cost" for i in range(WARNINGS_SHOWN + 3)]
+
+
+def test_run_shows_a_strategy_named_twice_once():
+    """run -s kik2 -s kik2 showed kik2's tables twice: a repeated --strategy is the strategy once."""
+    once = invoke("run", KIK2, "-s", "kik2").stdout
+    twice = invoke("run", KIK2, "-s", "kik2", "-s", "kik2").stdout
+    assert twice == once.replace("-s kik2;", "-s kik2 -s kik2;")

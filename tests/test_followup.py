@@ -228,3 +228,89 @@ def test_locale_da_writes_the_follow_ups_headings_and_verdicts_in_danish():
 
     for word in ("observed", "difference", "net cost of the difference", "BEHIND", "kr. a month"):
         assert word in table(english) and word not in table(danish) and phrase(word, "da") in table(danish)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-da", "xlsx"])
+def test_a_table_only_format_carries_the_split_who_passed_through_and_the_values_set(tmp_path, fmt):
+    """A CSV holds the observations' table only: the gap split into entrants and exits, who passed through and the
+    values set go to standard error beside it, as the text says them; a workbook has them on its notes sheet and the
+    split on a sheet of its own, with the JSON's numbers."""
+    args = ["followup", _file(tmp_path), "--set", "states.kh.initial=40"]
+    text = invoke(*args).stdout
+    passed = next(line for line in text.splitlines() if line.startswith("Passed through kh"))
+    assert "Set: states.kh.initial = 40 (file: 40)" in text
+    document = json.loads(invoke(*args, "--format", "json").stdout)
+    assert document["set"] == [{"path": "states.kh.initial", "value": 40, "value_in_file": 40}]
+    (split,) = document["splits"]
+    out = tmp_path / f"followup.{'xlsx' if fmt == 'xlsx' else 'csv'}"
+    result = invoke(*args, "--format", fmt, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        notes = [row[0] for row in book["notes"].iter_rows(min_row=2, values_only=True)]
+        (row,) = book["splits"].iter_rows(min_row=2, values_only=True)
+        assert row[:4] == ("kh", "2020Q2", pytest.approx(split["more_entrants"]), pytest.approx(split["more_exits"]))
+    else:
+        notes = [line.removeprefix("note: ") for line in result.stderr.splitlines() if line.startswith("note: ")]
+    assert passed in notes
+    assert "set states.kh.initial = 40 (file: 40)" in notes
+    assert any(n.startswith("The gap in kh over 2020Q2: +6.0 from more entrants, -2.0 from more exits") for n in notes)
+
+
+def test_locale_da_writes_the_numbers_in_the_sentences_the_danish_way(tmp_path):
+    """2,474 persons reads as 2.474 (two and a bit) to a Dane: with --locale da the sentences around the tables write
+    their numbers as the tables do."""
+    from kikcalc.locale import number, share
+
+    args = ["followup", _file(tmp_path)]
+    (passed,) = json.loads(invoke(*args, "--format", "json").stdout)["passed_through"]
+    danish = next(line for line in invoke(*args, "--locale", "da").stdout.splitlines() if line.startswith("Passed through"))
+    assert f"{number(passed['persons'], 0, 'da')} persons" in danish
+    assert f"{share(passed['status']['still there'], 'da', 0)} still there" in danish
+
+
+@pytest.mark.parametrize("prices", ["current", "fixed"])
+def test_the_prices_the_kroner_are_in_are_said(tmp_path, prices):
+    """With a [prices] table the net cost of a difference is in current or fixed prices (--prices), and the two
+    differ: the report says which, as run's header does."""
+    from conftest import ROOT
+    from kikcalc.formats._text import price_line
+    from kikcalc.money import price_view
+
+    example = ROOT / "docs" / "examples" / "prices-and-payers.toml"
+    data = tmp_path / "counts.csv"
+    data.write_text("period,state,measure,value\n2022,kontanthjaelp,full_time,300\n", encoding="utf-8")
+    result = invoke("followup", str(example), "--observed", str(data), "--prices", prices)
+    assert result.exit_code == 0, result.output
+    import kikcalc
+
+    assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
+    csv = invoke("followup", str(example), "--observed", str(data), "--prices", prices, "--format", "csv")
+    assert f"note: {price_line(price_view(kikcalc.load(example), prices))}" in csv.stderr
+
+
+def test_a_workbook_shows_persons_and_kroner_as_such(tmp_path):
+    """The workbook's follow-up and splits sheets format persons with one decimal and kroner without, as every other
+    workbook kikcalc writes (they were General, 6 decimals shown)."""
+    import openpyxl
+
+    from kikcalc.formats.xlsx import KRONER, PERSONS
+
+    out = tmp_path / "followup.xlsx"
+    assert invoke("followup", _file(tmp_path), "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    header = [cell.value for cell in book["followup"][1]]
+    row = next(r for r in book["followup"].iter_rows(min_row=2) if r[header.index("measure")].value == "full_time")
+    assert [row[header.index(c)].number_format for c in ("projected", "observed", "difference")] == [PERSONS] * 3
+    assert row[header.index("difference_kr")].number_format == KRONER
+    assert {cell.number_format for cell in book["splits"][2][2:]} == {PERSONS}
+
+
+def test_map_or_measure_without_a_data_file_is_said_to_do_nothing(tmp_path):
+    result = invoke("followup", _file(tmp_path), "--map", "Kontanthjælp=kh", "--measure", "persons")
+    assert result.exit_code == 0
+    assert ("note: --map and --measure say how to read a data file (--observed DATA), and none is given: the scenario's "
+            "[observed] table is read as it is") in result.stderr.splitlines()
+    assert "--map" not in invoke("followup", _file(tmp_path)).stderr

@@ -331,3 +331,99 @@ def test_locale_da_writes_solves_headings_and_columns_in_danish():
                   "above it"):
         assert words in english and words not in danish and phrase(words, "da") in danish
     assert english.startswith("KIK II, AABENRAA: SOLVE") and danish.startswith("KIK II, AABENRAA: LØSNING")
+
+
+def test_a_number_the_target_does_not_depend_on_is_said_so():
+    """A caseload target does not move with the discount rate: the search finds no crossing anywhere, and the report
+    says why instead of sending the user to search elsewhere (exit 1: no value changes the verdict)."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "scenario.discount_rate"]
+    solution = solve(kikcalc.load(KIK2), "under-800-maj-2022", "scenario.discount_rate")
+    assert solution.status == "always_met" and solution.flat
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "The target does not depend on scenario.discount_rate" in result.stdout
+    assert "under-800-maj-2022 does not depend on scenario.discount_rate" in result.stderr
+    assert "searches elsewhere" not in result.stderr
+    assert json.loads(invoke(*args, "--format", "json").stdout)["flat"] is True
+    # a number it does depend on, searched where the verdict does not change: not flat, and searching elsewhere helps
+    narrow = solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=(1, 1.01))
+    assert narrow.status == "never_met" and not narrow.flat
+
+
+def test_a_range_given_too_narrow_to_see_the_target_move_is_not_called_independence():
+    """With --between 0 1e-300 the margin of an effect the target does depend on is the same at every value: the
+    report says the target does not move there and to search wider, not that it does not depend on the number."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply",
+            "--between", "0", "1e-300"]
+    assert solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=(0, 1e-300)).flat
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "does not move with strategies.kik2.effects[0].multiply from 0 to 1e-300" in result.stderr
+    assert "search a wider range with --between" in result.stderr and "does not depend" not in result.output
+
+
+def test_the_prices_the_kroner_are_in_are_said():
+    """A money target solved with --prices says which kroner its margins are in, as run's header does."""
+    from conftest import ROOT
+    from kikcalc.formats._text import price_line
+    from kikcalc.money import price_view
+
+    example = str(ROOT / "docs" / "examples" / "prices-and-payers.toml")
+    for prices in ("current", "fixed"):
+        result = invoke("solve", example, "-t", "kommunen-tjener", "-v", "states.kontanthjaelp.cost", "--prices", prices)
+        assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
+
+
+def test_a_workbook_shows_the_value_solved_as_it_is_not_in_the_targets_unit(tmp_path):
+    """The solve sheet's row unit is the target's (persons): its value, threshold and margin take it, but the number
+    varied is in its own unit. A probability of 0.0253 was shown as 0.0 (and an effect of 1.2887 as 1.3)."""
+    from kikcalc.formats.xlsx import PERSONS
+
+    out = tmp_path / "solve.xlsx"
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "transitions[0].probability", "--output", str(out)]
+    assert invoke(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["solve"]
+    header = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    for column in ("number", "searched_from", "searched_to"):
+        assert row[header.index(column)].number_format == "General", column
+    assert row[header.index("margin")].number_format == PERSONS
+
+
+def test_a_value_set_is_a_note_of_its_own_beside_a_csv_and_in_a_workbook(tmp_path):
+    """Beside a CSV and on a workbook's notes sheet a value set is 'set PATH = VALUE (file: VALUE)', as every other
+    command writes it there (solve wrote 'Set: PATH = VALUE', without the file's value)."""
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply",
+            "--set", "states.kontanthjaelp.inflow=50"]
+    scenario = kikcalc.load(KIK2, overrides=[("states.kontanthjaelp.inflow", 50)])
+    from kikcalc.tables import set_notes
+
+    (note,) = set_notes(scenario)
+    assert f"note: {note}" in invoke(*args, "--format", "csv").stderr.splitlines()
+    out = tmp_path / "solve.xlsx"
+    assert invoke(*args, "--output", str(out)).exit_code == 0
+    assert note in [row[0] for row in openpyxl.load_workbook(out)["notes"].iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize(("option", "typed", "meant"), [("--target", "PAYBACK", "payback"), ("--target", " payback", "payback"),
+                                                        ("--strategy", "KIK2", "kik2")])
+def test_a_name_in_other_case_gets_the_name_meant(option, typed, meant):
+    """difflib's ratio is case-blind to no one: PAYBACK and KIK2 got no 'did you mean'."""
+    args = ["solve", KIK2, "--target", "payback", "--vary", "strategies.kik2.investment", option, typed]
+    result = invoke(*args)
+    assert result.exit_code == 2 and f'did you mean "{meant}"?' in result.output
+    liability = invoke("liability", KIK2, "--strategy", "KIK2")
+    assert liability.exit_code == 2 and 'did you mean "kik2"?' in liability.output
+
+
+def test_the_scan_sheet_shows_the_targets_numbers_in_its_unit(tmp_path):
+    from kikcalc.formats.xlsx import PERSONS
+
+    out = tmp_path / "solve.xlsx"
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply", "--output", str(out)]
+    assert invoke(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["scan"]
+    header = [cell.value for cell in sheet[1]]
+    row = sheet[2]
+    assert [row[header.index(c)].number_format for c in ("value", "threshold", "margin")] == [PERSONS] * 3
+    assert row[header.index("number")].number_format == "General"

@@ -208,6 +208,8 @@ def test_an_assignment_is_a_path_and_a_toml_value(text, path, value):
     ("strategies.kik2.investment.2019=120.000", "Danish thousands separator; write 120_000 for thousands or 120.0"),
     ("states.kh.cost=150.000", "Danish thousands separator; write 150_000 for thousands or 150.0"),
     ("strategies.pool.grants[1].amount=2.500", "Danish thousands separator; write 2_500 for thousands or 2.50"),
+    ("scenario.discount_rate=3.5%", "a rate or share is written as a fraction: 3.5 % is 0.035"),
+    ("scenario.discount_rate=3,5 %", "a rate or share is written as a fraction: 3,5 % is 0.035"),
 ])
 def test_a_bad_assignment_says_what_is_wrong(text, words):
     with pytest.raises(KeyPathError) as error:

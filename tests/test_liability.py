@@ -283,3 +283,51 @@ def test_locale_da_writes_the_liability_tables_headings_columns_and_groups_in_da
         assert words in english and words not in danish and phrase(words, "da") in danish
     # The same numbers, in Danish notation: 1,130.0 persons in the stock is 1.130,0.
     assert "1,130.0" in english and "1.130,0" in danish
+
+
+def test_at_a_rate_of_0_for_ever_a_present_value_is_unbounded_and_said_so(tmp_path):
+    """At 0 % nothing discounts the months that never end: the present value is unbounded where the months are,
+    shown as the months are ("unbounded"), with a header line saying why, in every format."""
+    runner = CliRunner()
+    args = ["liability", KIK2, "--set", "scenario.discount_rate=0"]
+    shown = runner.invoke(main, args)
+    assert shown.exit_code == 0, shown.output
+    why = next(line for line in shown.stdout.splitlines() if line.startswith("Unbounded present values:"))
+    assert "--years N" in why and "∞" not in shown.stdout
+    stock = next(line for line in shown.stdout.splitlines() if line.startswith("stock") and line.split()[2] == "all")
+    assert stock.split()[-3:] == ["unbounded"] * 3
+    assert "Set: scenario.discount_rate = 0 (file: 0.035)" in shown.stdout
+    csv = runner.invoke(main, [*args, "--format", "csv"])
+    assert f"note: {why}" in csv.stderr and "note: set scenario.discount_rate = 0 (file: 0.035)" in csv.stderr
+    document = json.loads(runner.invoke(main, [*args, "--format", "json"]).stdout)
+    assert document["set"] == [{"path": "scenario.discount_rate", "value": 0, "value_in_file": 0.035}]
+    assert document["rows"][0]["pv_net_cost"] is None
+    bounded = runner.invoke(main, [*args, "--years", "10"])
+    assert "Unbounded present values" not in bounded.stdout
+
+
+def test_locale_da_writes_the_discount_rate_in_the_header_the_danish_way():
+    from kikcalc.locale import share
+
+    danish = CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--locale", "da"]).stdout
+    rate = json.loads(CliRunner().invoke(main, ["liability", KIK2, "--years", "10", "--format", "json"]).stdout)["scenario"]
+    assert f"present values at {share(rate['discount_rate'], 'da', 1)} a year" in danish
+
+
+def test_a_strategy_named_twice_is_shown_once():
+    """--strategy kik2 --strategy kik2 is kik2: one table (it was two)."""
+    runner = CliRunner()
+    once = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2"])
+    twice = runner.invoke(main, ["liability", KIK2, "--years", "10", "--strategy", "kik2", "--strategy", "kik2"])
+    assert twice.exit_code == 0 and twice.stdout == once.stdout.replace("--strategy kik2;", "--strategy kik2 --strategy kik2;")
+
+
+def test_a_strategy_with_no_persons_says_so_rather_than_an_empty_table():
+    scenario = build(one_state(initial=0.0, inflow=0.0, months=12))
+    liability = value(scenario)
+    assert (liability.table.persons == 0).all()
+    from kikcalc.report_liability import text
+
+    shown = text(liability, "table")
+    assert "No persons: none on benefit at the start of 2020-01, and none entering in the year from it." in shown
+    assert "future months" not in shown

@@ -206,3 +206,16 @@ def test_diff_in_json_says_which_file_lacks_a_value():
     assert inputs["uncertainty"]["in_b"] is True and inputs["uncertainty"]["b"] == kikcalc.load(KIK2).raw["uncertainty"]
     assert inputs["strategies.kik2.effects[0].multiply"] == {"path": "strategies.kik2.effects[0].multiply", "a": 1.45,
                                                               "b": 1.59152, "in_a": True, "in_b": True}
+
+
+def test_new_says_a_command_to_paste_as_it_is(tmp_path, monkeypatch):
+    """The validate command the message ends with is quoted as a shell takes it: a name with a space (a Danish
+    folder name such as 'Mine scenarier') runs as shown."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    result = invoke("new", "min strategi.toml")
+    assert result.exit_code == 0
+    command = result.stderr.strip().rsplit("then: ", 1)[1]
+    assert shlex.split(command) == ["kikcalc", "validate", "min strategi.toml"]
+    assert invoke(*shlex.split(command)[1:]).exit_code == 0

@@ -181,3 +181,36 @@ def test_periods_are_written_in_ascii_digits():
 def test_a_period_key_with_a_space_is_quoted_in_its_key_path():
     problems = _problems({"kh": {"persons": {"2020-06": 10, "2020-06 ": 12}}})
     _one(problems, 'observed.kh.persons."2020-06 "', 'at observed.kh.persons.2020-06 and at observed.kh.persons."2020-06 "')
+
+
+def test_a_count_of_a_time_not_over_today_is_warned_of_and_used(tmp_path):
+    """An observation is a number counted in the world: a date after today, or a month, quarter or year not over,
+    cannot have been (in full). The command line warns (a typo for another year?) and goes on: a fit to made-up future
+    counts is a fair test of what they would tell."""
+    import datetime
+
+    from click.testing import CliRunner
+
+    from kikcalc.cli import main
+    from kikcalc.observed import not_over_yet
+
+    scenario = build(_with_observed({"kh": {"persons": {"2020-06-10": 900, "2020-07": 880, "2020-06": 890},
+                                            "full_time": {"2020": 890, "2020Q2": 900}}}))
+    observations = from_scenario(scenario)[0]
+    today = datetime.date(2020, 7, 15)
+    warned = not_over_yet(observations, scenario.calendar, today)
+    assert [line.split(":")[0] for line in warned] == ["observed.kh.persons.2020-07", "observed.kh.full_time.2020"]
+    assert "2020-07 is not over today (2020-07-15)" in warned[0]
+    assert not_over_yet(observations, scenario.calendar, datetime.date(2020, 6, 9))[0].startswith(
+        "observed.kh.persons.2020-06-10: kh persons 2020-06-10 is after today (2020-06-09): it cannot have been counted yet")
+    assert not_over_yet(observations, scenario.calendar, datetime.date(2021, 1, 1)) == []
+    # on the command line: a warning on stderr, and the follow-up still made
+    path = tmp_path / "future.toml"
+    path.write_text('[scenario]\nname = "future"\nstart = "2026-01"\nend = "2027-12"\n\n[states.kh]\ninitial = 100\ncost = 1\n\n'
+                    '[strategies.baseline]\nlabel = "Baseline"\n\n[observed.kh]\npersons = { "2026-03" = 100, "2027-03-01" = 99 }\n',
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["followup", str(path)], env={"SOURCE_DATE_EPOCH": "1767225600"})  # 2026-01-01
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert [line.split(":")[1].strip() for line in lines] == ["observed.kh.persons.2026-03", "observed.kh.persons.2027-03-01"]
+    assert "kh persons 2027-03-01" in result.stdout

@@ -243,6 +243,13 @@ def test_measure_given_and_named_in_the_file(tmp_path):
     ("jan-20", "a month as Excel shows it? Write it as 2021-01 or 2021M01"),
     ("2020QMAT02", "a moving annual total (MAT) is not a period kikcalc reads"),
     ("2020-01-32", "'2020-01-32' is not a date"),
+    ("03-2020", "a month? Write it as 2020-03"),
+    ("2020/03", "a month? Write it as 2020-03"),
+    ("01/19/2021", "(month/day/year)? Write it as 2021-01-19"),  # it said "Write it as 2021-19-01"
+    ("19-01-2021", "(day-month-year)? Write it as 2021-01-19"),
+    ("44197", "a date as Excel stores it, a number of days (44197 is 2021-01-01)? Write it as 2021-01-01"),
+    ("2021-01-19 00:00:00", "a date with a time of day? Write the date only: 2021-01-19"),
+    ("2021.0", "a year written as a decimal number? Write it as 2021"),
 ])
 def test_a_period_kikcalc_does_not_read_has_a_hint(tmp_path, period, words):
     path = tmp_path / "periods.csv"
@@ -445,3 +452,54 @@ def test_line_ends_quotes_and_digits(tmp_path):
     problems = _problems(digits)
     assert [p for p, _ in problems] == ["row 2, column C (persons)", "row 3, column A (month)"]
     assert problems[1][1].startswith("'２０２０-02' is not a period")
+
+
+@pytest.mark.parametrize(("area", "warned"), [("Hele landet", True), ("Aalborg", True), ("Aabenraa", False),
+                                              ("Aabenraa Kommune", False), ("Åbenrå", False)])
+def test_data_of_another_area_than_the_scenarios_municipality_is_warned_of(tmp_path, area, warned):
+    """The area column is one area's, but was never compared with the scenario: jobindsats' 'Hele landet' (the whole
+    country, a hundred times Aabenraa) was set against Aabenraa's model without a word. The command line now warns."""
+    from click.testing import CliRunner
+
+    from kikcalc.cli import main
+
+    source = (DATA / "aabenraa-long-term-supported-2013-2017.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "counts.csv"
+    path.write_text(source.replace("\nAabenraa;", f"\n{area};"), encoding="utf-8")
+    scenario = SCENARIOS / "aabenraa-long-term-supported.toml"
+    report = read(path, load(scenario)).read_report
+    assert (f'the data are of the area "{area}", the scenario of the municipality "Aabenraa"' in report) == warned
+    result = CliRunner().invoke(main, ["calibrate", str(scenario), "--observed", str(path), "--fit", "states.langtidsforsorgede.inflow"])
+    assert result.exit_code == 0
+    assert any(line.startswith(f"warning: {path}: the data are of the area") for line in result.stderr.splitlines()) == warned
+
+
+def test_rows_outside_the_horizon_are_one_problem_with_the_rows_named(tmp_path):
+    """A jobindsats export of more years than the scenario's horizon was one line per row of the same message (29
+    for 2016 to May 2018 against KIK II); it is one problem at the first row, naming how many more and which."""
+    lines = ["Område;Periode;Ydelsesgrupper;Antal personer"]
+    lines += [f"Aabenraa;{year}M{month:02d};kontanthjaelp;1.100" for year in (2017, 2018) for month in range(1, 13)]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        read(path, load(SCENARIOS / "aabenraa-kik2-plan.toml"))  # from 2018-06: 2017M01 to 2018M05 lie outside
+    (problem,) = error.value.problems
+    assert problem.path == "row 2, column B (Periode)"
+    assert problem.message.startswith("2017M01 lies outside the horizon 2018-06 to 2024-12; so do 16 more rows (also row 3, ")
+    assert problem.message.endswith("keep only the rows within the horizon, or widen it (scenario.start, scenario.end)")
+
+
+@pytest.mark.parametrize(("cell", "words"), [
+    ("1 130", 'got "1 130"; a space between thousands? Write it without: 1130'),
+    ("1\u00a0130,5", "a space between thousands? Write it without: 1130,5"),  # a no-break space, as some Excels write
+    ("1.130 kr.", "an amount in kroner? The numbers are persons: write the number alone"),
+    ("'1130", "write the number alone, with its digits only: 1130"),
+    ("+1130", "write the number alone, with its digits only: 1130"),
+    ("1,130.5", "written the English way (a comma between thousands, a decimal point); in this file a point separates "
+                "thousands and a comma is the decimal sign: write 1.130,5"),
+])
+def test_a_number_as_a_spreadsheet_may_show_it_gets_a_hint(tmp_path, cell, words):
+    path = tmp_path / "numbers.csv"
+    path.write_text(f"måned;kontanthjaelp\n2020-03;{cell}\n", encoding="utf-8")
+    [(where, message)] = _problems(path, measure="persons")
+    assert where == "row 2, column B (kontanthjaelp)" and words in message

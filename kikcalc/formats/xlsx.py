@@ -109,6 +109,7 @@ def _style(sheet: Any, frame: pd.DataFrame) -> None:
 
     formats = {i: column_format(frame, c) for i, c in enumerate(frame.columns)}
     row_units = list(frame["unit"]) if "unit" in frame.columns and frame.attrs.get("row_units", True) else None
+    exact = set(frame.attrs.get("exact", ()))  # a value in another unit than the row's (solve's number varied): as it is
     widths = [len(str(c)) for c in frame.columns]
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -116,7 +117,7 @@ def _style(sheet: Any, frame: pd.DataFrame) -> None:
         for i, cell in enumerate(row):
             number_format = formats.get(i)
             if row_units is not None and number_format is None and isinstance(cell.value, (int, float)) \
-                    and not isinstance(cell.value, bool) and frame.columns[i] not in ("year", "months"):
+                    and not isinstance(cell.value, bool) and frame.columns[i] not in ("year", "months", *exact):
                 number_format = unit_format(row_units[r])
             if number_format and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
                 cell.number_format = number_format
