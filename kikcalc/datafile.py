@@ -287,6 +287,12 @@ def json_tables(text: str, problems: Problems) -> list[Table]:
 
 # --- numbers ------------------------------------------------------------------------------------------
 
+def thousands_point(raw: Any) -> bool:
+    """Whether a cell is text written as a Danish thousands point would be (``1.130``, ``12.500.000``): read as a
+    decimal number where a point is the decimal sign (a comma-separated file), which a count seldom means."""
+    return isinstance(raw, str) and bool(_THOUSANDS_POINT.match(raw.strip()))
+
+
 def cell_number(raw: Any, decimal: str) -> float | str:
     """A cell as a number of persons, or why it is not one. ``decimal`` as in :class:`Table`
     ("point-strict": a point, with 1.130 refused as ambiguous)."""

@@ -233,6 +233,8 @@ class _Reading:
         self.seen: dict[tuple, str] = {}
         self.outside: list[tuple[int, int, str]] = []
         """A table's rows whose period lies outside the horizon: (row, column, message)."""
+        self.points: list[tuple[str, str, float]] = []
+        """A table's counts written as a thousands point would be, read with a decimal point: (cell, text, value)."""
 
     def table(self, table: datafile.Table) -> list[str]:
         """Read one table's observations into ``items``; the report's lines on its layout, columns and rows."""
@@ -345,6 +347,8 @@ class _Reading:
                                      f"{self.seen[key]}; keep one (two names mapped to one state? add their numbers up in the file)")
             return
         self.seen[key] = where
+        if decimal == "point" and datafile.thousands_point(raw):
+            self.points.append((where, str(raw).strip(), float(value)))
         self.items.append(Observation((state,), measure, period, float(value), f"{self.file} {where}"))
 
     def _map(self) -> dict[str, str]:
@@ -498,6 +502,13 @@ class _Reading:
             lines.append("not read: " + "; ".join(not_read))
         if danish_persons_by_month:
             lines.append('jobindsats "Antal personer" for a month (persons with a payment in it) is read as persons at the month\'s end')
+        if self.points:  # documented (a point is the decimal sign here), but 1.130 persons is seldom meant
+            (where, text, value), rest = self.points[0], len(self.points) - 1
+            more = f" and {rest} more such number{'s' if rest != 1 else ''}" if rest else ""
+            lines.append(f'{WARNING}{self.file}: "{text}" ({where}){more} read as {value:g} persons: in a comma-separated file a '
+                         f"point is the decimal sign; if it means {text.replace('.', '')} persons, write it without the point "
+                         f"(or save the file from Danish Excel, with ; between columns)")
+            self.points = []
         area = next(iter(areas), None)
         if area and not _same_area(area, self.scenario.municipality):
             lines.append(f'{WARNING}{self.file}: the data are of the area "{area}", the scenario of the municipality '

@@ -503,3 +503,20 @@ def test_a_number_as_a_spreadsheet_may_show_it_gets_a_hint(tmp_path, cell, words
     path.write_text(f"måned;kontanthjaelp\n2020-03;{cell}\n", encoding="utf-8")
     [(where, message)] = _problems(path, measure="persons")
     assert where == "row 2, column B (kontanthjaelp)" and words in message
+
+
+@pytest.mark.parametrize(("separator", "written", "value", "warned"), [
+    (",", "1.130", 1.13, True), (",", "980", 980.0, False), (",", "12.5", 12.5, False), (";", "1.130", 1130.0, False)])
+def test_a_count_written_with_a_thousands_point_in_a_comma_file_is_read_as_written_and_warned_of(
+        tmp_path, separator, written, value, warned):
+    """In a comma-separated file a point is the decimal sign (documented), so 1.130 is 1.13 persons, which a count
+    seldom means: read as written, and a warning says how to write 1130. A Danish (;) file reads it as 1130."""
+    path = tmp_path / "counts.csv"
+    cells = ["month", "state", "measure", "value"], ["2019-06", "kontanthjaelp", "persons", written]
+    path.write_text("\n".join(separator.join(row) for row in cells) + "\n", encoding="utf-8")
+    observations = read(path, load(SCENARIOS / "aabenraa-kik2.toml"))
+    assert [o.value for o in observations.items] == [value]
+    said = [line.strip() for line in observations.read_report.splitlines() if "read as 1.13 persons" in line]
+    assert said == ([f'warning: {path}: "1.130" (row 2, column D (value)) read as 1.13 persons: in a comma-separated '
+                     f"file a point is the decimal sign; if it means 1130 persons, write it without the point (or save "
+                     f"the file from Danish Excel, with ; between columns)"] if warned else [])
