@@ -18,11 +18,30 @@ YEAR_RE = re.compile(r"^[0-9]{4}$")
 """A key of a series table by year ("2019"); other keys are months ("2019-04")."""
 
 
+_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[-./]([0-9]{4})$")  # 05-2014, as a Danish Excel may show a month
+_YEAR_MONTH = re.compile(r"^([0-9]{4})(?:[/.]|-(?=[0-9]$)|[Mm])([0-9]{1,2})$")  # 2014/05, 2014.05, 2014-5, 2014M05
+
+
+def month_written_otherwise(text: str) -> str | None:
+    """The ``YYYY-MM`` of a month written another common way (``05-2014``, ``5.2014``, ``2014/05``, ``2014-5``,
+    jobindsats' ``2014M05``), or None: what a message suggests writing."""
+    text = text.strip()
+    if match := _MONTH_YEAR.match(text):
+        month, year = int(match.group(1)), int(match.group(2))
+    elif match := _YEAR_MONTH.match(text):
+        year, month = int(match.group(1)), int(match.group(2))
+    else:
+        return None
+    return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+
+
 def parse_month(text: str) -> int:
-    """Month number of a ``YYYY-MM`` string; raises ValueError if it is not one."""
+    """Month number of a ``YYYY-MM`` string; raises ValueError if it is not one (saying what to write for a month
+    written another common way)."""
     match = MONTH_RE.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+        otherwise = month_written_otherwise(text) if isinstance(text, str) else None
+        raise ValueError(f"expected a month as YYYY-MM, got {text!r}" + (f": write {otherwise}" if otherwise else ""))
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise ValueError(f"expected a month as YYYY-MM with MM in 01..12, got {text!r}")

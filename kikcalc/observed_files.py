@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from kikcalc import datafile, textfile
+from kikcalc.calendar import month_written_otherwise
 from kikcalc.errors import Problem, ScenarioError
 from kikcalc.observed import (
     MEASURE_WORDS,
@@ -86,8 +87,6 @@ _QUARTER_ZERO = re.compile(r"^([0-9]{4})([KQ])0([1-4])$")
 _WITH_TIME = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$")
 _EXCEL_SERIAL = re.compile(r"^([1-7][0-9]{4})(\.[0-9]+)?$")  # days since 1899-12-30: 1927 to 2173
 _YEAR_DECIMAL = re.compile(r"^([0-9]{4})\.0+$")  # 2021.0, as a program writes a year it read as a number
-_MONTH_YEAR = re.compile(r"^([0-9]{1,2})[-./]([0-9]{4})$")  # 05-2014, as a Danish Excel may show a month
-_YEAR_MONTH = re.compile(r"^([0-9]{4})[/.]([0-9]{1,2})$")  # 2014/05
 
 
 def _word(text: Any) -> str:
@@ -565,12 +564,8 @@ def _period_hint(text: str) -> str:
                 f"{day.isoformat()} (format the column as text in Excel, so that it stays so)")
     if match := _YEAR_DECIMAL.match(text):
         return f"; a year written as a decimal number? Write it as {match.group(1)}"
-    month_year = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
-    if month_year:
-        month, year = (int(g) for g in month_year.groups()) if month_year.re is _MONTH_YEAR else \
-            (int(g) for g in reversed(month_year.groups()))
-        if 1 <= month <= 12:
-            return f"; a month? Write it as {year}-{month:02d} (format the column as text in Excel, so that it stays so)"
+    if month := month_written_otherwise(text):  # 05-2014, 2014/05 (calendar: the one home of these forms)
+        return f"; a month? Write it as {month} (format the column as text in Excel, so that it stays so)"
     if _EXCEL_MONTH.match(text):
         return "; a month as Excel shows it? Write it as 2021-01 or 2021M01 (format the column as text in Excel)"
     match = _QUARTER_ZERO.match(text)

@@ -253,6 +253,8 @@ def test_the_command_prints_every_format_and_refuses_bad_input(tmp_path):
     assert csv.exit_code == 0 and csv.stdout.startswith("\ufeffstrategy;group;state;segment;persons")
     for args, words in ((["--at", "2030-01"], "--at 2030-01: outside the horizon 2018-06 to 2024-12"),
                         (["--at", "June"], "--at June: expected a month as YYYY-MM"),
+                        (["--at", "2018M06"], "--at 2018M06: expected a month as YYYY-MM, got '2018M06': write 2018-06"),
+                        (["--at", "06-2018"], "got '06-2018': write 2018-06"),
                         (["--strategy", "kik3"], 'no such strategy'),
                         (["--years", "0"], "0 is not in the range 1<=x<=100")):
         refused = runner.invoke(main, ["liability", KIK2, *args])

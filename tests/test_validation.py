@@ -39,6 +39,7 @@ CASES = [
     ("month-key-with-space.toml", 'strategies.kik2.investment."2020-06 "', 'a month with spaces around it: write "2020-06"'),
     ("investment-month-twice.toml", 'strategies.kik2.investment."2020-03 "', 'a month with spaces around it: write "2020-03"'),
     ("month-in-fullwidth-digits.toml", "scenario.end", "expected a month as YYYY-MM"),
+    ("month-without-leading-zero.toml", "scenario.start", "expected a month as YYYY-MM, got '2020-1': write 2020-01"),
     ("refusion-step-infinite.toml", "refusion.band_end_weeks[2]", "expected a number of weeks between 0 and 3000, got inf"),
     ("unknown-key-mulitply.toml", "strategies.kik2.effects[0].mulitply", 'unknown key; did you mean "multiply"?'),
     ("unknown-top-level-table.toml", "target", 'unknown key; did you mean "targets"?'),
