@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from kikcalc import locale as loc
+from kikcalc.formats._text import price_line
 from kikcalc.report import CSV_FORMATS, _csv, _grid, _heading, _title, kroner, persons, to_json, workbook
 from kikcalc.sensitivity import Bar, Run
 from kikcalc.spec import Scenario
@@ -94,7 +95,7 @@ def header_lines(run: Run, fmt: str) -> list[str]:
              f"{summary['draws']:,} draw{'' if summary['draws'] == 1 else 's'} ({run.sampler} sampler, seed {run.seed}, {run.workers}) of "
              f"{len(run.uncertainty)} uncertain number{'' if len(run.uncertainty) == 1 else 's'}; "
              f"percentiles over the draws, P = share of draws",
-             ]
+             *([price_line(s)] if s.prices is not None else [])]  # --prices: which kroner the money is in
     draws = summary["draws"]
     if run.sampler == "sobol" and draws & (draws - 1):
         lines.append(f"Note: {draws:,} draws is not a power of 2, so the Sobol sequence's even spread is not kept "
@@ -194,6 +195,8 @@ def tornado_document(scenario: Scenario, strategy: str, metric: str, unit: str, 
                        strategy=strategy, unit=unit)
     head = _title(title, fmt) if fmt == "markdown" else title
     set_here = "".join(f"Set: {line}\n" for line in set_lines(scenario))
+    if scenario.prices is not None and unit == "kr.":  # --prices: which kroner the metric is in
+        set_here = f"{price_line(scenario)}\n{set_here}"
     but = ", but the values set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
                                         for path, _, _ in scenario.overrides) else ""
     footnotes = [*(["x: a factor that scales the whole number (scale = true)"] if any(b.scale for b in bars) else []),

@@ -225,3 +225,19 @@ def test_follow_up_prices_a_gap_in_the_kroner_money_is_shown_in():
         scenario = price_view(build(raw), view)
         (line,) = follow_up(scenario, from_scenario(scenario)[0], 0).lines
         assert line.kroner == pytest.approx(gap * MONTH_COST * level * 12, rel=1e-9)
+
+
+@pytest.mark.parametrize("command", ["sensitivity", "tornado"])
+def test_sensitivity_and_tornado_say_which_prices_their_kroner_are_in(tmp_path, command):
+    file = _write(tmp_path, "\n[prices]\nbase_year = 2020\ngrowth = 0.02\n\n[uncertainty]\n"
+                            '"strategies.invest.investment" = { dist = "uniform", low = 0.5, high = 1.5, scale = true }\n')
+    extra = ["--draws", "20"] if command == "sensitivity" else []
+    for view, words in (("current", "Money in current prices (each year's kroner, price index 2020 = 1)"),
+                        ("fixed", "Money in fixed 2020 prices; present values in 2020 kroner")):
+        shown = CliRunner().invoke(main, [command, file, "--prices", view, *extra], catch_exceptions=False)
+        assert shown.exit_code == 0, shown.output
+        assert words in shown.stdout
+    plain = CliRunner().invoke(main, [command, _write(tmp_path, '\n[uncertainty]\n"strategies.invest.investment" = '
+                                                                '{ dist = "uniform", low = 0.5, high = 1.5, scale = true }\n'),
+                                      *extra], catch_exceptions=False)
+    assert plain.exit_code == 0 and "Money in" not in plain.stdout
