@@ -51,6 +51,7 @@ _TEXT = {
         "persons_end": "persons at the month's end", "full_time": "full-time persons",
         "all_benefit": "every benefit state",
         "more_lines": "and {count} more strategies", "more_no_payback": "and {count} more without payback",
+        "more_payback": "and {count} more pay back (dotted lines)",
         "more_fans": "and {count} more strategies: kikcalc plot --kind fan --strategy S draws one",
     },
     "da": {
@@ -66,6 +67,7 @@ _TEXT = {
         "persons_end": "personer ved månedens udgang", "full_time": "fuldtidspersoner",
         "all_benefit": "alle forsørgelsesgrupper",
         "more_lines": "og {count} strategier mere", "more_no_payback": "og {count} mere, ikke tjent hjem",
+        "more_payback": "og {count} mere tjent hjem (prikkede linjer)",
         "more_fans": "og {count} strategier mere: kikcalc plot --kind fan --strategy S tegner én",
     },
 }
@@ -224,6 +226,23 @@ def caseload(result: Result, locale: str = "en") -> Figure:
 UNPAID_MOST = 5
 """Strategies without a payback that the saving chart names at its bottom; the rest are counted in one line."""
 
+PAID_MOST = 3
+"""Strategies whose payback month the saving chart writes beside the zero line, one above another (months close
+together wrote their labels over each other); the rest have their dotted line and are counted in one line."""
+
+PAID_STEP = 13
+"""Points between the rows of the payback labels: a line of 8-point text in its box."""
+
+
+def _payback_label(ax: Any, text: str, month: str, row: int, colour: str, horizon: tuple[str, str]) -> None:
+    """A payback label in row ``row`` above the zero line at the end of ``month``: right of its dotted line, or left
+    of it in the last quarter of the ``horizon`` (its first and last month; so it does not run off the chart)."""
+    when, first, last = _month_end(month), _month_start(horizon[0]), _month_end(horizon[1])
+    late = when - first > 0.75 * (last - first)
+    ax.annotate(text, (when, 0), xytext=(-4 if late else 4, 6 + PAID_STEP * row), textcoords="offset points",
+                ha="right" if late else "left", fontsize=8, color=colour,
+                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+
 
 def saving(result: Result, locale: str = "en") -> Figure:
     """The cumulative net saving against the baseline at each month's end, in mio. kr., a line per strategy,
@@ -235,7 +254,9 @@ def saving(result: Result, locale: str = "en") -> Figure:
         figure, (ax,) = _figure(scenario)
         ax.axhline(0, color="0.3", linewidth=0.8)
         unpaid = 0  # strategies that do not pay back, each said in a line at the bottom (the first few)
+        paid: list[str] = []  # the payback months, each labelled in a row of its own (the first few)
         groups = list(table.groupby("strategy", sort=False))
+        horizon = (scenario.calendar.labels[0], scenario.calendar.labels[-1])
         for i, (strategy, rows) in enumerate(groups):
             colour = f"C{i + 1}"  # C0 is the baseline's in the caseload chart
             ax.plot([_month_end(m) for m in rows.month], rows.cumulative_net_saving, color=colour, linewidth=1.8,
@@ -243,14 +264,18 @@ def saving(result: Result, locale: str = "en") -> Figure:
             month = payback.get(strategy)
             if month:
                 ax.axvline(_month_end(month), color=colour, linestyle=":", linewidth=1.2)
-                ax.annotate(_text("payback", locale, month=loc.month_label(month, locale)), (_month_end(month), 0),
-                            xytext=(4, 6), textcoords="offset points", fontsize=8, color=colour,
-                            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+                if len(paid) < PAID_MOST:
+                    _payback_label(ax, _text("payback", locale, month=loc.month_label(month, locale)), month, len(paid),
+                                   colour, horizon)
+                paid.append(month)
             else:
                 if unpaid < UNPAID_MOST:
                     ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * unpaid),
                                 xycoords="axes fraction", fontsize=8, color=colour)
                 unpaid += 1
+        if len(paid) > PAID_MOST:
+            _payback_label(ax, _text("more_payback", locale, count=loc.number(len(paid) - PAID_MOST, 0, locale)),
+                           min(paid[PAID_MOST:]), PAID_MOST, "0.3", horizon)
         if unpaid > UNPAID_MOST:
             ax.annotate(_text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
                         (0.01, 0.02 + 0.06 * UNPAID_MOST), xycoords="axes fraction", fontsize=8, color="0.3")

@@ -388,3 +388,29 @@ def test_a_long_horizon_labels_every_second_year_or_fewer(years, every):
                                                              strict=True) if low <= tick <= high]
     assert labelled[1] - labelled[0] == every
     assert len(labelled) <= charts.YEAR_TICKS_MOST + 1
+
+
+def test_payback_labels_stand_one_above_another_three_at_the_most_and_count_the_rest():
+    """Strategies paying back in months close together wrote their labels over each other."""
+    result = _strategies(charts.PAID_MOST + 4, pays_back=True)
+    texts = charts.saving(result).axes[0].texts
+    payback = result.summary.set_index("strategy").payback_month
+    months = [payback[s.name] for s in result.scenario.strategies[1:]]
+    assert [t.get_text() for t in texts] == [f"pays back {kikcalc.locale.month_label(m, 'en')}" for m in months[:charts.PAID_MOST]] \
+        + ["and 4 more pay back (dotted lines)"]
+    rows = [t.xyann[1] for t in texts]
+    assert len(set(rows)) == len(rows) and rows == sorted(rows)
+
+
+def test_a_payback_label_late_in_the_horizon_stays_on_the_chart():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}, "s": {"investment": 4_900_000,
+                                              "effects": [{"from": "kh", "to": "job", "multiply": 1.1}]}}
+    result = kikcalc.run(build(raw))
+    assert result.summary.set_index("strategy").payback_month["s"] == result.scenario.calendar.labels[-1]
+    figure = charts.saving(result)
+    FigureCanvasAgg(figure).draw()
+    (label,) = figure.axes[0].texts
+    assert label.get_window_extent().x1 <= figure.axes[0].get_window_extent().x1
