@@ -136,12 +136,24 @@ YEAR_TICKS_MOST = 12
 labels do not run into each other."""
 
 
+def _year_step(years: int) -> int:
+    """Every how many years an axis of ``years`` year ticks is labelled: 1 up to :data:`YEAR_TICKS_MOST`."""
+    return -(-years // YEAR_TICKS_MOST)
+
+
 def _date_axis(axis: Any, scenario: Scenario) -> None:
     from matplotlib.dates import DateFormatter, YearLocator
 
     years = len(scenario.calendar.year_list) + 1  # the tick at the horizon's end too
-    axis.set_major_locator(YearLocator(base=-(-years // YEAR_TICKS_MOST)))
+    axis.set_major_locator(YearLocator(base=_year_step(years)))
     axis.set_major_formatter(DateFormatter("%Y"))  # years are written alike in every locale
+
+
+def _year_ticks(ax: Any, years: list[int]) -> None:
+    """An axis of whole years (a fan's), labelled as a time axis is: every year, or every n-th of a long horizon."""
+    step = _year_step(len(years))
+    shown = [y for y in years if y % step == 0]
+    ax.set_xticks(shown, [str(y) for y in shown])
 
 
 def _labels(scenario: Scenario) -> dict[str, str]:
@@ -339,7 +351,7 @@ def fan(run: Run, locale: str = "en", strategy: str | None = None) -> Figure:
                             label=_text("band", locale))
             ax.plot(rows.year, rows.p50.astype(float), color=colour, marker="o", linewidth=1.8, label=_text("median", locale))
             ax.axhline(0, color="0.3", linewidth=0.8)
-            ax.set_xticks(list(rows.year), [str(y) for y in rows.year])
+            _year_ticks(ax, [int(y) for y in rows.year])
             _title(ax, _text("fan", locale, strategy=labels[strategy], draws=loc.number(run.summary["draws_used"], 0, locale)))
             ax.set_ylabel(loc.word("mio", locale))
             _number_axis(ax.yaxis, 1, locale, 1e6)

@@ -414,3 +414,19 @@ def test_a_payback_label_late_in_the_horizon_stays_on_the_chart():
     FigureCanvasAgg(figure).draw()
     (label,) = figure.axes[0].texts
     assert label.get_window_extent().x1 <= figure.axes[0].get_window_extent().x1
+
+
+@pytest.mark.parametrize("years, every", [(11, 1), (20, 2), (40, 4)])
+def test_a_fan_of_a_long_horizon_labels_its_years_as_a_time_axis_does(years, every):
+    """A fan's axis of whole years labelled each of 41 years, running them together."""
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    raw = one_state(p_exit=0.05, inflow=50.0, months=12 * years)
+    raw["strategies"] = {"baseline": {}, "s": {"effects": [{"from": "kh", "to": "job", "multiply": 1.1}]}}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}}
+    scenario = build(raw)
+    ax = charts.fan(psa.run(scenario, read(scenario)[0], 5, 3)).axes[0]
+    labelled = [int(label.get_text()) for label in ax.get_xticklabels()]
+    assert labelled == [y for y in scenario.calendar.year_list if y % every == 0]
+    assert len(labelled) <= charts.YEAR_TICKS_MOST
