@@ -272,7 +272,7 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
         figures.append(charts.saving(result, locale))
     if follow is not None and not chart_data.followup_points(s, *follow).empty:
         figures.append(charts.followup(result, *follow, locale))
-    if run is not None:
+    if run is not None and len(s.strategies) > 1:  # a fan is of a strategy's saving against the baseline
         figures.append(charts.fan(run, locale))
     if tornado is not None:
         figures.append(charts.tornado(s, tornado[0], "npv", tornado[1], tornado[2], locale))

@@ -430,3 +430,22 @@ def test_a_fan_of_a_long_horizon_labels_its_years_as_a_time_axis_does(years, eve
     labelled = [int(label.get_text()) for label in ax.get_xticklabels()]
     assert labelled == [y for y in scenario.calendar.year_list if y % every == 0]
     assert len(labelled) <= charts.YEAR_TICKS_MOST
+
+
+def test_a_file_of_a_baseline_alone_gets_no_fan_but_a_report(tmp_path):
+    """A fan is of a strategy against the baseline: without one, plot --kind fan and report were a bug (exit 3)."""
+    import tomlkit
+
+    raw = one_state(p_exit=0.05, inflow=50.0)
+    raw["strategies"] = {"baseline": {}}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}}
+    file = tmp_path / "alone.toml"
+    file.write_text(tomlkit.dumps(raw), encoding="utf-8")
+    fanned = plot(str(file), "-o", str(tmp_path / "fan.png"), "--kind", "fan", "-n", "5")
+    assert fanned.exit_code == 2
+    assert "a fan compares a strategy with the baseline; the file has only baseline" in fanned.output
+    reported = CliRunner().invoke(main, ["report", str(file), "-o", str(tmp_path / "r.html"), "-n", "5"],
+                                  catch_exceptions=False)
+    assert reported.exit_code == 0, reported.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 1  # the caseload chart; no saving, no fan
