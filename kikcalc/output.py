@@ -270,7 +270,12 @@ def write_stdout(content: str) -> None:
         return
     stream.flush()  # anything written to it before goes first
     if os.isatty(descriptor):
-        data = content.encode(stream.encoding or "utf-8", "replace")
+        encoding = stream.encoding or "utf-8"
+        try:
+            "\ufeff".encode(encoding)
+        except UnicodeEncodeError:  # csv-da's byte order mark tells Excel a file's encoding; a terminal showed it as ?
+            content = content.removeprefix("\ufeff")
+        data = content.encode(encoding, "replace")
     else:
         data = content.encode("utf-8")
     write_stream(descriptor, data)

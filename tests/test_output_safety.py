@@ -212,6 +212,36 @@ def test_redirected_output_is_utf8_whatever_the_code_page(tmp_path, fmt):
     assert listed.returncode == 0 and listed.stdout.startswith(b"ok: ")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX's")
+def test_on_a_cp1252_terminal_csv_da_shows_no_byte_order_mark_and_question_marks_for_the_rest(tmp_path):
+    """The byte order mark tells Excel a file's encoding; a terminal without it showed a ? before the first column."""
+    import pty
+
+    source = Path(KIK2).read_text(encoding="utf-8").replace('name = "KIK II, Aabenraa"', 'name = "KIK II ≥ 30 år"', 1)
+    scenario = tmp_path / "kik2-label.toml"
+    scenario.write_text(source, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "cp1252"}
+    main_end, terminal = pty.openpty()
+    ran = subprocess.Popen([sys.executable, "-m", "kikcalc.cli", "targets", str(scenario), "--format", "csv-da", "-q"],
+                           env=env, stdout=terminal, stderr=subprocess.PIPE)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # the terminal's other end has closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_end)
+    assert ran.wait(timeout=120) == 0, ran.stderr.read()
+    text = shown.decode("cp1252").replace("\r\n", "\n")
+    expected = invoke("targets", str(scenario), "--format", "csv-da", "-q").stdout
+    assert expected.startswith("\ufeff")
+    assert without_command(text) == without_command(expected.removeprefix("\ufeff").replace("≥", "?"))
+
+
 # --- 2. write errors ----------------------------------------------------------------------------------
 
 
