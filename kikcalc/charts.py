@@ -236,7 +236,7 @@ def caseload(result: Result, locale: str = "en") -> Figure:
 
 
 UNPAID_MOST = 5
-"""Strategies without a payback that the saving chart names at its bottom; the rest are counted in one line."""
+"""Strategies without a payback that the saving chart names under its time axis; the rest are counted in one line."""
 
 PAID_MOST = 3
 """Strategies whose payback month the saving chart writes beside the zero line, one above another (months close
@@ -246,14 +246,32 @@ PAID_STEP = 13
 """Points between the rows of the payback labels: a line of 8-point text in its box."""
 
 
-def _payback_label(ax: Any, text: str, month: str, row: int, colour: str, horizon: tuple[str, str]) -> None:
-    """A payback label in row ``row`` above the zero line at the end of ``month``: right of its dotted line, or left
-    of it in the last quarter of the ``horizon`` (its first and last month; so it does not run off the chart)."""
-    when, first, last = _month_end(month), _month_start(horizon[0]), _month_end(horizon[1])
-    late = when - first > 0.75 * (last - first)
-    ax.annotate(text, (when, 0), xytext=(-4 if late else 4, 6 + PAID_STEP * row), textcoords="offset points",
-                ha="right" if late else "left", fontsize=8, color=colour,
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+UNPAID_BELOW = 26
+"""Points from the axes' bottom edge to the first line about strategies without payback: under the year labels."""
+
+
+def _unpaid_line(ax: Any, text: str, row: int, colour: str) -> None:
+    """A line in row ``row`` of the list of strategies without payback, under the chart's time axis, where neither the
+    legend nor the lines cover it (inside the axes a legend of many strategies was drawn over the list)."""
+    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, -UNPAID_BELOW - 11 * row), textcoords="offset points",
+                va="top", fontsize=8, color=colour)
+
+
+def _payback_labels(ax: Any, labels: list[tuple[str, str, str]], horizon: tuple[str, str]) -> None:
+    """Payback labels (text, month, colour) beside the zero line at the end of each month, one row each: above the
+    line, or below it where the line is in the chart's upper half (above, they ran into the title); right of the
+    dotted line, or left of it in the last quarter of the ``horizon`` (its first and last month; so a label does not
+    run off the chart). Called once the lines are drawn, so the chart's range is known."""
+    low, high = ax.get_ylim()
+    up = 1 if (0 - low) <= 0.5 * (high - low) else -1
+    first, last = _month_start(horizon[0]), _month_end(horizon[1])
+    for row, (text, month, colour) in enumerate(labels):
+        when = _month_end(month)
+        late = when - first > 0.75 * (last - first)
+        ax.annotate(text, (when, 0), xytext=(-4 if late else 4, up * (6 + PAID_STEP * row)), textcoords="offset points",
+                    ha="right" if late else "left", va="bottom" if up > 0 else "top", fontsize=8, color=colour,
+                    zorder=6,  # over the legend (5), should a chart of many lines leave it no room but over them
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
 def saving(result: Result, locale: str = "en") -> Figure:
@@ -266,7 +284,7 @@ def saving(result: Result, locale: str = "en") -> Figure:
         figure, (ax,) = _figure(scenario)
         ax.axhline(0, color="0.3", linewidth=0.8)
         unpaid = 0  # strategies that do not pay back, each said in a line at the bottom (the first few)
-        paid: list[str] = []  # the payback months, each labelled in a row of its own (the first few)
+        paid: list[tuple[str, str, str]] = []  # (label, month, colour) of each payback, the first few labelled
         groups = list(table.groupby("strategy", sort=False))
         horizon = (scenario.calendar.labels[0], scenario.calendar.labels[-1])
         for i, (strategy, rows) in enumerate(groups):
@@ -276,21 +294,17 @@ def saving(result: Result, locale: str = "en") -> Figure:
             month = payback.get(strategy)
             if month:
                 ax.axvline(_month_end(month), color=colour, linestyle=":", linewidth=1.2)
-                if len(paid) < PAID_MOST:
-                    _payback_label(ax, _text("payback", locale, month=loc.month_label(month, locale)), month, len(paid),
-                                   colour, horizon)
-                paid.append(month)
+                paid.append((_text("payback", locale, month=loc.month_label(month, locale)), month, colour))
             else:
                 if unpaid < UNPAID_MOST:
-                    ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * unpaid),
-                                xycoords="axes fraction", fontsize=8, color=colour)
+                    _unpaid_line(ax, _text("no_payback", locale, strategy=labels[strategy]), unpaid, colour)
                 unpaid += 1
-        if len(paid) > PAID_MOST:
-            _payback_label(ax, _text("more_payback", locale, count=loc.number(len(paid) - PAID_MOST, 0, locale)),
-                           min(paid[PAID_MOST:]), PAID_MOST, "0.3", horizon)
+        more = [(_text("more_payback", locale, count=loc.number(len(paid) - PAID_MOST, 0, locale)),
+                 min(month for _, month, _ in paid[PAID_MOST:]), "0.3")] if len(paid) > PAID_MOST else []
+        _payback_labels(ax, paid[:PAID_MOST] + more, horizon)
         if unpaid > UNPAID_MOST:
-            ax.annotate(_text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
-                        (0.01, 0.02 + 0.06 * UNPAID_MOST), xycoords="axes fraction", fontsize=8, color="0.3")
+            _unpaid_line(ax, _text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
+                         UNPAID_MOST, "0.3")
         _title(ax, _text("saving", locale, baseline=labels[scenario.strategy_names[0]]))
         ax.set_ylabel(loc.word("mio", locale))
         _number_axis(ax.yaxis, 1, locale, 1e6)

@@ -449,3 +449,47 @@ def test_a_file_of_a_baseline_alone_gets_no_fan_but_a_report(tmp_path):
     assert reported.exit_code == 0, reported.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 1  # the caseload chart; no saving, no fan
+
+
+def _drawn(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()
+    return figure
+
+
+def test_strategies_without_payback_are_listed_under_the_time_axis_clear_of_the_legend():
+    """Inside the axes, a legend of many strategies was drawn over the list."""
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}} | {f"s{i}": {"label": f"Strategy number {i} with a long name",
+                                                      "investment": 1e6 * (1 + i),
+                                                      "effects": [{"from": "kh", "to": "job", "multiply": 1 + 0.02 * i}]}
+                                           for i in range(12)}
+    figure = _drawn(charts.saving(kikcalc.run(build(raw))))
+    ax = figure.axes[0]
+    listed = [t for t in ax.texts if "no payback" in t.get_text() or "without payback" in t.get_text()]
+    assert len(listed) == charts.UNPAID_MOST + 1
+    legend = ax.get_legend().get_window_extent()
+    for text in listed:
+        assert not text.get_window_extent().overlaps(legend)
+        assert text.get_window_extent().y1 < ax.get_window_extent().y0  # under the axes
+        assert text.get_window_extent().y0 > 0  # on the figure
+
+
+def test_payback_labels_go_below_the_zero_line_where_it_is_high_in_the_chart():
+    """Stacked above a zero line near the chart's top, the labels ran into the title."""
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}} | {f"s{i}": {"investment": 1_000_000,
+                                                      "effects": [{"from": "kh", "to": "job", "multiply": 1.1 + 0.01 * i}]}
+                                           for i in range(charts.PAID_MOST + 2)} | {
+        "costly": {"investment": 60_000_000}}
+    figure = _drawn(charts.saving(kikcalc.run(build(raw))))
+    ax = figure.axes[0]
+    low, high = ax.get_ylim()
+    assert -low > 2 * high  # the zero line is in the upper third
+    labels = [t for t in ax.texts if "pay" in t.get_text() and "no payback" not in t.get_text()]
+    assert len(labels) == charts.PAID_MOST + 1
+    inside = ax.get_window_extent()
+    for label in labels:
+        box = label.get_window_extent()
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1
