@@ -41,7 +41,7 @@ PNG_DPI = 150
 _TEXT = {
     "en": {
         "caseload": "Caseload: {states}", "caseload_y": "full-time persons per month",
-        "saving": "Cumulative net saving against {baseline}", "payback": "pays back {month}",
+        "saving": "Cumulative net saving against {baseline}", "payback": "pays back {month}", "never_behind": "never behind",
         "no_payback": "{strategy}: no payback within the horizon",
         "tornado": "One number at a time: {metric} of {strategy}", "at_low": "number at its low (5 %)",
         "at_high": "number at its high (95 %)", "base": "base case",
@@ -56,7 +56,7 @@ _TEXT = {
     },
     "da": {
         "caseload": "Sagstal: {states}", "caseload_y": "fuldtidspersoner pr. måned",
-        "saving": "Akkumuleret nettobesparelse i forhold til {baseline}", "payback": "tjent hjem {month}",
+        "saving": "Akkumuleret nettobesparelse i forhold til {baseline}", "payback": "tjent hjem {month}", "never_behind": "aldrig bagud",
         "no_payback": "{strategy}: ikke tjent hjem inden for perioden",
         "tornado": "Ét tal ad gangen: {metric} for {strategy}", "at_low": "tallet lavt (5 %)",
         "at_high": "tallet højt (95 %)", "base": "basisberegning",
@@ -246,6 +246,10 @@ PAID_STEP = 13
 """Points between the rows of the payback labels: a line of 8-point text in its box."""
 
 
+SAVING_SPAN_LEAST = 1e6
+"""The least range of the saving chart's axis, in kr.: its labels are in mio. kr. to 0.1, so a range of a few kroner
+(a strategy that saves nothing) was labelled 0.0 five times."""
+
 UNPAID_BELOW = 26
 """Points from the axes' bottom edge to the first line about strategies without payback: under the year labels."""
 
@@ -279,6 +283,7 @@ def saving(result: Result, locale: str = "en") -> Figure:
     with each strategy's payback month marked."""
     scenario = result.scenario
     table, payback = chart_data.cumulative_saving(result)
+    never = chart_data.never_behind(result)
     labels = _labels(scenario)
     with _rc():
         figure, (ax,) = _figure(scenario)
@@ -294,11 +299,17 @@ def saving(result: Result, locale: str = "en") -> Figure:
             month = payback.get(strategy)
             if month:
                 ax.axvline(_month_end(month), color=colour, linestyle=":", linewidth=1.2)
-                paid.append((_text("payback", locale, month=loc.month_label(month, locale)), month, colour))
+                said = _text("never_behind", locale) if strategy in never else \
+                    _text("payback", locale, month=loc.month_label(month, locale))
+                paid.append((said, month, colour))
             else:
                 if unpaid < UNPAID_MOST:
                     _unpaid_line(ax, _text("no_payback", locale, strategy=labels[strategy]), unpaid, colour)
                 unpaid += 1
+        low, high = ax.get_ylim()
+        if high - low < SAVING_SPAN_LEAST:  # savings all (near) 0: ticks 0.0, 0.0, 0.0 at a tick label's 0.1 mio.
+            middle = (low + high) / 2
+            ax.set_ylim(middle - SAVING_SPAN_LEAST / 2, middle + SAVING_SPAN_LEAST / 2)
         more = [(_text("more_payback", locale, count=loc.number(len(paid) - PAID_MOST, 0, locale)),
                  min(month for _, month, _ in paid[PAID_MOST:]), "0.3")] if len(paid) > PAID_MOST else []
         _payback_labels(ax, paid[:PAID_MOST] + more, horizon)

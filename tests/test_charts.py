@@ -493,3 +493,16 @@ def test_payback_labels_go_below_the_zero_line_where_it_is_high_in_the_chart():
     for label in labels:
         box = label.get_window_extent()
         assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+
+
+def test_a_strategy_never_behind_is_said_so_on_an_axis_of_distinct_labels():
+    """Lemvig's projects save exactly 0 (the same course, no grant): the chart said 'pays back December 2019', the
+    horizon's first month, where the tables say 'never behind', on an axis labelled 0.0 five times."""
+    result = kikcalc.run(kikcalc.load(SCENARIOS / "lemvig-projects-2021.toml"))
+    assert chart_data.never_behind(result) == {
+        s for s, never in zip(result.summary.strategy, result.summary.never_behind, strict=True) if never is True} != set()
+    for locale, words in (("en", "never behind"), ("da", "aldrig bagud")):
+        ax = _drawn(charts.saving(result, locale)).axes[0]
+        assert [t.get_text() for t in ax.texts] == [words]
+        shown = [label.get_text() for label in ax.get_yticklabels()]
+        assert len(shown) > 2 and len(set(shown)) == len(shown)
