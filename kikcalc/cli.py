@@ -453,14 +453,15 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         sys.exit(EXIT_CHECK_FAILED)
 
 
-def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None):
+def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None, quiet: bool = False):
     """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
-    without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
+    without any is bad input for these commands, and so is a distribution that cannot be drawn from. The
+    plausibility warnings about what is drawn go to stderr unless ``quiet`` (--quiet, or said already)."""
     from kikcalc.api import uncertain
 
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     uncertainty, notes = uncertain(scenario)
-    for warning in plausibility.uncertainty_warnings(scenario):  # the ones about what these commands draw
+    for warning in [] if quiet else plausibility.uncertainty_warnings(scenario):  # about what these commands draw
         click.echo(warning.render(file), err=True)
     for note in notes:
         click.echo(f"note: {note}", err=True)

@@ -99,7 +99,7 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
         raise UsageError(f"{given}: only --kind followup draws observations (this is --kind {kind})")
     _refuse_unused(click.get_current_context(), kind)
     if kind in ("tornado", "fan"):
-        scenario, uncertainty = _uncertain(file, assignments)
+        scenario, uncertainty = _uncertain(file, assignments, quiet=quiet)
         if kind == "tornado":
             from kikcalc import sensitivity as psa
 

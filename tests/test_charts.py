@@ -506,3 +506,21 @@ def test_a_strategy_never_behind_is_said_so_on_an_axis_of_distinct_labels():
         assert [t.get_text() for t in ax.texts] == [words]
         shown = [label.get_text() for label in ax.get_yticklabels()]
         assert len(shown) > 2 and len(set(shown)) == len(shown)
+
+
+def test_warnings_about_the_draws_follow_quiet_and_are_said_once_in_a_report(tmp_path):
+    """plot --kind tornado/fan --quiet printed them all the same, and report printed each twice (with the file's
+    other warnings and again before drawing)."""
+    source = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    file = tmp_path / "unscaled.toml"
+    file.write_text(source.replace('mean = 1.0, sd = 0.10, scale = true }', 'mean = 1.0, sd = 0.10 }', 1), encoding="utf-8")
+    from kikcalc import plausibility
+
+    (warned,) = [w.render(str(file)) for w in plausibility.uncertainty_warnings(kikcalc.load(file))]
+    for args in (["plot", str(file), "-o", str(tmp_path / "t.png"), "--kind", "tornado"],
+                 ["plot", str(file), "-o", str(tmp_path / "f.png"), "--kind", "fan", "-n", "5"],
+                 ["report", str(file), "-o", str(tmp_path / "r.html"), "-n", "5"]):
+        said = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert said.exit_code == 0 and said.stderr.splitlines().count(warned) == 1, (args, said.stderr)
+        quiet = CliRunner().invoke(main, [*args, "--quiet"], catch_exceptions=False)
+        assert quiet.exit_code == 0 and "warning:" not in quiet.stderr, (args, quiet.stderr)
