@@ -436,8 +436,10 @@ def stamp(figure: Figure, scenario: Scenario, record: Any) -> Figure:
     return figure
 
 
-def render(figure: Figure, fmt: str) -> bytes:
-    """The figure as PNG, SVG or PDF bytes, the same bytes for the same figure (no dates in the metadata)."""
+def render(figure: Figure, fmt: str, noted: set[str] | None = None) -> bytes:
+    """The figure as PNG, SVG or PDF bytes, the same bytes for the same figure (no dates in the metadata). A note on
+    stderr names the characters its font cannot draw; ``noted``: those a note named already (the charts of one
+    report), which it leaves out, and to which it adds the ones it names."""
     if fmt not in IMAGE_FORMATS:
         raise UsageError(f"a chart is written as {', '.join(IMAGE_FORMATS)}, not {fmt}")
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
@@ -449,13 +451,16 @@ def render(figure: Figure, fmt: str) -> bytes:
     for warning in caught:
         glyph = _MISSING_GLYPH.search(str(warning.message))
         if glyph:
-            missing.setdefault(chr(int(glyph.group(1))), glyph.group(2))
+            if noted is None or chr(int(glyph.group(1))) not in noted:
+                missing.setdefault(chr(int(glyph.group(1))), glyph.group(2))
         else:  # any other warning as matplotlib gave it
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     if missing:  # one line for the reader, not a Python warning per character with kikcalc's source line
         chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing)
         sys.stderr.write(f"note: the chart's font ({', '.join(dict.fromkeys(missing.values()))}) has no glyph for "
                          f"{chars}: each is drawn as an empty box\n")
+        if noted is not None:
+            noted.update(missing)
     return buffer.getvalue()
 
 

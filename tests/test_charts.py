@@ -524,3 +524,15 @@ def test_warnings_about_the_draws_follow_quiet_and_are_said_once_in_a_report(tmp
         assert said.exit_code == 0 and said.stderr.splitlines().count(warned) == 1, (args, said.stderr)
         quiet = CliRunner().invoke(main, [*args, "--quiet"], catch_exceptions=False)
         assert quiet.exit_code == 0 and "warning:" not in quiet.stderr, (args, quiet.stderr)
+
+
+def test_a_report_notes_a_character_the_font_lacks_once_not_once_a_chart(tmp_path):
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    odd = tmp_path / "odd.toml"
+    odd.write_text(text.replace('label = "KIK II"', 'label = "KIK II \u5317"', 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(odd), "-o", str(tmp_path / "r.html"), "-n", "5", "-q"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "has no glyph" in line]
+    assert len(notes) == 1 and "(U+5317)" in notes[0]
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count("KIK II \u5317") > 1  # in more than one chart
