@@ -86,6 +86,13 @@ def cumulative_saving(result: Result) -> tuple[pd.DataFrame, dict[str, str | Non
                    for name, month in zip(summary.strategy, summary.payback_month, strict=True)}
 
 
+def never_behind(result: Result) -> set[str]:
+    """The strategies whose cumulative net saving is never below 0: their payback month is the horizon's first,
+    which the tables say as 'never behind', not as a month."""
+    summary = result.summary[result.summary.strategy != result.scenario.strategy_names[0]]
+    return {name for name, never in zip(summary.strategy, summary.never_behind, strict=True) if never is True}
+
+
 def fan(scenario: Scenario, summary: dict) -> pd.DataFrame:
     """The yearly net saving's percentiles over the draws, per strategy: strategy, year, mean, p5, p50, p95 (kr.)."""
     from kikcalc.report_sensitivity import frame

@@ -41,7 +41,7 @@ PNG_DPI = 150
 _TEXT = {
     "en": {
         "caseload": "Caseload: {states}", "caseload_y": "full-time persons per month",
-        "saving": "Cumulative net saving against {baseline}", "payback": "pays back {month}",
+        "saving": "Cumulative net saving against {baseline}", "payback": "pays back {month}", "never_behind": "never behind",
         "no_payback": "{strategy}: no payback within the horizon",
         "tornado": "One number at a time: {metric} of {strategy}", "at_low": "number at its low (5 %)",
         "at_high": "number at its high (95 %)", "base": "base case",
@@ -51,11 +51,12 @@ _TEXT = {
         "persons_end": "persons at the month's end", "full_time": "full-time persons",
         "all_benefit": "every benefit state",
         "more_lines": "and {count} more strategies", "more_no_payback": "and {count} more without payback",
+        "more_payback": "and {count} more pay back (dotted lines)",
         "more_fans": "and {count} more strategies: kikcalc plot --kind fan --strategy S draws one",
     },
     "da": {
         "caseload": "Sagstal: {states}", "caseload_y": "fuldtidspersoner pr. måned",
-        "saving": "Akkumuleret nettobesparelse i forhold til {baseline}", "payback": "tjent hjem {month}",
+        "saving": "Akkumuleret nettobesparelse i forhold til {baseline}", "payback": "tjent hjem {month}", "never_behind": "aldrig bagud",
         "no_payback": "{strategy}: ikke tjent hjem inden for perioden",
         "tornado": "Ét tal ad gangen: {metric} for {strategy}", "at_low": "tallet lavt (5 %)",
         "at_high": "tallet højt (95 %)", "base": "basisberegning",
@@ -66,6 +67,7 @@ _TEXT = {
         "persons_end": "personer ved månedens udgang", "full_time": "fuldtidspersoner",
         "all_benefit": "alle forsørgelsesgrupper",
         "more_lines": "og {count} strategier mere", "more_no_payback": "og {count} mere, ikke tjent hjem",
+        "more_payback": "og {count} mere tjent hjem (prikkede linjer)",
         "more_fans": "og {count} strategier mere: kikcalc plot --kind fan --strategy S tegner én",
     },
 }
@@ -134,12 +136,24 @@ YEAR_TICKS_MOST = 12
 labels do not run into each other."""
 
 
+def _year_step(years: int) -> int:
+    """Every how many years an axis of ``years`` year ticks is labelled: 1 up to :data:`YEAR_TICKS_MOST`."""
+    return -(-years // YEAR_TICKS_MOST)
+
+
 def _date_axis(axis: Any, scenario: Scenario) -> None:
     from matplotlib.dates import DateFormatter, YearLocator
 
     years = len(scenario.calendar.year_list) + 1  # the tick at the horizon's end too
-    axis.set_major_locator(YearLocator(base=-(-years // YEAR_TICKS_MOST)))
+    axis.set_major_locator(YearLocator(base=_year_step(years)))
     axis.set_major_formatter(DateFormatter("%Y"))  # years are written alike in every locale
+
+
+def _year_ticks(ax: Any, years: list[int]) -> None:
+    """An axis of whole years (a fan's), labelled as a time axis is: every year, or every n-th of a long horizon."""
+    step = _year_step(len(years))
+    shown = [y for y in years if y % step == 0]
+    ax.set_xticks(shown, [str(y) for y in shown])
 
 
 def _labels(scenario: Scenario) -> dict[str, str]:
@@ -222,7 +236,46 @@ def caseload(result: Result, locale: str = "en") -> Figure:
 
 
 UNPAID_MOST = 5
-"""Strategies without a payback that the saving chart names at its bottom; the rest are counted in one line."""
+"""Strategies without a payback that the saving chart names under its time axis; the rest are counted in one line."""
+
+PAID_MOST = 3
+"""Strategies whose payback month the saving chart writes beside the zero line, one above another (months close
+together wrote their labels over each other); the rest have their dotted line and are counted in one line."""
+
+PAID_STEP = 13
+"""Points between the rows of the payback labels: a line of 8-point text in its box."""
+
+
+SAVING_SPAN_LEAST = 1e6
+"""The least range of the saving chart's axis, in kr.: its labels are in mio. kr. to 0.1, so a range of a few kroner
+(a strategy that saves nothing) was labelled 0.0 five times."""
+
+UNPAID_BELOW = 26
+"""Points from the axes' bottom edge to the first line about strategies without payback: under the year labels."""
+
+
+def _unpaid_line(ax: Any, text: str, row: int, colour: str) -> None:
+    """A line in row ``row`` of the list of strategies without payback, under the chart's time axis, where neither the
+    legend nor the lines cover it (inside the axes a legend of many strategies was drawn over the list)."""
+    ax.annotate(text, (0, 0), xycoords="axes fraction", xytext=(0, -UNPAID_BELOW - 11 * row), textcoords="offset points",
+                va="top", fontsize=8, color=colour)
+
+
+def _payback_labels(ax: Any, labels: list[tuple[str, str, str]], horizon: tuple[str, str]) -> None:
+    """Payback labels (text, month, colour) beside the zero line at the end of each month, one row each: above the
+    line, or below it where the line is in the chart's upper half (above, they ran into the title); right of the
+    dotted line, or left of it in the last quarter of the ``horizon`` (its first and last month; so a label does not
+    run off the chart). Called once the lines are drawn, so the chart's range is known."""
+    low, high = ax.get_ylim()
+    up = 1 if (0 - low) <= 0.5 * (high - low) else -1
+    first, last = _month_start(horizon[0]), _month_end(horizon[1])
+    for row, (text, month, colour) in enumerate(labels):
+        when = _month_end(month)
+        late = when - first > 0.75 * (last - first)
+        ax.annotate(text, (when, 0), xytext=(-4 if late else 4, up * (6 + PAID_STEP * row)), textcoords="offset points",
+                    ha="right" if late else "left", va="bottom" if up > 0 else "top", fontsize=8, color=colour,
+                    zorder=6,  # over the legend (5), should a chart of many lines leave it no room but over them
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
 
 
 def saving(result: Result, locale: str = "en") -> Figure:
@@ -230,12 +283,15 @@ def saving(result: Result, locale: str = "en") -> Figure:
     with each strategy's payback month marked."""
     scenario = result.scenario
     table, payback = chart_data.cumulative_saving(result)
+    never = chart_data.never_behind(result)
     labels = _labels(scenario)
     with _rc():
         figure, (ax,) = _figure(scenario)
         ax.axhline(0, color="0.3", linewidth=0.8)
         unpaid = 0  # strategies that do not pay back, each said in a line at the bottom (the first few)
+        paid: list[tuple[str, str, str]] = []  # (label, month, colour) of each payback, the first few labelled
         groups = list(table.groupby("strategy", sort=False))
+        horizon = (scenario.calendar.labels[0], scenario.calendar.labels[-1])
         for i, (strategy, rows) in enumerate(groups):
             colour = f"C{i + 1}"  # C0 is the baseline's in the caseload chart
             ax.plot([_month_end(m) for m in rows.month], rows.cumulative_net_saving, color=colour, linewidth=1.8,
@@ -243,17 +299,23 @@ def saving(result: Result, locale: str = "en") -> Figure:
             month = payback.get(strategy)
             if month:
                 ax.axvline(_month_end(month), color=colour, linestyle=":", linewidth=1.2)
-                ax.annotate(_text("payback", locale, month=loc.month_label(month, locale)), (_month_end(month), 0),
-                            xytext=(4, 6), textcoords="offset points", fontsize=8, color=colour,
-                            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+                said = _text("never_behind", locale) if strategy in never else \
+                    _text("payback", locale, month=loc.month_label(month, locale))
+                paid.append((said, month, colour))
             else:
                 if unpaid < UNPAID_MOST:
-                    ax.annotate(_text("no_payback", locale, strategy=labels[strategy]), (0.01, 0.02 + 0.06 * unpaid),
-                                xycoords="axes fraction", fontsize=8, color=colour)
+                    _unpaid_line(ax, _text("no_payback", locale, strategy=labels[strategy]), unpaid, colour)
                 unpaid += 1
+        low, high = ax.get_ylim()
+        if high - low < SAVING_SPAN_LEAST:  # savings all (near) 0: ticks 0.0, 0.0, 0.0 at a tick label's 0.1 mio.
+            middle = (low + high) / 2
+            ax.set_ylim(middle - SAVING_SPAN_LEAST / 2, middle + SAVING_SPAN_LEAST / 2)
+        more = [(_text("more_payback", locale, count=loc.number(len(paid) - PAID_MOST, 0, locale)),
+                 min(month for _, month, _ in paid[PAID_MOST:]), "0.3")] if len(paid) > PAID_MOST else []
+        _payback_labels(ax, paid[:PAID_MOST] + more, horizon)
         if unpaid > UNPAID_MOST:
-            ax.annotate(_text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
-                        (0.01, 0.02 + 0.06 * UNPAID_MOST), xycoords="axes fraction", fontsize=8, color="0.3")
+            _unpaid_line(ax, _text("more_no_payback", locale, count=loc.number(unpaid - UNPAID_MOST, 0, locale)),
+                         UNPAID_MOST, "0.3")
         _title(ax, _text("saving", locale, baseline=labels[scenario.strategy_names[0]]))
         ax.set_ylabel(loc.word("mio", locale))
         _number_axis(ax.yaxis, 1, locale, 1e6)
@@ -314,7 +376,7 @@ def fan(run: Run, locale: str = "en", strategy: str | None = None) -> Figure:
                             label=_text("band", locale))
             ax.plot(rows.year, rows.p50.astype(float), color=colour, marker="o", linewidth=1.8, label=_text("median", locale))
             ax.axhline(0, color="0.3", linewidth=0.8)
-            ax.set_xticks(list(rows.year), [str(y) for y in rows.year])
+            _year_ticks(ax, [int(y) for y in rows.year])
             _title(ax, _text("fan", locale, strategy=labels[strategy], draws=loc.number(run.summary["draws_used"], 0, locale)))
             ax.set_ylabel(loc.word("mio", locale))
             _number_axis(ax.yaxis, 1, locale, 1e6)
@@ -374,8 +436,10 @@ def stamp(figure: Figure, scenario: Scenario, record: Any) -> Figure:
     return figure
 
 
-def render(figure: Figure, fmt: str) -> bytes:
-    """The figure as PNG, SVG or PDF bytes, the same bytes for the same figure (no dates in the metadata)."""
+def render(figure: Figure, fmt: str, noted: set[str] | None = None) -> bytes:
+    """The figure as PNG, SVG or PDF bytes, the same bytes for the same figure (no dates in the metadata). A note on
+    stderr names the characters its font cannot draw; ``noted``: those a note named already (the charts of one
+    report), which it leaves out, and to which it adds the ones it names."""
     if fmt not in IMAGE_FORMATS:
         raise UsageError(f"a chart is written as {', '.join(IMAGE_FORMATS)}, not {fmt}")
     metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}[fmt]
@@ -387,13 +451,16 @@ def render(figure: Figure, fmt: str) -> bytes:
     for warning in caught:
         glyph = _MISSING_GLYPH.search(str(warning.message))
         if glyph:
-            missing.setdefault(chr(int(glyph.group(1))), glyph.group(2))
+            if noted is None or chr(int(glyph.group(1))) not in noted:
+                missing.setdefault(chr(int(glyph.group(1))), glyph.group(2))
         else:  # any other warning as matplotlib gave it
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     if missing:  # one line for the reader, not a Python warning per character with kikcalc's source line
         chars = ", ".join(f"{c} (U+{ord(c):04X})" for c in missing)
         sys.stderr.write(f"note: the chart's font ({', '.join(dict.fromkeys(missing.values()))}) has no glyph for "
                          f"{chars}: each is drawn as an empty box\n")
+        if noted is not None:
+            noted.update(missing)
     return buffer.getvalue()
 
 

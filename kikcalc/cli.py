@@ -205,6 +205,15 @@ def _overrides(assignments: tuple[str, ...]) -> list[tuple[str, Any]]:
     return overrides
 
 
+def _validate_command(file: str) -> str:
+    """The ``kikcalc validate`` command that lists every plausibility warning of ``file`` as this command read it: with
+    this command's --set values, and ``--`` before a file name that would read as an option; quoted for a shell."""
+    context = click.get_current_context(silent=True)
+    assignments = context.params.get("assignments", ()) if context is not None else ()
+    options = [word for text in assignments for word in ("--set", text)]
+    return shlex.join(["kikcalc", "validate", *options, *(["--"] if file.startswith("-") else []), file])
+
+
 WARNINGS_SHOWN = 10
 """Plausibility warnings of one file that a command other than ``validate`` prints; the rest are counted, and
 ``kikcalc validate`` lists every one (a generated model of hundreds of states may have hundreds)."""
@@ -223,7 +232,7 @@ def _warn(scenario: kikcalc.Scenario, file: str, quiet: bool, result: kikcalc.Re
         if shown is not None and len(found) > shown:
             rest = len(found) - shown
             click.echo(f"warning: {file}: and {rest:,} more plausibility warning{'s' if rest > 1 else ''} (the first "
-                       f"{shown} are shown; kikcalc validate {shlex.quote(file)} lists every one)", err=True)
+                       f"{shown} are shown; {_validate_command(file)} lists every one)", err=True)
     return found
 
 
@@ -450,14 +459,15 @@ def targets(files: tuple[str, ...], strict: bool, strategies: tuple[str, ...], a
         sys.exit(EXIT_CHECK_FAILED)
 
 
-def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None):
+def _uncertain(file: str, assignments: tuple[str, ...], prices: str | None = None, quiet: bool = False):
     """The scenario and its uncertain numbers (a number set with --set is certain in this run); a file
-    without any is bad input for these commands, and so is a distribution that cannot be drawn from."""
+    without any is bad input for these commands, and so is a distribution that cannot be drawn from. The
+    plausibility warnings about what is drawn go to stderr unless ``quiet`` (--quiet, or said already)."""
     from kikcalc.api import uncertain
 
     scenario = _priced(kikcalc.load(file, _overrides(assignments)), prices)
     uncertainty, notes = uncertain(scenario)
-    for warning in plausibility.uncertainty_warnings(scenario):  # the ones about what these commands draw
+    for warning in [] if quiet else plausibility.uncertainty_warnings(scenario):  # about what these commands draw
         click.echo(warning.render(file), err=True)
     for note in notes:
         click.echo(f"note: {note}", err=True)
@@ -510,8 +520,10 @@ def _realised_strategy(scenario, name: str | None, file: str) -> int:
 @main.command()
 @_FILES
 @click.option("--strict", is_flag=True, help="Treat plausibility warnings as problems: exit code 2 if any file has one.")
+@_SET
 @_QUIET
-def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
+@_handles_bad_input
+def validate(files: tuple[str, ...], strict: bool, assignments: tuple[str, ...], quiet: bool) -> None:
     """Check scenario files without running them; every problem is listed, exit code 2 if any.
 
     Plausibility warnings (numbers that are valid but look unintended) go to stderr too, and fail
@@ -519,9 +531,10 @@ def validate(files: tuple[str, ...], strict: bool, quiet: bool) -> None:
     """
     bad = False
     warned = 0
+    overrides = _overrides(assignments)
     for file in files:
         try:
-            scenario = kikcalc.load(file)
+            scenario = kikcalc.load(file, overrides)
         except ScenarioError as error:
             click.echo(str(error), err=True)
             bad = True

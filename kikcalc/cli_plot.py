@@ -99,7 +99,7 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
         raise UsageError(f"{given}: only --kind followup draws observations (this is --kind {kind})")
     _refuse_unused(click.get_current_context(), kind)
     if kind in ("tornado", "fan"):
-        scenario, uncertainty = _uncertain(file, assignments)
+        scenario, uncertainty = _uncertain(file, assignments, quiet=quiet)
         if kind == "tornado":
             from kikcalc import sensitivity as psa
 
@@ -107,8 +107,9 @@ def plot(file: str, output: str, kind: str, locale: str, strategy: str | None, m
             base, bars = psa.tornado(scenario, uncertainty, chosen, metric)
             figure = charts.tornado(scenario, chosen, metric, base, bars, locale)
         else:
-            chosen = None if strategy is None else compared_strategy(scenario, strategy, file, "a fan")  # after the baseline
-            figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale, chosen)
+            chosen = compared_strategy(scenario, strategy, file, "a fan")  # after the baseline; refuses a baseline alone
+            figure = charts.fan(sensitivity_run(scenario, uncertainty, draws, seed, file), locale,
+                                None if strategy is None else chosen)
     else:
         scenario = kikcalc.load(file, _overrides(assignments))
         result = _run(scenario, file, quiet)

@@ -43,7 +43,7 @@ def report(files: tuple[str, ...], output: str, locale: str, draws: int, seed: i
         run = tornado = follow = None
         uncertain = scenario.raw.get("uncertainty")
         if isinstance(uncertain, dict) and uncertain:
-            checked, uncertainty = _uncertain(file, assignments)
+            checked, uncertainty = _uncertain(file, assignments, quiet=True)  # its warnings said with the file's
             run, drew = sensitivity_run(checked, uncertainty, draws, seed, file), True
             if len(scenario.strategies) > 1:
                 strategy = scenario.strategy_names[1]

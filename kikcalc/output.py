@@ -165,6 +165,11 @@ def check_output(path: str | Path, inputs: list[str | Path] = (), option: str = 
         raise UsageError(f"cannot write {path}: Permission denied (the file is read-only)")
 
 
+OPEN_FILES_REFUSE_REPLACING = os.name == "nt"
+"""Whether the system refuses to replace a file another program holds open (Windows does; elsewhere an open file is
+replaced all the same, and a refusal is the file's or the folder's permissions, so the hint would mislead)."""
+
+
 def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | Path] = (), option: str = "--output") -> None:
     """Write text (or bytes) to path through a temporary file in the same folder, then rename it into place.
 
@@ -200,7 +205,7 @@ def write_atomically(path: str | Path, content: str | bytes, inputs: list[str | 
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         # Windows refuses to replace a file another program holds open: a workbook open in Excel, the usual case.
-        held = isinstance(error, PermissionError) and target.exists()
+        held = OPEN_FILES_REFUSE_REPLACING and isinstance(error, PermissionError) and target.exists()
         hint = " (if it is open in another program, such as Excel, close it there and run again)" if held else ""
         raise UsageError(f"cannot write {path}: {reason(error)}{hint}") from None
     except BaseException:  # Ctrl-C mid-write: no half file, no temporary file
@@ -265,7 +270,12 @@ def write_stdout(content: str) -> None:
         return
     stream.flush()  # anything written to it before goes first
     if os.isatty(descriptor):
-        data = content.encode(stream.encoding or "utf-8", "replace")
+        encoding = stream.encoding or "utf-8"
+        try:
+            "\ufeff".encode(encoding)
+        except UnicodeEncodeError:  # csv-da's byte order mark tells Excel a file's encoding; a terminal showed it as ?
+            content = content.removeprefix("\ufeff")
+        data = content.encode(encoding, "replace")
     else:
         data = content.encode("utf-8")
     write_stream(descriptor, data)

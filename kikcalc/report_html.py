@@ -240,9 +240,10 @@ def _targets(result: Result, locale: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _svg(figure: Any) -> str:
-    """A chart as inline SVG: the file's XML declaration and doctype dropped, so it can stand inside HTML."""
-    text = charts.render(figure, "svg").decode("utf-8")
+def _svg(figure: Any, noted: set[str]) -> str:
+    """A chart as inline SVG: the file's XML declaration and doctype dropped, so it can stand inside HTML; a character
+    its font cannot draw is noted once for the charts that share ``noted``."""
+    text = charts.render(figure, "svg", noted).decode("utf-8")
     return text[text.index("<svg"):]
 
 
@@ -268,11 +269,12 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
     s = result.scenario
     years, by_year, against, headers = _comparison(result, locale)
     figures = [charts.caseload(result, locale)]
+    noted: set[str] = set()  # characters the charts' font cannot draw, noted once for the section
     if len(s.strategies) > 1:
         figures.append(charts.saving(result, locale))
     if follow is not None and not chart_data.followup_points(s, *follow).empty:
         figures.append(charts.followup(result, *follow, locale))
-    if run is not None:
+    if run is not None and len(s.strategies) > 1:  # a fan is of a strategy's saving against the baseline
         figures.append(charts.fan(run, locale))
     if tornado is not None:
         figures.append(charts.tornado(s, tornado[0], "npv", tornado[1], tornado[2], locale))
@@ -283,7 +285,7 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
                                                   months=s.calendar.months, rate=loc.percent(s.discount_rate, locale)),
         source=s.source, question=_question(result, locale), file_says=leading_comment(read_text(s.path)).splitlines(),
         numbers=_numbers(result, locale), years=years, by_year=by_year, against=against, against_headers=headers,
-        targets=_targets(result, locale), charts=[{"svg": _svg(f)} for f in figures])
+        targets=_targets(result, locale), charts=[{"svg": _svg(f, noted)} for f in figures])
     if run is not None:
         out.sensitivity = _sensitivity(run, locale)
         out.sensitivity_text = word("sensitivity_text", locale).format(

@@ -33,6 +33,11 @@ def _product(levels: dict[str, list]) -> dict[str, np.ndarray]:
     return columns
 
 
+def _share_range(shares: list[float]) -> str:
+    """The range of ``shares`` as whole percentages, '20% to 35%', or one where they round alike: '65%'."""
+    low, high = f"{min(shares):.0%}", f"{max(shares):.0%}"
+    return low if low == high else f"{low} to {high}"
+
 
 SETTLED_ONE_BY_ONE = 3
 """States with a settled initial anciennitet mix up to which :attr:`Result.notes` says each one's mix; more share one note."""
@@ -62,11 +67,11 @@ class Result:
                       for name, mix in settled]
         else:  # one note, as the net states' below: a model of many states would say it hundreds of times
             names = ", ".join(name for name, _ in settled[:3])
-            longest = sorted(mix[anc - 1] for _, mix in settled)
-            newest = sorted(mix[:6].sum() for _, mix in settled)
+            longest = _share_range([mix[anc - 1] for _, mix in settled])
+            newest = _share_range([mix[:6].sum() for _, mix in settled])
             notes.append(f"{names} and {len(settled) - 3} more: no initial_anciennitet given; the initial stock of each takes "
-                         f"the mix the baseline's inflow and exit rates settle into ({longest[0]:.0%} to {longest[-1]:.0%} "
-                         f"at {anc - 1}+ months, {newest[0]:.0%} to {newest[-1]:.0%} under 6 months)")
+                         f"the mix the baseline's inflow and exit rates settle into ({longest} at {anc - 1}+ months, "
+                         f"{newest} under 6 months)")
         net = [s.name for s in self.scenario.states if s.is_benefit and s.cost > 0 and s.cost_basis == "net"
                and s.name not in self.scenario.cofinancing.states]
         if net and len(self.scenario.strategies) > 1:

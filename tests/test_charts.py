@@ -388,3 +388,151 @@ def test_a_long_horizon_labels_every_second_year_or_fewer(years, every):
                                                              strict=True) if low <= tick <= high]
     assert labelled[1] - labelled[0] == every
     assert len(labelled) <= charts.YEAR_TICKS_MOST + 1
+
+
+def test_payback_labels_stand_one_above_another_three_at_the_most_and_count_the_rest():
+    """Strategies paying back in months close together wrote their labels over each other."""
+    result = _strategies(charts.PAID_MOST + 4, pays_back=True)
+    texts = charts.saving(result).axes[0].texts
+    payback = result.summary.set_index("strategy").payback_month
+    months = [payback[s.name] for s in result.scenario.strategies[1:]]
+    assert [t.get_text() for t in texts] == [f"pays back {kikcalc.locale.month_label(m, 'en')}" for m in months[:charts.PAID_MOST]] \
+        + ["and 4 more pay back (dotted lines)"]
+    rows = [t.xyann[1] for t in texts]
+    assert len(set(rows)) == len(rows) and rows == sorted(rows)
+
+
+def test_a_payback_label_late_in_the_horizon_stays_on_the_chart():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}, "s": {"investment": 4_900_000,
+                                              "effects": [{"from": "kh", "to": "job", "multiply": 1.1}]}}
+    result = kikcalc.run(build(raw))
+    assert result.summary.set_index("strategy").payback_month["s"] == result.scenario.calendar.labels[-1]
+    figure = charts.saving(result)
+    FigureCanvasAgg(figure).draw()
+    (label,) = figure.axes[0].texts
+    assert label.get_window_extent().x1 <= figure.axes[0].get_window_extent().x1
+
+
+@pytest.mark.parametrize("years, every", [(11, 1), (20, 2), (40, 4)])
+def test_a_fan_of_a_long_horizon_labels_its_years_as_a_time_axis_does(years, every):
+    """A fan's axis of whole years labelled each of 41 years, running them together."""
+    from kikcalc import sensitivity as psa
+    from kikcalc.uncertainty import read
+
+    raw = one_state(p_exit=0.05, inflow=50.0, months=12 * years)
+    raw["strategies"] = {"baseline": {}, "s": {"effects": [{"from": "kh", "to": "job", "multiply": 1.1}]}}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}}
+    scenario = build(raw)
+    ax = charts.fan(psa.run(scenario, read(scenario)[0], 5, 3)).axes[0]
+    labelled = [int(label.get_text()) for label in ax.get_xticklabels()]
+    assert labelled == [y for y in scenario.calendar.year_list if y % every == 0]
+    assert len(labelled) <= charts.YEAR_TICKS_MOST
+
+
+def test_a_file_of_a_baseline_alone_gets_no_fan_but_a_report(tmp_path):
+    """A fan is of a strategy against the baseline: without one, plot --kind fan and report were a bug (exit 3)."""
+    import tomlkit
+
+    raw = one_state(p_exit=0.05, inflow=50.0)
+    raw["strategies"] = {"baseline": {}}
+    raw["uncertainty"] = {"states.kh.inflow": {"dist": "gamma", "mean": 1.0, "sd": 0.1, "scale": True}}
+    file = tmp_path / "alone.toml"
+    file.write_text(tomlkit.dumps(raw), encoding="utf-8")
+    fanned = plot(str(file), "-o", str(tmp_path / "fan.png"), "--kind", "fan", "-n", "5")
+    assert fanned.exit_code == 2
+    assert "a fan compares a strategy with the baseline; the file has only baseline" in fanned.output
+    reported = CliRunner().invoke(main, ["report", str(file), "-o", str(tmp_path / "r.html"), "-n", "5"],
+                                  catch_exceptions=False)
+    assert reported.exit_code == 0, reported.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 1  # the caseload chart; no saving, no fan
+
+
+def _drawn(figure):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()
+    return figure
+
+
+def test_strategies_without_payback_are_listed_under_the_time_axis_clear_of_the_legend():
+    """Inside the axes, a legend of many strategies was drawn over the list."""
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}} | {f"s{i}": {"label": f"Strategy number {i} with a long name",
+                                                      "investment": 1e6 * (1 + i),
+                                                      "effects": [{"from": "kh", "to": "job", "multiply": 1 + 0.02 * i}]}
+                                           for i in range(12)}
+    figure = _drawn(charts.saving(kikcalc.run(build(raw))))
+    ax = figure.axes[0]
+    listed = [t for t in ax.texts if "no payback" in t.get_text() or "without payback" in t.get_text()]
+    assert len(listed) == charts.UNPAID_MOST + 1
+    legend = ax.get_legend().get_window_extent()
+    for text in listed:
+        assert not text.get_window_extent().overlaps(legend)
+        assert text.get_window_extent().y1 < ax.get_window_extent().y0  # under the axes
+        assert text.get_window_extent().y0 > 0  # on the figure
+
+
+def test_payback_labels_go_below_the_zero_line_where_it_is_high_in_the_chart():
+    """Stacked above a zero line near the chart's top, the labels ran into the title."""
+    raw = one_state(p_exit=0.05, initial=1000.0, inflow=50.0, months=24)
+    raw["strategies"] = {"baseline": {}} | {f"s{i}": {"investment": 1_000_000,
+                                                      "effects": [{"from": "kh", "to": "job", "multiply": 1.1 + 0.01 * i}]}
+                                           for i in range(charts.PAID_MOST + 2)} | {
+        "costly": {"investment": 60_000_000}}
+    figure = _drawn(charts.saving(kikcalc.run(build(raw))))
+    ax = figure.axes[0]
+    low, high = ax.get_ylim()
+    assert -low > 2 * high  # the zero line is in the upper third
+    labels = [t for t in ax.texts if "pay" in t.get_text() and "no payback" not in t.get_text()]
+    assert len(labels) == charts.PAID_MOST + 1
+    inside = ax.get_window_extent()
+    for label in labels:
+        box = label.get_window_extent()
+        assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+
+
+def test_a_strategy_never_behind_is_said_so_on_an_axis_of_distinct_labels():
+    """Lemvig's projects save exactly 0 (the same course, no grant): the chart said 'pays back December 2019', the
+    horizon's first month, where the tables say 'never behind', on an axis labelled 0.0 five times."""
+    result = kikcalc.run(kikcalc.load(SCENARIOS / "lemvig-projects-2021.toml"))
+    assert chart_data.never_behind(result) == {
+        s for s, never in zip(result.summary.strategy, result.summary.never_behind, strict=True) if never is True} != set()
+    for locale, words in (("en", "never behind"), ("da", "aldrig bagud")):
+        ax = _drawn(charts.saving(result, locale)).axes[0]
+        assert [t.get_text() for t in ax.texts] == [words]
+        shown = [label.get_text() for label in ax.get_yticklabels()]
+        assert len(shown) > 2 and len(set(shown)) == len(shown)
+
+
+def test_warnings_about_the_draws_follow_quiet_and_are_said_once_in_a_report(tmp_path):
+    """plot --kind tornado/fan --quiet printed them all the same, and report printed each twice (with the file's
+    other warnings and again before drawing)."""
+    source = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    file = tmp_path / "unscaled.toml"
+    file.write_text(source.replace('mean = 1.0, sd = 0.10, scale = true }', 'mean = 1.0, sd = 0.10 }', 1), encoding="utf-8")
+    from kikcalc import plausibility
+
+    (warned,) = [w.render(str(file)) for w in plausibility.uncertainty_warnings(kikcalc.load(file))]
+    for args in (["plot", str(file), "-o", str(tmp_path / "t.png"), "--kind", "tornado"],
+                 ["plot", str(file), "-o", str(tmp_path / "f.png"), "--kind", "fan", "-n", "5"],
+                 ["report", str(file), "-o", str(tmp_path / "r.html"), "-n", "5"]):
+        said = CliRunner().invoke(main, args, catch_exceptions=False)
+        assert said.exit_code == 0 and said.stderr.splitlines().count(warned) == 1, (args, said.stderr)
+        quiet = CliRunner().invoke(main, [*args, "--quiet"], catch_exceptions=False)
+        assert quiet.exit_code == 0 and "warning:" not in quiet.stderr, (args, quiet.stderr)
+
+
+def test_a_report_notes_a_character_the_font_lacks_once_not_once_a_chart(tmp_path):
+    text = (SCENARIOS / "aabenraa-kik2.toml").read_text(encoding="utf-8")
+    odd = tmp_path / "odd.toml"
+    odd.write_text(text.replace('label = "KIK II"', 'label = "KIK II \u5317"', 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", str(odd), "-o", str(tmp_path / "r.html"), "-n", "5", "-q"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stderr.splitlines() if "has no glyph" in line]
+    assert len(notes) == 1 and "(U+5317)" in notes[0]
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count("KIK II \u5317") > 1  # in more than one chart

@@ -516,3 +516,25 @@ def test_run_shows_a_strategy_named_twice_once():
     once = invoke("run", KIK2, "-s", "kik2").stdout
     twice = invoke("run", KIK2, "-s", "kik2", "-s", "kik2").stdout
     assert twice == once.replace("-s kik2;", "-s kik2 -s kik2;")
+
+
+def test_the_validate_command_a_run_suggests_lists_every_warning_of_the_run(tmp_path, monkeypatch):
+    """The suggested command carries the run's --set (a warning it makes is listed too) and survives a shell: a name
+    with a space, a quote and a leading '-' (after --)."""
+    import shlex
+
+    from kikcalc.cli import WARNINGS_SHOWN
+
+    monkeypatch.chdir(tmp_path)
+    file = "-Kim's plan.toml"
+    (tmp_path / file).write_text(Path(_many_cheap_states(tmp_path, WARNINGS_SHOWN)).read_text(encoding="utf-8"),
+                                 encoding="utf-8")
+    ran = CliRunner().invoke(main, ["run", "--set", "states.s0.measures_cost=50", "--", file], catch_exceptions=False)
+    assert ran.exit_code == 0
+    suggested = ran.stderr.splitlines()[-1].split("are shown; ")[1].removesuffix(" lists every one)")
+    words = shlex.split(suggested)
+    assert words[:2] == ["kikcalc", "validate"]
+    listed = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+    assert listed.exit_code == 0
+    paths = [line.split(": ")[2] for line in listed.stderr.splitlines() if line.startswith("warning:")]
+    assert sorted(paths) == sorted(["states.s0.measures_cost"] + [f"states.s{i}.cost" for i in range(WARNINGS_SHOWN)])

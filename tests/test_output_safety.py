@@ -212,6 +212,36 @@ def test_redirected_output_is_utf8_whatever_the_code_page(tmp_path, fmt):
     assert listed.returncode == 0 and listed.stdout.startswith(b"ok: ")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX's")
+def test_on_a_cp1252_terminal_csv_da_shows_no_byte_order_mark_and_question_marks_for_the_rest(tmp_path):
+    """The byte order mark tells Excel a file's encoding; a terminal without it showed a ? before the first column."""
+    import pty
+
+    source = Path(KIK2).read_text(encoding="utf-8").replace('name = "KIK II, Aabenraa"', 'name = "KIK II ≥ 30 år"', 1)
+    scenario = tmp_path / "kik2-label.toml"
+    scenario.write_text(source, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "cp1252"}
+    main_end, terminal = pty.openpty()
+    ran = subprocess.Popen([sys.executable, "-m", "kikcalc.cli", "targets", str(scenario), "--format", "csv-da", "-q"],
+                           env=env, stdout=terminal, stderr=subprocess.PIPE)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main_end, 65536)
+        except OSError:  # the terminal's other end has closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main_end)
+    assert ran.wait(timeout=120) == 0, ran.stderr.read()
+    text = shown.decode("cp1252").replace("\r\n", "\n")
+    expected = invoke("targets", str(scenario), "--format", "csv-da", "-q").stdout
+    assert expected.startswith("\ufeff")
+    assert without_command(text) == without_command(expected.removeprefix("\ufeff").replace("≥", "?"))
+
+
 # --- 2. write errors ----------------------------------------------------------------------------------
 
 
@@ -269,10 +299,16 @@ def test_a_folder_not_writable_is_refused_before_the_scenario_is_run(tmp_path, m
     assert result.stderr == f"kikcalc: cannot write {tmp_path / 'kik2.csv'}: Permission denied (the folder {tmp_path} is not writable)\n"
 
 
+@pytest.mark.parametrize("windows", [True, False])
 @pytest.mark.parametrize("where", ["mkstemp", "replace"])
-def test_permission_denied_at_the_write_is_one_line_and_exit_2(tmp_path, monkeypatch, where):
+def test_permission_denied_at_the_write_is_one_line_and_exit_2(tmp_path, monkeypatch, where, windows):
+    """Only Windows refuses to replace a file because a program holds it open; elsewhere (a file of another user in a
+    sticky folder such as /tmp) the hint about Excel would send the user looking for a program that is not the cause."""
     import tempfile
 
+    from kikcalc import output
+
+    monkeypatch.setattr(output, "OPEN_FILES_REFUSE_REPLACING", windows)
     out = _earlier_result(tmp_path)
 
     def denied(*args, **kwargs):
@@ -283,7 +319,7 @@ def test_permission_denied_at_the_write_is_one_line_and_exit_2(tmp_path, monkeyp
     _no_traceback(result)
     assert result.exit_code == 2
     # Replacing a file another program holds open is what Windows refuses (a workbook open in Excel)
-    held = " (if it is open in another program, such as Excel, close it there and run again)" if where == "replace" else ""
+    held = " (if it is open in another program, such as Excel, close it there and run again)" if where == "replace" and windows else ""
     assert result.stderr == f"kikcalc: cannot write {out}: Permission denied{held}\n"
     assert out.read_text(encoding="utf-8") == "an earlier result\n"
     assert _leftovers(tmp_path) == []

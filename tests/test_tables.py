@@ -100,3 +100,14 @@ def test_many_settled_states_share_one_note_with_the_range_of_their_mixes():
     assert said == [f"s0, s1, s2 and 3 more: no initial_anciennitet given; the initial stock of each takes the mix the "
                     f"baseline's inflow and exit rates settle into ({longest.min():.0%} to {longest.max():.0%} at "
                     f"{anc - 1}+ months, {newest.min():.0%} to {newest.max():.0%} under 6 months)"]
+
+
+def test_many_states_settling_alike_have_one_share_not_a_range_of_one():
+    """Six states of the same rates said '65% to 65% at 13+ months'."""
+    raw = _settling_states(6)
+    raw["transitions"] = [{"from": f"s{i}", "to": "job", "probability": {"0-5": 0.08, "6+": 0.03}} for i in range(6)]
+    result = kikcalc.run(build(raw))
+    anc = result.scenario.anciennitet_months
+    (said,) = [note for note in result.notes if "no initial_anciennitet given" in note]
+    mix = result.trajectory.initial_stock[0, 0] / result.scenario.states[0].initial
+    assert said.endswith(f"settle into ({mix[anc - 1]:.0%} at {anc - 1}+ months, {mix[:6].sum():.0%} under 6 months)")
