@@ -374,17 +374,21 @@ def test_the_prices_the_kroner_are_in_are_said():
         assert price_line(price_view(kikcalc.load(example), prices)) in result.stdout.splitlines()
 
 
+def _solved_sheet(tmp_path, vary: str, name: str) -> tuple[list, tuple]:
+    """The header and first row of a sheet of KIK II's workbook solved for under-800-maj-2022 by varying ``vary``."""
+    out = tmp_path / "solve.xlsx"
+    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", vary, "--output", str(out)]
+    assert invoke(*args).exit_code == 0
+    sheet = openpyxl.load_workbook(out)[name]
+    return [cell.value for cell in sheet[1]], sheet[2]
+
+
 def test_a_workbook_shows_the_value_solved_as_it_is_not_in_the_targets_unit(tmp_path):
     """The solve sheet's row unit is the target's (persons): its value, threshold and margin take it, but the number
     varied is in its own unit. A probability of 0.0253 was shown as 0.0 (and an effect of 1.2887 as 1.3)."""
     from kikcalc.formats.xlsx import PERSONS
 
-    out = tmp_path / "solve.xlsx"
-    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "transitions[0].probability", "--output", str(out)]
-    assert invoke(*args).exit_code == 0
-    sheet = openpyxl.load_workbook(out)["solve"]
-    header = [cell.value for cell in sheet[1]]
-    row = sheet[2]
+    header, row = _solved_sheet(tmp_path, "transitions[0].probability", "solve")
     for column in ("number", "searched_from", "searched_to"):
         assert row[header.index(column)].number_format == "General", column
     assert row[header.index("margin")].number_format == PERSONS
@@ -419,11 +423,6 @@ def test_a_name_in_other_case_gets_the_name_meant(option, typed, meant):
 def test_the_scan_sheet_shows_the_targets_numbers_in_its_unit(tmp_path):
     from kikcalc.formats.xlsx import PERSONS
 
-    out = tmp_path / "solve.xlsx"
-    args = ["solve", KIK2, "--target", "under-800-maj-2022", "--vary", "strategies.kik2.effects[0].multiply", "--output", str(out)]
-    assert invoke(*args).exit_code == 0
-    sheet = openpyxl.load_workbook(out)["scan"]
-    header = [cell.value for cell in sheet[1]]
-    row = sheet[2]
+    header, row = _solved_sheet(tmp_path, "strategies.kik2.effects[0].multiply", "scan")
     assert [row[header.index(c)].number_format for c in ("value", "threshold", "margin")] == [PERSONS] * 3
     assert row[header.index("number")].number_format == "General"
