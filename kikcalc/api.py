@@ -6,14 +6,18 @@
     psa = kikcalc.sensitivity("scenarios/aabenraa-kik2.toml", draws=1000, seed=1)
     psa.summary                      # strategy, measure, period, unit, mean, p5, p50, p95, probability
     kikcalc.tornado("scenarios/aabenraa-kik2.toml")                      # one-way swings, ranked
-    fit = kikcalc.calibrate("scenarios/aabenraa-kik2-plan.toml", observed=["scenarios/data/kik2-kontanthjaelp.csv"],
-                            fit=["strategies.kik2.effects[0].multiply"])
+    fit = kikcalc.calibrate("scenarios/aabenraa-long-term-supported.toml", fit=["states.langtidsforsorgede.inflow"],
+                            observed=["scenarios/data/aabenraa-long-term-supported-2013-2017.csv"])
     fit.fitted, fit.residuals
-    kikcalc.solve("scenarios/aabenraa-kik2.toml", target="kik2_goal", vary="strategies.kik2.effects[0].multiply").solutions
+    kikcalc.solve("scenarios/aabenraa-kik2.toml", target="under-800-maj-2022",
+                  vary="strategies.kik2.effects[0].multiply").solutions
     kikcalc.followup("scenarios/aabenraa-kik2.toml").lines
 
-Each takes a scenario file's path or a loaded :class:`~kikcalc.spec.Scenario`, and ``overrides``: (key path, value)
-pairs, as ``kikcalc.load(..., overrides=...)`` and ``--set`` take them. The command line stands on these same functions (the
+Each takes a scenario file's path (str or pathlib.Path) or a loaded :class:`~kikcalc.spec.Scenario`, and
+``overrides``: (key path, value) pairs, a dict of key path to value or "PATH=VALUE" texts, as
+``kikcalc.load(..., overrides=...)`` and ``--set`` take them. Counts (``draws``, ``seed``, ``holdout``) are whole
+numbers, Python's or numpy's; names (``strategy``, ``target``, ``metric``) and key paths are text.
+The command line stands on these same functions (the
 checks of a request live here, once); bad input raises :class:`~kikcalc.errors.ScenarioError` or
 :class:`~kikcalc.errors.UsageError` with the command line's message. Nothing here computes a model number:
 the frames are those the command line formats.
@@ -22,6 +26,7 @@ the frames are those the command line formats.
 from __future__ import annotations
 
 import difflib
+import numbers
 import sys
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kikcalc.errors import ScenarioError, UsageError
@@ -50,10 +56,26 @@ def callable_module(name: str, function: str) -> None:
 
 
 def _scenario(scenario: ScenarioLike, overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()) -> Scenario:
-    overrides = list(overrides.items()) if isinstance(overrides, Mapping) else list(overrides)
     if isinstance(scenario, Scenario):
-        return with_overrides(scenario, overrides) if overrides else scenario
+        return with_overrides(scenario, overrides)
     return load(scenario, overrides)
+
+
+def whole(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """``value`` as a whole number from ``low`` (to ``high``): a Python or numpy integer, not True or 5.0; else bad
+    input naming the argument and the range, as the command line's option ranges say it."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        if low <= int(value) and (high is None or int(value) <= high):
+            return int(value)
+    span = f"from {low:,} to {high:,}" if high is not None else f"from {low:,}"
+    raise UsageError(f"{name}: expected a whole number {span}, got {value!r}")
+
+
+def text(name: str, value: Any, optional: bool = False, what: str = "a name") -> str | None:
+    """``value`` if it is text (or None where ``optional``); else bad input naming the argument."""
+    if isinstance(value, str) or (optional and value is None):
+        return value
+    raise UsageError(f"{name}: expected {what} as text{' or None' if optional else ''}, got {value!r}")
 
 
 def unknown_strategy(name: str, known: list[str], where: str) -> str:
@@ -117,14 +139,11 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
     from kikcalc import sensitivity as psa
 
     # The command line's ranges (--draws 1 to 10,000,000, --seed from 0, --workers 1 to 1,024); True is no number.
-    if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= 10_000_000):
-        raise UsageError(f"draws: expected a whole number from 1 to 10,000,000, got {draws!r}")
+    draws = whole("draws", draws, 1, 10_000_000)
     if sampler not in ("random", "lhs", "sobol"):
         raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
-    if not (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed):
-        raise UsageError(f"seed: expected a whole number from 0, got {seed!r}")
-    if not (isinstance(workers, int) and not isinstance(workers, bool) and 1 <= workers <= 1024):
-        raise UsageError(f"workers: expected a whole number from 1 to 1,024, got {workers!r}")
+    seed = whole("seed", seed, 0)
+    workers = whole("workers", workers, 1, 1024)
     scenario = _scenario(scenario, overrides)
     uncertainty, notes = uncertain(scenario)
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
@@ -146,8 +165,9 @@ def tornado_request(scenario: Scenario, strategy: str | None, metric: str) -> tu
     from kikcalc.goalseek import applies
 
     names = scenario.strategy_names
-    if strategy is not None and strategy not in names:
+    if text("strategy", strategy, optional=True) is not None and strategy not in names:
         raise UsageError(unknown_strategy(strategy, names, scenario.path))
+    text("metric", metric)
     target_names = [t.name for t in scenario.targets]
     if metric in psa.METRICS:
         target, unit = None, "kr."
@@ -211,7 +231,12 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
 
     found = from_scenario(scenario)[0]
     notes: list[str] = []
-    files = [files] if isinstance(files, str | Path) else list(files)  # one file given as itself, not as its letters
+    files = [] if files is None else [files] if isinstance(files, str | Path) else files  # one file, not its letters
+    if not isinstance(files, list | tuple) or not all(isinstance(f, str | Path) for f in files):
+        kinds = ", ".join(sorted({type(f).__name__ for f in files})) if isinstance(files, list | tuple) else ""
+        raise UsageError(f"observed: expected a data file's path (a str or pathlib.Path) or a list of them, got "
+                         f"{type(files).__name__}" + (f" of {kinds}" if kinds else ""))
+    files = list(files)
     seen: dict[Path, int] = {}
     for i, file in enumerate(files):  # the same file twice would be every count observed twice, at the same row
         first = files[seen.setdefault(Path(file).resolve(), i)]
@@ -246,7 +271,7 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
 def realised_strategy(scenario: Scenario, name: str | None) -> int:
     """The strategy the observations were made under: the one named, else the first after the baseline."""
     names = scenario.strategy_names
-    if name is None:
+    if text("strategy", name, optional=True) is None:
         return 1 if len(names) > 1 else 0
     if name not in names:
         raise UsageError(unknown_strategy(name, names, scenario.path))
@@ -267,7 +292,7 @@ def check_fit(scenario: Scenario, found: Any, fit: Sequence[str], holdout: int) 
             raise UsageError(f"--fit {path}: {error.message}") from None
     if len(set(fit)) < len(fit):
         raise UsageError("--fit: each key path once")
-    if holdout >= len(found):
+    if whole("holdout", holdout, 0) >= len(found):
         raise UsageError(f"--holdout {holdout}: leaves nothing to fit ({len(found)} observations)")
 
 
@@ -295,7 +320,9 @@ def calibrate(scenario: ScenarioLike, observed: Sequence[str | Path] = (), fit: 
     scenario = _scenario(scenario, overrides)
     found, notes = observations(scenario, observed, mapping, measure)
     k = realised_strategy(scenario, strategy)
-    fit = [fit] if isinstance(fit, str) else list(fit)
+    fit = [fit] if isinstance(fit, str) else list(fit or ())
+    for path in fit:
+        text("fit", path, what="a key path")
     check_fit(scenario, found, fit, holdout)
     result = calibration.calibrate(scenario, found, fit, k, holdout)
     return Calibration(report_calibration.fitted_frame(result), report_calibration.residual_frame(result, found),
@@ -345,8 +372,13 @@ def solve(scenario: ScenarioLike, target: str, vary: str, strategy: str | None =
     """The value of one number (``vary``, a key path) at which ``target`` is exactly at its threshold (``kikcalc solve``)."""
     from kikcalc import goalseek, report_goalseek
 
+    text("target", target)
+    text("vary", vary, what="a key path")
+    text("strategy", strategy, optional=True)
     if between is not None:
         try:
+            if isinstance(between, str | bytes):  # "12" is two letters, not two numbers
+                raise TypeError
             low, high = (float(x) for x in between)
         except (TypeError, ValueError):
             raise UsageError(f"between: expected two numbers (low, high), got {between!r}") from None

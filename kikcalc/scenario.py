@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,12 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
     names nothing in the file, or a value the file's rules refuse, is a problem like any other;
     the latter is marked "(given by --set)". The Scenario records them in ``overrides``.
     """
+    if not isinstance(path, str | bytes | os.PathLike):
+        raise TypeError(f"expected a scenario file's path (a str or pathlib.Path) or a loaded kikcalc.Scenario, got "
+                        f"{type(path).__name__}" + ("; a table of a scenario's values, as TOML reads it, is checked "
+                                                     "and built with kikcalc.scenario.build(table)"
+                                                     if isinstance(path, Mapping) else ""))
+    overrides = overrides_list(overrides)
     text = textfile.read_text(path)
     raw = textfile.parse(text, str(path))
     slips = textfile.thousands_points(text, raw)  # 120.000 kr.: TOML's 120.0
@@ -135,6 +142,9 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
 
 def with_overrides(scenario: Scenario, overrides: Iterable[tuple[str, Any]]) -> Scenario:
     """A built scenario with values set by key path, as :func:`load` sets them (its own overrides kept first)."""
+    overrides = overrides_list(overrides)
+    if not overrides:
+        return scenario
     raw, applied = _override(scenario.raw, overrides, scenario.path)
     return dataclasses.replace(_build_with(raw, scenario.path, []), overrides=(*scenario.overrides, *applied))
 
@@ -182,14 +192,34 @@ def _override(raw: dict, overrides: Iterable[tuple[str, Any]], file: str) -> tup
     return changed, tuple(applied)
 
 
+def overrides_list(overrides: Any) -> list:
+    """The overrides as given, as a list of items (pairs or "PATH=VALUE" texts), each checked by :func:`_as_pairs`:
+    None or nothing is none; one "PATH=VALUE" text, or one (key path, value) pair, is one; a mapping or a pandas
+    Series (key path to value) is its items."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, str):
+        return [overrides]
+    if isinstance(overrides, Mapping) or (type(overrides).__name__ == "Series" and hasattr(overrides, "items")):
+        return list(overrides.items())
+    if isinstance(overrides, tuple) and len(overrides) == 2 and isinstance(overrides[0], str) and "=" not in overrides[0]:
+        return [overrides]  # ("a.b", 1.6): one pair, not two items (a key path has no =, a "PATH=VALUE" text has)
+    if not isinstance(overrides, Iterable) or type(overrides).__name__ in ("DataFrame", "ndarray"):
+        raise TypeError(f"overrides: expected (key path, value) pairs, a dict of key path to value, or \"PATH=VALUE\" "
+                        f"texts, got {type(overrides).__name__}")
+    return list(overrides)
+
+
 def _as_pairs(overrides: Any) -> list[tuple[str, Any]]:
     """Overrides as (key path, value) pairs: from pairs, a mapping, or "PATH=VALUE" texts (as ``--set`` takes
     them). Table keys become text, as TOML's are (``{2021: 5}`` means ``{"2021": 5}``)."""
-    items = overrides.items() if isinstance(overrides, dict) else overrides
     pairs = []
-    for item in items:
+    for item in overrides_list(overrides):
         if isinstance(item, str):
             pairs.append(keypaths.parse_assignment(item))
+        elif isinstance(item, tuple | list) and len(item) == 2 and not isinstance(item[0], str):
+            raise keypaths.KeyPathError(str(item[0]), f"expected a key path as text, such as "
+                                                      f"strategies.kik2.investment, got {type(item[0]).__name__}")
         elif isinstance(item, tuple | list) and len(item) == 2:
             try:
                 value = _text_keys(item[1])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -116,6 +117,26 @@ def test_a_seed_the_command_line_takes_the_api_takes_too():
     (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA]), UsageError, "give at least one key path"),
     (lambda: kikcalc.followup(KIK2, observed=[KIK2]), ScenarioError, "aabenraa-kik2.toml"),
     (lambda: kikcalc.solve(KIK2, target="kik2_goal", vary="strategies.kik2.effects[0].multiply"), UsageError, "no such target"),
+    # Python values of the wrong type: the argument named, not a traceback from inside (they were AttributeError,
+    # TypeError from did_you_mean, numpy's "zero-size array", or, for between="12", a search from 1 to 2).
+    (lambda: kikcalc.tornado(KIK2, metric=None), UsageError, "metric: expected a name as text, got None"),
+    (lambda: kikcalc.tornado(KIK2, strategy=1), UsageError, "strategy: expected a name as text or None, got 1"),
+    (lambda: kikcalc.solve(KIK2, target=None, vary="strategies.kik2.effects[0].multiply"), UsageError,
+     "target: expected a name as text, got None"),
+    (lambda: kikcalc.solve(KIK2, target="under-800-maj-2022", vary="strategies.kik2.effects[0].multiply",
+                           between="12"), UsageError, "between: expected two numbers"),
+    (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA], fit=[None]), UsageError,
+     "fit: expected a key path as text, got None"),
+    (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA], fit="states.langtidsforsorgede.inflow",
+                               holdout=-1), UsageError, "holdout: expected a whole number from 0, got -1"),
+    (lambda: kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA], fit="states.langtidsforsorgede.inflow",
+                               holdout=None), UsageError, "holdout: expected a whole number from 0, got None"),
+    (lambda: kikcalc.followup(PLAN, observed=pd.DataFrame({"a": [1]})), UsageError,
+     "observed: expected a data file's path"),
+    (lambda: kikcalc.run({"name": "x"}), TypeError, r"got dict; .* kikcalc.scenario.build\(table\)"),
+    (lambda: kikcalc.load(None), TypeError, "expected a scenario file's path .* got NoneType"),
+    (lambda: kikcalc.load(KIK2, overrides=pd.DataFrame({"a": [1]})), TypeError, "overrides: expected .* got DataFrame"),
+    (lambda: kikcalc.load(KIK2, overrides=[(None, 1.6)]), ScenarioError, "expected a key path as text, .* got NoneType"),
 ])
 def test_bad_requests_raise_the_commands_errors(call, error, words):
     with pytest.raises(error, match=words):
@@ -150,3 +171,26 @@ def test_the_api_passes_on_the_warnings_the_command_line_prints(tmp_path, monkey
     assert [n for n in notes if n.startswith("warning: ")] == [
         f"warning: {data} row 3, column C (persons): kontanthjaelp persons 2027-03-01 is after today (2026-01-01): it "
         f"cannot have been counted yet; a typo for another year, or a number of the plan among the counts?"]
+
+
+def test_numpy_counts_are_whole_numbers():
+    """A count from numpy (a loop over np.arange) is a whole number as Python's is; it was refused."""
+    assert kikcalc.sensitivity(KIK2, draws=np.int64(5), seed=np.uint64(3)).run.summary["draws_used"] == 5
+    fit = kikcalc.calibrate(LONG_TERM, observed=[LONG_TERM_DATA], fit=["states.langtidsforsorgede.inflow"],
+                            holdout=np.int64(2))
+    assert len(fit.holdout) == 2
+
+
+@pytest.mark.parametrize("overrides", [
+    [("strategies.kik2.effects[0].multiply", 1.6)],
+    {"strategies.kik2.effects[0].multiply": 1.6},
+    pd.Series({"strategies.kik2.effects[0].multiply": 1.6}),  # was "the truth value of a Series is ambiguous"
+    "strategies.kik2.effects[0].multiply=1.6",  # one text, not its letters ("s: expected PATH=VALUE")
+    ("strategies.kik2.effects[0].multiply", 1.6),  # one pair, not two items
+    [("strategies.kik2.effects[0].multiply", np.float64(1.6))],
+])
+def test_overrides_in_every_shape_set_the_same_value(overrides):
+    loaded = kikcalc.load(KIK2, overrides=overrides)
+    assert loaded.overrides == (("strategies.kik2.effects[0].multiply", 1.6, 1.59152),)
+    assert kikcalc.sensitivity(KIK2, draws=2, overrides=overrides).notes == [
+        "strategies.kik2.effects[0].multiply is set with --set: it is certain in this run, not drawn"]
