@@ -12,6 +12,7 @@ kroner either way (:func:`discount_factors`).
 from __future__ import annotations
 
 import dataclasses
+import typing
 from functools import cached_property
 
 import numpy as np
@@ -265,7 +266,10 @@ def grants_from_state(scenario: Scenario, values: Values, met: np.ndarray | None
 
 
 def price_view(scenario: Scenario, view: PriceView) -> Scenario:
-    """The scenario with its money reported in current or fixed prices; unchanged without a [prices] table."""
+    """The scenario with its money reported in current or fixed prices; unchanged without a [prices] table.
+    Any other view is a ValueError (from Python, "Fixed" or None became fixed prices without a word)."""
+    if view not in typing.get_args(PriceView):
+        raise ValueError(f"prices: expected {' or '.join(map(repr, typing.get_args(PriceView)))}, got {view!r}")
     if scenario.prices is None or scenario.prices.view == view:
         return scenario
     return dataclasses.replace(scenario, prices=dataclasses.replace(scenario.prices, view=view))

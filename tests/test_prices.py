@@ -175,6 +175,21 @@ def test_an_unknown_price_view_is_bad_usage(tmp_path):
     assert "'nominal' is not one of 'current', 'fixed'" in result.output
 
 
+def test_from_python_fixed_prices_are_the_command_lines_and_an_unknown_view_is_refused(tmp_path):
+    """kikcalc.money.price_view is --prices from Python; "Fixed", None or "real" gave fixed prices without a word."""
+    import kikcalc
+    from kikcalc.money import price_view
+
+    file = _write(tmp_path, "\n[prices]\nbase_year = 2020\ngrowth = 0.02\n")
+    fixed = CliRunner().invoke(main, ["run", file, "--format", "json", "--prices", "fixed"], catch_exceptions=False)
+    rows = json.loads(fixed.stdout)["money"]
+    frame = kikcalc.run(price_view(kikcalc.load(file), "fixed")).money
+    assert frame.total_cost.tolist() == pytest.approx([r["total_cost"] for r in rows], abs=0.01)
+    for view in ("Fixed", None, "real"):
+        with pytest.raises(ValueError, match=f"prices: expected 'current' or 'fixed', got {view!r}"):
+            price_view(kikcalc.load(file), view)
+
+
 def test_the_json_says_which_prices_money_is_in(tmp_path):
     file = _write(tmp_path, "\n[prices]\nbase_year = 2020\ngrowth = 0.02\n")
     fixed = CliRunner().invoke(main, ["run", file, "--format", "json", "--prices", "fixed"], catch_exceptions=False)
