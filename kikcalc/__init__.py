@@ -6,7 +6,7 @@ The public API, on which the command line stands::
     scenario = kikcalc.load("scenarios/aabenraa-kik2.toml")   # validated, frozen
     result = kikcalc.run(scenario)                             # or kikcalc.run("file.toml")
     result.yearly, result.monthly, result.money, result.summary, result.targets  # DataFrames
-    kikcalc.sensitivity(FILE, draws=1000).summary    # and tornado, calibrate, solve, followup: kikcalc.api
+    kikcalc.sensitivity(FILE, draws=1000).summary    # and tornado, calibrate, solve, followup, liability: kikcalc.api
 
 Each name is imported when first used, so that ``import kikcalc`` is instant and the command line can take
 Ctrl-C from its first moment (kikcalc._launch).
@@ -18,8 +18,8 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "followup", "load", "run",
-           "sensitivity", "solve", "tornado"]
+__all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "followup", "liability", "load",
+           "run", "sensitivity", "solve", "tornado"]
 
 _HOMES = {"run": "kikcalc.result", "calibrate": "kikcalc.api", "solve": "kikcalc.api", "tornado": "kikcalc.api",
           "Problem": "kikcalc.errors", "ScenarioError": "kikcalc.errors", "Result": "kikcalc.result",
@@ -28,9 +28,9 @@ _HOMES = {"run": "kikcalc.result", "calibrate": "kikcalc.api", "solve": "kikcalc
 
 
 def __getattr__(name: str) -> Any:
-    """A public name, imported from its home when first named; ``kikcalc.sensitivity`` and ``kikcalc.followup``
-    are modules that are also called (kikcalc.api)."""
-    if name in ("sensitivity", "followup"):
+    """A public name, imported from its home when first named; ``kikcalc.sensitivity``, ``kikcalc.followup`` and
+    ``kikcalc.liability`` are modules that are also called (kikcalc.api)."""
+    if name in ("sensitivity", "followup", "liability"):
         return importlib.import_module(f"kikcalc.{name}")
     if name in _HOMES:
         value = getattr(importlib.import_module(_HOMES[name]), name)

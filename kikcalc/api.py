@@ -12,6 +12,7 @@
     kikcalc.solve("scenarios/aabenraa-kik2.toml", target="under-800-maj-2022",
                   vary="strategies.kik2.effects[0].multiply").solutions
     kikcalc.followup("scenarios/aabenraa-kik2.toml").lines
+    kikcalc.liability("scenarios/aabenraa-kik2.toml", at="2020-01", years=10).table
 
 Each takes a scenario file's path (str or pathlib.Path) or a loaded :class:`~kikcalc.spec.Scenario`, and
 ``overrides``: (key path, value) pairs, a dict of key path to value or "PATH=VALUE" texts, as
@@ -385,3 +386,35 @@ def solve(scenario: ScenarioLike, target: str, vary: str, strategy: str | None =
         between = (low, high)
     solution = goalseek.solve(_scenario(scenario, overrides), target, vary, strategy, between)
     return Goal(report_goalseek.frame(solution), report_goalseek.scan_frame(solution), solution)
+
+
+# --- the liability ---------------------------------------------------------------------------------
+
+
+def valuation_month(scenario: Scenario, at: str | None) -> int:
+    """The model month of ``at`` (YYYY-MM; None: the first month); bad input outside the horizon or not a month
+    (an index such as -1 would count from the end: the horizon's end, not a month of it)."""
+    if at is None:
+        return 0
+    from kikcalc.calendar import parse_month
+
+    try:
+        number = parse_month(at)
+    except ValueError as error:
+        raise UsageError(f"--at {at}: {error}") from None
+    calendar = scenario.calendar
+    if not calendar.contains(number):
+        raise UsageError(f"--at {at}: outside the horizon {calendar.labels[0]} to {calendar.labels[-1]}")
+    return calendar.index(number)
+
+
+def liability(scenario: ScenarioLike, at: str | None = None, years: int | None = None,
+              overrides: Iterable[tuple[str, Any]] | Mapping[str, Any] = ()):
+    """The liability at month ``at`` (YYYY-MM; None: the first) counted ``years`` years on (1 to 100; None: for
+    ever) (``kikcalc liability``): a :class:`~kikcalc.liability.Liability` whose ``table`` is the command's rows."""
+    from kikcalc.liability import value
+
+    scenario = _scenario(scenario, overrides)
+    month = valuation_month(scenario, at)
+    years = None if years is None else whole("years", years, 1, 100)
+    return value(scenario, month, None if years is None else 12 * years)

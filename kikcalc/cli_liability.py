@@ -6,7 +6,6 @@ import click
 
 import kikcalc
 from kikcalc import report
-from kikcalc.calendar import parse_month
 from kikcalc.cli import (
     _SET,
     FILE,
@@ -40,25 +39,14 @@ def liability(file: str, strategies: tuple[str, ...], at: str | None, years: int
               fmt: str | None, output: str | None) -> None:
     """Expected future months on benefit and the present value of future net cost per person, by state and
     anciennitet segment, for the stock at a month and one year's entrants, and each strategy's change to it."""
-    from kikcalc import report_liability
-    from kikcalc.liability import value
+    from kikcalc import api, report_liability
 
     chosen = _chosen_format(output, fmt, [file])
     scenario = kikcalc.load(file, _overrides(assignments))
     for name in strategies:
         if name not in scenario.strategy_names:
             raise UsageError(_unknown_strategy(name, scenario.strategy_names, file))
-    calendar = scenario.calendar
-    month = 0
-    if at is not None:
-        try:
-            number = parse_month(at)
-        except ValueError as error:
-            raise UsageError(f"--at {at}: {error}") from None
-        if not calendar.contains(number):
-            raise UsageError(f"--at {at}: outside the horizon {calendar.labels[0]} to {calendar.labels[-1]}")
-        month = calendar.index(number)
-    result = value(scenario, month, None if years is None else 12 * years)
+    result = api.liability(scenario, at, years)
     shown = [scenario.strategy_names[0], *[s for s in strategies if s != scenario.strategy_names[0]]] if strategies else None
     notes = report_liability.notes(result) if chosen in report.CSV_FORMATS else []
     content, after = _stamped(report_liability.document(result, chosen, shown), chosen, [scenario])

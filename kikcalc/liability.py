@@ -407,3 +407,8 @@ def liability_table(liability: Liability) -> pd.DataFrame:
             change = joined[column] - joined[f"{column}_baseline"]
         frame[f"{column}_change"] = np.where(frame.strategy == names[0], np.nan, change)
     return frame
+
+
+from kikcalc.api import callable_module  # noqa: E402  (kikcalc.api imports this module only when called)
+
+callable_module(__name__, "liability")  # kikcalc.liability(FILE, ...) is kikcalc.api.liability

@@ -194,3 +194,24 @@ def test_overrides_in_every_shape_set_the_same_value(overrides):
     assert loaded.overrides == (("strategies.kik2.effects[0].multiply", 1.6, 1.59152),)
     assert kikcalc.sensitivity(KIK2, draws=2, overrides=overrides).notes == [
         "strategies.kik2.effects[0].multiply is set with --set: it is certain in this run, not drawn"]
+
+
+def test_liability_is_the_command_as_a_table():
+    """kikcalc.liability had no entry point: kikcalc.liability.value(at=-1) valued the horizon's end without a word."""
+    table = kikcalc.liability(KIK2, at="2020-01", years=10).table
+    document = cli_json("liability", KIK2, "--at", "2020-01", "--years", "10")
+    assert len(table) == len(document["rows"])
+    for row, record in zip(table.to_dict("records"), document["rows"], strict=True):
+        assert (row["strategy"], row["group"], row["state"], row["segment"]) == tuple(
+            record[k] for k in ("strategy", "group", "state", "segment"))
+        assert row["pv_net_cost_total"] == pytest.approx(record["pv_net_cost_total"], abs=0.01)
+
+
+@pytest.mark.parametrize(("kwargs", "words"), [
+    ({"at": -1}, "--at -1: expected a month as YYYY-MM"),
+    ({"at": "2030-01"}, "--at 2030-01: outside the horizon 2018-06 to 2024-12"),
+    ({"years": 12.0}, "years: expected a whole number from 1 to 100, got 12.0"),
+])
+def test_liability_refuses_what_the_command_refuses(kwargs, words):
+    with pytest.raises(UsageError, match=words):
+        kikcalc.liability(KIK2, **kwargs)
