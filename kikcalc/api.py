@@ -376,14 +376,6 @@ def solve(scenario: ScenarioLike, target: str, vary: str, strategy: str | None =
     text("target", target)
     text("vary", vary, what="a key path")
     text("strategy", strategy, optional=True)
-    if between is not None:
-        try:
-            if isinstance(between, str | bytes):  # "12" is two letters, not two numbers
-                raise TypeError
-            low, high = (float(x) for x in between)
-        except (TypeError, ValueError):
-            raise UsageError(f"between: expected two numbers (low, high), got {between!r}") from None
-        between = (low, high)
     solution = goalseek.solve(_scenario(scenario, overrides), target, vary, strategy, between)
     return Goal(report_goalseek.frame(solution), report_goalseek.scan_frame(solution), solution)
 

@@ -319,7 +319,12 @@ def solve(scenario: Scenario, target: str, path: str, strategy: str | None = Non
     domain_high = np.inf if where.high is None else where.high
     width = abs(seek.start) or 1.0
     if between is not None:
-        low, high = map(float, between)
+        try:
+            if isinstance(between, str | bytes):  # "12" is two letters, not two numbers
+                raise TypeError
+            low, high = (float(x) for x in between)
+        except (TypeError, ValueError):
+            raise SolveError("--between", repr(between), "expected two numbers (LO, HI)") from None
         try:
             where.check(np.array([low, high]))
         except ValueDomainError as error:

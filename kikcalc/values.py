@@ -18,6 +18,7 @@ The structure (which states, transitions, effects and windows exist) stays in th
 from __future__ import annotations
 
 import functools
+import numbers
 import weakref
 from dataclasses import fields, replace
 
@@ -103,6 +104,8 @@ class Values:
 
 def for_scenario(scenario: Scenario, draws: int = 1) -> Values:
     """The scenario's numbers as written in the file, repeated for ``draws`` draws: R = draws x K rows."""
+    if not isinstance(draws, numbers.Integral) or isinstance(draws, bool) or draws < 0:
+        raise ValueError(f"draws: expected a whole number from 0, got {draws!r}")
     n_strategies = len(scenario.strategies)
     strategy = np.tile(np.arange(n_strategies), draws)
     baseline = np.repeat(np.arange(draws) * n_strategies, n_strategies)
@@ -410,7 +413,11 @@ def assign(scenario: Scenario, values: Values, path: str, number: float | np.nda
     chosen = np.ones(values.rows, dtype=bool) if rows is None else np.asarray(rows, dtype=bool).copy()
     if where.strategy is not None:
         chosen &= values.strategy == where.strategy
-    number = np.broadcast_to(np.asarray(number, dtype=float), (int(chosen.sum()),))
+    given = np.asarray(number, dtype=float)
+    if given.ndim > 1 or given.size not in (1, int(chosen.sum())):
+        raise ValueDomainError(path, f"expected one number or {int(chosen.sum())} (one per row set), got "
+                                     f"{given.size} in shape {given.shape}")
+    number = np.broadcast_to(given.reshape(-1) if given.ndim else given, (int(chosen.sum()),))
     where.check(number)
     array = getattr(values, where.field).copy()
     _put(array, where, chosen, number, scale=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import openpyxl
@@ -426,3 +427,10 @@ def test_the_scan_sheet_shows_the_targets_numbers_in_its_unit(tmp_path):
     header, row = _solved_sheet(tmp_path, "strategies.kik2.effects[0].multiply", "scan")
     assert [row[header.index(c)].number_format for c in ("value", "threshold", "margin")] == [PERSONS] * 3
     assert row[header.index("number")].number_format == "General"
+
+
+@pytest.mark.parametrize("between", ["12", (1,), ("a", 2), object()])
+def test_between_that_is_not_two_numbers_is_refused_by_the_solver_itself(between):
+    """kikcalc.goalseek.solve(between="12") searched from 1 to 2: the check lived only in kikcalc.api."""
+    with pytest.raises(SolveError, match=re.escape(f"--between {between!r}: expected two numbers")):
+        solve(kikcalc.load(KIK2), "under-800-maj-2022", "strategies.kik2.effects[0].multiply", between=between)

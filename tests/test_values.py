@@ -97,6 +97,20 @@ def test_structure_and_unknown_paths_and_out_of_domain_values_are_refused_with_t
         assign(scenario, values, "states.kontanthjaelp.initial", float("nan"))
 
 
+def test_numbers_of_the_wrong_count_name_the_key_path_and_the_count_expected():
+    """Two numbers for three rows gave numpy's "operands could not be broadcast"; draws=-1 its "negative dimensions"."""
+    scenario = build(read(SCENARIOS / "aabenraa-kik2.toml"))
+    values = for_scenario(scenario, draws=3)
+    with pytest.raises(ValueDomainError, match=r"strategies\.kik2\.effects\[0\]\.multiply: expected one number or 3 "
+                                               r"\(one per row set\), got 2"):
+        assign(scenario, values, "strategies.kik2.effects[0].multiply", [1.2, 1.45])
+    column = assign(scenario, values, "strategies.kik2.effects[0].multiply", [1.2])  # one number for every row
+    assert column.rows == values.rows
+    for draws in (-1, 1.5, True):
+        with pytest.raises(ValueError, match=f"draws: expected a whole number from 0, got {draws!r}"):
+            for_scenario(scenario, draws=draws)
+
+
 def _three_draws():
     """The KIK II scenario with three draws of an effect size, an exit probability and an inflow."""
     raw = read(SCENARIOS / "aabenraa-kik2.toml")
