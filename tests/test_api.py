@@ -215,3 +215,27 @@ def test_liability_is_the_command_as_a_table():
 def test_liability_refuses_what_the_command_refuses(kwargs, words):
     with pytest.raises(UsageError, match=words):
         kikcalc.liability(KIK2, **kwargs)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.name)
+def test_the_frames_of_every_shipped_scenario_are_compares_json(path):
+    """A notebook's tables are the command line's numbers: kikcalc.run's frames against compare --format json,
+    to its rounding (kroner to the øre, persons to six decimals)."""
+    from kikcalc import tables
+
+    result = kikcalc.run(path)
+    document = cli_json("compare", str(path), "-q")
+    [scenario] = document["scenarios"]
+    pairs = [(result.summary, scenario["strategies"]), (result.yearly, scenario["yearly"]),
+             (result.money, scenario["money"]), (result.targets, scenario["targets"]),
+             (result.programmes, scenario["programmes"]), (tables.comparison_frame([result]), document["comparison"])]
+    for frame, rows in pairs:
+        written = pd.DataFrame(rows, columns=list(frame.columns) if not rows else None)
+        assert list(written.columns) == [str(c) for c in frame.columns]
+        assert len(written) == len(frame)
+        for mine, theirs in zip(frame.columns, written.columns, strict=True):
+            for ours, json_value in zip(frame[mine], written[theirs], strict=True):  # a column may mix numbers and months
+                if pd.isna(ours) or isinstance(ours, str | bool | np.bool_):
+                    assert (None if pd.isna(json_value) else str(json_value)) == (None if pd.isna(ours) else str(ours))
+                else:
+                    assert float(json_value) == pytest.approx(float(ours), rel=1e-9, abs=0.006), (path.name, mine)
