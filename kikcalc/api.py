@@ -145,6 +145,9 @@ def sensitivity(scenario: ScenarioLike, draws: int = 1000, seed: int = 1, sample
         raise UsageError(f"sampler: expected random, lhs or sobol, got {sampler!r}")
     seed = whole("seed", seed, 0)
     workers = whole("workers", workers, 1, 1024)
+    text("dask", dask, optional=True, what="a scheduler's address")
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress: expected a function called with the draws done, or None, got {progress!r}")
     scenario = _scenario(scenario, overrides)
     uncertainty, notes = uncertain(scenario)
     result = psa.run(scenario, uncertainty, draws, seed, sampler, workers=workers, dask=dask, keep_drawn=True,
@@ -228,6 +231,10 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
     not over yet); none at all, or the same count twice, is bad input."""
     from kikcalc.observed import from_scenario
     from kikcalc.observed_files import WARNING
+
+    if mapping is not None and not isinstance(mapping, Mapping):
+        raise UsageError(f"mapping: expected a dict of the data's benefit group to the scenario's state, such as "
+                         f'{{"Kontanthjælp": "kontanthjaelp"}} (--map NAME=STATE), got {type(mapping).__name__}')
     from kikcalc.observed_files import read as read_data
 
     found = from_scenario(scenario)[0]
