@@ -121,6 +121,7 @@ def load(path: str | Path, overrides: Iterable[tuple[str, Any]] = ()) -> Scenari
                         f"{type(path).__name__}" + ("; a table of a scenario's values, as TOML reads it, is checked "
                                                      "and built with kikcalc.scenario.build(table)"
                                                      if isinstance(path, Mapping) else ""))
+    path = os.fsdecode(path)  # a path given as bytes is named as text in every message, not as b'...'
     overrides = overrides_list(overrides)
     text = textfile.read_text(path)
     raw = textfile.parse(text, str(path))

@@ -243,3 +243,10 @@ def test_the_frames_of_every_shipped_scenario_are_compares_json(path):
                     assert (None if pd.isna(json_value) else str(json_value)) == (None if pd.isna(ours) else str(ours))
                 else:
                     assert float(json_value) == pytest.approx(float(ours), rel=1e-9, abs=0.006), (path.name, mine)
+
+
+def test_a_path_given_as_bytes_is_named_as_text():
+    """kikcalc.load(b"...") named the file b'...' in its path and every message."""
+    assert kikcalc.load(KIK2.encode()).path == kikcalc.load(KIK2).path
+    with pytest.raises(ScenarioError, match=r"^nope\.toml: no such file"):
+        kikcalc.load(b"nope.toml")
