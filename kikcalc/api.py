@@ -239,12 +239,13 @@ def observations(scenario: Scenario, files: Sequence[str | Path] = (), mapping: 
 
     found = from_scenario(scenario)[0]
     notes: list[str] = []
-    files = [] if files is None else [files] if isinstance(files, str | Path) else files  # one file, not its letters
-    if not isinstance(files, list | tuple) or not all(isinstance(f, str | Path) for f in files):
-        kinds = ", ".join(sorted({type(f).__name__ for f in files})) if isinstance(files, list | tuple) else ""
+    given = files
+    listed = isinstance(files, Iterable) and not isinstance(files, str | bytes | Mapping | pd.DataFrame)
+    files = [] if files is None else [files] if isinstance(files, str | Path) else list(files) if listed else None
+    if files is None or not all(isinstance(f, str | Path) for f in files):  # a DataFrame's items are its columns
+        kinds = ", ".join(sorted({type(f).__name__ for f in files})) if files else ""
         raise UsageError(f"observed: expected a data file's path (a str or pathlib.Path) or a list of them, got "
-                         f"{type(files).__name__}" + (f" of {kinds}" if kinds else ""))
-    files = list(files)
+                         f"{type(given).__name__}" + (f" of {kinds}" if kinds else ""))
     seen: dict[Path, int] = {}
     for i, file in enumerate(files):  # the same file twice would be every count observed twice, at the same row
         first = files[seen.setdefault(Path(file).resolve(), i)]

@@ -250,3 +250,11 @@ def test_a_path_given_as_bytes_is_named_as_text():
     assert kikcalc.load(KIK2.encode()).path == kikcalc.load(KIK2).path
     with pytest.raises(ScenarioError, match=r"^nope\.toml: no such file"):
         kikcalc.load(b"nope.toml")
+
+
+def test_observed_files_in_any_sequence_are_read_and_anything_else_is_named():
+    by_list = kikcalc.followup(PLAN, observed=[STATUS]).lines
+    pd.testing.assert_frame_equal(kikcalc.followup(PLAN, observed=pd.Series([STATUS])).lines, by_list)
+    pd.testing.assert_frame_equal(kikcalc.followup(PLAN, observed=(f for f in [STATUS])).lines, by_list)
+    with pytest.raises(UsageError, match=r"observed: expected a data file's path .* got list of int"):
+        kikcalc.followup(PLAN, observed=[3])
