@@ -243,6 +243,8 @@ def _text_keys(value: Any) -> Any:
         return [_text_keys(item) for item in value]
     if isinstance(value, np.generic):
         return value.item()
+    if isinstance(value, np.ndarray):  # a numpy array is the list (or, 0-d, the number) it holds
+        return _text_keys(value.tolist())
     return value
 
 

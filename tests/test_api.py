@@ -258,3 +258,13 @@ def test_observed_files_in_any_sequence_are_read_and_anything_else_is_named():
     pd.testing.assert_frame_equal(kikcalc.followup(PLAN, observed=(f for f in [STATUS])).lines, by_list)
     with pytest.raises(UsageError, match=r"observed: expected a data file's path .* got list of int"):
         kikcalc.followup(PLAN, observed=[3])
+
+
+def test_a_numpy_array_set_by_key_path_is_the_list_it_holds():
+    """A list given as a numpy array was refused ("got array([...])"); a 0-d array is its number."""
+    as_lists = {"refusion": {"band_end_weeks": [4, 26, 52], "state_share": [0.8, 0.4, 0.3, 0.2]}}
+    as_arrays = {"refusion": {"band_end_weeks": np.array([4, 26, 52]), "state_share": np.array([0.8, 0.4, 0.3, 0.2])}}
+    assert kikcalc.load(KIK2, overrides=as_arrays).raw["refusion"] == kikcalc.load(KIK2, overrides=as_lists).raw["refusion"]
+    assert kikcalc.load(KIK2, overrides={"strategies.kik2.effects[0].multiply": np.array(1.6)}).overrides[0][1] == 1.6
+    with pytest.raises(ScenarioError, match=r"multiply: expected a factor, got a list"):
+        kikcalc.load(KIK2, overrides={"strategies.kik2.effects[0].multiply": np.array([1.6])})
