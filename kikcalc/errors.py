@@ -36,3 +36,10 @@ PROBLEMS_SHOWN = 100
 
 class UsageError(Exception):
     """A request that cannot be carried out as asked (an unknown strategy, an output onto an input)."""
+
+
+class UnknownStrategy(UsageError, KeyError):
+    """A strategy name the scenario does not have (:meth:`kikcalc.result.Result.strategy`): bad usage with the
+    names there are and the nearest, and a KeyError as that method has always raised."""
+
+    __str__ = Exception.__str__  # the message as written, not KeyError's quoted repr of it

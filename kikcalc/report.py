@@ -112,6 +112,8 @@ def run_document(result: Result, fmt: str, strategies: list[str], monthly: bool,
 
     A CSV holds one table: persons (with their benefit cost) by default, the money lines with ``money``.
     """
+    for name in strategies or ():  # a name the file lacks is named as such, not an empty table (csv, json, xlsx)
+        result.strategy(name)
     return formats.get(fmt).run(result, _view(strategies, monthly, money, locale, provenance))
 
 
@@ -122,6 +124,13 @@ def compare_document(results: list[Result], fmt: str, *, locale: str | None = No
 
 def targets_document(results: list[Result], fmt: str, strategies: list[str] | None = None, *, locale: str | None = None,
                      provenance: Provenance | None = None) -> str | bytes:
+    known = list(dict.fromkeys(name for result in results for name in result.scenario.strategy_names))
+    for name in strategies or ():
+        if name not in known:
+            from kikcalc.api import unknown_strategy
+            from kikcalc.errors import UnknownStrategy
+
+            raise UnknownStrategy(unknown_strategy(name, known, ", ".join(r.scenario.path for r in results)))
     return formats.get(fmt).targets(results, _view(strategies, locale=locale, provenance=provenance))
 
 

@@ -343,10 +343,13 @@ class Result:
                         keep_flows=False).stock
 
     def strategy(self, name: str) -> int:
-        """Index of a strategy by name (KeyError if there is none)."""
+        """Index of a strategy by name (:class:`~kikcalc.errors.UnknownStrategy`, a KeyError, if there is none)."""
         names = self.scenario.strategy_names
         if name not in names:
-            raise KeyError(name)
+            from kikcalc.api import unknown_strategy
+            from kikcalc.errors import UnknownStrategy
+
+            raise UnknownStrategy(unknown_strategy(name, names, self.scenario.path))
         return names.index(name)
 
 

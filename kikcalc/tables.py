@@ -94,6 +94,7 @@ def money_by_year(result: Result, strategy: str) -> pd.DataFrame:
     of the years; for the cumulative net saving, its last year's value). Lines a scenario has none of
     (programmes, payments per person moved, grants, budget guarantee) are left out.
     """
+    result.strategy(strategy)  # a name the scenario does not have is named as such, not an empty table's IndexError
     money = result.money[result.money.strategy == strategy].set_index("year")
     present = {c for c in OPTIONAL_MONEY_LINES if np.abs(result.money[c].to_numpy()).sum() > 0}
     years = [int(y) for y in money.index]

@@ -268,3 +268,21 @@ def test_a_numpy_array_set_by_key_path_is_the_list_it_holds():
     assert kikcalc.load(KIK2, overrides={"strategies.kik2.effects[0].multiply": np.array(1.6)}).overrides[0][1] == 1.6
     with pytest.raises(ScenarioError, match=r"multiply: expected a factor, got a list"):
         kikcalc.load(KIK2, overrides={"strategies.kik2.effects[0].multiply": np.array([1.6])})
+
+
+def test_a_strategy_the_file_lacks_is_named_by_every_function_that_takes_one():
+    """tables.money_by_year gave IndexError "list index out of range", Result.strategy a bare KeyError 'kik3', and
+    report.run_document and targets_document in csv, json or xlsx an empty table without a word."""
+    from kikcalc import report, tables
+    from kikcalc.errors import UnknownStrategy
+
+    result = kikcalc.run(KIK2)
+    calls = [lambda: tables.money_by_year(result, "kik3"), lambda: result.strategy("kik3"),
+             *(lambda fmt=fmt: report.run_document(result, fmt, ["kik3"], monthly=False) for fmt in ("csv", "json", "xlsx")),
+             lambda: report.targets_document([result], "csv", ["kik3"])]
+    for call in calls:
+        with pytest.raises(UnknownStrategy, match=r'--strategy kik3: no such strategy in .*did you mean "kik2"\?$'):
+            call()
+    with pytest.raises(KeyError):  # as Result.strategy has always raised
+        result.strategy("kik3")
+    assert result.strategy("kik2") == 1
