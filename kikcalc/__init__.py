@@ -18,11 +18,12 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["Problem", "Result", "Scenario", "ScenarioError", "__version__", "calibrate", "followup", "liability", "load",
-           "run", "sensitivity", "solve", "tornado"]
+__all__ = ["Problem", "Result", "Scenario", "ScenarioError", "UsageError", "__version__", "calibrate", "followup",
+           "liability", "load", "run", "sensitivity", "solve", "tornado"]
 
 _HOMES = {"run": "kikcalc.result", "calibrate": "kikcalc.api", "solve": "kikcalc.api", "tornado": "kikcalc.api",
-          "Problem": "kikcalc.errors", "ScenarioError": "kikcalc.errors", "Result": "kikcalc.result",
+          "Problem": "kikcalc.errors", "ScenarioError": "kikcalc.errors",
+          "UsageError": "kikcalc.errors", "Result": "kikcalc.result",
           "load": "kikcalc.scenario", "Scenario": "kikcalc.spec"}
 """Where each public name lives."""
 

@@ -286,3 +286,10 @@ def test_a_strategy_the_file_lacks_is_named_by_every_function_that_takes_one():
     with pytest.raises(KeyError):  # as Result.strategy has always raised
         result.strategy("kik3")
     assert result.strategy("kik2") == 1
+
+
+def test_the_errors_of_a_request_are_caught_by_their_public_names():
+    """A notebook catches kikcalc.UsageError as it catches kikcalc.ScenarioError (it had to import kikcalc.errors)."""
+    with pytest.raises(kikcalc.UsageError, match="draws: expected a whole number"):
+        kikcalc.sensitivity(KIK2, draws=0)
+    assert "UsageError" in dir(kikcalc)
