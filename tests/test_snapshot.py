@@ -268,12 +268,22 @@ BAD_CASES = [
                            "null or an object, got a list"),
     ("nan.json", "NaN is not a JSON number"),
     ("sensitivity-without-seed.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
+    ("sensitivity-draws-true.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
+    # check draws again with the snapshot's settings: a hand-edited 0 draws or unknown sampler was exit 3, 10**12 draws ran for ever
+    ("sensitivity-out-of-range.json", "sensitivity.draws: expected a whole number from 1 to 1,000,000, got 0"),
+    ("number-a-text.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a month "YYYY-MM", '
+                           'true, false, null or an object, got the text "95201764.04" (a number is written without quotes)'),
     ("latin-1.json", "not UTF-8 text"),
     # a value where the run has an object of numbers, or the reverse: no table of changes could say what moved
     ("year-null.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.years.2021: expected an object of numbers, as '
                        "kikcalc writes here, got null"),
     ("number-an-object.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a text, '
                               "true, false or null, as kikcalc writes here, got an object"),
+    # true where a number is, or a number where a verdict is: was "moved" (exit 1), as if the model had changed
+    ("number-true.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, as kikcalc writes '
+                         "here, got true"),
+    ("verdict-a-number.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.targets.payback.met: expected true or false, '
+                              "as kikcalc writes here, got 1"),
 ]
 
 
@@ -284,6 +294,13 @@ def test_a_bad_snapshot_is_exit_2_with_its_file_and_place(name, words):
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"{path}: "), result.output
     assert words in result.output
+
+
+def test_a_bad_snapshot_names_every_bad_setting_of_its_draws():
+    result = invoke("check", KIK2, "--against", str(BAD / "sensitivity-out-of-range.json"))
+    assert result.exit_code == 2
+    assert "sensitivity.seed: expected a whole number >= 0, got -1" in result.output
+    assert 'sensitivity.sampler: expected one of random, lhs, sobol, got "bogus"' in result.output
 
 
 def test_every_bad_snapshot_is_a_case():
