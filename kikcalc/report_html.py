@@ -298,13 +298,15 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
 def _sensitivity(run: Any, locale: str) -> list[dict[str, Any]]:
     from kikcalc.report_sensitivity import frame
 
+    labels = {st.name: st.label for st in run.scenario.strategies}  # the words the other tables use, not the key
     rows = []
     for record in frame(run.scenario, run.summary).to_dict(orient="records"):
         unit = record["unit"]
         measure = record["measure"]
         if locale == "da":
             measure = _MEASURES_DA.get(measure, re.sub(r"^Target ", "Mål ", measure))
-        rows.append({"strategy": record["strategy"], "measure": record["measure"], "measure_words": measure,
+        rows.append({"strategy": record["strategy"], "strategy_label": labels[record["strategy"]],
+                     "measure": record["measure"], "measure_words": measure,
                      "period": record["period"],
                      "period_words": word("horizon", locale) if record["period"] == "horizon" else record["period"],
                      "unit": unit,

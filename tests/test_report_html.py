@@ -233,6 +233,17 @@ def test_sensitivity_table_equals_sensitivity_json(page):
     assert checked > 40
 
 
+def test_the_sensitivity_table_names_a_strategy_by_its_label_as_the_other_tables_do(page):
+    _, rows, _, _ = page
+    labels = {name: table["label"] for name, table in tomllib.loads(KIK2.read_text(encoding="utf-8"))["strategies"].items()}
+    shown = rows.of("sensitivity")
+    assert {r["attrs"]["data-strategy"] for r in shown} == set(labels)  # "baseline" was shown as such in a Danish page
+    for row in shown:
+        assert row["cells"][0]["text"] == labels[row["attrs"]["data-strategy"]]
+    targets = {r["cells"][1]["text"] for r in rows.of("targets") if r["file"].endswith("aabenraa-kik2.toml")}
+    assert targets == set(labels.values())
+
+
 def test_the_page_is_self_contained_and_danish_in_danish(page):
     locale, _, _, html = page
     assert not re.search(r"<(script|link|img|iframe)\b", html)
