@@ -404,3 +404,13 @@ def test_the_gitlab_line_of_ci_md_keeps_kikcalcs_exit_code(tmp_path):
     scenario.write_text(scenario.read_text(encoding="utf-8").replace("4_979_000", "5_979_000"), encoding="utf-8")
     assert run_line() == 1
     assert "summary.investment" in (tmp_path / "check.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [("2021-04", "2021-05", "+1 month"), ("2021-05", "2021-04", "-1 month"),
+                                                    ("2020-01", "2021-01", "+12 months")])
+def test_a_month_that_moved_says_by_how_many_months_in_good_english(old, new, words):
+    from kikcalc import report_snapshot
+
+    change = Change(("a.toml", "kik2", "targets", "payback", "first_month_met"), "moved", old, new)
+    table = report_snapshot.check_document([change], "s.json", 1, snapshot.RTOL, snapshot.ATOL, "table", False)
+    assert re.search(rf"{re.escape(words)}(?!s)", table), table  # "+1 months" before
