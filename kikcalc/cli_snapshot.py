@@ -145,6 +145,9 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
     if output:
         check_output(output, [*files, against])
     old = snapshot.read(against)
+    note = snapshot.version_note(old, against, kikcalc.__version__)
+    if note:
+        click.echo(f"note: {note}", err=True)
     if update:
         if assignments:
             raise UsageError("--update with --set would store numbers that the files do not give; leave out --set, or edit the files")

@@ -134,6 +134,16 @@ def read(path: str) -> dict:
     return snapshot
 
 
+def version_note(snapshot: dict, path: str, version: str) -> str | None:
+    """A note where a snapshot was written by another kikcalc than this one (an upgrade, a downgrade, a colleague's
+    newer kikcalc): its layout is the same, but a number that moved may have moved with kikcalc's rules, not the files."""
+    written = snapshot.get("kikcalc_version")
+    if written is None or written == version:
+        return None
+    return (f"{path} was written by kikcalc {written}; this is kikcalc {version}: a number that moved may have moved "
+            f"with kikcalc's rules rather than the files (docs/ci.md: rewrite it deliberately with --update)")
+
+
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number (kikcalc writes null for a missing number)")
 
@@ -142,6 +152,9 @@ def _shape(snapshot: dict) -> list[Problem]:
     """What is wrong with the shape of a snapshot, by key path: scenarios and strategies are objects, every
     value below a strategy an object, a number, a text, true, false or null."""
     problems: list[Problem] = []
+    if not isinstance(snapshot.get("kikcalc_version", ""), str):
+        problems.append(Problem("kikcalc_version", f"expected the version of the kikcalc that wrote it, a text such as "
+                                                   f'"0.1.0", got {json.dumps(snapshot["kikcalc_version"])}'))
     problems += _settings_problems(snapshot.get("sensitivity"))
     scenarios = snapshot.get("scenarios")
     if not isinstance(scenarios, dict):

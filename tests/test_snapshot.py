@@ -262,6 +262,7 @@ BAD_CASES = [
     ("no-mark.json", 'not a kikcalc snapshot: expected a JSON object with "kikcalc_snapshot": 1'),
     ("version-2.json", "kikcalc_snapshot: snapshot version 2; this kikcalc reads version 1"),
     ("version-true.json", "kikcalc_snapshot: snapshot version true; this kikcalc reads version 1"),
+    ("version-a-number.json", 'kikcalc_version: expected the version of the kikcalc that wrote it, a text such as "0.1.0", got 2'),
     ("scenarios-a-list.json", "scenarios: expected an object of scenarios by file name"),
     ("strategies-missing.json", 'scenarios."group.toml": expected an object with "strategies"'),
     ("number-a-list.json", "scenarios.\"group.toml\".strategies.baseline.summary.npv: expected a number, a text, true, false, "
@@ -414,3 +415,15 @@ def test_a_month_that_moved_says_by_how_many_months_in_good_english(old, new, wo
     change = Change(("a.toml", "kik2", "targets", "payback", "first_month_met"), "moved", old, new)
     table = report_snapshot.check_document([change], "s.json", 1, snapshot.RTOL, snapshot.ATOL, "table", False)
     assert re.search(rf"{re.escape(words)}(?!s)", table), table  # "+1 months" before
+
+
+def test_a_snapshot_of_another_kikcalc_is_checked_with_a_note_that_says_so(tmp_path):
+    path = tmp_path / "s.json"
+    assert invoke("snapshot", KIK2, "-o", str(path)).exit_code == 0
+    assert snapshot.version_note(snapshot.read(str(path)), str(path), kikcalc.__version__) is None
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["kikcalc_version"] = "99.0.0"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = invoke("check", KIK2, "--against", str(path))
+    assert result.exit_code == 0, result.output  # the same layout: the numbers are compared as ever
+    assert f"note: {path} was written by kikcalc 99.0.0; this is kikcalc {kikcalc.__version__}" in result.output
