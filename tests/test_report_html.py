@@ -285,6 +285,37 @@ def test_a_long_horizon_is_split_into_by_year_tables_that_fit_a_page(tmp_path):
     assert shown and all(keys == [*years, "total"] for keys in shown.values())  # every year once, in order, the total last
 
 
+# The page's own print rules (its @media print block) made the rules of the screen, at the width of the A4 page
+# less the @page margins (182 mm = 688 CSS px); then every table that is wider than the body is named.
+PRINT_PROBE = """<script>
+for (const sheet of document.styleSheets) {
+  for (const rule of [...sheet.cssRules]) {
+    if (rule.media && rule.media.mediaText === "print") {
+      for (const inner of [...rule.cssRules]) { sheet.insertRule(inner.cssText, sheet.cssRules.length); }
+    }
+  }
+}
+const right = document.body.getBoundingClientRect().right + 1;
+const wide = [...document.querySelectorAll("table")].filter(t => t.getBoundingClientRect().right > right)
+  .map(t => t.className + " in " + t.closest("section").dataset.file);
+document.body.setAttribute("data-wide", JSON.stringify(wide));
+</script>"""
+
+
+def test_no_table_is_wider_than_the_a4_page(tmp_path):
+    files = sorted((ROOT / "scenarios").glob("*.toml"))
+    out = tmp_path / "all.html"
+    kikcalc("report", *map(str, files), "-o", str(out), "--draws", "20", "--locale", "da", "-q")
+    probe = tmp_path / "probe.html"
+    probe.write_text(out.read_text(encoding="utf-8").replace("</body>", PRINT_PROBE + "</body>"), encoding="utf-8")
+    dom = browser("--window-size=688,2000", "--dump-dom", probe.as_uri()).stdout.decode("utf-8")
+    wide = re.search(r'data-wide="([^"]*)"', dom)
+    assert wide is not None, "the probe did not run"
+    # IPS Ung's strategies' labels, set as headings that did not wrap, ran off the page; Chromium then shrank every
+    # page of the appendix to two thirds, and clipped what was still too wide
+    assert json.loads(wide.group(1).replace("&quot;", '"')) == []
+
+
 def test_every_shipped_scenario_goes_into_one_report(tmp_path):
     files = sorted((ROOT / "scenarios").glob("*.toml"))
     out = tmp_path / "all.html"
