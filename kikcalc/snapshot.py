@@ -283,17 +283,19 @@ class Change:
     "same": within the tolerance (listed only when asked for)."""
     old: Leaf = None
     new: Leaf = None
+    group: bool = False
+    """Whether ``where`` holds an object of numbers (a strategy's sensitivity summary, a target), not one number."""
 
     @property
     def level(self) -> str:
-        """What is missing or extra: a scenario, a strategy, a year or a number."""
+        """What is missing or extra: a scenario, a strategy, a year, a group of numbers or a number."""
         if len(self.where) == 1:
             return "scenario"
         if len(self.where) == 2:
             return "strategy"
         if len(self.where) == 4 and self.where[2] == "years":
             return "year"
-        return "number"
+        return "group" if self.group else "number"
 
     @property
     def place(self) -> str:
@@ -362,13 +364,13 @@ def compare(old: dict, new: dict, rtol: float = RTOL, atol: float = ATOL, keep_s
         top = _first_absent(where, prefixes_after)
         if top not in reported:
             reported.add(top)
-            changes.append(Change(top, "missing", value if top == where else None, None))
+            changes.append(Change(top, "missing", value if top == where else None, None, top != where))
     for where, value in after.items():
         if where not in before:
             top = _first_absent(where, prefixes_before)
             if top not in reported:
                 reported.add(top)
-                changes.append(Change(top, "extra", None, value if top == where else None))
+                changes.append(Change(top, "extra", None, value if top == where else None, top != where))
     return changes
 
 

@@ -427,3 +427,21 @@ def test_a_snapshot_of_another_kikcalc_is_checked_with_a_note_that_says_so(tmp_p
     result = invoke("check", KIK2, "--against", str(path))
     assert result.exit_code == 0, result.output  # the same layout: the numbers are compared as ever
     assert f"note: {path} was written by kikcalc 99.0.0; this is kikcalc {kikcalc.__version__}" in result.output
+
+
+def test_a_group_of_numbers_only_one_side_has_is_shown_present_not_null(tmp_path):
+    from kikcalc import report_snapshot
+
+    path = tmp_path / "s.json"
+    assert invoke("snapshot", KIK2, "--draws", "20", "-o", str(path)).exit_code == 0
+    text = Path(KIK2).read_text(encoding="utf-8")
+    start, end = text.index("\n[uncertainty]\n"), text.index("\n[observed]\n")  # [uncertainty] and [[correlations]]
+    plain = tmp_path / Path(KIK2).name
+    plain.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = invoke("check", str(plain), "--against", str(path), "--format", "json")
+    assert result.exit_code == 1
+    changes = json.loads(result.stdout)["changes"]
+    assert [(c["strategy"], c["path"], c["kind"], c["level"]) for c in changes] == [
+        ("baseline", "sensitivity", "missing", "group"), ("kik2", "sensitivity", "missing", "group")]
+    row = report_snapshot.rows([Change(("a.toml", "kik2", "sensitivity"), "missing", None, None, True)])[0]
+    assert row[:3] == ["a.toml: kik2: sensitivity (the group)", "present", "not in this run"]  # "null" before
