@@ -117,7 +117,7 @@ def read(path: str) -> dict:
     except OSError as error:
         raise UsageError(f"--against {path}: cannot read it: {error.strerror or error}") from None
     try:
-        snapshot = json.loads(text, parse_constant=lambda name: _refuse_constant(name))
+        snapshot = json.loads(text, parse_constant=lambda name: _refuse_constant(name), object_pairs_hook=_unique)
     except json.JSONDecodeError as error:
         raise bad("", f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}; expected a snapshot "
                       f"written by kikcalc snapshot") from None
@@ -142,6 +142,18 @@ def version_note(snapshot: dict, path: str, version: str) -> str | None:
         return None
     return (f"{path} was written by kikcalc {written}; this is kikcalc {version}: a number that moved may have moved "
             f"with kikcalc's rules rather than the files (docs/ci.md: rewrite it deliberately with --update)")
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict:
+    """An object of the snapshot; a key twice in one object (a hand merge of two snapshots) is refused, where
+    ``json`` would keep the last silently and the check pass or fail on numbers nobody chose."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {json.dumps(key, ensure_ascii=False)} twice in one object (a merge of two "
+                             f"snapshots?); write it again with kikcalc snapshot FILE... -o SNAPSHOT.json")
+        seen[key] = value
+    return seen
 
 
 def _refuse_constant(name: str) -> None:
