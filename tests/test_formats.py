@@ -174,6 +174,14 @@ def test_danish_workbook_headings(tmp_path):
     assert [c.value for c in book["forudsætninger"][1]] == ["nøglesti", "værdi", "enhed", "kommentar eller kilde"]
 
 
+def test_danish_workbook_notes_sheet_is_danish_as_the_other_own_sheets(tmp_path):
+    out = tmp_path / "da.xlsx"
+    assert invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--locale", "da", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-3:] == ["forudsætninger", "noter", "oprindelse"]  # "notes" amid Danish sheets before
+    assert book["noter"]["A1"].value == "noter" and book["noter"]["A2"].value.startswith("KIK II, Aabenraa: ")
+
+
 # --- --locale ---------------------------------------------------------------------------------------
 
 def test_danish_numbers_months_and_words_in_tables_and_markdown():
