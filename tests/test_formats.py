@@ -372,3 +372,13 @@ def test_json_writes_long_lists_of_records_one_by_one_as_the_same_text(monkeypat
     monkeypatch.setattr(json_format, "LONG_LIST", 10)
     assert json_format.dumps(document) == whole
     assert json.loads(whole)["a"][0] == {"x": 0, "y": None, "s": 'æø"\\\n\u0000'}
+
+
+def test_the_source_and_base_case_lines_are_danish_with_locale_da():
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    danish = invoke("compare", kik2, "--locale", "da", "-q").stdout
+    source = kikcalc.load(kik2).source
+    assert f"Kilde: {source}" in danish and "Source:" not in danish  # the header lines stood in English
+    assert "Basisberegning: hvert tal som filen skriver det; 5 af dem har en fordeling i [uncertainty]" in danish
+    english = invoke("compare", kik2, "-q").stdout
+    assert f"Source: {source}" in english and "Base case: every number as the file writes it; 5 of them" in english
