@@ -65,7 +65,7 @@ def _snapshot_of(files: tuple[str, ...], settings: dict | None, quiet: bool, ass
     return snapshot.document(entries, kikcalc.__version__, settings)
 
 
-_DRAWS = click.option("--draws", "-n", type=click.IntRange(1, 1_000_000), default=None,
+_DRAWS = click.option("--draws", "-n", type=click.IntRange(1, snapshot.MAX_DRAWS), default=None,
                       help="Also store the sensitivity summary of this many draws of each file's [uncertainty] numbers.")
 _SEED = click.option("--seed", type=click.IntRange(0), default=None, help="Seed of the draws (with --draws; default 1).")
 _SAMPLER = click.option("--sampler", type=click.Choice(["random", "lhs", "sobol"]), default=None,
@@ -145,6 +145,9 @@ def check(files: tuple[str, ...], against: str, rtol: float, atol: float, update
     if output:
         check_output(output, [*files, against])
     old = snapshot.read(against)
+    note = snapshot.version_note(old, against, kikcalc.__version__)
+    if note:
+        click.echo(f"note: {note}", err=True)
     if update:
         if assignments:
             raise UsageError("--update with --set would store numbers that the files do not give; leave out --set, or edit the files")

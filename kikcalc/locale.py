@@ -32,7 +32,10 @@ _WORDS = {
     "en": {"kroner": "DKK", "mio": "mio. DKK", "persons": "persons", "full_time": "full-time persons",
            "month": "month", "year": "year", "met": "met", "missed": "missed", "baseline": "baseline",
            "field": "field", "value": "value", "key_path": "key path", "unit": "unit", "comment": "comment or source",
-           "file": "file", "assumptions": "assumptions", "provenance": "provenance",
+           "file": "file", "assumptions": "assumptions", "provenance": "provenance", "notes": "notes",
+           "source": "Source", "base_case": "Base case: every number as the file writes it{but}; {n} of them have a "
+                                             "distribution in [uncertainty] (kikcalc sensitivity draws them)",
+           "but_set": ", but those set with --set",
            "to": "to", "months": "months", "discount_rate": "discount rate",
            "h_full_year": "Full-year persons (helårspersoner)", "h_money": "Money, kr.",
            "h_summary": "Investment summary (against the baseline)", "h_programmes": "Programmes (over the horizon)",
@@ -43,7 +46,10 @@ _WORDS = {
     "da": {"kroner": "kr.", "mio": "mio. kr.", "persons": "personer", "full_time": "fuldtidspersoner",
            "month": "måned", "year": "år", "met": "opfyldt", "missed": "ikke opfyldt", "baseline": "basis",
            "field": "felt", "value": "værdi", "key_path": "nøglesti", "unit": "enhed", "comment": "kommentar eller kilde",
-           "file": "fil", "assumptions": "forudsætninger", "provenance": "oprindelse",
+           "file": "fil", "assumptions": "forudsætninger", "provenance": "oprindelse", "notes": "noter",
+           "source": "Kilde", "base_case": "Basisberegning: hvert tal som filen skriver det{but}; {n} af dem har en "
+                                            "fordeling i [uncertainty] (kikcalc sensitivity trækker dem)",
+           "but_set": ", undtagen dem sat med --set",
            "to": "til", "months": "måneder", "discount_rate": "diskonteringsrente",
            "h_full_year": "Helårspersoner", "h_money": "Økonomi, kr.",
            "h_summary": "Investeringen (i forhold til basis)", "h_programmes": "Forløb (over hele perioden)",

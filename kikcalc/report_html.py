@@ -165,6 +165,7 @@ class Section:
     file_says: list[str]
     numbers: list[dict[str, Any]]
     years: list[str]
+    """The columns of each by-year table (:func:`year_blocks`)."""
     by_year: list[dict[str, Any]]
     against: list[dict[str, Any]]
     against_headers: list[dict[str, str]]
@@ -199,6 +200,19 @@ def _numbers(result: Result, locale: str) -> list[dict[str, Any]]:
                 rows[j]["rowspan"] = 0
             first = i
     return rows
+
+
+COLUMNS_PER_TABLE = 8
+"""The most number columns (years, then the total) of one by-year table: 8 columns of a billion kroner fill an A4
+page's width; a longer horizon is split into tables of as even a size as can be, the total in the last."""
+
+
+def year_blocks(years: list[str]) -> list[list[str]]:
+    """The columns of each by-year table: the years in blocks of at most :data:`COLUMNS_PER_TABLE` columns, "total" last."""
+    count = -(-(len(years) + 1) // COLUMNS_PER_TABLE)
+    size = -(-(len(years) + 1) // count)
+    keys = [*years, "total"]
+    return [keys[i:i + size] for i in range(0, len(keys), size)]
 
 
 def _comparison(result: Result, locale: str) -> tuple[list[str], list[dict], list[dict], list[dict]]:
@@ -284,7 +298,7 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
                                                   last=loc.month_label(s.calendar.labels[-1], locale),
                                                   months=s.calendar.months, rate=loc.percent(s.discount_rate, locale)),
         source=s.source, question=_question(result, locale), file_says=leading_comment(read_text(s.path)).splitlines(),
-        numbers=_numbers(result, locale), years=years, by_year=by_year, against=against, against_headers=headers,
+        numbers=_numbers(result, locale), years=year_blocks(years), by_year=by_year, against=against, against_headers=headers,
         targets=_targets(result, locale), charts=[{"svg": _svg(f, noted)} for f in figures])
     if run is not None:
         out.sensitivity = _sensitivity(run, locale)
@@ -298,13 +312,15 @@ def section(result: Result, locale: str, run: Any = None, tornado: tuple | None 
 def _sensitivity(run: Any, locale: str) -> list[dict[str, Any]]:
     from kikcalc.report_sensitivity import frame
 
+    labels = {st.name: st.label for st in run.scenario.strategies}  # the words the other tables use, not the key
     rows = []
     for record in frame(run.scenario, run.summary).to_dict(orient="records"):
         unit = record["unit"]
         measure = record["measure"]
         if locale == "da":
             measure = _MEASURES_DA.get(measure, re.sub(r"^Target ", "Mål ", measure))
-        rows.append({"strategy": record["strategy"], "measure": record["measure"], "measure_words": measure,
+        rows.append({"strategy": record["strategy"], "strategy_label": labels[record["strategy"]],
+                     "measure": record["measure"], "measure_words": measure,
                      "period": record["period"],
                      "period_words": word("horizon", locale) if record["period"] == "horizon" else record["period"],
                      "unit": unit,

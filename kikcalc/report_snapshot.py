@@ -48,7 +48,7 @@ def _signed(value: float | int | None, money: bool, months: bool) -> str:
     if value is None:
         return ""
     if months:
-        return f"{value:+d} months"
+        return f"{value:+d} month{'' if abs(value) == 1 else 's'}"
     text = value_text(abs(value), money)
     return ("-" if value < 0 else "+") + text
 

@@ -36,6 +36,8 @@ RTOL = 1e-6
 ATOL = 1e-6
 """Default absolute tolerance, in the number's own unit."""
 MAX_BYTES = 256 * 1024 * 1024
+MAX_DRAWS = 1_000_000
+"""The most draws a snapshot stores (``kikcalc snapshot --draws``), and so the most ``kikcalc check`` draws again."""
 
 Leaf = float | int | str | bool | None
 Where = tuple[str, ...]
@@ -115,7 +117,7 @@ def read(path: str) -> dict:
     except OSError as error:
         raise UsageError(f"--against {path}: cannot read it: {error.strerror or error}") from None
     try:
-        snapshot = json.loads(text, parse_constant=lambda name: _refuse_constant(name))
+        snapshot = json.loads(text, parse_constant=lambda name: _refuse_constant(name), object_pairs_hook=_unique)
     except json.JSONDecodeError as error:
         raise bad("", f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}; expected a snapshot "
                       f"written by kikcalc snapshot") from None
@@ -132,6 +134,28 @@ def read(path: str) -> dict:
     return snapshot
 
 
+def version_note(snapshot: dict, path: str, version: str) -> str | None:
+    """A note where a snapshot was written by another kikcalc than this one (an upgrade, a downgrade, a colleague's
+    newer kikcalc): its layout is the same, but a number that moved may have moved with kikcalc's rules, not the files."""
+    written = snapshot.get("kikcalc_version")
+    if written is None or written == version:
+        return None
+    return (f"{path} was written by kikcalc {written}; this is kikcalc {version}: a number that moved may have moved "
+            f"with kikcalc's rules rather than the files (docs/ci.md: rewrite it deliberately with --update)")
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict:
+    """An object of the snapshot; a key twice in one object (a hand merge of two snapshots) is refused, where
+    ``json`` would keep the last silently and the check pass or fail on numbers nobody chose."""
+    seen: dict = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {json.dumps(key, ensure_ascii=False)} twice in one object (a merge of two "
+                             f"snapshots?); write it again with kikcalc snapshot FILE... -o SNAPSHOT.json")
+        seen[key] = value
+    return seen
+
+
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number (kikcalc writes null for a missing number)")
 
@@ -140,10 +164,10 @@ def _shape(snapshot: dict) -> list[Problem]:
     """What is wrong with the shape of a snapshot, by key path: scenarios and strategies are objects, every
     value below a strategy an object, a number, a text, true, false or null."""
     problems: list[Problem] = []
-    settings = snapshot.get("sensitivity")
-    if settings is not None and not (isinstance(settings, dict) and isinstance(settings.get("draws"), int)
-                                     and isinstance(settings.get("seed"), int) and isinstance(settings.get("sampler"), str)):
-        problems.append(Problem("sensitivity", 'expected null or an object with "draws" and "seed" (whole numbers) and "sampler"'))
+    if not isinstance(snapshot.get("kikcalc_version", ""), str):
+        problems.append(Problem("kikcalc_version", f"expected the version of the kikcalc that wrote it, a text such as "
+                                                   f'"0.1.0", got {json.dumps(snapshot["kikcalc_version"])}'))
+    problems += _settings_problems(snapshot.get("sensitivity"))
     scenarios = snapshot.get("scenarios")
     if not isinstance(scenarios, dict):
         return [*problems, Problem("scenarios", "expected an object of scenarios by file name")]
@@ -161,11 +185,45 @@ def _shape(snapshot: dict) -> list[Problem]:
                 if not isinstance(value, (dict, str, bool, int, float)) and value is not None:
                     problems.append(Problem(path, f"expected a number, a text, true, false, null or an object, got {_kind(value)}"))
                     break
+                if isinstance(value, str) and not _is_month(value):  # kikcalc's only texts are months
+                    problems.append(Problem(path, f'expected a number, a month "YYYY-MM", true, false, null or an object, '
+                                                  f"got the text {json.dumps(value, ensure_ascii=False)}"
+                                                  f"{' (a number is written without quotes)' if _numeric(value) else ''}"))
+                    break
                 if isinstance(value, int) and not isinstance(value, bool) and not limits.finite(value):
                     problems.append(Problem(path, f"expected a number, got an integer of {limits.digits(value)} digits, "
                                                   f"more than a float holds"))
                     break
     return problems
+
+
+def _settings_problems(settings: Any) -> list[Problem]:
+    """What is wrong with a snapshot's ``sensitivity`` settings: check draws them again, so they are held to the
+    limits of ``kikcalc snapshot --draws N --seed S --sampler X`` (a hand-edited 0 draws or an unknown sampler)."""
+    if settings is None:
+        return []
+    if not (isinstance(settings, dict) and type(settings.get("draws")) is int and type(settings.get("seed")) is int
+            and isinstance(settings.get("sampler"), str)):
+        return [Problem("sensitivity", 'expected null or an object with "draws" and "seed" (whole numbers) and "sampler"')]
+    from kikcalc.sampling import SAMPLERS  # numpy: only for a snapshot with draws
+
+    problems = []
+    if not 1 <= settings["draws"] <= MAX_DRAWS:
+        problems.append(Problem("sensitivity.draws", f"expected a whole number from 1 to {MAX_DRAWS:,}, got {settings['draws']}"))
+    if settings["seed"] < 0:
+        problems.append(Problem("sensitivity.seed", f"expected a whole number >= 0, got {settings['seed']}"))
+    if settings["sampler"] not in SAMPLERS:
+        problems.append(Problem("sensitivity.sampler", f"expected one of {', '.join(SAMPLERS)}, got "
+                                                       f"{json.dumps(settings['sampler'], ensure_ascii=False)}"))
+    return problems
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def conflicts(old: dict, new: dict) -> list[Problem]:
@@ -179,6 +237,9 @@ def conflicts(old: dict, new: dict) -> list[Problem]:
         if len(where) > 2 and where in inner_after:
             problems.append(Problem(_snapshot_path(where), f"expected an object of numbers, as kikcalc writes here, got "
                                                            f"{'null' if value is None else _kind(value)}"))
+        elif where in after and None not in (value, after[where]) and isinstance(value, bool) != isinstance(after[where], bool):
+            problems.append(Problem(_snapshot_path(where), f"expected {_kind(after[where])}, as kikcalc writes here, got "
+                                                           f"{json.dumps(value)}"))
     for where in after:
         if len(where) > 2 and where in inner_before:
             problems.append(Problem(_snapshot_path(where), "expected a number, a text, true, false or null, as kikcalc "
@@ -194,6 +255,12 @@ def _snapshot_path(where: Where) -> str:
 
 
 def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return 'a month "YYYY-MM"' if _is_month(value) else "a text"
     return "a list" if isinstance(value, list) else type(value).__name__
 
 
@@ -228,17 +295,19 @@ class Change:
     "same": within the tolerance (listed only when asked for)."""
     old: Leaf = None
     new: Leaf = None
+    group: bool = False
+    """Whether ``where`` holds an object of numbers (a strategy's sensitivity summary, a target), not one number."""
 
     @property
     def level(self) -> str:
-        """What is missing or extra: a scenario, a strategy, a year or a number."""
+        """What is missing or extra: a scenario, a strategy, a year, a group of numbers or a number."""
         if len(self.where) == 1:
             return "scenario"
         if len(self.where) == 2:
             return "strategy"
         if len(self.where) == 4 and self.where[2] == "years":
             return "year"
-        return "number"
+        return "group" if self.group else "number"
 
     @property
     def place(self) -> str:
@@ -307,13 +376,13 @@ def compare(old: dict, new: dict, rtol: float = RTOL, atol: float = ATOL, keep_s
         top = _first_absent(where, prefixes_after)
         if top not in reported:
             reported.add(top)
-            changes.append(Change(top, "missing", value if top == where else None, None))
+            changes.append(Change(top, "missing", value if top == where else None, None, top != where))
     for where, value in after.items():
         if where not in before:
             top = _first_absent(where, prefixes_before)
             if top not in reported:
                 reported.add(top)
-                changes.append(Change(top, "extra", None, value if top == where else None))
+                changes.append(Change(top, "extra", None, value if top == where else None, top != where))
     return changes
 
 

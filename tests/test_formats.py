@@ -174,6 +174,14 @@ def test_danish_workbook_headings(tmp_path):
     assert [c.value for c in book["forudsætninger"][1]] == ["nøglesti", "værdi", "enhed", "kommentar eller kilde"]
 
 
+def test_danish_workbook_notes_sheet_is_danish_as_the_other_own_sheets(tmp_path):
+    out = tmp_path / "da.xlsx"
+    assert invoke("compare", str(SCENARIOS / "aabenraa-kik2.toml"), "--locale", "da", "--output", str(out)).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-3:] == ["forudsætninger", "noter", "oprindelse"]  # "notes" amid Danish sheets before
+    assert book["noter"]["A1"].value == "noter" and book["noter"]["A2"].value.startswith("KIK II, Aabenraa: ")
+
+
 # --- --locale ---------------------------------------------------------------------------------------
 
 def test_danish_numbers_months_and_words_in_tables_and_markdown():
@@ -364,3 +372,13 @@ def test_json_writes_long_lists_of_records_one_by_one_as_the_same_text(monkeypat
     monkeypatch.setattr(json_format, "LONG_LIST", 10)
     assert json_format.dumps(document) == whole
     assert json.loads(whole)["a"][0] == {"x": 0, "y": None, "s": 'æø"\\\n\u0000'}
+
+
+def test_the_source_and_base_case_lines_are_danish_with_locale_da():
+    kik2 = str(SCENARIOS / "aabenraa-kik2.toml")
+    danish = invoke("compare", kik2, "--locale", "da", "-q").stdout
+    source = kikcalc.load(kik2).source
+    assert f"Kilde: {source}" in danish and "Source:" not in danish  # the header lines stood in English
+    assert "Basisberegning: hvert tal som filen skriver det; 5 af dem har en fordeling i [uncertainty]" in danish
+    english = invoke("compare", kik2, "-q").stdout
+    assert f"Source: {source}" in english and "Base case: every number as the file writes it; 5 of them" in english

@@ -262,18 +262,31 @@ BAD_CASES = [
     ("no-mark.json", 'not a kikcalc snapshot: expected a JSON object with "kikcalc_snapshot": 1'),
     ("version-2.json", "kikcalc_snapshot: snapshot version 2; this kikcalc reads version 1"),
     ("version-true.json", "kikcalc_snapshot: snapshot version true; this kikcalc reads version 1"),
+    ("version-a-number.json", 'kikcalc_version: expected the version of the kikcalc that wrote it, a text such as "0.1.0", got 2'),
     ("scenarios-a-list.json", "scenarios: expected an object of scenarios by file name"),
     ("strategies-missing.json", 'scenarios."group.toml": expected an object with "strategies"'),
     ("number-a-list.json", "scenarios.\"group.toml\".strategies.baseline.summary.npv: expected a number, a text, true, false, "
                            "null or an object, got a list"),
     ("nan.json", "NaN is not a JSON number"),
+    # json keeps the last of two keys silently: this one passed the check on a number nobody chose
+    ("key-twice.json", 'not a snapshot: the key "npv" twice in one object (a merge of two snapshots?)'),
     ("sensitivity-without-seed.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
+    ("sensitivity-draws-true.json", 'sensitivity: expected null or an object with "draws" and "seed"'),
+    # check draws again with the snapshot's settings: a hand-edited 0 draws or unknown sampler was exit 3, 10**12 draws ran for ever
+    ("sensitivity-out-of-range.json", "sensitivity.draws: expected a whole number from 1 to 1,000,000, got 0"),
+    ("number-a-text.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a month "YYYY-MM", '
+                           'true, false, null or an object, got the text "95201764.04" (a number is written without quotes)'),
     ("latin-1.json", "not UTF-8 text"),
     # a value where the run has an object of numbers, or the reverse: no table of changes could say what moved
     ("year-null.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.years.2021: expected an object of numbers, as '
                        "kikcalc writes here, got null"),
     ("number-an-object.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, a text, '
                               "true, false or null, as kikcalc writes here, got an object"),
+    # true where a number is, or a number where a verdict is: was "moved" (exit 1), as if the model had changed
+    ("number-true.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.summary.npv: expected a number, as kikcalc writes '
+                         "here, got true"),
+    ("verdict-a-number.json", 'scenarios."aabenraa-kik2.toml".strategies.kik2.targets.payback.met: expected true or false, '
+                              "as kikcalc writes here, got 1"),
 ]
 
 
@@ -284,6 +297,13 @@ def test_a_bad_snapshot_is_exit_2_with_its_file_and_place(name, words):
     assert result.exit_code == 2, result.output
     assert result.output.startswith(f"{path}: "), result.output
     assert words in result.output
+
+
+def test_a_bad_snapshot_names_every_bad_setting_of_its_draws():
+    result = invoke("check", KIK2, "--against", str(BAD / "sensitivity-out-of-range.json"))
+    assert result.exit_code == 2
+    assert "sensitivity.seed: expected a whole number >= 0, got -1" in result.output
+    assert 'sensitivity.sampler: expected one of random, lhs, sobol, got "bogus"' in result.output
 
 
 def test_every_bad_snapshot_is_a_case():
@@ -387,3 +407,43 @@ def test_the_gitlab_line_of_ci_md_keeps_kikcalcs_exit_code(tmp_path):
     scenario.write_text(scenario.read_text(encoding="utf-8").replace("4_979_000", "5_979_000"), encoding="utf-8")
     assert run_line() == 1
     assert "summary.investment" in (tmp_path / "check.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [("2021-04", "2021-05", "+1 month"), ("2021-05", "2021-04", "-1 month"),
+                                                    ("2020-01", "2021-01", "+12 months")])
+def test_a_month_that_moved_says_by_how_many_months_in_good_english(old, new, words):
+    from kikcalc import report_snapshot
+
+    change = Change(("a.toml", "kik2", "targets", "payback", "first_month_met"), "moved", old, new)
+    table = report_snapshot.check_document([change], "s.json", 1, snapshot.RTOL, snapshot.ATOL, "table", False)
+    assert re.search(rf"{re.escape(words)}(?!s)", table), table  # "+1 months" before
+
+
+def test_a_snapshot_of_another_kikcalc_is_checked_with_a_note_that_says_so(tmp_path):
+    path = tmp_path / "s.json"
+    assert invoke("snapshot", KIK2, "-o", str(path)).exit_code == 0
+    assert snapshot.version_note(snapshot.read(str(path)), str(path), kikcalc.__version__) is None
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["kikcalc_version"] = "99.0.0"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = invoke("check", KIK2, "--against", str(path))
+    assert result.exit_code == 0, result.output  # the same layout: the numbers are compared as ever
+    assert f"note: {path} was written by kikcalc 99.0.0; this is kikcalc {kikcalc.__version__}" in result.output
+
+
+def test_a_group_of_numbers_only_one_side_has_is_shown_present_not_null(tmp_path):
+    from kikcalc import report_snapshot
+
+    path = tmp_path / "s.json"
+    assert invoke("snapshot", KIK2, "--draws", "20", "-o", str(path)).exit_code == 0
+    text = Path(KIK2).read_text(encoding="utf-8")
+    start, end = text.index("\n[uncertainty]\n"), text.index("\n[observed]\n")  # [uncertainty] and [[correlations]]
+    plain = tmp_path / Path(KIK2).name
+    plain.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = invoke("check", str(plain), "--against", str(path), "--format", "json")
+    assert result.exit_code == 1
+    changes = json.loads(result.stdout)["changes"]
+    assert [(c["strategy"], c["path"], c["kind"], c["level"]) for c in changes] == [
+        ("baseline", "sensitivity", "missing", "group"), ("kik2", "sensitivity", "missing", "group")]
+    row = report_snapshot.rows([Change(("a.toml", "kik2", "sensitivity"), "missing", None, None, True)])[0]
+    assert row[:3] == ["a.toml: kik2: sensitivity (the group)", "present", "not in this run"]  # "null" before

@@ -221,15 +221,14 @@ def header_text(result: Result, style: str, locale: str = "en", file: str | None
              f"({calendar.months} {loc.word('months', locale)}), {loc.word('discount_rate', locale)} "
              f"{loc.share(s.discount_rate, locale)}"]
     if s.source:
-        lines.append(f"Source: {s.source}")
+        lines.append(f"{loc.word('source', locale)}: {s.source}")
     if s.prices is not None:
         lines.append(price_line(s))
     uncertain = s.raw.get("uncertainty")
     if isinstance(uncertain, dict) and uncertain:
-        but = ", but those set with --set" if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
-                                                   for path, _, _ in s.overrides) else ""
-        lines.append(f"Base case: every number as the file writes it{but}; {len(uncertain)} of them have a distribution "
-                     f"in [uncertainty] (kikcalc sensitivity draws them)")
+        but = loc.word("but_set", locale) if any(path.split(".", 1)[0].split("[", 1)[0] not in ("uncertainty", "correlations")
+                                                  for path, _, _ in s.overrides) else ""
+        lines.append(loc.word("base_case", locale).format(but=but, n=len(uncertain)))
     first = title(lines[0], style) + ("" if file is None else f" ({line(file, style)})")
     return "\n".join([first, *(line(words, style) for words in lines[1:])])
 

@@ -6,7 +6,7 @@ label columns are frozen, and every column is as wide as its widest cell. An ``a
 lists every input number (key path, value, unit, the file's comment or source), a ``provenance``
 sheet says where the workbook came from (:mod:`kikcalc.provenance`). Excel stores number formats
 locale-neutral and shows them in the reader's own: Danish Excel shows 1.234.567, English 1,234,567.
-With ``--locale da`` the assumptions and provenance sheets have Danish headings.
+With ``--locale da`` the assumptions, notes and provenance sheets have Danish names and headings.
 """
 
 from __future__ import annotations
@@ -220,7 +220,7 @@ def workbook(sheets: dict[str, pd.DataFrame], notes: list[str] = (), record: pro
     if inputs is not None:
         every[loc.word("assumptions", locale)] = inputs
     if notes:
-        every["notes"] = pd.DataFrame({"notes": list(notes)})
+        every[loc.word("notes", locale)] = pd.DataFrame({loc.word("notes", locale): list(notes)})
     if record is not None:
         every[loc.word("provenance", locale)] = provenance_frame(record, locale)
     buffer = io.BytesIO()
