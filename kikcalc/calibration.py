@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kikcalc.engine import simulate, simulate_chunks
+from kikcalc.keyslots import assign_per_row, in_file_units, slot
 from kikcalc.observed import Observations, expected
 from kikcalc.spec import Scenario
-from kikcalc.values import assign_per_row, for_scenario, in_file_units, slot
+from kikcalc.values import for_scenario
 
 CORRELATION_WARNING = 0.95
 CONDITION_WARNING = 1e10

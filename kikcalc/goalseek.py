@@ -28,11 +28,12 @@ from kikcalc import keypaths
 from kikcalc.engine import simulate_chunks
 from kikcalc.errors import ScenarioError, UsageError
 from kikcalc.feasibility import infeasible_states
+from kikcalc.keyslots import Slot, ValueDomainError, assign_per_row, slot
 from kikcalc.money import anciennitet_weights
 from kikcalc.scenario_reader import did_you_mean
 from kikcalc.spec import Scenario, Target
 from kikcalc.targets import MONEY_KINDS, judge_all, margin
-from kikcalc.values import Slot, ValueDomainError, Values, assign_per_row, for_scenario, slot
+from kikcalc.values import Values, for_scenario
 
 SCAN = 64
 """Candidate values run at once (each a draw on the row axis) in each scan of the search."""

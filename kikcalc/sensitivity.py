@@ -26,12 +26,13 @@ from kikcalc.engine import chunk_draws as engine_chunk_draws
 from kikcalc.engine import simulate
 from kikcalc.feasibility import infeasible_states
 from kikcalc.keypaths import parse
+from kikcalc.keyslots import assign_columns, assign_per_row
 from kikcalc.money import anciennitet_weights
 from kikcalc.sampling import Design
 from kikcalc.spec import Scenario
 from kikcalc.targets import judge_all
 from kikcalc.uncertainty import Uncertainty
-from kikcalc.values import Values, assign_columns, assign_per_row, for_scenario
+from kikcalc.values import Values, for_scenario
 
 if TYPE_CHECKING:
     import pandas as pd

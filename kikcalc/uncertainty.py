@@ -142,7 +142,7 @@ def read(scenario) -> tuple[Uncertainty, list[Problem]]:
 
 
 def _read(scenario) -> tuple[Uncertainty, list[Problem]]:
-    from kikcalc.values import slot
+    from kikcalc.keyslots import slot
 
     raw = scenario.raw
     problems: list[Problem] = []
@@ -399,7 +399,7 @@ def _beyond_limits(scenario, u: Uncertain, ends: np.ndarray) -> str | None:
     """Why an entry draws beyond its number's limits (:mod:`kikcalc.limits`) at least once in :data:`TAIL` draws;
     None if it does not. A normal on a cost is fine; one centred on 1e12 kr. is a slip. A factor (``scale``) is
     judged by what it makes of the table's largest number."""
-    from kikcalc.values import in_file_units, slot
+    from kikcalc.keyslots import in_file_units, slot
 
     place = slot(scenario, u.path)
     number_range = limits.Range(place.low, place.high)

@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, SCENARIOS, one_state
 from kikcalc.cohort import Structure, month_moves, rescaled_moves, step, stock_buffer
 from kikcalc.engine import UnsettledMixWarning, simulate
+from kikcalc.keyslots import assign
 from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
 from kikcalc.scenario import build, load
@@ -26,7 +27,7 @@ from kikcalc.transitions import (
     rates_in_month,
     transition_probabilities,
 )
-from kikcalc.values import assign, for_scenario
+from kikcalc.values import for_scenario
 
 sys.path.insert(0, str(ROOT))
 from benchmarks.large import large_raw

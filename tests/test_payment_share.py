@@ -9,9 +9,10 @@ from click.testing import CliRunner
 from conftest import ROOT, one_state
 from kikcalc import run
 from kikcalc.cli import main
+from kikcalc.keyslots import assign
 from kikcalc.report import comparison_frame
 from kikcalc.scenario import build
-from kikcalc.values import assign, for_scenario
+from kikcalc.values import for_scenario
 
 EXAMPLE = ROOT / "docs" / "examples" / "partial-sick-leave.toml"
 

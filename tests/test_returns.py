@@ -20,11 +20,12 @@ import pytest
 import kikcalc
 from kikcalc.cohort import Structure
 from kikcalc.engine import simulate, simulate_chunks
+from kikcalc.keyslots import assign
 from kikcalc.money import anciennitet_weights
 from kikcalc.refusion import reset_months
 from kikcalc.scenario import build
 from kikcalc.spec import Refusion
-from kikcalc.values import assign, for_scenario
+from kikcalc.values import for_scenario
 
 WEEKS_PER_MONTH = 52 / 12
 FIRST_STEP = 4 / WEEKS_PER_MONTH  # b: the 80 % band ends 0.923 months into a spell

@@ -10,10 +10,11 @@ import pytest
 from conftest import SCENARIOS, one_state, with_changes
 from kikcalc import keypaths
 from kikcalc.engine import simulate, simulate_chunks
+from kikcalc.keyslots import ValueDomainError, assign, assign_per_row, slot
 from kikcalc.money import anciennitet_weights
 from kikcalc.result import run_scenario
 from kikcalc.scenario import build, read
-from kikcalc.values import ValueDomainError, assign, assign_per_row, for_scenario, slot
+from kikcalc.values import for_scenario
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
 
@@ -219,7 +220,7 @@ def test_many_numbers_set_at_once_are_each_set_where_its_key_path_points(twice, 
     inflow series scaled, each effect of kijos set on kijos's rows only (one inflow with rows that keep theirs, NaN,
     with ``keep``), each benefit cost set: each field as set by hand, one number at a time. ``twice``: transition 1
     is set and then scaled by a second number, which only the order given can get right. Without ``twice`` and
-    ``keep`` every field is made in one pass (kikcalc.values._factored); the numbers must be the same."""
+    ``keep`` every field is made in one pass (kikcalc.keyslots._factored); the numbers must be the same."""
     raw = read(SCENARIOS / "aabenraa-kijos.toml")
     scenario = build(raw)
     draws = 6
