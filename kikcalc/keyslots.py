@@ -417,18 +417,18 @@ def _put_many(array: np.ndarray, place: tuple, at: int, rows: np.ndarray | None,
 def _put(array: np.ndarray, where: Slot, chosen: np.ndarray, number: np.ndarray, scale: bool) -> None:
     """Set (or with ``scale`` multiply) the slot's place on the chosen rows of a field's array, in place."""
     if chosen.all():  # every row (a number of no one strategy): write in place, no copy of the rows
-        place = (slice(None), *where.index)
-        shape = (-1, *([1] * (np.ndim(array[place]) - 1)))
-        if scale:
-            array[place] *= number.reshape(shape)
-        else:
-            array[place] = (number / where.divisor).reshape(shape)
+        _write(array, where, number, scale)
         return
     selected = array[chosen]
-    place = (slice(None), *where.index)
-    shape = (-1, *([1] * (np.ndim(selected[place]) - 1)))
-    if scale:
-        selected[place] *= number.reshape(shape)
-    else:
-        selected[place] = (number / where.divisor).reshape(shape)
+    _write(selected, where, number, scale)
     array[chosen] = selected
+
+
+def _write(rows: np.ndarray, where: Slot, number: np.ndarray, scale: bool) -> None:
+    """Set (or multiply) the slot's place on every row of ``rows``, one number a row, in place."""
+    place = (slice(None), *where.index)
+    shape = (-1, *([1] * (np.ndim(rows[place]) - 1)))
+    if scale:
+        rows[place] *= number.reshape(shape)
+    else:
+        rows[place] = (number / where.divisor).reshape(shape)
